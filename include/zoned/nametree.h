@@ -1,0 +1,136 @@
+/*
+ * nametree.h: one zone's contents, built once at load, read lock-free by
+ * every worker. Names are stored lowercased in wire form; RRsets hold their
+ * rdata in wire form, so answering never parses or converts anything.
+ */
+#ifndef ZONED_NAMETREE_H
+#define ZONED_NAMETREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zoned/arena.h"
+#include "zoned/dname.h"
+
+struct diag;
+
+/*
+ * One RRset. rdata holds rr_count records back to back, each a 2-octet
+ * big-endian rdlength followed by the rdata exactly as in the zone file
+ * (uncompressed names, case preserved), sorted and free of duplicates.
+ */
+struct rrset {
+	uint16_t type;
+	uint16_t rr_count;
+	uint32_t ttl;
+	uint32_t rdata_length;      /* octets at rdata */
+	const uint8_t *rdata;
+};
+
+enum name_node_flags {
+	NODE_APEX = 1 << 0,        /* the zone's origin */
+	NODE_DELEGATION = 1 << 1,  /* NS RRset below the apex: a zone cut */
+	NODE_OCCLUDED = 1 << 2,    /* strictly below a zone cut or a DNAME */
+	NODE_WILDCARD = 1 << 3,    /* leftmost label is '*' */
+	NODE_DNAME = 1 << 4,       /* has a DNAME RRset */
+};
+
+/*
+ * A name in the zone: a name with data, or an empty non-terminal (ENT,
+ * rrset_count 0) created so that every ancestor up to the apex exists.
+ */
+struct name_node {
+	const uint8_t *name;                /* lowercased wire form */
+	struct name_node *parent;           /* NULL at the apex */
+	struct name_node *wildcard_child;   /* the node "*.<this name>", or NULL */
+	struct name_node *cut;              /* topmost delegation at or above, or NULL */
+	struct name_node *hash_next;        /* chain in the zone's hash table */
+	const struct rrset *rrsets;         /* sorted by type */
+	uint32_t hash;                      /* of name */
+	uint32_t order;                     /* index in zone->nodes (canonical order) */
+	uint16_t rrset_count;
+	uint8_t name_length;
+	uint8_t label_count;
+	uint8_t flags;                      /* enum name_node_flags */
+};
+
+struct zone_build;
+
+struct zone {
+	uint8_t origin[DNAME_MAX_LENGTH];   /* lowercased wire form */
+	uint8_t origin_length;
+	uint8_t origin_labels;
+	uint16_t zone_class;                /* 1 = IN */
+	struct name_node *apex;
+	const struct rrset *soa;            /* apex SOA after finalize, or NULL */
+	uint32_t serial;
+	uint32_t negative_ttl;              /* RFC 2308 3: min(SOA TTL, MINIMUM) */
+	struct name_node **nodes;           /* every node, canonical order (RFC 4034 6.1) */
+	size_t node_count;
+	struct name_node **hash_buckets;    /* hash_mask + 1 chains */
+	uint32_t hash_mask;
+	size_t record_count;                /* records after duplicates were removed */
+	struct arena arena;                 /* owns everything above */
+	struct zone_build *build;           /* load-time state, NULL after finalize */
+};
+
+/* One record as the loader hands it over. All pointers are borrowed. */
+struct zone_record {
+	const uint8_t *owner;    /* wire form, any case */
+	uint16_t type;
+	uint16_t rr_class;
+	uint32_t ttl;
+	const uint8_t *rdata;    /* uncompressed wire rdata */
+	uint16_t rdata_length;
+	const char *file;        /* for messages */
+	unsigned long line;
+};
+
+/* Returns an empty zone for origin (wire form), or NULL when out of memory. */
+struct zone *zone_create(const uint8_t *origin, uint16_t zone_class);
+
+/* Frees the zone and everything it owns. NULL is fine. */
+void zone_free(struct zone *zone);
+
+/*
+ * Adds one record before finalize. Out-of-zone records are dropped with a
+ * warning (returns 0); a class other than the zone's is an error. Returns 0,
+ * ZONED_EZONE (reported to d) or ZONED_ENOMEM.
+ */
+int zone_add_record(struct zone *zone, const struct zone_record *record, struct diag *d);
+
+/*
+ * Turns the added records into the serving tree: groups RRsets (collapsing
+ * duplicates, warning on differing TTLs and using the first), creates empty
+ * non-terminals, marks delegations and occluded names, links wildcards,
+ * sorts the nodes canonically and builds the hash index. Does not run the
+ * semantic checks (zone_check.h). Returns 0 or ZONED_ENOMEM.
+ */
+int zone_finalize(struct zone *zone, struct diag *d);
+
+/* Result of one lookup. */
+struct zone_lookup {
+	const struct name_node *node;     /* exact match, else the closest encloser */
+	bool exact;
+};
+
+/*
+ * Finds name (lowercased wire form, at or below the origin) in the zone:
+ * the exact node, or the closest encloser (which may be an ENT). The caller
+ * checks node->cut for delegations and node->wildcard_child for wildcards.
+ */
+void zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_length,
+	struct zone_lookup *result);
+
+/* The exact node for a lowercased wire name, or NULL. */
+const struct name_node *zone_find_node(const struct zone *zone, const uint8_t *name,
+	size_t name_length);
+
+/* The RRset of type at node, or NULL. */
+const struct rrset *name_node_rrset(const struct name_node *node, uint16_t type);
+
+/* Hash of a lowercased wire name, as used by the zone's index. */
+uint32_t dname_hash(const uint8_t *name, size_t name_length);
+
+#endif

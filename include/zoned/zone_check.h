@@ -1,0 +1,49 @@
+/*
+ * zone_check.h: the semantic rules shared by the loader, the daemon and
+ * zoned-checkzone (named-checkzone 9.18's fatal/warning split).
+ */
+#ifndef ZONED_ZONE_CHECK_H
+#define ZONED_ZONE_CHECK_H
+
+#include "zoned/nametree.h"
+
+struct diag;
+
+enum check_mode {
+	CHECK_IGNORE,
+	CHECK_WARN,
+	CHECK_FAIL,
+};
+
+/* named-checkzone's -i -k -m -M -n -r -S -T -W modes. */
+struct zone_check_modes {
+	enum check_mode integrity;      /* -i: full/local act as CHECK_WARN here, none as IGNORE */
+	enum check_mode names;          /* -k check-names */
+	enum check_mode mx_address;     /* -m: MX target that looks like an IP address */
+	enum check_mode mx_cname;       /* -M: MX target is a CNAME */
+	enum check_mode ns_address;     /* -n: NS target that looks like an IP address */
+	enum check_mode dnssec;         /* -r: records that risk DNSSEC failures */
+	enum check_mode srv_cname;      /* -S: SRV target is a CNAME */
+	enum check_mode spf;            /* -T: SPF without TXT */
+	enum check_mode wildcard;       /* -W: non-terminal wildcards */
+	uint32_t max_ttl;               /* -l: 0 means no limit */
+};
+
+/* Fills modes with named-checkzone's defaults (-i full, the rest warn). */
+void zone_check_modes_default(struct zone_check_modes *modes);
+
+/*
+ * Checks one record as it is read (owner and target names, TTL limits),
+ * reporting with the record's file:line. Returns the number of errors.
+ */
+unsigned zone_check_record(const struct zone *zone, const struct zone_record *record,
+	const struct zone_check_modes *modes, struct diag *d);
+
+/*
+ * Checks the finalized zone (SOA, apex NS, NS/MX/SRV targets, CNAME and
+ * other data, glue, wildcards). Returns the number of errors.
+ */
+unsigned zone_check_zone(const struct zone *zone, const struct zone_check_modes *modes,
+	struct diag *d);
+
+#endif

@@ -1,0 +1,35 @@
+/* zonedb.h: the set of served zones, found by longest match. */
+#ifndef ZONED_ZONEDB_H
+#define ZONED_ZONEDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct zone;
+
+struct zonedb {
+	struct zone **zones;        /* owned */
+	size_t zone_count;
+	struct zone **buckets;      /* open addressing on origin hash, bucket_mask + 1 slots */
+	uint32_t bucket_mask;
+};
+
+/* Returns an empty set, or NULL when out of memory. */
+struct zonedb *zonedb_create(void);
+
+/* Frees the set and every zone in it. NULL is fine. */
+void zonedb_free(struct zonedb *db);
+
+/* Takes ownership of zone. Returns 0, ZONED_EEXIST (same origin) or ZONED_ENOMEM. */
+int zonedb_add(struct zonedb *db, struct zone *zone);
+
+/* Removes and returns the zone with origin (wire form), or NULL. */
+struct zone *zonedb_take(struct zonedb *db, const uint8_t *origin);
+
+/*
+ * The zone with the longest origin that name (lowercased wire form) is at or
+ * below, or NULL. Allocates nothing.
+ */
+const struct zone *zonedb_find(const struct zonedb *db, const uint8_t *name, size_t name_length);
+
+#endif

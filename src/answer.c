@@ -1,0 +1,1 @@
+/* answer.c: placeholder, being written. */

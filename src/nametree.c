@@ -1,0 +1,1 @@
+/* nametree.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+/* net_tcp.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+/* net_udp.c: placeholder, being written. */

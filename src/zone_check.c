@@ -1,0 +1,1 @@
+/* zone_check.c: placeholder, being written. */

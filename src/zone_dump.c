@@ -1,0 +1,1 @@
+/* zone_dump.c: placeholder, being written. */

@@ -1,0 +1,1 @@
+/* zone_load.c: placeholder, being written. */

@@ -1,0 +1,7 @@
+/* zoned.c: placeholder. */
+int main(void);
+int
+main(void)
+{
+	return 1;
+}

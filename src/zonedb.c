@@ -1,0 +1,1 @@
+/* zonedb.c: placeholder, being written. */

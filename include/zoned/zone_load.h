@@ -16,6 +16,10 @@ struct zone_load_options {
 	unsigned max_include_depth;     /* 0: default (10) */
 	size_t max_records;             /* 0: unlimited */
 	uint16_t zone_class;            /* 0: IN */
+	/* Called with the path of every file opened (the zone file, then each
+	 * $INCLUDE), so the daemon can tell on reload whether anything changed. */
+	void (*on_file)(void *arg, const char *path);
+	void *on_file_arg;
 };
 
 /*

@@ -1,1 +1,507 @@
-/* nametree.c: placeholder, being written. */
+/* nametree.c: build one zone's serving tree from loaded records, and look names up in it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zoned/diag.h"
+#include "zoned/error.h"
+#include "zoned/nametree.h"
+
+#define TYPE_NS 2
+#define TYPE_SOA 6
+#define TYPE_DNAME 39
+
+/* One record between zone_add_record() and zone_finalize(). */
+struct build_record {
+	struct name_node *node;
+	uint32_t rdata_offset;     /* into build->rdata */
+	uint32_t ttl;
+	uint32_t line;
+	uint16_t type;
+	uint16_t rdata_length;
+	uint16_t file_index;       /* into build->files */
+};
+
+/* Load-time state; freed by zone_finalize(). */
+struct zone_build {
+	struct build_record *records;
+	size_t record_count, record_capacity;
+	uint8_t *rdata;
+	size_t rdata_length, rdata_capacity;
+	char **files;              /* file names seen, for messages */
+	size_t file_count;
+	struct name_node **nodes;  /* every node in creation order */
+	size_t node_count, node_capacity;
+};
+
+uint32_t
+dname_hash(const uint8_t *name, size_t name_length)
+{
+	/* FNV-1a: cheap, and good enough on lowercased names. */
+	uint32_t hash = 2166136261u;
+	for (size_t i = 0; i < name_length; i++)
+		hash = (hash ^ name[i]) * 16777619u;
+	return hash;
+}
+
+/* Grows *array of element_size items to hold at least needed items. */
+static int
+grow_array(void *array, size_t *capacity, size_t needed, size_t element_size)
+{
+	if (needed <= *capacity)
+		return 0;
+	size_t new_capacity = *capacity ? *capacity * 2 : 64;
+	while (new_capacity < needed)
+		new_capacity *= 2;
+	void *grown = realloc(*(void **)array, new_capacity * element_size);
+	if (grown == NULL)
+		return ZONED_ENOMEM;
+	*(void **)array = grown;
+	*capacity = new_capacity;
+	return 0;
+}
+
+static int
+zone_hash_resize(struct zone *zone, uint32_t bucket_count)
+{
+	struct name_node **buckets = calloc(bucket_count, sizeof *buckets);
+	if (buckets == NULL)
+		return ZONED_ENOMEM;
+	struct zone_build *build = zone->build;
+	for (size_t i = 0; i < build->node_count; i++) {
+		struct name_node *node = build->nodes[i];
+		uint32_t slot = node->hash & (bucket_count - 1);
+		node->hash_next = buckets[slot];
+		buckets[slot] = node;
+	}
+	free(zone->hash_buckets);
+	zone->hash_buckets = buckets;
+	zone->hash_mask = bucket_count - 1;
+	return 0;
+}
+
+const struct name_node *
+zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
+{
+	uint32_t hash = dname_hash(name, name_length);
+	const struct name_node *node = zone->hash_buckets[hash & zone->hash_mask];
+	for (; node != NULL; node = node->hash_next) {
+		if (node->hash == hash && node->name_length == name_length
+			&& memcmp(node->name, name, name_length) == 0)
+			return node;
+	}
+	return NULL;
+}
+
+/* Returns the node for a lowercased name, creating it if needed; NULL when out of memory. */
+static struct name_node *
+zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length)
+{
+	struct name_node *found = (struct name_node *)zone_find_node(zone, name, name_length);
+	if (found != NULL)
+		return found;
+	struct zone_build *build = zone->build;
+	if (grow_array(&build->nodes, &build->node_capacity, build->node_count + 1,
+		    sizeof *build->nodes) != 0)
+		return NULL;
+	struct name_node *node = arena_alloc(&zone->arena, sizeof *node);
+	uint8_t *stored = arena_memdup(&zone->arena, name, name_length);
+	if (node == NULL || stored == NULL)
+		return NULL;
+	memset(node, 0, sizeof *node);
+	node->name = stored;
+	node->name_length = (uint8_t)name_length;
+	node->label_count = (uint8_t)dname_label_count(name);
+	node->hash = dname_hash(name, name_length);
+	uint32_t slot = node->hash & zone->hash_mask;
+	node->hash_next = zone->hash_buckets[slot];
+	zone->hash_buckets[slot] = node;
+	build->nodes[build->node_count++] = node;
+	if (build->node_count > zone->hash_mask + 1
+		&& zone_hash_resize(zone, (zone->hash_mask + 1) * 2) != 0)
+		return NULL;
+	return node;
+}
+
+struct zone *
+zone_create(const uint8_t *origin, uint16_t zone_class)
+{
+	struct zone *zone = calloc(1, sizeof *zone);
+	if (zone == NULL)
+		return NULL;
+	arena_init(&zone->arena, 0);
+	size_t origin_length = dname_length(origin);
+	memcpy(zone->origin, origin, origin_length);
+	dname_lower(zone->origin);
+	zone->origin_length = (uint8_t)origin_length;
+	zone->origin_labels = (uint8_t)dname_label_count(origin);
+	zone->zone_class = zone_class;
+	zone->build = calloc(1, sizeof *zone->build);
+	if (zone->build == NULL || zone_hash_resize(zone, 1024) != 0)
+		goto fail;
+	zone->apex = zone_get_node(zone, zone->origin, origin_length);
+	if (zone->apex == NULL)
+		goto fail;
+	zone->apex->flags |= NODE_APEX;
+	return zone;
+fail:
+	zone_free(zone);
+	return NULL;
+}
+
+static void
+zone_build_free(struct zone_build *build)
+{
+	if (build == NULL)
+		return;
+	free(build->records);
+	free(build->rdata);
+	for (size_t i = 0; i < build->file_count; i++)
+		free(build->files[i]);
+	free(build->files);
+	free(build->nodes);
+	free(build);
+}
+
+void
+zone_free(struct zone *zone)
+{
+	if (zone == NULL)
+		return;
+	zone_build_free(zone->build);
+	free(zone->hash_buckets);
+	free(zone->nodes);
+	arena_free(&zone->arena);
+	free(zone);
+}
+
+/* Returns the index of file in build->files, adding it; -1 when out of memory. */
+static int
+zone_build_file_index(struct zone_build *build, const char *file)
+{
+	if (file == NULL)
+		file = "";
+	/* Records arrive file by file, so the last name is nearly always the one. */
+	for (size_t i = build->file_count; i > 0; i--) {
+		if (strcmp(build->files[i - 1], file) == 0)
+			return (int)(i - 1);
+	}
+	if (build->file_count >= UINT16_MAX)
+		return 0;
+	char **files = realloc(build->files, (build->file_count + 1) * sizeof *files);
+	if (files == NULL)
+		return -1;
+	build->files = files;
+	if ((files[build->file_count] = strdup(file)) == NULL)
+		return -1;
+	return (int)build->file_count++;
+}
+
+int
+zone_add_record(struct zone *zone, const struct zone_record *record, struct diag *d)
+{
+	struct zone_build *build = zone->build;
+	if (record->rr_class != zone->zone_class) {
+		diag_report(d, DIAG_ERROR, record->file, record->line,
+			"class %u != zone class %u", record->rr_class, zone->zone_class);
+		return ZONED_EZONE;
+	}
+	uint8_t name[DNAME_MAX_LENGTH];
+	size_t name_length = dname_length(record->owner);
+	memcpy(name, record->owner, name_length);
+	dname_lower(name);
+	if (!dname_is_subdomain(name, zone->origin)) {
+		char text[DNAME_MAX_LENGTH * 4 + 2];
+		dname_to_text(record->owner, text, sizeof text);
+		diag_report(d, DIAG_WARNING, record->file, record->line,
+			"ignoring out-of-zone data (%s)", text);
+		return 0;
+	}
+	if (build->rdata_length + record->rdata_length > UINT32_MAX)
+		return ZONED_ELIMIT;
+	struct name_node *node = zone_get_node(zone, name, name_length);
+	int file_index = zone_build_file_index(build, record->file);
+	if (node == NULL || file_index < 0
+		|| grow_array(&build->records, &build->record_capacity, build->record_count + 1,
+			sizeof *build->records) != 0
+		|| grow_array(&build->rdata, &build->rdata_capacity,
+			build->rdata_length + record->rdata_length, 1) != 0)
+		return ZONED_ENOMEM;
+	struct build_record *stored = &build->records[build->record_count++];
+	stored->node = node;
+	stored->rdata_offset = (uint32_t)build->rdata_length;
+	stored->rdata_length = record->rdata_length;
+	stored->ttl = record->ttl;
+	stored->type = record->type;
+	stored->line = (uint32_t)record->line;
+	stored->file_index = (uint16_t)file_index;
+	if (record->rdata_length > 0)
+		memcpy(build->rdata + build->rdata_length, record->rdata, record->rdata_length);
+	build->rdata_length += record->rdata_length;
+	return 0;
+}
+
+/* Order: node (any fixed order), type, rdata as octet strings (RFC 4034 6.3), file position. */
+static int
+build_record_compare(const void *a_pointer, const void *b_pointer, void *context)
+{
+	const struct build_record *a = a_pointer, *b = b_pointer;
+	const uint8_t *rdata = context;
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	size_t shorter = a->rdata_length < b->rdata_length ? a->rdata_length : b->rdata_length;
+	int diff = memcmp(rdata + a->rdata_offset, rdata + b->rdata_offset, shorter);
+	if (diff != 0)
+		return diff;
+	if (a->rdata_length != b->rdata_length)
+		return a->rdata_length < b->rdata_length ? -1 : 1;
+	if (a->file_index != b->file_index)
+		return a->file_index < b->file_index ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+static bool
+build_record_same_rdata(const struct zone_build *build, const struct build_record *a,
+	const struct build_record *b)
+{
+	return a->rdata_length == b->rdata_length
+		&& memcmp(build->rdata + a->rdata_offset, build->rdata + b->rdata_offset,
+			   a->rdata_length) == 0;
+}
+
+/* The record of the group [first, end) that came first in the files: its TTL wins. */
+static const struct build_record *
+build_first_in_file(const struct build_record *first, const struct build_record *end)
+{
+	const struct build_record *earliest = first;
+	for (const struct build_record *r = first + 1; r < end; r++) {
+		if (r->file_index < earliest->file_index
+			|| (r->file_index == earliest->file_index && r->line < earliest->line))
+			earliest = r;
+	}
+	return earliest;
+}
+
+/* Builds the RRset for records [first, end) of one node and type into *rrset. */
+static int
+zone_build_rrset(struct zone *zone, const struct build_record *first,
+	const struct build_record *end, struct rrset *rrset, struct diag *d)
+{
+	struct zone_build *build = zone->build;
+	const struct build_record *earliest = build_first_in_file(first, end);
+	size_t length = 0, count = 0;
+	for (const struct build_record *r = first; r < end; r++) {
+		if (r > first && build_record_same_rdata(build, r - 1, r))
+			continue;  /* duplicate record: collapsed silently, as BIND does */
+		length += 2 + r->rdata_length;
+		count++;
+		if (r->ttl != earliest->ttl) {
+			char text[DNAME_MAX_LENGTH * 4 + 2];
+			dname_to_text(r->node->name, text, sizeof text);
+			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
+				"%s: TTL set to prior TTL (%u)", text, earliest->ttl);
+		}
+	}
+	if (count > UINT16_MAX) {
+		diag_report(d, DIAG_ERROR, build->files[first->file_index], first->line,
+			"too many records in one RRset");
+		return ZONED_ELIMIT;
+	}
+	uint8_t *rdata = arena_alloc(&zone->arena, length);
+	if (rdata == NULL)
+		return ZONED_ENOMEM;
+	rrset->type = first->type;
+	rrset->ttl = earliest->ttl;
+	rrset->rr_count = (uint16_t)count;
+	rrset->rdata_length = (uint32_t)length;
+	rrset->rdata = rdata;
+	for (const struct build_record *r = first; r < end; r++) {
+		if (r > first && build_record_same_rdata(build, r - 1, r))
+			continue;
+		rdata[0] = (uint8_t)(r->rdata_length >> 8);
+		rdata[1] = (uint8_t)r->rdata_length;
+		memcpy(rdata + 2, build->rdata + r->rdata_offset, r->rdata_length);
+		rdata += 2 + r->rdata_length;
+	}
+	zone->record_count += count;
+	return 0;
+}
+
+/* Groups the sorted records of one node, [first, end), into its RRset array. */
+static int
+zone_build_node(struct zone *zone, const struct build_record *first,
+	const struct build_record *end, struct diag *d)
+{
+	size_t type_count = 1;
+	for (const struct build_record *r = first + 1; r < end; r++)
+		type_count += r->type != r[-1].type;
+	struct rrset *rrsets = arena_alloc(&zone->arena, type_count * sizeof *rrsets);
+	if (rrsets == NULL)
+		return ZONED_ENOMEM;
+	struct name_node *node = first->node;
+	node->rrsets = rrsets;
+	node->rrset_count = (uint16_t)type_count;
+	const struct build_record *group = first;
+	for (size_t i = 0; i < type_count; i++) {
+		const struct build_record *group_end = group + 1;
+		while (group_end < end && group_end->type == group->type)
+			group_end++;
+		int status = zone_build_rrset(zone, group, group_end, &rrsets[i], d);
+		if (status != 0)
+			return status;
+		group = group_end;
+	}
+	return 0;
+}
+
+static int
+zone_build_rrsets(struct zone *zone, struct diag *d)
+{
+	struct zone_build *build = zone->build;
+	qsort_r(build->records, build->record_count, sizeof *build->records,
+		build_record_compare, build->rdata);
+	const struct build_record *end = build->records + build->record_count;
+	for (const struct build_record *first = build->records; first < end;) {
+		const struct build_record *node_end = first + 1;
+		while (node_end < end && node_end->node == first->node)
+			node_end++;
+		int status = zone_build_node(zone, first, node_end, d);
+		if (status != 0)
+			return status;
+		first = node_end;
+	}
+	return 0;
+}
+
+/* Creates every missing ancestor up to the apex (empty non-terminals) and links parents. */
+static int
+zone_link_parents(struct zone *zone)
+{
+	struct zone_build *build = zone->build;
+	/* build->nodes grows while we walk it: new ENTs get their parents linked too. */
+	for (size_t i = 0; i < build->node_count; i++) {
+		struct name_node *node = build->nodes[i];
+		if (node == zone->apex || node->parent != NULL)
+			continue;
+		const uint8_t *parent_name = node->name + node->name[0] + 1;
+		size_t parent_length = node->name_length - node->name[0] - 1;
+		struct name_node *parent = zone_get_node(zone, parent_name, parent_length);
+		if (parent == NULL)
+			return ZONED_ENOMEM;
+		node->parent = parent;
+	}
+	return 0;
+}
+
+static int
+node_compare_canonical(const void *a, const void *b)
+{
+	const struct name_node *node_a = *(const struct name_node *const *)a;
+	const struct name_node *node_b = *(const struct name_node *const *)b;
+	return dname_compare_canonical(node_a->name, node_b->name);
+}
+
+/* Sets flags, wildcard links, zone cuts and occlusion; nodes must be in canonical order. */
+static void
+zone_mark_nodes(struct zone *zone)
+{
+	for (size_t i = 0; i < zone->node_count; i++) {
+		struct name_node *node = zone->nodes[i];
+		node->order = (uint32_t)i;
+		if (name_node_rrset(node, TYPE_DNAME) != NULL)
+			node->flags |= NODE_DNAME;
+		if (node == zone->apex)
+			continue;
+		if (name_node_rrset(node, TYPE_NS) != NULL)
+			node->flags |= NODE_DELEGATION;
+		if (node->name[0] == 1 && node->name[1] == '*') {
+			node->flags |= NODE_WILDCARD;
+			node->parent->wildcard_child = node;
+		}
+		/* Canonical order puts every parent before its children. */
+		const struct name_node *parent = node->parent;
+		if (parent->cut != NULL || (parent->flags & (NODE_OCCLUDED | NODE_DNAME)))
+			node->flags |= NODE_OCCLUDED;
+		if (parent->cut != NULL)
+			node->cut = parent->cut;
+		else if (node->flags & NODE_DELEGATION)
+			node->cut = node;
+	}
+}
+
+static uint32_t
+read_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Takes serial and the RFC 2308 negative TTL from the apex SOA, if there is one. */
+static void
+zone_read_soa(struct zone *zone)
+{
+	const struct rrset *soa = name_node_rrset(zone->apex, TYPE_SOA);
+	zone->soa = soa;
+	if (soa == NULL)
+		return;
+	const uint8_t *rdata = soa->rdata + 2;
+	size_t rdata_length = (size_t)(soa->rdata[0] << 8 | soa->rdata[1]);
+	size_t mname = dname_length(rdata);
+	size_t rname = dname_length(rdata + mname);
+	if (mname + rname + 20 > rdata_length)
+		return;
+	const uint8_t *numbers = rdata + mname + rname;
+	zone->serial = read_u32(numbers);
+	uint32_t minimum = read_u32(numbers + 16);
+	zone->negative_ttl = soa->ttl < minimum ? soa->ttl : minimum;
+}
+
+int
+zone_finalize(struct zone *zone, struct diag *d)
+{
+	struct zone_build *build = zone->build;
+	int status = zone_build_rrsets(zone, d);
+	if (status == 0)
+		status = zone_link_parents(zone);
+	if (status != 0)
+		return status;
+	/* The build's node list becomes the zone's, sorted canonically. */
+	zone->nodes = build->nodes;
+	zone->node_count = build->node_count;
+	build->nodes = NULL;
+	qsort(zone->nodes, zone->node_count, sizeof *zone->nodes, node_compare_canonical);
+	zone_mark_nodes(zone);
+	zone_read_soa(zone);
+	zone_build_free(build);
+	zone->build = NULL;
+	return 0;
+}
+
+void
+zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_length,
+	struct zone_lookup *result)
+{
+	result->exact = true;
+	/* Strip labels until a node is found: ENTs exist, so the first hit is the closest encloser. */
+	while (name_length > zone->origin_length) {
+		const struct name_node *node = zone_find_node(zone, name, name_length);
+		if (node != NULL) {
+			result->node = node;
+			return;
+		}
+		result->exact = false;
+		name_length -= (size_t)name[0] + 1;
+		name += name[0] + 1;
+	}
+	result->node = zone->apex;
+}
+
+const struct rrset *
+name_node_rrset(const struct name_node *node, uint16_t type)
+{
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		if (node->rrsets[i].type == type)
+			return &node->rrsets[i];
+	}
+	return NULL;
+}

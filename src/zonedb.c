@@ -1,1 +1,124 @@
-/* zonedb.c: placeholder, being written. */
+/* zonedb.c: the set of served zones; longest-match zone for a query name. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zoned/error.h"
+#include "zoned/nametree.h"
+#include "zoned/zonedb.h"
+
+struct zonedb *
+zonedb_create(void)
+{
+	struct zonedb *db = calloc(1, sizeof *db);
+	if (db == NULL)
+		return NULL;
+	db->bucket_mask = 15;
+	db->buckets = calloc(db->bucket_mask + 1, sizeof *db->buckets);
+	if (db->buckets == NULL) {
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+zonedb_free(struct zonedb *db)
+{
+	if (db == NULL)
+		return;
+	for (size_t i = 0; i < db->zone_count; i++)
+		zone_free(db->zones[i]);
+	free(db->zones);
+	free(db->buckets);
+	free(db);
+}
+
+/* Open addressing with linear probing; the table is kept under half full. */
+static void
+zonedb_place(struct zone **buckets, uint32_t mask, struct zone *zone)
+{
+	uint32_t slot = dname_hash(zone->origin, zone->origin_length) & mask;
+	while (buckets[slot] != NULL)
+		slot = (slot + 1) & mask;
+	buckets[slot] = zone;
+}
+
+static int
+zonedb_rehash(struct zonedb *db, uint32_t bucket_count)
+{
+	struct zone **buckets = calloc(bucket_count, sizeof *buckets);
+	if (buckets == NULL)
+		return ZONED_ENOMEM;
+	for (size_t i = 0; i < db->zone_count; i++)
+		zonedb_place(buckets, bucket_count - 1, db->zones[i]);
+	free(db->buckets);
+	db->buckets = buckets;
+	db->bucket_mask = bucket_count - 1;
+	return 0;
+}
+
+/* The zone with exactly this origin (lowercased wire form), or NULL. */
+static const struct zone *
+zonedb_find_exact(const struct zonedb *db, const uint8_t *origin, size_t origin_length)
+{
+	uint32_t slot = dname_hash(origin, origin_length) & db->bucket_mask;
+	for (const struct zone *zone; (zone = db->buckets[slot]) != NULL;
+		slot = (slot + 1) & db->bucket_mask) {
+		if (zone->origin_length == origin_length
+			&& memcmp(zone->origin, origin, origin_length) == 0)
+			return zone;
+	}
+	return NULL;
+}
+
+int
+zonedb_add(struct zonedb *db, struct zone *zone)
+{
+	if (zonedb_find_exact(db, zone->origin, zone->origin_length) != NULL)
+		return ZONED_EEXIST;
+	struct zone **zones = realloc(db->zones, (db->zone_count + 1) * sizeof *zones);
+	if (zones == NULL)
+		return ZONED_ENOMEM;
+	db->zones = zones;
+	if ((db->zone_count + 1) * 2 > db->bucket_mask + 1
+		&& zonedb_rehash(db, (db->bucket_mask + 1) * 2) != 0)
+		return ZONED_ENOMEM;
+	db->zones[db->zone_count++] = zone;
+	zonedb_place(db->buckets, db->bucket_mask, zone);
+	return 0;
+}
+
+struct zone *
+zonedb_take(struct zonedb *db, const uint8_t *origin)
+{
+	uint8_t lowered[DNAME_MAX_LENGTH];
+	size_t length = dname_length(origin);
+	memcpy(lowered, origin, length);
+	dname_lower(lowered);
+	for (size_t i = 0; i < db->zone_count; i++) {
+		struct zone *zone = db->zones[i];
+		if (zone->origin_length != length || memcmp(zone->origin, lowered, length) != 0)
+			continue;
+		db->zones[i] = db->zones[--db->zone_count];
+		/* Rebuilding keeps the probe chains intact without tombstones. */
+		if (zonedb_rehash(db, db->bucket_mask + 1) != 0) {
+			db->zones[db->zone_count++] = zone;  /* keep serving it */
+			return NULL;
+		}
+		return zone;
+	}
+	return NULL;
+}
+
+const struct zone *
+zonedb_find(const struct zonedb *db, const uint8_t *name, size_t name_length)
+{
+	/* Longest match first: try the name, then each parent, down to the root. */
+	for (;;) {
+		const struct zone *zone = zonedb_find_exact(db, name, name_length);
+		if (zone != NULL || name_length <= 1)
+			return zone;
+		name_length -= (size_t)name[0] + 1;
+		name += name[0] + 1;
+	}
+}

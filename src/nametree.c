@@ -30,6 +30,7 @@ struct zone_build {
 	char **files;              /* file names seen, for messages */
 	size_t file_count;
 	struct name_node **nodes;  /* every node in creation order */
+	struct name_node *last_node;  /* owner of the previous record: usually the next one's too */
 	size_t node_count, node_capacity;
 };
 
@@ -218,7 +219,10 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 	}
 	if (build->rdata_length + record->rdata_length > UINT32_MAX)
 		return ZONED_ELIMIT;
-	struct name_node *node = zone_get_node(zone, name, name_length);
+	struct name_node *node = build->last_node;
+	if (node == NULL || node->name_length != name_length
+		|| memcmp(node->name, name, name_length) != 0)
+		node = build->last_node = zone_get_node(zone, name, name_length);
 	int file_index = zone_build_file_index(build, record->file);
 	if (node == NULL || file_index < 0
 		|| grow_array(&build->records, &build->record_capacity, build->record_count + 1,
@@ -394,12 +398,39 @@ zone_link_parents(struct zone *zone)
 	return 0;
 }
 
+/* Compares two sibling labels (lowercased) as RFC 4034 6.1 does. */
 static int
-node_compare_canonical(const void *a, const void *b)
+label_compare(const uint8_t *a, const uint8_t *b)
 {
-	const struct name_node *node_a = *(const struct name_node *const *)a;
-	const struct name_node *node_b = *(const struct name_node *const *)b;
-	return dname_compare_canonical(node_a->name, node_b->name);
+	unsigned shorter = a[0] < b[0] ? a[0] : b[0];
+	int diff = memcmp(a + 1, b + 1, shorter);
+	if (diff != 0)
+		return diff;
+	return (int)a[0] - (int)b[0];
+}
+
+/*
+ * Canonical order through the parent links: climb to the children of the
+ * common ancestor and compare just those two labels. Cheaper than comparing
+ * whole names, and every ancestor exists once ENTs are in place.
+ */
+static int
+node_compare_canonical(const void *a_pointer, const void *b_pointer)
+{
+	const struct name_node *a = *(const struct name_node *const *)a_pointer;
+	const struct name_node *b = *(const struct name_node *const *)b_pointer;
+	const struct name_node *x = a, *y = b;
+	while (x->label_count > y->label_count)
+		x = x->parent;
+	while (y->label_count > x->label_count)
+		y = y->parent;
+	if (x == y)  /* one is the other's ancestor: the ancestor sorts first */
+		return a->label_count < b->label_count ? -1 : a->label_count > b->label_count;
+	while (x->parent != y->parent) {
+		x = x->parent;
+		y = y->parent;
+	}
+	return label_compare(x->name, y->name);
 }
 
 /* Sets flags, wildcard links, zone cuts and occlusion; nodes must be in canonical order. */

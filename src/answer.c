@@ -1,28 +1,213 @@
-/* answer.c: RFC 1034 4.3.2 answering; first cut: header checks, FORMERR/REFUSED. */
+/*
+ * answer.c: from query bytes to response bytes: parse, pick the size limit
+ * (RFC 6891 6.2.5), write header and question, dispatch by class, add the
+ * OPT record. The class IN logic lives in answer_lookup.c.
+ */
+#include <stddef.h>
 #include <string.h>
 
 #include "zoned/answer.h"
+#include "zoned/dname.h"
+#include "zoned/query.h"
+#include "zoned/wire.h"
 
-#define HEADER_LENGTH 12
+#include "answer_internal.h"
+
+#define UDP_MINIMUM 512      /* RFC 1035 4.2.1; also the floor for EDNS sizes */
+#define TCP_MAXIMUM 65535    /* RFC 1035 4.2.2: two-octet length */
+#define TXT_STRING_MAX 255
+
+/* The UDP payload our responses may use (RFC 6891 6.2.5). */
+static size_t
+answer_size_limit(const struct answer_settings *settings, enum answer_transport transport,
+	const struct query *query)
+{
+	if (transport == ANSWER_TCP)
+		return TCP_MAXIMUM;
+	if (!query->has_edns)
+		return UDP_MINIMUM;
+	size_t ours = settings->edns_size != 0 ? settings->edns_size : ANSWER_DEFAULT_EDNS_SIZE;
+	size_t theirs = query->edns_udp_size;
+	size_t limit = theirs < ours ? theirs : ours;
+	return limit < UDP_MINIMUM ? UDP_MINIMUM : limit;
+}
+
+/* The payload size we advertise in our OPT record. */
+static uint16_t
+answer_advertised_size(const struct answer_settings *settings)
+{
+	uint16_t size = settings->edns_size != 0 ? settings->edns_size : ANSWER_DEFAULT_EDNS_SIZE;
+	return size < UDP_MINIMUM ? UDP_MINIMUM : size;
+}
+
+/*
+ * Writes a TXT record for the CH class names (owner compressed to the
+ * question), splitting text into character strings of 255 octets.
+ */
+static void
+answer_put_chaos_txt(struct answer *answer, const char *text)
+{
+	uint8_t rdata[1024];
+	size_t text_length = strlen(text), length = 0;
+	do {
+		size_t chunk = text_length > TXT_STRING_MAX ? TXT_STRING_MAX : text_length;
+		if (length + 1 + chunk > sizeof rdata)
+			break;
+		rdata[length++] = (uint8_t)chunk;
+		memcpy(rdata + length, text, chunk);
+		length += chunk;
+		text += chunk;
+		text_length -= chunk;
+	} while (text_length > 0);
+	if (!wire_put_rr(&answer->wire, answer->query->question, WIRE_TYPE_TXT, WIRE_CLASS_CH, 0,
+		    rdata, (uint16_t)length)) {
+		answer->truncated = true;
+		return;
+	}
+	answer->counts[SECTION_ANSWER]++;
+}
+
+/*
+ * CH class: version.bind/version.server and id.server/hostname.bind TXT
+ * when configured; everything else is refused (as NSD).
+ */
+static void
+answer_chaos(struct answer *answer)
+{
+	static const uint8_t version_bind[] = "\7version\4bind";
+	static const uint8_t version_server[] = "\7version\6server";
+	static const uint8_t id_server[] = "\2id\6server";
+	static const uint8_t hostname_bind[] = "\10hostname\4bind";
+	const struct query *query = answer->query;
+	const char *text = NULL;
+	if (query->qtype == WIRE_TYPE_TXT || query->qtype == WIRE_TYPE_ANY) {
+		/* sizeof includes the NUL, which is the root label. */
+		if ((query->qname_length == sizeof version_bind
+			    && memcmp(query->qname, version_bind, sizeof version_bind) == 0)
+			|| (query->qname_length == sizeof version_server
+				&& memcmp(query->qname, version_server, sizeof version_server) == 0))
+			text = answer->settings->version;
+		else if ((query->qname_length == sizeof id_server
+				 && memcmp(query->qname, id_server, sizeof id_server) == 0)
+			|| (query->qname_length == sizeof hostname_bind
+				&& memcmp(query->qname, hostname_bind, sizeof hostname_bind) == 0))
+			text = answer->settings->identity;
+	}
+	if (text == NULL) {
+		answer->rcode = RCODE_REFUSED;
+		return;
+	}
+	answer->authoritative = true;
+	answer_put_chaos_txt(answer, text);
+}
+
+/* Decides a parsed, well-formed query. */
+static void
+answer_dispatch(struct answer *answer)
+{
+	const struct query *query = answer->query;
+	if (query->qclass == WIRE_CLASS_CH) {
+		answer_chaos(answer);
+		return;
+	}
+	if (query->qclass != WIRE_CLASS_IN) {
+		answer->rcode = RCODE_REFUSED;
+		return;
+	}
+	switch (query->qtype) {
+	case WIRE_TYPE_AXFR:
+		/* RFC 5936 4.2: AXFR is TCP only; over TCP we do not transfer (yet). */
+		answer->rcode = answer->transport == ANSWER_UDP ? RCODE_FORMERR : RCODE_REFUSED;
+		return;
+	case WIRE_TYPE_IXFR:
+		answer->rcode = RCODE_REFUSED;
+		return;
+	case WIRE_TYPE_TKEY:
+		answer->rcode = RCODE_NOTIMP;  /* RFC 2930 key negotiation is not implemented */
+		return;
+	}
+	answer_lookup(answer);
+}
+
+/* Fills in the header: id, flags, rcode and the section counts. */
+static void
+answer_finish_header(struct answer *answer, uint16_t qdcount, uint16_t arcount)
+{
+	const struct query *query = answer->query;
+	uint8_t *header = answer->wire.data;
+	header[0] = query->packet[0];
+	header[1] = query->packet[1];
+	/* QR; opcode and RD copied; RA never (authoritative only). */
+	header[2] = (uint8_t)(0x80 | query->opcode << 3 | (answer->authoritative ? 0x04 : 0)
+		| (answer->truncated ? 0x02 : 0) | (query->recursion_desired ? 0x01 : 0));
+	header[3] = (uint8_t)((query->checking_disabled ? 0x10 : 0) | (answer->rcode & 0x0f));
+	wire_set_u16(&answer->wire, 4, qdcount);
+	wire_set_u16(&answer->wire, 6, answer->counts[SECTION_ANSWER]);
+	wire_set_u16(&answer->wire, 8, answer->counts[SECTION_AUTHORITY]);
+	wire_set_u16(&answer->wire, 10, arcount);
+}
+
+/* Builds the response for a parsed query with the given status. */
+static size_t
+answer_build(struct answer *answer, enum query_status status)
+{
+	const struct query *query = answer->query;
+	struct wire *wire = &answer->wire;
+	uint8_t zero_header[WIRE_HEADER_LENGTH] = {0};
+	if (!wire_put_bytes(wire, zero_header, sizeof zero_header))
+		return 0;
+	if (status == QUERY_NOTIMP) {
+		/* Another opcode's sections may differ: echo the header only (as NSD). */
+		answer->rcode = RCODE_NOTIMP;
+		answer_finish_header(answer, 0, 0);
+		return wire->length;
+	}
+	uint16_t qdcount = 0;
+	if (query->has_question && wire_put_bytes(wire, query->question, query->question_length)) {
+		wire_remember_name(wire, WIRE_HEADER_LENGTH);
+		qdcount = 1;
+	}
+	bool with_opt = query->has_edns;
+	const uint8_t *nsid = query->nsid_requested ? answer->settings->nsid : NULL;
+	size_t opt_length = with_opt ? wire_opt_length(nsid, answer->settings->nsid_length) : 0;
+	if (status == QUERY_FORMERR) {
+		answer->rcode = RCODE_FORMERR;
+	} else if (status == QUERY_BADVERS) {
+		answer->rcode = RCODE_BADVERS;
+	} else if (qdcount == 0 || wire->capacity - wire->length < opt_length) {
+		answer->truncated = true;  /* only for a caller's tiny buffer */
+	} else {
+		/* Keep room for the OPT record: it must always fit (RFC 6891 7). */
+		wire->capacity -= opt_length;
+		answer_dispatch(answer);
+		wire->capacity += opt_length;
+	}
+	uint16_t arcount = answer->counts[SECTION_ADDITIONAL];
+	if (with_opt && wire_put_opt(wire, answer_advertised_size(answer->settings),
+			    (uint8_t)(answer->rcode >> 4), query->dnssec_ok, nsid,
+			    answer->settings->nsid_length))
+		arcount++;
+	answer_finish_header(answer, qdcount, arcount);
+	return wire->length;
+}
 
 size_t
 answer_query(const struct zonedb *db, const struct answer_settings *settings,
-	enum answer_transport transport, const uint8_t *query, size_t query_length,
+	enum answer_transport transport, const uint8_t *packet, size_t packet_length,
 	uint8_t *response, size_t response_size)
 {
-	(void)db;
-	(void)settings;
-	(void)transport;
-	/* Too short for a header, or a response: drop (NSD does the same). */
-	if (query_length < HEADER_LENGTH || (query[2] & 0x80) != 0)
+	static const struct answer_settings defaults = {0};
+	struct query query;
+	enum query_status status = query_parse(&query, packet, packet_length);
+	if (status == QUERY_DROP)
 		return 0;
-	if (response_size < HEADER_LENGTH)
-		return 0;
-	memset(response, 0, HEADER_LENGTH);
-	response[0] = query[0];
-	response[1] = query[1];
-	/* QR set, opcode and RD copied. */
-	response[2] = (uint8_t)(0x80 | (query[2] & 0x79));
-	response[3] = 5;  /* REFUSED until the engine lands */
-	return HEADER_LENGTH;
+	struct answer answer;
+	memset(&answer, 0, offsetof(struct answer, additional));
+	answer.db = db;
+	answer.settings = settings != NULL ? settings : &defaults;
+	answer.query = &query;
+	answer.transport = transport;
+	size_t limit = answer_size_limit(answer.settings, transport, &query);
+	wire_init(&answer.wire, response, limit < response_size ? limit : response_size);
+	return answer_build(&answer, status);
 }

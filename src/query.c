@@ -1,1 +1,202 @@
-/* query.c: placeholder, being written. */
+/* query.c: parse a query from wire bytes: header, question, OPT; drop/FORMERR/NOTIMP/BADVERS. */
+#include <string.h>
+
+#include "zoned/query.h"
+#include "zoned/wire.h"
+
+#define EDNS_OPTION_NSID 3
+
+/* A cursor over the packet: every read checks the bounds. */
+struct reader {
+	const uint8_t *data;
+	size_t length;
+	size_t offset;
+};
+
+static bool
+reader_u16(struct reader *reader, uint16_t *value)
+{
+	if (reader->length - reader->offset < 2)
+		return false;
+	*value = (uint16_t)(reader->data[reader->offset] << 8 | reader->data[reader->offset + 1]);
+	reader->offset += 2;
+	return true;
+}
+
+static bool
+reader_u32(struct reader *reader, uint32_t *value)
+{
+	uint16_t high, low;
+	if (!reader_u16(reader, &high) || !reader_u16(reader, &low))
+		return false;
+	*value = (uint32_t)high << 16 | low;
+	return true;
+}
+
+/*
+ * Reads the question name, which must be uncompressed: a pointer, a label
+ * type other than 00, a name over 255 octets or one running past the end is
+ * malformed (RFC 1035 4.1.4 allows pointers, but a question is the first name
+ * in the message, so there is nothing earlier to point to). Stores the name
+ * lowercased.
+ */
+static bool
+query_read_qname(struct query *query, struct reader *reader)
+{
+	size_t length = 0;
+	for (;;) {
+		if (reader->offset >= reader->length)
+			return false;
+		uint8_t label = reader->data[reader->offset];
+		if (label > DNAME_MAX_LABEL)
+			return false;  /* 01, 10 (bad label type) or 11 (compression) */
+		if (length + 1 + label > DNAME_MAX_LENGTH
+			|| reader->length - reader->offset < 1 + (size_t)label)
+			return false;
+		query->qname[length++] = label;
+		reader->offset++;
+		for (uint8_t i = 0; i < label; i++)
+			query->qname[length++] = dname_lower_table[reader->data[reader->offset++]];
+		if (label == 0)
+			break;
+	}
+	query->qname_length = (uint8_t)length;
+	return true;
+}
+
+/* Skips a name anywhere else in the message; pointers allowed. */
+static bool
+reader_skip_name(struct reader *reader)
+{
+	size_t length = 0;
+	for (;;) {
+		if (reader->offset >= reader->length)
+			return false;
+		uint8_t label = reader->data[reader->offset];
+		if ((label & 0xc0) == 0xc0) {
+			/* The pointer ends the name; its target is never read here. */
+			if (reader->length - reader->offset < 2)
+				return false;
+			reader->offset += 2;
+			return true;
+		}
+		if (label > DNAME_MAX_LABEL)
+			return false;
+		length += 1 + (size_t)label;
+		if (length > DNAME_MAX_LENGTH || reader->length - reader->offset < 1 + (size_t)label)
+			return false;
+		reader->offset += 1 + (size_t)label;
+		if (label == 0)
+			return true;
+	}
+}
+
+/* Skips one RR (the IXFR query's SOA in the authority section). */
+static bool
+reader_skip_rr(struct reader *reader)
+{
+	uint16_t type, rr_class, rdata_length;
+	uint32_t ttl;
+	if (!reader_skip_name(reader) || !reader_u16(reader, &type) || !reader_u16(reader, &rr_class)
+		|| !reader_u32(reader, &ttl) || !reader_u16(reader, &rdata_length))
+		return false;
+	if (reader->length - reader->offset < rdata_length)
+		return false;
+	reader->offset += rdata_length;
+	return true;
+}
+
+/* Reads the EDNS options (RFC 6891 6.1.2): unknown ones are ignored. */
+static bool
+query_read_edns_options(struct query *query, const uint8_t *rdata, size_t rdata_length)
+{
+	struct reader options = {rdata, rdata_length, 0};
+	while (options.offset < options.length) {
+		uint16_t code, length;
+		if (!reader_u16(&options, &code) || !reader_u16(&options, &length))
+			return false;
+		if (options.length - options.offset < length)
+			return false;
+		if (code == EDNS_OPTION_NSID)
+			query->nsid_requested = true;
+		options.offset += length;
+	}
+	return true;
+}
+
+/*
+ * Reads the additional section. Only one OPT record owned by the root is
+ * accepted (RFC 6891 6.1.1); we implement no TSIG, so any other record is a
+ * format error, as NSD does with records it does not understand.
+ */
+static bool
+query_read_additional(struct query *query, struct reader *reader, uint16_t count)
+{
+	for (uint16_t i = 0; i < count; i++) {
+		size_t owner = reader->offset;
+		uint16_t type, udp_size, rdata_length;
+		uint32_t ttl;
+		if (!reader_skip_name(reader) || !reader_u16(reader, &type)
+			|| !reader_u16(reader, &udp_size) || !reader_u32(reader, &ttl)
+			|| !reader_u16(reader, &rdata_length))
+			return false;
+		if (type != WIRE_TYPE_OPT || query->has_edns || reader->data[owner] != 0)
+			return false;
+		if (reader->length - reader->offset < rdata_length)
+			return false;
+		if (!query_read_edns_options(query, reader->data + reader->offset, rdata_length))
+			return false;
+		reader->offset += rdata_length;
+		query->has_edns = true;
+		query->edns_udp_size = udp_size;
+		query->edns_version = (uint8_t)(ttl >> 16);
+		query->dnssec_ok = (ttl & 0x8000) != 0;
+	}
+	return true;
+}
+
+enum query_status
+query_parse(struct query *query, const uint8_t *packet, size_t length)
+{
+	memset(query, 0, sizeof *query);
+	query->packet = packet;
+	query->length = length;
+	/* Too short for a header, or not a query at all: no answer (as NSD). */
+	if (length < WIRE_HEADER_LENGTH || (packet[2] & 0x80) != 0)
+		return QUERY_DROP;
+	query->opcode = (packet[2] >> 3) & 0x0f;
+	query->recursion_desired = (packet[2] & 0x01) != 0;
+	query->checking_disabled = (packet[3] & 0x10) != 0;
+	/* Checked before anything else: other opcodes may lay the message out differently. */
+	if (query->opcode != QUERY_OPCODE_QUERY)
+		return QUERY_NOTIMP;
+	uint16_t qdcount = (uint16_t)(packet[4] << 8 | packet[5]);
+	uint16_t ancount = (uint16_t)(packet[6] << 8 | packet[7]);
+	uint16_t nscount = (uint16_t)(packet[8] << 8 | packet[9]);
+	uint16_t arcount = (uint16_t)(packet[10] << 8 | packet[11]);
+	if (qdcount != 1)
+		return QUERY_FORMERR;
+	struct reader reader = {packet, length, WIRE_HEADER_LENGTH};
+	if (!query_read_qname(query, &reader) || !reader_u16(&reader, &query->qtype)
+		|| !reader_u16(&reader, &query->qclass))
+		return QUERY_FORMERR;
+	query->has_question = true;
+	query->question = packet + WIRE_HEADER_LENGTH;
+	query->question_length = reader.offset - WIRE_HEADER_LENGTH;
+	/* RFC 1995 3: an IXFR query carries the client's SOA in the authority section. */
+	uint16_t nscount_allowed = query->qtype == WIRE_TYPE_IXFR ? 1 : 0;
+	if (ancount != 0 || nscount > nscount_allowed)
+		return QUERY_FORMERR;
+	if (nscount == 1 && !reader_skip_rr(&reader))
+		return QUERY_FORMERR;
+	if (!query_read_additional(query, &reader, arcount))
+		return QUERY_FORMERR;
+	if (reader.offset != length)
+		return QUERY_FORMERR;  /* trailing garbage */
+	/* RFC 6891 6.1.1: OPT and TSIG (RFC 8945 5) only ever live in the additional section. */
+	if (query->qtype == WIRE_TYPE_OPT || query->qtype == WIRE_TYPE_TSIG)
+		return QUERY_FORMERR;
+	if (query->has_edns && query->edns_version > 0)
+		return QUERY_BADVERS;
+	return QUERY_OK;
+}

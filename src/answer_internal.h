@@ -1,0 +1,75 @@
+/*
+ * answer_internal.h: state shared by the stages of answering (answer.c:
+ * envelope and CH class; answer_lookup.c: RFC 1034 4.3.2 for class IN;
+ * answer_rrset.c: writing RRsets and the additional section). Private to
+ * those files.
+ */
+#ifndef ZONED_ANSWER_INTERNAL_H
+#define ZONED_ANSWER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "zoned/answer.h"
+#include "zoned/nametree.h"
+#include "zoned/query.h"
+#include "zoned/wire.h"
+
+#define ANSWER_ADDITIONAL_MAX 32  /* names whose addresses may go in additional */
+#define ANSWER_WRITTEN_MAX 64     /* RRsets remembered to avoid repeating them */
+
+enum answer_section {
+	SECTION_ANSWER,
+	SECTION_AUTHORITY,
+	SECTION_ADDITIONAL,
+};
+
+/* A name whose A/AAAA RRsets belong in the additional section. */
+struct answer_additional {
+	const struct zone *zone;
+	const uint8_t *name;      /* uncompressed, from zone rdata */
+	bool glue;                /* an NS target: data below a zone cut may be used */
+	bool required;            /* in-domain referral glue: TC when it does not fit (RFC 9471) */
+};
+
+/* One response being built. */
+struct answer {
+	const struct zonedb *db;
+	const struct answer_settings *settings;
+	const struct query *query;
+	enum answer_transport transport;
+	struct wire wire;
+	uint16_t counts[3];         /* records per enum answer_section */
+	uint8_t rcode;              /* up to 12 bits with EDNS */
+	bool authoritative;         /* AA */
+	bool truncated;             /* TC */
+	unsigned additional_count;
+	unsigned written_count;
+	/* Arrays last: only the fields above are cleared per query. */
+	struct answer_additional additional[ANSWER_ADDITIONAL_MAX];
+	const struct rrset *written[ANSWER_WRITTEN_MAX];
+};
+
+/*
+ * Writes rrset of node into section with owner as the owner name, followed
+ * by the RRSIGs covering it when the query set DO. Records NS, MX and SRV
+ * targets for the additional section. Returns false, having written
+ * nothing, when it does not fit.
+ */
+bool answer_put_rrset(struct answer *answer, enum answer_section section, const struct zone *zone,
+	const struct name_node *node, const uint8_t *owner, const struct rrset *rrset, uint32_t ttl);
+
+/* Writes the zone's SOA into the authority section (negative answers, RFC 2308 3). */
+void answer_put_negative_soa(struct answer *answer, const struct zone *zone);
+
+/* Remembers name (NS target if glue) for the additional section. */
+void answer_want_additional(struct answer *answer, const struct zone *zone, const uint8_t *name,
+	bool glue, bool required);
+
+/* Writes the A/AAAA RRsets of the remembered names into the additional section. */
+void answer_put_additional(struct answer *answer);
+
+/* Answers a class IN question from the zones (RFC 1034 4.3.2). */
+void answer_lookup(struct answer *answer);
+
+#endif

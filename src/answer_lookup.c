@@ -1,0 +1,301 @@
+/*
+ * answer_lookup.c: RFC 1034 4.3.2 for class IN: zone selection, exact
+ * match, CNAME chains, DNAME substitution (RFC 6672), wildcards (RFC 4592),
+ * referrals with glue, NXDOMAIN/NODATA with the SOA (RFC 2308).
+ */
+#include <string.h>
+
+#include "zoned/answer.h"
+#include "zoned/dname.h"
+#include "zoned/nametree.h"
+#include "zoned/zonedb.h"
+
+#include "answer_internal.h"
+
+/* CNAME and DNAME links followed before giving up with the chain so far. */
+#define CHAIN_MAX 16
+
+/* One name being looked up: the query name, then each alias target. */
+struct lookup_name {
+	const uint8_t *owner;             /* as it goes on the wire (case kept) */
+	uint8_t lower[DNAME_MAX_LENGTH];  /* lowercased, for the tree */
+	size_t length;
+};
+
+/* What one step of the chain produced. */
+enum step_result {
+	STEP_DONE,
+	STEP_FOLLOW,   /* an alias was written; its target is the next name */
+};
+
+/*
+ * The zone to answer from: the longest match (so a child zone we also serve
+ * answers for its names), except that DS at a child apex is the parent's
+ * data (RFC 4035 3.1.4.1).
+ */
+static const struct zone *
+answer_find_zone(const struct answer *answer)
+{
+	const struct query *query = answer->query;
+	const struct zone *zone = zonedb_find(answer->db, query->qname, query->qname_length);
+	if (zone != NULL && query->qtype == WIRE_TYPE_DS && query->qname_length > 1
+		&& zone->origin_length == query->qname_length) {
+		const uint8_t *parent_name = query->qname + query->qname[0] + 1;
+		const struct zone *parent = zonedb_find(answer->db, parent_name,
+			query->qname_length - query->qname[0] - 1u);
+		if (parent != NULL)
+			zone = parent;
+	}
+	if (zone != NULL && zone->zone_class != query->qclass)
+		return NULL;
+	return zone;
+}
+
+/* Sets name to target (uncompressed, any case). */
+static void
+lookup_name_set(struct lookup_name *name, const uint8_t *target)
+{
+	name->owner = target;
+	name->length = dname_length(target);
+	memcpy(name->lower, target, name->length);
+	dname_lower(name->lower);
+}
+
+/*
+ * The topmost strict ancestor of name owning a DNAME, or NULL. node is the
+ * exact match or the closest encloser; only names below a DNAME can have one
+ * above them, and those are marked occluded (or are the DNAME owner's
+ * non-existent descendants, whose closest encloser is at or below it).
+ */
+static const struct name_node *
+lookup_find_dname(const struct name_node *node, bool exact)
+{
+	const struct name_node *start = exact ? node->parent : node;
+	if (start == NULL || !(start->flags & (NODE_DNAME | NODE_OCCLUDED)))
+		return NULL;
+	const struct name_node *topmost = NULL;
+	for (const struct name_node *up = start; up != NULL; up = up->parent) {
+		if (up->flags & NODE_DNAME)
+			topmost = up;
+	}
+	return topmost;
+}
+
+/*
+ * The zone cut that sends this lookup elsewhere, or NULL. DS at the cut
+ * itself is the parent's data, answered here (RFC 4035 3.1.4.1).
+ */
+static const struct name_node *
+lookup_find_cut(const struct answer *answer, const struct name_node *node, bool exact)
+{
+	const struct name_node *cut = node->cut;
+	if (cut == node && exact && answer->query->qtype == WIRE_TYPE_DS)
+		return NULL;
+	return cut;
+}
+
+/* A referral (RFC 1034 4.3.2 step 3b): the cut's NS in authority, glue in additional. */
+static void
+answer_referral(struct answer *answer, const struct zone *zone, const struct name_node *cut)
+{
+	const struct rrset *ns = name_node_rrset(cut, WIRE_TYPE_NS);
+	if (answer->counts[SECTION_ANSWER] == 0)
+		answer->authoritative = false;
+	if (!answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ns, ns->ttl)) {
+		answer->truncated = true;
+		return;
+	}
+	/* RFC 4035 3.1.4: a signed delegation carries its DS when DO is set. */
+	const struct rrset *ds = name_node_rrset(cut, WIRE_TYPE_DS);
+	if (answer->query->dnssec_ok && ds != NULL
+		&& !answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ds, ds->ttl)) {
+		answer->truncated = true;
+		return;
+	}
+	/* RFC 9471: glue below the cut is required, sibling glue is optional. */
+	const uint8_t *rdata = ns->rdata;
+	for (uint16_t i = 0; i < ns->rr_count; i++) {
+		uint16_t length = (uint16_t)(rdata[0] << 8 | rdata[1]);
+		answer_want_additional(answer, zone, rdata + 2, true,
+			dname_is_subdomain(rdata + 2, cut->name));
+		rdata += 2 + length;
+	}
+}
+
+/* NXDOMAIN or NODATA: the SOA in authority (RFC 2308 2). */
+static void
+answer_negative(struct answer *answer, const struct zone *zone, bool name_exists)
+{
+	if (!name_exists)
+		answer->rcode = RCODE_NXDOMAIN;
+	answer_put_negative_soa(answer, zone);
+}
+
+/* Writes rrset into the answer section, setting TC when it does not fit. */
+static bool
+answer_put_answer(struct answer *answer, const struct zone *zone, const struct name_node *node,
+	const uint8_t *owner, const struct rrset *rrset)
+{
+	if (answer_put_rrset(answer, SECTION_ANSWER, zone, node, owner, rrset, rrset->ttl))
+		return true;
+	answer->truncated = true;
+	return false;
+}
+
+/*
+ * QTYPE ANY (RFC 8482 4.2): over UDP only the RRset of the lowest type, so
+ * that ANY cannot amplify; over TCP every RRset. RRSIGs come with their
+ * RRsets when DO is set, never on their own.
+ */
+static void
+answer_any(struct answer *answer, const struct zone *zone, const struct name_node *node,
+	const uint8_t *owner)
+{
+	bool all = answer->transport == ANSWER_TCP;
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		const struct rrset *rrset = &node->rrsets[i];
+		if (rrset->type == WIRE_TYPE_RRSIG)
+			continue;
+		if (!answer_put_answer(answer, zone, node, owner, rrset) || !all)
+			return;
+	}
+}
+
+/*
+ * Answers from node, the exact match or the wildcard synthesizing name
+ * (RFC 4592 3.3.1: the owner becomes the name looked up).
+ */
+static enum step_result
+answer_from_node(struct answer *answer, const struct zone *zone, const struct name_node *node,
+	struct lookup_name *name, const uint8_t **target)
+{
+	uint16_t qtype = answer->query->qtype;
+	if (node->rrset_count == 0) {
+		answer_negative(answer, zone, true);  /* an empty non-terminal exists */
+		return STEP_DONE;
+	}
+	if (qtype == WIRE_TYPE_ANY) {
+		answer_any(answer, zone, node, name->owner);
+		return STEP_DONE;
+	}
+	const struct rrset *rrset = name_node_rrset(node, qtype);
+	if (rrset != NULL) {
+		answer_put_answer(answer, zone, node, name->owner, rrset);
+		return STEP_DONE;
+	}
+	const struct rrset *cname = name_node_rrset(node, WIRE_TYPE_CNAME);
+	if (cname != NULL) {
+		if (!answer_put_answer(answer, zone, node, name->owner, cname))
+			return STEP_DONE;
+		*target = cname->rdata + 2;
+		return STEP_FOLLOW;
+	}
+	answer_negative(answer, zone, true);
+	return STEP_DONE;
+}
+
+/*
+ * RFC 6672 2.2: the DNAME itself, then a CNAME from the name to the name
+ * with the DNAME owner's suffix replaced by the target, with the DNAME's TTL.
+ * synthesized receives the new name.
+ */
+static enum step_result
+answer_dname(struct answer *answer, const struct zone *zone, const struct name_node *owner_node,
+	const struct lookup_name *name, uint8_t synthesized[DNAME_MAX_LENGTH])
+{
+	const struct rrset *dname = name_node_rrset(owner_node, WIRE_TYPE_DNAME);
+	if (!answer_put_answer(answer, zone, owner_node, owner_node->name, dname))
+		return STEP_DONE;
+	const uint8_t *target = dname->rdata + 2;
+	size_t target_length = dname_length(target);
+	size_t prefix_length = name->length - owner_node->name_length;
+	if (prefix_length + target_length > DNAME_MAX_LENGTH) {
+		answer->rcode = RCODE_YXDOMAIN;  /* RFC 6672 2.2: the result would be too long */
+		return STEP_DONE;
+	}
+	memcpy(synthesized, name->owner, prefix_length);
+	memcpy(synthesized + prefix_length, target, target_length);
+	/* The synthesized CNAME is not in the zone: wire_put_rr takes its rdata directly. */
+	struct wire_mark mark = wire_mark(&answer->wire);
+	if (!wire_put_rr(&answer->wire, name->owner, WIRE_TYPE_CNAME, WIRE_CLASS_IN, dname->ttl,
+		    synthesized, (uint16_t)(prefix_length + target_length))) {
+		wire_rollback(&answer->wire, mark);
+		answer->truncated = true;
+		return STEP_DONE;
+	}
+	answer->counts[SECTION_ANSWER]++;
+	/* Like a real CNAME, the synthesized one is the answer to a CNAME query. */
+	return answer->query->qtype == WIRE_TYPE_CNAME ? STEP_DONE : STEP_FOLLOW;
+}
+
+/* One step of RFC 1034 4.3.2 for name in zone. */
+static enum step_result
+answer_step(struct answer *answer, const struct zone *zone, struct lookup_name *name,
+	const uint8_t **target, uint8_t synthesized[DNAME_MAX_LENGTH])
+{
+	struct zone_lookup found;
+	zone_lookup(zone, name->lower, name->length, &found);
+	const struct name_node *node = found.node;
+	const struct name_node *cut = lookup_find_cut(answer, node, found.exact);
+	const struct name_node *dname = lookup_find_dname(node, found.exact);
+	/* Walking down from the apex, whichever comes first applies (step 3b/3c). */
+	if (cut != NULL && (dname == NULL || cut->label_count <= dname->label_count)) {
+		answer_referral(answer, zone, cut);
+		return STEP_DONE;
+	}
+	if (dname != NULL) {
+		*target = synthesized;
+		return answer_dname(answer, zone, dname, name, synthesized);
+	}
+	if (found.exact)
+		return answer_from_node(answer, zone, node, name, target);
+	/* RFC 4592 3.3.1: only the closest encloser's wildcard may synthesize. */
+	if (node->wildcard_child != NULL)
+		return answer_from_node(answer, zone, node->wildcard_child, name, target);
+	answer_negative(answer, zone, false);
+	return STEP_DONE;
+}
+
+/* True when name was already looked up in this chain (an alias loop). */
+static bool
+chain_seen(const struct lookup_name *chain, unsigned count, const struct lookup_name *name)
+{
+	for (unsigned i = 0; i < count; i++) {
+		if (chain[i].length == name->length
+			&& memcmp(chain[i].lower, name->lower, name->length) == 0)
+			return true;
+	}
+	return false;
+}
+
+void
+answer_lookup(struct answer *answer)
+{
+	const struct query *query = answer->query;
+	const struct zone *zone = answer_find_zone(answer);
+	if (zone == NULL) {
+		answer->rcode = RCODE_REFUSED;  /* not ours: no AA */
+		return;
+	}
+	answer->authoritative = true;
+	struct lookup_name chain[CHAIN_MAX];
+	uint8_t synthesized[CHAIN_MAX][DNAME_MAX_LENGTH];
+	/* The question is echoed as received: owners equal to it compress to it. */
+	chain[0].owner = query->question;
+	chain[0].length = query->qname_length;
+	memcpy(chain[0].lower, query->qname, query->qname_length);
+	for (unsigned link = 0;; link++) {
+		const uint8_t *target = NULL;
+		if (answer_step(answer, zone, &chain[link], &target, synthesized[link]) == STEP_DONE)
+			break;
+		/* Follow inside this zone only, a bounded number of times, never in a loop. */
+		if (link + 1 == CHAIN_MAX)
+			break;
+		struct lookup_name *next = &chain[link + 1];
+		lookup_name_set(next, target);
+		if (!dname_is_subdomain(next->lower, zone->origin) || chain_seen(chain, link + 1, next))
+			break;
+	}
+	if (!answer->truncated)
+		answer_put_additional(answer);
+}

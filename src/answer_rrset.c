@@ -1,0 +1,214 @@
+/* answer_rrset.c: write RRsets (with RRSIGs) into a response, and fill its additional section. */
+#include <string.h>
+
+#include "zoned/answer.h"
+#include "zoned/dname.h"
+#include "zoned/nametree.h"
+
+#include "answer_internal.h"
+
+/* Iterates over the records of an RRset: [2-octet rdlength][rdata]... */
+#define RDATA_FOREACH(rrset, rdata, length) \
+	for (const uint8_t *rdata_at_ = (rrset)->rdata, \
+			   *rdata_end_ = (rrset)->rdata + (rrset)->rdata_length; \
+		rdata_at_ + 2 <= rdata_end_ \
+		&& ((length) = (uint16_t)(rdata_at_[0] << 8 | rdata_at_[1]), \
+			(rdata) = rdata_at_ + 2, true); \
+		rdata_at_ += 2 + (length))
+
+static bool
+answer_was_written(const struct answer *answer, const struct rrset *rrset)
+{
+	for (unsigned i = 0; i < answer->written_count; i++) {
+		if (answer->written[i] == rrset)
+			return true;
+	}
+	return false;
+}
+
+static void
+answer_remember_written(struct answer *answer, const struct rrset *rrset)
+{
+	if (answer->written_count < ANSWER_WRITTEN_MAX)
+		answer->written[answer->written_count++] = rrset;
+}
+
+/* Writes the RRSIGs at node that cover type (RFC 4035 3.1.1); returns the count or -1. */
+static int
+answer_put_signatures(struct answer *answer, const struct name_node *node, const uint8_t *owner,
+	uint16_t type, uint32_t ttl, bool ttl_override)
+{
+	const struct rrset *signatures = name_node_rrset(node, WIRE_TYPE_RRSIG);
+	if (signatures == NULL || type == WIRE_TYPE_RRSIG)
+		return 0;
+	int count = 0;
+	const uint8_t *rdata;
+	uint16_t length;
+	RDATA_FOREACH(signatures, rdata, length) {
+		/* The type covered is the first field of RRSIG rdata (RFC 4034 3.1). */
+		if (length < 2 || (uint16_t)(rdata[0] << 8 | rdata[1]) != type)
+			continue;
+		if (!wire_put_rr(&answer->wire, owner, WIRE_TYPE_RRSIG, WIRE_CLASS_IN,
+			    ttl_override ? ttl : signatures->ttl, rdata, length))
+			return -1;
+		count++;
+	}
+	return count;
+}
+
+/* Remembers the names an RRset points to whose addresses help the client. */
+static void
+answer_collect_targets(struct answer *answer, const struct zone *zone, const struct rrset *rrset)
+{
+	size_t skip;
+	switch (rrset->type) {
+	case WIRE_TYPE_NS: skip = 0; break;
+	case WIRE_TYPE_MX: skip = 2; break;     /* preference */
+	case WIRE_TYPE_SRV: skip = 6; break;    /* priority, weight, port */
+	default: return;
+	}
+	const uint8_t *rdata;
+	uint16_t length;
+	RDATA_FOREACH(rrset, rdata, length) {
+		if (length > skip)
+			answer_want_additional(answer, zone, rdata + skip,
+				rrset->type == WIRE_TYPE_NS, false);
+	}
+}
+
+bool
+answer_put_rrset(struct answer *answer, enum answer_section section, const struct zone *zone,
+	const struct name_node *node, const uint8_t *owner, const struct rrset *rrset, uint32_t ttl)
+{
+	struct wire_mark mark = wire_mark(&answer->wire);
+	unsigned count = 0;
+	const uint8_t *rdata;
+	uint16_t length;
+	RDATA_FOREACH(rrset, rdata, length) {
+		if (!wire_put_rr(&answer->wire, owner, rrset->type, WIRE_CLASS_IN, ttl, rdata, length))
+			goto overflow;
+		count++;
+	}
+	if (answer->query->dnssec_ok) {
+		int signatures = answer_put_signatures(answer, node, owner, rrset->type, ttl,
+			ttl != rrset->ttl);
+		if (signatures < 0)
+			goto overflow;
+		count += (unsigned)signatures;
+	}
+	answer->counts[section] += (uint16_t)count;
+	answer_remember_written(answer, rrset);
+	if (section != SECTION_ADDITIONAL)
+		answer_collect_targets(answer, zone, rrset);
+	return true;
+overflow:
+	wire_rollback(&answer->wire, mark);
+	return false;
+}
+
+void
+answer_put_negative_soa(struct answer *answer, const struct zone *zone)
+{
+	if (zone->soa == NULL)
+		return;
+	/* RFC 2308 3: the SOA's TTL in a negative answer is min(SOA TTL, MINIMUM). */
+	if (!answer_put_rrset(answer, SECTION_AUTHORITY, zone, zone->apex, zone->origin, zone->soa,
+		    zone->negative_ttl))
+		answer->truncated = true;
+}
+
+void
+answer_want_additional(struct answer *answer, const struct zone *zone, const uint8_t *name,
+	bool glue, bool required)
+{
+	for (unsigned i = 0; i < answer->additional_count; i++) {
+		struct answer_additional *known = &answer->additional[i];
+		if (known->zone == zone && dname_equal(known->name, name)) {
+			known->glue |= glue;
+			known->required |= required;
+			return;
+		}
+	}
+	if (answer->additional_count == ANSWER_ADDITIONAL_MAX)
+		return;
+	struct answer_additional *wanted = &answer->additional[answer->additional_count++];
+	wanted->zone = zone;
+	wanted->name = name;
+	wanted->glue = glue;
+	wanted->required = required;
+}
+
+/* True when a strict ancestor of node owns a DNAME: its data is occluded (RFC 6672 2.4). */
+static bool
+node_below_dname(const struct name_node *node)
+{
+	for (const struct name_node *up = node->parent; up != NULL; up = up->parent) {
+		if (up->flags & NODE_DNAME)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The node holding the addresses of wanted, or NULL. Authoritative data
+ * always qualifies; data at or below a zone cut only as NS glue; data below
+ * a DNAME never.
+ */
+static const struct name_node *
+answer_find_additional(const struct answer_additional *wanted)
+{
+	const struct zone *zone = wanted->zone;
+	uint8_t name[DNAME_MAX_LENGTH];
+	size_t length = dname_length(wanted->name);
+	memcpy(name, wanted->name, length);
+	dname_lower(name);
+	if (!dname_is_subdomain(name, zone->origin))
+		return NULL;
+	const struct name_node *node = zone_find_node(zone, name, length);
+	if (node == NULL)
+		return NULL;
+	bool below_cut = node->cut != NULL;
+	if (below_cut && !wanted->glue)
+		return NULL;
+	if ((node->flags & NODE_OCCLUDED) && node_below_dname(node))
+		return NULL;
+	return node;
+}
+
+/* Writes the addresses for wanted; false when a required one did not fit. */
+static bool
+answer_put_addresses(struct answer *answer, const struct answer_additional *wanted)
+{
+	const struct name_node *node = answer_find_additional(wanted);
+	if (node == NULL)
+		return true;
+	static const uint16_t types[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		const struct rrset *rrset = name_node_rrset(node, types[i]);
+		if (rrset == NULL || answer_was_written(answer, rrset))
+			continue;
+		if (!answer_put_rrset(answer, SECTION_ADDITIONAL, wanted->zone, node, wanted->name,
+			    rrset, rrset->ttl))
+			return false;
+	}
+	return true;
+}
+
+void
+answer_put_additional(struct answer *answer)
+{
+	/* Required glue first, so that optional data never crowds it out. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned i = 0; i < answer->additional_count; i++) {
+			const struct answer_additional *wanted = &answer->additional[i];
+			if (wanted->required != (pass == 0))
+				continue;
+			if (answer_put_addresses(answer, wanted))
+				continue;
+			/* RFC 9471 3: in-domain glue that does not fit sets TC; the rest is dropped. */
+			if (wanted->required)
+				answer->truncated = true;
+			return;
+		}
+	}
+}

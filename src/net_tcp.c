@@ -1,1 +1,304 @@
-/* net_tcp.c: placeholder, being written. */
+/*
+ * net_tcp.c: TCP transport (RFC 7766): 2-octet length framing, pipelined
+ * queries answered in order, an idle timeout and a cap on connections.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "zoned/answer.h"
+#include "zoned/error.h"
+#include "zoned/net.h"
+
+#define NET_TCP_MAX_MESSAGE 65535
+/* Stop reading a client that does not read its answers past this much. */
+#define NET_TCP_OUTPUT_HIGH (256 * 1024)
+#define NET_TCP_ACCEPT_RETRY_SECONDS 1
+
+struct net_tcp {
+	struct net_worker *worker;
+	struct evconnlistener *listener;
+	struct event *retry;          /* re-enables accepting after EMFILE */
+};
+
+struct net_tcp_connection {
+	struct net_worker *worker;
+	struct bufferevent *bev;
+	struct net_tcp_connection *older;
+	struct net_tcp_connection *newer;
+	bool closing;                 /* close once the output is written */
+	bool throttled;               /* reading paused until output drains */
+};
+
+static void
+net_tcp_unlink(struct net_tcp_connection *c)
+{
+	struct net_worker *w = c->worker;
+	if (c->older != NULL)
+		c->older->newer = c->newer;
+	else
+		w->tcp_oldest = c->newer;
+	if (c->newer != NULL)
+		c->newer->older = c->older;
+	else
+		w->tcp_newest = c->older;
+	c->older = c->newer = NULL;
+}
+
+static void
+net_tcp_link_newest(struct net_tcp_connection *c)
+{
+	struct net_worker *w = c->worker;
+	c->older = w->tcp_newest;
+	c->newer = NULL;
+	if (w->tcp_newest != NULL)
+		w->tcp_newest->newer = c;
+	else
+		w->tcp_oldest = c;
+	w->tcp_newest = c;
+}
+
+static void
+net_tcp_close(struct net_tcp_connection *c)
+{
+	net_tcp_unlink(c);
+	c->worker->tcp_connection_count--;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+/* Closes now when nothing is left to send, else once it has been sent. */
+static void
+net_tcp_close_after_output(struct net_tcp_connection *c)
+{
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		net_tcp_close(c);
+		return;
+	}
+	c->closing = true;
+}
+
+/*
+ * Answers every complete message in the input; a partial one waits for
+ * more bytes (RFC 7766 8: a message may arrive in pieces, several at once).
+ */
+static void
+net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
+{
+	struct evbuffer *input = bufferevent_get_input(c->bev);
+	uint8_t *response = c->worker->tcp_response;
+	for (;;) {
+		size_t available = evbuffer_get_length(input);
+		uint8_t prefix[2];
+		if (available < 2 || evbuffer_copyout(input, prefix, 2) != 2)
+			return;
+		size_t length = (size_t)prefix[0] << 8 | prefix[1];
+		if (available < 2 + length)
+			return;
+		const uint8_t *query = evbuffer_pullup(input, (ev_ssize_t)(2 + length));
+		if (query == NULL)
+			return;
+		size_t n = answer_query(view->db, &view->settings, ANSWER_TCP, query + 2,
+			length, response + 2, NET_TCP_MAX_MESSAGE);
+		evbuffer_drain(input, 2 + length);
+		if (n == 0)
+			continue;
+		response[0] = (uint8_t)(n >> 8);
+		response[1] = (uint8_t)n;
+		bufferevent_write(c->bev, response, n + 2);
+	}
+}
+
+static void
+on_tcp_readable(struct bufferevent *bev, void *arg)
+{
+	struct net_tcp_connection *c = arg;
+	const struct net_view *view = net_worker_enter(c->worker);
+	net_tcp_answer_input(c, view);
+	net_worker_quiesce(c->worker);
+	/* Most recently active last: the cap closes the oldest idle first. */
+	net_tcp_unlink(c);
+	net_tcp_link_newest(c);
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > NET_TCP_OUTPUT_HIGH) {
+		bufferevent_disable(bev, EV_READ);
+		c->throttled = true;
+	}
+}
+
+static void
+on_tcp_written(struct bufferevent *bev, void *arg)
+{
+	struct net_tcp_connection *c = arg;
+	if (c->closing) {
+		net_tcp_close(c);
+		return;
+	}
+	if (c->throttled) {
+		c->throttled = false;
+		bufferevent_enable(bev, EV_READ);
+	}
+}
+
+static void
+on_tcp_event(struct bufferevent *bev, short events, void *arg)
+{
+	struct net_tcp_connection *c = arg;
+	/* The client closed its side: still send what it asked for. */
+	if ((events & BEV_EVENT_EOF) && !(events & BEV_EVENT_ERROR)) {
+		net_tcp_close_after_output(c);
+		return;
+	}
+	/* Idle timeout (RFC 7766 6.2.3), a write timeout or an error. */
+	net_tcp_close(c);
+}
+
+/* Makes room under the cap by closing the least recently active connection. */
+static bool
+net_tcp_make_room(struct net_worker *w)
+{
+	if (w->tcp_connection_count < w->tcp_max_connections)
+		return true;
+	for (struct net_tcp_connection *c = w->tcp_oldest; c != NULL; c = c->newer) {
+		if (!c->closing) {
+			net_tcp_close(c);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+on_tcp_accept(struct evconnlistener *listener, evutil_socket_t fd,
+	struct sockaddr *address, int length, void *arg)
+{
+	struct net_tcp *tcp = arg;
+	struct net_worker *w = tcp->worker;
+	if (w->stopping || !net_tcp_make_room(w)) {
+		close(fd);
+		return;
+	}
+	struct net_tcp_connection *c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		close(fd);
+		return;
+	}
+	c->worker = w;
+	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		free(c);
+		close(fd);
+		return;
+	}
+	bufferevent_setcb(c->bev, on_tcp_readable, on_tcp_written, on_tcp_event, c);
+	bufferevent_set_timeouts(c->bev, &w->tcp_idle_timeout, &w->tcp_idle_timeout);
+	bufferevent_enable(c->bev, EV_READ);
+	w->tcp_connection_count++;
+	net_tcp_link_newest(c);
+}
+
+static void
+on_tcp_accept_retry(evutil_socket_t fd, short events, void *arg)
+{
+	struct net_tcp *tcp = arg;
+	if (!tcp->worker->stopping)
+		evconnlistener_enable(tcp->listener);
+}
+
+/* Out of descriptors (EMFILE): pause accepting instead of spinning. */
+static void
+on_tcp_accept_error(struct evconnlistener *listener, void *arg)
+{
+	struct net_tcp *tcp = arg;
+	int error = EVUTIL_SOCKET_ERROR();
+	if (error != EMFILE && error != ENFILE && error != ENOBUFS && error != ENOMEM)
+		return;
+	evconnlistener_disable(listener);
+	struct timeval retry = { NET_TCP_ACCEPT_RETRY_SECONDS, 0 };
+	evtimer_add(tcp->retry, &retry);
+}
+
+struct net_tcp *
+net_tcp_create(struct net_worker *worker, int fd)
+{
+	struct net_tcp *tcp = calloc(1, sizeof *tcp);
+	if (tcp == NULL) {
+		close(fd);
+		return NULL;
+	}
+	tcp->worker = worker;
+	tcp->retry = evtimer_new(worker->base, on_tcp_accept_retry, tcp);
+	tcp->listener = evconnlistener_new(worker->base, on_tcp_accept, tcp,
+		LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (tcp->retry == NULL || tcp->listener == NULL) {
+		if (tcp->listener == NULL)
+			close(fd);
+		net_tcp_free(tcp);
+		return NULL;
+	}
+	evconnlistener_set_error_cb(tcp->listener, on_tcp_accept_error);
+	return tcp;
+}
+
+void
+net_tcp_stop(struct net_tcp *tcp)
+{
+	if (tcp == NULL)
+		return;
+	if (tcp->listener != NULL)
+		evconnlistener_disable(tcp->listener);
+	if (tcp->retry != NULL)
+		evtimer_del(tcp->retry);
+}
+
+void
+net_tcp_free(struct net_tcp *tcp)
+{
+	if (tcp == NULL)
+		return;
+	if (tcp->listener != NULL)
+		evconnlistener_free(tcp->listener);
+	if (tcp->retry != NULL)
+		event_free(tcp->retry);
+	free(tcp);
+}
+
+int
+net_tcp_worker_init(struct net_worker *worker)
+{
+	worker->tcp_oldest = worker->tcp_newest = NULL;
+	worker->tcp_connection_count = 0;
+	worker->stopping = false;
+	worker->tcp_response = malloc(2 + NET_TCP_MAX_MESSAGE);
+	return worker->tcp_response == NULL ? ZONED_ENOMEM : 0;
+}
+
+void
+net_tcp_worker_drain(struct net_worker *worker)
+{
+	worker->stopping = true;
+	struct net_tcp_connection *c = worker->tcp_oldest;
+	while (c != NULL) {
+		struct net_tcp_connection *next = c->newer;
+		if (!c->closing)
+			net_tcp_close_after_output(c);
+		c = next;
+	}
+}
+
+void
+net_tcp_worker_cleanup(struct net_worker *worker)
+{
+	while (worker->tcp_oldest != NULL)
+		net_tcp_close(worker->tcp_oldest);
+	free(worker->tcp_response);
+	worker->tcp_response = NULL;
+}

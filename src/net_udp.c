@@ -1,1 +1,250 @@
-/* net_udp.c: placeholder, being written. */
+/* net_udp.c: UDP transport: recvmmsg batches in, answer_query, sendmmsg out. */
+#include <config.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "zoned/answer.h"
+#include "zoned/error.h"
+#include "zoned/net.h"
+
+#define NET_UDP_MAX_QUERY 4096  /* larger datagrams are not DNS queries we answer */
+#define NET_UDP_CONTROL 64      /* room for one IP_PKTINFO or IPV6_PKTINFO */
+
+/* Per-socket preallocated batch: nothing is allocated per query. */
+struct net_udp {
+	struct net_worker *worker;
+	struct event *event;
+	int fd;
+	int family;
+	bool wildcard;           /* bound to 0.0.0.0 or ::: reply via PKTINFO */
+	struct mmsghdr in[NET_UDP_BATCH];
+	struct mmsghdr out[NET_UDP_BATCH];
+	struct iovec in_iov[NET_UDP_BATCH];
+	struct iovec out_iov[NET_UDP_BATCH];
+	struct sockaddr_storage peers[NET_UDP_BATCH];
+	uint8_t in_control[NET_UDP_BATCH][NET_UDP_CONTROL] __attribute__((aligned(8)));
+	uint8_t out_control[NET_UDP_BATCH][NET_UDP_CONTROL] __attribute__((aligned(8)));
+	uint8_t queries[NET_UDP_BATCH][NET_UDP_MAX_QUERY];
+	uint8_t responses[NET_UDP_BATCH][NET_UDP_MAX_RESPONSE];
+};
+
+static bool
+net_address_is_wildcard(const struct sockaddr *address)
+{
+	if (address->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)address;
+		return in->sin_addr.s_addr == htonl(INADDR_ANY);
+	}
+	if (address->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
+		return IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+	}
+	return false;
+}
+
+/* Asks for the destination address of each datagram on a wildcard socket. */
+static int
+net_socket_want_pktinfo(int fd, int family)
+{
+	int on = 1;
+	if (family == AF_INET)
+		return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+}
+
+int
+net_socket_open(const struct sockaddr *address, socklen_t length, int type)
+{
+	int fd = socket(address->sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int on = 1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
+		goto fail;
+	/* One socket per worker; the kernel spreads queries by 4-tuple hash. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) < 0)
+		goto fail;
+	/* An IPv6 socket must not also take IPv4 traffic: 0.0.0.0 has its own. */
+	if (address->sa_family == AF_INET6
+	    && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0)
+		goto fail;
+	if (type == SOCK_DGRAM && net_address_is_wildcard(address)
+	    && net_socket_want_pktinfo(fd, address->sa_family) < 0)
+		goto fail;
+	if (bind(fd, address, length) < 0)
+		goto fail;
+	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+		goto fail;
+	return fd;
+fail:;
+	int saved = errno;
+	close(fd);
+	return -saved;
+}
+
+/* Copies the destination address of a received datagram into the reply. */
+static size_t
+net_udp_reply_control(struct msghdr *in, uint8_t *control)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(in); c != NULL; c = CMSG_NXTHDR(in, c)) {
+		struct cmsghdr *reply = (struct cmsghdr *)control;
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo info;
+			memcpy(&info, CMSG_DATA(c), sizeof info);
+			info.ipi_spec_dst = info.ipi_addr;  /* leave from the address hit */
+			info.ipi_ifindex = 0;
+			reply->cmsg_level = IPPROTO_IP;
+			reply->cmsg_type = IP_PKTINFO;
+			reply->cmsg_len = CMSG_LEN(sizeof info);
+			memcpy(CMSG_DATA(reply), &info, sizeof info);
+			return CMSG_SPACE(sizeof info);
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo info;
+			memcpy(&info, CMSG_DATA(c), sizeof info);
+			reply->cmsg_level = IPPROTO_IPV6;
+			reply->cmsg_type = IPV6_PKTINFO;
+			reply->cmsg_len = CMSG_LEN(sizeof info);
+			memcpy(CMSG_DATA(reply), &info, sizeof info);
+			return CMSG_SPACE(sizeof info);
+		}
+	}
+	return 0;
+}
+
+/* Resets the receive headers that recvmmsg overwrote. */
+static void
+net_udp_prepare_receive(struct net_udp *udp)
+{
+	for (unsigned i = 0; i < NET_UDP_BATCH; i++) {
+		struct msghdr *h = &udp->in[i].msg_hdr;
+		h->msg_name = &udp->peers[i];
+		h->msg_namelen = sizeof udp->peers[i];
+		h->msg_iov = &udp->in_iov[i];
+		h->msg_iovlen = 1;
+		h->msg_control = udp->wildcard ? udp->in_control[i] : NULL;
+		h->msg_controllen = udp->wildcard ? NET_UDP_CONTROL : 0;
+		h->msg_flags = 0;
+		udp->in[i].msg_len = 0;
+	}
+}
+
+/* Sends count prepared replies, retrying after partial sends. */
+static void
+net_udp_send(struct net_udp *udp, unsigned count)
+{
+	unsigned sent = 0;
+	while (sent < count) {
+		int n = sendmmsg(udp->fd, udp->out + sent, count - sent, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* EAGAIN (full send buffer) or an error for one peer: drop
+			 * that reply, as a lost datagram, and carry on. */
+			sent++;
+			continue;
+		}
+		sent += (unsigned)n;
+	}
+}
+
+/* Answers one batch of received datagrams into the out headers. */
+static unsigned
+net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned received)
+{
+	unsigned replies = 0;
+	for (unsigned i = 0; i < received; i++) {
+		struct msghdr *in = &udp->in[i].msg_hdr;
+		if (in->msg_flags & MSG_TRUNC)
+			continue;
+		size_t length = answer_query(view->db, &view->settings, ANSWER_UDP,
+			udp->queries[i], udp->in[i].msg_len,
+			udp->responses[replies], NET_UDP_MAX_RESPONSE);
+		if (length == 0)
+			continue;
+		struct msghdr *out = &udp->out[replies].msg_hdr;
+		memset(out, 0, sizeof *out);
+		out->msg_name = &udp->peers[i];
+		out->msg_namelen = in->msg_namelen;
+		udp->out_iov[replies].iov_base = udp->responses[replies];
+		udp->out_iov[replies].iov_len = length;
+		out->msg_iov = &udp->out_iov[replies];
+		out->msg_iovlen = 1;
+		if (udp->wildcard) {
+			size_t control = net_udp_reply_control(in, udp->out_control[replies]);
+			out->msg_control = control > 0 ? udp->out_control[replies] : NULL;
+			out->msg_controllen = control;
+		}
+		replies++;
+	}
+	return replies;
+}
+
+static void
+on_udp_readable(evutil_socket_t fd, short events, void *arg)
+{
+	struct net_udp *udp = arg;
+	net_udp_prepare_receive(udp);
+	int received = recvmmsg(fd, udp->in, NET_UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (received <= 0)
+		return;  /* EAGAIN: another worker took it; EINTR: next event */
+	const struct net_view *view = net_worker_enter(udp->worker);
+	unsigned replies = net_udp_answer_batch(udp, view, (unsigned)received);
+	net_worker_quiesce(udp->worker);
+	net_udp_send(udp, replies);
+}
+
+struct net_udp *
+net_udp_create(struct net_worker *worker, int fd)
+{
+	struct net_udp *udp = calloc(1, sizeof *udp);
+	if (udp == NULL)
+		goto fail;
+	udp->worker = worker;
+	udp->fd = fd;
+	struct sockaddr_storage local;
+	socklen_t length = sizeof local;
+	if (getsockname(fd, (struct sockaddr *)&local, &length) == 0) {
+		udp->family = local.ss_family;
+		udp->wildcard = net_address_is_wildcard((struct sockaddr *)&local);
+	}
+	for (unsigned i = 0; i < NET_UDP_BATCH; i++) {
+		udp->in_iov[i].iov_base = udp->queries[i];
+		udp->in_iov[i].iov_len = NET_UDP_MAX_QUERY;
+	}
+	udp->event = event_new(worker->base, fd, EV_READ | EV_PERSIST, on_udp_readable, udp);
+	if (udp->event == NULL || event_add(udp->event, NULL) < 0)
+		goto fail;
+	return udp;
+fail:
+	if (udp != NULL && udp->event != NULL)
+		event_free(udp->event);
+	free(udp);
+	close(fd);
+	return NULL;
+}
+
+void
+net_udp_stop(struct net_udp *udp)
+{
+	if (udp != NULL && udp->event != NULL)
+		event_del(udp->event);
+}
+
+void
+net_udp_free(struct net_udp *udp)
+{
+	if (udp == NULL)
+		return;
+	if (udp->event != NULL)
+		event_free(udp->event);
+	close(udp->fd);
+	free(udp);
+}

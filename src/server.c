@@ -1,1 +1,701 @@
-/* server.c: placeholder, being written. */
+/*
+ * server.c: the daemon's threads and signals: one libevent base per worker
+ * (UDP and TCP on SO_REUSEPORT sockets), the main thread handles signals,
+ * reloads off to the side and swaps the zone set in without locks.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "zoned/config.h"
+#include "zoned/diag.h"
+#include "zoned/error.h"
+#include "zoned/net.h"
+#include "zoned/server.h"
+#include "zoned/server_os.h"
+#include "zoned/zonedb.h"
+#include "zoned/zoneset.h"
+
+#define SERVER_DRAIN_SECONDS 2          /* TCP answers still going out at stop */
+#define SERVER_MIN_TCP_PER_WORKER 16
+
+/* One published generation: the zones and the settings answered from. */
+struct server_view {
+	struct net_view net;               /* first: workers see only this */
+	struct zoneset *zones;
+	char *version;
+	char *identity;
+};
+
+struct server_worker {
+	struct net_worker net;
+	struct server *server;
+	pthread_t thread;
+	bool started;
+	struct event *wake;                /* poked to publish the epoch */
+	struct event *stop;                /* poked at shutdown */
+	struct event *drain;               /* polls the TCP drain */
+	struct timespec drain_deadline;
+	struct net_udp **udp;
+	struct net_tcp **tcp;
+	size_t socket_count;               /* of each */
+};
+
+struct server {
+	const struct server_options *options;
+	struct config *config;
+	struct server_view *view;
+	struct net_view *_Atomic published;
+	_Atomic uint64_t epoch;
+	struct event_base *base;
+	struct server_worker *workers;
+	unsigned worker_count;
+	int *udp_fds;                      /* [worker * listen_count + listen] */
+	int *tcp_fds;
+	size_t listen_count;               /* addresses actually bound */
+	struct config_listen *listens;
+	bool daemonized;
+	char *pid_file;
+};
+
+static int server_log_threshold = LOG_INFO;
+static bool server_log_syslog;
+
+void
+server_log_setup(int verbosity, bool use_syslog)
+{
+	static const int thresholds[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	if (verbosity < 0)
+		verbosity = 0;
+	if (verbosity > 3)
+		verbosity = 3;
+	server_log_threshold = thresholds[verbosity];
+	if (use_syslog && !server_log_syslog)
+		openlog("zoned", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	server_log_syslog = use_syslog;
+}
+
+void
+server_log(int priority, const char *format, ...)
+{
+	if (priority > server_log_threshold)
+		return;
+	char line[2048];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(line, sizeof line, format, args);
+	va_end(args);
+	if (server_log_syslog) {
+		syslog(priority, "%s", line);
+		return;
+	}
+	const char *prefix = priority <= LOG_ERR ? "error: "
+		: priority == LOG_WARNING ? "warning: " : "";
+	fprintf(stderr, "zoned: %s%s\n", prefix, line);
+}
+
+/* Config findings go to the log with their file:line. */
+static void
+on_config_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
+	const char *message)
+{
+	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
+	if (file != NULL && line > 0)
+		server_log(priority, "%s:%lu: %s", file, line, message);
+	else if (file != NULL)
+		server_log(priority, "%s: %s", file, message);
+	else
+		server_log(priority, "%s", message);
+}
+
+/* Adds the -z origin:file arguments; relative files are from the cwd. */
+static int
+server_add_zone_arguments(const struct server_options *options, struct config *config)
+{
+	for (size_t i = 0; i < options->zone_count; i++) {
+		const char *arg = options->zones[i];
+		const char *colon = strchr(arg, ':');
+		if (colon == NULL || colon == arg || colon[1] == '\0') {
+			server_log(LOG_ERR, "-z %s: expected zone:file", arg);
+			return ZONED_EINVAL;
+		}
+		char name[1024];
+		snprintf(name, sizeof name, "%.*s", (int)(colon - arg), arg);
+		char *path = server_os_absolute_path(colon + 1);
+		if (path == NULL)
+			return ZONED_ENOMEM;
+		int rc = config_add_zone(config, name, path, "command line", 0);
+		free(path);
+		if (rc != 0) {
+			server_log(LOG_ERR, "-z %s: %s", arg, rc == ZONED_EEXIST
+				? "zone configured twice" : zoned_strerror(rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int
+server_apply_listen_options(const struct server_options *options, struct config *config)
+{
+	if (options->address_count > 0) {
+		config_clear_listens(config);
+		for (size_t i = 0; i < options->address_count; i++) {
+			int rc = config_add_listen(config, options->addresses[i],
+				CONFIG_DEFAULT_PORT, false);
+			if (rc != 0) {
+				server_log(LOG_ERR, "-a %s: not an IPv4 or IPv6 address",
+					options->addresses[i]);
+				return rc;
+			}
+		}
+	}
+	if (config_add_default_listens(config) != 0)
+		return ZONED_ENOMEM;
+	if (options->port >= 0)
+		config_set_port(config, (uint16_t)options->port);
+	return 0;
+}
+
+/* The config file (if any) with the command line applied on top. */
+static int
+server_config_build(const struct server_options *options, struct config **out)
+{
+	struct config *config = NULL;
+	int rc;
+	if (options->config_path != NULL) {
+		struct diag d = { .emit = on_config_diag };
+		rc = config_load_file(options->config_path, &d, &config);
+		if (rc != 0) {
+			server_log(LOG_ERR, "%s: configuration not loaded", options->config_path);
+			return rc;
+		}
+	} else {
+		config = config_create();
+		if (config == NULL)
+			return ZONED_ENOMEM;
+	}
+	rc = server_add_zone_arguments(options, config);
+	if (rc == 0)
+		rc = server_apply_listen_options(options, config);
+	if (rc != 0) {
+		config_free(config);
+		return rc;
+	}
+	if (config->zone_count == 0)
+		server_log(LOG_WARNING, "no zones configured: every query will be refused");
+	*out = config;
+	return 0;
+}
+
+static struct server_view *
+server_view_create(const struct config *config, struct zoneset *zones)
+{
+	struct server_view *view = calloc(1, sizeof *view);
+	if (view == NULL)
+		return NULL;
+	view->zones = zones;
+	view->version = config->version ? strdup(config->version) : NULL;
+	view->identity = config->server_id ? strdup(config->server_id) : NULL;
+	if ((config->version && !view->version) || (config->server_id && !view->identity)) {
+		free(view->version);
+		free(view->identity);
+		free(view);
+		return NULL;
+	}
+	view->net.db = zones->db;
+	view->net.settings.edns_size = config->edns_udp_size;
+	view->net.settings.version = view->version;
+	view->net.settings.identity = view->identity;
+	return view;
+}
+
+/* Frees view; zones that successor still serves are left to it. */
+static void
+server_view_free(struct server_view *view, const struct server_view *successor)
+{
+	if (view == NULL)
+		return;
+	zoneset_free(view->zones, successor ? successor->zones : NULL);
+	free(view->version);
+	free(view->identity);
+	free(view);
+}
+
+static void
+on_worker_wake(evutil_socket_t fd, short events, void *arg)
+{
+	struct server_worker *worker = arg;
+	net_worker_quiesce(&worker->net);
+}
+
+/*
+ * Publishes next and waits until no worker can still be reading the
+ * previous view: each worker passes a quiescent point after every batch,
+ * and idle workers are woken to pass one now.
+ */
+static void
+server_publish(struct server *server, struct server_view *next)
+{
+	atomic_store_explicit(&server->published, &next->net, memory_order_release);
+	uint64_t target = atomic_fetch_add_explicit(&server->epoch, 1,
+		memory_order_acq_rel) + 1;
+	for (unsigned i = 0; i < server->worker_count; i++) {
+		if (server->workers[i].started)
+			event_active(server->workers[i].wake, EV_TIMEOUT, 0);
+	}
+	for (unsigned i = 0; i < server->worker_count; i++) {
+		struct server_worker *w = &server->workers[i];
+		while (w->started && atomic_load_explicit(&w->net.quiescent_epoch,
+			memory_order_acquire) < target) {
+			struct timespec pause = { 0, 100 * 1000 };
+			nanosleep(&pause, NULL);
+		}
+	}
+	struct server_view *previous = server->view;
+	server->view = next;
+	server_view_free(previous, next);
+}
+
+/* SIGHUP: new config, changed zones reloaded off to the side, then swapped. */
+static void
+server_reload(struct server *server)
+{
+	server_os_notify("RELOADING=1");
+	server_log(LOG_INFO, "reloading");
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	struct config *config = NULL;
+	if (server_config_build(server->options, &config) != 0) {
+		server_log(LOG_ERR, "reload: configuration has errors, keeping the current one");
+		server_os_notify("READY=1");
+		return;
+	}
+	struct zoneset *zones = NULL;
+	unsigned failed = 0;
+	int rc = zoneset_build(config, server->view->zones, server_log, &zones, &failed);
+	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
+	if (view == NULL) {
+		server_log(LOG_ERR, "reload: %s, keeping the current zones",
+			zoned_strerror(rc ? rc : ZONED_ENOMEM));
+		zoneset_free(zones, server->view->zones);
+		config_free(config);
+		server_os_notify("READY=1");
+		return;
+	}
+	server_publish(server, view);
+	config_free(server->config);
+	server->config = config;
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	server_log(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
+		failed, (double)(end.tv_sec - start.tv_sec)
+		+ (double)(end.tv_nsec - start.tv_nsec) / 1e9);
+	server_os_notify("READY=1");
+}
+
+static void
+on_worker_drain(evutil_socket_t fd, short events, void *arg)
+{
+	struct server_worker *worker = arg;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (worker->net.tcp_connection_count == 0 || now.tv_sec >= worker->drain_deadline.tv_sec)
+		event_base_loopbreak(worker->net.base);
+}
+
+/* Shutdown, in the worker: stop reading, let written answers go out. */
+static void
+on_worker_stop(evutil_socket_t fd, short events, void *arg)
+{
+	struct server_worker *worker = arg;
+	for (size_t i = 0; i < worker->socket_count; i++) {
+		net_udp_stop(worker->udp[i]);
+		net_tcp_stop(worker->tcp[i]);
+	}
+	net_tcp_worker_drain(&worker->net);
+	net_worker_quiesce(&worker->net);
+	clock_gettime(CLOCK_MONOTONIC, &worker->drain_deadline);
+	worker->drain_deadline.tv_sec += SERVER_DRAIN_SECONDS;
+	struct timeval poll = { 0, 20 * 1000 };
+	event_add(worker->drain, &poll);
+	on_worker_drain(-1, 0, worker);
+}
+
+static void *
+server_worker_main(void *arg)
+{
+	struct server_worker *worker = arg;
+	event_base_loop(worker->net.base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+/* Builds one worker's base and transports over its share of the sockets. */
+static int
+server_worker_init(struct server *server, struct server_worker *worker, unsigned id)
+{
+	worker->server = server;
+	worker->net.id = id;
+	worker->net.view = &server->published;
+	worker->net.global_epoch = &server->epoch;
+	atomic_init(&worker->net.quiescent_epoch, 0);
+	unsigned cap = NET_TCP_DEFAULT_MAX_CONNECTIONS / server->worker_count;
+	worker->net.tcp_max_connections = cap < SERVER_MIN_TCP_PER_WORKER
+		? SERVER_MIN_TCP_PER_WORKER : cap;
+	worker->net.tcp_idle_timeout.tv_sec = NET_TCP_DEFAULT_IDLE_SECONDS;
+	worker->net.base = event_base_new();
+	if (worker->net.base == NULL || net_tcp_worker_init(&worker->net) != 0)
+		return ZONED_ENOMEM;
+	worker->wake = event_new(worker->net.base, -1, 0, on_worker_wake, worker);
+	worker->stop = event_new(worker->net.base, -1, 0, on_worker_stop, worker);
+	worker->drain = event_new(worker->net.base, -1, EV_PERSIST, on_worker_drain, worker);
+	worker->udp = calloc(server->listen_count + 1, sizeof *worker->udp);
+	worker->tcp = calloc(server->listen_count + 1, sizeof *worker->tcp);
+	if (!worker->wake || !worker->stop || !worker->drain || !worker->udp || !worker->tcp)
+		return ZONED_ENOMEM;
+	for (size_t i = 0; i < server->listen_count; i++) {
+		size_t slot = id * server->listen_count + i;
+		worker->udp[i] = net_udp_create(&worker->net, server->udp_fds[slot]);
+		server->udp_fds[slot] = -1;
+		worker->tcp[i] = net_tcp_create(&worker->net, server->tcp_fds[slot]);
+		server->tcp_fds[slot] = -1;
+		worker->socket_count = i + 1;
+		if (worker->udp[i] == NULL || worker->tcp[i] == NULL)
+			return ZONED_ENOMEM;
+	}
+	return 0;
+}
+
+static void
+server_worker_cleanup(struct server_worker *worker)
+{
+	for (size_t i = 0; i < worker->socket_count; i++) {
+		net_udp_free(worker->udp[i]);
+		net_tcp_free(worker->tcp[i]);
+	}
+	free(worker->udp);
+	free(worker->tcp);
+	if (worker->net.base != NULL)
+		net_tcp_worker_cleanup(&worker->net);
+	if (worker->wake)
+		event_free(worker->wake);
+	if (worker->stop)
+		event_free(worker->stop);
+	if (worker->drain)
+		event_free(worker->drain);
+	if (worker->net.base)
+		event_base_free(worker->net.base);
+}
+
+/* Starts the workers with the daemon's signals blocked: only main gets them. */
+static int
+server_start_workers(struct server *server)
+{
+	sigset_t block, saved;
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &saved);
+	int rc = 0;
+	for (unsigned i = 0; i < server->worker_count && rc == 0; i++) {
+		struct server_worker *w = &server->workers[i];
+		if (pthread_create(&w->thread, NULL, server_worker_main, w) != 0) {
+			server_log(LOG_ERR, "cannot start worker thread %u: %s", i, strerror(errno));
+			rc = ZONED_ENOMEM;
+			break;
+		}
+		w->started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	return rc;
+}
+
+/* Asks every worker to finish and waits for it. */
+static void
+server_stop_workers(struct server *server)
+{
+	for (unsigned i = 0; i < server->worker_count; i++) {
+		if (server->workers[i].started)
+			event_active(server->workers[i].stop, EV_TIMEOUT, 0);
+	}
+	for (unsigned i = 0; i < server->worker_count; i++) {
+		if (server->workers[i].started)
+			pthread_join(server->workers[i].thread, NULL);
+		server->workers[i].started = false;
+	}
+}
+
+static void
+on_signal(evutil_socket_t signal_number, short events, void *arg)
+{
+	struct server *server = arg;
+	if (signal_number == SIGHUP) {
+		server_reload(server);
+		return;
+	}
+	server_log(LOG_INFO, "%s received, stopping",
+		signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+	server_os_notify("STOPPING=1");
+	event_base_loopbreak(server->base);
+}
+
+
+static uint16_t
+server_listen_port(const struct config_listen *listen)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+}
+
+/*
+ * Binds one UDP and one TCP socket per worker for listen, into column
+ * index of the fd tables. Returns 0, 1 when an implicit default address is
+ * unavailable (skipped), or -1 with the reason logged.
+ */
+static int
+server_bind_listen(struct server *server, const struct config_listen *listen, size_t index,
+	size_t columns)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
+	for (unsigned w = 0; w < server->worker_count; w++) {
+		for (int pass = 0; pass < 2; pass++) {
+			int type = pass == 0 ? SOCK_DGRAM : SOCK_STREAM;
+			int fd = net_socket_open(sa, listen->address_length, type);
+			if (fd >= 0) {
+				int *table = pass == 0 ? server->udp_fds : server->tcp_fds;
+				table[w * columns + index] = fd;
+				continue;
+			}
+			/* ::1 may be missing (no IPv6): skip the default quietly. */
+			if (listen->implicit && (fd == -EADDRNOTAVAIL || fd == -EAFNOSUPPORT)) {
+				server_log(LOG_INFO, "not listening on %s: %s", listen->text,
+					strerror(-fd));
+				return 1;
+			}
+			server_log(LOG_ERR, "cannot listen on %s port %u (%s): %s", listen->text,
+				server_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+server_close_fds(int *fds, size_t count)
+{
+	for (size_t i = 0; fds != NULL && i < count; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+}
+
+/* Binds every configured address before privileges are dropped. */
+static int
+server_open_sockets(struct server *server)
+{
+	const struct config *config = server->config;
+	size_t columns = config->listen_count;
+	size_t cells = columns * server->worker_count;
+	server->udp_fds = malloc((cells ? cells : 1) * sizeof *server->udp_fds);
+	server->tcp_fds = malloc((cells ? cells : 1) * sizeof *server->tcp_fds);
+	server->listens = calloc(columns ? columns : 1, sizeof *server->listens);
+	if (!server->udp_fds || !server->tcp_fds || !server->listens)
+		return ZONED_ENOMEM;
+	for (size_t i = 0; i < cells; i++)
+		server->udp_fds[i] = server->tcp_fds[i] = -1;
+	for (size_t i = 0; i < columns; i++) {
+		int rc = server_bind_listen(server, &config->listens[i], server->listen_count,
+			columns);
+		if (rc < 0)
+			return ZONED_EIO;
+		if (rc == 0)
+			server->listens[server->listen_count++] = config->listens[i];
+	}
+	if (server->listen_count == 0) {
+		server_log(LOG_ERR, "no address to listen on");
+		return ZONED_EIO;
+	}
+	/* Pack the columns of the bound addresses for the workers. */
+	for (unsigned w = 0; w < server->worker_count; w++) {
+		for (size_t i = 0; i < server->listen_count; i++) {
+			server->udp_fds[w * server->listen_count + i] = server->udp_fds[w * columns + i];
+			server->tcp_fds[w * server->listen_count + i] = server->tcp_fds[w * columns + i];
+		}
+	}
+	return 0;
+}
+
+static void
+server_free(struct server *server)
+{
+	for (unsigned i = 0; server->workers != NULL && i < server->worker_count; i++)
+		server_worker_cleanup(&server->workers[i]);
+	free(server->workers);
+	size_t cells = server->listen_count * server->worker_count;
+	server_close_fds(server->udp_fds, cells);
+	server_close_fds(server->tcp_fds, cells);
+	free(server->udp_fds);
+	free(server->tcp_fds);
+	free(server->listens);
+	server_view_free(server->view, NULL);
+	config_free(server->config);
+	if (server->base != NULL)
+		event_base_free(server->base);
+	if (server->pid_file != NULL) {
+		unlink(server->pid_file);
+		free(server->pid_file);
+	}
+}
+
+/* Loads the config and every zone; everything must work at startup. */
+static int
+server_load(struct server *server)
+{
+	if (server_config_build(server->options, &server->config) != 0)
+		return ZONED_EINVAL;
+	struct zoneset *zones = NULL;
+	unsigned failed = 0;
+	int rc = zoneset_build(server->config, NULL, server_log, &zones, &failed);
+	if (rc != 0)
+		return rc;
+	server->view = server_view_create(server->config, zones);
+	if (server->view == NULL) {
+		zoneset_free(zones, NULL);
+		return ZONED_ENOMEM;
+	}
+	atomic_init(&server->published, &server->view->net);
+	atomic_init(&server->epoch, 0);
+	return 0;
+}
+
+/* Daemonizes, writes the pid file and drops privileges, in that order. */
+static int
+server_detach(struct server *server)
+{
+	const struct server_options *options = server->options;
+	if (options->daemonize) {
+		if (server_os_daemonize() != 0) {
+			server_log(LOG_ERR, "cannot daemonize: %s", strerror(errno));
+			return ZONED_EIO;
+		}
+		server->daemonized = true;
+		server_log_setup(options->verbosity, true);
+	}
+	const char *pid_file = options->pid_file ? options->pid_file : server->config->pid_file;
+	if (pid_file != NULL) {
+		if (server_os_write_pid_file(pid_file) != 0) {
+			server_log(LOG_ERR, "cannot write pid file %s: %s", pid_file, strerror(errno));
+			return ZONED_EIO;
+		}
+		server->pid_file = strdup(pid_file);
+	}
+	if (options->user != NULL && server_os_drop_privileges(options->user) != 0)
+		return ZONED_EINVAL;
+	server_os_raise_file_limit();
+	return 0;
+}
+
+static int
+server_setup_workers(struct server *server)
+{
+	server->workers = calloc(server->worker_count, sizeof *server->workers);
+	if (server->workers == NULL)
+		return ZONED_ENOMEM;
+	for (unsigned i = 0; i < server->worker_count; i++) {
+		int rc = server_worker_init(server, &server->workers[i], i);
+		if (rc != 0) {
+			server_log(LOG_ERR, "cannot set up worker %u: %s", i, zoned_strerror(rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The main thread's loop: signals only; returns at SIGTERM or SIGINT. */
+static int
+server_serve(struct server *server)
+{
+	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
+	struct event *events[3] = { NULL, NULL, NULL };
+	int rc = 0;
+	for (int i = 0; i < 3 && rc == 0; i++) {
+		events[i] = evsignal_new(server->base, signals[i], on_signal, server);
+		if (events[i] == NULL || event_add(events[i], NULL) < 0)
+			rc = ZONED_ENOMEM;
+	}
+	if (rc == 0)
+		rc = server_start_workers(server);
+	if (rc == 0) {
+		server_log(LOG_INFO, "serving %zu zones on %zu addresses with %u threads",
+			server->view->zones->zone_count, server->listen_count, server->worker_count);
+		/* Type=notify: ready only now that every zone and socket is in place. */
+		char state[64];
+		snprintf(state, sizeof state, "READY=1\nMAINPID=%ld", (long)getpid());
+		server_os_notify(state);
+		event_base_dispatch(server->base);
+	}
+	server_stop_workers(server);
+	for (int i = 0; i < 3; i++) {
+		if (events[i] != NULL)
+			event_free(events[i]);
+	}
+	return rc;
+}
+
+int
+server_run(const struct server_options *options)
+{
+	server_log_setup(options->verbosity, false);
+	evthread_use_pthreads();
+	signal(SIGPIPE, SIG_IGN);
+	struct server server = { .options = options };
+	server.worker_count = options->threads ? options->threads : server_os_cpu_count();
+	int rc = server_load(&server);
+	if (rc == 0)
+		rc = server_open_sockets(&server);
+	if (rc == 0)
+		rc = server_detach(&server);
+	if (rc == 0) {
+		server.base = event_base_new();
+		rc = server.base == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
+	}
+	if (rc == 0)
+		rc = server_serve(&server);
+	server_free(&server);
+	if (rc == 0)
+		server_log(LOG_INFO, "stopped");
+	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int
+server_check(const struct server_options *options)
+{
+	server_log_setup(options->verbosity, false);
+	struct config *config = NULL;
+	if (server_config_build(options, &config) != 0)
+		return EXIT_FAILURE;
+	struct zoneset *zones = NULL;
+	unsigned failed = 0;
+	int rc = zoneset_build(config, NULL, server_log, &zones, &failed);
+	if (rc == 0)
+		server_log(LOG_INFO, "configuration and %zu zones OK", zones->zone_count);
+	zoneset_free(zones, NULL);
+	config_free(config);
+	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

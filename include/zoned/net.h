@@ -1,4 +1,121 @@
-/* net.h: placeholder, being written. */
+/*
+ * net.h: the UDP and TCP transports one worker thread runs on its own
+ * libevent base, and the lock-free handshake with which they read the zone
+ * set that the server swaps on reload.
+ */
 #ifndef ZONED_NET_H
 #define ZONED_NET_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "zoned/answer.h"
+
+struct event_base;
+struct net_tcp_connection;
+struct zonedb;
+
+/* Everything an answer depends on, published and retired as one. */
+struct net_view {
+	const struct zonedb *db;
+	struct answer_settings settings;
+};
+
+#define NET_TCP_DEFAULT_IDLE_SECONDS 10
+#define NET_TCP_DEFAULT_MAX_CONNECTIONS 1024  /* for the whole server */
+#define NET_UDP_BATCH 32                      /* datagrams per recvmmsg */
+#define NET_UDP_MAX_RESPONSE 4096             /* largest EDNS size we honour */
+
+/*
+ * One worker thread. The server fills in the first block; the transports
+ * own the rest. Quiescent-state reclamation: before each batch a worker
+ * reads *view; after it, it copies *global_epoch to quiescent_epoch. A view
+ * retired when the global epoch was raised to E can be freed once every
+ * worker's quiescent_epoch is at least E.
+ */
+struct net_worker {
+	unsigned id;
+	struct event_base *base;
+	struct net_view *_Atomic *view;
+	_Atomic uint64_t *global_epoch;
+	_Atomic uint64_t quiescent_epoch;
+	unsigned tcp_max_connections;          /* for this worker */
+	struct timeval tcp_idle_timeout;
+
+	/* TCP state, owned by net_tcp.c. Least recently active first. */
+	struct net_tcp_connection *tcp_oldest;
+	struct net_tcp_connection *tcp_newest;
+	unsigned tcp_connection_count;
+	bool stopping;
+	uint8_t *tcp_response;                 /* 2 + 65535 octets */
+};
+
+/* The view to answer a batch from (acquire: the zones are complete). */
+static inline const struct net_view *
+net_worker_enter(struct net_worker *worker)
+{
+	return atomic_load_explicit(worker->view, memory_order_acquire);
+}
+
+/* Publishes that this worker holds no view any more (end of a batch). */
+static inline void
+net_worker_quiesce(struct net_worker *worker)
+{
+	uint64_t epoch = atomic_load_explicit(worker->global_epoch, memory_order_acquire);
+	atomic_store_explicit(&worker->quiescent_epoch, epoch, memory_order_release);
+}
+
+/*
+ * Opens a nonblocking socket of type (SOCK_DGRAM or SOCK_STREAM) bound to
+ * address with SO_REUSEPORT, so that every worker can have its own; TCP
+ * sockets are listening. Returns the descriptor, or -errno.
+ */
+int net_socket_open(const struct sockaddr *address, socklen_t length, int type);
+
+struct net_udp;
+
+/*
+ * Serves the bound UDP socket fd on worker's base: recvmmsg batches,
+ * answered with one sendmmsg from preallocated buffers. Takes ownership of
+ * fd. Returns NULL when out of memory (fd is closed then).
+ */
+struct net_udp *net_udp_create(struct net_worker *worker, int fd);
+
+/* Stops reading (shutdown); pending answers were already sent. */
+void net_udp_stop(struct net_udp *udp);
+
+/* Frees udp and closes its socket. NULL is fine. */
+void net_udp_free(struct net_udp *udp);
+
+struct net_tcp;
+
+/*
+ * Accepts connections on the listening socket fd (RFC 7766: 2-octet length
+ * framing, pipelined queries answered in order, idle timeout, connection
+ * cap). Takes ownership of fd. Returns NULL when out of memory.
+ */
+struct net_tcp *net_tcp_create(struct net_worker *worker, int fd);
+
+/* Stops accepting (shutdown). */
+void net_tcp_stop(struct net_tcp *tcp);
+
+/* Frees the listener. NULL is fine. */
+void net_tcp_free(struct net_tcp *tcp);
+
+/* Prepares the worker's TCP state. Returns 0 or ZONED_ENOMEM. */
+int net_tcp_worker_init(struct net_worker *worker);
+
+/*
+ * Shutdown: stops reading on every connection, closes those with nothing
+ * left to send and the others once their answers are written.
+ */
+void net_tcp_worker_drain(struct net_worker *worker);
+
+/* Closes every connection and frees the worker's TCP state. */
+void net_tcp_worker_cleanup(struct net_worker *worker);
+
 #endif

@@ -1,0 +1,106 @@
+/*
+ * config.h: the daemon's configuration, a subset of BIND's named.conf
+ * (options, zone, include) plus what the command line adds to it.
+ */
+#ifndef ZONED_CONFIG_H
+#define ZONED_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "zoned/dname.h"
+
+struct diag;
+
+#define CONFIG_DEFAULT_PORT 53
+#define CONFIG_DEFAULT_EDNS_UDP_SIZE 1232
+
+/* One address to listen on (UDP and TCP). */
+struct config_listen {
+	struct sockaddr_storage address;
+	socklen_t address_length;
+	char text[64];          /* as written, for messages */
+	bool implicit;          /* a built-in default: skip it when unavailable */
+};
+
+/* One zone statement (or -z argument). */
+struct config_zone {
+	char *name;             /* as written */
+	uint8_t origin[DNAME_MAX_LENGTH];  /* lowercased wire form */
+	size_t origin_length;
+	char *path;             /* file, resolved against directory */
+	char *source;           /* config file (or "command line") and line, for messages */
+	unsigned long line;
+};
+
+struct config {
+	char *path;             /* the main config file, NULL without one */
+	char *directory;        /* base of relative zone paths; NULL: current directory */
+	char *pid_file;         /* NULL: none */
+	char *version;          /* CH TXT version.bind; NULL: refused */
+	char *server_id;        /* CH TXT id.server; NULL: refused */
+	uint16_t edns_udp_size;
+	struct config_listen *listens;
+	size_t listen_count;
+	bool listen_set;        /* listen-on or listen-on-v6 seen: no defaults */
+	struct config_zone *zones;
+	size_t zone_count;
+};
+
+/* Returns an empty configuration with the defaults, or NULL when out of memory. */
+struct config *config_create(void);
+
+/* Frees config and everything it owns. NULL is fine. */
+void config_free(struct config *config);
+
+/*
+ * Parses the named.conf-style file at path (and the files it includes).
+ * Every problem is reported to d as file:line; statements from BIND that
+ * make no sense for an authoritative-only server are accepted with a
+ * warning. A relative "directory" and relative include paths are taken
+ * from the directory of the file that names them. On success *out holds a
+ * new config owned by the caller. Returns 0, ZONED_EIO, ZONED_ESYNTAX,
+ * ZONED_EINVAL (a bad value, e.g. a zone name) or ZONED_ENOMEM.
+ */
+int config_load_file(const char *path, struct diag *d, struct config **out);
+
+/* Same as config_load_file for text in memory; name is used in messages. */
+int config_load_text(const char *text, size_t length, const char *name,
+	struct diag *d, struct config **out);
+
+/*
+ * Adds a zone served from file (resolved against config->directory when
+ * relative). source and line say where it came from. Returns 0,
+ * ZONED_EINVAL (bad name), ZONED_EEXIST (zone already configured) or
+ * ZONED_ENOMEM.
+ */
+int config_add_zone(struct config *config, const char *name, const char *file,
+	const char *source, unsigned long line);
+
+/*
+ * Adds a listening address ("127.0.0.1", "::1", "any" for 0.0.0.0, "::"),
+ * with port in host order. implicit marks a built-in default. Returns 0,
+ * ZONED_EINVAL or ZONED_ENOMEM.
+ */
+int config_add_listen(struct config *config, const char *address, uint16_t port,
+	bool implicit);
+
+/* Sets the port of every listening address (the -p option). */
+void config_set_port(struct config *config, uint16_t port);
+
+/* Drops every listening address (the -a option replaces the config's). */
+void config_clear_listens(struct config *config);
+
+/*
+ * Adds 127.0.0.1 and ::1 at port 53 (marked implicit) when no address was
+ * configured. Returns 0 or ZONED_ENOMEM.
+ */
+int config_add_default_listens(struct config *config);
+
+/* The zone with this origin (lowercased wire form), or NULL. */
+const struct config_zone *config_find_zone(const struct config *config,
+	const uint8_t *origin);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * server_os.h: the daemon's dealings with the operating system: paths,
+ * daemonizing, pid file, privileges, descriptor limit, systemd readiness.
+ */
+#ifndef ZONED_SERVER_OS_H
+#define ZONED_SERVER_OS_H
+
+/* Returns path made absolute against the current directory (malloc'd), or NULL. */
+char *server_os_absolute_path(const char *path);
+
+/* The number of online CPUs, at least 1. */
+unsigned server_os_cpu_count(void);
+
+/*
+ * Forks into the background: the parent exits 0, the child gets a new
+ * session and /dev/null as stdin/stdout/stderr. Returns 0 in the child or
+ * -1 (errno set).
+ */
+int server_os_daemonize(void);
+
+/* Writes our pid to path. Returns 0 or -1 (errno set). */
+int server_os_write_pid_file(const char *path);
+
+/*
+ * Switches to user and its groups (only as root). Refuses to go on as root:
+ * returns 0, or -1 after logging why.
+ */
+int server_os_drop_privileges(const char *user);
+
+/* Raises the soft RLIMIT_NOFILE to the hard limit (TCP connections). */
+void server_os_raise_file_limit(void);
+
+/*
+ * Sends state ("READY=1", "RELOADING=1", "STOPPING=1") to systemd over the
+ * NOTIFY_SOCKET datagram protocol (sd_notify(3)); nothing without it.
+ */
+void server_os_notify(const char *state);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * zoneset.h: the zones the daemon serves, built from a config; on reload
+ * only zones whose files changed are loaded again, the others are shared
+ * with the previous set without copying.
+ */
+#ifndef ZONED_ZONESET_H
+#define ZONED_ZONESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "zoned/dname.h"
+
+struct config;
+struct zone;
+struct zonedb;
+
+/* What a file looked like when it was read: any difference means reload. */
+struct zoneset_file {
+	char *path;
+	dev_t device;
+	ino_t inode;
+	off_t size;
+	struct timespec mtime;
+	struct timespec ctime;
+};
+
+struct zoneset_zone {
+	uint8_t origin[DNAME_MAX_LENGTH];
+	char *name;                   /* presentation form, no trailing dot */
+	char *path;                   /* the zone file as configured */
+	struct zone *zone;            /* also in the set's db */
+	struct zoneset_file *files;   /* the zone file and every $INCLUDE */
+	size_t file_count;
+};
+
+struct zoneset {
+	struct zonedb *db;            /* owns the zones not shared with another set */
+	struct zoneset_zone *zones;
+	size_t zone_count;
+};
+
+/* Reports one line per event: loaded, kept, failed (see server_log). */
+typedef void zoneset_log_fn(int priority, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Builds the set for config. Without previous (startup, -C) every zone
+ * must load: any failure returns its error and *out stays NULL. With
+ * previous (reload), a zone whose files are unchanged is shared, and a zone
+ * that fails to load keeps its previous version (or is left out when it is
+ * new); the return is then 0 unless memory ran out. *failed counts the
+ * zones that failed. Returns 0 or a negative ZONED_ code.
+ */
+int zoneset_build(const struct config *config, const struct zoneset *previous,
+	zoneset_log_fn *log, struct zoneset **out, unsigned *failed);
+
+/*
+ * Frees set. Zones that successor also serves (shared after a reload) are
+ * left alone; successor NULL frees every zone.
+ */
+void zoneset_free(struct zoneset *set, const struct zoneset *successor);
+
+#endif

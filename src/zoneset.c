@@ -1,0 +1,310 @@
+/*
+ * zoneset.c: load every configured zone; on reload, reload only the zones
+ * whose files changed and share the rest with the previous set.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "zoned/config.h"
+#include "zoned/diag.h"
+#include "zoned/error.h"
+#include "zoned/nametree.h"
+#include "zoned/zone_load.h"
+#include "zoned/zonedb.h"
+#include "zoned/zoneset.h"
+
+/* Files read while loading one zone, filled by the loader's on_file. */
+struct zoneset_files {
+	struct zoneset_file *files;
+	size_t count;
+	bool failed;   /* out of memory */
+};
+
+static void
+zoneset_files_clear(struct zoneset_file *files, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(files[i].path);
+	free(files);
+}
+
+/* Fills file from stat(2); a missing file gets an all-zero fingerprint. */
+static void
+zoneset_file_stat(struct zoneset_file *file)
+{
+	struct stat st;
+	char *path = file->path;
+	memset(file, 0, sizeof *file);
+	file->path = path;
+	if (stat(path, &st) < 0)
+		return;
+	file->device = st.st_dev;
+	file->inode = st.st_ino;
+	file->size = st.st_size;
+	file->mtime = st.st_mtim;
+	file->ctime = st.st_ctim;
+}
+
+static bool
+zoneset_file_unchanged(const struct zoneset_file *file)
+{
+	struct zoneset_file now = { .path = file->path };
+	zoneset_file_stat(&now);
+	return now.device == file->device && now.inode == file->inode
+		&& now.size == file->size
+		&& now.mtime.tv_sec == file->mtime.tv_sec
+		&& now.mtime.tv_nsec == file->mtime.tv_nsec
+		&& now.ctime.tv_sec == file->ctime.tv_sec
+		&& now.ctime.tv_nsec == file->ctime.tv_nsec;
+}
+
+/* The loader opened path: remember what it looked like at that moment. */
+static void
+on_zone_file(void *arg, const char *path)
+{
+	struct zoneset_files *files = arg;
+	struct zoneset_file *grown = realloc(files->files,
+		(files->count + 1) * sizeof *grown);
+	if (grown == NULL) {
+		files->failed = true;
+		return;
+	}
+	files->files = grown;
+	struct zoneset_file *file = &grown[files->count];
+	file->path = strdup(path);
+	if (file->path == NULL) {
+		files->failed = true;
+		return;
+	}
+	zoneset_file_stat(file);
+	files->count++;
+}
+
+struct zoneset_diag {
+	zoneset_log_fn *log;
+	const char *zone_name;
+};
+
+static void
+on_zone_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
+	const char *message)
+{
+	struct zoneset_diag *zd = arg;
+	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
+	if (file == NULL)
+		zd->log(priority, "zone %s/IN: %s", zd->zone_name, message);
+	else if (line == 0)
+		zd->log(priority, "%s: %s", file, message);
+	else
+		zd->log(priority, "%s:%lu: %s", file, line, message);
+}
+
+static double
+zoneset_seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec)
+		+ (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Loads one zone into entry. Returns 0 or the loader's error. */
+static int
+zoneset_load_zone(const struct config *config, const struct config_zone *cz,
+	zoneset_log_fn *log, struct zoneset_zone *entry)
+{
+	struct zoneset_files files = { 0 };
+	struct zoneset_diag zd = { log, entry->name };
+	struct diag d = { .emit = on_zone_diag, .arg = &zd };
+	struct zone_load_options options = {
+		.include_directory = config->directory,
+		.on_file = on_zone_file,
+		.on_file_arg = &files,
+	};
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	struct zone *zone = NULL;
+	int rc = zone_load_file(cz->path, cz->origin, &options, &d, &zone);
+	if (rc == 0 && files.failed)
+		rc = ZONED_ENOMEM;
+	if (rc != 0) {
+		zone_free(zone);
+		zoneset_files_clear(files.files, files.count);
+		return rc;
+	}
+	entry->zone = zone;
+	entry->files = files.files;
+	entry->file_count = files.count;
+	log(LOG_INFO, "zone %s: loaded serial %lu, %zu records, %.2f s", entry->name,
+		(unsigned long)zone->serial, zone->record_count, zoneset_seconds_since(&start));
+	return 0;
+}
+
+static const struct zoneset_zone *
+zoneset_find(const struct zoneset *set, const uint8_t *origin)
+{
+	if (set == NULL)
+		return NULL;
+	for (size_t i = 0; i < set->zone_count; i++) {
+		if (dname_equal(set->zones[i].origin, origin))
+			return &set->zones[i];
+	}
+	return NULL;
+}
+
+static bool
+zoneset_zone_unchanged(const struct zoneset_zone *old, const struct config_zone *cz)
+{
+	if (strcmp(old->path, cz->path) != 0)
+		return false;
+	for (size_t i = 0; i < old->file_count; i++) {
+		if (!zoneset_file_unchanged(&old->files[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Shares old's zone: same zone pointer, a copy of the fingerprints. */
+static int
+zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
+{
+	entry->files = calloc(old->file_count ? old->file_count : 1, sizeof *entry->files);
+	if (entry->files == NULL)
+		return ZONED_ENOMEM;
+	for (size_t i = 0; i < old->file_count; i++) {
+		entry->files[i] = old->files[i];
+		entry->files[i].path = strdup(old->files[i].path);
+		if (entry->files[i].path == NULL) {
+			entry->file_count = i;
+			return ZONED_ENOMEM;
+		}
+	}
+	entry->file_count = old->file_count;
+	entry->zone = old->zone;
+	return 0;
+}
+
+static void
+zoneset_name_from_origin(const uint8_t *origin, char *out, size_t size)
+{
+	size_t length = dname_to_text(origin, out, size);
+	if (length > 1 && out[length - 1] == '.')
+		out[length - 1] = '\0';
+}
+
+/* Fills entry for one configured zone: shared, freshly loaded, or kept. */
+static int
+zoneset_build_zone(const struct config *config, const struct config_zone *cz,
+	const struct zoneset *previous, zoneset_log_fn *log,
+	struct zoneset_zone *entry, unsigned *failed)
+{
+	char name[DNAME_MAX_LENGTH * 4 + 1];
+	zoneset_name_from_origin(cz->origin, name, sizeof name);
+	memcpy(entry->origin, cz->origin, cz->origin_length);
+	entry->name = strdup(name);
+	entry->path = strdup(cz->path);
+	if (entry->name == NULL || entry->path == NULL)
+		return ZONED_ENOMEM;
+	const struct zoneset_zone *old = zoneset_find(previous, cz->origin);
+	if (old != NULL && zoneset_zone_unchanged(old, cz))
+		return zoneset_share_zone(old, entry);
+	int rc = zoneset_load_zone(config, cz, log, entry);
+	if (rc == 0 || rc == ZONED_ENOMEM)
+		return rc;
+	(*failed)++;
+	if (previous == NULL) {
+		log(LOG_ERR, "zone %s: not loaded: %s", name, zoned_strerror(rc));
+		return rc;
+	}
+	if (old == NULL) {
+		log(LOG_ERR, "zone %s: not loaded (%s), not served", name, zoned_strerror(rc));
+		return 1;  /* leave it out */
+	}
+	log(LOG_ERR, "zone %s: reload failed (%s), still serving serial %lu", name,
+		zoned_strerror(rc), (unsigned long)old->zone->serial);
+	return zoneset_share_zone(old, entry);
+}
+
+static void
+zoneset_zone_clear(struct zoneset_zone *entry)
+{
+	free(entry->name);
+	free(entry->path);
+	zoneset_files_clear(entry->files, entry->file_count);
+	memset(entry, 0, sizeof *entry);
+}
+
+int
+zoneset_build(const struct config *config, const struct zoneset *previous,
+	zoneset_log_fn *log, struct zoneset **out, unsigned *failed)
+{
+	*out = NULL;
+	*failed = 0;
+	struct zoneset *set = calloc(1, sizeof *set);
+	if (set == NULL)
+		return ZONED_ENOMEM;
+	set->db = zonedb_create();
+	set->zones = calloc(config->zone_count ? config->zone_count : 1, sizeof *set->zones);
+	int rc = set->db == NULL || set->zones == NULL ? ZONED_ENOMEM : 0;
+	for (size_t i = 0; rc == 0 && i < config->zone_count; i++) {
+		struct zoneset_zone *entry = &set->zones[set->zone_count];
+		rc = zoneset_build_zone(config, &config->zones[i], previous, log, entry, failed);
+		if (rc == 1) {
+			zoneset_zone_clear(entry);
+			rc = 0;
+			continue;
+		}
+		if (rc == 0)
+			rc = zonedb_add(set->db, entry->zone);
+		if (rc != 0) {
+			/* Not in the db: free it here unless it belongs to previous. */
+			if (zoneset_find(previous, entry->origin) == NULL
+			    || zoneset_find(previous, entry->origin)->zone != entry->zone)
+				zone_free(entry->zone);
+			zoneset_zone_clear(entry);
+			break;
+		}
+		set->zone_count++;
+	}
+	if (rc != 0) {
+		zoneset_free(set, previous);
+		return rc;
+	}
+	*out = set;
+	return 0;
+}
+
+/* True when other serves this very zone object. */
+static bool
+zoneset_shares(const struct zoneset *other, const struct zone *zone)
+{
+	if (other == NULL)
+		return false;
+	for (size_t i = 0; i < other->zone_count; i++) {
+		if (other->zones[i].zone == zone)
+			return true;
+	}
+	return false;
+}
+
+void
+zoneset_free(struct zoneset *set, const struct zoneset *successor)
+{
+	if (set == NULL)
+		return;
+	for (size_t i = 0; i < set->zone_count; i++) {
+		/* Shared zones now belong to the successor's db. */
+		if (set->db != NULL && zoneset_shares(successor, set->zones[i].zone))
+			zonedb_take(set->db, set->zones[i].origin);
+		zoneset_zone_clear(&set->zones[i]);
+	}
+	zonedb_free(set->db);
+	free(set->zones);
+	free(set);
+}

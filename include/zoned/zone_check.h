@@ -27,6 +27,9 @@ struct zone_check_modes {
 	enum check_mode spf;            /* -T: SPF without TXT */
 	enum check_mode wildcard;       /* -W: non-terminal wildcards */
 	uint32_t max_ttl;               /* -l: 0 means no limit */
+	bool sibling_glue;              /* -i full/local: also report NS targets lacking
+	                                   glue below another delegation (false for
+	                                   -i full-sibling/local-sibling, as in BIND) */
 };
 
 /* Fills modes with named-checkzone's defaults (-i full, the rest warn). */

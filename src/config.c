@@ -2,14 +2,20 @@
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "config_lex.h"
 #include "zoned/config.h"
+#include "zoned/diag.h"
 #include "zoned/error.h"
-#include "zoned/server_os.h"
 
 struct config *
 config_create(void)
@@ -46,18 +52,6 @@ config_free(struct config *config)
 	free(config);
 }
 
-/* Joins a relative path to base (NULL: the current directory). */
-static char *
-config_resolve_path(const char *base, const char *path)
-{
-	if (path[0] == '/' || base == NULL)
-		return server_os_absolute_path(path);
-	size_t length = strlen(base) + 1 + strlen(path) + 1;
-	char *out = malloc(length);
-	if (out != NULL)
-		snprintf(out, length, "%s/%s", base, path);
-	return out;
-}
 
 const struct config_zone *
 config_find_zone(const struct config *config, const uint8_t *origin)
@@ -178,15 +172,437 @@ config_add_default_listens(struct config *config)
 	return 0;
 }
 
+/* The grammar: one function per statement (tokens are in config_lex.c). */
+/* BIND statements with no meaning for an authoritative-only server. */
+static const char *const config_ignored_options[] = {
+	"allow-notify", "allow-query", "allow-query-cache", "allow-query-cache-on",
+	"allow-query-on", "allow-recursion", "allow-recursion-on", "allow-transfer",
+	"allow-update", "also-notify", "answer-cookie", "auth-nxdomain", "blackhole",
+	"bindkeys-file", "check-names", "dnssec-enable", "dnssec-lookaside",
+	"dnssec-validation", "dump-file", "empty-zones-enable", "forward", "forwarders",
+	"hostname", "key-directory", "lame-ttl", "managed-keys-directory",
+	"max-cache-size", "max-cache-ttl", "max-ncache-ttl", "memstatistics-file",
+	"minimal-any", "minimal-responses", "notify", "notify-source",
+	"notify-source-v6", "prefetch", "querylog", "rate-limit", "recursive-clients",
+	"serial-query-rate", "session-keyfile", "statistics-file", "tcp-clients",
+	"transfer-format", "transfers-in", "transfers-out", "zone-statistics", NULL,
+};
+
+static const char *const config_ignored_zone_options[] = {
+	"allow-notify", "allow-query", "allow-transfer", "allow-update", "also-notify",
+	"check-names", "dnssec-policy", "inline-signing", "ixfr-from-differences",
+	"journal", "key-directory", "max-journal-size", "notify", "notify-source",
+	"notify-source-v6", "serial-update-method", "update-policy", "zone-statistics",
+	NULL,
+};
+
+static const char *const config_ignored_statements[] = {
+	"acl", "controls", "dnssec-policy", "key", "logging", "managed-keys",
+	"masters", "primaries", "server", "statistics-channels", "trust-anchors",
+	"trusted-keys", NULL,
+};
+
+static bool
+config_in_list(const char *const *list, const char *word)
+{
+	for (; *list != NULL; list++) {
+		if (strcmp(*list, word) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Accepts a statement that does not matter here, with a warning. */
+static bool
+config_ignore_statement(struct config_parser *p, const char *where)
+{
+	config_warning(p, "%s '%s' has no effect on an authoritative-only server: ignored",
+		where, p->token);
+	return config_skip_statement(p);
+}
+
+/* recursion no; is fine; recursion yes cannot be honoured. */
+static bool
+config_parse_recursion(struct config_parser *p)
+{
+	config_next(p);
+	if (!config_expect(p, TOKEN_WORD, "yes or no"))
+		return false;
+	if (strcmp(p->token, "no") != 0 && strcmp(p->token, "false") != 0) {
+		config_error(p, ZONED_EINVAL, "recursion %s: zoned is authoritative-only",
+			p->token);
+		return false;
+	}
+	config_warning(p, "option 'recursion' has no effect on an authoritative-only server: ignored");
+	return config_expect_end(p);
+}
+
+/* One element of a listen-on list: an address, any, none or localhost. */
+static bool
+config_parse_listen_element(struct config_parser *p, int family, uint16_t port)
+{
+	const char *text = p->token;
+	if (strcmp(text, "none") == 0)
+		return true;
+	if (strcmp(text, "any") == 0)
+		text = family == AF_INET ? "0.0.0.0" : "::";
+	else if (strcmp(text, "localhost") == 0)
+		text = family == AF_INET ? "127.0.0.1" : "::1";
+	struct config_listen listen;
+	int rc = config_parse_address(text, port, &listen);
+	if (rc != 0 || listen.address.ss_family != family) {
+		config_error(p, ZONED_EINVAL, "'%s' is not an %s address (address match lists "
+			"are not supported)", p->token, family == AF_INET ? "IPv4" : "IPv6");
+		return false;
+	}
+	if (config_add_listen(p->config, text, port, false) != 0) {
+		config_error(p, ZONED_ENOMEM, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* listen-on [port N] { address; ... }; (listen-on-v6 for IPv6). */
+static bool
+config_parse_listen(struct config_parser *p, int family)
+{
+	uint16_t port = CONFIG_DEFAULT_PORT;
+	p->config->listen_set = true;
+	config_next(p);
+	if (p->type == TOKEN_WORD && strcmp(p->token, "port") == 0) {
+		config_next(p);
+		char *end;
+		unsigned long value = strtoul(p->token, &end, 10);
+		if (p->type != TOKEN_WORD || *end != '\0' || end == p->token || value > 65535) {
+			config_error(p, ZONED_EINVAL, "port '%s' is not a number from 0 to 65535",
+				config_token_text(p));
+			return false;
+		}
+		port = (uint16_t)value;
+		config_next(p);
+	}
+	if (!config_expect(p, TOKEN_OPEN, "'{'"))
+		return false;
+	while (config_next(p) == TOKEN_WORD || p->type == TOKEN_STRING) {
+		if (!config_parse_listen_element(p, family, port) || !config_expect_end(p))
+			return false;
+	}
+	return config_expect(p, TOKEN_CLOSE, "an address or '}'") && config_expect_end(p);
+}
+
+static bool
+config_parse_edns_size(struct config_parser *p)
+{
+	config_next(p);
+	char *end;
+	unsigned long value = strtoul(p->token, &end, 10);
+	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || value < 512
+	    || value > 4096) {
+		config_error(p, ZONED_EINVAL, "edns-udp-size '%s' is not a number from 512 to 4096",
+			config_token_text(p));
+		return false;
+	}
+	p->config->edns_udp_size = (uint16_t)value;
+	return config_expect_end(p);
+}
+
+/* version "text" | none; server-id "text" | none | hostname; */
+static bool
+config_parse_identity(struct config_parser *p, const char *name, char **out)
+{
+	if (!config_parse_text(p, name, out))
+		return false;
+	if (strcmp(*out, "none") == 0) {
+		free(*out);
+		*out = NULL;
+	} else if (out == &p->config->server_id && strcmp(*out, "hostname") == 0) {
+		char host[256] = "";
+		gethostname(host, sizeof host - 1);
+		free(*out);
+		*out = strdup(host);
+	}
+	return true;
+}
+
+static bool
+config_parse_directory(struct config_parser *p)
+{
+	char *value = NULL;
+	if (!config_parse_text(p, "a directory", &value))
+		return false;
+	char *path = config_resolve_path(p->source->directory, value);
+	free(value);
+	struct stat st;
+	errno = 0;
+	if (path == NULL || stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		config_error(p, ZONED_EINVAL, "directory %s: %s", path ? path : "",
+			path == NULL ? "out of memory" : errno ? strerror(errno) : "not a directory");
+		free(path);
+		return false;
+	}
+	free(p->config->directory);
+	p->config->directory = path;
+	p->directory_seen = true;
+	return true;
+}
+
+static bool
+config_parse_option(struct config_parser *p)
+{
+	const char *word = p->token;
+	struct config *c = p->config;
+	if (strcmp(word, "directory") == 0)
+		return config_parse_directory(p);
+	if (strcmp(word, "listen-on") == 0)
+		return config_parse_listen(p, AF_INET);
+	if (strcmp(word, "listen-on-v6") == 0)
+		return config_parse_listen(p, AF_INET6);
+	if (strcmp(word, "pid-file") == 0)
+		return config_parse_identity(p, "a file name", &c->pid_file);
+	if (strcmp(word, "version") == 0)
+		return config_parse_identity(p, "a version string", &c->version);
+	if (strcmp(word, "server-id") == 0)
+		return config_parse_identity(p, "a server id", &c->server_id);
+	if (strcmp(word, "edns-udp-size") == 0)
+		return config_parse_edns_size(p);
+	if (strcmp(word, "recursion") == 0)
+		return config_parse_recursion(p);
+	if (config_in_list(config_ignored_options, word))
+		return config_ignore_statement(p, "option");
+	config_error(p, ZONED_ESYNTAX, "unknown option '%s'", word);
+	return false;
+}
+
+/* Reads { statement; ... }; calling parse for each statement word. */
+static bool
+config_parse_block(struct config_parser *p, bool (*parse)(struct config_parser *, void *),
+	void *arg)
+{
+	config_next(p);
+	if (!config_expect(p, TOKEN_OPEN, "'{'"))
+		return false;
+	for (;;) {
+		config_next(p);
+		if (p->type == TOKEN_CLOSE)
+			return config_expect_end(p);
+		if (!config_expect(p, TOKEN_WORD, "a statement or '}'"))
+			return false;
+		bool ok = strcmp(p->token, "include") == 0 ? config_parse_include(p)
+			: parse(p, arg);
+		if (!ok)
+			return false;
+	}
+}
+
+static bool
+config_parse_options_statement(struct config_parser *p, void *arg)
+{
+	return config_parse_option(p);
+}
+
+struct config_zone_state {
+	char *file;
+	bool type_seen;
+};
+
+static bool
+config_parse_zone_statement(struct config_parser *p, void *arg)
+{
+	struct config_zone_state *z = arg;
+	if (strcmp(p->token, "file") == 0)
+		return config_parse_text(p, "a file name", &z->file);
+	if (strcmp(p->token, "type") == 0) {
+		config_next(p);
+		if (!config_expect(p, TOKEN_WORD, "a zone type"))
+			return false;
+		if (strcmp(p->token, "primary") != 0 && strcmp(p->token, "master") != 0) {
+			config_error(p, ZONED_EINVAL, "zone type '%s' is not supported: zoned "
+				"serves primary zones only", p->token);
+			return false;
+		}
+		z->type_seen = true;
+		return config_expect_end(p);
+	}
+	if (strcmp(p->token, "masterfile-format") == 0) {
+		config_next(p);
+		if (strcmp(p->token, "text") != 0) {
+			config_error(p, ZONED_EINVAL, "masterfile-format '%s' is not supported: "
+				"zone files are text", config_token_text(p));
+			return false;
+		}
+		return config_expect_end(p);
+	}
+	if (config_in_list(config_ignored_zone_options, p->token))
+		return config_ignore_statement(p, "zone option");
+	config_error(p, ZONED_ESYNTAX, "unknown zone option '%s'", p->token);
+	return false;
+}
+
+static bool
+config_add_pending_zone(struct config_parser *p, char *name, char *file,
+	const char *source, unsigned long line)
+{
+	struct config_pending_zone *zones = realloc(p->zones,
+		(p->zone_count + 1) * sizeof *zones);
+	if (zones == NULL) {
+		free(name);
+		free(file);
+		config_error(p, ZONED_ENOMEM, "out of memory");
+		return false;
+	}
+	p->zones = zones;
+	zones[p->zone_count++] = (struct config_pending_zone){ name, file, source, line };
+	return true;
+}
+
+/* zone "name" [IN] { type primary; file "name"; }; */
+static bool
+config_parse_zone(struct config_parser *p)
+{
+	const char *source = p->token_file;
+	unsigned long line = p->token_line;
+	config_next(p);
+	if (p->type != TOKEN_STRING && p->type != TOKEN_WORD)
+		return config_expect(p, TOKEN_STRING, "a zone name");
+	uint8_t origin[DNAME_MAX_LENGTH];
+	if (dname_from_text(p->token, origin) < 0) {
+		config_error(p, ZONED_EINVAL, "'%s' is not a valid zone name", p->token);
+		return false;
+	}
+	char *name = strdup(p->token);
+	struct config_zone_state z = { NULL, false };
+	/* An optional class: only IN makes sense. */
+	config_next(p);
+	bool ok = true;
+	if (p->type == TOKEN_WORD || p->type == TOKEN_STRING) {
+		if (strcasecmp(p->token, "IN") != 0) {
+			config_error(p, ZONED_EINVAL, "zone %s: class '%s' is not supported", name,
+				p->token);
+			ok = false;
+		}
+	} else {
+		p->source->position--;   /* give the '{' back to the block reader */
+	}
+	if (ok)
+		ok = config_parse_block(p, config_parse_zone_statement, &z);
+	if (ok && !z.type_seen) {
+		p->token_file = source;
+		p->token_line = line;
+		config_error(p, ZONED_EINVAL, "zone %s: missing 'type primary;'", name);
+		ok = false;
+	} else if (ok && z.file == NULL) {
+		p->token_file = source;
+		p->token_line = line;
+		config_error(p, ZONED_EINVAL, "zone %s: missing 'file'", name);
+		ok = false;
+	}
+	if (!ok || name == NULL) {
+		free(name);
+		free(z.file);
+		return false;
+	}
+	return config_add_pending_zone(p, name, z.file, source, line);
+}
+
+static bool
+config_parse_statement(struct config_parser *p)
+{
+	const char *word = p->token;
+	if (strcmp(word, "include") == 0)
+		return config_parse_include(p);
+	if (strcmp(word, "zone") == 0)
+		return config_parse_zone(p);
+	if (strcmp(word, "options") == 0) {
+		if (p->options_seen) {
+			config_error(p, ZONED_ESYNTAX, "options given twice");
+			return false;
+		}
+		p->options_seen = true;
+		return config_parse_block(p, config_parse_options_statement, NULL);
+	}
+	if (config_in_list(config_ignored_statements, word))
+		return config_ignore_statement(p, "statement");
+	config_error(p, ZONED_ESYNTAX, "unknown statement '%s'", word);
+	return false;
+}
+
+/* Resolves the zones' files now that "directory" is known. */
+static void
+config_add_pending_zones(struct config_parser *p)
+{
+	for (size_t i = 0; i < p->zone_count && p->error == 0; i++) {
+		struct config_pending_zone *z = &p->zones[i];
+		int rc = config_add_zone(p->config, z->name, z->file, z->source, z->line);
+		if (rc != 0) {
+			p->token_file = z->source;
+			p->token_line = z->line;
+			config_error(p, rc, "zone %s: %s", z->name, rc == ZONED_EEXIST
+				? "configured twice" : zoned_strerror(rc));
+		}
+	}
+}
+
+static void
+config_parser_cleanup(struct config_parser *p)
+{
+	for (size_t i = 0; i < p->zone_count; i++) {
+		free(p->zones[i].name);
+		free(p->zones[i].file);
+	}
+	free(p->zones);
+	config_free_sources(p);
+}
+
+static int
+config_parse(const char *text, size_t length, const char *name, struct diag *d,
+	struct config **out)
+{
+	*out = NULL;
+	struct config_parser p = { .d = d, .token_file = name };
+	p.config = config_create();
+	if (p.config == NULL || config_push_source(&p, text, length, name) != 0) {
+		config_free(p.config);
+		config_parser_cleanup(&p);
+		return ZONED_ENOMEM;
+	}
+	/* Relative paths in the main file are from its own directory. */
+	p.config->directory = strdup(p.source->directory);
+	p.config->path = config_resolve_path(NULL, name);
+	if (p.config->directory == NULL || p.config->path == NULL)
+		p.error = ZONED_ENOMEM;
+	while (p.error == 0 && config_next(&p) != TOKEN_EOF) {
+		if (config_expect(&p, TOKEN_WORD, "a statement"))
+			config_parse_statement(&p);
+	}
+	config_add_pending_zones(&p);
+	config_parser_cleanup(&p);
+	if (p.error != 0) {
+		config_free(p.config);
+		return p.error;
+	}
+	*out = p.config;
+	return 0;
+}
+
 int
 config_load_text(const char *text, size_t length, const char *name,
 	struct diag *d, struct config **out)
 {
-	return ZONED_ESYNTAX;
+	return config_parse(text, length, name, d, out);
 }
 
 int
 config_load_file(const char *path, struct diag *d, struct config **out)
 {
-	return ZONED_EIO;
+	*out = NULL;
+	char *text = NULL;
+	size_t length = 0;
+	int rc = config_read_file(path, &text, &length);
+	if (rc != 0) {
+		diag_report(d, DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
+		return rc;
+	}
+	rc = config_parse(text, length, path, d, out);
+	free(text);
+	return rc;
 }

@@ -1,8 +1,425 @@
-/* check_config.c: placeholder. */
+/* check_config.c: the named.conf subset parser: statements, comments, include, errors. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "testlib.h"
+#include "zoned/config.h"
+#include "zoned/diag.h"
+#include "zoned/error.h"
+
+/* Every finding as "file:line: error|warning: message\n". */
+static char findings[8192];
+static struct diag sink;
+static char tmpdir[256];
+
+static void
+on_finding(void *arg, enum diag_level level, const char *file, unsigned long line,
+	const char *message)
+{
+	size_t used = strlen(findings);
+	const char *base = file ? strrchr(file, '/') : NULL;
+	snprintf(findings + used, sizeof findings - used, "%s:%lu: %s: %s\n",
+		base ? base + 1 : file ? file : "-", line,
+		level == DIAG_ERROR ? "error" : "warning", message);
+}
+
+static void
+setup(void)
+{
+	findings[0] = '\0';
+	memset(&sink, 0, sizeof sink);
+	sink.emit = on_finding;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_config.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+teardown(void)
+{
+	char command[512];
+	snprintf(command, sizeof command, "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(command), 0);
+}
+
+/* Writes text to tmpdir/name and returns its path (static buffer). */
+static const char *
+write_file(const char *name, const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Parses text as tmpdir/named.conf; returns the code, config in *out. */
+static int
+load(const char *text, struct config **out)
+{
+	return config_load_file(write_file("named.conf", text), &sink, out);
+}
+
+static uint16_t
+listen_port(const struct config_listen *l)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&l->address;
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+}
+
+START_TEST(test_zone_and_directory)
+{
+	ck_assert_int_eq(mkdir(strcat(strcpy((char[512]){0}, tmpdir), "/zones"), 0755), 0);
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { directory \"zones\"; };\n"
+		"zone \"Example.COM\" { type primary; file \"example.com.zone\"; };\n"
+		"zone \"example.net\" IN { type master; file \"/abs/net.zone\"; };\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert_uint_eq(c->zone_count, 2);
+	ck_assert_str_eq(c->zones[0].name, "Example.COM");
+	ck_assert_mem_eq(c->zones[0].origin, "\7example\3com", 13);
+	char expected[600];
+	snprintf(expected, sizeof expected, "%s/zones/example.com.zone", tmpdir);
+	ck_assert_str_eq(c->zones[0].path, expected);
+	ck_assert_str_eq(c->zones[1].path, "/abs/net.zone");
+	ck_assert_uint_eq(c->zones[1].line, 3);
+	ck_assert_ptr_nonnull(config_find_zone(c, (const uint8_t *)"\7example\3net"));
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_directory_defaults_to_config_dir)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("zone \"a.test\" { type primary; file \"a.zone\"; };", &c), 0);
+	char expected[600];
+	snprintf(expected, sizeof expected, "%s/a.zone", tmpdir);
+	ck_assert_str_eq(c->zones[0].path, expected);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_listen_on)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options {\n listen-on port 5353 { 127.0.0.1; 127.0.0.2; };\n"
+		" listen-on-v6 port 5354 { ::1; };\n};\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert_uint_eq(c->listen_count, 3);
+	ck_assert_str_eq(c->listens[1].text, "127.0.0.2");
+	ck_assert_uint_eq(listen_port(&c->listens[1]), 5353);
+	ck_assert_int_eq(c->listens[2].address.ss_family, AF_INET6);
+	ck_assert_uint_eq(listen_port(&c->listens[2]), 5354);
+	ck_assert(!c->listens[0].implicit);
+	config_set_port(c, 40000);
+	ck_assert_uint_eq(listen_port(&c->listens[2]), 40000);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_listen_any_none)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { listen-on { any; }; listen-on-v6 { none; }; };", &c), 0);
+	ck_assert_uint_eq(c->listen_count, 1);
+	ck_assert_str_eq(c->listens[0].text, "0.0.0.0");
+	ck_assert_uint_eq(listen_port(&c->listens[0]), 53);
+	/* An explicit listen-on means no implicit defaults. */
+	ck_assert_int_eq(config_add_default_listens(c), 0);
+	ck_assert_uint_eq(c->listen_count, 1);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_listen_bad_address)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options {\n listen-on { ::1; };\n};", &c), ZONED_EINVAL);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, "named.conf:2: error: '::1' is not an IPv4 address "
+		"(address match lists are not supported)\n");
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+	struct config *c = config_create();
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->edns_udp_size, 1232);
+	ck_assert_str_eq(c->version, "zoned " PACKAGE_VERSION);
+	ck_assert_ptr_null(c->server_id);
+	ck_assert_ptr_null(c->pid_file);
+	ck_assert_int_eq(config_add_default_listens(c), 0);
+	ck_assert_uint_eq(c->listen_count, 2);
+	ck_assert(c->listens[0].implicit && c->listens[1].implicit);
+	ck_assert_str_eq(c->listens[1].text, "::1");
+	ck_assert_int_eq(config_add_listen(c, "not-an-address", 53, false), ZONED_EINVAL);
+	config_clear_listens(c);
+	ck_assert_uint_eq(c->listen_count, 0);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_settings)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { pid-file \"/run/zoned.pid\"; version \"1.0-test\";\n"
+		"server-id \"ns1\"; edns-udp-size 1400; };", &c), 0);
+	ck_assert_str_eq(c->pid_file, "/run/zoned.pid");
+	ck_assert_str_eq(c->version, "1.0-test");
+	ck_assert_str_eq(c->server_id, "ns1");
+	ck_assert_uint_eq(c->edns_udp_size, 1400);
+	config_free(c);
+	ck_assert_int_eq(load("options { version \"none\"; server-id none; pid-file none; };", &c), 0);
+	ck_assert_ptr_null(c->version);
+	ck_assert_ptr_null(c->server_id);
+	ck_assert_ptr_null(c->pid_file);
+	config_free(c);
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	ck_assert_int_eq(load("options { server-id hostname; };", &c), 0);
+	ck_assert_str_eq(c->server_id, host);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_edns_size_range)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options {\n\tedns-udp-size 100;\n};", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:2: error: edns-udp-size '100' is not a number "
+		"from 512 to 4096\n");
+}
+END_TEST
+
+START_TEST(test_comments)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("// line comment\n# hash comment\n/* block\n comment\n */\n"
+		"zone \"a.test\" { // trailing\n type primary; # more\n"
+		" file \"a/*b*/.zone\"; /* inline */ };\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert_uint_eq(c->zone_count, 1);
+	ck_assert_uint_eq(c->zones[0].line, 6);
+	ck_assert_ptr_nonnull(strstr(c->zones[0].path, "/a/*b*/.zone"));
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_error_line_after_block_comment)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("/*\n\n\n*/ options {\n bogus-option 1;\n};", &c), ZONED_ESYNTAX);
+	ck_assert_str_eq(findings, "named.conf:5: error: unknown option 'bogus-option'\n");
+}
+END_TEST
+
+START_TEST(test_unterminated)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options {\n version \"abc;\n};\n", &c), ZONED_ESYNTAX);
+	ck_assert_str_eq(findings, "named.conf:2: error: unterminated string\n");
+	findings[0] = '\0';
+	ck_assert_int_eq(load("options { };\n/* never closed\n", &c), ZONED_ESYNTAX);
+	ck_assert_str_eq(findings, "named.conf:2: error: unterminated comment\n");
+}
+END_TEST
+
+START_TEST(test_missing_semicolon)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options {\n version \"x\"\n server-id \"y\";\n};", &c),
+		ZONED_ESYNTAX);
+	ck_assert_str_eq(findings, "named.conf:3: error: expected ';', found 'server-id'\n");
+	findings[0] = '\0';
+	ck_assert_int_eq(load("options { version \"x\"; }", &c), ZONED_ESYNTAX);
+	ck_assert_str_eq(findings, "named.conf:1: error: expected ';', found 'end of file'\n");
+}
+END_TEST
+
+START_TEST(test_include)
+{
+	mkdir(strcat(strcpy((char[512]){0}, tmpdir), "/sub"), 0755);
+	write_file("sub/zones.conf", "zone \"b.test\" { type primary; file \"b.zone\"; };\n"
+		"include \"more.conf\";\n");
+	write_file("sub/more.conf", "\n\nzone \"c.test\" { type primary; file \"c.zone\"; };\n");
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { version none; };\ninclude \"sub/zones.conf\";\n"
+		"zone \"a.test\" { type primary; file \"a.zone\"; };\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert_uint_eq(c->zone_count, 3);
+	ck_assert_str_eq(c->zones[0].name, "b.test");
+	ck_assert_str_eq(c->zones[1].name, "c.test");
+	ck_assert_uint_eq(c->zones[1].line, 3);
+	ck_assert_ptr_nonnull(strstr(c->zones[1].source, "sub/more.conf"));
+	ck_assert_str_eq(c->zones[2].name, "a.test");
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_include_errors)
+{
+	write_file("bad.conf", "zone \"b.test\" {\n type primary;\n file \"b.zone\";\n oops;\n};\n");
+	struct config *c = NULL;
+	ck_assert_int_eq(load("include \"bad.conf\";\n", &c), ZONED_ESYNTAX);
+	ck_assert_str_eq(findings, "bad.conf:4: error: unknown zone option 'oops'\n");
+	findings[0] = '\0';
+	ck_assert_int_eq(load("\ninclude \"missing.conf\";\n", &c), ZONED_EIO);
+	ck_assert_ptr_nonnull(strstr(findings, "named.conf:2: error: include "));
+	ck_assert_ptr_nonnull(strstr(findings, "missing.conf: No such file or directory\n"));
+	findings[0] = '\0';
+	write_file("loop.conf", "include \"loop.conf\";\n");
+	ck_assert_int_eq(load("include \"loop.conf\";\n", &c), ZONED_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(findings, "loop.conf:1: error: include "));
+	ck_assert_ptr_nonnull(strstr(findings, "nested too deeply"));
+}
+END_TEST
+
+START_TEST(test_unknown_statement)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { };\n\nview \"internal\" { };\n", &c), ZONED_ESYNTAX);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, "named.conf:3: error: unknown statement 'view'\n");
+}
+END_TEST
+
+START_TEST(test_accepted_with_warning)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options {\n recursion no;\n dnssec-validation auto;\n"
+		" allow-query { any; };\n notify no;\n};\n"
+		"logging { channel c { file \"x.log\"; }; category default { c; }; };\n"
+		"zone \"a.test\" {\n type primary;\n file \"a.zone\";\n allow-transfer { none; };\n};\n",
+		&c), 0);
+	ck_assert_str_eq(findings,
+		"named.conf:2: warning: option 'recursion' has no effect on an authoritative-only server: ignored\n"
+		"named.conf:3: warning: option 'dnssec-validation' has no effect on an authoritative-only server: ignored\n"
+		"named.conf:4: warning: option 'allow-query' has no effect on an authoritative-only server: ignored\n"
+		"named.conf:5: warning: option 'notify' has no effect on an authoritative-only server: ignored\n"
+		"named.conf:7: warning: statement 'logging' has no effect on an authoritative-only server: ignored\n"
+		"named.conf:11: warning: zone option 'allow-transfer' has no effect on an authoritative-only server: ignored\n");
+	ck_assert_uint_eq(sink.warnings, 6);
+	ck_assert_uint_eq(sink.errors, 0);
+	ck_assert_uint_eq(c->zone_count, 1);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_recursion_yes)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { recursion yes; };", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:1: error: recursion yes: zoned is authoritative-only\n");
+}
+END_TEST
+
+START_TEST(test_zone_errors)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("zone \"a.test\" {\n type secondary;\n};", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:2: error: zone type 'secondary' is not "
+		"supported: zoned serves primary zones only\n");
+	findings[0] = '\0';
+	ck_assert_int_eq(load("\nzone \"a.test\" { type primary; };", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:2: error: zone a.test: missing 'file'\n");
+	findings[0] = '\0';
+	ck_assert_int_eq(load("zone \"a.test\" CH { type primary; file \"x\"; };", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:1: error: zone a.test: class 'CH' is not supported\n");
+	findings[0] = '\0';
+	ck_assert_int_eq(load("zone \"a..test\" { type primary; file \"x\"; };", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:1: error: 'a..test' is not a valid zone name\n");
+}
+END_TEST
+
+START_TEST(test_duplicate_zone)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("zone \"a.test\" { type primary; file \"1\"; };\n"
+		"zone \"A.TEST.\" { type primary; file \"2\"; };\n", &c), ZONED_EEXIST);
+	ck_assert_str_eq(findings, "named.conf:2: error: zone A.TEST.: configured twice\n");
+	ck_assert_int_eq(config_add_zone(config_create(), "x..y", "f", "t", 1), ZONED_EINVAL);
+}
+END_TEST
+
+START_TEST(test_missing_file_and_directory)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(config_load_file("/nonexistent/zoned.conf", &sink, &c), ZONED_EIO);
+	ck_assert_str_eq(findings, "zoned.conf:0: error: cannot read: No such file or directory\n");
+	findings[0] = '\0';
+	ck_assert_int_eq(load("options {\n directory \"nowhere\";\n};", &c), ZONED_EINVAL);
+	ck_assert_ptr_nonnull(strstr(findings, "named.conf:2: error: directory "));
+	ck_assert_ptr_nonnull(strstr(findings, "/nowhere: No such file or directory\n"));
+}
+END_TEST
+
+START_TEST(test_options_twice)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { };\noptions { };", &c), ZONED_ESYNTAX);
+	ck_assert_str_eq(findings, "named.conf:2: error: options given twice\n");
+}
+END_TEST
+
+START_TEST(test_load_text)
+{
+	struct config *c = NULL;
+	const char *text = "zone \"t.test\" { type primary; file \"/z/t.zone\"; };";
+	ck_assert_int_eq(config_load_text(text, strlen(text), "inline.conf", &sink, &c), 0);
+	ck_assert_uint_eq(c->zone_count, 1);
+	ck_assert_str_eq(c->zones[0].path, "/z/t.zone");
+	ck_assert_int_eq(config_add_zone(c, "u.test", "/z/u.zone", "command line", 0), 0);
+	ck_assert_int_eq(config_add_zone(c, "U.test", "/z/u2.zone", "command line", 0), ZONED_EEXIST);
+	ck_assert_uint_eq(c->zone_count, 2);
+	config_free(c);
+}
+END_TEST
+
+static Suite *
+config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("parse");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_zone_and_directory);
+	tcase_add_test(tc, test_directory_defaults_to_config_dir);
+	tcase_add_test(tc, test_listen_on);
+	tcase_add_test(tc, test_listen_any_none);
+	tcase_add_test(tc, test_listen_bad_address);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_settings);
+	tcase_add_test(tc, test_edns_size_range);
+	tcase_add_test(tc, test_comments);
+	tcase_add_test(tc, test_error_line_after_block_comment);
+	tcase_add_test(tc, test_unterminated);
+	tcase_add_test(tc, test_missing_semicolon);
+	tcase_add_test(tc, test_include);
+	tcase_add_test(tc, test_include_errors);
+	tcase_add_test(tc, test_unknown_statement);
+	tcase_add_test(tc, test_accepted_with_warning);
+	tcase_add_test(tc, test_recursion_yes);
+	tcase_add_test(tc, test_zone_errors);
+	tcase_add_test(tc, test_duplicate_zone);
+	tcase_add_test(tc, test_missing_file_and_directory);
+	tcase_add_test(tc, test_options_twice);
+	tcase_add_test(tc, test_load_text);
+	suite_add_tcase(s, tc);
+	return s;
+}
 
 int
 main(void)
 {
-	return testlib_run(suite_create("config"));
+	return testlib_run(config_suite());
 }

@@ -1,0 +1,109 @@
+/* config_lex.h: internal to the config parser: tokens, sources, includes. */
+#ifndef ZONED_CONFIG_LEX_H
+#define ZONED_CONFIG_LEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+struct diag;
+
+/*
+ * The parser: a tokenizer over a stack of sources (include pushes one), and
+ * one function per block. The grammar is BIND's: statements end with ';',
+ * blocks are { ... };, strings are double-quoted, comments are //, # and
+ * C-style.
+ */
+
+#define CONFIG_MAX_INCLUDE_DEPTH 10
+#define CONFIG_MAX_TOKEN 1024
+
+enum config_token {
+	TOKEN_EOF,
+	TOKEN_WORD,
+	TOKEN_STRING,
+	TOKEN_OPEN,    /* { */
+	TOKEN_CLOSE,   /* } */
+	TOKEN_END,     /* ; */
+	TOKEN_ERROR,
+};
+
+struct config_source {
+	struct config_source *parent;      /* the includer, while being read */
+	struct config_source *next_all;    /* every source, freed at the end */
+	char *text;
+	size_t length;
+	size_t position;
+	char *path;                        /* as used in messages */
+	char *directory;                   /* base of relative paths named here */
+	unsigned long line;
+	unsigned depth;
+};
+
+/* A zone seen before "directory" may be: its path is resolved at the end. */
+struct config_pending_zone {
+	char *name;
+	char *file;
+	const char *source;
+	unsigned long line;
+};
+
+struct config_parser {
+	struct config *config;
+	struct diag *d;
+	struct config_source *source;      /* being read */
+	struct config_source *all;
+	struct config_pending_zone *zones;
+	size_t zone_count;
+	bool options_seen;
+	bool directory_seen;
+	int error;                         /* first error code, 0 if none */
+	enum config_token type;            /* the current token */
+	char token[CONFIG_MAX_TOKEN];
+	const char *token_file;
+	unsigned long token_line;
+};
+
+/* Reports an error at the current token's file:line; the first code sticks. */
+void config_error(struct config_parser *p, int code, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Reports a warning at the current token's file:line. */
+void config_warning(struct config_parser *p, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Reads a whole file (malloc'd). Returns 0, ZONED_EIO (errno set) or ZONED_ENOMEM. */
+int config_read_file(const char *path, char **text, size_t *length);
+
+/* Makes a copy of text the source being read, on top of the current one. */
+int config_push_source(struct config_parser *p, const char *text, size_t length,
+	const char *path);
+
+/* Frees every source read. */
+void config_free_sources(struct config_parser *p);
+
+/* Reads the next token into p->type and p->token (includes are followed). */
+enum config_token config_next(struct config_parser *p);
+
+/* The current token for messages. */
+const char *config_token_text(const struct config_parser *p);
+
+/* Requires the current token to be of type; reports what was found instead. */
+bool config_expect(struct config_parser *p, enum config_token type, const char *what);
+
+/* Reads the token after a statement's value and requires ';'. */
+bool config_expect_end(struct config_parser *p);
+
+/* Skips a value up to its ';', blocks included. */
+bool config_skip_statement(struct config_parser *p);
+
+/* A string or word value followed by ';' into *out (malloc'd, replacing it). */
+bool config_parse_text(struct config_parser *p, const char *name, char **out);
+
+/* include "file";: continues reading in that file, relative to the includer. */
+bool config_parse_include(struct config_parser *p);
+
+/* Joins a relative path to base (NULL: the current directory); malloc'd. */
+char *config_resolve_path(const char *base, const char *path);
+
+#endif

@@ -288,12 +288,16 @@ answer_lookup(struct answer *answer)
 		const uint8_t *target = NULL;
 		if (answer_step(answer, zone, &chain[link], &target, synthesized[link]) == STEP_DONE)
 			break;
-		/* Follow inside this zone only, a bounded number of times, never in a loop. */
+		/*
+		 * Follow inside this zone only (not into a child zone we also
+		 * serve), a bounded number of times, never round a loop.
+		 */
 		if (link + 1 == CHAIN_MAX)
 			break;
 		struct lookup_name *next = &chain[link + 1];
 		lookup_name_set(next, target);
-		if (!dname_is_subdomain(next->lower, zone->origin) || chain_seen(chain, link + 1, next))
+		if (zonedb_find(answer->db, next->lower, next->length) != zone
+			|| chain_seen(chain, link + 1, next))
 			break;
 	}
 	if (!answer->truncated)

@@ -189,8 +189,10 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 		return QUERY_FORMERR;
 	if (nscount == 1 && !reader_skip_rr(&reader))
 		return QUERY_FORMERR;
-	if (!query_read_additional(query, &reader, arcount))
+	if (!query_read_additional(query, &reader, arcount)) {
+		query->has_edns = false;  /* a broken OPT section is not echoed */
 		return QUERY_FORMERR;
+	}
 	if (reader.offset != length)
 		return QUERY_FORMERR;  /* trailing garbage */
 	/* RFC 6891 6.1.1: OPT and TSIG (RFC 8945 5) only ever live in the additional section. */

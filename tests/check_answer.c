@@ -1,8 +1,749 @@
-/* check_answer.c: placeholder. */
+/* check_answer.c: answer_query() end to end on wire bytes: every rule, every FORMERR class. */
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "testlib.h"
+#include "zoned/answer.h"
+#include "zoned/dname.h"
+#include "zoned/nametree.h"
+#include "zoned/zonedb.h"
+
+/* The tables below leave trailing fields out on purpose: zero means "default". */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#ifndef ANSWER_FIXTURES
+#define ANSWER_FIXTURES "tests/fixtures/answer"
+#endif
+
+/* ---- fixture zones ---- */
+
+/* Reads a fixture zone (one record per line) into a finalized zone. */
+static struct zone *
+fixture_load_zone(const char *file_name, const char *origin_text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", ANSWER_FIXTURES, file_name);
+	FILE *file = fopen(path, "r");
+	ck_assert_msg(file != NULL, "cannot open %s", path);
+	uint8_t origin[DNAME_MAX_LENGTH];
+	ck_assert_int_gt(dname_from_text(origin_text, origin), 0);
+	struct zone *zone = zone_create(origin, LDNS_RR_CLASS_IN);
+	ck_assert_ptr_nonnull(zone);
+	ldns_rdf *origin_rdf = ldns_dname_new_frm_str(origin_text);
+	char line[2048];
+	unsigned long line_number = 0;
+	while (fgets(line, sizeof line, file) != NULL) {
+		line_number++;
+		if (line[0] == ';' || line[0] == '\n')
+			continue;
+		ldns_rr *rr = NULL;
+		ldns_status status = ldns_rr_new_frm_str(&rr, line, 3600, origin_rdf, NULL);
+		ck_assert_msg(status == LDNS_STATUS_OK, "%s:%lu: %s", path, line_number,
+			ldns_get_errorstr_by_id(status));
+		ldns_buffer *rdata = ldns_buffer_new(512);
+		ck_assert_int_eq(ldns_rr_rdata2buffer_wire(rdata, rr), LDNS_STATUS_OK);
+		struct zone_record record = {
+			.owner = ldns_rdf_data(ldns_rr_owner(rr)),
+			.type = ldns_rr_get_type(rr),
+			.rr_class = ldns_rr_get_class(rr),
+			.ttl = ldns_rr_ttl(rr),
+			.rdata = ldns_buffer_begin(rdata),
+			.rdata_length = (uint16_t)ldns_buffer_position(rdata),
+			.file = path,
+			.line = line_number,
+		};
+		ck_assert_int_eq(zone_add_record(zone, &record, NULL), 0);
+		ldns_buffer_free(rdata);
+		ldns_rr_free(rr);
+	}
+	fclose(file);
+	ldns_rdf_deep_free(origin_rdf);
+	ck_assert_int_eq(zone_finalize(zone, NULL), 0);
+	return zone;
+}
+
+static struct zonedb *test_db;
+
+static void
+setup_zones(void)
+{
+	test_db = zonedb_create();
+	ck_assert_ptr_nonnull(test_db);
+	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("example.com.zone", "example.com.")), 0);
+	ck_assert_int_eq(
+		zonedb_add(test_db, fixture_load_zone("child.example.com.zone", "child.example.com.")), 0);
+}
+
+static void
+teardown_zones(void)
+{
+	zonedb_free(test_db);
+	test_db = NULL;
+}
+
+/* ---- queries ---- */
+
+enum query_option {
+	Q_RD = 1 << 0,
+	Q_CD = 1 << 1,
+	Q_EDNS = 1 << 2,     /* add an OPT record (size 4096 unless edns_size) */
+	Q_DO = 1 << 3,       /* implies Q_EDNS */
+	Q_NSID = 1 << 4,     /* implies Q_EDNS */
+	Q_TCP = 1 << 5,
+	Q_UNKNOWN_OPTION = 1 << 6,  /* an EDNS option nobody knows (implies Q_EDNS) */
+};
+
+struct query_spec {
+	const char *name;
+	uint16_t type;
+	uint16_t rr_class;       /* 0: IN */
+	unsigned options;
+	uint16_t edns_size;
+};
+
+static size_t
+put_u16(uint8_t *at, uint16_t value)
+{
+	at[0] = (uint8_t)(value >> 8);
+	at[1] = (uint8_t)value;
+	return 2;
+}
+
+/* Builds the query bytes for spec into packet; returns the length. */
+static size_t
+build_query(const struct query_spec *spec, uint8_t *packet)
+{
+	size_t length = 0;
+	unsigned options = spec->options;
+	if (options & (Q_DO | Q_NSID | Q_UNKNOWN_OPTION))
+		options |= Q_EDNS;
+	length += put_u16(packet + length, 0xbeef);
+	packet[length++] = (options & Q_RD) ? 0x01 : 0x00;
+	packet[length++] = (options & Q_CD) ? 0x10 : 0x00;
+	length += put_u16(packet + length, 1);
+	length += put_u16(packet + length, 0);
+	length += put_u16(packet + length, 0);
+	length += put_u16(packet + length, (options & Q_EDNS) ? 1 : 0);
+	int name_length = dname_from_text(spec->name, packet + length);
+	ck_assert_int_gt(name_length, 0);
+	length += (size_t)name_length;
+	length += put_u16(packet + length, spec->type);
+	length += put_u16(packet + length, spec->rr_class != 0 ? spec->rr_class : LDNS_RR_CLASS_IN);
+	if (options & Q_EDNS) {
+		packet[length++] = 0;
+		length += put_u16(packet + length, LDNS_RR_TYPE_OPT);
+		length += put_u16(packet + length, spec->edns_size != 0 ? spec->edns_size : 4096);
+		length += put_u16(packet + length, 0);  /* extended rcode, version */
+		length += put_u16(packet + length, (options & Q_DO) ? 0x8000 : 0);
+		size_t rdlength_at = length;
+		length += 2;
+		if (options & Q_UNKNOWN_OPTION) {
+			length += put_u16(packet + length, 65001);
+			length += put_u16(packet + length, 3);
+			memcpy(packet + length, "abc", 3);
+			length += 3;
+		}
+		if (options & Q_NSID) {
+			length += put_u16(packet + length, 3);
+			length += put_u16(packet + length, 0);
+		}
+		put_u16(packet + rdlength_at, (uint16_t)(length - rdlength_at - 2));
+	}
+	return length;
+}
+
+/* ---- responses ---- */
+
+static const struct answer_settings test_settings = {
+	.edns_size = 1232,
+	.version = "zoned test",
+	.identity = "test-host",
+	.nsid = (const uint8_t *)"ns-a",
+	.nsid_length = 4,
+};
+
+static uint8_t response[65535];
+
+static size_t
+ask(const struct answer_settings *settings, const struct query_spec *spec)
+{
+	uint8_t packet[600];
+	size_t length = build_query(spec, packet);
+	enum answer_transport transport = (spec->options & Q_TCP) ? ANSWER_TCP : ANSWER_UDP;
+	return answer_query(test_db, settings, transport, packet, length, response, sizeof response);
+}
+
+static unsigned
+header_u16(size_t offset)
+{
+	return (unsigned)(response[offset] << 8 | response[offset + 1]);
+}
+
+/* The header flags as dig prints them, in header order. */
+static void
+header_flags(char *out, size_t size)
+{
+	snprintf(out, size, "%s%s%s%s%s%s%s", (response[2] & 0x80) ? "qr " : "",
+		(response[2] & 0x04) ? "aa " : "", (response[2] & 0x02) ? "tc " : "",
+		(response[2] & 0x01) ? "rd " : "", (response[3] & 0x80) ? "ra " : "",
+		(response[3] & 0x20) ? "ad " : "", (response[3] & 0x10) ? "cd " : "");
+	size_t length = strlen(out);
+	if (length > 0)
+		out[length - 1] = '\0';
+}
+
+/* One line per record, fields separated by single spaces. */
+static char *
+section_text(const ldns_rr_list *list)
+{
+	size_t capacity = 16384;
+	char *text = calloc(1, capacity);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
+		char *record = ldns_rr2str(ldns_rr_list_rr(list, i));
+		for (char *c = record; *c != '\0'; c++) {
+			if (*c == '\t')
+				*c = ' ';
+		}
+		size_t length = strlen(record);
+		while (length > 0 && record[length - 1] == '\n')
+			record[--length] = '\0';
+		if (text[0] != '\0')
+			strncat(text, "\n", capacity - strlen(text) - 1);
+		strncat(text, record, capacity - strlen(text) - 1);
+		free(record);
+	}
+	return text;
+}
+
+struct expect {
+	int rcode;                  /* full 12-bit rcode (BADVERS = 16) */
+	const char *flags;
+	unsigned qdcount, ancount, nscount, arcount;  /* arcount counts the OPT */
+	const char *answer;         /* records, "\n" between; NULL: not compared */
+	const char *authority;
+	const char *additional;     /* without the OPT */
+};
+
+static void
+check_response(const char *what, size_t length, const struct expect *expect)
+{
+	ck_assert_msg(length >= 12, "%s: no response", what);
+	char flags[64];
+	header_flags(flags, sizeof flags);
+	ck_assert_msg(strcmp(flags, expect->flags) == 0, "%s: flags '%s', want '%s'", what, flags,
+		expect->flags);
+	ck_assert_msg(header_u16(4) == expect->qdcount && header_u16(6) == expect->ancount
+			&& header_u16(8) == expect->nscount && header_u16(10) == expect->arcount,
+		"%s: counts %u/%u/%u/%u, want %u/%u/%u/%u", what, header_u16(4), header_u16(6),
+		header_u16(8), header_u16(10), expect->qdcount, expect->ancount, expect->nscount,
+		expect->arcount);
+	ldns_pkt *packet = NULL;
+	ck_assert_msg(ldns_wire2pkt(&packet, response, length) == LDNS_STATUS_OK,
+		"%s: response does not parse", what);
+	int rcode = ldns_pkt_get_rcode(packet) | ldns_pkt_edns_extended_rcode(packet) << 4;
+	ck_assert_msg(rcode == expect->rcode, "%s: rcode %d, want %d", what, rcode, expect->rcode);
+	const struct {
+		const char *name;
+		const ldns_rr_list *list;
+		const char *want;
+	} sections[] = {
+		{"answer", ldns_pkt_answer(packet), expect->answer},
+		{"authority", ldns_pkt_authority(packet), expect->authority},
+		{"additional", ldns_pkt_additional(packet), expect->additional},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		if (sections[i].want == NULL)
+			continue;
+		char *got = section_text(sections[i].list);
+		ck_assert_msg(strcmp(got, sections[i].want) == 0, "%s: %s\n%s\nwant\n%s", what,
+			sections[i].name, got, sections[i].want);
+		free(got);
+	}
+	ldns_pkt_free(packet);
+}
+
+/* ---- the table ---- */
+
+struct answer_case {
+	const char *what;
+	struct query_spec query;
+	struct expect expect;
+};
+
+#define SOA_NEGATIVE "example.com. 300 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300"
+#define SUB_REFERRAL "sub.example.com. 3600 IN NS ns.other.example.com.\n" \
+	"sub.example.com. 3600 IN NS ns1.sub.example.com."
+/* In-domain glue first: it is required (RFC 9471), sibling glue is not. */
+#define SUB_GLUE "ns1.sub.example.com. 3600 IN A 192.0.2.53\n" \
+	"ns.other.example.com. 3600 IN A 192.0.2.54"
+#define WWW_A "www.example.com. 3600 IN A 192.0.2.80"
+
+static const struct answer_case answer_cases[] = {
+	/* exact matches */
+	{"exact A", {"www.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 1, 0, 0, WWW_A, "", ""}},
+	{"apex NS with in-zone addresses",
+		{"example.com", LDNS_RR_TYPE_NS},
+		{0, "qr aa", 1, 2, 0, 3,
+			"example.com. 3600 IN NS ns1.example.com.\nexample.com. 3600 IN NS ns2.example.com.",
+			"",
+			"ns1.example.com. 3600 IN A 192.0.2.1\nns2.example.com. 3600 IN A 192.0.2.2\n"
+			"ns2.example.com. 3600 IN AAAA 2001:db8::2"}},
+	{"MX with the exchange's address", {"example.com", LDNS_RR_TYPE_MX},
+		{0, "qr aa", 1, 1, 0, 1, "example.com. 3600 IN MX 10 mail.example.com.", "",
+			"mail.example.com. 3600 IN A 192.0.2.25"}},
+	{"SRV with the target's address", {"_sip._tcp.example.com", LDNS_RR_TYPE_SRV},
+		{0, "qr aa", 1, 1, 0, 1, "_sip._tcp.example.com. 3600 IN SRV 0 5 5060 www.example.com.",
+			"", WWW_A}},
+	{"apex SOA", {"example.com", LDNS_RR_TYPE_SOA},
+		{0, "qr aa", 1, 1, 0, 0,
+			"example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300",
+			"", ""}},
+	{"owner keeps the query's case", {"WwW.ExAmple.COM", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 1, 0, 0, "WwW.ExAmple.COM. 3600 IN A 192.0.2.80", "", ""}},
+	{"RD copied, RA never", {"www.example.com", LDNS_RR_TYPE_A, 0, Q_RD},
+		{0, "qr aa rd", 1, 1, 0, 0, WWW_A, "", ""}},
+	{"CD copied", {"www.example.com", LDNS_RR_TYPE_A, 0, Q_CD},
+		{0, "qr aa cd", 1, 1, 0, 0, WWW_A, "", ""}},
+	/* negative answers */
+	{"NODATA", {"www.example.com", LDNS_RR_TYPE_AAAA},
+		{0, "qr aa", 1, 0, 1, 0, "", SOA_NEGATIVE, ""}},
+	{"NXDOMAIN", {"nope.example.com", LDNS_RR_TYPE_A},
+		{LDNS_RCODE_NXDOMAIN, "qr aa", 1, 0, 1, 0, "", SOA_NEGATIVE, ""}},
+	{"empty non-terminal is NODATA", {"b.c.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 0, 1, 0, "", SOA_NEGATIVE, ""}},
+	{"below an empty non-terminal is NXDOMAIN", {"x.c.example.com", LDNS_RR_TYPE_A},
+		{LDNS_RCODE_NXDOMAIN, "qr aa", 1, 0, 1, 0, "", SOA_NEGATIVE, ""}},
+	/* CNAME */
+	{"CNAME followed", {"alias.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 2, 0, 0,
+			"alias.example.com. 3600 IN CNAME www.example.com.\n" WWW_A, "", ""}},
+	{"CNAME asked for", {"alias.example.com", LDNS_RR_TYPE_CNAME},
+		{0, "qr aa", 1, 1, 0, 0, "alias.example.com. 3600 IN CNAME www.example.com.", "", ""}},
+	{"CNAME chain", {"chain1.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 3, 0, 0,
+			"chain1.example.com. 3600 IN CNAME chain2.example.com.\n"
+			"chain2.example.com. 3600 IN CNAME www.example.com.\n" WWW_A, "", ""}},
+	{"CNAME to a missing name: NXDOMAIN of the target",
+		{"dangling.example.com", LDNS_RR_TYPE_A},
+		{LDNS_RCODE_NXDOMAIN, "qr aa", 1, 1, 1, 0,
+			"dangling.example.com. 3600 IN CNAME nothere.example.com.", SOA_NEGATIVE, ""}},
+	{"CNAME target with no such type: NODATA", {"alias.example.com", LDNS_RR_TYPE_AAAA},
+		{0, "qr aa", 1, 1, 1, 0, "alias.example.com. 3600 IN CNAME www.example.com.",
+			SOA_NEGATIVE, ""}},
+	{"CNAME out of the zone stops", {"outside.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 1, 0, 0, "outside.example.com. 3600 IN CNAME www.example.net.", "",
+			""}},
+	{"CNAME loop stops with the chain so far", {"loop1.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 2, 0, 0,
+			"loop1.example.com. 3600 IN CNAME loop2.example.com.\n"
+			"loop2.example.com. 3600 IN CNAME loop1.example.com.", "", ""}},
+	{"CNAME into a child zone stops", {"tochild.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 1, 0, 0, "tochild.example.com. 3600 IN CNAME www.child.example.com.",
+			"", ""}},
+	{"CNAME into a delegation ends in a referral", {"todeleg.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 1, 2, 2, "todeleg.example.com. 3600 IN CNAME www.sub.example.com.",
+			SUB_REFERRAL, SUB_GLUE}},
+	/* wildcards */
+	{"wildcard synthesis", {"foo.wild.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 1, 0, 0, "foo.wild.example.com. 3600 IN A 192.0.2.99", "", ""}},
+	{"wildcard several labels down", {"a.b.wild.example.com", LDNS_RR_TYPE_TXT},
+		{0, "qr aa", 1, 1, 0, 0, "a.b.wild.example.com. 3600 IN TXT \"wild\"", "", ""}},
+	{"wildcard NODATA", {"foo.wild.example.com", LDNS_RR_TYPE_AAAA},
+		{0, "qr aa", 1, 0, 1, 0, "", SOA_NEGATIVE, ""}},
+	{"existing name blocks the wildcard", {"x.wild.example.com", LDNS_RR_TYPE_TXT},
+		{0, "qr aa", 1, 0, 1, 0, "", SOA_NEGATIVE, ""}},
+	{"literal '*' matches the wildcard node", {"*.wild.example.com", LDNS_RR_TYPE_TXT},
+		{0, "qr aa", 1, 1, 0, 0, "*.wild.example.com. 3600 IN TXT \"wild\"", "", ""}},
+	{"wildcard CNAME followed", {"foo.cw.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 2, 0, 0, "foo.cw.example.com. 3600 IN CNAME www.example.com.\n" WWW_A,
+			"", ""}},
+	{"empty non-terminal blocks the wildcard", {"x.b.ent.example.com", LDNS_RR_TYPE_TXT},
+		{LDNS_RCODE_NXDOMAIN, "qr aa", 1, 0, 1, 0, "", SOA_NEGATIVE, ""}},
+	{"wildcard beside an empty non-terminal", {"q.ent.example.com", LDNS_RR_TYPE_TXT},
+		{0, "qr aa", 1, 1, 0, 0, "q.ent.example.com. 3600 IN TXT \"ent wildcard\"", "", ""}},
+	/* delegations */
+	{"referral with in-domain and sibling glue", {"www.sub.example.com", LDNS_RR_TYPE_A},
+		{0, "qr", 1, 0, 2, 2, "", SUB_REFERRAL, SUB_GLUE}},
+	{"referral at the cut itself", {"sub.example.com", LDNS_RR_TYPE_NS},
+		{0, "qr", 1, 0, 2, 2, "", SUB_REFERRAL, SUB_GLUE}},
+	{"occluded data is never returned", {"deep.sub.example.com", LDNS_RR_TYPE_A},
+		{0, "qr", 1, 0, 2, 2, "", SUB_REFERRAL, SUB_GLUE}},
+	{"DS at the cut is answered by the parent", {"sub.example.com", LDNS_RR_TYPE_DS},
+		{0, "qr aa", 1, 1, 0, 0,
+			"sub.example.com. 3600 IN DS 12345 8 2 "
+			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", "", ""}},
+	{"DS below the cut is a referral", {"deep.sub.example.com", LDNS_RR_TYPE_DS},
+		{0, "qr", 1, 0, 2, 2, "", SUB_REFERRAL, SUB_GLUE}},
+	{"referral carries DS when DO is set", {"www.sub.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
+		{0, "qr", 1, 0, 3, 3, "",
+			SUB_REFERRAL "\nsub.example.com. 3600 IN DS 12345 8 2 "
+			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", SUB_GLUE}},
+	{"glue that does not fit sets TC", {"www.fat.example.com", LDNS_RR_TYPE_A},
+		{0, "qr tc", 1, 0, 13, 10, NULL, NULL, NULL}},
+	{"glue fits with EDNS", {"www.fat.example.com", LDNS_RR_TYPE_A, 0, Q_EDNS},
+		{0, "qr", 1, 0, 13, 27, NULL, NULL, NULL}},
+	/* child zones */
+	{"child zone answers its names", {"www.child.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 1, 0, 0, "www.child.example.com. 3600 IN A 192.0.2.56", "", ""}},
+	{"child apex NS from the child", {"child.example.com", LDNS_RR_TYPE_NS},
+		{0, "qr aa", 1, 1, 0, 1, "child.example.com. 3600 IN NS ns1.child.example.com.", "",
+			"ns1.child.example.com. 3600 IN A 192.0.2.55"}},
+	{"DS at a child apex from the parent", {"child.example.com", LDNS_RR_TYPE_DS},
+		{0, "qr aa", 1, 1, 0, 0,
+			"child.example.com. 3600 IN DS 54321 8 2 "
+			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", "", ""}},
+	{"no zone: REFUSED without AA", {"www.example.org", LDNS_RR_TYPE_A},
+		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	/* DNAME */
+	{"DNAME out of the zone", {"x.dn.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 2, 0, 0,
+			"dn.example.com. 3600 IN DNAME example.net.\n"
+			"x.dn.example.com. 3600 IN CNAME x.example.net.", "", ""}},
+	{"DNAME asked for at its owner", {"dn.example.com", LDNS_RR_TYPE_DNAME},
+		{0, "qr aa", 1, 1, 0, 0, "dn.example.com. 3600 IN DNAME example.net.", "", ""}},
+	{"DNAME followed inside the zone", {"www.in.example.com", LDNS_RR_TYPE_A},
+		{0, "qr aa", 1, 3, 0, 0,
+			"in.example.com. 3600 IN DNAME inner.example.com.\n"
+			"www.in.example.com. 3600 IN CNAME www.inner.example.com.\n"
+			"www.inner.example.com. 3600 IN A 192.0.2.81", "", ""}},
+	{"DNAME result too long: YXDOMAIN",
+		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.long.example.com",
+			LDNS_RR_TYPE_A},
+		{LDNS_RCODE_YXDOMAIN, "qr aa", 1, 1, 0, 0, NULL, "", ""}},
+	/* DNSSEC records */
+	{"RRSIG with DO", {"sig.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
+		{0, "qr aa", 1, 2, 0, 1,
+			"sig.example.com. 3600 IN A 192.0.2.10\n"
+			"sig.example.com. 3600 IN RRSIG A 8 3 3600 20300101000000 20200101000000 12345 "
+			"example.com. AAECAwQFBgcICQ==", "", ""}},
+	{"no RRSIG without DO", {"sig.example.com", LDNS_RR_TYPE_TXT, 0, Q_EDNS},
+		{0, "qr aa", 1, 1, 0, 1, "sig.example.com. 3600 IN TXT \"signed\"", "", ""}},
+	/* sizes */
+	{"answer over 512 octets without EDNS: TC", {"big.example.com", LDNS_RR_TYPE_TXT},
+		{0, "qr aa tc", 1, 0, 0, 0, "", "", ""}},
+	{"answer fits with EDNS", {"big.example.com", LDNS_RR_TYPE_TXT, 0, Q_EDNS},
+		{0, "qr aa", 1, 20, 0, 1, NULL, "", ""}},
+	{"client's EDNS size below ours is the limit",
+		{"big.example.com", LDNS_RR_TYPE_TXT, 0, Q_EDNS, 600},
+		{0, "qr aa tc", 1, 0, 0, 1, "", "", ""}},
+	{"EDNS size under 512 counts as 512", {"www.example.com", LDNS_RR_TYPE_A, 0, Q_EDNS, 100},
+		{0, "qr aa", 1, 1, 0, 1, WWW_A, "", ""}},
+	{"TCP has room", {"big.example.com", LDNS_RR_TYPE_TXT, 0, Q_TCP},
+		{0, "qr aa", 1, 20, 0, 0, NULL, "", ""}},
+	{"additional that does not fit is dropped without TC", {"mx.example.com", LDNS_RR_TYPE_MX},
+		{0, "qr aa", 1, 13, 0, 8, NULL, "", NULL}},
+	/* ANY (RFC 8482) */
+	{"ANY over UDP: one RRset", {"example.com", LDNS_RR_TYPE_ANY},
+		{0, "qr aa", 1, 2, 0, 3, NULL, "", NULL}},
+	{"ANY over TCP: every RRset", {"example.com", LDNS_RR_TYPE_ANY, 0, Q_TCP},
+		{0, "qr aa", 1, 4, 0, 4, NULL, "", NULL}},
+	/* other classes */
+	{"CH version.bind", {"version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH},
+		{0, "qr aa", 1, 1, 0, 0, "version.bind. 0 CH TXT \"zoned test\"", "", ""}},
+	{"CH version.server", {"VERSION.server", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH},
+		{0, "qr aa", 1, 1, 0, 0, "VERSION.server. 0 CH TXT \"zoned test\"", "", ""}},
+	{"CH id.server", {"id.server", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH},
+		{0, "qr aa", 1, 1, 0, 0, "id.server. 0 CH TXT \"test-host\"", "", ""}},
+	{"CH hostname.bind", {"hostname.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH},
+		{0, "qr aa", 1, 1, 0, 0, "hostname.bind. 0 CH TXT \"test-host\"", "", ""}},
+	{"CH other names refused", {"authors.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH},
+		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"CH other types refused", {"version.bind", LDNS_RR_TYPE_A, LDNS_RR_CLASS_CH},
+		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"HS class refused", {"www.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_HS},
+		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	/* meta types */
+	{"AXFR over UDP: FORMERR", {"example.com", LDNS_RR_TYPE_AXFR},
+		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"AXFR over TCP: REFUSED", {"example.com", LDNS_RR_TYPE_AXFR, 0, Q_TCP},
+		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"IXFR: REFUSED", {"example.com", LDNS_RR_TYPE_IXFR},
+		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"QTYPE OPT: FORMERR", {"example.com", LDNS_RR_TYPE_OPT},
+		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"QTYPE TSIG: FORMERR", {"example.com", LDNS_RR_TYPE_TSIG},
+		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"QTYPE TKEY: NOTIMP", {"example.com", LDNS_RR_TYPE_TKEY},
+		{LDNS_RCODE_NOTIMPL, "qr", 1, 0, 0, 0, "", "", ""}},
+	/* EDNS */
+	{"unknown EDNS option ignored", {"www.example.com", LDNS_RR_TYPE_A, 0, Q_UNKNOWN_OPTION},
+		{0, "qr aa", 1, 1, 0, 1, WWW_A, "", ""}},
+};
+
+START_TEST(test_answer_table)
+{
+	const struct answer_case *c = &answer_cases[_i];
+	size_t length = ask(&test_settings, &c->query);
+	check_response(c->what, length, &c->expect);
+}
+END_TEST
+
+/* ---- EDNS details, checked on the OPT record itself ---- */
+
+/* Returns the offset of the response's OPT record (the last additional record), or 0. */
+static size_t
+find_opt(size_t length)
+{
+	ldns_pkt *packet = NULL;
+	ck_assert_int_eq(ldns_wire2pkt(&packet, response, length), LDNS_STATUS_OK);
+	bool edns = ldns_pkt_edns(packet);
+	ldns_pkt_free(packet);
+	if (!edns)
+		return 0;
+	/* The OPT is written last; NSID or not, search backwards for its fixed part. */
+	for (size_t at = length - 11; at > 12; at--) {
+		if (response[at] == 0 && response[at + 1] == 0 && response[at + 2] == LDNS_RR_TYPE_OPT
+			&& at + 11 + (size_t)(response[at + 9] << 8 | response[at + 10]) == length)
+			return at;
+	}
+	return 0;
+}
+
+START_TEST(test_edns_opt_fields)
+{
+	struct query_spec spec = {"www.example.com", LDNS_RR_TYPE_A, 0, Q_DO};
+	size_t length = ask(&test_settings, &spec);
+	size_t opt = find_opt(length);
+	ck_assert_uint_gt(opt, 0);
+	ck_assert_uint_eq((unsigned)(response[opt + 3] << 8 | response[opt + 4]), 1232);
+	ck_assert_uint_eq(response[opt + 5], 0);       /* extended rcode */
+	ck_assert_uint_eq(response[opt + 6], 0);       /* version */
+	ck_assert_uint_eq(response[opt + 7], 0x80);    /* DO echoed */
+	ck_assert_uint_eq(response[opt + 9] << 8 | response[opt + 10], 0);  /* no options */
+	/* No OPT in, no OPT out. */
+	spec.options = 0;
+	length = ask(&test_settings, &spec);
+	ck_assert_uint_eq(find_opt(length), 0);
+	ck_assert_uint_eq(header_u16(10), 0);
+}
+END_TEST
+
+START_TEST(test_edns_default_size)
+{
+	struct answer_settings settings = {0};
+	struct query_spec spec = {"www.example.com", LDNS_RR_TYPE_A, 0, Q_EDNS};
+	size_t length = ask(&settings, &spec);
+	size_t opt = find_opt(length);
+	ck_assert_uint_gt(opt, 0);
+	ck_assert_uint_eq((unsigned)(response[opt + 3] << 8 | response[opt + 4]),
+		ANSWER_DEFAULT_EDNS_SIZE);
+	/* Nothing configured: the CH names are refused. */
+	struct query_spec chaos = {"version.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH};
+	length = ask(&settings, &chaos);
+	check_response("CH unconfigured", length,
+		&(struct expect){LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""});
+}
+END_TEST
+
+START_TEST(test_edns_nsid)
+{
+	struct query_spec spec = {"www.example.com", LDNS_RR_TYPE_A, 0, Q_NSID};
+	size_t length = ask(&test_settings, &spec);
+	size_t opt = find_opt(length);
+	ck_assert_uint_gt(opt, 0);
+	static const uint8_t nsid_option[] = {0, 8, 0, 3, 0, 4, 'n', 's', '-', 'a'};
+	ck_assert_mem_eq(response + opt + 9, nsid_option, sizeof nsid_option);
+	/* Not configured: requested but not sent. */
+	struct answer_settings settings = test_settings;
+	settings.nsid = NULL;
+	length = ask(&settings, &spec);
+	opt = find_opt(length);
+	ck_assert_uint_eq(response[opt + 9] << 8 | response[opt + 10], 0);
+	/* Configured but not requested: not sent. */
+	spec.options = Q_EDNS;
+	length = ask(&test_settings, &spec);
+	opt = find_opt(length);
+	ck_assert_uint_eq(response[opt + 9] << 8 | response[opt + 10], 0);
+}
+END_TEST
+
+START_TEST(test_compression)
+{
+	struct query_spec spec = {"www.example.com", LDNS_RR_TYPE_A};
+	size_t length = ask(&test_settings, &spec);
+	/* header 12 + question 17 + 4: the answer's owner is a pointer to the question. */
+	ck_assert_uint_eq(length, 12 + 21 + 2 + 10 + 4);
+	ck_assert_uint_eq(response[33], 0xc0);
+	ck_assert_uint_eq(response[34], 0x0c);
+	/* NS targets compress against the owner: "ns1" + pointer to example.com. */
+	struct query_spec ns = {"example.com", LDNS_RR_TYPE_NS};
+	length = ask(&test_settings, &ns);
+	size_t first_rdata = 12 + 17 + 2 + 10;
+	ck_assert_uint_eq(response[first_rdata - 1], 6);  /* rdlength: 1 + 3 + 2 */
+	ck_assert_uint_eq(response[first_rdata + 4], 0xc0);
+	ck_assert_uint_eq(response[first_rdata + 5], 0x0c);
+}
+END_TEST
+
+/* A DNAME target is never compressed (RFC 6672 2.5, RFC 3597 4). */
+START_TEST(test_dname_target_uncompressed)
+{
+	struct query_spec spec = {"in.example.com", LDNS_RR_TYPE_DNAME};
+	size_t length = ask(&test_settings, &spec);
+	/* owner pointer 2, fixed 10, then the full 19-octet inner.example.com. */
+	size_t rdata = 12 + 20 + 2 + 10;
+	ck_assert_uint_eq(length, rdata + 19);
+	ck_assert_uint_eq(response[rdata - 1], 19);
+	ck_assert_mem_eq(response + rdata, "\5inner\7example\3com", 19);
+}
+END_TEST
+
+/* ---- malformed queries ---- */
+
+struct raw_case {
+	const char *what;
+	const uint8_t *bytes;
+	size_t length;
+	int rcode;        /* -1: dropped */
+	unsigned qdcount; /* echoed questions */
+	unsigned arcount; /* echoed OPT */
+};
+
+#define HEADER(flags, qd, an, ns, ar) 0x12, 0x34, flags, 0x00, 0, qd, 0, an, 0, ns, 0, ar
+#define QUESTION_WWW 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, \
+	0, 1, 0, 1
+#define OPT(version, rdlength) 0, 0, 41, 0x10, 0x00, 0, version, 0x80, 0, 0, rdlength
+
+static const uint8_t q_short[] = {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+static const uint8_t q_qr[] = {HEADER(0x80, 1, 0, 0, 0), QUESTION_WWW};
+static const uint8_t q_update[] = {HEADER(5 << 3, 1, 0, 0, 0), QUESTION_WWW};
+static const uint8_t q_notify[] = {HEADER(4 << 3, 1, 0, 0, 0), QUESTION_WWW};
+static const uint8_t q_qd0[] = {HEADER(0, 0, 0, 0, 0)};
+static const uint8_t q_qd2[] = {HEADER(0, 2, 0, 0, 0), QUESTION_WWW, QUESTION_WWW};
+static const uint8_t q_label_type[] = {HEADER(0, 1, 0, 0, 0), 0x40, 'a', 0, 0, 1, 0, 1};
+static const uint8_t q_pointer[] = {HEADER(0, 1, 0, 0, 0), 0xc0, 12, 0, 1, 0, 1};
+static const uint8_t q_cut_name[] = {HEADER(0, 1, 0, 0, 0), 3, 'w', 'w'};
+static const uint8_t q_no_class[] = {HEADER(0, 1, 0, 0, 0), 3, 'w', 'w', 'w', 0, 0, 1};
+static const uint8_t q_ancount[] = {HEADER(0, 1, 1, 0, 0), QUESTION_WWW};
+static const uint8_t q_nscount[] = {HEADER(0, 1, 0, 1, 0), QUESTION_WWW};
+static const uint8_t q_two_opt[] = {HEADER(0, 1, 0, 0, 2), QUESTION_WWW, OPT(0, 0), OPT(0, 0)};
+static const uint8_t q_opt_owner[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, 1, 'x', OPT(0, 0)};
+static const uint8_t q_opt_rdlength[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 8), 0, 3, 0};
+static const uint8_t q_opt_option[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 4), 0, 3, 0, 9};
+static const uint8_t q_trailing[] = {HEADER(0, 1, 0, 0, 0), QUESTION_WWW, 0xff};
+static const uint8_t q_trailing_opt[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 0), 0xff};
+static const uint8_t q_not_opt[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, 0, 0, 1, 0, 1, 0, 0, 0,
+	0, 0, 4, 1, 2, 3, 4};
+static const uint8_t q_badvers[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(1, 0)};
+static const uint8_t q_good[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 0)};
+
+/* A 256-octet name: four 63-octet labels. */
+static uint8_t q_long_name[12 + 4 * 64 + 1 + 4];
+
+#define RAW(what, bytes, rcode, qd, ar) {what, bytes, sizeof bytes, rcode, qd, ar}
+static const struct raw_case raw_cases[] = {
+	RAW("short header dropped", q_short, -1, 0, 0),
+	RAW("QR set dropped", q_qr, -1, 0, 0),
+	RAW("UPDATE: NOTIMP", q_update, LDNS_RCODE_NOTIMPL, 0, 0),
+	RAW("NOTIFY: NOTIMP for now", q_notify, LDNS_RCODE_NOTIMPL, 0, 0),
+	RAW("QDCOUNT 0: FORMERR", q_qd0, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("QDCOUNT 2: FORMERR", q_qd2, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("bad label type: FORMERR", q_label_type, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("compression in the question: FORMERR", q_pointer, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("name past the end: FORMERR", q_cut_name, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("no QCLASS: FORMERR", q_no_class, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("name over 255 octets: FORMERR", q_long_name, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("ANCOUNT 1: FORMERR with the question", q_ancount, LDNS_RCODE_FORMERR, 1, 0),
+	RAW("NSCOUNT 1: FORMERR with the question", q_nscount, LDNS_RCODE_FORMERR, 1, 0),
+	RAW("two OPT: FORMERR", q_two_opt, LDNS_RCODE_FORMERR, 1, 0),
+	RAW("OPT not at the root: FORMERR", q_opt_owner, LDNS_RCODE_FORMERR, 1, 0),
+	RAW("OPT rdlength past the end: FORMERR", q_opt_rdlength, LDNS_RCODE_FORMERR, 1, 0),
+	RAW("EDNS option past the rdata: FORMERR", q_opt_option, LDNS_RCODE_FORMERR, 1, 0),
+	RAW("trailing octet: FORMERR", q_trailing, LDNS_RCODE_FORMERR, 1, 0),
+	RAW("trailing octet after OPT: FORMERR with OPT", q_trailing_opt, LDNS_RCODE_FORMERR, 1, 1),
+	RAW("additional record other than OPT: FORMERR", q_not_opt, LDNS_RCODE_FORMERR, 1, 0),
+	RAW("EDNS version 1: BADVERS", q_badvers, 16, 1, 1),
+	RAW("well-formed control case", q_good, LDNS_RCODE_NOERROR, 1, 1),
+};
+
+START_TEST(test_malformed)
+{
+	const struct raw_case *c = &raw_cases[_i];
+	if (c->bytes == q_long_name) {
+		static const uint8_t header[] = {HEADER(0, 1, 0, 0, 0)};
+		memcpy(q_long_name, header, sizeof header);
+		for (size_t label = 0; label < 4; label++) {
+			q_long_name[12 + label * 64] = 63;
+			memset(q_long_name + 12 + label * 64 + 1, 'a', 63);
+		}
+		q_long_name[12 + 256] = 0;
+		memcpy(q_long_name + 12 + 257, "\0\1\0\1", 4);
+	}
+	size_t length = answer_query(test_db, &test_settings, ANSWER_UDP, c->bytes, c->length,
+		response, sizeof response);
+	if (c->rcode < 0) {
+		ck_assert_msg(length == 0, "%s: answered", c->what);
+		return;
+	}
+	ck_assert_msg(length >= 12, "%s: dropped", c->what);
+	ck_assert_uint_eq(response[0], 0x12);
+	ck_assert_uint_eq(response[1], 0x34);
+	ck_assert_msg(response[2] & 0x80, "%s: QR clear", c->what);
+	/* The opcode is echoed. */
+	ck_assert_uint_eq(response[2] & 0x78, c->bytes[2] & 0x78);
+	int rcode = response[3] & 0x0f;
+	size_t opt = c->arcount ? find_opt(length) : 0;
+	if (opt != 0)
+		rcode |= response[opt + 5] << 4;
+	ck_assert_msg(rcode == c->rcode, "%s: rcode %d, want %d", c->what, rcode, c->rcode);
+	ck_assert_msg(header_u16(4) == c->qdcount, "%s: qdcount %u", c->what, header_u16(4));
+	ck_assert_msg(header_u16(10) == c->arcount, "%s: arcount %u", c->what, header_u16(10));
+	ck_assert_uint_eq(header_u16(6), c->rcode == 0 ? 1 : 0);
+	ck_assert_uint_eq(header_u16(8), 0);
+	if (c->qdcount == 1)
+		ck_assert_mem_eq(response + 12, c->bytes + 12, 21);  /* echoed byte for byte */
+	if (c->rcode == 16)
+		ck_assert_uint_eq(response[opt + 7], 0x80);  /* DO echoed with BADVERS */
+}
+END_TEST
+
+/* A response buffer smaller than the limit still yields a valid, truncated message. */
+START_TEST(test_small_buffer)
+{
+	uint8_t packet[600];
+	struct query_spec spec = {"big.example.com", LDNS_RR_TYPE_TXT, 0, Q_TCP};
+	size_t length = build_query(&spec, packet);
+	uint8_t small[200];
+	size_t got = answer_query(test_db, &test_settings, ANSWER_TCP, packet, length, small,
+		sizeof small);
+	ck_assert_uint_gt(got, 12);
+	ck_assert_uint_le(got, sizeof small);
+	ck_assert(small[2] & 0x02);
+	ck_assert(answer_query(test_db, &test_settings, ANSWER_TCP, packet, length, small, 11) == 0);
+}
+END_TEST
+
+static Suite *
+answer_suite(void)
+{
+	Suite *suite = suite_create("answer");
+	TCase *table = tcase_create("rules");
+	tcase_add_checked_fixture(table, setup_zones, teardown_zones);
+	tcase_add_loop_test(table, test_answer_table, 0,
+		(int)(sizeof answer_cases / sizeof answer_cases[0]));
+	suite_add_tcase(suite, table);
+	TCase *edns = tcase_create("edns and wire");
+	tcase_add_checked_fixture(edns, setup_zones, teardown_zones);
+	tcase_add_test(edns, test_edns_opt_fields);
+	tcase_add_test(edns, test_edns_default_size);
+	tcase_add_test(edns, test_edns_nsid);
+	tcase_add_test(edns, test_compression);
+	tcase_add_test(edns, test_dname_target_uncompressed);
+	tcase_add_test(edns, test_small_buffer);
+	suite_add_tcase(suite, edns);
+	TCase *malformed = tcase_create("malformed");
+	tcase_add_checked_fixture(malformed, setup_zones, teardown_zones);
+	tcase_add_loop_test(malformed, test_malformed, 0,
+		(int)(sizeof raw_cases / sizeof raw_cases[0]));
+	suite_add_tcase(suite, malformed);
+	return suite;
+}
 
 int
 main(void)
 {
-	return testlib_run(suite_create("answer"));
+	return testlib_run(answer_suite());
 }

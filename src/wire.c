@@ -110,7 +110,9 @@ bool
 wire_put_name(struct wire *wire, const uint8_t *name, bool compress)
 {
 	size_t start = wire->length;
-	unsigned compress_start = wire->compress_count;
+	/* New suffixes become targets only once the whole name is written. */
+	size_t label_offsets[DNAME_MAX_LABELS];
+	unsigned label_count = 0;
 	const uint8_t *label = name;
 	while (*label != 0) {
 		if (compress) {
@@ -118,20 +120,21 @@ wire_put_name(struct wire *wire, const uint8_t *name, bool compress)
 			if (target != 0) {
 				if (!wire_put_u16(wire, (uint16_t)(0xc000 | target)))
 					goto overflow;
-				return true;
+				break;
 			}
-			wire_remember_offset(wire, wire->length);
+			label_offsets[label_count++] = wire->length;
 		}
 		if (!wire_put_bytes(wire, label, (size_t)label[0] + 1))
 			goto overflow;
 		label += label[0] + 1;
 	}
-	if (!wire_put_bytes(wire, label, 1))
+	if (*label == 0 && !wire_put_bytes(wire, label, 1))
 		goto overflow;
+	for (unsigned i = 0; i < label_count; i++)
+		wire_remember_offset(wire, label_offsets[i]);
 	return true;
 overflow:
 	wire->length = start;
-	wire->compress_count = compress_start;
 	return false;
 }
 

@@ -217,6 +217,69 @@ section_text(const ldns_rr_list *list)
 	return text;
 }
 
+/*
+ * Walks the name at *offset, checking that every compression pointer goes
+ * backwards (RFC 1035 4.1.4 points to a prior occurrence), and moves
+ * *offset past it.
+ */
+static void
+walk_name(const char *what, size_t length, size_t *offset)
+{
+	size_t at = *offset;
+	bool jumped = false;
+	for (unsigned steps = 0; steps < 256; steps++) {
+		ck_assert_msg(at < length, "%s: name runs past the end", what);
+		uint8_t label = response[at];
+		if ((label & 0xc0) == 0xc0) {
+			size_t target = (size_t)(label & 0x3f) << 8 | response[at + 1];
+			ck_assert_msg(target < at, "%s: pointer at %zu points forward to %zu", what, at,
+				target);
+			if (!jumped)
+				*offset = at + 2;
+			jumped = true;
+			at = target;
+			continue;
+		}
+		if (label == 0) {
+			if (!jumped)
+				*offset = at + 1;
+			return;
+		}
+		at += (size_t)label + 1;
+	}
+	ck_abort_msg("%s: name too long", what);
+}
+
+/* Checks every name of the response: owners, and names in RFC 1035 rdata. */
+static void
+check_pointers(const char *what, size_t length)
+{
+	size_t offset = 12;
+	unsigned records = header_u16(6) + header_u16(8) + header_u16(10);
+	if (header_u16(4) == 1) {
+		walk_name(what, length, &offset);
+		offset += 4;
+	}
+	for (unsigned i = 0; i < records; i++) {
+		walk_name(what, length, &offset);
+		unsigned type = (unsigned)(response[offset] << 8 | response[offset + 1]);
+		size_t rdlength = (size_t)(response[offset + 8] << 8 | response[offset + 9]);
+		offset += 10;
+		size_t rdata = offset;
+		if (type == LDNS_RR_TYPE_NS || type == LDNS_RR_TYPE_CNAME || type == LDNS_RR_TYPE_PTR)
+			walk_name(what, length, &rdata);
+		else if (type == LDNS_RR_TYPE_MX) {
+			rdata += 2;
+			walk_name(what, length, &rdata);
+		} else if (type == LDNS_RR_TYPE_SOA) {
+			walk_name(what, length, &rdata);
+			walk_name(what, length, &rdata);
+		}
+		offset += rdlength;
+	}
+	ck_assert_msg(offset == length, "%s: %zu octets after the records", what, length - offset);
+}
+
 struct expect {
 	int rcode;                  /* full 12-bit rcode (BADVERS = 16) */
 	const char *flags;
@@ -239,6 +302,7 @@ check_response(const char *what, size_t length, const struct expect *expect)
 		"%s: counts %u/%u/%u/%u, want %u/%u/%u/%u", what, header_u16(4), header_u16(6),
 		header_u16(8), header_u16(10), expect->qdcount, expect->ancount, expect->nscount,
 		expect->arcount);
+	check_pointers(what, length);
 	ldns_pkt *packet = NULL;
 	ck_assert_msg(ldns_wire2pkt(&packet, response, length) == LDNS_STATUS_OK,
 		"%s: response does not parse", what);
@@ -397,6 +461,11 @@ static const struct answer_case answer_cases[] = {
 			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", "", ""}},
 	{"no zone: REFUSED without AA", {"www.example.org", LDNS_RR_TYPE_A},
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"a name repeating a label compresses only backwards", {"repeat.example.com", LDNS_RR_TYPE_NS},
+		{0, "qr", 1, 0, 3, 0, "",
+			"repeat.example.com. 3600 IN NS email.bankcard.campus.uni.\n"
+			"repeat.example.com. 3600 IN NS example.net.net.\n"
+			"repeat.example.com. 3600 IN NS example.fnni.net.", ""}},
 	/* DNAME */
 	{"DNAME out of the zone", {"x.dn.example.com", LDNS_RR_TYPE_A},
 		{0, "qr aa", 1, 2, 0, 0,

@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+"""make_seeds.py: writes the fuzz fixture (fuzz_fixture_zones.h, zones/) and the
+seed corpora under corpus/. Run it from anywhere after changing the
+fixture; its output is committed, so builds never run it."""
+import hashlib
+import os
+
+import dns.edns
+import dns.flags
+import dns.message
+import dns.opcode
+import dns.rdataclass
+import dns.rdatatype
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+BIG_TXT = "\n".join('big TXT "record %02d %s"' % (i, "x" * 90) for i in range(48))
+MANY_A = "\n".join("many A 192.0.2.%d" % (i + 10) for i in range(120))
+
+EXAMPLE = r'''$ORIGIN example.
+$TTL 300
+@ IN SOA ns1 hostmaster 2024010101 3600 900 604800 300
+@ NS ns1
+@ NS ns2.example.net.
+@ MX 10 mail
+@ TXT "v=spf1 -all"
+ns1 A 192.0.2.1
+ns1 AAAA 2001:db8::1
+mail A 192.0.2.2
+mail AAAA 2001:db8::2
+www A 192.0.2.3
+www AAAA 2001:db8::3
+*.wild A 192.0.2.4
+*.wild MX 10 mail
+*.wild TXT "wildcard"
+exists.wild A 192.0.2.40
+cname CNAME www
+chain1 CNAME chain2
+chain2 CNAME chain3
+chain3 CNAME chain4
+chain4 CNAME www
+loop1 CNAME loop2
+loop2 CNAME loop1
+self CNAME self
+ext CNAME www.example.net.
+tochild CNAME www.child
+wcname CNAME x.wild
+*.wc CNAME www
+*.wcloop CNAME a.wcloop
+dn DNAME example.net.
+dnchain DNAME dn
+mx MX 10 mail
+mx MX 20 ext
+mx MX 30 ns.sub
+srv._tcp SRV 0 5 53 www
+ptr PTR www
+a.b.c.ent A 192.0.2.6
+sub NS ns.sub
+sub NS ns.example.net.
+ns.sub A 192.0.2.5
+ns.sub AAAA 2001:db8::5
+deleg NS ns.example.net.
+child NS ns1.child
+ns1.child A 192.0.2.7
+UPPER.Case A 192.0.2.8
+escaped\.dot TXT "a\"b" "c;d"
+type65534 TYPE65534 \# 3 abcdef
+''' + BIG_TXT + "\n" + MANY_A + "\n"
+
+CHILD = r'''$ORIGIN child.example.
+$TTL 600
+@ SOA ns1 hostmaster.example. 7 3600 900 604800 60
+@ NS ns1
+ns1 A 192.0.2.7
+www A 192.0.2.9
+* TXT "child wildcard"
+back CNAME www.example.
+'''
+
+NET = r'''$ORIGIN example.net.
+$TTL 300
+@ SOA ns2 hostmaster 1 3600 900 604800 120
+@ NS ns2
+ns2 A 192.0.2.20
+www A 192.0.2.21
+back DNAME example.
+loop CNAME loop.example.
+'''
+
+ZONES = [("example.", "example.zone", EXAMPLE),
+         ("child.example.", "child.example.zone", CHILD),
+         ("example.net.", "example.net.zone", NET)]
+
+FIXTURE_H = """/* fuzz_fixture_zones.h: the fixture zones' text (written by make_seeds.py). */
+/* A parent with wildcards, CNAME and DNAME chains and loops, delegations
+ * with glue, ENTs and RRsets too large for UDP; a child zone served too
+ * (longest match); a second zone that DNAMEs back. Same text as zones/. */
+static const struct fuzz_fixture_zone fuzz_fixture_zones[] = {
+@ZONES@
+};
+"""
+
+
+def c_string(text):
+    lines = []
+    for line in text.splitlines():
+        escaped = line.replace("\\", "\\\\").replace('"', '\\"')
+        lines.append('\t"%s\\n"' % escaped)
+    return "\n".join(lines)
+
+
+def write_fixture():
+    parts = []
+    for origin, _, text in ZONES:
+        parts.append('\t{"%s",\n%s},' % (origin, c_string(text)))
+    with open(os.path.join(HERE, "fuzz_fixture_zones.h"), "w") as out:
+        out.write(FIXTURE_H.replace("@ZONES@", "\n".join(parts)))
+    os.makedirs(os.path.join(HERE, "zones"), exist_ok=True)
+    for _, name, text in ZONES:
+        with open(os.path.join(HERE, "zones", name), "w") as out:
+            out.write(text)
+
+
+def write_seed(target, data):
+    if isinstance(data, str):
+        data = data.encode()
+    directory = os.path.join(HERE, "corpus", target)
+    os.makedirs(directory, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(directory, name), "wb") as out:
+        out.write(data)
+
+
+QUERY_NAMES = [
+    ("example.", "SOA"), ("example.", "NS"), ("example.", "ANY"), ("example.", "MX"),
+    ("www.example.", "A"), ("WwW.ExAmPlE.", "AAAA"), ("www.example.", "TXT"),
+    ("nx.example.", "A"), ("a.b.c.ent.example.", "A"), ("c.ent.example.", "A"),
+    ("x.wild.example.", "A"), ("x.y.wild.example.", "MX"), ("exists.wild.example.", "TXT"),
+    ("*.wild.example.", "A"), ("cname.example.", "A"), ("chain1.example.", "A"),
+    ("loop1.example.", "A"), ("self.example.", "CNAME"), ("ext.example.", "A"),
+    ("tochild.example.", "A"), ("wcname.example.", "A"), ("q.wc.example.", "AAAA"),
+    ("a.wcloop.example.", "A"), ("x.dn.example.", "A"), ("www.dn.example.", "A"),
+    ("dn.example.", "DNAME"), ("a.b.dnchain.example.", "A"), ("mx.example.", "MX"),
+    ("srv._tcp.example.", "SRV"), ("ptr.example.", "PTR"), ("sub.example.", "A"),
+    ("x.sub.example.", "A"), ("ns.sub.example.", "A"), ("deleg.example.", "NS"),
+    ("www.child.example.", "A"), ("nope.child.example.", "TXT"), ("child.example.", "SOA"),
+    ("big.example.", "TXT"), ("many.example.", "A"), ("upper.case.example.", "A"),
+    ("type65534.example.", "TYPE65534"), ("www.example.net.", "A"),
+    ("x.back.example.net.", "A"), ("loop.example.net.", "A"), ("www.example.org.", "A"),
+    (".", "NS"), ("example.", "AXFR"), ("example.", "IXFR"), ("example.", "RRSIG"),
+    ("example.", "DS"), ("sub.example.", "DS"), ("escaped\\.dot.example.", "TXT"),
+]
+
+
+def write_answer_seeds():
+    for name, rdtype in QUERY_NAMES:
+        query = dns.message.make_query(name, rdtype, use_edns=False)
+        query.id = 0x1234
+        write_seed("answer", query.to_wire())
+        query = dns.message.make_query(name, rdtype, use_edns=0, payload=4096, want_dnssec=True)
+        query.id = 0x4321
+        write_seed("answer", query.to_wire())
+    query = dns.message.make_query("example.", "SOA", use_edns=0, payload=1232,
+                                   options=[dns.edns.GenericOption(3, b"")])
+    write_seed("answer", query.to_wire())
+    query = dns.message.make_query("www.example.", "A", use_edns=1)
+    write_seed("answer", query.to_wire())
+    for name in ("version.bind.", "hostname.bind.", "id.server.", "version.server."):
+        query = dns.message.make_query(name, "TXT", rdclass="CH")
+        write_seed("answer", query.to_wire())
+    query = dns.message.make_query("example.", "SOA")
+    query.set_opcode(dns.opcode.NOTIFY)
+    write_seed("answer", query.to_wire())
+    query = dns.message.make_query("example.", "SOA")
+    query.set_opcode(dns.opcode.UPDATE)
+    write_seed("answer", query.to_wire())
+    # Hand-made oddities: compression pointer in the question, QDCOUNT 0 and 2.
+    header = bytes.fromhex("abcd0100")
+    write_seed("answer", header + bytes.fromhex("00010000 00000000").replace(b" ", b"")
+               + b"\x03www\x07example\x00\x00\x01\x00\x01")
+    write_seed("answer", header + bytes(8))
+    write_seed("answer", header + bytes.fromhex("0002000000000000")
+               + b"\x07example\x00\x00\x06\x00\x01\x03www\xc0\x0c\x00\x01\x00\x01")
+    write_seed("answer", header + bytes.fromhex("0001000000000000") + b"\xc0\x0c\x00\x01\x00\x01")
+
+
+ZONE_SEEDS = [
+    "$TTL 3600\n@ SOA ns hostmaster ( 1 2 3 4 5 ) ; comment\n  NS ns\nns A 192.0.2.1\n",
+    "$ORIGIN example.\n$TTL 1h\n@ IN SOA ns h 1 2 3 4 5\n@ IN 300 NS ns\nsub 60 IN A 192.0.2.1\n"
+    "$ORIGIN sub\nx TXT \"quoted ; not a comment\" ( \"multi\"\n \"line\" )\n",
+    "@ 300 IN SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n$INCLUDE inc.zone\n",
+    "@ 300 IN SOA ns h 1 2 3 4 5\n@ NS ns\n$INCLUDE inc.zone sub\nns A 192.0.2.1\n",
+    "@ 300 IN SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\nwww CNAME www\nwww A 192.0.2.2\n",
+    "@ 300 IN SOA ns h 1 2 3 4 5\n@ NS ns\n@ NS ns\nns A 192.0.2.1\nns 400 A 192.0.2.1\n"
+    "@ MX 10 mail\n@ SRV 1 2 3 t\n@ CAA 0 issue \"x\"\n@ TYPE999 \\# 2 abcd\n@ CH TXT x\n",
+    "@ 300 IN SOA ns h 4294967296 2 3 4 5\n$TTL abc\n$ttl 5\n$origin x.\n$FOO bar\n( \n\"",
+    "\\065\\.b\\\\c 300 IN SOA ns h 1 2 3 4 5\n*.w A 1.2.3.4\nd DNAME x.\nz.d A 1.2.3.4\n"
+    "s NS n.s\nn.s A 1.2.3.4\no.s A 1.2.3.4\n",
+]
+
+
+def write_zone_seeds():
+    for _, _, text in ZONES:
+        write_seed("zone_load", text)
+    for text in ZONE_SEEDS:
+        write_seed("zone_load", text)
+    os.makedirs(os.path.join(HERE, "include"), exist_ok=True)
+    with open(os.path.join(HERE, "include", "inc.zone"), "w") as out:
+        out.write("inc A 192.0.2.99\n$INCLUDE inc.zone\n")
+
+
+CONFIG_SEEDS = [
+    'options { directory "/tmp"; listen-on port 5353 { 127.0.0.1; }; version "x"; };\n'
+    'zone "example." { type primary; file "example.zone"; };\n',
+    'options { listen-on-v6 { ::1; }; server-id "ns1"; pid-file "zoned.pid";'
+    ' edns-udp-size 1232; recursion no; };\n// comment\n# comment\n/* block */\n'
+    'zone "example.net" IN { type master; file "/x/y.zone"; allow-transfer { none; }; };\n',
+    'include "other.conf";\nlogging { channel x { file "log"; }; };\nacl a { 127.0.0.1; };\n',
+    'zone "example." { file "a"; };\nzone "EXAMPLE" { file "b"; };\n',
+    'options { listen-on { any; }; };\nzone "." { type hint; file "root"; };\n'
+    'key "k" { algorithm hmac-sha256; secret "aGVsbG8="; };\n',
+    'options { edns-udp-size 70000; listen-on port 99999 { 1.2.3.4.5; }; };\nzone { };\n',
+    'zone "a..b" { file "x"; }; options { directory "unterminated',
+    'options { rate-limit { responses-per-second 5; slip 2; window 15; }; };\n',
+]
+
+
+def write_config_seeds():
+    for text in CONFIG_SEEDS:
+        write_seed("config", text)
+
+
+if __name__ == "__main__":
+    write_fixture()
+    write_answer_seeds()
+    write_zone_seeds()
+    write_config_seeds()

@@ -1,1 +1,645 @@
-/* zone_load.c: placeholder, being written. */
+/*
+ * zone_load.c: read RFC 1035 master files into a zone: the record loop,
+ * owner/TTL/class/type, $ORIGIN, $TTL and $INCLUDE, file:line reports.
+ * Rdata text goes through ldns (zone_rdata.c); tokens come from zone_lex.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "zoned/diag.h"
+#include "zoned/dname.h"
+#include "zoned/error.h"
+#include "zoned/nametree.h"
+#include "zoned/zone_check.h"
+#include "zoned/zone_lex.h"
+#include "zoned/zone_load.h"
+#include "zoned/zone_rdata.h"
+
+#define LOAD_DEFAULT_INCLUDE_DEPTH 10
+/* RFC 2181 8: a TTL with the top bit set is treated as zero (BIND warns). */
+#define LOAD_TTL_MAX 0x7fffffffu
+
+#define TYPE_SOA 6
+#define TYPE_OPT 41
+
+/* State shared by the zone file and all its includes. */
+struct load_state {
+	struct zone *zone;
+	struct diag *d;
+	const struct zone_load_options *options;
+	struct zone_check_modes modes;
+	unsigned max_depth;
+	uint16_t zone_class;
+	/* TTL defaults (RFC 1035 5.1, RFC 2308 4), global as in BIND. */
+	uint32_t default_ttl;        /* from $TTL or the SOA MINIMUM */
+	uint32_t last_ttl;           /* the last explicit TTL */
+	bool default_ttl_known;
+	bool last_ttl_known;
+	bool warned_rfc1035;
+	size_t records;
+	unsigned long syntax_errors; /* reported by the reader itself */
+	int failure;                 /* ZONED_ENOMEM, ZONED_ELIMIT or ZONED_EIO, else 0 */
+	bool stop;                   /* stop reading (out of memory, limit) */
+	struct lex_record record;
+	struct rdata_parser rdata;
+};
+
+/* One file being read: the zone file or an $INCLUDE. */
+struct load_file {
+	const char *name;            /* for messages */
+	struct lex_input input;
+	uint8_t origin[DNAME_MAX_LENGTH];
+	uint8_t owner[DNAME_MAX_LENGTH];
+	size_t origin_length;
+	bool have_owner;
+	bool origin_changed;         /* $ORIGIN seen and no record since */
+	unsigned depth;              /* 0 for the zone file */
+};
+
+static void load_file_run(struct load_state *state, struct load_file *file);
+
+static void
+load_error(struct load_state *state, const struct load_file *file, unsigned long line,
+	const char *format, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+load_error(struct load_state *state, const struct load_file *file, unsigned long line,
+	const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	diag_vreport(state->d, DIAG_ERROR, file->name, line, format, args);
+	va_end(args);
+	state->syntax_errors++;
+}
+
+static const char *
+load_token_text(const struct lex_record *record, size_t index)
+{
+	return record->text + record->tokens[index].offset;
+}
+
+/* Writes name as BIND's dns_name_format does: no trailing dot but for the root. */
+static void
+load_name_format(const uint8_t *name, char *out, size_t size)
+{
+	size_t length = dname_to_text(name, out, size);
+	if (length > 1 && length < size && out[length - 1] == '.')
+		out[length - 1] = '\0';
+}
+
+/* Parses a decimal number after a CLASS/TYPE prefix (RFC 3597 5). */
+static bool
+load_number_suffix(const char *text, size_t prefix, uint16_t *value)
+{
+	const char *p = text + prefix;
+	uint32_t number = 0;
+	if (*p == '\0')
+		return false;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		number = number * 10 + (uint32_t)(*p - '0');
+		if (number > UINT16_MAX)
+			return false;
+	}
+	*value = (uint16_t)number;
+	return true;
+}
+
+static bool
+load_class_from_text(const char *text, uint16_t *rr_class)
+{
+	static const struct { const char *name; uint16_t value; } classes[] = {
+		{ "IN", 1 }, { "CH", 3 }, { "CHAOS", 3 }, { "HS", 4 }, { "HESIOD", 4 },
+		{ "NONE", 254 }, { "ANY", 255 },
+	};
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+		if (strcasecmp(text, classes[i].name) == 0) {
+			*rr_class = classes[i].value;
+			return true;
+		}
+	}
+	return strncasecmp(text, "CLASS", 5) == 0 && load_number_suffix(text, 5, rr_class);
+}
+
+static void
+load_class_name(uint16_t rr_class, char *out, size_t size)
+{
+	switch (rr_class) {
+	case 1: snprintf(out, size, "IN"); break;
+	case 3: snprintf(out, size, "CH"); break;
+	case 4: snprintf(out, size, "HS"); break;
+	case 254: snprintf(out, size, "NONE"); break;
+	case 255: snprintf(out, size, "ANY"); break;
+	default: snprintf(out, size, "CLASS%u", rr_class); break;
+	}
+}
+
+/* RFC 6895 3.1: OPT and 128-255 are meta types, type 0 is reserved. */
+static bool
+load_type_is_meta(uint16_t type)
+{
+	return type == 0 || type == TYPE_OPT || (type >= 128 && type <= 255);
+}
+
+/*
+ * Parses a name relative to origin ("@" is the origin). Returns the wire
+ * length, or 0 after reporting BIND's reason at line.
+ */
+static size_t
+load_parse_name(struct load_state *state, const struct load_file *file,
+	const char *text, unsigned long line, uint8_t out[DNAME_MAX_LENGTH])
+{
+	const char *problem = NULL;
+	size_t length = rdata_name_from_text(text, file->origin, file->origin_length, out,
+		&problem);
+	if (length == 0)
+		load_error(state, file, line, "%s", problem);
+	return length;
+}
+
+/* Replaces the file's origin; ldns resolves relative rdata names against it. */
+static void
+load_set_origin(struct load_file *file, const uint8_t *origin, size_t length)
+{
+	memmove(file->origin, origin, length);
+	file->origin_length = length;
+}
+
+/* Checks a directive's argument count: minimum required, maximum allowed. */
+static bool
+load_directive_arguments(struct load_state *state, const struct load_file *file,
+	size_t minimum, size_t maximum)
+{
+	const struct lex_record *record = &state->record;
+	size_t arguments = record->token_count - 1;
+	if (arguments < minimum) {
+		load_error(state, file, record->end_line, "unexpected end of line");
+		return false;
+	}
+	if (arguments > maximum) {
+		load_error(state, file, record->tokens[maximum + 1].line, "extra input text");
+		return false;
+	}
+	return true;
+}
+
+/* Warns and clamps a TTL above 2^31-1 (RFC 2181 8), in BIND's words. */
+static uint32_t
+load_limit_ttl(struct load_state *state, const struct load_file *file, unsigned long line,
+	uint32_t ttl)
+{
+	if (ttl <= LOAD_TTL_MAX)
+		return ttl;
+	diag_report(state->d, DIAG_WARNING, file->name, line,
+		"$TTL %lu > MAXTTL, setting $TTL to 0", (unsigned long)ttl);
+	return 0;
+}
+
+static void
+load_directive_ttl(struct load_state *state, struct load_file *file)
+{
+	const struct lex_record *record = &state->record;
+	if (!load_directive_arguments(state, file, 1, 1))
+		return;
+	uint32_t ttl;
+	if (!rdata_ttl_from_text(load_token_text(record, 1), &ttl)) {
+		load_error(state, file, record->tokens[1].line, "near '%s': bad ttl",
+			load_token_text(record, 1));
+		return;
+	}
+	state->default_ttl = load_limit_ttl(state, file, record->tokens[1].line, ttl);
+	state->default_ttl_known = true;
+}
+
+static void
+load_directive_origin(struct load_state *state, struct load_file *file)
+{
+	const struct lex_record *record = &state->record;
+	if (!load_directive_arguments(state, file, 1, 1))
+		return;
+	/* A relative $ORIGIN is relative to the current origin (RFC 1035 5.1). */
+	uint8_t origin[DNAME_MAX_LENGTH];
+	size_t length = load_parse_name(state, file, load_token_text(record, 1),
+		record->tokens[1].line, origin);
+	if (length == 0)
+		return;
+	load_set_origin(file, origin, length);
+	file->origin_changed = true;
+}
+
+/* Joins a relative $INCLUDE path to the include directory, if one is set. */
+static char *
+load_include_path(const struct load_state *state, const char *path)
+{
+	const char *directory = state->options->include_directory;
+	if (path[0] == '/' || directory == NULL || directory[0] == '\0')
+		return strdup(path);
+	size_t length = strlen(directory) + strlen(path) + 2;
+	char *joined = malloc(length);
+	if (joined != NULL)
+		snprintf(joined, length, "%s%s%s", directory,
+			directory[strlen(directory) - 1] == '/' ? "" : "/", path);
+	return joined;
+}
+
+static const char *
+load_open_error_text(int error)
+{
+	switch (error) {
+	case ENOENT: return "file not found";
+	case EACCES: return "permission denied";
+	case EISDIR: return "is a directory";
+	case ENOMEM: return "out of memory";
+	default: return strerror(error);
+	}
+}
+
+/*
+ * RFC 1035 5.1: $INCLUDE <file> [<origin>] reads file with the given
+ * origin; afterwards the origin and the current owner revert to what they
+ * were before. The included file starts with the includer's owner (BIND).
+ */
+static void
+load_directive_include(struct load_state *state, struct load_file *file)
+{
+	const struct lex_record *record = &state->record;
+	unsigned long line = record->tokens[0].line;
+	if (!load_directive_arguments(state, file, 1, 2))
+		return;
+	struct load_file child;
+	memset(&child, 0, sizeof child);
+	load_set_origin(&child, file->origin, file->origin_length);
+	if (record->token_count == 3) {
+		uint8_t origin[DNAME_MAX_LENGTH];
+		size_t length = load_parse_name(state, file, load_token_text(record, 2),
+			record->tokens[2].line, origin);
+		if (length == 0)
+			return;
+		load_set_origin(&child, origin, length);
+		child.origin_changed = true;
+	}
+	char *path = load_include_path(state, load_token_text(record, 1));
+	if (path == NULL) {
+		state->failure = ZONED_ENOMEM;
+		state->stop = true;
+		return;
+	}
+	if (file->depth + 1 > state->max_depth) {
+		load_error(state, file, line, "%s: $INCLUDE nested too deeply (limit %u)", path,
+			state->max_depth);
+		free(path);
+		return;
+	}
+	int error = lex_open_file(&child.input, path, path);
+	if (error != 0) {
+		load_error(state, file, line, "%s: %s", path, load_open_error_text(error));
+		if (error == ENOMEM) {
+			state->failure = ZONED_ENOMEM;
+			state->stop = true;
+		} else if (state->failure == 0) {
+			state->failure = ZONED_EIO;
+		}
+		free(path);
+		return;
+	}
+	if (state->options->on_file != NULL)
+		state->options->on_file(state->options->on_file_arg, path);
+	child.name = path;
+	child.depth = file->depth + 1;
+	child.have_owner = file->have_owner;
+	memcpy(child.owner, file->owner, sizeof child.owner);
+	load_file_run(state, &child);
+	lex_close(&child.input);
+	free(path);
+}
+
+/* $ORIGIN, $TTL, $INCLUDE, in any case (BIND accepts $ttl). */
+static void
+load_directive(struct load_state *state, struct load_file *file)
+{
+	const struct lex_record *record = &state->record;
+	const char *name = load_token_text(record, 0);
+	if (strcasecmp(name, "$TTL") == 0)
+		load_directive_ttl(state, file);
+	else if (strcasecmp(name, "$ORIGIN") == 0)
+		load_directive_origin(state, file);
+	else if (strcasecmp(name, "$INCLUDE") == 0)
+		load_directive_include(state, file);
+	else if (strcasecmp(name, "$GENERATE") == 0)
+		load_error(state, file, record->tokens[0].line, "$GENERATE is not supported");
+	else
+		load_error(state, file, record->tokens[0].line, "unknown $ directive '%s'", name);
+}
+
+/* What the record's leading fields said. */
+struct load_header {
+	const uint8_t *owner;
+	uint32_t ttl;
+	uint16_t rr_class;
+	uint16_t type;
+	bool explicit_ttl;
+	size_t rdata_index;          /* first rdata token */
+};
+
+/* The owner: explicit, or inherited when the line starts with white space. */
+static bool
+load_read_owner(struct load_state *state, struct load_file *file, struct load_header *header)
+{
+	const struct lex_record *record = &state->record;
+	bool origin_changed = file->origin_changed;
+	file->origin_changed = false;
+	if (!record->blank_owner) {
+		if (load_parse_name(state, file, load_token_text(record, 0),
+			record->tokens[0].line, file->owner) == 0)
+			return false;
+		file->have_owner = true;
+		header->rdata_index = 1;
+	} else if (!file->have_owner) {
+		load_error(state, file, record->tokens[0].line, "no current owner name");
+		return false;
+	} else if (origin_changed) {
+		char owner[DNAME_MAX_LENGTH * 4 + 2], origin[DNAME_MAX_LENGTH * 4 + 2];
+		load_name_format(file->owner, owner, sizeof owner);
+		load_name_format(file->origin, origin, sizeof origin);
+		diag_report(state->d, DIAG_WARNING, file->name, record->tokens[0].line,
+			"record with inherited owner (%s) immediately after $ORIGIN (%s)",
+			owner, origin);
+	}
+	header->owner = file->owner;
+	return true;
+}
+
+/*
+ * RFC 1035 5.1: [<class>] [<TTL>] <type> or [<TTL>] [<class>] <type>, both
+ * optional. A token that is neither a TTL nor a class must be the type, so
+ * "1h30" or 4294967296 ends up as an unknown type, as in BIND.
+ */
+static bool
+load_read_header(struct load_state *state, struct load_file *file, struct load_header *header)
+{
+	const struct lex_record *record = &state->record;
+	size_t i = header->rdata_index, count = record->token_count;
+	if (i < count && load_class_from_text(load_token_text(record, i), &header->rr_class))
+		i++;
+	if (i < count && rdata_ttl_from_text(load_token_text(record, i), &header->ttl)) {
+		header->ttl = load_limit_ttl(state, file, record->tokens[i].line, header->ttl);
+		header->explicit_ttl = true;
+		state->last_ttl = header->ttl;
+		state->last_ttl_known = true;
+		i++;
+	}
+	if (header->rr_class == 0 && i < count
+		&& load_class_from_text(load_token_text(record, i), &header->rr_class))
+		i++;
+	if (i >= count) {
+		load_error(state, file, record->end_line, "unexpected end of line");
+		return false;
+	}
+	const char *type_text = load_token_text(record, i);
+	if (!rdata_type_from_text(type_text, &header->type)) {
+		load_error(state, file, record->tokens[i].line, "unknown RR type '%s'", type_text);
+		return false;
+	}
+	if (load_type_is_meta(header->type)) {
+		load_error(state, file, record->tokens[i].line,
+			"type '%s': invalid use of a meta type", type_text);
+		return false;
+	}
+	header->rdata_index = i + 1;
+	if (header->rr_class == 0)
+		header->rr_class = state->zone_class;
+	if (header->rr_class != state->zone_class) {
+		char have[16], want[16];
+		load_class_name(header->rr_class, have, sizeof have);
+		load_class_name(state->zone_class, want, sizeof want);
+		load_error(state, file, record->tokens[0].line, "class '%s' != zone class '%s'",
+			have, want);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The TTL of a record without one, as BIND decides: $TTL, else the last
+ * explicit TTL (RFC 1035 semantics, warned once), else the SOA MINIMUM when
+ * the record is the SOA (RFC 2308 4), else the zone is rejected.
+ */
+static bool
+load_resolve_ttl(struct load_state *state, struct load_file *file, struct load_header *header)
+{
+	unsigned long line = state->record.tokens[0].line;
+	if (header->explicit_ttl)
+		return true;
+	if (state->default_ttl_known) {
+		header->ttl = state->default_ttl;
+	} else if (state->last_ttl_known) {
+		header->ttl = state->last_ttl;
+		if (!state->warned_rfc1035)
+			diag_report(state->d, DIAG_WARNING, file->name, line,
+				"using RFC1035 TTL semantics");
+		state->warned_rfc1035 = true;
+	} else if (header->type == TYPE_SOA && state->rdata.length >= 20) {
+		const uint8_t *minimum = state->rdata.data + state->rdata.length - 4;
+		uint32_t ttl = (uint32_t)minimum[0] << 24 | (uint32_t)minimum[1] << 16
+			| (uint32_t)minimum[2] << 8 | minimum[3];
+		diag_report(state->d, DIAG_WARNING, file->name, line,
+			"no TTL specified; using SOA MINTTL instead");
+		header->ttl = load_limit_ttl(state, file, line, ttl);
+		state->default_ttl = header->ttl;
+		state->default_ttl_known = true;
+	} else {
+		load_error(state, file, line, "no TTL specified; zone rejected");
+		return false;
+	}
+	return true;
+}
+
+/* Hands one parsed record to the zone after the per-record checks. */
+static void
+load_add_record(struct load_state *state, struct load_file *file,
+	const struct load_header *header)
+{
+	const struct zone_load_options *options = state->options;
+	unsigned long line = state->record.tokens[0].line;
+	if (options->max_records != 0 && state->records >= options->max_records) {
+		diag_report(state->d, DIAG_ERROR, file->name, line,
+			"too many records (limit %zu)", options->max_records);
+		state->failure = ZONED_ELIMIT;
+		state->stop = true;
+		return;
+	}
+	struct zone_record record = {
+		.owner = header->owner,
+		.type = header->type,
+		.rr_class = header->rr_class,
+		.ttl = header->ttl,
+		.rdata = state->rdata.data,
+		.rdata_length = (uint16_t)state->rdata.length,
+		.file = file->name,
+		.line = line,
+	};
+	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0)
+		return;
+	int rc = zone_add_record(state->zone, &record, state->d);
+	if (rc == ZONED_ENOMEM || rc == ZONED_ELIMIT) {
+		if (rc == ZONED_ELIMIT)
+			diag_report(state->d, DIAG_ERROR, file->name, line, "zone too large");
+		state->failure = rc;
+		state->stop = true;
+		return;
+	}
+	state->records++;
+}
+
+static void
+load_record(struct load_state *state, struct load_file *file)
+{
+	const struct lex_record *record = &state->record;
+	if (record->bad)
+		return;
+	if (!record->blank_owner && !record->tokens[0].quoted
+		&& load_token_text(record, 0)[0] == '$') {
+		load_directive(state, file);
+		return;
+	}
+	struct load_header header;
+	memset(&header, 0, sizeof header);
+	if (!load_read_owner(state, file, &header) || !load_read_header(state, file, &header))
+		return;
+	struct rdata_source source = {
+		.record = record,
+		.first = header.rdata_index,
+		.type = header.type,
+		.origin = file->origin,
+		.origin_length = file->origin_length,
+		.file = file->name,
+		.d = state->d,
+	};
+	int rc = rdata_parse(&state->rdata, &source);
+	if (rc == ZONED_ENOMEM) {
+		state->failure = ZONED_ENOMEM;
+		state->stop = true;
+	}
+	if (rc != 0) {
+		state->syntax_errors++;
+		return;
+	}
+	if (load_resolve_ttl(state, file, &header))
+		load_add_record(state, file, &header);
+}
+
+static void
+load_file_run(struct load_state *state, struct load_file *file)
+{
+	while (!state->stop) {
+		unsigned long before = state->d->errors;
+		int rc = lex_read_record(&file->input, &state->record, state->d);
+		state->syntax_errors += state->d->errors - before;
+		if (rc == 0)
+			return;
+		if (rc == ZONED_EIO) {
+			load_error(state, file, file->input.line, "read error: %s",
+				strerror(file->input.read_errno));
+			if (state->failure == 0)
+				state->failure = ZONED_EIO;
+			return;
+		}
+		if (rc < 0) {
+			state->failure = rc;
+			state->stop = true;
+			return;
+		}
+		load_record(state, file);
+	}
+}
+
+/* Reads top (already opened), then finalizes and checks the zone. */
+static int
+load_run(struct load_file *top, const uint8_t *origin,
+	const struct zone_load_options *options, struct diag *d, struct zone **out)
+{
+	static const struct zone_load_options default_options;
+	struct diag counter = { 0 };
+	struct load_state state;
+	memset(&state, 0, sizeof state);
+	*out = NULL;
+	if (d == NULL)
+		d = &counter;
+	if (options == NULL)
+		options = &default_options;
+	state.d = d;
+	state.options = options;
+	state.zone_class = options->zone_class != 0 ? options->zone_class : 1;
+	state.max_depth = options->max_include_depth != 0 ? options->max_include_depth
+		: LOAD_DEFAULT_INCLUDE_DEPTH;
+	if (options->modes != NULL)
+		state.modes = *options->modes;
+	else
+		zone_check_modes_default(&state.modes);
+	unsigned long errors_before = d->errors;
+	state.zone = zone_create(origin, state.zone_class);
+	if (state.zone == NULL || rdata_parser_init(&state.rdata) != 0) {
+		lex_close(&top->input);
+		zone_free(state.zone);
+		rdata_parser_free(&state.rdata);
+		return ZONED_ENOMEM;
+	}
+	load_set_origin(top, origin, dname_length(origin));
+	load_file_run(&state, top);
+	lex_close(&top->input);
+	lex_record_free(&state.record);
+	rdata_parser_free(&state.rdata);
+
+	int rc = state.failure;
+	if (rc == 0 && d->errors == errors_before) {
+		/* Zone-level checks only when every record parsed (as BIND). */
+		rc = zone_finalize(state.zone, d);
+		if (rc == 0)
+			zone_check_zone(state.zone, &state.modes, d);
+	}
+	if (rc == 0 && d->errors != errors_before)
+		rc = state.syntax_errors != 0 ? ZONED_ESYNTAX : ZONED_EZONE;
+	if (rc != 0) {
+		zone_free(state.zone);
+		return rc;
+	}
+	*out = state.zone;
+	return 0;
+}
+
+int
+zone_load_file(const char *path, const uint8_t *origin,
+	const struct zone_load_options *options, struct diag *d, struct zone **out)
+{
+	struct load_file top;
+	memset(&top, 0, sizeof top);
+	top.name = path;
+	*out = NULL;
+	int error = lex_open_file(&top.input, path, path);
+	if (error != 0) {
+		diag_report(d, DIAG_ERROR, NULL, 0, "loading from master file %s failed: %s",
+			path, load_open_error_text(error));
+		return error == ENOMEM ? ZONED_ENOMEM : ZONED_EIO;
+	}
+	if (options != NULL && options->on_file != NULL && strcmp(path, "-") != 0)
+		options->on_file(options->on_file_arg, path);
+	return load_run(&top, origin, options, d, out);
+}
+
+int
+zone_load_text(const char *text, size_t length, const char *name,
+	const uint8_t *origin, const struct zone_load_options *options,
+	struct diag *d, struct zone **out)
+{
+	struct load_file top;
+	memset(&top, 0, sizeof top);
+	top.name = name;
+	lex_open_memory(&top.input, text, length, name);
+	return load_run(&top, origin, options, d, out);
+}

@@ -218,7 +218,7 @@ check_report_bad_name(const struct zone_record *record, const uint8_t *name,
 	name_format(name, text);
 	if (modes->names == CHECK_FAIL) {
 		diag_report(d, DIAG_ERROR, record->file, record->line,
-			"dns_rdata_fromtext: near '%s%s': bad name (check-names)", text,
+			"near '%s%s': bad name (check-names)", text,
 			*name == 0 ? "" : ".");
 		return 1;
 	}
@@ -345,7 +345,7 @@ check_address_targets(const struct zone *zone, const struct zone_record *record,
 			return 0;
 		}
 		diag_report(d, DIAG_ERROR, record->file, record->line,
-			"dns_rdata_fromtext: near '%s': MX is an address", token);
+			"near '%s': MX is an address", token);
 		*rejected = true;  /* BIND drops the record: no further checks on it */
 		return 1;
 	}
@@ -371,10 +371,10 @@ zone_check_record(const struct zone *zone, const struct zone_record *record,
 	name_format(record->owner, owner);
 	if (modes->max_ttl != 0 && record->ttl > modes->max_ttl) {
 		diag_report(d, DIAG_WARNING, record->file, record->line,
-			"dns_master_load: TTL %lu exceeds configured max-zone-ttl %lu",
+			"TTL %lu exceeds configured max-zone-ttl %lu",
 			(unsigned long)record->ttl, (unsigned long)modes->max_ttl);
 		diag_report(d, DIAG_ERROR, record->file, record->line,
-			"dns_master_load: out of range");
+			"out of range");
 		return 1;
 	}
 	/* RFC 1035 5.2: exactly one SOA, at the top of the zone. */

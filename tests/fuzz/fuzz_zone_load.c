@@ -8,6 +8,7 @@
 
 #include "fuzz.h"
 #include "zoned/answer.h"
+#include "zoned/diag.h"
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
 #include "zoned/zone_load.h"

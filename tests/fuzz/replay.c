@@ -20,6 +20,7 @@ struct replay_target {
 
 static const struct replay_target replay_targets[] = {
 	{"answer", fuzz_answer_one},
+	{"zone_load", fuzz_zone_load_one},
 	{"config", fuzz_config_one},
 };
 

@@ -1,8 +1,845 @@
-/* check_zone_load.c: placeholder. */
+/*
+ * check_zone_load.c: the master-file reader: record syntax, directives,
+ * TTL rules, $INCLUDE, RFC 3597, and every error with its exact line.
+ */
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "testlib.h"
+#include "zoned/diag.h"
+#include "zoned/dname.h"
+#include "zoned/error.h"
+#include "zoned/nametree.h"
+#include "zoned/zone_load.h"
+
+#define MAX_FINDINGS 64
+
+struct finding {
+	enum diag_level level;
+	char file[512];
+	unsigned long line;
+	char message[1024];
+};
+
+static struct finding findings[MAX_FINDINGS];
+static unsigned finding_count;
+static struct diag diag;
+static struct zone *zone;
+
+/* The base zone: four lines, so the first test line is line 5. */
+static const char base[] =
+	"$TTL 300\n"
+	"@ IN SOA ns1 host 1 2 3 4 5\n"
+	"  IN NS ns1\n"
+	"ns1 A 192.0.2.1\n";
+
+static void
+collect(void *arg, enum diag_level level, const char *file, unsigned long line,
+	const char *message)
+{
+	(void)arg;
+	if (finding_count == MAX_FINDINGS)
+		return;
+	struct finding *f = &findings[finding_count++];
+	f->level = level;
+	snprintf(f->file, sizeof f->file, "%s", file != NULL ? file : "");
+	f->line = line;
+	snprintf(f->message, sizeof f->message, "%s", message);
+}
+
+static void
+setup(void)
+{
+	finding_count = 0;
+	memset(findings, 0, sizeof findings);
+	diag = (struct diag){ .emit = collect };
+	zone = NULL;
+}
+
+static void
+teardown(void)
+{
+	zone_free(zone);
+	zone = NULL;
+}
+
+static void
+origin_wire(uint8_t origin[DNAME_MAX_LENGTH])
+{
+	ck_assert_int_gt(dname_from_text("example.com.", origin), 0);
+}
+
+static int
+load_text_options(const char *text, size_t length, const struct zone_load_options *options)
+{
+	uint8_t origin[DNAME_MAX_LENGTH];
+	origin_wire(origin);
+	zone_free(zone);
+	zone = NULL;
+	return zone_load_text(text, length, "test.zone", origin, options, &diag, &zone);
+}
+
+static int
+load_text(const char *text)
+{
+	return load_text_options(text, strlen(text), NULL);
+}
+
+/* Loads the base zone followed by extra. */
+static int
+load_base(const char *extra)
+{
+	size_t length = strlen(base) + strlen(extra);
+	char *text = malloc(length + 1);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, base);
+	strcat(text, extra);
+	int rc = load_text(text);
+	free(text);
+	return rc;
+}
+
+static const char *
+fixture_dir(void)
+{
+	static char path[1024];
+	const char *top = getenv("top_srcdir");
+	snprintf(path, sizeof path, "%s/tests/fixtures/load", top != NULL ? top : ".");
+	return path;
+}
+
+static int
+load_fixture(const char *file, struct zone_load_options *options)
+{
+	char path[1200];
+	uint8_t origin[DNAME_MAX_LENGTH];
+	origin_wire(origin);
+	snprintf(path, sizeof path, "%s/%s", fixture_dir(), file);
+	options->include_directory = fixture_dir();
+	return zone_load_file(path, origin, options, &diag, &zone);
+}
+
+static size_t
+hex_decode(const char *hex, uint8_t *out)
+{
+	size_t length = 0;
+	for (; *hex != '\0'; hex++) {
+		if (*hex == ' ')
+			continue;
+		unsigned value;
+		ck_assert_int_eq(sscanf(hex, "%2x", &value), 1);
+		out[length++] = (uint8_t)value;
+		hex++;
+	}
+	return length;
+}
+
+static const struct rrset *
+find_rrset(const char *name, uint16_t type)
+{
+	uint8_t wire[DNAME_MAX_LENGTH];
+	ck_assert_ptr_nonnull(zone);
+	int length = dname_from_text(name, wire);
+	ck_assert_int_gt(length, 0);
+	dname_lower(wire);
+	const struct name_node *node = zone_find_node(zone, wire, (size_t)length);
+	return node != NULL ? name_node_rrset(node, type) : NULL;
+}
+
+/* True when the RRset holds an RR whose rdata is hex. */
+static bool
+rrset_has(const struct rrset *rrset, const char *hex)
+{
+	uint8_t want[4096];
+	size_t want_length = hex_decode(hex, want);
+	const uint8_t *p = rrset->rdata;
+	for (unsigned i = 0; i < rrset->rr_count; i++) {
+		size_t length = (size_t)p[0] << 8 | p[1];
+		if (length == want_length && memcmp(p + 2, want, length) == 0)
+			return true;
+		p += 2 + length;
+	}
+	return false;
+}
+
+static void
+assert_record(const char *name, uint16_t type, uint32_t ttl, const char *hex)
+{
+	const struct rrset *rrset = find_rrset(name, type);
+	ck_assert_msg(rrset != NULL, "no %s/%u", name, type);
+	ck_assert_uint_eq(rrset->ttl, ttl);
+	ck_assert_msg(rrset_has(rrset, hex), "%s/%u lacks rdata %s", name, type, hex);
+}
+
+static const struct finding *
+find_finding(enum diag_level level, const char *file, unsigned long line, const char *message)
+{
+	for (unsigned i = 0; i < finding_count; i++) {
+		const struct finding *f = &findings[i];
+		if (f->level == level && f->line == line && strcmp(f->message, message) == 0
+			&& (file == NULL || strcmp(f->file, file) == 0))
+			return f;
+	}
+	return NULL;
+}
+
+static void
+dump_findings(void)
+{
+	for (unsigned i = 0; i < finding_count; i++)
+		fprintf(stderr, "  %s %s:%lu: %s\n", findings[i].level == DIAG_ERROR ? "E" : "W",
+			findings[i].file, findings[i].line, findings[i].message);
+}
+
+static void
+assert_error(const char *file, unsigned long line, const char *message)
+{
+	if (find_finding(DIAG_ERROR, file, line, message) == NULL) {
+		dump_findings();
+		ck_abort_msg("missing error %s:%lu: %s", file ? file : "*", line, message);
+	}
+}
+
+static void
+assert_warning(const char *file, unsigned long line, const char *message)
+{
+	if (find_finding(DIAG_WARNING, file, line, message) == NULL) {
+		dump_findings();
+		ck_abort_msg("missing warning %s:%lu: %s", file ? file : "*", line, message);
+	}
+}
+
+static void
+assert_clean_load(int rc)
+{
+	if (rc != 0 || diag.errors != 0)
+		dump_findings();
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(diag.errors, 0);
+	ck_assert_ptr_nonnull(zone);
+}
+
+/* Records that load, and what they become. */
+struct good_case {
+	const char *text;
+	const char *owner;
+	uint16_t type;
+	uint32_t ttl;
+	const char *rdata;
+};
+
+#define EXAMPLE_COM "076578616d706c6503636f6d00"
+
+static const struct good_case good_cases[] = {
+	{ "a A 192.0.2.7\n", "a.example.com", 1, 300, "c0000207" },
+	{ "a 1h30m IN A 192.0.2.7\n", "a.example.com", 1, 5400, "c0000207" },
+	{ "a IN 1w2d A 192.0.2.7\n", "a.example.com", 1, 777600, "c0000207" },
+	{ "a 60 a 192.0.2.7\n", "a.example.com", 1, 60, "c0000207" },
+	{ "a in 60 A 192.0.2.7\n", "a.example.com", 1, 60, "c0000207" },
+	{ "a CLASS1 A 192.0.2.7\n", "a.example.com", 1, 300, "c0000207" },
+	{ "a 0h30 A 192.0.2.7\n", "a.example.com", 1, 30, "c0000207" },
+	{ "a 2147483648 A 192.0.2.7\n", "a.example.com", 1, 0, "c0000207" },
+	{ "a 4294967295 A 192.0.2.7\n", "a.example.com", 1, 0, "c0000207" },
+	{ "a TYPE1 \\# 4 0A000001\n", "a.example.com", 1, 300, "0a000001" },
+	{ "a A \\# 4 0a 00 00 01\n", "a.example.com", 1, 300, "0a000001" },
+	{ "a TYPE1 192.0.2.7\n", "a.example.com", 1, 300, "c0000207" },
+	{ "a TYPE65000 \\# 3 ab cdef\n", "a.example.com", 65000, 300, "abcdef" },
+	{ "a TYPE65000 \\# 0\n", "a.example.com", 65000, 300, "" },
+	{ "a MX 10 mail\n", "a.example.com", 15, 300, "000a 046d61696c" EXAMPLE_COM },
+	{ "a MX ( 10 ; preference\n  mail.example.net. )\n", "a.example.com", 15, 300,
+		"000a 046d61696c 076578616d706c65 036e6574 00" },
+	{ "a TXT \"hello world\" plain\n", "a.example.com", 16, 300,
+		"0b68656c6c6f20776f726c64 05706c61696e" },
+	{ "a TXT \"semi;colon (paren)\" ; comment\n", "a.example.com", 16, 300,
+		"1273656d693b636f6c6f6e2028706172656e29" },
+	{ "a TXT \"q\\\"uote\" \\065\\\\\n", "a.example.com", 16, 300, "0671 22 75 6f 74 65 02415c" },
+	{ "a TXT \"\"\n", "a.example.com", 16, 300, "00" },
+	{ "a CNAME @\n", "a.example.com", 5, 300, EXAMPLE_COM },
+	{ "a.example.com. AAAA 2001:db8::1\n", "a.example.com", 28, 300,
+		"20010db8000000000000000000000001" },
+	{ "a\\.b A 192.0.2.7\n", "a\\.b.example.com", 1, 300, "c0000207" },
+	{ "*.w A 192.0.2.7\n", "*.w.example.com", 1, 300, "c0000207" },
+	{ "a SRV 1 2 3 target\n", "a.example.com", 33, 300,
+		"000100020003 06746172676574" EXAMPLE_COM },
+	{ "a CAA 0 issue \"ca.example\"\n", "a.example.com", 257, 300,
+		"00 05 6973737565 63612e6578616d706c65" },
+	{ "a PTR host.example.net.\n", "a.example.com", 12, 300,
+		"04686f7374 076578616d706c65 036e6574 00" },
+	{ "$ORIGIN sub\n@ A 192.0.2.7\n", "sub.example.com", 1, 300, "c0000207" },
+	{ "$origin sub.example.com.\nx A 192.0.2.7\n", "x.sub.example.com", 1, 300, "c0000207" },
+	{ "$ORIGIN sub\n$ORIGIN deeper\nx CNAME y\n", "x.deeper.sub.example.com", 5, 300,
+		"0179 06646565706572 03737562" EXAMPLE_COM },
+	{ "$ttl 1h\na A 192.0.2.7\n", "a.example.com", 1, 3600, "c0000207" },
+	{ "a A 192.0.2.7\n\t TXT x\n", "a.example.com", 16, 300, "0178" },
+	{ "a A 192.0.2.7\n; comment\n  ; indented comment\n\n   \n TXT y\n", "a.example.com",
+		16, 300, "0179" },
+	{ "long   300   IN   TXT   (\n\"one\"\n\n\"two\" ; c\n)\n", "long.example.com", 16, 300,
+		"036f6e65 0374776f" },
+};
+
+START_TEST(test_good_records)
+{
+	const struct good_case *c = &good_cases[_i];
+	assert_clean_load(load_base(c->text));
+	assert_record(c->owner, c->type, c->ttl, c->rdata);
+}
+END_TEST
+
+/* Records that fail, the line and BIND's words. */
+struct error_case {
+	const char *text;
+	unsigned long line;
+	const char *message;
+};
+
+#define LABEL64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define LABEL61 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+static const struct error_case error_cases[] = {
+	{ "a A 192.0.2.256\n", 5, "near '192.0.2.256': bad dotted quad" },
+	{ "a AAAA ::g\n", 5, "near '::g': bad IPv6 address" },
+	{ "a FOOBAR x\n", 5, "unknown RR type 'FOOBAR'" },
+	{ "$FOO bar\n", 5, "unknown $ directive '$FOO'" },
+	{ "a MX 70000 mail\n", 5, "near '70000': out of range" },
+	{ "a MX -1 mail\n", 5, "near '-1': not a valid number" },
+	{ "a MX 10\n", 5, "near eol: unexpected end of input" },
+	{ "a MX ( 10\n\n )\n", 7, "near eol: unexpected end of input" },
+	{ "a A 192.0.2.1 extra\n", 5, "near 'extra': extra input text" },
+	{ "a MX ( 10\n mail\n extra )\n", 7, "near 'extra': extra input text" },
+	{ "b A (\n 192.0.2.256 )\n", 6, "near '192.0.2.256': bad dotted quad" },
+	{ "a 4294967296 A 192.0.2.1\n", 5, "unknown RR type '4294967296'" },
+	{ "a 1h30 A 192.0.2.1\n", 5, "unknown RR type '1h30'" },
+	{ "a 300 400 A 192.0.2.1\n", 5, "unknown RR type '400'" },
+	{ "a IN IN A 192.0.2.1\n", 5, "unknown RR type 'IN'" },
+	{ "a CH A 192.0.2.1\n", 5, "class 'CH' != zone class 'IN'" },
+	{ "a CLASS4 A 192.0.2.1\n", 5, "class 'HS' != zone class 'IN'" },
+	{ LABEL64 " A 192.0.2.1\n", 5, "label too long" },
+	{ LABEL61 "." LABEL61 "." LABEL61 "." LABEL61 " A 192.0.2.1\n", 5, "ran out of space" },
+	{ "a..b A 192.0.2.1\n", 5, "empty label" },
+	{ "a\\400 A 192.0.2.1\n", 5, "bad escape" },
+	{ "a TXT \"\\256\"\n", 5, "bad escape" },
+	{ "a TXT \"abc\nb A 192.0.2.1\n", 5, "unbalanced quotes" },
+	{ "a A 192.0.2.1 )\n", 5, "unbalanced parentheses" },
+	{ ")\n", 5, "unbalanced parentheses" },
+	{ "a A ( 192.0.2.1\nb A 192.0.2.2\n", 5, "unbalanced parentheses" },
+	{ "a TXT \"open", 5, "unbalanced quotes" },
+	{ "$TTL abc\n", 5, "near 'abc': bad ttl" },
+	{ "$TTL 4294967296\n", 5, "near '4294967296': bad ttl" },
+	{ "$TTL 1h30\n", 5, "near '1h30': bad ttl" },
+	{ "$TTL\n", 5, "unexpected end of line" },
+	{ "$TTL 1 2\n", 5, "extra input text" },
+	{ "$ORIGIN\n", 5, "unexpected end of line" },
+	{ "$ORIGIN a b\n", 5, "extra input text" },
+	{ "$ORIGIN a..b\n", 5, "empty label" },
+	{ "$INCLUDE\n", 5, "unexpected end of line" },
+	{ "$INCLUDE a b c\n", 5, "extra input text" },
+	{ "$GENERATE 1-2 x$ A 192.0.2.$\n", 5, "$GENERATE is not supported" },
+	{ "a\n", 5, "unexpected end of line" },
+	{ "a 300 IN\n", 5, "unexpected end of line" },
+	{ "a TYPE65000 192.0.2.1\n", 5, "near '192.0.2.1': unknown class/type" },
+	{ "a TYPE65000 \\# 3 abcd\n", 5, "near eol: unexpected end of input" },
+	{ "a TYPE65000 \\# abc\n", 5, "near 'abc': not a valid number" },
+	{ "a TYPE65000 \\# 70000 ab\n", 5, "near '70000': out of range" },
+	{ "a TYPE65000 \\# 2 abcdef\n", 5, "near 'abcdef': extra input text" },
+	{ "a TYPE65000 \\# 1 zz\n", 5, "near 'zz': bad hex encoding" },
+	{ "a TYPE1 \\# 0\n", 5, "near eol: unexpected end of input" },
+	{ "a OPT \\# 0\n", 5, "type 'OPT': invalid use of a meta type" },
+	{ "a TYPE0 \\# 0\n", 5, "type 'TYPE0': invalid use of a meta type" },
+	{ "a TXT \"" LABEL64 LABEL64 LABEL64 LABEL64 "\"\n", 5, "near '" LABEL64 LABEL64 LABEL64
+		LABEL64 "': string too long" },
+	{ "a MX 10 a..b\n", 5, "near 'a..b': empty label" },
+	{ "a CNAME " LABEL64 "\n", 5, "near '" LABEL64 "': label too long" },
+	{ "a SOA ns host 4294967296 2 3 4 5\n", 5, "near '4294967296': out of range" },
+	{ "a SOA ns host 1 4294967296 3 4 5\n", 5, "near '4294967296': syntax error" },
+	{ "a SOA ns host 1 1h30 3 4 5\n", 5, "near '1h30': syntax error" },
+	{ "a CAA 256 issue \"ca\"\n", 5, "near '256': out of range" },
+	{ "  $TTL 300\n", 5, "unknown RR type '$TTL'" },
+};
+
+START_TEST(test_error_records)
+{
+	const struct error_case *c = &error_cases[_i];
+	int rc = load_base(c->text);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	ck_assert_ptr_null(zone);
+	assert_error("test.zone", c->line, c->message);
+	if (diag.errors != 1)
+		dump_findings();
+	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* Every bad record is reported, each at its own line, and loading goes on. */
+START_TEST(test_every_error_reported)
+{
+	int rc = load_base("a A 192.0.2.256\n"
+		"ok A 192.0.2.1\n"
+		"b MX (\n"
+		"  10\n"
+		"  bad..name )\n"
+		"c AAAA 2001:db8::zz\n"
+		"ok2 A 192.0.2.2\n");
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	ck_assert_uint_eq(diag.errors, 3);
+	assert_error("test.zone", 5, "near '192.0.2.256': bad dotted quad");
+	assert_error("test.zone", 9, "near 'bad..name': empty label");
+	assert_error("test.zone", 10, "near '2001:db8::zz': bad IPv6 address");
+}
+END_TEST
+
+START_TEST(test_no_current_owner)
+{
+	int rc = load_text(" A 192.0.2.1\n$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n");
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 1, "no current owner name");
+	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* No $TTL and the SOA first: its MINIMUM becomes the default (BIND). */
+START_TEST(test_ttl_soa_minimum)
+{
+	assert_clean_load(load_text("@ IN SOA ns1 host 1 2 3 4 77\n"
+		"  IN NS ns1\n"
+		"ns1 A 192.0.2.1\n"
+		"foo 100 A 192.0.2.2\n"
+		"bar A 192.0.2.3\n"));
+	assert_warning("test.zone", 1, "no TTL specified; using SOA MINTTL instead");
+	assert_record("example.com", 6, 77, "036e7331" EXAMPLE_COM "04686f7374" EXAMPLE_COM
+		"00000001 00000002 00000003 00000004 0000004d");
+	assert_record("ns1.example.com", 1, 77, "c0000201");
+	assert_record("foo.example.com", 1, 100, "c0000202");
+	assert_record("bar.example.com", 1, 77, "c0000203");
+}
+END_TEST
+
+START_TEST(test_ttl_none_rejected)
+{
+	int rc = load_text("ns1 A 192.0.2.1\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\n");
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 1, "no TTL specified; zone rejected");
+	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* No $TTL but an explicit TTL: later records inherit it, with one warning. */
+START_TEST(test_ttl_rfc1035_semantics)
+{
+	assert_clean_load(load_text("@ 77 IN SOA ns1 host 1 2 3 4 5\n"
+		"  IN NS ns1\n"
+		"ns1 A 192.0.2.1\n"));
+	assert_warning("test.zone", 2, "using RFC1035 TTL semantics");
+	ck_assert_uint_eq(diag.warnings, 1);
+	assert_record("example.com", 2, 77, "036e7331" EXAMPLE_COM);
+	assert_record("ns1.example.com", 1, 77, "c0000201");
+}
+END_TEST
+
+/* RFC 2181 8: TTLs with the top bit set become 0, with BIND's warning. */
+START_TEST(test_ttl_above_signed)
+{
+	assert_clean_load(load_base("a 2147483648 A 192.0.2.7\n"
+		"$TTL 3000000000\n"
+		"b A 192.0.2.8\n"));
+	assert_warning("test.zone", 5, "$TTL 2147483648 > MAXTTL, setting $TTL to 0");
+	assert_warning("test.zone", 6, "$TTL 3000000000 > MAXTTL, setting $TTL to 0");
+	assert_record("a.example.com", 1, 0, "c0000207");
+	assert_record("b.example.com", 1, 0, "c0000208");
+}
+END_TEST
+
+/* Windows line ends are white space. */
+START_TEST(test_crlf)
+{
+	assert_clean_load(load_text("$TTL 300\r\n@ IN SOA ns1 host 1 2 3 4 5\r\n"
+		"  IN NS ns1\r\nns1 A 192.0.2.1\r\n"
+		"t TXT \"x y\" ( \r\n z )\r\n"));
+	assert_record("t.example.com", 16, 300, "0378207901 7a");
+	assert_record("ns1.example.com", 1, 300, "c0000201");
+}
+END_TEST
+
+START_TEST(test_bom_rejected)
+{
+	int rc = load_text("\xef\xbb\xbf$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n"
+		"  IN NS ns1\nns1 A 192.0.2.1\n");
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 1, "UTF-8 byte order mark (BOM) not allowed");
+	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* A line of megabytes is one error, not a crash or a silent truncation. */
+START_TEST(test_huge_line)
+{
+	size_t size = 3 * 1024 * 1024;
+	char *text = malloc(strlen(base) + size + 64);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, base);
+	size_t at = strlen(text);
+	memcpy(text + at, "junk TXT ", 9);
+	at += 9;
+	for (size_t i = 0; i < size; i++)
+		text[at++] = i % 2 ? ' ' : 'x';
+	memcpy(text + at, "\nok A 192.0.2.9\nbad A 1.2.3\n", 28);
+	at += 28;
+	int rc = load_text_options(text, at, NULL);
+	free(text);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 5, "ran out of space");
+	assert_error("test.zone", 7, "near '1.2.3': bad dotted quad");
+	ck_assert_uint_eq(diag.errors, 2);
+}
+END_TEST
+
+/* A long record that fits is read whole: 250 TXT strings of 200 octets. */
+START_TEST(test_long_record)
+{
+	size_t length = strlen(base) + 250 * 204 + 64;
+	char *text = malloc(length);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, base);
+	strcat(text, "big TXT (");
+	char *p = text + strlen(text);
+	for (int i = 0; i < 250; i++) {
+		*p++ = '\n';
+		*p++ = '"';
+		memset(p, 'a' + i % 26, 200);
+		p += 200;
+		*p++ = '"';
+	}
+	strcpy(p, " )\n");
+	assert_clean_load(load_text(text));
+	free(text);
+	const struct rrset *rrset = find_rrset("big.example.com", 16);
+	ck_assert_ptr_nonnull(rrset);
+	ck_assert_uint_eq(rrset->rdata_length, 2 + 250 * 201);
+}
+END_TEST
+
+START_TEST(test_max_records)
+{
+	struct zone_load_options options = { .max_records = 3 };
+	size_t length = strlen(base) + 32;
+	char text[512];
+	snprintf(text, sizeof text, "%sa A 192.0.2.7\n", base);
+	ck_assert_uint_lt(strlen(text), length + 16);
+	int rc = load_text_options(text, strlen(text), &options);
+	ck_assert_int_eq(rc, ZONED_ELIMIT);
+	ck_assert_ptr_null(zone);
+	assert_error("test.zone", 5, "too many records (limit 3)");
+}
+END_TEST
+
+START_TEST(test_inherited_owner_after_origin)
+{
+	assert_clean_load(load_base("foo A 192.0.2.7\n$ORIGIN sub\n TXT x\n"));
+	assert_warning("test.zone", 7,
+		"record with inherited owner (foo.example.com) immediately after $ORIGIN "
+		"(sub.example.com)");
+	assert_record("foo.example.com", 16, 300, "0178");
+}
+END_TEST
+
+/* $INCLUDE with and without origin, nested, owner and origin restored. */
+START_TEST(test_include)
+{
+	struct zone_load_options options = { 0 };
+	assert_clean_load(load_fixture("main.zone", &options));
+	assert_record("www.example.com", 1, 300, "c0000202");
+	assert_record("www.example.com", 1, 300, "c0000203");
+	assert_record("host.sub.example.com", 1, 300, "c000020a");
+	assert_record("host.sub.example.com", 16, 300, "09696e686572697465 64");
+	assert_record("sub.example.com", 15, 300, "000a 04686f7374 03737562" EXAMPLE_COM);
+	assert_record("x.deeper.sub.example.com", 1, 300, "c000020b");
+	assert_record("b1.example.com", 1, 300, "c0000214");
+	assert_record("b2.example.com", 1, 300, "c000021e");
+	assert_record("b1.example.com", 1, 300, "c0000215");
+	assert_record("after.example.com", 1, 300, "c0000209");
+}
+END_TEST
+
+static char seen_files[8][1200];
+static unsigned seen_count;
+
+static void
+remember_file(void *arg, const char *path)
+{
+	(void)arg;
+	if (seen_count < 8)
+		snprintf(seen_files[seen_count++], sizeof seen_files[0], "%s", path);
+}
+
+START_TEST(test_include_on_file)
+{
+	struct zone_load_options options = { .on_file = remember_file };
+	seen_count = 0;
+	assert_clean_load(load_fixture("main.zone", &options));
+	ck_assert_uint_eq(seen_count, 4);
+	const char *names[] = { "main.zone", "inc-a.zone", "inc-b.zone", "inc-c.zone" };
+	for (unsigned i = 0; i < 4; i++) {
+		char want[1200];
+		snprintf(want, sizeof want, "%s/%s", fixture_dir(), names[i]);
+		ck_assert_str_eq(seen_files[i], want);
+	}
+}
+END_TEST
+
+/* Without include_directory, relative paths are taken from the cwd. */
+START_TEST(test_include_cwd)
+{
+	char cwd[1024];
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	ck_assert_int_eq(chdir(fixture_dir()), 0);
+	uint8_t origin[DNAME_MAX_LENGTH];
+	origin_wire(origin);
+	int rc = zone_load_file("main.zone", origin, NULL, &diag, &zone);
+	ck_assert_int_eq(chdir(cwd), 0);
+	assert_clean_load(rc);
+	assert_record("b2.example.com", 1, 300, "c000021e");
+}
+END_TEST
+
+START_TEST(test_include_missing)
+{
+	char text[256], message[1300];
+	snprintf(text, sizeof text, "%s$INCLUDE does-not-exist.zone\nok A 192.0.2.7\n", base);
+	struct zone_load_options options = { .include_directory = fixture_dir() };
+	int rc = load_text_options(text, strlen(text), &options);
+	ck_assert_int_eq(rc, ZONED_EIO);
+	ck_assert_ptr_null(zone);
+	snprintf(message, sizeof message, "%s/does-not-exist.zone: file not found",
+		fixture_dir());
+	assert_error("test.zone", 5, message);
+	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* A file including itself stops at the depth limit with one error. */
+START_TEST(test_include_depth_limit)
+{
+	char text[256], file[1200], message[1300];
+	snprintf(text, sizeof text, "%s$INCLUDE loop.zone\n", base);
+	struct zone_load_options options = {
+		.include_directory = fixture_dir(),
+		.max_include_depth = 3,
+	};
+	int rc = load_text_options(text, strlen(text), &options);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	snprintf(file, sizeof file, "%s/loop.zone", fixture_dir());
+	snprintf(message, sizeof message, "%s: $INCLUDE nested too deeply (limit 3)", file);
+	assert_error(file, 2, message);
+	ck_assert_uint_eq(diag.errors, 1);
+
+	/* The default limit is 10. */
+	setup();
+	options.max_include_depth = 0;
+	rc = load_text_options(text, strlen(text), &options);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	snprintf(message, sizeof message, "%s: $INCLUDE nested too deeply (limit 10)", file);
+	assert_error(file, 2, message);
+	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* Errors inside an include name the include and its own line numbers. */
+START_TEST(test_include_errors)
+{
+	char text[256], file[1200];
+	snprintf(text, sizeof text, "%s$INCLUDE bad-inc.zone\nlater A 1.2.3\n", base);
+	struct zone_load_options options = { .include_directory = fixture_dir() };
+	int rc = load_text_options(text, strlen(text), &options);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	snprintf(file, sizeof file, "%s/bad-inc.zone", fixture_dir());
+	assert_error(file, 2, "near '192.0.2.256': bad dotted quad");
+	assert_error(file, 3, "near '70000': out of range");
+	assert_error("test.zone", 6, "near '1.2.3': bad dotted quad");
+	ck_assert_uint_eq(diag.errors, 3);
+}
+END_TEST
+
+START_TEST(test_file_missing)
+{
+	uint8_t origin[DNAME_MAX_LENGTH];
+	origin_wire(origin);
+	int rc = zone_load_file("/nonexistent/zone.db", origin, NULL, &diag, &zone);
+	ck_assert_int_eq(rc, ZONED_EIO);
+	ck_assert_ptr_null(zone);
+	assert_error("", 0, "loading from master file /nonexistent/zone.db failed: file not found");
+}
+END_TEST
+
+START_TEST(test_stdin)
+{
+	char path[1200];
+	snprintf(path, sizeof path, "%s/simple.zone", fixture_dir());
+	ck_assert_ptr_nonnull(freopen(path, "r", stdin));
+	uint8_t origin[DNAME_MAX_LENGTH];
+	origin_wire(origin);
+	int rc = zone_load_file("-", origin, NULL, &diag, &zone);
+	assert_clean_load(rc);
+	assert_record("ns1.example.com", 1, 300, "c0000201");
+}
+END_TEST
+
+/* Zone-level checks run after a clean parse: no SOA is an error. */
+START_TEST(test_zone_checks_run)
+{
+	int rc = load_text("$TTL 300\nfoo A 192.0.2.1\n");
+	ck_assert_int_eq(rc, ZONED_EZONE);
+	ck_assert_ptr_null(zone);
+	ck_assert_uint_ge(diag.errors, 1);
+}
+END_TEST
+
+/* The A/AAAA fast path gives what ldns gives, for good and bad input. */
+static const char *const address_inputs[] = {
+	"A 192.0.2.1", "A 0.0.0.0", "A 255.255.255.255", "A 256.1.1.1", "A 1.2.3",
+	"A 1.2.3.4.5", "A 01.2.3.4", "A 1.2.3.04", "A 0x1.2.3.4", "A 1..2.3", "A -1.2.3.4",
+	"A 1.2.3.4/24", "A \\049.2.3.4", "A \"1.2.3.4\"", "A 1.2.3.4 5", "A 1.2.3.a",
+	"A 1.2.3.", "A 999.2.3.4", "AAAA ::", "AAAA ::1", "AAAA 2001:db8::1",
+	"AAAA 2001:DB8:0:0:0:0:0:1", "AAAA ::ffff:192.0.2.1", "AAAA 1:2:3:4:5:6:7:8",
+	"AAAA 1:2:3:4:5:6:7:8:9", "AAAA 1::2::3", "AAAA :::", "AAAA 12345::",
+	"AAAA ::192.0.2", "AAAA fe80::1%eth0", "AAAA g::", "AAAA 192.0.2.1", "AAAA 1:2",
+	"A ::1", "AAAA 2001:db8::1 extra",
+};
+
+START_TEST(test_address_fast_path_matches_ldns)
+{
+	const char *input = address_inputs[_i];
+	char text[512], ldns_text[256];
+	snprintf(text, sizeof text, "%sa %s\n", base, input);
+	int rc = load_text(text);
+	snprintf(ldns_text, sizeof ldns_text, "a.example.com. 300 IN %s", input);
+	ldns_rr *rr = NULL;
+	ldns_status status = ldns_rr_new_frm_str(&rr, ldns_text, 300, NULL, NULL);
+	if (status != LDNS_STATUS_OK) {
+		ck_assert_msg(rc == ZONED_ESYNTAX, "%s: ldns rejects, we accept", input);
+		ck_assert_uint_eq(diag.errors, 1);
+		return;
+	}
+	ck_assert_msg(rc == 0, "%s: ldns accepts, we reject", input);
+	const ldns_rdf *field = ldns_rr_rdf(rr, 0);
+	char hex[128] = "";
+	for (size_t i = 0; i < ldns_rdf_size(field); i++)
+		sprintf(hex + 2 * i, "%02x", ldns_rdf_data(field)[i]);
+	assert_record("a.example.com", ldns_rr_get_type(rr), 300, hex);
+	ldns_rr_free(rr);
+}
+END_TEST
+
+/* Whatever ldns makes of a record's rdata, we store the same octets. */
+static const char *const ldns_inputs[] = {
+	"MX 10 mail.example.net.", "MX 0 .", "NS ns1.example.net.", "CNAME x.y.",
+	"TXT \"a b\" c \"\\059\"", "SRV 0 0 0 .", "CAA 128 tag \"v\"", "SSHFP 1 1 0123456789abcdef",
+	"DS 12345 8 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+	"NAPTR 10 20 \"u\" \"E2U+sip\" \"!^.*$!sip:x@y!\" .", "HINFO \"cpu\" \"os\"",
+	"TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+	"LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m",
+	"RP mbox.example.net. txt.example.net.", "AFSDB 1 afs.example.net.",
+	"DNAME target.example.net.", "PTR p.example.net.", "SPF \"v=spf1 -all\"",
+};
+
+START_TEST(test_rdata_matches_ldns)
+{
+	const char *input = ldns_inputs[_i];
+	char text[512], ldns_text[512];
+	snprintf(text, sizeof text, "%sr %s\n", base, input);
+	assert_clean_load(load_text(text));
+	snprintf(ldns_text, sizeof ldns_text, "r.example.com. 300 IN %s", input);
+	ldns_rr *rr = NULL;
+	ck_assert_int_eq(ldns_rr_new_frm_str(&rr, ldns_text, 300, NULL, NULL), LDNS_STATUS_OK);
+	char hex[1024] = "";
+	size_t at = 0;
+	for (size_t f = 0; f < ldns_rr_rd_count(rr); f++) {
+		const ldns_rdf *field = ldns_rr_rdf(rr, f);
+		for (size_t i = 0; i < ldns_rdf_size(field); i++)
+			at += (size_t)sprintf(hex + at, "%02x", ldns_rdf_data(field)[i]);
+	}
+	assert_record("r.example.com", ldns_rr_get_type(rr), 300, hex);
+	ldns_rr_free(rr);
+}
+END_TEST
+
+/* SOA timers in TTL notation and the largest serial, as ldns encodes them. */
+START_TEST(test_soa_matches_ldns)
+{
+	assert_clean_load(load_text("$TTL 300\n"
+		"@ IN SOA ns1.example.com. host.example.com. 4294967295 1h 1d 1w 60s\n"
+		"  IN NS ns1\nns1 A 192.0.2.1\n"));
+	ldns_rr *rr = NULL;
+	ck_assert_int_eq(ldns_rr_new_frm_str(&rr, "example.com. 300 IN SOA ns1.example.com. "
+		"host.example.com. 4294967295 1h 1d 1w 60s", 300, NULL, NULL), LDNS_STATUS_OK);
+	char hex[1024] = "";
+	size_t at = 0;
+	for (size_t f = 0; f < ldns_rr_rd_count(rr); f++) {
+		const ldns_rdf *field = ldns_rr_rdf(rr, f);
+		for (size_t i = 0; i < ldns_rdf_size(field); i++)
+			at += (size_t)sprintf(hex + at, "%02x", ldns_rdf_data(field)[i]);
+	}
+	ldns_rr_free(rr);
+	assert_record("example.com", 6, 300, hex);
+	ck_assert_str_eq(hex + at - 40, "ffffffff00000e100001518000093a800000003c");
+}
+END_TEST
+
+static Suite *
+zone_load_suite(void)
+{
+	Suite *suite = suite_create("zone_load");
+	TCase *syntax = tcase_create("syntax");
+	tcase_add_checked_fixture(syntax, setup, teardown);
+	tcase_add_loop_test(syntax, test_good_records, 0,
+		sizeof good_cases / sizeof good_cases[0]);
+	tcase_add_loop_test(syntax, test_error_records, 0,
+		sizeof error_cases / sizeof error_cases[0]);
+	tcase_add_test(syntax, test_every_error_reported);
+	tcase_add_test(syntax, test_no_current_owner);
+	tcase_add_test(syntax, test_crlf);
+	tcase_add_test(syntax, test_bom_rejected);
+	tcase_add_test(syntax, test_huge_line);
+	tcase_add_test(syntax, test_long_record);
+	tcase_add_test(syntax, test_max_records);
+	tcase_add_test(syntax, test_inherited_owner_after_origin);
+	tcase_add_test(syntax, test_zone_checks_run);
+	suite_add_tcase(suite, syntax);
+
+	TCase *ttl = tcase_create("ttl");
+	tcase_add_checked_fixture(ttl, setup, teardown);
+	tcase_add_test(ttl, test_ttl_soa_minimum);
+	tcase_add_test(ttl, test_ttl_none_rejected);
+	tcase_add_test(ttl, test_ttl_rfc1035_semantics);
+	tcase_add_test(ttl, test_ttl_above_signed);
+	suite_add_tcase(suite, ttl);
+
+	TCase *files = tcase_create("files");
+	tcase_add_checked_fixture(files, setup, teardown);
+	tcase_add_test(files, test_include);
+	tcase_add_test(files, test_include_on_file);
+	tcase_add_test(files, test_include_cwd);
+	tcase_add_test(files, test_include_missing);
+	tcase_add_test(files, test_include_depth_limit);
+	tcase_add_test(files, test_include_errors);
+	tcase_add_test(files, test_file_missing);
+	tcase_add_test(files, test_stdin);
+	suite_add_tcase(suite, files);
+
+	TCase *ldns = tcase_create("ldns");
+	tcase_add_checked_fixture(ldns, setup, teardown);
+	tcase_add_loop_test(ldns, test_address_fast_path_matches_ldns, 0,
+		sizeof address_inputs / sizeof address_inputs[0]);
+	tcase_add_test(ldns, test_soa_matches_ldns);
+	tcase_add_loop_test(ldns, test_rdata_matches_ldns, 0,
+		sizeof ldns_inputs / sizeof ldns_inputs[0]);
+	suite_add_tcase(suite, ldns);
+	return suite;
+}
 
 int
 main(void)
 {
-	return testlib_run(suite_create("zone_load"));
+	return testlib_run(zone_load_suite());
 }

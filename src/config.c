@@ -24,6 +24,8 @@ config_create(void)
 	if (config == NULL)
 		return NULL;
 	config->edns_udp_size = CONFIG_DEFAULT_EDNS_UDP_SIZE;
+	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
+	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	if (config->version == NULL) {
 		free(config);
@@ -184,7 +186,7 @@ static const char *const config_ignored_options[] = {
 	"max-cache-size", "max-cache-ttl", "max-ncache-ttl", "memstatistics-file",
 	"minimal-any", "minimal-responses", "notify", "notify-source",
 	"notify-source-v6", "prefetch", "querylog", "rate-limit", "recursive-clients",
-	"serial-query-rate", "session-keyfile", "statistics-file", "tcp-clients",
+	"serial-query-rate", "session-keyfile", "statistics-file",
 	"transfer-format", "transfers-in", "transfers-out", "zone-statistics", NULL,
 };
 
@@ -290,20 +292,45 @@ config_parse_listen(struct config_parser *p, int family)
 	return config_expect(p, TOKEN_CLOSE, "an address or '}'") && config_expect_end(p);
 }
 
+/* name N; with N in [min, max]. */
 static bool
-config_parse_edns_size(struct config_parser *p)
+config_parse_number(struct config_parser *p, const char *name, unsigned long min,
+	unsigned long max, unsigned long *out)
 {
 	config_next(p);
 	char *end;
 	unsigned long value = strtoul(p->token, &end, 10);
-	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || value < 512
-	    || value > 4096) {
-		config_error(p, ZONED_EINVAL, "edns-udp-size '%s' is not a number from 512 to 4096",
-			config_token_text(p));
+	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || p->token[0] == '-'
+	    || value < min || value > max) {
+		config_error(p, ZONED_EINVAL, "%s '%s' is not a number from %lu to %lu", name,
+			config_token_text(p), min, max);
 		return false;
 	}
-	p->config->edns_udp_size = (uint16_t)value;
+	*out = value;
 	return config_expect_end(p);
+}
+
+static bool
+config_parse_numeric_option(struct config_parser *p)
+{
+	struct config *c = p->config;
+	unsigned long value;
+	/* Compared now: the token buffer is reused by the next token. */
+	if (strcmp(p->token, "edns-udp-size") == 0) {
+		if (!config_parse_number(p, "edns-udp-size", 512, 4096, &value))
+			return false;
+		c->edns_udp_size = (uint16_t)value;
+	} else if (strcmp(p->token, "tcp-clients") == 0) {
+		if (!config_parse_number(p, "tcp-clients", 1, 1000000, &value))
+			return false;
+		c->tcp_clients = (unsigned)value;
+	} else {
+		/* BIND's unit is 100 ms; RFC 7766 6.2.3 wants seconds, not minutes. */
+		if (!config_parse_number(p, "tcp-idle-timeout", 1, 1200, &value))
+			return false;
+		c->tcp_idle_timeout = (unsigned)value;
+	}
+	return true;
 }
 
 /* version "text" | none; server-id "text" | none | hostname; */
@@ -363,8 +390,9 @@ config_parse_option(struct config_parser *p)
 		return config_parse_identity(p, "a version string", &c->version);
 	if (strcmp(word, "server-id") == 0)
 		return config_parse_identity(p, "a server id", &c->server_id);
-	if (strcmp(word, "edns-udp-size") == 0)
-		return config_parse_edns_size(p);
+	if (strcmp(word, "edns-udp-size") == 0 || strcmp(word, "tcp-clients") == 0
+	    || strcmp(word, "tcp-idle-timeout") == 0)
+		return config_parse_numeric_option(p);
 	if (strcmp(word, "recursion") == 0)
 		return config_parse_recursion(p);
 	if (config_in_list(config_ignored_options, word))

@@ -142,7 +142,11 @@ config_skip_space(struct config_parser *p)
 		if (s == NULL)
 			return false;
 		if (s->position >= s->length) {
-			p->source = s->parent;   /* end of an include: back to its parent */
+			/* End of an include: back to its parent. At the very end,
+			 * "end of file" is reported at the main file's last line. */
+			p->token_file = s->path;
+			p->token_line = s->line;
+			p->source = s->parent;
 			continue;
 		}
 		char c = s->text[s->position];

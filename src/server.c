@@ -30,7 +30,6 @@
 #include "zoned/zoneset.h"
 
 #define SERVER_DRAIN_SECONDS 2          /* TCP answers still going out at stop */
-#define SERVER_MIN_TCP_PER_WORKER 16
 
 /* One published generation: the zones and the settings answered from. */
 struct server_view {
@@ -352,10 +351,12 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.view = &server->published;
 	worker->net.global_epoch = &server->epoch;
 	atomic_init(&worker->net.quiescent_epoch, 0);
-	unsigned cap = NET_TCP_DEFAULT_MAX_CONNECTIONS / server->worker_count;
-	worker->net.tcp_max_connections = cap < SERVER_MIN_TCP_PER_WORKER
-		? SERVER_MIN_TCP_PER_WORKER : cap;
-	worker->net.tcp_idle_timeout.tv_sec = NET_TCP_DEFAULT_IDLE_SECONDS;
+	/* The cap is shared out: each worker counts only its own connections. */
+	unsigned cap = server->config->tcp_clients / server->worker_count;
+	worker->net.tcp_max_connections = cap > 0 ? cap : 1;
+	unsigned idle_ms = server->config->tcp_idle_timeout * 100;
+	worker->net.tcp_idle_timeout.tv_sec = idle_ms / 1000;
+	worker->net.tcp_idle_timeout.tv_usec = (idle_ms % 1000) * 1000;
 	worker->net.base = event_base_new();
 	if (worker->net.base == NULL || net_tcp_worker_init(&worker->net) != 0)
 		return ZONED_ENOMEM;
@@ -666,6 +667,7 @@ server_run(const struct server_options *options)
 	signal(SIGPIPE, SIG_IGN);
 	struct server server = { .options = options };
 	server.worker_count = options->threads ? options->threads : server_os_cpu_count();
+	server_os_notify_open();
 	int rc = server_load(&server);
 	if (rc == 0)
 		rc = server_open_sockets(&server);
@@ -678,6 +680,7 @@ server_run(const struct server_options *options)
 	if (rc == 0)
 		rc = server_serve(&server);
 	server_free(&server);
+	server_os_notify_close();
 	if (rc == 0)
 		server_log(LOG_INFO, "stopped");
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -112,16 +112,21 @@ server_os_raise_file_limit(void)
 	}
 }
 
+/* Connected once, before privileges are dropped: later sends need no access. */
+static int server_os_notify_fd = -1;
+
 void
-server_os_notify(const char *state)
+server_os_notify_open(void)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	if (path == NULL || path[0] == '\0')
+	if (path == NULL || path[0] == '\0' || server_os_notify_fd >= 0)
 		return;
 	struct sockaddr_un address = { .sun_family = AF_UNIX };
 	size_t length = strlen(path);
-	if (length >= sizeof address.sun_path || (path[0] != '/' && path[0] != '@'))
+	if (length >= sizeof address.sun_path || (path[0] != '/' && path[0] != '@')) {
+		server_log(LOG_WARNING, "NOTIFY_SOCKET %s: not a socket path", path);
 		return;
+	}
 	memcpy(address.sun_path, path, length);
 	/* '@' names a socket in the abstract namespace (leading NUL). */
 	if (path[0] == '@')
@@ -130,8 +135,27 @@ server_os_notify(const char *state)
 	if (fd < 0)
 		return;
 	socklen_t address_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length);
-	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&address,
-		address_length) < 0)
-		server_log(LOG_WARNING, "sd_notify %s: %s", path, strerror(errno));
-	close(fd);
+	if (connect(fd, (struct sockaddr *)&address, address_length) < 0) {
+		server_log(LOG_WARNING, "NOTIFY_SOCKET %s: %s", path, strerror(errno));
+		close(fd);
+		return;
+	}
+	server_os_notify_fd = fd;
+}
+
+void
+server_os_notify(const char *state)
+{
+	if (server_os_notify_fd < 0)
+		return;
+	if (send(server_os_notify_fd, state, strlen(state), MSG_NOSIGNAL) < 0)
+		server_log(LOG_WARNING, "sd_notify: %s", strerror(errno));
+}
+
+void
+server_os_notify_close(void)
+{
+	if (server_os_notify_fd >= 0)
+		close(server_os_notify_fd);
+	server_os_notify_fd = -1;
 }

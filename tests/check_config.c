@@ -179,7 +179,17 @@ START_TEST(test_settings)
 	ck_assert_str_eq(c->version, "1.0-test");
 	ck_assert_str_eq(c->server_id, "ns1");
 	ck_assert_uint_eq(c->edns_udp_size, 1400);
+	ck_assert_uint_eq(c->tcp_clients, 1024);
+	ck_assert_uint_eq(c->tcp_idle_timeout, 100);
 	config_free(c);
+	ck_assert_int_eq(load("options { tcp-clients 2; tcp-idle-timeout 5; };", &c), 0);
+	ck_assert_uint_eq(c->tcp_clients, 2);
+	ck_assert_uint_eq(c->tcp_idle_timeout, 5);
+	config_free(c);
+	ck_assert_int_eq(load("options { tcp-idle-timeout 0; };", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:1: error: tcp-idle-timeout '0' is not a number "
+		"from 1 to 1200\n");
+	findings[0] = '\0';
 	ck_assert_int_eq(load("options { version \"none\"; server-id none; pid-file none; };", &c), 0);
 	ck_assert_ptr_null(c->version);
 	ck_assert_ptr_null(c->server_id);
@@ -348,7 +358,9 @@ START_TEST(test_duplicate_zone)
 	ck_assert_int_eq(load("zone \"a.test\" { type primary; file \"1\"; };\n"
 		"zone \"A.TEST.\" { type primary; file \"2\"; };\n", &c), ZONED_EEXIST);
 	ck_assert_str_eq(findings, "named.conf:2: error: zone A.TEST.: configured twice\n");
-	ck_assert_int_eq(config_add_zone(config_create(), "x..y", "f", "t", 1), ZONED_EINVAL);
+	c = config_create();
+	ck_assert_int_eq(config_add_zone(c, "x..y", "f", "t", 1), ZONED_EINVAL);
+	config_free(c);
 }
 END_TEST
 

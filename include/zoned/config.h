@@ -16,6 +16,8 @@ struct diag;
 
 #define CONFIG_DEFAULT_PORT 53
 #define CONFIG_DEFAULT_EDNS_UDP_SIZE 1232
+#define CONFIG_DEFAULT_TCP_CLIENTS 1024
+#define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT 100   /* BIND's unit: 100 ms */
 
 /* One address to listen on (UDP and TCP). */
 struct config_listen {
@@ -42,6 +44,8 @@ struct config {
 	char *version;          /* CH TXT version.bind; NULL: refused */
 	char *server_id;        /* CH TXT id.server; NULL: refused */
 	uint16_t edns_udp_size;
+	unsigned tcp_clients;           /* open TCP connections at most */
+	unsigned tcp_idle_timeout;      /* in units of 100 ms, as in BIND */
 	struct config_listen *listens;
 	size_t listen_count;
 	bool listen_set;        /* listen-on or listen-on-v6 seen: no defaults */

@@ -25,8 +25,6 @@ struct net_view {
 	struct answer_settings settings;
 };
 
-#define NET_TCP_DEFAULT_IDLE_SECONDS 10
-#define NET_TCP_DEFAULT_MAX_CONNECTIONS 1024  /* for the whole server */
 #define NET_UDP_BATCH 32                      /* datagrams per recvmmsg */
 #define NET_UDP_MAX_RESPONSE 4096             /* largest EDNS size we honour */
 

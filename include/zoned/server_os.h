@@ -31,9 +31,18 @@ int server_os_drop_privileges(const char *user);
 void server_os_raise_file_limit(void);
 
 /*
- * Sends state ("READY=1", "RELOADING=1", "STOPPING=1") to systemd over the
- * NOTIFY_SOCKET datagram protocol (sd_notify(3)); nothing without it.
+ * Connects to systemd's NOTIFY_SOCKET, if set (before dropping privileges:
+ * the connection outlives them).
+ */
+void server_os_notify_open(void);
+
+/*
+ * Sends state ("READY=1", "RELOADING=1", "STOPPING=1") over the
+ * sd_notify(3) datagram protocol; nothing without NOTIFY_SOCKET.
  */
 void server_os_notify(const char *state);
+
+/* Closes the notify connection. */
+void server_os_notify_close(void);
 
 #endif

@@ -4,6 +4,7 @@
 # Not a test by itself.
 import os
 import random
+import shutil
 import signal
 import socket
 import struct
@@ -142,6 +143,7 @@ class Zoned:
             status = self.proc.wait()
         self.notify.close()
         self.log_file.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
         return status
 
 

@@ -1,0 +1,181 @@
+# hostile_tcp.py: TCP abuse (RFC 7766): short messages behind a long length
+# prefix, zero-length messages, slow-drip writers, hundreds of idle
+# connections and a client that never reads: UDP keeps answering, a new
+# TCP client is still served, memory and descriptors stay bounded.
+import resource
+import socket
+import struct
+import sys
+import time
+
+import dns.message
+import dns.rcode
+
+from hostile_lib import (Zoned, big_txt, check_valid_answer, make_query, run_tests, tcp_connect,
+                         tcp_frame, tcp_query, tcp_read, zone_text)
+
+IDLE_CONNECTIONS = 400
+RSS_GROWTH_LIMIT_KIB = 48 * 1024
+
+
+def assert_still_serving(server, what):
+    server.assert_alive(what)
+    check_valid_answer(server.port)
+    r = tcp_query(server.port)
+    if r.rcode() != dns.rcode.NOERROR or not r.answer:
+        raise AssertionError('%s: a new TCP client got\n%s' % (what, r))
+
+
+def wait_closed_or_answer(sock, timeout):
+    """'closed', 'answered' or 'open' (nothing within timeout)."""
+    sock.settimeout(timeout)
+    try:
+        data = tcp_read(sock)
+    except socket.timeout:
+        return 'open'
+    except ConnectionResetError:
+        return 'closed'
+    return 'closed' if data is None else 'answered'
+
+
+def test_short_message_behind_long_prefix():
+    server = Zoned(zone_text(1))
+    try:
+        held = []
+        for promised in (512, 65535, 13):
+            s = tcp_connect(server.port)
+            s.sendall(struct.pack('!H', promised) + b'\x12\x34' + b'\x00' * 10)
+            held.append(s)
+        assert_still_serving(server, 'length prefixes promising more than was sent')
+        for s in held:
+            s.close()
+        assert_still_serving(server, 'closing the half-sent connections')
+    finally:
+        server.stop()
+
+
+def test_zero_length_messages():
+    server = Zoned(zone_text(1))
+    try:
+        s = tcp_connect(server.port)
+        s.sendall(b'\x00\x00' * 3 + tcp_frame(make_query('www.example.', 'A').to_wire()))
+        outcome = wait_closed_or_answer(s, 2)
+        print('  zero-length messages then a query: %s' % outcome)
+        s.close()
+        if outcome == 'open':
+            raise AssertionError('neither answered nor closed after zero-length messages')
+        garbage = tcp_connect(server.port)
+        garbage.sendall(b'\xff\xff' + bytes(range(256)) * 256)
+        outcome = wait_closed_or_answer(garbage, 2)
+        print('  65535 octets of garbage: %s' % outcome)
+        garbage.close()
+        assert_still_serving(server, 'zero-length and garbage messages')
+    finally:
+        server.stop()
+
+
+def test_slow_drip_writer():
+    server = Zoned(zone_text(1))
+    try:
+        wire = tcp_frame(make_query('www.example.', 'A', qid=0x7777).to_wire())
+        s = tcp_connect(server.port)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        start = time.monotonic()
+        for i, octet in enumerate(wire):
+            s.send(bytes([octet]))
+            if i % 8 == 0:   # meanwhile everybody else is served
+                check_valid_answer(server.port)
+            time.sleep(0.02)
+        s.settimeout(3)
+        data = tcp_read(s)
+        s.close()
+        if data is None:
+            raise AssertionError('slow-drip query not answered')
+        r = dns.message.from_wire(data)
+        if r.id != 0x7777 or not r.answer:
+            raise AssertionError('slow-drip query got\n%s' % r)
+        print('  %d octets one by one over %.1f s: answered' % (len(wire), time.monotonic() - start))
+    finally:
+        server.stop()
+
+
+def raise_fd_limit(needed):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, needed), hard))
+
+
+def test_idle_connections():
+    raise_fd_limit(IDLE_CONNECTIONS + 100)
+    server = Zoned(zone_text(1))
+    try:
+        assert_still_serving(server, 'start')
+        rss_before = server.status_kib('VmRSS')
+        fds_before = server.open_fds()
+        idle = []
+        for i in range(IDLE_CONNECTIONS):
+            s = tcp_connect(server.port)
+            if i % 3 == 1:
+                s.sendall(b'\x00')              # half a length prefix
+            elif i % 3 == 2:
+                s.sendall(b'\x00\x40' + b'\x00' * 20)  # part of a message
+            idle.append(s)
+        time.sleep(0.3)
+        assert_still_serving(server, '%d idle connections' % IDLE_CONNECTIONS)
+        rss_during = server.status_kib('VmRSS')
+        fds_during = server.open_fds()
+        for s in idle:
+            s.close()
+        deadline = time.monotonic() + 3
+        while server.open_fds() > fds_before + 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        fds_after = server.open_fds()
+        assert_still_serving(server, 'closing the idle connections')
+        print('  %d idle: VmRSS %d -> %d KiB, descriptors %d -> %d -> %d'
+              % (IDLE_CONNECTIONS, rss_before, rss_during, fds_before, fds_during, fds_after))
+        if rss_during - rss_before > RSS_GROWTH_LIMIT_KIB:
+            raise AssertionError('VmRSS grew by %d KiB' % (rss_during - rss_before))
+        if fds_after > fds_before + 5:
+            raise AssertionError('%d descriptors left after the clients closed' % fds_after)
+    finally:
+        server.stop()
+
+
+def test_client_that_never_reads():
+    server = Zoned(zone_text(1, big_txt()))
+    try:
+        rss_before = server.status_kib('VmRSS')
+        s = tcp_connect(server.port)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.setblocking(False)
+        query = tcp_frame(make_query('big.example.', 'TXT').to_wire())
+        pending = query * 4000      # about 16 MiB of answers nobody reads
+        sent = 0
+        deadline = time.monotonic() + 3
+        while sent < len(pending) and time.monotonic() < deadline:
+            try:
+                sent += s.send(pending[sent:sent + 65536])
+            except BlockingIOError:
+                time.sleep(0.01)
+        time.sleep(0.3)
+        rss_during = server.status_kib('VmRSS')
+        assert_still_serving(server, 'a client that never reads')
+        print('  %d of %d query octets accepted; VmRSS %d -> %d KiB'
+              % (sent, len(pending), rss_before, rss_during))
+        s.close()
+        if rss_during - rss_before > RSS_GROWTH_LIMIT_KIB:
+            raise AssertionError('VmRSS grew by %d KiB for one non-reading client'
+                                 % (rss_during - rss_before))
+        assert_still_serving(server, 'closing the non-reading client')
+    finally:
+        server.stop()
+
+
+if __name__ == '__main__':
+    sys.exit(run_tests([
+        ('length prefix promising more than is sent', test_short_message_behind_long_prefix),
+        ('zero-length and garbage messages', test_zero_length_messages),
+        ('slow-drip writer', test_slow_drip_writer),
+        ('%d idle connections' % IDLE_CONNECTIONS, test_idle_connections),
+        ('client that never reads its answers', test_client_that_never_reads),
+    ]))

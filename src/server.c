@@ -659,9 +659,65 @@ server_serve(struct server *server)
 	return rc;
 }
 
-int
-server_run(const struct server_options *options)
+/*
+ * A copy of options with the config and -z paths made absolute, so that
+ * reloads find them after -d changed to "/". Returns 0 or ZONED_ENOMEM.
+ */
+static int
+server_options_resolve(const struct server_options *options, struct server_options *out,
+	char ***owned)
 {
+	*out = *options;
+	size_t count = options->zone_count + 1;
+	char **strings = calloc(count + 1, sizeof *strings);
+	if (strings == NULL)
+		return ZONED_ENOMEM;
+	*owned = strings;
+	if (options->config_path != NULL) {
+		strings[0] = server_os_absolute_path(options->config_path);
+		if (strings[0] == NULL)
+			return ZONED_ENOMEM;
+		out->config_path = strings[0];
+	}
+	out->zones = (const char *const *)(strings + 1);
+	for (size_t i = 0; i < options->zone_count; i++) {
+		const char *arg = options->zones[i];
+		const char *colon = strchr(arg, ':');
+		char *path = colon ? server_os_absolute_path(colon + 1) : NULL;
+		size_t length = strlen(arg) + (path ? strlen(path) : 0) + 2;
+		strings[i + 1] = malloc(length);
+		if (strings[i + 1] == NULL) {
+			free(path);
+			return ZONED_ENOMEM;
+		}
+		if (path != NULL && colon[1] != '\0')
+			snprintf(strings[i + 1], length, "%.*s:%s", (int)(colon - arg), arg, path);
+		else
+			snprintf(strings[i + 1], length, "%s", arg);  /* reported when used */
+		free(path);
+	}
+	return 0;
+}
+
+static void
+server_options_free(char **owned, size_t zone_count)
+{
+	for (size_t i = 0; owned != NULL && i <= zone_count; i++)
+		free(owned[i]);
+	free(owned);
+}
+
+int
+server_run(const struct server_options *given)
+{
+	struct server_options resolved;
+	char **owned = NULL;
+	if (server_options_resolve(given, &resolved, &owned) != 0) {
+		server_options_free(owned, given->zone_count);
+		fprintf(stderr, "zoned: out of memory\n");
+		return EXIT_FAILURE;
+	}
+	const struct server_options *options = &resolved;
 	server_log_setup(options->verbosity, false);
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
@@ -681,6 +737,7 @@ server_run(const struct server_options *options)
 		rc = server_serve(&server);
 	server_free(&server);
 	server_os_notify_close();
+	server_options_free(owned, given->zone_count);
 	if (rc == 0)
 		server_log(LOG_INFO, "stopped");
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

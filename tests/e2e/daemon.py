@@ -196,6 +196,13 @@ def test_daemonize_with_pid_file(workdir):
             time.sleep(0.05)
         assert pid is not None, 'no pid file'
         assert soa_serial(port, 'a.test') == 4
+        # The relative -z path still works on reload after the daemon left the cwd.
+        write(os.path.join(workdir, 'a.test.zone'), zone_text('a.test', 5))
+        os.kill(pid, signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and soa_serial(port, 'a.test') != 5:
+            time.sleep(0.02)
+        assert soa_serial(port, 'a.test') == 5
     finally:
         if pid is not None:
             os.kill(pid, signal.SIGTERM)

@@ -81,13 +81,14 @@ class Zoned:
         """Waits for a notify datagram containing state (READY=1, RELOADING=1...)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError('zoned exited with %d before %s:\n%s'
-                                     % (self.proc.returncode, state, self.log()))
+            # Datagrams sent before an exit are still read.
             self.notify.settimeout(0.1)
             try:
                 data = self.notify.recv(4096).decode()
             except socket.timeout:
+                if self.proc.poll() is not None:
+                    raise AssertionError('zoned exited with %d before %s:\n%s'
+                                         % (self.proc.returncode, state, self.log()))
                 continue
             if state in data.split('\n'):
                 return

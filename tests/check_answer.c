@@ -6,8 +6,11 @@
 
 #include "testlib.h"
 #include "zoned/answer.h"
+#include "zoned/diag.h"
 #include "zoned/dname.h"
+#include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
 
 /* The tables below leave trailing fields out on purpose: zero means "default". */
@@ -19,48 +22,18 @@
 
 /* ---- fixture zones ---- */
 
-/* Reads a fixture zone (one record per line) into a finalized zone. */
+/* Loads a fixture zone with the server's own loader. */
 static struct zone *
 fixture_load_zone(const char *file_name, const char *origin_text)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", ANSWER_FIXTURES, file_name);
-	FILE *file = fopen(path, "r");
-	ck_assert_msg(file != NULL, "cannot open %s", path);
 	uint8_t origin[DNAME_MAX_LENGTH];
 	ck_assert_int_gt(dname_from_text(origin_text, origin), 0);
-	struct zone *zone = zone_create(origin, LDNS_RR_CLASS_IN);
-	ck_assert_ptr_nonnull(zone);
-	ldns_rdf *origin_rdf = ldns_dname_new_frm_str(origin_text);
-	char line[2048];
-	unsigned long line_number = 0;
-	while (fgets(line, sizeof line, file) != NULL) {
-		line_number++;
-		if (line[0] == ';' || line[0] == '\n')
-			continue;
-		ldns_rr *rr = NULL;
-		ldns_status status = ldns_rr_new_frm_str(&rr, line, 3600, origin_rdf, NULL);
-		ck_assert_msg(status == LDNS_STATUS_OK, "%s:%lu: %s", path, line_number,
-			ldns_get_errorstr_by_id(status));
-		ldns_buffer *rdata = ldns_buffer_new(512);
-		ck_assert_int_eq(ldns_rr_rdata2buffer_wire(rdata, rr), LDNS_STATUS_OK);
-		struct zone_record record = {
-			.owner = ldns_rdf_data(ldns_rr_owner(rr)),
-			.type = ldns_rr_get_type(rr),
-			.rr_class = ldns_rr_get_class(rr),
-			.ttl = ldns_rr_ttl(rr),
-			.rdata = ldns_buffer_begin(rdata),
-			.rdata_length = (uint16_t)ldns_buffer_position(rdata),
-			.file = path,
-			.line = line_number,
-		};
-		ck_assert_int_eq(zone_add_record(zone, &record, NULL), 0);
-		ldns_buffer_free(rdata);
-		ldns_rr_free(rr);
-	}
-	fclose(file);
-	ldns_rdf_deep_free(origin_rdf);
-	ck_assert_int_eq(zone_finalize(zone, NULL), 0);
+	struct diag d = {0};
+	struct zone *zone = NULL;
+	int status = zone_load_file(path, origin, NULL, &d, &zone);
+	ck_assert_msg(status == 0, "%s: %s (%lu errors)", path, zoned_strerror(status), d.errors);
 	return zone;
 }
 

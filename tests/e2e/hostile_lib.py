@@ -23,6 +23,7 @@ TOP_BUILDDIR = os.environ.get('top_builddir') or TOP_SRCDIR
 ZONED = os.path.join(TOP_BUILDDIR, 'src', 'zoned')
 
 RCODE_FORMERR = 1
+STOP_FAILURES = []   # (pid, status, log tail) of every zoned that exited badly
 
 
 def free_port():
@@ -80,6 +81,10 @@ class Zoned:
                                      cwd=self.dir, env=env)
         self.pid = self.proc.pid
         self.wait_state('READY=1')
+        with open('/proc/%d/maps' % self.pid) as f:
+            # ASan's quarantine and shadow memory make VmRSS meaningless;
+            # LeakSanitizer's exit status covers leaks there instead.
+            self.sanitized = 'libasan' in f.read()
 
     def wait_state(self, state, timeout=15):
         deadline = time.monotonic() + timeout
@@ -118,7 +123,8 @@ class Zoned:
                                  % (self.proc.returncode, what, self.log()[-3000:]))
 
     def log(self):
-        self.log_file.flush()
+        if not self.log_file.closed:
+            self.log_file.flush()
         with open(self.log_path, errors='replace') as f:
             return f.read()
 
@@ -142,6 +148,8 @@ class Zoned:
             os.kill(self.pid, signal.SIGKILL)
             status = self.proc.wait()
         self.notify.close()
+        if status != 0:
+            STOP_FAILURES.append((self.pid, status, self.log()[-3000:]))
         self.log_file.close()
         shutil.rmtree(self.dir, ignore_errors=True)
         return status
@@ -255,8 +263,12 @@ def run_tests(tests):
         start = time.monotonic()
         try:
             function()
+            if STOP_FAILURES:
+                pid, status, log = STOP_FAILURES.pop()
+                raise AssertionError('zoned %d exited with %d on SIGTERM:\n%s' % (pid, status, log))
             print('PASS: %s (%.1f s)' % (name, time.monotonic() - start))
         except Exception:
+            del STOP_FAILURES[:]
             failed += 1
             print('FAIL: %s (%.1f s)' % (name, time.monotonic() - start))
             traceback.print_exc(file=sys.stdout)

@@ -95,7 +95,8 @@ replay_directory(const struct replay_target *target, const char *directory)
 			count++;
 	}
 	closedir(dir);
-	qsort(names, count, sizeof(*names), replay_compare_names);
+	if (count > 1)
+		qsort(names, count, sizeof(*names), replay_compare_names);
 	long replayed = 0;
 	for (size_t i = 0; i < count; i++) {
 		size_t length = strlen(directory) + strlen(names[i]) + 2;

@@ -149,6 +149,31 @@ zone_check_mode_level(enum check_mode mode)
 	return mode == CHECK_FAIL ? DIAG_ERROR : DIAG_WARNING;
 }
 
+/*
+ * RFC 5155 3: an NSEC3 owner's first label is a base32hex hash without
+ * padding (RFC 4648 7); the bits left over after the last octet are zero.
+ */
+static bool
+name_is_nsec3_hash(const uint8_t *name)
+{
+	static const uint8_t valid_lengths[8] = { 1, 0, 1, 0, 1, 1, 0, 1 };
+	unsigned length = name[0], value = 0;
+	if (length == 0 || !valid_lengths[length % 8])
+		return false;
+	for (unsigned i = 1; i <= length; i++) {
+		uint8_t c = dname_lower_table[name[i]];
+		if (c >= '0' && c <= '9')
+			value = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'v')
+			value = (unsigned)(c - 'a' + 10);
+		else
+			return false;
+	}
+	/* The last character carries 5 bits, of which only the top ones are used. */
+	static const unsigned unused_bits[8] = { 0, 0, 2, 0, 4, 1, 0, 3 };
+	return (value & ((1u << unused_bits[length % 8]) - 1)) == 0;
+}
+
 /* BIND checks the owners of address and mail-exchanger records (RFC 1123 2.1). */
 static bool
 type_needs_host_owner(uint16_t type)
@@ -358,6 +383,13 @@ zone_check_record(const struct zone *zone, const struct zone_record *record,
 		diag_report(d, zone_check_mode_level(modes->names), record->file, record->line,
 			"%s: bad owner name (check-names)", owner);
 		errors += modes->names == CHECK_FAIL;
+	}
+	/* BIND rejects a malformed NSEC3 owner even when check-names only warns. */
+	if (record->type == TYPE_NSEC3 && !name_is_nsec3_hash(record->owner)) {
+		zone_check_name_format(record->owner, owner);
+		diag_report(d, DIAG_ERROR, record->file, record->line,
+			"%s: bad owner name (check-names)", owner);
+		errors++;
 	}
 	errors += check_rdata_names(record, modes, d);
 	return errors;

@@ -32,6 +32,7 @@
 #define TYPE_DNAME 39
 #define TYPE_RRSIG 46
 #define TYPE_NSEC 47
+#define TYPE_NSEC3 50
 #define TYPE_SVCB 64
 #define TYPE_HTTPS 65
 #define TYPE_SPF 99

@@ -177,6 +177,14 @@ static const struct check_case cases[] = {
 	{ "SPF with a split TXT", HEAD "m SPF \"v=spf1 -all\"\nm TXT \"v=spf\" \"1 -all\"\n",
 		NULL, 0, 0, "" },
 	{ "SPF, -T ignore", HEAD "m SPF \"v=spf1 -all\"\n", "T=ignore", 0, 0, "" },
+	{ "NSEC3 owner that is no hash fails even with -k warn",
+		HEAD "nothash NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv A\n", NULL, 1, 0,
+		"E t.zone:5 nothash.example.com: bad owner name (check-names)\n" },
+	{ "NSEC3 owner with stray bits", HEAD "0123 NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv A\n",
+		NULL, 1, 0, "E t.zone:5 0123.example.com: bad owner name (check-names)\n" },
+	{ "NSEC3 owner hashes", HEAD "0123456789ABCDEFGHIJKLMNOPQRSTUV NSEC3 1 0 0 - 01234567 A\n"
+		"0120 NSEC3 1 0 0 - 01234567 A\n", NULL, 0, 0, "" },
+	{ "NSEC3 owner, -k ignore", HEAD "nothash NSEC3 1 0 0 - 01234567 A\n", "k=ignore", 0, 0, "" },
 	{ "TTL above -l", HEAD "big 600 A 192.0.2.2\nok 400 A 192.0.2.3\n", "l=500", 1, 1,
 		"W t.zone:5 TTL 600 exceeds configured max-zone-ttl 500\n"
 		"E t.zone:5 out of range\n" },

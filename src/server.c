@@ -651,6 +651,13 @@ server_serve(struct server *server)
 		server_os_notify(state);
 		event_base_dispatch(server->base);
 	}
+	/* Stopping: a second SIGTERM must not kill us halfway (freeing the
+	 * events restores the default actions), so block them for good. */
+	sigset_t block;
+	sigemptyset(&block);
+	for (int i = 0; i < 3; i++)
+		sigaddset(&block, signals[i]);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
 	server_stop_workers(server);
 	for (int i = 0; i < 3; i++) {
 		if (events[i] != NULL)

@@ -4,6 +4,7 @@
 # README's quick-start command on the bundled zones.
 import os
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -128,6 +129,43 @@ def test_default_addresses(workdir):
     assert z.stop() == 0
 
 
+NO_IPV6_SCRIPT = r'''
+ip link set lo up && sysctl -q -w net.ipv6.conf.lo.disable_ipv6=1 || exit 77
+"$ZONED" -z a.test:a.test.zone -a ::1 -p 5300 > explicit.log 2>&1
+echo "exit $?" >> explicit.log
+"$ZONED" -z a.test:a.test.zone -p 5300 > default.log 2>&1 &
+pid=$!
+for i in $(seq 50); do
+	dig +short +tries=1 +time=1 @127.0.0.1 -p 5300 a.test SOA > answer
+	[ -s answer ] && break
+	sleep 0.1
+done
+kill $pid
+wait $pid
+echo "exit $?" >> default.log
+'''
+
+
+def test_default_ipv6_missing(workdir):
+    # In a network namespace of our own whose loopback has no ::1: the
+    # default ::1 is skipped, an explicit -a ::1 is an error.
+    if os.geteuid() != 0 or not shutil.which('unshare'):
+        return SKIP
+    write(os.path.join(workdir, 'a.test.zone'), zone_text('a.test', 8))
+    env = dict(os.environ, ZONED=ZONED)
+    proc = subprocess.run(['unshare', '-n', 'sh', '-c', NO_IPV6_SCRIPT], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=30)
+    if proc.returncode == 77 or 'Operation not permitted' in proc.stderr:
+        return SKIP
+    explicit = open(os.path.join(workdir, 'explicit.log')).read()
+    assert 'cannot listen on ::1 port 5300 (UDP): Cannot assign requested address' in explicit
+    assert explicit.endswith('exit 1\n'), explicit
+    default = open(os.path.join(workdir, 'default.log')).read()
+    assert 'not listening on ::1: Cannot assign requested address' in default, default
+    assert default.endswith('exit 0\n'), default
+    assert open(os.path.join(workdir, 'answer')).read().split()[2] == '8'
+
+
 def test_ready_only_when_serving(workdir):
     # READY=1 arrives after every zone is loaded and every socket bound:
     # the very first query after it is answered.
@@ -234,6 +272,6 @@ if __name__ == '__main__':
     sys.exit(main([
         test_named_conf, test_check_mode, test_broken_zone_at_startup,
         test_bad_config_at_startup, test_socket_cannot_be_bound, test_default_addresses,
-        test_ready_only_when_serving, test_privilege_drop, test_daemonize_with_pid_file,
+        test_default_ipv6_missing, test_ready_only_when_serving, test_privilege_drop, test_daemonize_with_pid_file,
         test_version_and_usage, test_readme_quick_start,
     ]))

@@ -2,7 +2,8 @@
  * zone_rdata.c: a record's rdata tokens to wire form. ldns parses the rdata
  * text; we find the offending token when it fails (ldns only says "could
  * not parse the RR's rdata"), catch what it lets through (integers that
- * wrap, RFC 3597 lengths), and take a fast path for A and AAAA.
+ * wrap, RFC 3597 lengths), and take fast paths for plain A, AAAA, NS,
+ * CNAME, PTR, DNAME, MX and TXT that give exactly ldns's octets.
  */
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
@@ -17,7 +18,14 @@
 #include "zoned/zone_rdata.h"
 
 #define TYPE_A 1
+#define TYPE_NS 2
+#define TYPE_CNAME 5
+#define TYPE_PTR 12
+#define TYPE_MX 15
+#define TYPE_TXT 16
 #define TYPE_AAAA 28
+#define TYPE_DNAME 39
+#define TYPE_SPF 99
 
 int
 rdata_parser_init(struct rdata_parser *parser)
@@ -290,7 +298,8 @@ rdata_copy_fields(struct rdata_parser *parser, const struct rdata_source *source
 				rdata_token_line(source, source->first), "ran out of space");
 			return ZONED_ESYNTAX;
 		}
-		memcpy(parser->data + parser->length, ldns_rdf_data(field), size);
+		if (size > 0)
+			memcpy(parser->data + parser->length, ldns_rdf_data(field), size);
 		parser->length += size;
 	}
 	return 0;
@@ -562,14 +571,126 @@ rdata_parse_address(struct rdata_parser *parser, const struct rdata_source *sour
 	return false;
 }
 
+/*
+ * True for a name token of letters, digits and "-_*./" only: for these
+ * ldns_str2rdf_dname and rdata_name_from_text agree octet for octet (no
+ * escapes, no "@" that ldns would replace by the origin).
+ */
+static bool
+rdata_is_plain_name(const struct lex_token *token, const char *text)
+{
+	if (token->quoted || token->length == 0)
+		return false;
+	for (; *text != '\0'; text++) {
+		unsigned char c = (unsigned char)*text;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+			|| c == '-' || c == '_' || c == '*' || c == '.' || c == '/'))
+			return false;
+	}
+	return true;
+}
+
+/* Appends a plain name token; false when it is not one or does not parse. */
+static bool
+rdata_put_plain_name(struct rdata_parser *parser, const struct rdata_source *source,
+	size_t index)
+{
+	const char *text = rdata_token_text(source, index), *problem = NULL;
+	if (!rdata_is_plain_name(&source->record->tokens[index], text))
+		return false;
+	size_t length = rdata_name_from_text(text, source->origin, source->origin_length,
+		parser->data + parser->length, &problem);
+	parser->length += length;
+	return length > 0;
+}
+
+/*
+ * NS, CNAME, PTR, DNAME and MX with plain tokens, the bulk of a large
+ * zone after A/AAAA. Anything unusual (escapes, "@", errors) returns false
+ * and goes through ldns, so data and messages stay exactly ldns's.
+ */
+static bool
+rdata_parse_name_fast(struct rdata_parser *parser, const struct rdata_source *source)
+{
+	size_t count = source->record->token_count - source->first, index = source->first;
+	parser->length = 0;
+	if (source->type == TYPE_MX) {
+		const char *preference = rdata_token_text(source, index);
+		if (count != 2 || source->record->tokens[index].quoted
+			|| source->record->tokens[index].length > 5
+			|| rdata_check_number(preference, UINT16_MAX) != NULL)
+			return false;
+		unsigned long value = strtoul(preference, NULL, 10);
+		parser->data[0] = (uint8_t)(value >> 8);
+		parser->data[1] = (uint8_t)value;
+		parser->length = 2;
+		index++;
+	} else if (count != 1) {
+		return false;
+	}
+	return rdata_put_plain_name(parser, source, index);
+}
+
+/*
+ * TXT and SPF whose strings are printable ASCII without escapes, quotes,
+ * parentheses or semicolons: each is its length octet and its octets, as
+ * ldns_str2rdf_str makes it. Anything else goes through ldns.
+ */
+static bool
+rdata_parse_text_fast(struct rdata_parser *parser, const struct rdata_source *source)
+{
+	const struct lex_record *record = source->record;
+	if (source->first >= record->token_count)
+		return false;
+	parser->length = 0;
+	for (size_t i = source->first; i < record->token_count; i++) {
+		const struct lex_token *token = &record->tokens[i];
+		const char *text = record->text + token->offset;
+		if (token->length > 255 || parser->length + 1 + token->length > RDATA_MAX_LENGTH)
+			return false;
+		for (size_t k = 0; k < token->length; k++) {
+			unsigned char c = (unsigned char)text[k];
+			if (c < 0x20 || c > 0x7e || c == '\\' || c == '"' || c == '(' || c == ')'
+				|| c == ';')
+				return false;
+		}
+		parser->data[parser->length++] = (uint8_t)token->length;
+		memcpy(parser->data + parser->length, text, token->length);
+		parser->length += token->length;
+	}
+	return true;
+}
+
+/* The fast paths; false sends the record through ldns. */
+static bool
+rdata_parse_fast(struct rdata_parser *parser, const struct rdata_source *source)
+{
+	switch (source->type) {
+	case TYPE_A:
+	case TYPE_AAAA:
+		return rdata_parse_address(parser, source);
+	case TYPE_NS:
+	case TYPE_CNAME:
+	case TYPE_PTR:
+	case TYPE_MX:
+	case TYPE_DNAME:
+		return rdata_parse_name_fast(parser, source);
+	case TYPE_TXT:
+	case TYPE_SPF:
+		return rdata_parse_text_fast(parser, source);
+	default:
+		return false;
+	}
+}
+
 int
 rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 {
 	const struct lex_record *record = source->record;
 	parser->length = 0;
-	if ((source->type == TYPE_A || source->type == TYPE_AAAA)
-		&& rdata_parse_address(parser, source))
+	if (source->first < record->token_count && rdata_parse_fast(parser, source))
 		return 0;
+	parser->length = 0;
 	if (source->first < record->token_count && !record->tokens[source->first].quoted
 		&& strcmp(rdata_token_text(source, source->first), "\\#") == 0)
 		return rdata_parse_generic(parser, source);

@@ -14,30 +14,20 @@
 #define LEX_BUFFER_SIZE (64 * 1024)
 #define LEX_EOF (-1)
 
-/* Octets that never end or change an unquoted token (RFC 1035 5.1). */
-static const char lex_specials[] = " \t\r\n;()\"\\";
+/* Octets that end or change an unquoted token (RFC 1035 5.1), NUL included. */
+static const uint8_t lex_special[256] = {
+	[0] = 1, [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [';'] = 1, ['('] = 1,
+	[')'] = 1, ['"'] = 1, ['\\'] = 1,
+};
 
-/* 1 for octets copied as they are inside a word; built on first use. */
-static uint8_t lex_plain[256];
-static uint8_t lex_plain_quoted[256];
-static bool lex_tables_ready;
-
-static void
-lex_tables_init(void)
-{
-	if (lex_tables_ready)
-		return;
-	for (int c = 1; c < 256; c++) {
-		lex_plain[c] = strchr(lex_specials, c) == NULL;
-		lex_plain_quoted[c] = c != '"' && c != '\\' && c != '\n';
-	}
-	lex_tables_ready = true;
-}
+/* The same inside a quoted string. */
+static const uint8_t lex_special_quoted[256] = {
+	[0] = 1, ['"'] = 1, ['\\'] = 1, ['\n'] = 1,
+};
 
 void
 lex_open_memory(struct lex_input *in, const char *text, size_t length, const char *name)
 {
-	lex_tables_init();
 	memset(in, 0, sizeof *in);
 	in->name = name;
 	in->fd = -1;
@@ -51,7 +41,6 @@ lex_open_memory(struct lex_input *in, const char *text, size_t length, const cha
 int
 lex_open_file(struct lex_input *in, const char *path, const char *name)
 {
-	lex_tables_init();
 	memset(in, 0, sizeof *in);
 	in->name = name;
 	in->line = 1;
@@ -274,13 +263,13 @@ lex_read_word(struct lex_input *in, struct lex_record *record, struct diag *d, i
 				rc = lex_read_escape(in, record, d);
 		} else if (c == '\0') {
 			lex_error(in, record, d, in->line, "unexpected NUL byte");
-		} else if (!lex_plain[c]) {
+		} else if (lex_special[c]) {
 			lex_ungetc(in);
 			break;
 		} else {
 			/* The common case: a run of plain octets inside the window. */
 			size_t start = in->position - 1;
-			while (in->position < in->length && lex_plain[in->data[in->position]])
+			while (in->position < in->length && !lex_special[in->data[in->position]])
 				in->position++;
 			rc = lex_append(in, record, d, in->data + start, in->position - start);
 		}
@@ -317,7 +306,7 @@ lex_read_quoted(struct lex_input *in, struct lex_record *record, struct diag *d)
 			lex_error(in, record, d, in->line, "unexpected NUL byte");
 		} else {
 			size_t start = in->position - 1;
-			while (in->position < in->length && lex_plain_quoted[in->data[in->position]])
+			while (in->position < in->length && !lex_special_quoted[in->data[in->position]])
 				in->position++;
 			rc = lex_append(in, record, d, in->data + start, in->position - start);
 		}
@@ -327,7 +316,7 @@ lex_read_quoted(struct lex_input *in, struct lex_record *record, struct diag *d)
 
 /* A UTF-8 byte-order mark is not master-file syntax; BIND rejects it too. */
 static void
-lex_check_bom(struct lex_input *in, struct lex_record *record, struct diag *d)
+lex_check_bom(struct lex_input *in, struct diag *d)
 {
 	in->started = true;
 	if (in->position >= in->length) {
@@ -338,7 +327,8 @@ lex_check_bom(struct lex_input *in, struct lex_record *record, struct diag *d)
 	if (in->length - in->position >= 3
 		&& memcmp(in->data + in->position, "\xef\xbb\xbf", 3) == 0) {
 		in->position += 3;
-		lex_error(in, record, d, 1, "UTF-8 byte order mark (BOM) not allowed");
+		/* Reported apart: the first record itself may be fine. */
+		diag_report(d, DIAG_ERROR, in->name, 1, "UTF-8 byte order mark (BOM) not allowed");
 	}
 }
 
@@ -368,7 +358,7 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 	record->blank_owner = false;
 	record->bad = false;
 	if (!in->started)
-		lex_check_bom(in, record, d);
+		lex_check_bom(in, d);
 	int depth = 0, rc = 0;
 	unsigned long paren_line = 0;
 	for (;;) {

@@ -211,7 +211,8 @@ load_directive_ttl(struct load_state *state, struct load_file *file)
 	if (!rdata_ttl_from_text(load_token_text(record, 1), &ttl)) {
 		load_error(state, file, record->tokens[1].line, "near '%s': bad ttl",
 			load_token_text(record, 1));
-		return;
+		/* BIND goes on with $TTL 0, so no "no TTL" findings follow. */
+		ttl = 0;
 	}
 	state->default_ttl = load_limit_ttl(state, file, record->tokens[1].line, ttl);
 	state->default_ttl_known = true;

@@ -451,6 +451,18 @@ START_TEST(test_ttl_above_signed)
 }
 END_TEST
 
+/* A bad $TTL is one error; BIND then carries on with $TTL 0. */
+START_TEST(test_ttl_bad_directive)
+{
+	int rc = load_text("$TTL abc\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\n"
+		"ns1 A 192.0.2.1\n");
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 1, "near 'abc': bad ttl");
+	ck_assert_uint_eq(diag.errors, 1);
+	ck_assert_uint_eq(diag.warnings, 0);
+}
+END_TEST
+
 /* Windows line ends are white space. */
 START_TEST(test_crlf)
 {
@@ -469,6 +481,7 @@ START_TEST(test_bom_rejected)
 	ck_assert_int_eq(rc, ZONED_ESYNTAX);
 	assert_error("test.zone", 1, "UTF-8 byte order mark (BOM) not allowed");
 	ck_assert_uint_eq(diag.errors, 1);
+	ck_assert_uint_eq(diag.warnings, 0);  /* the $TTL after the mark was still read */
 }
 END_TEST
 
@@ -861,6 +874,7 @@ zone_load_suite(void)
 	tcase_add_test(ttl, test_ttl_none_rejected);
 	tcase_add_test(ttl, test_ttl_rfc1035_semantics);
 	tcase_add_test(ttl, test_ttl_above_signed);
+	tcase_add_test(ttl, test_ttl_bad_directive);
 	suite_add_tcase(suite, ttl);
 
 	TCase *files = tcase_create("files");

@@ -27,9 +27,9 @@ enum answer_section {
 /* A name whose A/AAAA RRsets belong in the additional section. */
 struct answer_additional {
 	const struct zone *zone;
-	const uint8_t *name;      /* uncompressed, from zone rdata */
+	const struct name_node *node;  /* the name in that zone */
+	const uint8_t *name;      /* uncompressed, from zone rdata: the owner to write */
 	bool glue;                /* an NS target: data below a zone cut may be used */
-	bool required;            /* in-domain referral glue: TC when it does not fit (RFC 9471) */
 };
 
 /* One response being built. */
@@ -43,6 +43,7 @@ struct answer {
 	uint8_t rcode;              /* up to 12 bits with EDNS */
 	bool authoritative;         /* AA */
 	bool truncated;             /* TC */
+	const struct name_node *referral_cut;  /* the delegation of a referral, or NULL */
 	unsigned additional_count;
 	unsigned written_count;
 	/* Arrays last: only the fields above are cleared per query. */
@@ -62,9 +63,12 @@ bool answer_put_rrset(struct answer *answer, enum answer_section section, const 
 /* Writes the zone's SOA into the authority section (negative answers, RFC 2308 3). */
 void answer_put_negative_soa(struct answer *answer, const struct zone *zone);
 
-/* Remembers name (NS target if glue) for the additional section. */
+/*
+ * Remembers name (from zone rdata; an NS target if glue) for the additional
+ * section, when the zone holds it.
+ */
 void answer_want_additional(struct answer *answer, const struct zone *zone, const uint8_t *name,
-	bool glue, bool required);
+	bool glue);
 
 /* Writes the A/AAAA RRsets of the remembered names into the additional section. */
 void answer_put_additional(struct answer *answer);

@@ -112,14 +112,8 @@ answer_referral(struct answer *answer, const struct zone *zone, const struct nam
 		answer->truncated = true;
 		return;
 	}
-	/* RFC 9471: glue below the cut is required, sibling glue is optional. */
-	const uint8_t *rdata = ns->rdata;
-	for (uint16_t i = 0; i < ns->rr_count; i++) {
-		uint16_t length = (uint16_t)(rdata[0] << 8 | rdata[1]);
-		answer_want_additional(answer, zone, rdata + 2, true,
-			dname_is_subdomain(rdata + 2, cut->name));
-		rdata += 2 + length;
-	}
+	/* The NS targets are remembered: glue below the cut is required (RFC 9471). */
+	answer->referral_cut = cut;
 }
 
 /* NXDOMAIN or NODATA: the SOA in authority (RFC 2308 2). */

@@ -72,7 +72,7 @@ answer_collect_targets(struct answer *answer, const struct zone *zone, const str
 	RDATA_FOREACH(rrset, rdata, length) {
 		if (length > skip)
 			answer_want_additional(answer, zone, rdata + skip,
-				rrset->type == WIRE_TYPE_NS, false);
+				rrset->type == WIRE_TYPE_NS);
 	}
 }
 
@@ -117,25 +117,46 @@ answer_put_negative_soa(struct answer *answer, const struct zone *zone)
 		answer->truncated = true;
 }
 
+/* True when name (lowercased, length octets) is at or below the zone's origin. */
+static bool
+name_in_zone(const uint8_t *name, size_t length, const struct zone *zone)
+{
+	if (length < zone->origin_length)
+		return false;
+	/* Step label by label so that the comparison starts on a label boundary. */
+	size_t offset = 0;
+	while (length - offset > zone->origin_length)
+		offset += (size_t)name[offset] + 1;
+	return length - offset == zone->origin_length
+		&& memcmp(name + offset, zone->origin, zone->origin_length) == 0;
+}
+
 void
 answer_want_additional(struct answer *answer, const struct zone *zone, const uint8_t *name,
-	bool glue, bool required)
+	bool glue)
 {
+	if (answer->additional_count == ANSWER_ADDITIONAL_MAX)
+		return;
+	uint8_t lower[DNAME_MAX_LENGTH];
+	size_t length = dname_length(name);
+	memcpy(lower, name, length);
+	dname_lower(lower);
+	if (!name_in_zone(lower, length, zone))
+		return;
+	const struct name_node *node = zone_find_node(zone, lower, length);
+	if (node == NULL)
+		return;
 	for (unsigned i = 0; i < answer->additional_count; i++) {
-		struct answer_additional *known = &answer->additional[i];
-		if (known->zone == zone && dname_equal(known->name, name)) {
-			known->glue |= glue;
-			known->required |= required;
+		if (answer->additional[i].node == node) {
+			answer->additional[i].glue |= glue;
 			return;
 		}
 	}
-	if (answer->additional_count == ANSWER_ADDITIONAL_MAX)
-		return;
 	struct answer_additional *wanted = &answer->additional[answer->additional_count++];
 	wanted->zone = zone;
+	wanted->node = node;
 	wanted->name = name;
 	wanted->glue = glue;
-	wanted->required = required;
 }
 
 /* True when a strict ancestor of node owns a DNAME: its data is occluded (RFC 6672 2.4). */
@@ -150,37 +171,33 @@ node_below_dname(const struct name_node *node)
 }
 
 /*
- * The node holding the addresses of wanted, or NULL. Authoritative data
- * always qualifies; data at or below a zone cut only as NS glue; data below
- * a DNAME never.
+ * True when wanted's data may be given: authoritative data always; data at
+ * or below a zone cut only as NS glue; data below a DNAME never.
  */
-static const struct name_node *
-answer_find_additional(const struct answer_additional *wanted)
+static bool
+answer_additional_usable(const struct answer_additional *wanted)
 {
-	const struct zone *zone = wanted->zone;
-	uint8_t name[DNAME_MAX_LENGTH];
-	size_t length = dname_length(wanted->name);
-	memcpy(name, wanted->name, length);
-	dname_lower(name);
-	if (!dname_is_subdomain(name, zone->origin))
-		return NULL;
-	const struct name_node *node = zone_find_node(zone, name, length);
-	if (node == NULL)
-		return NULL;
-	bool below_cut = node->cut != NULL;
-	if (below_cut && !wanted->glue)
-		return NULL;
-	if ((node->flags & NODE_OCCLUDED) && node_below_dname(node))
-		return NULL;
-	return node;
+	const struct name_node *node = wanted->node;
+	if (node->cut != NULL && !wanted->glue)
+		return false;
+	return !(node->flags & NODE_OCCLUDED) || !node_below_dname(node);
+}
+
+/* RFC 9471 2: glue at or below the referral's own cut (in-domain) is required. */
+static bool
+answer_additional_required(const struct answer *answer, const struct answer_additional *wanted)
+{
+	/* A node below the cut has it as its topmost cut too: nothing is above it. */
+	return answer->referral_cut != NULL && wanted->glue
+		&& wanted->node->cut == answer->referral_cut;
 }
 
 /* Writes the addresses for wanted; false when a required one did not fit. */
 static bool
 answer_put_addresses(struct answer *answer, const struct answer_additional *wanted)
 {
-	const struct name_node *node = answer_find_additional(wanted);
-	if (node == NULL)
+	const struct name_node *node = wanted->node;
+	if (!answer_additional_usable(wanted))
 		return true;
 	static const uint16_t types[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
@@ -201,12 +218,13 @@ answer_put_additional(struct answer *answer)
 	for (int pass = 0; pass < 2; pass++) {
 		for (unsigned i = 0; i < answer->additional_count; i++) {
 			const struct answer_additional *wanted = &answer->additional[i];
-			if (wanted->required != (pass == 0))
+			bool required = answer_additional_required(answer, wanted);
+			if (required != (pass == 0))
 				continue;
 			if (answer_put_addresses(answer, wanted))
 				continue;
 			/* RFC 9471 3: in-domain glue that does not fit sets TC; the rest is dropped. */
-			if (wanted->required)
+			if (required)
 				answer->truncated = true;
 			return;
 		}

@@ -14,6 +14,8 @@ wire_init(struct wire *wire, uint8_t *data, size_t capacity)
 	wire->capacity = capacity;
 	wire->length = 0;
 	wire->compress_count = 0;
+	wire->last_owner = NULL;
+	wire->last_owner_offset = 0;
 }
 
 bool
@@ -99,17 +101,25 @@ wire_find_suffix(const struct wire *wire, const uint8_t *suffix)
 {
 	for (unsigned i = 0; i < wire->compress_count; i++) {
 		size_t offset = wire->compress_offsets[i];
-		/* Cheap first test on the label length before the full walk. */
-		if (wire->data[offset] == suffix[0] && wire_name_equals(wire, offset, suffix))
+		/* Cheap first test on the label length and first octet before the full walk. */
+		const uint8_t *known = wire->data + offset;
+		if (known[0] == suffix[0]
+			&& dname_lower_table[known[1]] == dname_lower_table[suffix[1]]
+			&& wire_name_equals(wire, offset, suffix))
 			return offset;
 	}
 	return 0;
 }
 
-bool
-wire_put_name(struct wire *wire, const uint8_t *name, bool compress)
+/*
+ * Writes name as wire_put_name() does and sets *name_offset to where the
+ * whole name can be found in the message (its start, or its pointer's target).
+ */
+static bool
+wire_put_name_at(struct wire *wire, const uint8_t *name, bool compress, size_t *name_offset)
 {
 	size_t start = wire->length;
+	*name_offset = start;
 	/* New suffixes become targets only once the whole name is written. */
 	size_t label_offsets[DNAME_MAX_LABELS];
 	unsigned label_count = 0;
@@ -120,6 +130,8 @@ wire_put_name(struct wire *wire, const uint8_t *name, bool compress)
 			if (target != 0) {
 				if (!wire_put_u16(wire, (uint16_t)(0xc000 | target)))
 					goto overflow;
+				if (label == name)
+					*name_offset = target;
 				break;
 			}
 			label_offsets[label_count++] = wire->length;
@@ -136,6 +148,29 @@ wire_put_name(struct wire *wire, const uint8_t *name, bool compress)
 overflow:
 	wire->length = start;
 	return false;
+}
+
+bool
+wire_put_name(struct wire *wire, const uint8_t *name, bool compress)
+{
+	size_t name_offset;
+	return wire_put_name_at(wire, name, compress, &name_offset);
+}
+
+/* Writes an owner name; the records of one RRset reuse the first one's position. */
+static bool
+wire_put_owner(struct wire *wire, const uint8_t *owner)
+{
+	if (owner == wire->last_owner)
+		return wire_put_u16(wire, (uint16_t)(0xc000 | wire->last_owner_offset));
+	size_t offset;
+	if (!wire_put_name_at(wire, owner, true, &offset))
+		return false;
+	if (*owner != 0 && offset < POINTER_LIMIT) {
+		wire->last_owner = owner;
+		wire->last_owner_offset = offset;
+	}
+	return true;
 }
 
 /* Where the compressible names sit in the rdata of the RFC 1035 types. */
@@ -206,7 +241,7 @@ wire_put_rr(struct wire *wire, const uint8_t *owner, uint16_t type, uint16_t rr_
 	uint32_t ttl, const uint8_t *rdata, uint16_t rdata_length)
 {
 	struct wire_mark mark = wire_mark(wire);
-	if (!wire_put_name(wire, owner, true) || !wire_put_u16(wire, type)
+	if (!wire_put_owner(wire, owner) || !wire_put_u16(wire, type)
 		|| !wire_put_u16(wire, rr_class) || !wire_put_u32(wire, ttl)
 		|| !wire_put_u16(wire, 0))
 		goto overflow;

@@ -45,6 +45,9 @@ struct wire {
 	size_t length;            /* octets written */
 	unsigned compress_count;
 	uint16_t compress_offsets[WIRE_COMPRESS_MAX];  /* where a known name suffix starts */
+	/* The last owner written, by address: an RRset repeats its owner. */
+	const uint8_t *last_owner;
+	size_t last_owner_offset;
 };
 
 /* A point to roll back to. */
@@ -70,6 +73,8 @@ wire_rollback(struct wire *wire, struct wire_mark mark)
 {
 	wire->length = mark.length;
 	wire->compress_count = mark.compress_count;
+	if (wire->last_owner_offset >= mark.length)
+		wire->last_owner = NULL;
 }
 
 /* Each put returns false, writing nothing, when the octets do not fit. */

@@ -360,7 +360,9 @@ zone_check_record(const struct zone *zone, const struct zone_record *record,
 		return 1;
 	}
 	/* RFC 1035 5.2: exactly one SOA, at the top of the zone. */
-	if (record->type == TYPE_SOA && !dname_equal(record->owner, zone->origin)) {
+	/* (An out-of-zone SOA is only dropped, by zone_add_record, as in BIND.) */
+	if (record->type == TYPE_SOA && !dname_equal(record->owner, zone->origin)
+		&& dname_is_subdomain(record->owner, zone->origin)) {
 		zone_check_name_format(record->owner, owner);
 		diag_report(d, DIAG_ERROR, record->file, record->line,
 			"SOA record not at top of zone (%s)", owner);

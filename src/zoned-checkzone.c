@@ -232,7 +232,7 @@ checkzone_parse_arguments(int argc, char **argv, struct checkzone_options *optio
 			return 1;
 		case 'l':
 			if (!checkzone_parse_max_ttl(optarg, &options->modes.max_ttl)) {
-				fprintf(stderr, "maximum TTL must be numeric\n");
+				fprintf(stderr, "maximum TTL must be numeric");  /* sic: BIND 9.18 */
 				return 1;
 			}
 			break;
@@ -422,6 +422,8 @@ checkzone_run(const struct checkzone_options *options, const uint8_t *origin,
 	struct zone *zone = NULL;
 	int status;
 	if (options->raw_input) {
+		if (!output->quiet)
+			fprintf(output->stream, "dns_master_load: file format mismatch (not raw)\n");
 		diag_report(&d, DIAG_ERROR, NULL, 0, "loading from master file %s failed: "
 			"not implemented", options->file);
 		status = ZONED_EINVAL;

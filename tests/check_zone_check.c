@@ -267,6 +267,19 @@ START_TEST(test_record_by_hand)
 	struct diag counter = { 0 };
 	ck_assert_uint_eq(zone_check_record(zone, &record, &modes, &counter), 1);
 	ck_assert_uint_eq(counter.errors, 1);
+	/* An SOA below the apex is misplaced; one outside the zone is only dropped later. */
+	const uint8_t soa[22] = { 0, 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 5 };
+	uint8_t elsewhere[DNAME_MAX_LENGTH];
+	ck_assert_int_gt(dname_from_text("example.net", elsewhere), 0);
+	struct zone_record soa_record = { .owner = elsewhere, .type = 6, .rr_class = 1,
+		.ttl = 300, .rdata = soa, .rdata_length = sizeof soa, .file = "hand", .line = 9 };
+	capture.length = 0;
+	capture.text[0] = '\0';
+	ck_assert_uint_eq(zone_check_record(zone, &soa_record, NULL, &d), 0);
+	ck_assert_str_eq(capture.text, "");
+	ck_assert_int_gt(dname_from_text("sub.example.com", elsewhere), 0);
+	ck_assert_uint_eq(zone_check_record(zone, &soa_record, NULL, &d), 1);
+	ck_assert_str_eq(capture.text, "E hand:9 SOA record not at top of zone (sub.example.com)\n");
 	zone_free(zone);
 }
 END_TEST

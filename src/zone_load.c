@@ -285,7 +285,9 @@ load_directive_include(struct load_state *state, struct load_file *file)
 		load_set_origin(&child, origin, length);
 		child.origin_changed = true;
 	}
-	char *path = load_include_path(state, load_token_text(record, 1));
+	/* "-" is standard input only for the zone file itself. */
+	const char *name = load_token_text(record, 1);
+	char *path = load_include_path(state, strcmp(name, "-") == 0 ? "./-" : name);
 	if (path == NULL) {
 		state->failure = ZONED_ENOMEM;
 		state->stop = true;

@@ -674,6 +674,32 @@ START_TEST(test_include_errors)
 }
 END_TEST
 
+START_TEST(test_include_directory_rejected)
+{
+	char text[256], message[1300];
+	snprintf(text, sizeof text, "%s$INCLUDE .\n", base);
+	struct zone_load_options options = { .include_directory = fixture_dir() };
+	int rc = load_text_options(text, strlen(text), &options);
+	ck_assert_int_eq(rc, ZONED_EIO);
+	snprintf(message, sizeof message, "%s/.: is a directory", fixture_dir());
+	assert_error("test.zone", 5, message);
+	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* A NUL byte is not text: one error for its record, the rest still read. */
+START_TEST(test_nul_byte)
+{
+	static const char text[] = "$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\n"
+		"ns1 A 192.0.2.1\na TXT \"x\0y\"\nb A 1.2.3\n";
+	int rc = load_text_options(text, sizeof text - 1, NULL);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 5, "unexpected NUL byte");
+	assert_error("test.zone", 6, "near '1.2.3': bad dotted quad");
+	ck_assert_uint_eq(diag.errors, 2);
+}
+END_TEST
+
 START_TEST(test_file_missing)
 {
 	uint8_t origin[DNAME_MAX_LENGTH];
@@ -862,6 +888,7 @@ zone_load_suite(void)
 	tcase_add_test(syntax, test_crlf);
 	tcase_add_test(syntax, test_bom_rejected);
 	tcase_add_test(syntax, test_huge_line);
+	tcase_add_test(syntax, test_nul_byte);
 	tcase_add_test(syntax, test_long_record);
 	tcase_add_test(syntax, test_max_records);
 	tcase_add_test(syntax, test_inherited_owner_after_origin);
@@ -885,6 +912,7 @@ zone_load_suite(void)
 	tcase_add_test(files, test_include_missing);
 	tcase_add_test(files, test_include_depth_limit);
 	tcase_add_test(files, test_include_errors);
+	tcase_add_test(files, test_include_directory_rejected);
 	tcase_add_test(files, test_file_missing);
 	tcase_add_test(files, test_stdin);
 	suite_add_tcase(suite, files);

@@ -23,6 +23,10 @@ TOP_BUILDDIR = os.environ.get('top_builddir') or TOP_SRCDIR
 ZONED = os.path.join(TOP_BUILDDIR, 'src', 'zoned')
 
 RCODE_FORMERR = 1
+# Run the daemon under a tool (HOSTILE_WRAPPER='valgrind --error-exitcode=99
+# --leak-check=full') and stretch every timeout (HOSTILE_TIME_SCALE=20).
+WRAPPER = os.environ.get('HOSTILE_WRAPPER', '').split()
+TIME_SCALE = float(os.environ.get('HOSTILE_TIME_SCALE', '1'))
 STOP_FAILURES = []   # (pid, status, log tail) of every zoned that exited badly
 
 
@@ -75,7 +79,7 @@ class Zoned:
         self.log_path = os.path.join(self.dir, 'zoned.log')
         self.log_file = open(self.log_path, 'w')
         env = dict(os.environ, NOTIFY_SOCKET=self.notify_path)
-        args = [ZONED, '-a', '127.0.0.1', '-p', str(self.port), '-t', str(threads),
+        args = WRAPPER + [ZONED, '-a', '127.0.0.1', '-p', str(self.port), '-t', str(threads),
                 '-z', 'example.:' + self.zone_path] + list(extra_args)
         self.proc = subprocess.Popen(args, stdout=self.log_file, stderr=subprocess.STDOUT,
                                      cwd=self.dir, env=env)
@@ -87,6 +91,7 @@ class Zoned:
             self.sanitized = 'libasan' in f.read()
 
     def wait_state(self, state, timeout=15):
+        timeout *= TIME_SCALE
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -143,7 +148,7 @@ class Zoned:
         if self.proc.poll() is None:
             os.kill(self.pid, signal.SIGTERM)
         try:
-            status = self.proc.wait(10)
+            status = self.proc.wait(10 * TIME_SCALE)
         except subprocess.TimeoutExpired:
             os.kill(self.pid, signal.SIGKILL)
             status = self.proc.wait()
@@ -174,6 +179,7 @@ def make_query(name, rdtype, qid=None, **kwargs):
 def udp_exchange(port, wire, timeout=0.5, sock=None, match_id=True):
     """Sends raw bytes; returns the raw response (with the same ID unless
     match_id is false) or None after timeout."""
+    timeout *= TIME_SCALE
     own = sock is None
     if own:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -15,6 +15,10 @@ struct zonedb;
 int fuzz_answer_one(const uint8_t *data, size_t size);
 int fuzz_zone_load_one(const uint8_t *data, size_t size);
 int fuzz_config_one(const uint8_t *data, size_t size);
+int fuzz_tcp_stream_one(const uint8_t *data, size_t size);
+
+/* Closes the TCP target's listener and event base (replay calls it at exit). */
+void fuzz_tcp_stream_cleanup(void);
 
 /*
  * The fixture zone set (wildcards, delegations, CNAME and DNAME chains,

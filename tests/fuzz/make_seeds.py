@@ -152,6 +152,12 @@ QUERY_NAMES = [
 ]
 
 
+def fixed_id(query, qid=0x5a5a):
+    """Wire form with a fixed ID, so that rerunning this script changes nothing."""
+    query.id = qid
+    return query.to_wire()
+
+
 def write_answer_seeds():
     for name, rdtype in QUERY_NAMES:
         query = dns.message.make_query(name, rdtype, use_edns=False)
@@ -162,18 +168,18 @@ def write_answer_seeds():
         write_seed("answer", query.to_wire())
     query = dns.message.make_query("example.", "SOA", use_edns=0, payload=1232,
                                    options=[dns.edns.GenericOption(3, b"")])
-    write_seed("answer", query.to_wire())
+    write_seed("answer", fixed_id(query))
     query = dns.message.make_query("www.example.", "A", use_edns=1)
-    write_seed("answer", query.to_wire())
+    write_seed("answer", fixed_id(query))
     for name in ("version.bind.", "hostname.bind.", "id.server.", "version.server."):
         query = dns.message.make_query(name, "TXT", rdclass="CH")
-        write_seed("answer", query.to_wire())
+        write_seed("answer", fixed_id(query))
     query = dns.message.make_query("example.", "SOA")
     query.set_opcode(dns.opcode.NOTIFY)
-    write_seed("answer", query.to_wire())
+    write_seed("answer", fixed_id(query))
     query = dns.message.make_query("example.", "SOA")
     query.set_opcode(dns.opcode.UPDATE)
-    write_seed("answer", query.to_wire())
+    write_seed("answer", fixed_id(query))
     # Hand-made oddities: compression pointer in the question, QDCOUNT 0 and 2.
     header = bytes.fromhex("abcd0100")
     write_seed("answer", header + bytes.fromhex("00010000 00000000").replace(b" ", b"")
@@ -230,8 +236,27 @@ def write_config_seeds():
         write_seed("config", text)
 
 
+def frame(wire):
+    return len(wire).to_bytes(2, "big") + wire
+
+
+def write_tcp_seeds():
+    queries = []
+    for name, rdtype in QUERY_NAMES[:12]:
+        queries.append(fixed_id(dns.message.make_query(name, rdtype)))
+    write_seed("tcp_stream", frame(queries[0]))
+    write_seed("tcp_stream", b"".join(frame(q) for q in queries))
+    write_seed("tcp_stream", b"\x00\x00" * 3 + frame(queries[1]))
+    write_seed("tcp_stream", frame(queries[2]) + frame(queries[3])[:7])
+    write_seed("tcp_stream", b"\x00\x05abcde" + frame(queries[4]))
+    big = fixed_id(dns.message.make_query("big.example.", "TXT"))
+    write_seed("tcp_stream", frame(big) * 20)
+    write_seed("tcp_stream", b"\xff\xff" + bytes(300))
+
+
 if __name__ == "__main__":
     write_fixture()
     write_answer_seeds()
     write_zone_seeds()
     write_config_seeds()
+    write_tcp_seeds()

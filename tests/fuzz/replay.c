@@ -22,6 +22,7 @@ static const struct replay_target replay_targets[] = {
 	{"answer", fuzz_answer_one},
 	{"zone_load", fuzz_zone_load_one},
 	{"config", fuzz_config_one},
+	{"tcp_stream", fuzz_tcp_stream_one},
 };
 
 #define REPLAY_TARGET_COUNT (sizeof(replay_targets) / sizeof(replay_targets[0]))
@@ -178,6 +179,7 @@ main(int argc, char **argv)
 				status = EXIT_FAILURE;
 		}
 	}
+	fuzz_tcp_stream_cleanup();
 	fuzz_fixture_free();
 	return status;
 }

@@ -192,41 +192,38 @@ answer_additional_required(const struct answer *answer, const struct answer_addi
 		&& wanted->node->cut == answer->referral_cut;
 }
 
-/* Writes the addresses for wanted; false when a required one did not fit. */
+/* Writes wanted's RRset of type, if any; false when it does not fit. */
 static bool
-answer_put_addresses(struct answer *answer, const struct answer_additional *wanted)
+answer_put_address(struct answer *answer, const struct answer_additional *wanted, uint16_t type)
 {
-	const struct name_node *node = wanted->node;
-	if (!answer_additional_usable(wanted))
+	const struct rrset *rrset = name_node_rrset(wanted->node, type);
+	if (rrset == NULL || answer_was_written(answer, rrset) || !answer_additional_usable(wanted))
 		return true;
-	static const uint16_t types[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-		const struct rrset *rrset = name_node_rrset(node, types[i]);
-		if (rrset == NULL || answer_was_written(answer, rrset))
-			continue;
-		if (!answer_put_rrset(answer, SECTION_ADDITIONAL, wanted->zone, node, wanted->name,
-			    rrset, rrset->ttl))
-			return false;
-	}
-	return true;
+	return answer_put_rrset(answer, SECTION_ADDITIONAL, wanted->zone, wanted->node, wanted->name,
+		rrset, rrset->ttl);
 }
 
 void
 answer_put_additional(struct answer *answer)
 {
-	/* Required glue first, so that optional data never crowds it out. */
+	/*
+	 * Required glue first, so that optional data never crowds it out; within
+	 * each, every name's A before any AAAA, so that a short response still
+	 * reaches as many servers as possible.
+	 */
+	static const uint16_t types[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
 	for (int pass = 0; pass < 2; pass++) {
-		for (unsigned i = 0; i < answer->additional_count; i++) {
-			const struct answer_additional *wanted = &answer->additional[i];
-			bool required = answer_additional_required(answer, wanted);
-			if (required != (pass == 0))
-				continue;
-			if (answer_put_addresses(answer, wanted))
-				continue;
-			/* RFC 9471 3: in-domain glue that does not fit sets TC; the rest is dropped. */
-			if (required)
-				answer->truncated = true;
-			return;
+		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+			for (unsigned i = 0; i < answer->additional_count; i++) {
+				const struct answer_additional *wanted = &answer->additional[i];
+				bool required = answer_additional_required(answer, wanted);
+				if (required != (pass == 0) || answer_put_address(answer, wanted, types[t]))
+					continue;
+				/* RFC 9471 3: in-domain glue that does not fit sets TC; the rest is dropped. */
+				if (required)
+					answer->truncated = true;
+				return;
+			}
 		}
 	}
 }

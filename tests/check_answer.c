@@ -418,8 +418,9 @@ static const struct answer_case answer_cases[] = {
 		{0, "qr", 1, 0, 3, 3, "",
 			SUB_REFERRAL "\nsub.example.com. 3600 IN DS 12345 8 2 "
 			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", SUB_GLUE}},
-	{"glue that does not fit sets TC", {"www.fat.example.com", LDNS_RR_TYPE_A},
-		{0, "qr tc", 1, 0, 13, 10, NULL, NULL, NULL}},
+	{"glue that does not fit sets TC; every A before any AAAA",
+		{"www.fat.example.com", LDNS_RR_TYPE_A},
+		{0, "qr tc", 1, 0, 13, 13, NULL, NULL, NULL}},
 	{"glue fits with EDNS", {"www.fat.example.com", LDNS_RR_TYPE_A, 0, Q_EDNS},
 		{0, "qr", 1, 0, 13, 27, NULL, NULL, NULL}},
 	/* child zones */
@@ -476,7 +477,7 @@ static const struct answer_case answer_cases[] = {
 	{"TCP has room", {"big.example.com", LDNS_RR_TYPE_TXT, 0, Q_TCP},
 		{0, "qr aa", 1, 20, 0, 0, NULL, "", ""}},
 	{"additional that does not fit is dropped without TC", {"mx.example.com", LDNS_RR_TYPE_MX},
-		{0, "qr aa", 1, 13, 0, 8, NULL, "", NULL}},
+		{0, "qr aa", 1, 13, 0, 11, NULL, "", NULL}},
 	/* ANY (RFC 8482) */
 	{"ANY over UDP: one RRset", {"example.com", LDNS_RR_TYPE_ANY},
 		{0, "qr aa", 1, 2, 0, 3, NULL, "", NULL}},

@@ -108,7 +108,7 @@ bench_write_zone(FILE *out, unsigned long names)
 	for (unsigned long i = 0; i < hosts; i++) {
 		fprintf(out, "h%lu A 10.%lu.%lu.%lu\n", i, (i >> 16) & 255, (i >> 8) & 255, i & 255);
 		if (i % 2 == 0)
-			fprintf(out, "h%lu AAAA 2001:db8::%lx\n", i, i);
+			fprintf(out, "h%lu AAAA 2001:db8::%lx:%lx\n", i, i >> 16, i & 0xffff);
 		if (i % 4 == 0) {
 			fprintf(out, "h%lu MX 10 h%lu\n", i, (i + 1) % hosts);
 			fprintf(out, "h%lu TXT \"v=bench host %lu\"\n", i, i);

@@ -105,9 +105,14 @@ answer_referral(struct answer *answer, const struct zone *zone, const struct nam
 		answer->truncated = true;
 		return;
 	}
-	/* RFC 4035 3.1.4: a signed delegation carries its DS when DO is set. */
+	/*
+	 * RFC 4035 3.1.4: in a signed zone (one with a DNSKEY at its apex), a
+	 * delegation carries its DS when DO is set. (NSEC proofs of an unsigned
+	 * delegation are not generated.)
+	 */
 	const struct rrset *ds = name_node_rrset(cut, WIRE_TYPE_DS);
 	if (answer->query->dnssec_ok && ds != NULL
+		&& name_node_rrset(zone->apex, WIRE_TYPE_DNSKEY) != NULL
 		&& !answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ds, ds->ttl)) {
 		answer->truncated = true;
 		return;

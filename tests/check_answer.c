@@ -47,6 +47,7 @@ setup_zones(void)
 	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("example.com.zone", "example.com.")), 0);
 	ck_assert_int_eq(
 		zonedb_add(test_db, fixture_load_zone("child.example.com.zone", "child.example.com.")), 0);
+	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("signed.test.zone", "signed.test.")), 0);
 }
 
 static void
@@ -414,10 +415,21 @@ static const struct answer_case answer_cases[] = {
 			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", "", ""}},
 	{"DS below the cut is a referral", {"deep.sub.example.com", LDNS_RR_TYPE_DS},
 		{0, "qr", 1, 0, 2, 2, "", SUB_REFERRAL, SUB_GLUE}},
-	{"referral carries DS when DO is set", {"www.sub.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
-		{0, "qr", 1, 0, 3, 3, "",
-			SUB_REFERRAL "\nsub.example.com. 3600 IN DS 12345 8 2 "
-			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", SUB_GLUE}},
+	{"signed referral carries DS and its RRSIG when DO is set",
+		{"www.deleg.signed.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		{0, "qr", 1, 0, 3, 2, "",
+			"deleg.signed.test. 3600 IN NS ns1.deleg.signed.test.\n"
+			"deleg.signed.test. 3600 IN DS 12345 8 2 "
+			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c\n"
+			"deleg.signed.test. 3600 IN RRSIG DS 8 3 3600 20300101000000 20200101000000 12345 "
+			"signed.test. AAECAwQFBgcICQ==",
+			"ns1.deleg.signed.test. 3600 IN A 192.0.2.2"}},
+	{"signed referral without DO: no DS", {"www.deleg.signed.test", LDNS_RR_TYPE_A},
+		{0, "qr", 1, 0, 1, 1, "", "deleg.signed.test. 3600 IN NS ns1.deleg.signed.test.",
+			"ns1.deleg.signed.test. 3600 IN A 192.0.2.2"}},
+	{"unsigned zone: no DS in a referral even with DO",
+		{"www.sub.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
+		{0, "qr", 1, 0, 2, 3, "", SUB_REFERRAL, SUB_GLUE}},
 	{"glue that does not fit sets TC; every A before any AAAA",
 		{"www.fat.example.com", LDNS_RR_TYPE_A},
 		{0, "qr tc", 1, 0, 13, 13, NULL, NULL, NULL}},

@@ -86,9 +86,9 @@ class Zoned:
         self.pid = self.proc.pid
         self.wait_state('READY=1')
         with open('/proc/%d/maps' % self.pid) as f:
-            # ASan's quarantine and shadow memory make VmRSS meaningless;
-            # LeakSanitizer's exit status covers leaks there instead.
-            self.sanitized = 'libasan' in f.read()
+            # ASan's quarantine and shadow memory (or valgrind's) make VmRSS
+            # meaningless; the leak checker's exit status covers leaks there.
+            self.sanitized = 'libasan' in f.read() or bool(WRAPPER)
 
     def wait_state(self, state, timeout=15):
         timeout *= TIME_SCALE

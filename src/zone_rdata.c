@@ -363,13 +363,16 @@ rdata_parse_generic(struct rdata_parser *parser, const struct rdata_source *sour
 	size_t position = 0;
 	ldns_status status = ldns_wire2rdf(rr, wire, length + 2, &position);
 	free(wire);
+	/* BIND's words: the wire form ran short, or had octets left over. */
 	int rc = 0;
-	if (status != LDNS_STATUS_OK)
-		rc = rdata_error_near(source, source->first, ldns_get_errorstr_by_id(status));
-	else if (ldns_rr_rd_count(rr) < ldns_rr_descriptor_minimum(descriptor))
+	if (status != LDNS_STATUS_OK
+		|| ldns_rr_rd_count(rr) < ldns_rr_descriptor_minimum(descriptor))
 		rc = rdata_error_eol(source);
-	else if ((rc = rdata_copy_fields(parser, source, rr)) == 0 && parser->length != length)
-		rc = rdata_error_near(source, source->first, "bad rdata length");
+	else if ((rc = rdata_copy_fields(parser, source, rr)) == 0 && parser->length != length) {
+		diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
+			"near eol: extra input data");
+		rc = ZONED_ESYNTAX;
+	}
 	ldns_rr_free(rr);
 	return rc;
 }
@@ -385,6 +388,7 @@ rdata_field_is_one_token(ldns_rdf_type type)
 	case LDNS_RDF_TYPE_TYPE: case LDNS_RDF_TYPE_CLASS: case LDNS_RDF_TYPE_ALG:
 	case LDNS_RDF_TYPE_CERT_ALG: case LDNS_RDF_TYPE_TIME: case LDNS_RDF_TYPE_TAG:
 	case LDNS_RDF_TYPE_ILNP64: case LDNS_RDF_TYPE_EUI48: case LDNS_RDF_TYPE_EUI64:
+	case LDNS_RDF_TYPE_NSEC3_SALT: case LDNS_RDF_TYPE_NSEC3_NEXT_OWNER:
 		return true;
 	default:
 		return false;
@@ -463,6 +467,42 @@ struct rdata_walk {
 	const char *problem;
 };
 
+/*
+ * Checks the tokens of a last field that takes the rest of the record.
+ * Type bitmaps always: ldns drops an unknown mnemonic there silently. Hex
+ * and base64 only when diagnosing a failure.
+ */
+static void
+rdata_check_tail(const struct rdata_source *source, ldns_rdf_type type, bool diagnose,
+	struct rdata_walk *walk)
+{
+	static const char base64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+	for (size_t i = walk->token; i < source->record->token_count; i++) {
+		const char *text = rdata_token_text(source, i), *problem = NULL;
+		uint16_t bit;
+		if (type == LDNS_RDF_TYPE_NSEC) {
+			if (!rdata_type_from_text(text, &bit))
+				problem = "unknown class/type";
+		} else if (!diagnose) {
+			return;
+		} else if (type == LDNS_RDF_TYPE_HEX) {
+			if (text[strspn(text, "0123456789abcdefABCDEF")] != '\0')
+				problem = "bad hex encoding";
+		} else if (type == LDNS_RDF_TYPE_B64) {
+			if (text[strspn(text, base64)] != '\0')
+				problem = "bad base64 encoding";
+		} else {
+			return;
+		}
+		if (problem != NULL) {
+			walk->token = i;
+			walk->problem = problem;
+			return;
+		}
+	}
+}
+
 /* Walks tokens and fields in step while each field is one token. */
 static void
 rdata_walk_fields(const struct rdata_source *source, const ldns_rr_descriptor *descriptor,
@@ -476,6 +516,8 @@ rdata_walk_fields(const struct rdata_source *source, const ldns_rr_descriptor *d
 		ldns_rdf_type type = ldns_rr_descriptor_field_type(descriptor, walk->field);
 		if (!rdata_field_is_one_token(type)) {
 			walk->stopped = true;
+			if (walk->field + 1 == maximum)
+				rdata_check_tail(source, type, diagnose, walk);
 			return;
 		}
 		walk->problem = rdata_check_field(source, type,

@@ -357,6 +357,12 @@ static const struct error_case error_cases[] = {
 	{ "a SOA ns host 1 1h30 3 4 5\n", 5, "near '1h30': syntax error" },
 	{ "a CAA 256 issue \"ca\"\n", 5, "near '256': out of range" },
 	{ "  $TTL 300\n", 5, "unknown RR type '$TTL'" },
+	{ "a NSEC b.example.com. A FOO\n", 5, "near 'FOO': unknown class/type" },
+	{ "a CSYNC 1 3 A (\n NS BAR )\n", 6, "near 'BAR': unknown class/type" },
+	{ "a DS 1 8 2 0a zz\n", 5, "near 'zz': bad hex encoding" },
+	{ "a DNSKEY 257 3 8 AwEAAa$$\n", 5, "near 'AwEAAa$$': bad base64 encoding" },
+	{ "a TYPE1 \\# 3 0a0000\n", 5, "near eol: unexpected end of input" },
+	{ "a MX \\# 4 000a0000\n", 5, "near eol: extra input data" },
 };
 
 START_TEST(test_error_records)

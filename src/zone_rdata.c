@@ -25,6 +25,11 @@
 #define TYPE_TXT 16
 #define TYPE_AAAA 28
 #define TYPE_DNAME 39
+#define TYPE_DS 43
+#define TYPE_SSHFP 44
+#define TYPE_NSEC 47
+#define TYPE_CDS 59
+#define TYPE_ZONEMD 63
 #define TYPE_SPF 99
 
 int
@@ -468,9 +473,10 @@ struct rdata_walk {
 };
 
 /*
- * Checks the tokens of a last field that takes the rest of the record.
- * Type bitmaps always: ldns drops an unknown mnemonic there silently. Hex
- * and base64 only when diagnosing a failure.
+ * Checks the tokens of a last field that takes the rest of the record:
+ * ldns drops unknown mnemonics from type bitmaps and accepts an odd number
+ * of hex digits, BIND rejects both. Whole-field problems are placed at the
+ * end of the record (walk->token == token_count), as BIND reports them.
  */
 static void
 rdata_check_tail(const struct rdata_source *source, ldns_rdf_type type, bool diagnose,
@@ -478,28 +484,34 @@ rdata_check_tail(const struct rdata_source *source, ldns_rdf_type type, bool dia
 {
 	static const char base64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
-	for (size_t i = walk->token; i < source->record->token_count; i++) {
+	size_t count = source->record->token_count, digits = 0;
+	if (type != LDNS_RDF_TYPE_NSEC && type != LDNS_RDF_TYPE_HEX && type != LDNS_RDF_TYPE_B64)
+		return;
+	for (size_t i = walk->token; i < count; i++) {
 		const char *text = rdata_token_text(source, i), *problem = NULL;
 		uint16_t bit;
-		if (type == LDNS_RDF_TYPE_NSEC) {
-			if (!rdata_type_from_text(text, &bit))
-				problem = "unknown class/type";
-		} else if (!diagnose) {
-			return;
-		} else if (type == LDNS_RDF_TYPE_HEX) {
+		if (type == LDNS_RDF_TYPE_NSEC && !rdata_type_from_text(text, &bit))
+			problem = "unknown class/type";
+		if (type == LDNS_RDF_TYPE_HEX) {
+			digits += strspn(text, "0123456789abcdefABCDEF");
 			if (text[strspn(text, "0123456789abcdefABCDEF")] != '\0')
 				problem = "bad hex encoding";
-		} else if (type == LDNS_RDF_TYPE_B64) {
-			if (text[strspn(text, base64)] != '\0')
-				problem = "bad base64 encoding";
-		} else {
-			return;
 		}
+		if (type == LDNS_RDF_TYPE_B64 && diagnose && text[strspn(text, base64)] != '\0')
+			problem = "bad base64 encoding";
 		if (problem != NULL) {
 			walk->token = i;
 			walk->problem = problem;
 			return;
 		}
+	}
+	if (type == LDNS_RDF_TYPE_HEX && digits % 2 != 0) {
+		walk->token = count;
+		walk->problem = "bad hex encoding";
+	} else if (type == LDNS_RDF_TYPE_B64 && diagnose) {
+		/* Every character is base64, so the padding or length is wrong. */
+		walk->token = count;
+		walk->problem = "bad base64 encoding";
 	}
 }
 
@@ -527,6 +539,17 @@ rdata_walk_fields(const struct rdata_source *source, const ldns_rr_descriptor *d
 	}
 }
 
+/* Reports a walk's problem at its token, or at the end of the record. */
+static int
+rdata_report_walk(const struct rdata_source *source, const struct rdata_walk *walk)
+{
+	if (walk->token < source->record->token_count)
+		return rdata_error_near(source, walk->token, walk->problem);
+	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
+		"near eol: %s", walk->problem);
+	return ZONED_ESYNTAX;
+}
+
 /* Names the token ldns failed on, with BIND's words where we know them. */
 static int
 rdata_diagnose(const struct rdata_source *source, const ldns_rr_descriptor *descriptor,
@@ -537,7 +560,7 @@ rdata_diagnose(const struct rdata_source *source, const ldns_rr_descriptor *desc
 	struct rdata_walk walk;
 	rdata_walk_fields(source, descriptor, true, ldns_problem, &walk);
 	if (walk.problem != NULL)
-		return rdata_error_near(source, walk.token, walk.problem);
+		return rdata_report_walk(source, &walk);
 	if (!walk.stopped && walk.token >= count
 		&& walk.field < ldns_rr_descriptor_minimum(descriptor))
 		return rdata_error_eol(source);
@@ -592,6 +615,76 @@ rdata_build_text(struct rdata_parser *parser, const struct rdata_source *source)
 	}
 	*p = '\0';
 	return 0;
+}
+
+/* The digest length a digest type implies, or 0 when it is not fixed. */
+static size_t
+rdata_digest_length(uint16_t type, uint8_t digest_type)
+{
+	switch (type) {
+	case TYPE_DS:
+	case TYPE_CDS:
+		/* RFC 4509, RFC 5933, RFC 6605: SHA-1, SHA-256, GOST, SHA-384. */
+		return digest_type == 1 ? 20 : digest_type == 2 || digest_type == 3 ? 32
+			: digest_type == 4 ? 48 : 0;
+	case TYPE_SSHFP:
+		/* RFC 4255, RFC 6594: SHA-1, SHA-256. */
+		return digest_type == 1 ? 20 : digest_type == 2 ? 32 : 0;
+	case TYPE_ZONEMD:
+		/* RFC 8976 2.2.4: SHA-384, SHA-512; others at least 12 octets. */
+		return digest_type == 1 ? 48 : digest_type == 2 ? 64 : 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * What BIND checks beyond syntax and ldns does not: digest lengths that
+ * the digest type fixes, and an NSEC type bitmap that is not empty.
+ */
+static int
+rdata_check_semantics(const struct rdata_parser *parser, const struct rdata_source *source)
+{
+	const char *problem = NULL;
+	size_t fixed = 0, digest = 0, minimum = 0;
+	switch (source->type) {
+	case TYPE_DS:
+	case TYPE_CDS:
+		if (parser->length >= 4) {
+			fixed = rdata_digest_length(source->type, parser->data[3]);
+			digest = parser->length - 4;
+		}
+		break;
+	case TYPE_SSHFP:
+		if (parser->length >= 2) {
+			fixed = rdata_digest_length(source->type, parser->data[1]);
+			digest = parser->length - 2;
+		}
+		break;
+	case TYPE_ZONEMD:
+		if (parser->length >= 6) {
+			fixed = rdata_digest_length(source->type, parser->data[5]);
+			digest = parser->length - 6;
+			minimum = 12;
+		}
+		break;
+	case TYPE_NSEC:
+		/* The next owner name is all there is: no type bitmap. */
+		if (source->record->token_count - source->first < 2)
+			problem = "FORMERR";
+		break;
+	default:
+		return 0;
+	}
+	if (problem == NULL && ((fixed != 0 && digest < fixed) || digest < minimum))
+		problem = "unexpected end of input";
+	if (problem == NULL && fixed != 0 && digest > fixed)
+		problem = "bad hex encoding";
+	if (problem == NULL)
+		return 0;
+	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
+		"near eol: %s", problem);
+	return ZONED_ESYNTAX;
 }
 
 /* A and AAAA: ldns_str2rdf_a/_aaaa are inet_pton, so this gives the same result. */
@@ -761,6 +854,6 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 	struct rdata_walk walk;
 	rdata_walk_fields(source, descriptor, false, NULL, &walk);
 	if (walk.problem != NULL)
-		return rdata_error_near(source, walk.token, walk.problem);
-	return 0;
+		return rdata_report_walk(source, &walk);
+	return rdata_check_semantics(parser, source);
 }

@@ -363,6 +363,14 @@ static const struct error_case error_cases[] = {
 	{ "a DNSKEY 257 3 8 AwEAAa$$\n", 5, "near 'AwEAAa$$': bad base64 encoding" },
 	{ "a TYPE1 \\# 3 0a0000\n", 5, "near eol: unexpected end of input" },
 	{ "a MX \\# 4 000a0000\n", 5, "near eol: extra input data" },
+	{ "a SSHFP 1 3 abc\n", 5, "near eol: bad hex encoding" },
+	{ "a SSHFP 1 1 abcd\n", 5, "near eol: unexpected end of input" },
+	{ "a DS 1 8 2 ( abcd\n abcd )\n", 6, "near eol: unexpected end of input" },
+	{ "a DS 1 8 1 00112233445566778899aabbccddeeff0011223344\n", 5,
+		"near eol: bad hex encoding" },
+	{ "a ZONEMD 1 1 240 abcdef\n", 5, "near eol: unexpected end of input" },
+	{ "a NSEC b.example.com.\n", 5, "near eol: FORMERR" },
+	{ "a DHCID abcde\n", 5, "near eol: bad base64 encoding" },
 };
 
 START_TEST(test_error_records)
@@ -779,12 +787,15 @@ END_TEST
 /* Whatever ldns makes of a record's rdata, we store the same octets. */
 static const char *const ldns_inputs[] = {
 	"MX 10 mail.example.net.", "MX 0 .", "NS ns1.example.net.", "CNAME x.y.",
-	"TXT \"a b\" c \"\\059\"", "SRV 0 0 0 .", "CAA 128 tag \"v\"", "SSHFP 1 1 0123456789abcdef",
+	"TXT \"a b\" c \"\\059\"", "SRV 0 0 0 .", "CAA 128 tag \"v\"", "SSHFP 1 1 0123456789abcdef0123456789abcdef01234567",
 	"DS 12345 8 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
 	"NAPTR 10 20 \"u\" \"E2U+sip\" \"!^.*$!sip:x@y!\" .", "HINFO \"cpu\" \"os\"",
 	"TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 	"LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m",
 	"RP mbox.example.net. txt.example.net.", "AFSDB 1 afs.example.net.",
+	"DS 1 8 1 00112233445566778899aabbccddeeff00112233", "SSHFP 4 2 ( 00112233445566778899"
+	"aabbccddeeff0011\n 2233445566778899aabbccddeeff )", "DS 1 8 5 abc0",
+	"NSEC b.example.com. A NS TYPE65000", "ZONEMD 1 1 240 00112233445566778899aabb",
 	"DNAME target.example.net.", "PTR p.example.net.", "SPF \"v=spf1 -all\"",
 };
 

@@ -192,19 +192,56 @@ name_is_reverse(const uint8_t *name)
 		|| dname_is_subdomain(name, ip6_int);
 }
 
+/*
+ * Writes name relative to the zone origin ("www" for www.example.com.) and
+ * returns true, or returns false when name is not strictly below the origin.
+ */
+static bool
+name_relative_text(const struct zone *zone, const uint8_t *name, name_text out)
+{
+	if (!dname_is_subdomain(name, zone->origin))
+		return false;
+	unsigned keep = dname_label_count(name) - zone->origin_labels;
+	if (keep == 0)
+		return false;
+	uint8_t relative[DNAME_MAX_LENGTH];
+	size_t length = 0;
+	const uint8_t *label = name;
+	for (unsigned i = 0; i < keep; i++, label += *label + 1) {
+		memcpy(relative + length, label, (size_t)*label + 1);
+		length += (size_t)*label + 1;
+	}
+	relative[length] = 0;
+	zone_check_name_format(relative, out);
+	return true;
+}
+
+/*
+ * The token BIND would quote for a name in the rdata. It quotes the text as
+ * written, which we no longer have: guess relative for names in the zone
+ * (how zone files usually spell them), absolute otherwise.
+ */
+static void
+name_token_text(const struct zone *zone, const uint8_t *name, name_text out)
+{
+	if (name_relative_text(zone, name, out))
+		return;
+	dname_to_text(name, out, sizeof(name_text));
+}
+
 /* Reports one rdata name that fails check-names; returns 1 when it is an error. */
 static unsigned
-check_report_bad_name(const struct zone_record *record, const uint8_t *name,
-	const struct zone_check_modes *modes, struct diag *d)
+check_report_bad_name(const struct zone *zone, const struct zone_record *record,
+	const uint8_t *name, const struct zone_check_modes *modes, struct diag *d)
 {
 	name_text text;
-	zone_check_name_format(name, text);
 	if (modes->names == CHECK_FAIL) {
+		name_token_text(zone, name, text);
 		diag_report(d, DIAG_ERROR, record->file, record->line,
-			"near '%s%s': bad name (check-names)", text,
-			*name == 0 ? "" : ".");
+			"near '%s': bad name (check-names)", text);
 		return 1;
 	}
+	zone_check_name_format(name, text);
 	diag_report(d, DIAG_WARNING, record->file, record->line,
 		"warning: %s: bad name (check-names)", text);
 	return 0;
@@ -216,8 +253,8 @@ check_report_bad_name(const struct zone_record *record, const uint8_t *name,
  * for the SOA RNAME, RP and MINFO (as BIND's checknames methods).
  */
 static unsigned
-check_rdata_names(const struct zone_record *record, const struct zone_check_modes *modes,
-	struct diag *d)
+check_rdata_names(const struct zone *zone, const struct zone_record *record,
+	const struct zone_check_modes *modes, struct diag *d)
 {
 	const uint8_t *rdata = record->rdata;
 	size_t length = record->rdata_length;
@@ -254,11 +291,11 @@ check_rdata_names(const struct zone_record *record, const struct zone_check_mode
 	}
 	unsigned errors = 0;
 	if (host != NULL && !name_is_hostname(host, false))
-		errors += check_report_bad_name(record, host, modes, d);
+		errors += check_report_bad_name(zone, record, host, modes, d);
 	if (mailbox != NULL && !name_is_mailbox(mailbox))
-		errors += check_report_bad_name(record, mailbox, modes, d);
+		errors += check_report_bad_name(zone, record, mailbox, modes, d);
 	if (mailbox2 != NULL && !name_is_mailbox(mailbox2))
-		errors += check_report_bad_name(record, mailbox2, modes, d);
+		errors += check_report_bad_name(zone, record, mailbox2, modes, d);
 	return errors;
 }
 
@@ -286,24 +323,10 @@ text_is_address(const char *text)
 static bool
 target_looks_like_address(const struct zone *zone, const uint8_t *target, name_text token)
 {
+	if (name_relative_text(zone, target, token) && text_is_address(token))
+		return true;
 	name_text text;
 	zone_check_name_format(target, text);
-	if (dname_is_subdomain(target, zone->origin)) {
-		unsigned keep = dname_label_count(target) - zone->origin_labels;
-		uint8_t relative[DNAME_MAX_LENGTH];
-		size_t length = 0;
-		const uint8_t *label = target;
-		for (unsigned i = 0; i < keep; i++, label += *label + 1) {
-			memcpy(relative + length, label, (size_t)*label + 1);
-			length += (size_t)*label + 1;
-		}
-		relative[length] = 0;
-		if (keep > 0) {
-			zone_check_name_format(relative, token);
-			if (text_is_address(token))
-				return true;
-		}
-	}
 	size_t length = strlen(text);
 	if (length > INET6_ADDRSTRLEN || !text_is_address(text))
 		return false;
@@ -368,6 +391,13 @@ zone_check_record(const struct zone *zone, const struct zone_record *record,
 			"SOA record not at top of zone (%s)", owner);
 		return 1;
 	}
+	/* RFC 4592 4.2: a wildcard cannot be a zone cut; BIND refuses NS at "*". */
+	if (record->type == TYPE_NS && record->owner[0] == 1 && record->owner[1] == '*') {
+		zone_check_name_format(record->owner, owner);
+		diag_report(d, DIAG_ERROR, record->file, record->line,
+			"%s: invalid NS owner name (wildcard)", owner);
+		return 1;
+	}
 	bool rejected = false;
 	errors += check_address_targets(zone, record, modes, d, &rejected);
 	if (rejected)
@@ -393,6 +423,6 @@ zone_check_record(const struct zone *zone, const struct zone_record *record,
 			"%s: bad owner name (check-names)", owner);
 		errors++;
 	}
-	errors += check_rdata_names(record, modes, d);
+	errors += check_rdata_names(zone, record, modes, d);
 	return errors;
 }

@@ -304,7 +304,7 @@ checkzone_message_prefix(const char *message)
 		"unknown $ directive", "file not found", "CNAME and other data",
 		"multiple RRs of singleton type", "> MAXTTL", "exceeds configured max-zone-ttl",
 		"out of range", "extra input text", "byte order mark", "permission denied",
-		"$INCLUDE nested too deeply", "empty label",
+		"$INCLUDE nested too deeply", "empty label", "owner name (wildcard)",
 	};
 	if (strncmp(message, "near ", 5) == 0 || strncmp(message, "unbalanced ", 11) == 0)
 		return "dns_rdata_fromtext: ";

@@ -83,6 +83,9 @@ static const struct check_case cases[] = {
 		"E zone:0 example.com: multiple RRs of singleton type\n" },
 	{ "SOA below the apex", HEAD "sub SOA ns1 hostmaster 1 7200 3600 1209600 300\n", NULL, 1, 0,
 		"E t.zone:5 SOA record not at top of zone (sub.example.com)\n" },
+	{ "NS at a wildcard", HEAD "* NS ns1\n", "k=ignore", 1, 0,
+		"E t.zone:5 *.example.com: invalid NS owner name (wildcard)\n" },
+	{ "NS below a wildcard label is fine", HEAD "a.*.w NS ns1\n", "W=ignore", 0, 0, "" },
 	{ "apex NS without address", HEAD "@ NS ns2\n", NULL, 1, 0,
 		"E zone:0 NS 'ns2.example.com' has no address records (A or AAAA)\n" },
 	{ "apex NS without address, -i none", HEAD "@ NS ns2\nns2 TXT x\n", "i=none", 1, 0,
@@ -152,6 +155,9 @@ static const struct check_case cases[] = {
 		"W t.zone:8 warning: r_t.example.net: bad name (check-names)\n" },
 	{ "check-names on a target, -k fail", HEAD "@ MX 10 m_x.example.net.\n", "k=fail", 1, 0,
 		"E t.zone:5 near 'm_x.example.net.': bad name (check-names)\n" },
+	{ "check-names on an in-zone target, -k fail", HEAD "@ MX 10 m_x\nm_x A 192.0.2.5\n",
+		"k=fail", 2, 0, "E t.zone:5 near 'm_x': bad name (check-names)\n"
+		"E t.zone:6 m_x.example.com: bad owner name (check-names)\n" },
 	{ "check-names mailboxes", HEAD "rp RP any_thing.example.com. t_x.example.com.\n"
 		"rp2 RP a.b_c.example.com. .\nmi MINFO a.b_c.example.com. x_.\n", NULL, 0, 2,
 		"W t.zone:6 warning: a.b_c.example.com: bad name (check-names)\n"

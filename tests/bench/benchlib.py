@@ -1,0 +1,528 @@
+# tests/bench/benchlib.py: what tests/bench/run drives: zones, queries, servers, dnsperf, /proc.
+"""Helpers of tests/bench/run (see its header): deterministic zone and query
+generation, the per-server configuration, starting and stopping by pid,
+/proc accounting (CPU ticks, PSS, affinity), the readiness probe, and
+running and parsing dnsperf."""
+
+import os
+import random
+import re
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+
+ORIGIN = "bench.example."
+SEED = 20240501
+QUERY_LINES = 100000
+FIXED_QPS = 20000
+DNSPERF_CLIENTS = 8       # source ports, so SO_REUSEPORT spreads over 2 workers
+DNSPERF_OUTSTANDING = 100  # dnsperf's default -q
+START_TIMEOUT = 180.0      # seconds to wait for a first answer (BIND, 1M records)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+ALL_SERVERS = ["zoned", "nsd", "knot", "bind", "echo"]
+
+
+# ----------------------------------------------------------------- zones
+
+def delegation_count(names):
+    return max(1, names // 100)
+
+
+def host_count(names):
+    """Hosts h<i> such that apex, ns1, ns2, the hosts, every 10th host's
+    CNAME c<i> and the delegations (d<j>, ns1.d<j>, ns2.d<j>) make names."""
+    return (names - 3 - 3 * delegation_count(names)) * 10 // 11
+
+
+def write_zone(path, names):
+    """Writes the zone: h<i> A (all), AAAA (even i), MX and TXT (i % 4 == 0),
+    c<i> CNAME h<i> (i % 10 == 0), d<j> NS ns1/ns2.d<j> with glue. Returns
+    (hosts, delegations, records)."""
+    hosts = host_count(names)
+    delegations = delegation_count(names)
+    records = 0
+    with open(path, "w") as out:
+        out.write("$ORIGIN %s\n$TTL 3600\n" % ORIGIN)
+        out.write("@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n")
+        out.write("@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 A 192.0.2.2\n")
+        records += 5
+        chunk = []
+        for i in range(hosts):
+            chunk.append("h%d A 10.%d.%d.%d\n" % (i, (i >> 16) & 255, (i >> 8) & 255, i & 255))
+            records += 1
+            if i % 2 == 0:
+                chunk.append("h%d AAAA 2001:db8::%x:%x\n" % (i, i >> 16, i & 0xFFFF))
+                records += 1
+            if i % 4 == 0:
+                chunk.append("h%d MX 10 h%d\nh%d TXT \"v=bench host %d\"\n"
+                             % (i, (i + 1) % hosts, i, i))
+                records += 2
+            if i % 10 == 0:
+                chunk.append("c%d CNAME h%d\n" % (i, i))
+                records += 1
+            if len(chunk) > 4096:
+                out.write("".join(chunk))
+                chunk = []
+        out.write("".join(chunk))
+        for j in range(delegations):
+            out.write("d%d NS ns1.d%d\nd%d NS ns2.d%d\n" % (j, j, j, j))
+            out.write("ns1.d%d A 198.51.%d.1\nns2.d%d A 198.51.%d.2\n"
+                      % (j, j & 255, j, j & 255))
+            records += 4
+    return hosts, delegations, records
+
+
+def names_for_records(records):
+    """Names giving about this many records (2.1 records per host)."""
+    return int(records / 2.1 * 1.1)
+
+
+def write_queries(path, names, lines):
+    """The dnsperf input, shuffled with a fixed seed; see the header."""
+    hosts = host_count(names)
+    delegations = delegation_count(names)
+    rng = random.Random(SEED)
+    mix = [("a", 55), ("cname", 5), ("aaaa", 10), ("mx", 5), ("nxdomain", 15),
+           ("nodata", 5), ("referral", 5)]
+    kinds = []
+    for kind, percent in mix:
+        kinds += [kind] * (lines * percent // 100)
+    rng.shuffle(kinds)
+    with open(path, "w") as out:
+        for kind in kinds:
+            if kind == "a":
+                out.write("h%d.%s A\n" % (rng.randrange(hosts), ORIGIN))
+            elif kind == "cname":
+                out.write("c%d.%s A\n" % (rng.randrange(0, hosts, 10), ORIGIN))
+            elif kind == "aaaa":
+                out.write("h%d.%s AAAA\n" % (rng.randrange(0, hosts, 2), ORIGIN))
+            elif kind == "mx":
+                out.write("h%d.%s MX\n" % (rng.randrange(0, hosts, 4), ORIGIN))
+            elif kind == "nxdomain":
+                out.write("nx%d.%s A\n" % (rng.randrange(10 ** 9), ORIGIN))
+            elif kind == "nodata":
+                out.write("h%d.%s TXT\n" % (min(hosts - 1, rng.randrange(0, hosts, 4) + 1 + rng.randrange(3)), ORIGIN))
+            else:
+                out.write("www.d%d.%s A\n" % (rng.randrange(delegations), ORIGIN))
+    return len(kinds)
+
+
+# ----------------------------------------------------------------- processes
+
+def read_stat(pid):
+    """(ppid, utime+stime ticks) of one process, or None when it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[11]) + int(fields[12])
+
+
+def process_tree(root):
+    """root and all its descendants (NSD forks xfrd and its servers)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = read_stat(int(entry))
+            if stat is not None:
+                children.setdefault(stat[0], []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return tree
+
+
+def cpu_ticks(pids):
+    total = 0
+    for pid in pids:
+        stat = read_stat(pid)
+        if stat is not None:
+            total += stat[1]
+    return total
+
+
+def cpu_busy_ticks(cpu):
+    """Non-idle ticks of one CPU so far (/proc/stat: user..steal minus idle, iowait)."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu%d " % cpu):
+                fields = [int(x) for x in line.split()[1:9]]
+                return sum(fields) - fields[3] - fields[4]
+    return 0
+
+
+def memory_of(pids):
+    """(PSS summed over pids, largest VmHWM) in KiB."""
+    pss, hwm = 0, 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        hwm = max(hwm, int(line.split()[1]))
+        except OSError:
+            pass
+    return pss, hwm
+
+
+def affinity_of(pids):
+    """Every Cpus_allowed_list of every thread of pids."""
+    seen = set()
+    for pid in pids:
+        try:
+            tasks = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open("/proc/%d/task/%s/status" % (pid, task)) as f:
+                    for line in f:
+                        if line.startswith("Cpus_allowed_list:"):
+                            seen.add(line.split()[1])
+            except OSError:
+                pass
+    return seen
+
+
+def stop_process(proc, grace=10.0):
+    """SIGTERM the server and, if needed, SIGKILL it and what it forked."""
+    if proc is None or proc.poll() is not None:
+        return
+    tree = process_tree(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=grace)
+    deadline = time.monotonic() + grace
+    for pid in tree[1:]:
+        while read_stat(pid) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if read_stat(pid) is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+# ----------------------------------------------------------------- DNS probe
+
+def soa_query(qid):
+    name = b"".join(bytes([len(label)]) + label.encode()
+                    for label in ORIGIN.rstrip(".").split(".")) + b"\0"
+    return struct.pack("!HHHHHH", qid, 0, 1, 0, 0, 0) + name + struct.pack("!HH", 6, 1)
+
+
+def wait_first_answer(proc, port, timeout, authoritative=True):
+    """Seconds from now until an authoritative SOA answer (any response
+    when not authoritative: the echo), or None."""
+    start = time.monotonic()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    qid = 0
+    next_send = start
+    try:
+        while time.monotonic() - start < timeout:
+            if proc.poll() is not None:
+                return None
+            # One probe per 10 ms at most, so probing costs the loading server nothing.
+            delay = next_send - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            next_send = time.monotonic() + 0.01
+            qid = (qid + 1) & 0xFFFF
+            try:
+                sock.sendto(soa_query(qid), ("127.0.0.1", port))
+            except OSError:
+                time.sleep(0.005)
+                continue
+            ready, _, _ = select.select([sock], [], [], 0.01)
+            while ready:
+                try:
+                    data = sock.recv(4096)
+                except OSError:
+                    break
+                if len(data) >= 12:
+                    rid, flags, _, ancount = struct.unpack("!HHHH", data[:8])
+                    if rid == qid and flags & 0x8000 and (not authoritative or (
+                            flags & 0x0400 and flags & 0xF == 0 and ancount >= 1)):
+                        return time.monotonic() - start
+                ready, _, _ = select.select([sock], [], [], 0)
+        return None
+    finally:
+        sock.close()
+
+
+def free_port():
+    """A port in 40000-60000 that is free for UDP and TCP on 127.0.0.1."""
+    rng = random.Random()
+    for _ in range(100):
+        port = rng.randrange(40000, 60000)
+        try:
+            for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                s = socket.socket(socket.AF_INET, kind)
+                s.bind(("127.0.0.1", port))
+                s.close()
+            return port
+        except OSError:
+            continue
+    raise SystemExit("run: no free port in 40000-60000")
+
+
+# ----------------------------------------------------------------- servers
+
+class Server:
+    """One server under test: how to configure and start it."""
+
+    def __init__(self, name, binary):
+        self.name = name
+        self.binary = binary
+
+    def command(self, workdir, zone, port, threads):
+        raise NotImplementedError
+
+
+class Zoned(Server):
+    def command(self, workdir, zone, port, threads):
+        return [self.binary, "-a", "127.0.0.1", "-p", str(port), "-z",
+                "%s:%s" % (ORIGIN, zone), "-t", str(threads), "-v", "0"]
+
+
+class Echo(Server):
+    def command(self, workdir, zone, port, threads):
+        return [self.binary, "-a", "127.0.0.1", "-p", str(port), "-t", str(threads)]
+
+
+class Nsd(Server):
+    def command(self, workdir, zone, port, threads):
+        conf = os.path.join(workdir, "nsd.conf")
+        with open(conf, "w") as f:
+            f.write("""server:
+	ip-address: 127.0.0.1
+	port: %(port)d
+	server-count: %(threads)d
+	reuseport: yes
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "%(dir)s"
+	database: ""
+	zonelistfile: "%(dir)s/zone.list"
+	xfrdfile: "%(dir)s/xfrd.state"
+	xfrdir: "%(dir)s"
+	pidfile: "%(dir)s/nsd.pid"
+	logfile: "%(dir)s/nsd.log"
+	verbosity: 0
+	hide-version: yes
+	tcp-count: 16
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+remote-control:
+	control-enable: no
+zone:
+	name: "%(origin)s"
+	zonefile: "%(zone)s"
+""" % {"port": port, "threads": threads, "dir": workdir, "origin": ORIGIN, "zone": zone})
+        return [self.binary, "-d", "-c", conf]
+
+
+class Knot(Server):
+    def command(self, workdir, zone, port, threads):
+        conf = os.path.join(workdir, "knot.conf")
+        with open(conf, "w") as f:
+            f.write("""server:
+    rundir: "%(dir)s"
+    pidfile: "%(dir)s/knot.pid"
+    listen: 127.0.0.1@%(port)d
+    udp-workers: %(threads)d
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "%(dir)s"
+log:
+  - target: stderr
+    any: error
+template:
+  - id: default
+    storage: "%(dir)s"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: %(origin)s
+    file: "%(zone)s"
+""" % {"port": port, "threads": threads, "dir": workdir, "origin": ORIGIN, "zone": zone})
+        return [self.binary, "-c", conf]
+
+
+class Bind(Server):
+    def command(self, workdir, zone, port, threads):
+        conf = os.path.join(workdir, "named.conf")
+        with open(conf, "w") as f:
+            f.write("""options {
+	directory "%(dir)s";
+	pid-file "%(dir)s/named.pid";
+	session-keyfile "%(dir)s/session.key";
+	managed-keys-directory "%(dir)s";
+	listen-on port %(port)d { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+	notify no;
+	dnssec-validation no;
+	allow-query { any; };
+};
+controls { };
+zone "%(origin)s" { type primary; file "%(zone)s"; };
+""" % {"port": port, "dir": workdir, "origin": ORIGIN, "zone": zone})
+        return [self.binary, "-g", "-c", conf, "-n", str(threads)]
+
+
+def find_servers(wanted, builddir):
+    """The servers asked for that are installed or built; prints the others."""
+    found, missing = [], []
+    local = {"zoned": os.path.join(builddir, "src", "zoned"),
+             "echo": os.path.join(builddir, "tests", "bench", "udp-echo")}
+    system = {"nsd": (Nsd, "nsd"), "knot": (Knot, "knotd"), "bind": (Bind, "named")}
+    for name in wanted:
+        if name in local:
+            path = local[name]
+            if os.access(path, os.X_OK):
+                found.append((Zoned if name == "zoned" else Echo)(name, path))
+            else:
+                missing.append("%s (%s not built: run make bench)" % (name, path))
+        else:
+            cls, program = system[name]
+            path = shutil.which(program, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+            if path:
+                found.append(cls(name, path))
+            else:
+                missing.append("%s (%s not installed)" % (name, program))
+    return found, missing
+
+
+class Running:
+    """A started server; stop() is safe to call twice."""
+
+    def __init__(self, server, workroot, zone, port, threads, cpu):
+        self.server = server
+        self.workdir = tempfile.mkdtemp(prefix=server.name + "-", dir=workroot)
+        self.log = open(os.path.join(self.workdir, "stderr.log"), "w+")
+        cmd = ["taskset", "-c", str(cpu)] + server.command(self.workdir, zone, port, threads)
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, cwd=self.workdir)
+        ACTIVE.append(self)
+
+    def log_tail(self):
+        """The last lines the server wrote to stderr or to a log file (NSD)."""
+        self.log.flush()
+        lines = []
+        for entry in sorted(os.listdir(self.workdir)):
+            if entry.endswith(".log"):
+                with open(os.path.join(self.workdir, entry), errors="replace") as f:
+                    lines += f.read().strip().splitlines()
+        return " | ".join(lines[-3:]) if lines else "no output"
+
+    def stop(self):
+        stop_process(self.proc)
+        if self in ACTIVE:
+            ACTIVE.remove(self)
+        self.log.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+ACTIVE = []
+
+
+class Spinner:
+    """A SCHED_IDLE busy loop on the server CPU. In a VM an idle vCPU halts and
+    takes milliseconds to wake, which swamps the latency of a server at a
+    modest fixed rate; a SCHED_IDLE task keeps the CPU awake yet yields at
+    once to any normal task, so the server's own work is not slowed."""
+
+    def __init__(self, cpu):
+        def become_idle():
+            os.sched_setaffinity(0, {cpu})
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        self.proc = subprocess.Popen(["/bin/sh", "-c", "while :; do :; done"],
+                                     preexec_fn=become_idle, stdin=subprocess.DEVNULL)
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+# ----------------------------------------------------------------- dnsperf
+
+def run_dnsperf(args, port, queries, seconds, qps, query_count, out_path):
+    """Runs dnsperf on the client CPU; returns its figures and latencies."""
+    runs = max(2, int(seconds * 500000 / query_count) + 1)
+    cmd = ["taskset", "-c", str(args.client_cpu), "dnsperf", "-s", "127.0.0.1",
+           "-p", str(port), "-d", queries, "-l", str(seconds), "-n", str(runs),
+           "-c", str(DNSPERF_CLIENTS), "-q", str(DNSPERF_OUTSTANDING), "-t", "2", "-v"]
+    if qps:
+        cmd += ["-Q", str(qps)]
+    with open(out_path, "w") as out:
+        subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                       timeout=seconds + 30, check=False)
+    return parse_dnsperf(out_path)
+
+
+def parse_dnsperf(path):
+    """Summary figures plus p50/p99 from the per-query '> RCODE name type s' lines."""
+    result = {"rcodes": {}}
+    latencies = []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("> "):
+                try:
+                    latencies.append(float(line.rsplit(None, 1)[1]))
+                except ValueError:
+                    pass
+                continue
+            match = re.match(r"\s+Queries (completed|lost|sent):\s+(\d+)", line)
+            if match:
+                result[match.group(1)] = int(match.group(2))
+            match = re.match(r"\s+Queries per second:\s+([\d.]+)", line)
+            if match:
+                result["qps"] = float(match.group(1))
+            match = re.match(r"\s+Average Latency \(s\):\s+([\d.]+)", line)
+            if match:
+                result["avg"] = float(match.group(1))
+            match = re.match(r"\s+Response codes:\s+(.*)", line)
+            if match:
+                for code, count in re.findall(r"(\w+) (\d+) \(", match.group(1)):
+                    result["rcodes"][code] = int(count)
+    os.unlink(path)
+    if latencies:
+        latencies.sort()
+        result["p50"] = latencies[len(latencies) // 2]
+        result["p99"] = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return result
+
+
+def answers_look_right(name, rcodes):
+    """The mix gives about 85% NOERROR and 15% NXDOMAIN; anything else is wrong."""
+    total = sum(rcodes.values())
+    if total == 0:
+        return "none"
+    if name == "echo":
+        return "ok"
+    nxdomain = rcodes.get("NXDOMAIN", 0) / total
+    other = 1 - nxdomain - rcodes.get("NOERROR", 0) / total
+    if abs(nxdomain - 0.15) > 0.02 or other > 0.001:
+        return "WRONG " + ",".join("%s:%d" % kv for kv in sorted(rcodes.items()))
+    return "ok"

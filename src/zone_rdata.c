@@ -25,11 +25,6 @@
 #define TYPE_TXT 16
 #define TYPE_AAAA 28
 #define TYPE_DNAME 39
-#define TYPE_DS 43
-#define TYPE_SSHFP 44
-#define TYPE_NSEC 47
-#define TYPE_CDS 59
-#define TYPE_ZONEMD 63
 #define TYPE_SPF 99
 
 int
@@ -617,76 +612,6 @@ rdata_build_text(struct rdata_parser *parser, const struct rdata_source *source)
 	return 0;
 }
 
-/* The digest length a digest type implies, or 0 when it is not fixed. */
-static size_t
-rdata_digest_length(uint16_t type, uint8_t digest_type)
-{
-	switch (type) {
-	case TYPE_DS:
-	case TYPE_CDS:
-		/* RFC 4509, RFC 5933, RFC 6605: SHA-1, SHA-256, GOST, SHA-384. */
-		return digest_type == 1 ? 20 : digest_type == 2 || digest_type == 3 ? 32
-			: digest_type == 4 ? 48 : 0;
-	case TYPE_SSHFP:
-		/* RFC 4255, RFC 6594: SHA-1, SHA-256. */
-		return digest_type == 1 ? 20 : digest_type == 2 ? 32 : 0;
-	case TYPE_ZONEMD:
-		/* RFC 8976 2.2.4: SHA-384, SHA-512; others at least 12 octets. */
-		return digest_type == 1 ? 48 : digest_type == 2 ? 64 : 0;
-	default:
-		return 0;
-	}
-}
-
-/*
- * What BIND checks beyond syntax and ldns does not: digest lengths that
- * the digest type fixes, and an NSEC type bitmap that is not empty.
- */
-static int
-rdata_check_semantics(const struct rdata_parser *parser, const struct rdata_source *source)
-{
-	const char *problem = NULL;
-	size_t fixed = 0, digest = 0, minimum = 0;
-	switch (source->type) {
-	case TYPE_DS:
-	case TYPE_CDS:
-		if (parser->length >= 4) {
-			fixed = rdata_digest_length(source->type, parser->data[3]);
-			digest = parser->length - 4;
-		}
-		break;
-	case TYPE_SSHFP:
-		if (parser->length >= 2) {
-			fixed = rdata_digest_length(source->type, parser->data[1]);
-			digest = parser->length - 2;
-		}
-		break;
-	case TYPE_ZONEMD:
-		if (parser->length >= 6) {
-			fixed = rdata_digest_length(source->type, parser->data[5]);
-			digest = parser->length - 6;
-			minimum = 12;
-		}
-		break;
-	case TYPE_NSEC:
-		/* The next owner name is all there is: no type bitmap. */
-		if (source->record->token_count - source->first < 2)
-			problem = "FORMERR";
-		break;
-	default:
-		return 0;
-	}
-	if (problem == NULL && ((fixed != 0 && digest < fixed) || digest < minimum))
-		problem = "unexpected end of input";
-	if (problem == NULL && fixed != 0 && digest > fixed)
-		problem = "bad hex encoding";
-	if (problem == NULL)
-		return 0;
-	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-		"near eol: %s", problem);
-	return ZONED_ESYNTAX;
-}
-
 /* A and AAAA: ldns_str2rdf_a/_aaaa are inet_pton, so this gives the same result. */
 static bool
 rdata_parse_address(struct rdata_parser *parser, const struct rdata_source *source)
@@ -836,7 +761,9 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 			return rdata_error_eol(source);
 		return rdata_error_near(source, source->first, "unknown class/type");
 	}
-	int rc = rdata_set_origin(parser, source);
+	int rc = rdata_check_text(source);
+	if (rc == 0)
+		rc = rdata_set_origin(parser, source);
 	if (rc == 0)
 		rc = rdata_build_text(parser, source);
 	if (rc != 0)
@@ -855,5 +782,5 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 	rdata_walk_fields(source, descriptor, false, NULL, &walk);
 	if (walk.problem != NULL)
 		return rdata_report_walk(source, &walk);
-	return rdata_check_semantics(parser, source);
+	return rdata_check_wire(parser->data, parser->length, source);
 }

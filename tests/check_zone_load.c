@@ -371,6 +371,19 @@ static const struct error_case error_cases[] = {
 	{ "a ZONEMD 1 1 240 abcdef\n", 5, "near eol: unexpected end of input" },
 	{ "a NSEC b.example.com.\n", 5, "near eol: FORMERR" },
 	{ "a DHCID abcde\n", 5, "near eol: bad base64 encoding" },
+	{ "a LOC 52 22 23.000 N 4 53 32.000 E\n", 5, "near eol: unexpected end of input" },
+	{ "a LOC 91 0 0 N 4 0 0 E 0m\n", 5, "near '91': out of range" },
+	{ "a LOC 90 1 N 4 E 0m\n", 5, "near '1': out of range" },
+	{ "a LOC 52 22 60 N 4 E 0m\n", 5, "near '60': out of range" },
+	{ "a LOC 52 22 23.0001 N 4 E 0m\n", 5, "near '23.0001': syntax error" },
+	{ "a LOC 52 X 4 E 0m\n", 5, "near 'X': not a valid number" },
+	{ "a LOC 52 N 181 E 0m\n", 5, "near '181': out of range" },
+	{ "a LOC 52 N 4 E 42849673m\n", 5, "near '42849673m': out of range" },
+	{ "a LOC 52 N 4 E 1.234m\n", 5, "near '1.234m': syntax error" },
+	{ "a LOC 52 N 4 E 1 90000001m\n", 5, "near '90000001m': out of range" },
+	{ "a LOC 52 N 4 E 1 1 1 1 1\n", 5, "near '1': extra input text" },
+	{ "a X25 123\n", 5, "near '123': syntax error" },
+	{ "a X25 12a45\n", 5, "near '12a45': out of range" },
 };
 
 START_TEST(test_error_records)
@@ -791,7 +804,9 @@ static const char *const ldns_inputs[] = {
 	"DS 12345 8 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
 	"NAPTR 10 20 \"u\" \"E2U+sip\" \"!^.*$!sip:x@y!\" .", "HINFO \"cpu\" \"os\"",
 	"TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-	"LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m",
+	"LOC 52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m", "LOC 52 N 4 E 1",
+	"LOC 90 0 0 S 180 0 0.000 W 42849672.95m 90000000m 90000000m 90000000.00m",
+	"X25 311061700956", "X25 \"1234\"",
 	"RP mbox.example.net. txt.example.net.", "AFSDB 1 afs.example.net.",
 	"DS 1 8 1 00112233445566778899aabbccddeeff00112233", "SSHFP 4 2 ( 00112233445566778899"
 	"aabbccddeeff0011\n 2233445566778899aabbccddeeff )", "DS 1 8 5 abc0",

@@ -52,6 +52,19 @@ void rdata_parser_free(struct rdata_parser *parser);
 int rdata_parse(struct rdata_parser *parser, const struct rdata_source *source);
 
 /*
+ * BIND's checks on the rdata tokens that ldns does not make (LOC syntax and
+ * ranges, X25). Reports to source->d; returns 0 or ZONED_ESYNTAX.
+ */
+int rdata_check_text(const struct rdata_source *source);
+
+/*
+ * BIND's checks on the parsed wire rdata that ldns does not make: digest
+ * lengths fixed by DS, CDS, SSHFP and ZONEMD digest types, an NSEC without
+ * a type bitmap. Reports to source->d; returns 0 or ZONED_ESYNTAX.
+ */
+int rdata_check_wire(const uint8_t *data, size_t length, const struct rdata_source *source);
+
+/*
  * Parses a presentation-format name; "@" is origin, a name without a
  * trailing dot is relative to origin. Returns the wire length, or 0 with
  * *problem set to BIND's words ("label too long", "empty label", "bad

@@ -103,12 +103,20 @@ expect_output "quiet" "" "$checkzone" -q example.com bad-dotted-quad.zone
 "$checkzone" -D example.com good-basic.zone > "$tmp/dump" 2> "$tmp/err" || fail "-D exit"
 grep -q '^OK$' "$tmp/err" || fail "-D: OK not on stderr"
 grep -q '^www.example.com.	' "$tmp/dump" || fail "-D: no www record on stdout"
-# Round trip: the dump loads back and dumps to the same text, in both styles.
-for style in full relative; do
-	"$checkzone" -q -s $style -o "$tmp/a.zone" example.com good-many-types.zone || fail "dump $style"
-	"$checkzone" -q -s $style -o "$tmp/b.zone" example.com "$tmp/a.zone" || fail "reload $style"
-	cmp -s "$tmp/a.zone" "$tmp/b.zone" || fail "round trip ($style) changed the zone"
-done
+# Round trip: the dump of every zone that loads loads back and dumps to the
+# same text, in both styles.
+round_trips=0
+while IFS='	' read -r file zone default_rc strict_rc; do
+	case $file in '#'*) continue ;; esac
+	[ "$default_rc" = 0 ] || continue
+	for style in full relative; do
+		"$checkzone" -q -s $style -o "$tmp/a.zone" "$zone" "$file" || fail "dump $file $style"
+		"$checkzone" -q -s $style -o "$tmp/b.zone" "$zone" "$tmp/a.zone" || fail "reload $file $style"
+		cmp -s "$tmp/a.zone" "$tmp/b.zone" || fail "round trip of $file ($style) changed the zone"
+		round_trips=$((round_trips + 1))
+	done
+done < "$here/expected.tsv"
+echo "dump round trips: $round_trips"
 
 # Usage errors: message on stderr, exit 1; -v exits 0; -h exits 1.
 "$checkzone" > "$tmp/out" 2> "$tmp/err"; rc=$?

@@ -422,6 +422,7 @@ rdata_check_field(const struct rdata_source *source, ldns_rdf_type type,
 	uint8_t name[DNAME_MAX_LENGTH];
 	const char *problem = NULL;
 	uint32_t period;
+	uint16_t covered;
 	switch (type) {
 	case LDNS_RDF_TYPE_INT8:
 		return rdata_check_number(text, UINT8_MAX);
@@ -432,6 +433,9 @@ rdata_check_field(const struct rdata_source *source, ldns_rdf_type type,
 	case LDNS_RDF_TYPE_PERIOD:
 		/* BIND reads SOA timers as TTLs (dns_counter_fromtext). */
 		return rdata_ttl_from_text(text, &period) ? NULL : "syntax error";
+	case LDNS_RDF_TYPE_TYPE:
+		/* ldns turns an unknown mnemonic (RRSIG FOO ...) into type 0. */
+		return rdata_type_from_text(text, &covered) ? NULL : "unknown class/type";
 	default:
 		break;
 	}
@@ -573,7 +577,8 @@ rdata_diagnose(const struct rdata_source *source, const ldns_rr_descriptor *desc
  * ours already, and TYPEnnn skips ldns's linear mnemonic lookup.
  */
 static int
-rdata_build_text(struct rdata_parser *parser, const struct rdata_source *source)
+rdata_build_text(struct rdata_parser *parser, const struct rdata_source *source,
+	const ldns_rr_descriptor *descriptor)
 {
 	const struct lex_record *record = source->record;
 	size_t rdata_length = 0;
@@ -598,14 +603,24 @@ rdata_build_text(struct rdata_parser *parser, const struct rdata_source *source)
 	}
 	char *p = parser->text;
 	p += sprintf(p, ". 0 IN TYPE%u", source->type);
+	size_t maximum = ldns_rr_descriptor_maximum(descriptor);
+	bool aligned = true;         /* token i is still field i */
 	for (size_t i = source->first; i < record->token_count; i++) {
 		const struct lex_token *token = &record->tokens[i];
+		size_t field = i - source->first;
+		bool quote = token->quoted;
+		if (aligned && field < maximum) {
+			ldns_rdf_type type = ldns_rr_descriptor_field_type(descriptor, field);
+			/* ldns reads a CAA value only quoted; BIND also bare (RFC 8659 4.1.1). */
+			quote = quote || type == LDNS_RDF_TYPE_LONG_STR;
+			aligned = rdata_field_is_one_token(type);
+		}
 		*p++ = ' ';
-		if (token->quoted)
+		if (quote)
 			*p++ = '"';
 		memcpy(p, record->text + token->offset, token->length);
 		p += token->length;
-		if (token->quoted)
+		if (quote)
 			*p++ = '"';
 	}
 	*p = '\0';
@@ -765,7 +780,7 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 	if (rc == 0)
 		rc = rdata_set_origin(parser, source);
 	if (rc == 0)
-		rc = rdata_build_text(parser, source);
+		rc = rdata_build_text(parser, source, descriptor);
 	if (rc != 0)
 		return rc;
 	ldns_rr *rr = NULL;

@@ -266,6 +266,8 @@ static const struct good_case good_cases[] = {
 		"000100020003 06746172676574" EXAMPLE_COM },
 	{ "a CAA 0 issue \"ca.example\"\n", "a.example.com", 257, 300,
 		"00 05 6973737565 63612e6578616d706c65" },
+	{ "a CAA 0 issue ca.example\n", "a.example.com", 257, 300,
+		"00 05 6973737565 63612e6578616d706c65" },
 	{ "a PTR host.example.net.\n", "a.example.com", 12, 300,
 		"04686f7374 076578616d706c65 036e6574 00" },
 	{ "$ORIGIN sub\n@ A 192.0.2.7\n", "sub.example.com", 1, 300, "c0000207" },
@@ -383,6 +385,8 @@ static const struct error_case error_cases[] = {
 	{ "a LOC 52 N 4 E 1 90000001m\n", 5, "near '90000001m': out of range" },
 	{ "a LOC 52 N 4 E 1 1 1 1 1\n", 5, "near '1': extra input text" },
 	{ "a X25 123\n", 5, "near '123': syntax error" },
+	{ "a RRSIG FOO 8 2 300 20240101000000 20230101000000 1 example.com. AwEAAQ==\n", 5,
+		"near 'FOO': unknown class/type" },
 	{ "a X25 12a45\n", 5, "near '12a45': out of range" },
 };
 

@@ -148,8 +148,44 @@ def test_reloads_under_load():
         raise AssertionError('VmRSS grew from %d to %d KiB' % (samples[0][1], samples[-1][1]))
 
 
+def test_reload_while_rewriting():
+    """SIGHUPs land while the file is being rewritten in place, piece by piece:
+    each reload sees some prefix of the new file, loads it or rejects it,
+    and queries never fail; once the file is complete the new zone loads."""
+    server = Zoned(zone_text(1, filler(FILLER_RECORDS)))
+    load = QueryLoad(server.port)
+    load.start()
+    outcomes = {'loaded': 0, 'rejected': 0}
+    try:
+        for round_number in range(2, 12):
+            text = zone_text(round_number, filler(FILLER_RECORDS)).encode()
+            with open(server.zone_path, 'wb') as f:    # truncated first, as `>` does
+                for at in range(0, len(text), len(text) // 7 + 1):
+                    f.write(text[at:at + len(text) // 7 + 1])
+                    f.flush()
+                    log_before = len(server.log())
+                    server.reload()
+                    new_log = server.log()[log_before:]
+                    outcomes['rejected' if 'reload failed' in new_log else 'loaded'] += 1
+            server.reload()
+            got = serial(server)
+            if got != round_number:
+                raise AssertionError('serial %d served after the complete file %d' % (got, round_number))
+        server.assert_alive('reloads during rewrites')
+    finally:
+        load.stop_event.set()
+        load.join(5)
+        server.stop()
+    print('  %d reloads of partly written files: %d loaded, %d rejected; %d queries'
+          % (sum(outcomes.values()), outcomes['loaded'], outcomes['rejected'], load.count))
+    if load.failures:
+        raise AssertionError('%d failed queries:\n%s' % (len(load.failures),
+                                                       '\n'.join(load.failures[:10])))
+
+
 if __name__ == '__main__':
     sys.exit(run_tests([
         ('broken zone files on SIGHUP', test_broken_replacements),
         ('%d SIGHUP reloads under query load' % RELOADS, test_reloads_under_load),
+        ('SIGHUP while the zone file is being rewritten', test_reload_while_rewriting),
     ]))

@@ -42,7 +42,6 @@ struct checkzone_output {
 	FILE *stream;               /* stdout, or stderr when the zone is dumped to stdout */
 	const char *zone_text;      /* zone name as BIND prints it: no trailing dot */
 	const char *class_text;
-	const char *file;
 	char reason[256];           /* BIND's result text for the first load error */
 	bool have_reason;
 	bool load_failure_printed;  /* the loader already said "loading ... failed" */
@@ -485,7 +484,6 @@ main(int argc, char **argv)
 		.zone_text = zone_text,
 		.class_text = checkzone_class_text(options.zone_class, class_buffer,
 			sizeof class_buffer),
-		.file = options.file,
 		.quiet = options.quiet,
 	};
 	return checkzone_run(&options, origin, &output);

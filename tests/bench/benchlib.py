@@ -159,6 +159,18 @@ def cpu_busy_ticks(cpu):
     return 0
 
 
+def wait_until_quiet(cpu, limit, busy_share=0.10):
+    """Waits, at most limit seconds, for a half second in which the CPU is
+    less than busy_share busy (other users' jobs). Returns the seconds waited."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        before = cpu_busy_ticks(cpu)
+        time.sleep(0.5)
+        if (cpu_busy_ticks(cpu) - before) / CLK_TCK / 0.5 < busy_share:
+            break
+    return time.monotonic() - start
+
+
 def memory_of(pids):
     """(PSS summed over pids, largest VmHWM) in KiB."""
     pss, hwm = 0, 0
@@ -177,22 +189,31 @@ def memory_of(pids):
     return pss, hwm
 
 
-def affinity_of(pids):
-    """Every Cpus_allowed_list of every thread of pids."""
-    seen = set()
+def threads_of(pids):
+    """Every thread id of every process in pids."""
+    tids = []
     for pid in pids:
         try:
-            tasks = os.listdir("/proc/%d/task" % pid)
+            tids += [int(t) for t in os.listdir("/proc/%d/task" % pid)]
         except OSError:
-            continue
-        for task in tasks:
-            try:
-                with open("/proc/%d/task/%s/status" % (pid, task)) as f:
-                    for line in f:
-                        if line.startswith("Cpus_allowed_list:"):
-                            seen.add(line.split()[1])
-            except OSError:
-                pass
+            pass
+    return tids
+
+
+def pin_threads(pids, cpu):
+    """Puts every thread of pids on cpu; returns the CPU lists they had
+    before. Knot sets its UDP workers' affinity itself (worker i on CPU i),
+    overriding taskset; re-pinning after start brings them back."""
+    seen = set()
+    for tid in threads_of(pids):
+        try:
+            with open("/proc/%d/status" % tid) as f:
+                for line in f:
+                    if line.startswith("Cpus_allowed_list:"):
+                        seen.add(line.split()[1])
+            os.sched_setaffinity(tid, {cpu})
+        except OSError:
+            pass
     return seen
 
 

@@ -355,8 +355,10 @@ static bool
 config_parse_directory(struct config_parser *p)
 {
 	char *value = NULL;
-	if (!config_parse_text(p, "a directory", &value))
+	if (!config_parse_text(p, "a directory", &value)) {
+		free(value);  /* set even when the ';' is missing */
 		return false;
+	}
 	char *path = config_resolve_path(p->source->directory, value);
 	free(value);
 	struct stat st;
@@ -508,8 +510,11 @@ config_parse_zone(struct config_parser *p)
 				p->token);
 			ok = false;
 		}
-	} else {
+	} else if (p->type == TOKEN_OPEN) {
 		p->source->position--;   /* give the '{' back to the block reader */
+	} else {
+		config_error(p, ZONED_EINVAL, "zone %s: expected '{'", name);
+		ok = false;
 	}
 	if (ok)
 		ok = config_parse_block(p, config_parse_zone_statement, &z);

@@ -9,6 +9,7 @@
 #define TYPE_NS 2
 #define TYPE_SOA 6
 #define TYPE_DNAME 39
+#define TYPE_RRSIG 46
 
 /* One record between zone_add_record() and zone_finalize(). */
 struct build_record {
@@ -212,7 +213,9 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin)) {
 		char text[DNAME_MAX_LENGTH * 4 + 2];
-		dname_to_text(record->owner, text, sizeof text);
+		size_t length = dname_to_text(record->owner, text, sizeof text);
+		if (length > 1)
+			text[length - 1] = '\0';  /* BIND prints the name without its final dot */
 		diag_report(d, DIAG_WARNING, record->file, record->line,
 			"ignoring out-of-zone data (%s)", text);
 		return 0;
@@ -300,12 +303,10 @@ zone_build_rrset(struct zone *zone, const struct build_record *first,
 			continue;  /* duplicate record: collapsed silently, as BIND does */
 		length += 2 + r->rdata_length;
 		count++;
-		if (r->ttl != earliest->ttl) {
-			char text[DNAME_MAX_LENGTH * 4 + 2];
-			dname_to_text(r->node->name, text, sizeof text);
+		/* RRSIGs covering different types share our RRset but not their TTLs. */
+		if (r->ttl != earliest->ttl && r->type != TYPE_RRSIG)
 			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
-				"%s: TTL set to prior TTL (%u)", text, earliest->ttl);
-		}
+				"TTL set to prior TTL (%u)", earliest->ttl);
 	}
 	if (count > UINT16_MAX) {
 		diag_report(d, DIAG_ERROR, build->files[first->file_index], first->line,
@@ -363,6 +364,8 @@ static int
 zone_build_rrsets(struct zone *zone, struct diag *d)
 {
 	struct zone_build *build = zone->build;
+	if (build->record_count == 0)
+		return 0;
 	qsort_r(build->records, build->record_count, sizeof *build->records,
 		build_record_compare, build->rdata);
 	const struct build_record *end = build->records + build->record_count;

@@ -18,7 +18,7 @@ from hostile_lib import Zoned, big_txt, check_valid_answer, make_query, run_test
 SEED = int(os.environ.get('HOSTILE_SEED', '20240101'))
 MUTANTS = int(os.environ.get('HOSTILE_MUTANTS', '30000'))
 BATCH = 50
-VALID_TIMEOUT = 0.5
+VALID_TIMEOUT = float(os.environ.get('HOSTILE_VALID_TIMEOUT', '0.5'))
 
 
 def base_queries():

@@ -47,22 +47,36 @@ arena_add_chunk(struct arena *arena, size_t at_least)
 	return chunk;
 }
 
-void *
-arena_alloc(struct arena *arena, size_t size)
+/* Hands out size bytes starting at a multiple of align from the newest chunk. */
+static void *
+arena_take(struct arena *arena, size_t size, size_t align)
 {
-	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	if (size == 0)
-		size = ARENA_ALIGN;
 	struct arena_chunk *chunk = arena->chunks;
-	if (chunk == NULL || chunk->size - chunk->used < size) {
+	size_t start = 0;
+	if (chunk != NULL)
+		start = (chunk->used + align - 1) & ~(align - 1);
+	if (chunk == NULL || start > chunk->size || chunk->size - start < size) {
 		chunk = arena_add_chunk(arena, size);
 		if (chunk == NULL)
 			return NULL;
+		start = chunk->used;
 	}
-	void *memory = (uint8_t *)chunk->data + chunk->used;
-	chunk->used += size;
+	void *memory = (uint8_t *)chunk->data + start;
+	chunk->used = start + size;
 	arena->bytes_used += size;
 	return memory;
+}
+
+void *
+arena_alloc(struct arena *arena, size_t size)
+{
+	return arena_take(arena, size ? size : 1, ARENA_ALIGN);
+}
+
+void *
+arena_alloc_unaligned(struct arena *arena, size_t size)
+{
+	return arena_take(arena, size ? size : 1, 1);
 }
 
 void *

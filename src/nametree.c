@@ -11,12 +11,17 @@
 #define TYPE_DNAME 39
 #define TYPE_RRSIG 46
 
-/* One record between zone_add_record() and zone_finalize(). */
-struct build_record {
-	struct name_node *node;
+/*
+ * Records of the owner being read. Zone files list an owner's records
+ * together, so each owner's RRsets are built as soon as the owner changes
+ * and only one owner's records are ever held here: no copy of the whole
+ * zone exists beside the tree while loading.
+ */
+struct pending_record {
 	uint32_t rdata_offset;     /* into build->rdata */
 	uint32_t ttl;
 	uint32_t line;
+	uint32_t sequence;         /* file order; 0 for records already in the tree */
 	uint16_t type;
 	uint16_t rdata_length;
 	uint16_t file_index;       /* into build->files */
@@ -24,14 +29,15 @@ struct build_record {
 
 /* Load-time state; freed by zone_finalize(). */
 struct zone_build {
-	struct build_record *records;
+	struct name_node *pending_node;  /* owner of the records below */
+	struct pending_record *records;
 	size_t record_count, record_capacity;
 	uint8_t *rdata;
 	size_t rdata_length, rdata_capacity;
+	uint32_t next_sequence;
 	char **files;              /* file names seen, for messages */
 	size_t file_count;
 	struct name_node **nodes;  /* every node in creation order */
-	struct name_node *last_node;  /* owner of the previous record: usually the next one's too */
 	size_t node_count, node_capacity;
 };
 
@@ -71,7 +77,7 @@ zone_hash_resize(struct zone *zone, uint32_t bucket_count)
 	struct zone_build *build = zone->build;
 	for (size_t i = 0; i < build->node_count; i++) {
 		struct name_node *node = build->nodes[i];
-		uint32_t slot = node->hash & (bucket_count - 1);
+		uint32_t slot = dname_hash(node->name, node->name_length) & (bucket_count - 1);
 		node->hash_next = buckets[slot];
 		buckets[slot] = node;
 	}
@@ -87,7 +93,7 @@ zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
 	uint32_t hash = dname_hash(name, name_length);
 	const struct name_node *node = zone->hash_buckets[hash & zone->hash_mask];
 	for (; node != NULL; node = node->hash_next) {
-		if (node->hash == hash && node->name_length == name_length
+		if (node->name_length == name_length
 			&& memcmp(node->name, name, name_length) == 0)
 			return node;
 	}
@@ -106,15 +112,15 @@ zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length)
 		    sizeof *build->nodes) != 0)
 		return NULL;
 	struct name_node *node = arena_alloc(&zone->arena, sizeof *node);
-	uint8_t *stored = arena_memdup(&zone->arena, name, name_length);
+	uint8_t *stored = arena_alloc_unaligned(&zone->arena, name_length);
 	if (node == NULL || stored == NULL)
 		return NULL;
 	memset(node, 0, sizeof *node);
+	memcpy(stored, name, name_length);
 	node->name = stored;
 	node->name_length = (uint8_t)name_length;
 	node->label_count = (uint8_t)dname_label_count(name);
-	node->hash = dname_hash(name, name_length);
-	uint32_t slot = node->hash & zone->hash_mask;
+	uint32_t slot = dname_hash(name, name_length) & zone->hash_mask;
 	node->hash_next = zone->hash_buckets[slot];
 	zone->hash_buckets[slot] = node;
 	build->nodes[build->node_count++] = node;
@@ -198,6 +204,174 @@ zone_build_file_index(struct zone_build *build, const char *file)
 	return (int)build->file_count++;
 }
 
+/* Appends one record to the pending owner's list. */
+static int
+zone_build_push(struct zone_build *build, uint16_t type, uint32_t ttl, const uint8_t *rdata,
+	uint16_t rdata_length, uint32_t line, uint16_t file_index, uint32_t sequence)
+{
+	if (grow_array(&build->records, &build->record_capacity, build->record_count + 1,
+		    sizeof *build->records) != 0
+		|| grow_array(&build->rdata, &build->rdata_capacity,
+			build->rdata_length + rdata_length, 1) != 0)
+		return ZONED_ENOMEM;
+	struct pending_record *stored = &build->records[build->record_count++];
+	stored->rdata_offset = (uint32_t)build->rdata_length;
+	stored->rdata_length = rdata_length;
+	stored->ttl = ttl;
+	stored->type = type;
+	stored->line = line;
+	stored->file_index = file_index;
+	stored->sequence = sequence;
+	if (rdata_length > 0)
+		memcpy(build->rdata + build->rdata_length, rdata, rdata_length);
+	build->rdata_length += rdata_length;
+	return 0;
+}
+
+/* Order: type, rdata as octet strings (RFC 4034 6.3), file order. */
+static int
+pending_record_compare(const void *a_pointer, const void *b_pointer, void *context)
+{
+	const struct pending_record *a = a_pointer, *b = b_pointer;
+	const uint8_t *rdata = context;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	size_t shorter = a->rdata_length < b->rdata_length ? a->rdata_length : b->rdata_length;
+	int diff = memcmp(rdata + a->rdata_offset, rdata + b->rdata_offset, shorter);
+	if (diff != 0)
+		return diff;
+	if (a->rdata_length != b->rdata_length)
+		return a->rdata_length < b->rdata_length ? -1 : 1;
+	return a->sequence < b->sequence ? -1 : a->sequence > b->sequence;
+}
+
+static bool
+pending_same_rdata(const struct zone_build *build, const struct pending_record *a,
+	const struct pending_record *b)
+{
+	return a->rdata_length == b->rdata_length
+		&& memcmp(build->rdata + a->rdata_offset, build->rdata + b->rdata_offset,
+			   a->rdata_length) == 0;
+}
+
+/* The record of the group [first, end) read first: its TTL wins, as in BIND. */
+static const struct pending_record *
+pending_first_read(const struct pending_record *first, const struct pending_record *end)
+{
+	const struct pending_record *earliest = first;
+	for (const struct pending_record *r = first + 1; r < end; r++) {
+		if (r->sequence < earliest->sequence)
+			earliest = r;
+	}
+	return earliest;
+}
+
+/* Builds the RRset for pending records [first, end), all of one type, into *rrset. */
+static int
+zone_build_rrset(struct zone *zone, const struct pending_record *first,
+	const struct pending_record *end, struct rrset *rrset, struct diag *d)
+{
+	struct zone_build *build = zone->build;
+	const struct pending_record *earliest = pending_first_read(first, end);
+	size_t length = 0, count = 0;
+	for (const struct pending_record *r = first; r < end; r++) {
+		if (r > first && pending_same_rdata(build, r - 1, r))
+			continue;  /* duplicate record: collapsed silently, as BIND does */
+		length += 2 + r->rdata_length;
+		count++;
+		/* RRSIGs covering different types share our RRset but not their TTLs. */
+		if (r->ttl != earliest->ttl && r->type != TYPE_RRSIG && r->sequence != 0)
+			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
+				"TTL set to prior TTL (%u)", earliest->ttl);
+	}
+	if (count > UINT16_MAX) {
+		diag_report(d, DIAG_ERROR, build->files[first->file_index], first->line,
+			"too many records in one RRset");
+		return ZONED_ELIMIT;
+	}
+	uint8_t *rdata = arena_alloc_unaligned(&zone->arena, length);
+	if (rdata == NULL)
+		return ZONED_ENOMEM;
+	rrset->type = first->type;
+	rrset->ttl = earliest->ttl;
+	rrset->rr_count = (uint16_t)count;
+	rrset->rdata_length = (uint32_t)length;
+	rrset->rdata = rdata;
+	for (const struct pending_record *r = first; r < end; r++) {
+		if (r > first && pending_same_rdata(build, r - 1, r))
+			continue;
+		rdata[0] = (uint8_t)(r->rdata_length >> 8);
+		rdata[1] = (uint8_t)r->rdata_length;
+		memcpy(rdata + 2, build->rdata + r->rdata_offset, r->rdata_length);
+		rdata += 2 + r->rdata_length;
+	}
+	zone->record_count += count;
+	return 0;
+}
+
+/*
+ * An owner seen again after others (records not grouped in the file): its
+ * RRsets go back into the pending list, as records read before all others,
+ * and are rebuilt with the new ones. The old copies stay in the arena.
+ */
+static int
+zone_build_reopen(struct zone *zone, struct name_node *node)
+{
+	struct zone_build *build = zone->build;
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		const struct rrset *rrset = &node->rrsets[i];
+		const uint8_t *rr = rrset->rdata;
+		for (uint16_t j = 0; j < rrset->rr_count; j++) {
+			uint16_t rdata_length = (uint16_t)(rr[0] << 8 | rr[1]);
+			if (zone_build_push(build, rrset->type, rrset->ttl, rr + 2, rdata_length,
+				    0, 0, 0) != 0)
+				return ZONED_ENOMEM;
+			rr += 2 + rdata_length;
+		}
+		zone->record_count -= rrset->rr_count;
+	}
+	node->rrsets = NULL;
+	node->rrset_count = 0;
+	return 0;
+}
+
+/* Turns the pending owner's records into its sorted RRset array. */
+static int
+zone_build_flush(struct zone *zone, struct diag *d)
+{
+	struct zone_build *build = zone->build;
+	struct name_node *node = build->pending_node;
+	if (node == NULL || build->record_count == 0)
+		return 0;
+	if (node->rrset_count > 0 && zone_build_reopen(zone, node) != 0)
+		return ZONED_ENOMEM;
+	struct pending_record *records = build->records;
+	struct pending_record *end = records + build->record_count;
+	qsort_r(records, build->record_count, sizeof *records, pending_record_compare,
+		build->rdata);
+	size_t type_count = 1;
+	for (const struct pending_record *r = records + 1; r < end; r++)
+		type_count += r->type != r[-1].type;
+	struct rrset *rrsets = arena_alloc(&zone->arena, type_count * sizeof *rrsets);
+	if (rrsets == NULL)
+		return ZONED_ENOMEM;
+	const struct pending_record *group = records;
+	for (size_t i = 0; i < type_count; i++) {
+		const struct pending_record *group_end = group + 1;
+		while (group_end < end && group_end->type == group->type)
+			group_end++;
+		int status = zone_build_rrset(zone, group, group_end, &rrsets[i], d);
+		if (status != 0)
+			return status;
+		group = group_end;
+	}
+	node->rrsets = rrsets;
+	node->rrset_count = (uint16_t)type_count;
+	build->record_count = 0;
+	build->rdata_length = 0;
+	return 0;
+}
+
 int
 zone_add_record(struct zone *zone, const struct zone_record *record, struct diag *d)
 {
@@ -220,165 +394,22 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 			"ignoring out-of-zone data (%s)", text);
 		return 0;
 	}
-	if (build->rdata_length + record->rdata_length > UINT32_MAX)
-		return ZONED_ELIMIT;
-	struct name_node *node = build->last_node;
+	struct name_node *node = build->pending_node;
 	if (node == NULL || node->name_length != name_length
-		|| memcmp(node->name, name, name_length) != 0)
-		node = build->last_node = zone_get_node(zone, name, name_length);
+		|| memcmp(node->name, name, name_length) != 0) {
+		int status = zone_build_flush(zone, d);
+		if (status != 0)
+			return status;
+		node = build->pending_node = zone_get_node(zone, name, name_length);
+	}
 	int file_index = zone_build_file_index(build, record->file);
-	if (node == NULL || file_index < 0
-		|| grow_array(&build->records, &build->record_capacity, build->record_count + 1,
-			sizeof *build->records) != 0
-		|| grow_array(&build->rdata, &build->rdata_capacity,
-			build->rdata_length + record->rdata_length, 1) != 0)
+	if (node == NULL || file_index < 0)
 		return ZONED_ENOMEM;
-	struct build_record *stored = &build->records[build->record_count++];
-	stored->node = node;
-	stored->rdata_offset = (uint32_t)build->rdata_length;
-	stored->rdata_length = record->rdata_length;
-	stored->ttl = record->ttl;
-	stored->type = record->type;
-	stored->line = (uint32_t)record->line;
-	stored->file_index = (uint16_t)file_index;
-	if (record->rdata_length > 0)
-		memcpy(build->rdata + build->rdata_length, record->rdata, record->rdata_length);
-	build->rdata_length += record->rdata_length;
-	return 0;
-}
-
-/* Order: node (any fixed order), type, rdata as octet strings (RFC 4034 6.3), file position. */
-static int
-build_record_compare(const void *a_pointer, const void *b_pointer, void *context)
-{
-	const struct build_record *a = a_pointer, *b = b_pointer;
-	const uint8_t *rdata = context;
-	if (a->node != b->node)
-		return a->node < b->node ? -1 : 1;
-	if (a->type != b->type)
-		return a->type < b->type ? -1 : 1;
-	size_t shorter = a->rdata_length < b->rdata_length ? a->rdata_length : b->rdata_length;
-	int diff = memcmp(rdata + a->rdata_offset, rdata + b->rdata_offset, shorter);
-	if (diff != 0)
-		return diff;
-	if (a->rdata_length != b->rdata_length)
-		return a->rdata_length < b->rdata_length ? -1 : 1;
-	if (a->file_index != b->file_index)
-		return a->file_index < b->file_index ? -1 : 1;
-	return a->line < b->line ? -1 : a->line > b->line;
-}
-
-static bool
-build_record_same_rdata(const struct zone_build *build, const struct build_record *a,
-	const struct build_record *b)
-{
-	return a->rdata_length == b->rdata_length
-		&& memcmp(build->rdata + a->rdata_offset, build->rdata + b->rdata_offset,
-			   a->rdata_length) == 0;
-}
-
-/* The record of the group [first, end) that came first in the files: its TTL wins. */
-static const struct build_record *
-build_first_in_file(const struct build_record *first, const struct build_record *end)
-{
-	const struct build_record *earliest = first;
-	for (const struct build_record *r = first + 1; r < end; r++) {
-		if (r->file_index < earliest->file_index
-			|| (r->file_index == earliest->file_index && r->line < earliest->line))
-			earliest = r;
-	}
-	return earliest;
-}
-
-/* Builds the RRset for records [first, end) of one node and type into *rrset. */
-static int
-zone_build_rrset(struct zone *zone, const struct build_record *first,
-	const struct build_record *end, struct rrset *rrset, struct diag *d)
-{
-	struct zone_build *build = zone->build;
-	const struct build_record *earliest = build_first_in_file(first, end);
-	size_t length = 0, count = 0;
-	for (const struct build_record *r = first; r < end; r++) {
-		if (r > first && build_record_same_rdata(build, r - 1, r))
-			continue;  /* duplicate record: collapsed silently, as BIND does */
-		length += 2 + r->rdata_length;
-		count++;
-		/* RRSIGs covering different types share our RRset but not their TTLs. */
-		if (r->ttl != earliest->ttl && r->type != TYPE_RRSIG)
-			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
-				"TTL set to prior TTL (%u)", earliest->ttl);
-	}
-	if (count > UINT16_MAX) {
-		diag_report(d, DIAG_ERROR, build->files[first->file_index], first->line,
-			"too many records in one RRset");
+	if (build->next_sequence == UINT32_MAX)
 		return ZONED_ELIMIT;
-	}
-	uint8_t *rdata = arena_alloc(&zone->arena, length);
-	if (rdata == NULL)
-		return ZONED_ENOMEM;
-	rrset->type = first->type;
-	rrset->ttl = earliest->ttl;
-	rrset->rr_count = (uint16_t)count;
-	rrset->rdata_length = (uint32_t)length;
-	rrset->rdata = rdata;
-	for (const struct build_record *r = first; r < end; r++) {
-		if (r > first && build_record_same_rdata(build, r - 1, r))
-			continue;
-		rdata[0] = (uint8_t)(r->rdata_length >> 8);
-		rdata[1] = (uint8_t)r->rdata_length;
-		memcpy(rdata + 2, build->rdata + r->rdata_offset, r->rdata_length);
-		rdata += 2 + r->rdata_length;
-	}
-	zone->record_count += count;
-	return 0;
-}
-
-/* Groups the sorted records of one node, [first, end), into its RRset array. */
-static int
-zone_build_node(struct zone *zone, const struct build_record *first,
-	const struct build_record *end, struct diag *d)
-{
-	size_t type_count = 1;
-	for (const struct build_record *r = first + 1; r < end; r++)
-		type_count += r->type != r[-1].type;
-	struct rrset *rrsets = arena_alloc(&zone->arena, type_count * sizeof *rrsets);
-	if (rrsets == NULL)
-		return ZONED_ENOMEM;
-	struct name_node *node = first->node;
-	node->rrsets = rrsets;
-	node->rrset_count = (uint16_t)type_count;
-	const struct build_record *group = first;
-	for (size_t i = 0; i < type_count; i++) {
-		const struct build_record *group_end = group + 1;
-		while (group_end < end && group_end->type == group->type)
-			group_end++;
-		int status = zone_build_rrset(zone, group, group_end, &rrsets[i], d);
-		if (status != 0)
-			return status;
-		group = group_end;
-	}
-	return 0;
-}
-
-static int
-zone_build_rrsets(struct zone *zone, struct diag *d)
-{
-	struct zone_build *build = zone->build;
-	if (build->record_count == 0)
-		return 0;
-	qsort_r(build->records, build->record_count, sizeof *build->records,
-		build_record_compare, build->rdata);
-	const struct build_record *end = build->records + build->record_count;
-	for (const struct build_record *first = build->records; first < end;) {
-		const struct build_record *node_end = first + 1;
-		while (node_end < end && node_end->node == first->node)
-			node_end++;
-		int status = zone_build_node(zone, first, node_end, d);
-		if (status != 0)
-			return status;
-		first = node_end;
-	}
-	return 0;
+	return zone_build_push(build, record->type, record->ttl, record->rdata,
+		record->rdata_length, (uint32_t)record->line, (uint16_t)file_index,
+		++build->next_sequence);
 }
 
 /* Creates every missing ancestor up to the apex (empty non-terminals) and links parents. */
@@ -442,7 +473,6 @@ zone_mark_nodes(struct zone *zone)
 {
 	for (size_t i = 0; i < zone->node_count; i++) {
 		struct name_node *node = zone->nodes[i];
-		node->order = (uint32_t)i;
 		if (name_node_rrset(node, TYPE_DNAME) != NULL)
 			node->flags |= NODE_DNAME;
 		if (node == zone->apex)
@@ -494,7 +524,7 @@ int
 zone_finalize(struct zone *zone, struct diag *d)
 {
 	struct zone_build *build = zone->build;
-	int status = zone_build_rrsets(zone, d);
+	int status = zone_build_flush(zone, d);
 	if (status == 0)
 		status = zone_link_parents(zone);
 	if (status != 0)

@@ -247,7 +247,6 @@ START_TEST(test_canonical_order)
 	ck_assert_uint_eq(zone->node_count, count);
 	for (size_t i = 0; i < count; i++) {
 		ck_assert_ptr_eq(zone->nodes[i], find(zone, expected[i]));
-		ck_assert_uint_eq(zone->nodes[i]->order, i);
 	}
 	zone_free(zone);
 }
@@ -331,6 +330,46 @@ START_TEST(test_ttl_mismatch_warns_and_uses_first)
 	const struct rrset *a = name_node_rrset(find(zone, "t.example.com"), TYPE_A);
 	ck_assert_uint_eq(a->ttl, 900);
 	ck_assert_uint_eq(a->rr_count, 2);
+	zone_free(zone);
+}
+END_TEST
+
+START_TEST(test_owner_revisited_later)
+{
+	/* Records of one owner split by another owner: merged into one RRset set. */
+	struct diag d = {.emit = remember_message};
+	struct zone *zone = zone_create(wire("example.com"), 1);
+	uint8_t one[4] = {1, 1, 1, 1}, two[4] = {2, 2, 2, 2};
+	struct zone_record record = {
+		.owner = wire("r.example.com"), .type = TYPE_A, .rr_class = 1, .ttl = 900,
+		.rdata = two, .rdata_length = 4, .file = "f", .line = 1,
+	};
+	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);
+	add_a(zone, "other.example.com", 9);
+	record.rdata = one;
+	record.line = 3;
+	record.ttl = 60;
+	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);  /* new rdata, other TTL */
+	record.rdata = two;
+	record.line = 4;
+	record.ttl = 900;
+	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);  /* duplicate of line 1 */
+	record.type = TYPE_TXT;
+	record.rdata = (const uint8_t *)"\3abc";
+	record.rdata_length = 4;
+	record.line = 5;
+	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);
+	ck_assert_int_eq(zone_finalize(zone, &d), 0);
+	ck_assert_uint_eq(d.warnings, 1);
+	ck_assert_uint_eq(last_line, 3);
+	const struct name_node *node = find(zone, "r.example.com");
+	ck_assert_uint_eq(node->rrset_count, 2);
+	const struct rrset *a = name_node_rrset(node, TYPE_A);
+	ck_assert_uint_eq(a->rr_count, 2);
+	ck_assert_uint_eq(a->ttl, 900);
+	ck_assert_mem_eq(a->rdata, "\0\4\1\1\1\1\0\4\2\2\2\2", 12);
+	ck_assert_uint_eq(name_node_rrset(node, TYPE_TXT)->rr_count, 1);
+	ck_assert_uint_eq(zone->record_count, 4);
 	zone_free(zone);
 }
 END_TEST
@@ -430,6 +469,7 @@ main(void)
 	tcase_add_test(tc, test_out_of_zone_dropped_with_warning);
 	tcase_add_test(tc, test_class_mismatch_is_error);
 	tcase_add_test(tc, test_ttl_mismatch_warns_and_uses_first);
+	tcase_add_test(tc, test_owner_revisited_later);
 	tcase_add_test(tc, test_large_zone_hash_growth);
 	suite_add_tcase(suite, tc);
 	TCase *db = tcase_create("zonedb");

@@ -19,6 +19,9 @@ void arena_init(struct arena *arena, size_t chunk_size);
 /* Returns size bytes aligned to 8, or NULL when out of memory. */
 void *arena_alloc(struct arena *arena, size_t size);
 
+/* Returns size bytes with no alignment (names, rdata), or NULL when out of memory. */
+void *arena_alloc_unaligned(struct arena *arena, size_t size);
+
 /* Returns a copy of size bytes, or NULL when out of memory. */
 void *arena_memdup(struct arena *arena, const void *data, size_t size);
 

@@ -47,8 +47,6 @@ struct name_node {
 	struct name_node *cut;              /* topmost delegation at or above, or NULL */
 	struct name_node *hash_next;        /* chain in the zone's hash table */
 	const struct rrset *rrsets;         /* sorted by type */
-	uint32_t hash;                      /* of name */
-	uint32_t order;                     /* index in zone->nodes (canonical order) */
 	uint16_t rrset_count;
 	uint8_t name_length;
 	uint8_t label_count;

@@ -4,6 +4,7 @@
 # Not a test by itself.
 import os
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -68,7 +69,7 @@ def big_txt(count=40):
 class Zoned:
     """One src/zoned process serving example. from a file in its own directory."""
 
-    def __init__(self, zone, threads=2, extra_args=()):
+    def __init__(self, zone, threads=2, extra_args=(), nofile=None):
         self.dir = tempfile.mkdtemp(prefix='hostile-')
         self.zone_path = os.path.join(self.dir, 'example.zone')
         write_file(self.zone_path, zone)
@@ -81,8 +82,11 @@ class Zoned:
         env = dict(os.environ, NOTIFY_SOCKET=self.notify_path)
         args = WRAPPER + [ZONED, '-a', '127.0.0.1', '-p', str(self.port), '-t', str(threads),
                 '-z', 'example.:' + self.zone_path] + list(extra_args)
+        limit = None
+        if nofile is not None:   # soft and hard: the daemon cannot raise it
+            limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))  # noqa: E731
         self.proc = subprocess.Popen(args, stdout=self.log_file, stderr=subprocess.STDOUT,
-                                     cwd=self.dir, env=env)
+                                     cwd=self.dir, env=env, preexec_fn=limit)
         self.pid = self.proc.pid
         self.wait_state('READY=1')
         with open('/proc/%d/maps' % self.pid) as f:
@@ -139,6 +143,11 @@ class Zoned:
                 if line.startswith(field + ':'):
                     return int(line.split()[1])
         raise AssertionError('no ' + field)
+
+    def cpu_seconds(self):
+        with open('/proc/%d/stat' % self.pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
     def open_fds(self):
         return len(os.listdir('/proc/%d/fd' % self.pid))

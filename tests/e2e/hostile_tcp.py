@@ -171,6 +171,47 @@ def test_client_that_never_reads():
         server.stop()
 
 
+def test_out_of_descriptors():
+    """RLIMIT_NOFILE 48 and 80 clients: accepting pauses instead of spinning
+    (libevent's listener retries EMFILE at once otherwise), UDP is answered,
+    and TCP is served again once the clients leave."""
+    server = Zoned(zone_text(1), nofile=48)
+    clients = []
+    try:
+        for _ in range(80):
+            try:
+                clients.append(tcp_connect(server.port, timeout=1))
+            except OSError:
+                break
+        time.sleep(0.2)
+        cpu_before = server.cpu_seconds()
+        time.sleep(2)
+        cpu_used = server.cpu_seconds() - cpu_before
+        server.assert_alive('running out of descriptors')
+        check_valid_answer(server.port)
+        print('  %d clients, %d descriptors in use, %.2f s CPU in 2 s'
+              % (len(clients), server.open_fds(), cpu_used))
+        if cpu_used > 0.5:
+            raise AssertionError('spinning while out of descriptors: %.2f s CPU in 2 s' % cpu_used)
+        for s in clients:
+            s.close()
+        clients = []
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                r = tcp_query(server.port, timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError('TCP not served again after the clients left')
+        if not r.answer:
+            raise AssertionError('TCP after the clients left got\n%s' % r)
+    finally:
+        for s in clients:
+            s.close()
+        server.stop()
+
+
 if __name__ == '__main__':
     sys.exit(run_tests([
         ('length prefix promising more than is sent', test_short_message_behind_long_prefix),
@@ -178,4 +219,5 @@ if __name__ == '__main__':
         ('slow-drip writer', test_slow_drip_writer),
         ('%d idle connections' % IDLE_CONNECTIONS, test_idle_connections),
         ('client that never reads its answers', test_client_that_never_reads),
+        ('out of descriptors (RLIMIT_NOFILE 48)', test_out_of_descriptors),
     ]))

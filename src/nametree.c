@@ -1,4 +1,5 @@
 /* nametree.c: build one zone's serving tree from loaded records, and look names up in it. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,13 +112,13 @@ zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length)
 	if (grow_array(&build->nodes, &build->node_capacity, build->node_count + 1,
 		    sizeof *build->nodes) != 0)
 		return NULL;
-	struct name_node *node = arena_alloc(&zone->arena, sizeof *node);
-	uint8_t *stored = arena_alloc_unaligned(&zone->arena, name_length);
-	if (node == NULL || stored == NULL)
+	/* The name follows the fields in the same allocation. */
+	struct name_node *node = arena_alloc(&zone->arena,
+		offsetof(struct name_node, name) + name_length);
+	if (node == NULL)
 		return NULL;
-	memset(node, 0, sizeof *node);
-	memcpy(stored, name, name_length);
-	node->name = stored;
+	memset(node, 0, offsetof(struct name_node, name));
+	memcpy(node->name, name, name_length);
 	node->name_length = (uint8_t)name_length;
 	node->label_count = (uint8_t)dname_label_count(name);
 	uint32_t slot = dname_hash(name, name_length) & zone->hash_mask;

@@ -41,7 +41,6 @@ enum name_node_flags {
  * rrset_count 0) created so that every ancestor up to the apex exists.
  */
 struct name_node {
-	const uint8_t *name;                /* lowercased wire form */
 	struct name_node *parent;           /* NULL at the apex */
 	struct name_node *wildcard_child;   /* the node "*.<this name>", or NULL */
 	struct name_node *cut;              /* topmost delegation at or above, or NULL */
@@ -51,6 +50,7 @@ struct name_node {
 	uint8_t name_length;
 	uint8_t label_count;
 	uint8_t flags;                      /* enum name_node_flags */
+	uint8_t name[];                     /* lowercased wire form, name_length octets */
 };
 
 struct zone_build;

@@ -7,14 +7,30 @@
 
 #include "answer_internal.h"
 
-/* Iterates over the records of an RRset: [2-octet rdlength][rdata]... */
-#define RDATA_FOREACH(rrset, rdata, length) \
-	for (const uint8_t *rdata_at_ = (rrset)->rdata, \
-			   *rdata_end_ = (rrset)->rdata + (rrset)->rdata_length; \
-		rdata_at_ + 2 <= rdata_end_ \
-		&& ((length) = (uint16_t)(rdata_at_[0] << 8 | rdata_at_[1]), \
-			(rdata) = rdata_at_ + 2, true); \
-		rdata_at_ += 2 + (length))
+/* Walks the records of an RRset, stored as [2-octet rdlength][rdata]... */
+struct rdata_cursor {
+	const uint8_t *at;
+	const uint8_t *end;
+};
+
+static struct rdata_cursor
+rdata_cursor_start(const struct rrset *rrset)
+{
+	struct rdata_cursor cursor = {rrset->rdata, rrset->rdata + rrset->rdata_length};
+	return cursor;
+}
+
+/* Sets *rdata and *length to the next record; false after the last one. */
+static bool
+rdata_cursor_next(struct rdata_cursor *cursor, const uint8_t **rdata, uint16_t *length)
+{
+	if (cursor->end - cursor->at < 2)
+		return false;
+	*length = (uint16_t)(cursor->at[0] << 8 | cursor->at[1]);
+	*rdata = cursor->at + 2;
+	cursor->at += 2 + (size_t)*length;
+	return true;
+}
 
 static bool
 answer_was_written(const struct answer *answer, const struct rrset *rrset)
@@ -44,7 +60,8 @@ answer_put_signatures(struct answer *answer, const struct name_node *node, const
 	int count = 0;
 	const uint8_t *rdata;
 	uint16_t length;
-	RDATA_FOREACH(signatures, rdata, length) {
+	struct rdata_cursor cursor = rdata_cursor_start(signatures);
+	while (rdata_cursor_next(&cursor, &rdata, &length)) {
 		/* The type covered is the first field of RRSIG rdata (RFC 4034 3.1). */
 		if (length < 2 || (uint16_t)(rdata[0] << 8 | rdata[1]) != type)
 			continue;
@@ -69,7 +86,8 @@ answer_collect_targets(struct answer *answer, const struct zone *zone, const str
 	}
 	const uint8_t *rdata;
 	uint16_t length;
-	RDATA_FOREACH(rrset, rdata, length) {
+	struct rdata_cursor cursor = rdata_cursor_start(rrset);
+	while (rdata_cursor_next(&cursor, &rdata, &length)) {
 		if (length > skip)
 			answer_want_additional(answer, zone, rdata + skip,
 				rrset->type == WIRE_TYPE_NS);
@@ -84,7 +102,8 @@ answer_put_rrset(struct answer *answer, enum answer_section section, const struc
 	unsigned count = 0;
 	const uint8_t *rdata;
 	uint16_t length;
-	RDATA_FOREACH(rrset, rdata, length) {
+	struct rdata_cursor cursor = rdata_cursor_start(rrset);
+	while (rdata_cursor_next(&cursor, &rdata, &length)) {
 		if (!wire_put_rr(&answer->wire, owner, rrset->type, WIRE_CLASS_IN, ttl, rdata, length))
 			goto overflow;
 		count++;

@@ -69,8 +69,10 @@ def big_txt(count=40):
 class Zoned:
     """One src/zoned process serving example. from a file in its own directory."""
 
-    def __init__(self, zone, threads=2, extra_args=(), nofile=None):
+    def __init__(self, zone, threads=2, extra_args=(), nofile=None, config=None):
         self.dir = tempfile.mkdtemp(prefix='hostile-')
+        if config is not None:
+            write_file(os.path.join(self.dir, 'zoned.conf'), config)
         self.zone_path = os.path.join(self.dir, 'example.zone')
         write_file(self.zone_path, zone)
         self.port = free_port()

@@ -212,6 +212,49 @@ def test_out_of_descriptors():
         server.stop()
 
 
+def closed_by_server(sock):
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b''
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_idle_timeout_and_cap():
+    """tcp-idle-timeout 10 (1 s) closes idle and half-sent connections;
+    tcp-clients 20 makes room for new clients by closing the oldest."""
+    config = 'options { tcp-idle-timeout 10; tcp-clients 20; };\n'
+    server = Zoned(zone_text(1), extra_args=['-c', 'zoned.conf'], config=config)
+    held = []
+    try:
+        idle = tcp_connect(server.port)
+        half = tcp_connect(server.port)
+        half.sendall(b'\x01\x00' + b'\x00' * 30)
+        time.sleep(2.5)
+        if not closed_by_server(idle) or not closed_by_server(half):
+            raise AssertionError('idle or half-sent connection still open after 2.5 s '
+                                 'with a 1 s idle timeout')
+        idle.close()
+        half.close()
+        for _ in range(40):
+            held.append(tcp_connect(server.port))
+        time.sleep(0.3)
+        r = tcp_query(server.port)
+        if not r.answer:
+            raise AssertionError('new client at the cap got\n%s' % r)
+        closed = sum(1 for s in held if closed_by_server(s))
+        print('  idle and half-sent closed within 2.5 s; 40 clients at cap 20: %d closed, '
+              'new client served' % closed)
+        if closed < 20:
+            raise AssertionError('only %d of 40 connections closed with tcp-clients 20' % closed)
+    finally:
+        for s in held:
+            s.close()
+        server.stop()
+
+
 if __name__ == '__main__':
     sys.exit(run_tests([
         ('length prefix promising more than is sent', test_short_message_behind_long_prefix),
@@ -220,4 +263,5 @@ if __name__ == '__main__':
         ('%d idle connections' % IDLE_CONNECTIONS, test_idle_connections),
         ('client that never reads its answers', test_client_that_never_reads),
         ('out of descriptors (RLIMIT_NOFILE 48)', test_out_of_descriptors),
+        ('idle timeout and connection cap', test_idle_timeout_and_cap),
     ]))

@@ -32,9 +32,9 @@ STOP_FAILURES = []   # (pid, status, log tail) of every zoned that exited badly
 
 
 def free_port():
-    """A port in 40000-60000 free for UDP and TCP on 127.0.0.1."""
+    """A port in 20000-32000 (below the ephemeral range) free for UDP and TCP on 127.0.0.1."""
     for _ in range(200):
-        port = random.randint(40000, 60000)
+        port = random.randint(20000, 32000)
         try:
             for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
                 s = socket.socket(socket.AF_INET, kind)

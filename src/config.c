@@ -16,6 +16,7 @@
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
+#include "zoned/rrl.h"
 
 struct config *
 config_create(void)
@@ -51,6 +52,7 @@ config_free(struct config *config)
 	free(config->pid_file);
 	free(config->version);
 	free(config->server_id);
+	rrl_config_free(config->rate_limit);
 	free(config);
 }
 
@@ -185,7 +187,7 @@ static const char *const config_ignored_options[] = {
 	"hostname", "key-directory", "lame-ttl", "managed-keys-directory",
 	"max-cache-size", "max-cache-ttl", "max-ncache-ttl", "memstatistics-file",
 	"minimal-any", "minimal-responses", "notify", "notify-source",
-	"notify-source-v6", "prefetch", "querylog", "rate-limit", "recursive-clients",
+	"notify-source-v6", "prefetch", "querylog", "recursive-clients",
 	"serial-query-rate", "session-keyfile", "statistics-file",
 	"transfer-format", "transfers-in", "transfers-out", "zone-statistics", NULL,
 };
@@ -375,6 +377,125 @@ config_parse_directory(struct config_parser *p)
 	return true;
 }
 
+/* The numbers of rate-limit { }, with BIND 9.18's ranges (named-checkconf). */
+static const struct config_rate_limit_number {
+	const char *name;
+	unsigned long min;
+	unsigned long max;
+	size_t offset;          /* of an unsigned in struct rrl_config */
+} config_rate_limit_numbers[] = {
+	{ "responses-per-second", 0, RRL_MAX_RATE, offsetof(struct rrl_config, rates[RRL_RESPONSE]) },
+	{ "referrals-per-second", 0, RRL_MAX_RATE, offsetof(struct rrl_config, rates[RRL_REFERRAL]) },
+	{ "nodata-per-second", 0, RRL_MAX_RATE, offsetof(struct rrl_config, rates[RRL_NODATA]) },
+	{ "nxdomains-per-second", 0, RRL_MAX_RATE, offsetof(struct rrl_config, rates[RRL_NXDOMAIN]) },
+	{ "errors-per-second", 0, RRL_MAX_RATE, offsetof(struct rrl_config, rates[RRL_ERROR]) },
+	{ "slip", 0, RRL_MAX_SLIP, offsetof(struct rrl_config, slip) },
+	{ "window", 1, RRL_MAX_WINDOW, offsetof(struct rrl_config, window) },
+	{ "ipv4-prefix-length", 8, 32, offsetof(struct rrl_config, ipv4_prefix_length) },
+	{ "ipv6-prefix-length", 16, 64, offsetof(struct rrl_config, ipv6_prefix_length) },
+	{ "max-table-size", 1, 100000000, offsetof(struct rrl_config, table_size) },
+	{ NULL, 0, 0, 0 },
+};
+
+static bool config_parse_block(struct config_parser *p,
+	bool (*parse)(struct config_parser *, void *), void *arg);
+
+struct config_rate_limit_state {
+	struct rrl_config *rrl;
+	unsigned long given;    /* bit i: config_rate_limit_numbers[i] was set */
+};
+
+/* exempt-clients { address[/length]; !address; any; none; }; */
+static bool
+config_parse_exempt_clients(struct config_parser *p, struct rrl_config *rrl)
+{
+	config_next(p);
+	if (!config_expect(p, TOKEN_OPEN, "'{'"))
+		return false;
+	while (config_next(p) == TOKEN_WORD || p->type == TOKEN_STRING) {
+		struct rrl_exempt element;
+		if (rrl_exempt_parse(p->token, &element) != 0) {
+			config_error(p, ZONED_EINVAL, "exempt-clients: '%s' is not an address or "
+				"prefix (named address match lists are not supported)", p->token);
+			return false;
+		}
+		struct rrl_exempt *list = realloc(rrl->exempt,
+			(rrl->exempt_count + 1) * sizeof *list);
+		if (list == NULL) {
+			config_error(p, ZONED_ENOMEM, "out of memory");
+			return false;
+		}
+		rrl->exempt = list;
+		list[rrl->exempt_count++] = element;
+		if (!config_expect_end(p))
+			return false;
+	}
+	return config_expect(p, TOKEN_CLOSE, "an address or '}'") && config_expect_end(p);
+}
+
+static bool
+config_parse_rate_limit_statement(struct config_parser *p, void *arg)
+{
+	struct config_rate_limit_state *state = arg;
+	for (size_t i = 0; config_rate_limit_numbers[i].name != NULL; i++) {
+		const struct config_rate_limit_number *n = &config_rate_limit_numbers[i];
+		unsigned long value;
+		if (strcmp(p->token, n->name) != 0)
+			continue;
+		if (!config_parse_number(p, n->name, n->min, n->max, &value))
+			return false;
+		*(unsigned *)((char *)state->rrl + n->offset) = (unsigned)value;
+		state->given |= 1ul << i;
+		return true;
+	}
+	if (strcmp(p->token, "exempt-clients") == 0)
+		return config_parse_exempt_clients(p, state->rrl);
+	if (strcmp(p->token, "log-only") == 0) {
+		config_next(p);
+		bool yes = strcmp(p->token, "yes") == 0 || strcmp(p->token, "true") == 0;
+		if (p->type != TOKEN_WORD || (!yes && strcmp(p->token, "no") != 0
+			&& strcmp(p->token, "false") != 0)) {
+			config_error(p, ZONED_EINVAL, "log-only '%s': expected yes or no",
+				config_token_text(p));
+			return false;
+		}
+		state->rrl->log_only = yes;
+		return config_expect_end(p);
+	}
+	if (strcmp(p->token, "all-per-second") == 0 || strcmp(p->token, "qps-scale") == 0
+	    || strcmp(p->token, "min-table-size") == 0) {
+		config_warning(p, "rate-limit option '%s' is not supported: ignored", p->token);
+		return config_skip_statement(p);
+	}
+	config_error(p, ZONED_ESYNTAX, "unknown rate-limit option '%s'", p->token);
+	return false;
+}
+
+/* rate-limit { ... }; BIND 9.18's response rate limiting, for UDP. */
+static bool
+config_parse_rate_limit(struct config_parser *p)
+{
+	if (p->config->rate_limit != NULL) {
+		config_error(p, ZONED_ESYNTAX, "rate-limit given twice");
+		return false;
+	}
+	struct config_rate_limit_state state = { rrl_config_create(), 0 };
+	if (state.rrl == NULL) {
+		config_error(p, ZONED_ENOMEM, "out of memory");
+		return false;
+	}
+	p->config->rate_limit = state.rrl;
+	if (!config_parse_block(p, config_parse_rate_limit_statement, &state))
+		return false;
+	/* The other per-second rates default to responses-per-second (BIND);
+	 * the table's first entries are the rates, in enum rrl_class order. */
+	for (int class = RRL_REFERRAL; class <= RRL_ERROR; class++) {
+		if (!(state.given & (1ul << class)))
+			state.rrl->rates[class] = state.rrl->rates[RRL_RESPONSE];
+	}
+	return true;
+}
+
 static bool
 config_parse_option(struct config_parser *p)
 {
@@ -397,6 +518,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_numeric_option(p);
 	if (strcmp(word, "recursion") == 0)
 		return config_parse_recursion(p);
+	if (strcmp(word, "rate-limit") == 0)
+		return config_parse_rate_limit(p);
 	if (config_in_list(config_ignored_options, word))
 		return config_ignore_statement(p, "option");
 	config_error(p, ZONED_ESYNTAX, "unknown option '%s'", word);

@@ -13,6 +13,7 @@
 #include "zoned/answer.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
+#include "zoned/rrl.h"
 
 #define NET_UDP_MAX_QUERY 4096  /* larger datagrams are not DNS queries we answer */
 #define NET_UDP_CONTROL 64      /* room for one IP_PKTINFO or IPV6_PKTINFO */
@@ -169,6 +170,14 @@ net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned 
 			udp->responses[replies], NET_UDP_MAX_RESPONSE);
 		if (length == 0)
 			continue;
+		/* Rate limiting decides on the response built; TCP is never limited. */
+		if (view->rate_limit != NULL) {
+			length = rrl_apply(udp->worker->rrl, view->rate_limit, view->db,
+				(const struct sockaddr *)&udp->peers[i], udp->responses[replies],
+				length, rrl_now());
+			if (length == 0)
+				continue;
+		}
 		struct msghdr *out = &udp->out[replies].msg_hdr;
 		memset(out, 0, sizeof *out);
 		out->msg_name = &udp->peers[i];

@@ -24,6 +24,7 @@
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
+#include "zoned/rrl.h"
 #include "zoned/server.h"
 #include "zoned/server_os.h"
 #include "zoned/zonedb.h"
@@ -219,6 +220,8 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.settings.edns_size = config->edns_udp_size;
 	view->net.settings.version = view->version;
 	view->net.settings.identity = view->identity;
+	/* Borrowed: a config is freed only after the views made from it. */
+	view->net.rate_limit = config->rate_limit;
 	return view;
 }
 
@@ -269,6 +272,27 @@ server_publish(struct server *server, struct server_view *next)
 	server_view_free(previous, next);
 }
 
+/*
+ * Gives each worker its rate-limit table, before a view that uses it is
+ * published. A table is kept for good: reloads change the settings, not
+ * the table. Returns 0 or ZONED_ENOMEM.
+ */
+static int
+server_prepare_rate_limit(struct server *server, const struct config *config)
+{
+	if (config->rate_limit == NULL)
+		return 0;
+	size_t entries = rrl_worker_entries(config->rate_limit, server->worker_count);
+	for (unsigned i = 0; i < server->worker_count; i++) {
+		struct net_worker *worker = &server->workers[i].net;
+		if (worker->rrl == NULL)
+			worker->rrl = rrl_table_create(entries, server_log);
+		if (worker->rrl == NULL)
+			return ZONED_ENOMEM;
+	}
+	return 0;
+}
+
 /* SIGHUP: new config, changed zones reloaded off to the side, then swapped. */
 static void
 server_reload(struct server *server)
@@ -294,6 +318,10 @@ server_reload(struct server *server)
 		config_free(config);
 		server_os_notify("READY=1");
 		return;
+	}
+	if (server_prepare_rate_limit(server, config) != 0) {
+		server_log(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
+		view->net.rate_limit = NULL;
 	}
 	server_publish(server, view);
 	config_free(server->config);
@@ -389,6 +417,7 @@ server_worker_cleanup(struct server_worker *worker)
 	}
 	free(worker->udp);
 	free(worker->tcp);
+	rrl_table_free(worker->net.rrl);
 	if (worker->net.base != NULL)
 		net_tcp_worker_cleanup(&worker->net);
 	if (worker->wake)
@@ -624,6 +653,10 @@ server_setup_workers(struct server *server)
 			server_log(LOG_ERR, "cannot set up worker %u: %s", i, zoned_strerror(rc));
 			return rc;
 		}
+	}
+	if (server_prepare_rate_limit(server, server->config) != 0) {
+		server_log(LOG_ERR, "no memory for the rate-limit tables");
+		return ZONED_ENOMEM;
 	}
 	return 0;
 }

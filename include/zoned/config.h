@@ -13,6 +13,7 @@
 #include "zoned/dname.h"
 
 struct diag;
+struct rrl_config;
 
 #define CONFIG_DEFAULT_PORT 53
 #define CONFIG_DEFAULT_EDNS_UDP_SIZE 1232
@@ -51,6 +52,7 @@ struct config {
 	bool listen_set;        /* listen-on or listen-on-v6 seen: no defaults */
 	struct config_zone *zones;
 	size_t zone_count;
+	struct rrl_config *rate_limit;  /* rate-limit { ... }; NULL: none (zoned/rrl.h) */
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */

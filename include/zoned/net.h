@@ -17,12 +17,15 @@
 
 struct event_base;
 struct net_tcp_connection;
+struct rrl_config;
+struct rrl_table;
 struct zonedb;
 
 /* Everything an answer depends on, published and retired as one. */
 struct net_view {
 	const struct zonedb *db;
 	struct answer_settings settings;
+	const struct rrl_config *rate_limit;  /* NULL: no rate-limit (UDP only) */
 };
 
 #define NET_UDP_BATCH 32                      /* datagrams per recvmmsg */
@@ -50,6 +53,10 @@ struct net_worker {
 	unsigned tcp_connection_count;
 	bool stopping;
 	uint8_t *tcp_response;                 /* 2 + 65535 octets */
+
+	/* Rate limiting accounts, this worker's alone (no locks); set by the
+	 * server before any view with a rate_limit is published. */
+	struct rrl_table *rrl;
 };
 
 /* The view to answer a batch from (acquire: the zones are complete). */

@@ -1,0 +1,759 @@
+/* check_rrl.c: response rate limiting: token buckets on a fake clock, slip, prefixes, exempt clients, classes, collisions, log-only, config. */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+#include "zoned/answer.h"
+#include "zoned/config.h"
+#include "zoned/diag.h"
+#include "zoned/error.h"
+#include "zoned/nametree.h"
+#include "zoned/rrl.h"
+#include "zoned/zone_load.h"
+#include "zoned/zonedb.h"
+
+/* ---- helpers ---- */
+
+static char log_text[4096];
+static unsigned log_lines;
+
+static void
+capture_log(int priority, const char *format, ...)
+{
+	size_t used = strlen(log_text);
+	va_list args;
+	va_start(args, format);
+	vsnprintf(log_text + used, sizeof log_text - used, format, args);
+	va_end(args);
+	used = strlen(log_text);
+	snprintf(log_text + used, sizeof log_text - used, "\n");
+	log_lines++;
+}
+
+static struct sockaddr_storage
+client(const char *text)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(12345);
+	} else {
+		ck_assert_int_eq(inet_pton(AF_INET6, text, &in6->sin6_addr), 1);
+		in6->sin6_family = AF_INET6;
+	}
+	return ss;
+}
+
+#define SA(ss) ((const struct sockaddr *)&(ss))
+
+/* A config limiting every class to rate per second. */
+static struct rrl_config *
+config_with(unsigned rate, unsigned slip, unsigned window)
+{
+	struct rrl_config *c = rrl_config_create();
+	ck_assert_ptr_nonnull(c);
+	for (int i = 0; i < RRL_CLASS_COUNT; i++)
+		c->rates[i] = rate;
+	c->slip = slip;
+	c->window = window;
+	return c;
+}
+
+/* A classified response for name (text) of class. */
+static uint8_t name_storage[8][DNAME_MAX_LENGTH];
+
+static struct rrl_response
+response_for(enum rrl_class class, const char *name, uint16_t qtype)
+{
+	static unsigned next;
+	uint8_t *wire = name_storage[next++ % 8];
+	struct rrl_response r = { .class = class, .qtype = qtype, .qclass = 1 };
+	if (name != NULL) {
+		ck_assert_int_gt(dname_from_text(name, wire), 0);
+		r.name = wire;
+	}
+	return r;
+}
+
+/* Letters for a run of decisions: S send, D drop, T truncated (slip). */
+static void
+run(struct rrl_table *t, const struct rrl_config *c, const struct sockaddr *from,
+	const struct rrl_response *r, uint32_t now, unsigned count, char *out)
+{
+	for (unsigned i = 0; i < count; i++) {
+		enum rrl_action a = rrl_account(t, c, from, r, now);
+		out[i] = a == RRL_SEND ? 'S' : a == RRL_DROP ? 'D' : 'T';
+	}
+	out[count] = '\0';
+}
+
+/* ---- token bucket arithmetic on a fake clock ---- */
+
+START_TEST(test_bucket_rate_and_credit)
+{
+	struct rrl_config *c = config_with(5, 0, 15);
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("192.0.2.1");
+	struct rrl_response r = response_for(RRL_RESPONSE, "www.example.com", 1);
+	char got[64];
+	/* rate 5: five in the first second, then debt -1 .. -5. */
+	run(t, c, SA(a), &r, 1000, 10, got);
+	ck_assert_str_eq(got, "SSSSSDDDDD");
+	/* one second later +5: -5 + 5 = 0, debited to -1: still limited. */
+	run(t, c, SA(a), &r, 1001, 1, got);
+	ck_assert_str_eq(got, "D");
+	/* two seconds later: -1 + 10 capped at 5: five more. */
+	run(t, c, SA(a), &r, 1003, 6, got);
+	ck_assert_str_eq(got, "SSSSSD");
+	const struct rrl_stats *s = rrl_table_stats(t);
+	ck_assert_uint_eq(s->sent, 10);
+	ck_assert_uint_eq(s->dropped, 7);
+	ck_assert_uint_eq(s->slipped, 0);
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+START_TEST(test_bucket_window_bounds_debt)
+{
+	struct rrl_config *c = config_with(5, 0, 15);
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("192.0.2.1");
+	struct rrl_response r = response_for(RRL_RESPONSE, "www.example.com", 1);
+	char got[1100];
+	run(t, c, SA(a), &r, 50, 1000, got);
+	/* Debt is at most window * rate = 75: after 15 quiet seconds the
+	 * balance is back to 0 (the debit makes it -1), after 16 to 4. */
+	run(t, c, SA(a), &r, 65, 1, got);
+	ck_assert_str_eq(got, "D");
+	run(t, c, SA(a), &r, 66, 5, got);
+	ck_assert_str_eq(got, "SSSSD");
+	/* An account idle for more than the window starts full again. */
+	run(t, c, SA(a), &r, 66 + 16, 6, got);
+	ck_assert_str_eq(got, "SSSSSD");
+	/* A clock step back counts as no time. */
+	run(t, c, SA(a), &r, 10, 1, got);
+	ck_assert_str_eq(got, "D");
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+START_TEST(test_unlimited_class_and_rate_zero)
+{
+	struct rrl_config *c = config_with(0, 2, 15);
+	c->rates[RRL_NXDOMAIN] = 1;
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("192.0.2.1");
+	struct rrl_response r = response_for(RRL_RESPONSE, "www.example.com", 1);
+	struct rrl_response nx = response_for(RRL_NXDOMAIN, "example.com", 1);
+	char got[64];
+	run(t, c, SA(a), &r, 7, 50, got);
+	ck_assert_str_eq(got, "SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS");
+	run(t, c, SA(a), &nx, 7, 3, got);
+	ck_assert_str_eq(got, "STD");
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+/* ---- slip ---- */
+
+static const struct {
+	unsigned slip;
+	const char *expected;    /* rate 2: two sent, then the limited ones */
+} slip_cases[] = {
+	{ 0, "SSDDDDDDD" },
+	{ 1, "SSTTTTTTT" },
+	{ 2, "SSTDTDTDT" },
+	{ 3, "SSTDDTDDT" },
+	{ 10, "SSTDDDDDD" },
+};
+
+START_TEST(test_slip_counting)
+{
+	struct rrl_config *c = config_with(2, slip_cases[_i].slip, 15);
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("2001:db8::1");
+	struct rrl_response r = response_for(RRL_NXDOMAIN, "example.com", 1);
+	char got[64];
+	run(t, c, SA(a), &r, 100, 9, got);
+	ck_assert_msg(strcmp(got, slip_cases[_i].expected) == 0, "slip %u: got %s, expected %s",
+		slip_cases[_i].slip, got, slip_cases[_i].expected);
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+START_TEST(test_slip_count_resets_when_recovered)
+{
+	struct rrl_config *c = config_with(1, 3, 15);
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("192.0.2.9");
+	struct rrl_response r = response_for(RRL_RESPONSE, "a.example", 1);
+	char got[16];
+	run(t, c, SA(a), &r, 0, 3, got);
+	ck_assert_str_eq(got, "STD");
+	/* Back to a full balance: the next episode slips first again. */
+	run(t, c, SA(a), &r, 20, 3, got);
+	ck_assert_str_eq(got, "STD");
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+/* ---- client prefixes ---- */
+
+/* Exhausts the account of first (rate 1), then asks whether second shares it. */
+static bool
+shares_account(struct rrl_config *c, const char *first, const char *second)
+{
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client(first), b = client(second);
+	struct rrl_response r = response_for(RRL_RESPONSE, "www.example.com", 1);
+	ck_assert_int_eq(rrl_account(t, c, SA(a), &r, 5), RRL_SEND);
+	bool shared = rrl_account(t, c, SA(b), &r, 5) != RRL_SEND;
+	rrl_table_free(t);
+	return shared;
+}
+
+START_TEST(test_prefix_masking_ipv4)
+{
+	struct rrl_config *c = config_with(1, 0, 15);
+	ck_assert(shares_account(c, "192.0.2.1", "192.0.2.254"));       /* default /24 */
+	ck_assert(!shares_account(c, "192.0.2.1", "192.0.3.1"));
+	c->ipv4_prefix_length = 32;
+	ck_assert(!shares_account(c, "192.0.2.1", "192.0.2.2"));
+	ck_assert(shares_account(c, "192.0.2.1", "192.0.2.1"));
+	c->ipv4_prefix_length = 20;
+	ck_assert(shares_account(c, "10.0.16.1", "10.0.31.255"));
+	ck_assert(!shares_account(c, "10.0.16.1", "10.0.32.1"));
+	/* Families never mix, even for the same bytes. */
+	c->ipv4_prefix_length = 8;
+	c->ipv6_prefix_length = 16;
+	ck_assert(!shares_account(c, "0.0.0.1", "::1"));
+	rrl_config_free(c);
+}
+END_TEST
+
+START_TEST(test_prefix_masking_ipv6)
+{
+	struct rrl_config *c = config_with(1, 0, 15);
+	/* default /56: the 7th octet is the last one kept */
+	ck_assert(shares_account(c, "2001:db8:0:1::1", "2001:db8:0:ff:ffff::9"));
+	ck_assert(!shares_account(c, "2001:db8:0:1::1", "2001:db8:0:100::1"));
+	c->ipv6_prefix_length = 64;
+	ck_assert(!shares_account(c, "2001:db8:0:1::1", "2001:db8:0:2::1"));
+	ck_assert(shares_account(c, "2001:db8:0:1::1", "2001:db8:0:1:ffff:ffff:ffff:ffff"));
+	c->ipv6_prefix_length = 61;
+	ck_assert(shares_account(c, "2001:db8:0:8::1", "2001:db8:0:f::1"));
+	ck_assert(!shares_account(c, "2001:db8:0:8::1", "2001:db8:0:10::1"));
+	rrl_config_free(c);
+}
+END_TEST
+
+/* ---- exempt clients ---- */
+
+static struct rrl_config *
+config_exempting(const char *const *elements)
+{
+	struct rrl_config *c = config_with(1, 0, 15);
+	size_t n = 0;
+	while (elements[n] != NULL)
+		n++;
+	c->exempt = calloc(n, sizeof *c->exempt);
+	ck_assert_ptr_nonnull(c->exempt);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(rrl_exempt_parse(elements[i], &c->exempt[i]), 0);
+	c->exempt_count = n;
+	return c;
+}
+
+START_TEST(test_exempt_clients)
+{
+	static const char *const list[] = { "127.0.0.2", "!10.1.0.0/16", "10.0.0.0/8",
+		"2001:db8::/32", NULL };
+	struct rrl_config *c = config_exempting(list);
+	struct sockaddr_storage yes[] = { client("127.0.0.2"), client("10.200.0.1"),
+		client("2001:db8:ffff::1") };
+	struct sockaddr_storage no[] = { client("127.0.0.1"), client("10.1.2.3"),
+		client("2001:db9::1"), client("::ffff:127.0.0.2") };
+	for (size_t i = 0; i < 3; i++)
+		ck_assert(rrl_client_is_exempt(c, SA(yes[i])));
+	for (size_t i = 0; i < 4; i++)
+		ck_assert(!rrl_client_is_exempt(c, SA(no[i])));
+	/* none matches nothing, even after any; !any before any excludes all. */
+	static const char *const none_list[] = { "none", "any", NULL };
+	struct rrl_config *none = config_exempting(none_list);
+	ck_assert(!rrl_client_is_exempt(none, SA(yes[0])));
+	static const char *const any_list[] = { "any", NULL };
+	struct rrl_config *any = config_exempting(any_list);
+	ck_assert(rrl_client_is_exempt(any, SA(no[2])));
+	/* Host bits past the prefix are ignored. */
+	struct rrl_exempt e;
+	ck_assert_int_eq(rrl_exempt_parse("192.0.2.77/24", &e), 0);
+	ck_assert_uint_eq(e.prefix_length, 24);
+	ck_assert_uint_eq(e.address[3], 0);
+	static const char *const bad[] = { "foo", "10.0.0.0/33", "::1/129", "1.2.3.4/",
+		"1.2.3.4/x", "/8", "!", "1.2.3.4/-1", "localnets", NULL };
+	for (size_t i = 0; bad[i] != NULL; i++)
+		ck_assert_msg(rrl_exempt_parse(bad[i], &e) == ZONED_EINVAL, "accepted %s", bad[i]);
+	rrl_config_free(c);
+	rrl_config_free(none);
+	rrl_config_free(any);
+}
+END_TEST
+
+/* ---- classes and names kept apart ---- */
+
+START_TEST(test_classes_kept_apart)
+{
+	struct rrl_config *c = config_with(1, 0, 15);
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("198.51.100.7");
+	struct rrl_response www_a = response_for(RRL_RESPONSE, "www.example.com", 1);
+	struct rrl_response www_aaaa = response_for(RRL_RESPONSE, "www.example.com", 28);
+	struct rrl_response mail_a = response_for(RRL_RESPONSE, "mail.example.com", 1);
+	struct rrl_response nx = response_for(RRL_NXDOMAIN, "example.com", 1);
+	struct rrl_response nodata = response_for(RRL_NODATA, "www.example.com", 15);
+	struct rrl_response referral = response_for(RRL_REFERRAL, "sub.example.com", 1);
+	struct rrl_response error = response_for(RRL_ERROR, NULL, 1);
+	const struct rrl_response *all[] = { &www_a, &www_aaaa, &mail_a, &nx, &nodata,
+		&referral, &error };
+	/* Each is its own account: the first of each is sent, the second not. */
+	for (size_t i = 0; i < 7; i++)
+		ck_assert_int_eq(rrl_account(t, c, SA(a), all[i], 1), RRL_SEND);
+	for (size_t i = 0; i < 7; i++)
+		ck_assert_int_eq(rrl_account(t, c, SA(a), all[i], 1), RRL_DROP);
+	/* NXDOMAIN for another type, errors for another name: the same account. */
+	struct rrl_response nx_mx = response_for(RRL_NXDOMAIN, "example.com", 15);
+	struct rrl_response nodata_a = response_for(RRL_NODATA, "www.example.com", 1);
+	ck_assert_int_eq(rrl_account(t, c, SA(a), &nx_mx, 1), RRL_DROP);
+	ck_assert_int_eq(rrl_account(t, c, SA(a), &nodata_a, 1), RRL_DROP);
+	/* Another zone, another account. */
+	struct rrl_response other_zone = response_for(RRL_NXDOMAIN, "example.net", 1);
+	ck_assert_int_eq(rrl_account(t, c, SA(a), &other_zone, 1), RRL_SEND);
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+/* ---- collisions in the fixed-size table ---- */
+
+START_TEST(test_table_collisions)
+{
+	struct rrl_config *c = config_with(1, 0, 15);
+	/* The smallest table: 1024 entries in buckets of 4. */
+	struct rrl_table *t = rrl_table_create(1, NULL);
+	struct rrl_response r = response_for(RRL_RESPONSE, "www.example.com", 1);
+	/* 8192 clients (/32): four times the table. A newcomer never inherits
+	 * another account's debt: the first response of each is sent. */
+	c->ipv4_prefix_length = 32;
+	for (unsigned i = 0; i < 8192; i++) {
+		struct sockaddr_storage a = client("10.0.0.0");
+		((struct sockaddr_in *)&a)->sin_addr.s_addr = htonl(0x0A000000u + i);
+		ck_assert_int_eq(rrl_account(t, c, SA(a), &r, 3), RRL_SEND);
+	}
+	/* Those accounts were at 0, not in debt: nothing limited was pushed out. */
+	ck_assert_uint_eq(rrl_table_stats(t)->evicted, 0);
+	/* Now 8192 limited accounts: each is sent once, then limited at once,
+	 * and the table must push limited accounts out to make room. */
+	for (unsigned i = 0; i < 8192; i++) {
+		struct sockaddr_storage a = client("10.0.0.0");
+		((struct sockaddr_in *)&a)->sin_addr.s_addr = htonl(0x0B000000u + i);
+		ck_assert_int_eq(rrl_account(t, c, SA(a), &r, 4), RRL_SEND);
+		ck_assert_int_eq(rrl_account(t, c, SA(a), &r, 4), RRL_DROP);
+	}
+	ck_assert_uint_gt(rrl_table_stats(t)->evicted, 8192 - 1024 - 1);
+	ck_assert_uint_le(rrl_table_stats(t)->evicted, 8192);
+	/* A limited account whose neighbours are quiet stays limited: the
+	 * quiet ones go first. */
+	struct sockaddr_storage busy = client("203.0.113.1");
+	ck_assert_int_eq(rrl_account(t, c, SA(busy), &r, 30), RRL_SEND);
+	for (unsigned i = 0; i < 3000; i++) {
+		struct sockaddr_storage a = client("10.0.0.0");
+		((struct sockaddr_in *)&a)->sin_addr.s_addr = htonl(0x0C000000u + i);
+		ck_assert_int_eq(rrl_account(t, c, SA(a), &r, 30), RRL_SEND);
+		if (i % 100 == 0)
+			ck_assert_int_eq(rrl_account(t, c, SA(busy), &r, 30), RRL_DROP);
+	}
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+START_TEST(test_table_sizes)
+{
+	struct rrl_config *c = rrl_config_create();
+	ck_assert_uint_eq(c->slip, 2);
+	ck_assert_uint_eq(c->window, 15);
+	ck_assert_uint_eq(c->ipv4_prefix_length, 24);
+	ck_assert_uint_eq(c->ipv6_prefix_length, 56);
+	ck_assert_uint_eq(c->rates[RRL_RESPONSE], 0);
+	ck_assert(!c->log_only);
+	ck_assert_uint_eq(rrl_worker_entries(c, 1), 100000);
+	ck_assert_uint_eq(rrl_worker_entries(c, 3), 33334);
+	ck_assert_uint_eq(rrl_worker_entries(c, 1000), RRL_MIN_WORKER_ENTRIES);
+	rrl_config_free(c);
+}
+END_TEST
+
+/* ---- log-only and the log ---- */
+
+START_TEST(test_log_only)
+{
+	struct rrl_config *c = config_with(2, 2, 15);
+	c->log_only = true;
+	log_text[0] = '\0';
+	log_lines = 0;
+	struct rrl_table *t = rrl_table_create(0, capture_log);
+	struct sockaddr_storage a = client("192.0.2.33");
+	struct rrl_response r = response_for(RRL_NXDOMAIN, "example.com", 1);
+	char got[16];
+	run(t, c, SA(a), &r, 9, 10, got);
+	ck_assert_str_eq(got, "SSSSSSSSSS");
+	const struct rrl_stats *s = rrl_table_stats(t);
+	ck_assert_uint_eq(s->sent, 10);
+	ck_assert_uint_eq(s->would_limit, 8);
+	ck_assert_uint_eq(s->dropped + s->slipped, 0);
+	/* One line for the start of the episode, not one per response. */
+	ck_assert_uint_eq(log_lines, 1);
+	ck_assert_str_eq(log_text,
+		"rate-limit: would limit NXDOMAIN responses to 192.0.2.0/24 for example.com.\n");
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+START_TEST(test_log_once_a_second)
+{
+	struct rrl_config *c = config_with(1, 0, 15);
+	log_text[0] = '\0';
+	log_lines = 0;
+	struct rrl_table *t = rrl_table_create(0, capture_log);
+	struct rrl_response err = response_for(RRL_ERROR, NULL, 1);
+	char got[8];
+	/* Three clients start being limited in the same second: one line. */
+	for (int i = 0; i < 3; i++) {
+		char text[32];
+		snprintf(text, sizeof text, "2001:db8:%d::1", i);
+		struct sockaddr_storage a = client(text);
+		run(t, c, SA(a), &err, 40, 2, got);
+		ck_assert_str_eq(got, "SD");
+	}
+	ck_assert_uint_eq(log_lines, 1);
+	ck_assert_str_eq(log_text, "rate-limit: limit error responses to 2001:db8::/56\n");
+	/* The next second's line says how many were left out. */
+	struct sockaddr_storage d = client("198.51.100.1");
+	run(t, c, SA(d), &err, 41, 2, got);
+	ck_assert_uint_eq(log_lines, 2);
+	ck_assert_ptr_nonnull(strstr(log_text,
+		"rate-limit: limit error responses to 198.51.100.0/24 (2 more not logged)\n"));
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+/* ---- classification of real responses ---- */
+
+static const char zone_text[] =
+	"$TTL 300\n"
+	"@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n"
+	"@ IN NS ns1\n"
+	"ns1 IN A 192.0.2.1\n"
+	"www IN A 192.0.2.2\n"
+	"*.apps IN A 192.0.2.3\n"
+	"sub IN NS ns.sub\n"
+	"ns.sub IN A 192.0.2.4\n";
+
+static struct zonedb *db;
+
+static void
+setup_zone(void)
+{
+	uint8_t origin[DNAME_MAX_LENGTH];
+	ck_assert_int_gt(dname_from_text("example.com", origin), 0);
+	struct diag d = { 0 };
+	struct zone *zone = NULL;
+	ck_assert_int_eq(zone_load_text(zone_text, strlen(zone_text), "example.com",
+		origin, NULL, &d, &zone), 0);
+	db = zonedb_create();
+	ck_assert_int_eq(zonedb_add(db, zone), 0);
+}
+
+static void
+teardown_zone(void)
+{
+	zonedb_free(db);
+	db = NULL;
+}
+
+/* Builds a query for name/qtype and answers it; returns the response length. */
+static size_t
+answer(const char *name, uint16_t qtype, uint8_t *response)
+{
+	uint8_t query[512] = { 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+	int length = dname_from_text(name, query + 12);
+	ck_assert_int_gt(length, 0);
+	size_t at = 12 + (size_t)length;
+	query[at++] = (uint8_t)(qtype >> 8);
+	query[at++] = (uint8_t)qtype;
+	query[at++] = 0;
+	query[at++] = 1;
+	struct answer_settings settings = { 0 };
+	size_t size = answer_query(db, &settings, ANSWER_UDP, query, at, response, 4096);
+	ck_assert_uint_gt(size, 12);
+	return size;
+}
+
+static const struct {
+	const char *qname;
+	uint16_t qtype;
+	enum rrl_class class;
+	const char *imputed;     /* NULL: none */
+} classify_cases[] = {
+	{ "www.example.com", 1, RRL_RESPONSE, "www.example.com." },
+	{ "WWW.Example.Com", 1, RRL_RESPONSE, "www.example.com." },
+	{ "random.apps.example.com", 1, RRL_RESPONSE, "apps.example.com." },
+	{ "other.apps.example.com", 1, RRL_RESPONSE, "apps.example.com." },
+	{ "other.apps.example.com", 15, RRL_NODATA, "apps.example.com." },
+	{ "www.example.com", 15, RRL_NODATA, "www.example.com." },
+	{ "nosuch.example.com", 1, RRL_NXDOMAIN, "example.com." },
+	{ "a.b.nosuch.example.com", 28, RRL_NXDOMAIN, "example.com." },
+	{ "host.sub.example.com", 1, RRL_REFERRAL, "sub.example.com." },
+	{ "sub.example.com", 1, RRL_REFERRAL, "sub.example.com." },
+	{ "example.org", 1, RRL_ERROR, NULL },
+};
+
+START_TEST(test_classify_responses)
+{
+	uint8_t response[4096];
+	size_t length = answer(classify_cases[_i].qname, classify_cases[_i].qtype, response);
+	uint8_t buffer[DNAME_MAX_LENGTH];
+	struct rrl_response r;
+	rrl_classify(db, response, length, buffer, &r);
+	ck_assert_int_eq(r.class, classify_cases[_i].class);
+	ck_assert_uint_eq(r.qtype, classify_cases[_i].qtype);
+	ck_assert_uint_eq(r.qclass, 1);
+	ck_assert_uint_eq(r.question_end, 12 + strlen(classify_cases[_i].qname) + 2 + 4);
+	if (classify_cases[_i].imputed == NULL) {
+		ck_assert_ptr_null(r.name);
+		return;
+	}
+	ck_assert_ptr_nonnull(r.name);
+	char text[1024];
+	dname_to_text(r.name, text, sizeof text);
+	ck_assert_str_eq(text, classify_cases[_i].imputed);
+}
+END_TEST
+
+START_TEST(test_classify_malformed)
+{
+	uint8_t buffer[DNAME_MAX_LENGTH];
+	struct rrl_response r;
+	/* Shorter than a header; no question (FORMERR); a name running off the end. */
+	static const uint8_t short_one[] = { 1, 2, 0x80, 0 };
+	rrl_classify(db, short_one, sizeof short_one, buffer, &r);
+	ck_assert_int_eq(r.class, RRL_ERROR);
+	ck_assert_uint_eq(r.question_end, sizeof short_one);
+	static const uint8_t formerr[] = { 1, 2, 0x80, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+	rrl_classify(db, formerr, sizeof formerr, buffer, &r);
+	ck_assert_int_eq(r.class, RRL_ERROR);
+	ck_assert_ptr_null(r.name);
+	ck_assert_uint_eq(r.question_end, 12);
+	static const uint8_t cut[] = { 1, 2, 0x84, 0, 0, 1, 0, 1, 0, 0, 0, 0, 3, 'w', 'w' };
+	rrl_classify(db, cut, sizeof cut, buffer, &r);
+	ck_assert_int_eq(r.class, RRL_ERROR);
+	ck_assert_uint_eq(r.question_end, 12);
+	/* Without a zone set the name is the question's. */
+	uint8_t response[4096];
+	size_t length = answer("nosuch.example.com", 1, response);
+	rrl_classify(NULL, response, length, buffer, &r);
+	ck_assert_int_eq(r.class, RRL_NXDOMAIN);
+	char text[1024];
+	dname_to_text(r.name, text, sizeof text);
+	ck_assert_str_eq(text, "nosuch.example.com.");
+}
+END_TEST
+
+/* rrl_apply: drop is 0, slip is the header and question with TC. */
+START_TEST(test_apply_slip_and_drop)
+{
+	struct rrl_config *c = config_with(1, 2, 15);
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("192.0.2.1");
+	uint8_t response[4096], original[4096];
+	size_t length = answer("www.example.com", 1, response);
+	memcpy(original, response, length);
+	ck_assert_uint_eq(rrl_apply(t, c, db, SA(a), response, length, 77), length);
+	ck_assert_mem_eq(response, original, length);
+	size_t slipped = rrl_apply(t, c, db, SA(a), response, length, 77);
+	size_t question_end = 12 + 17 + 4;
+	ck_assert_uint_eq(slipped, question_end);
+	ck_assert_uint_eq(response[2], original[2] | 0x02);         /* TC, AA kept */
+	ck_assert_uint_eq(response[3], original[3]);                /* rcode kept */
+	ck_assert_mem_eq(response + 4, "\0\1\0\0\0\0\0\0", 8);      /* one question only */
+	ck_assert_mem_eq(response + 12, original + 12, question_end - 12);
+	memcpy(response, original, length);
+	ck_assert_uint_eq(rrl_apply(t, c, db, SA(a), response, length, 77), 0);
+	/* An exempt client is never limited and its response untouched. */
+	c->exempt = calloc(1, sizeof *c->exempt);
+	ck_assert_int_eq(rrl_exempt_parse("192.0.2.1", &c->exempt[0]), 0);
+	c->exempt_count = 1;
+	for (int i = 0; i < 20; i++)
+		ck_assert_uint_eq(rrl_apply(t, c, db, SA(a), response, length, 77), length);
+	ck_assert_mem_eq(response, original, length);
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+/* ---- the rate-limit { } statement ---- */
+
+static char findings[2048];
+
+static void
+on_finding(void *arg, enum diag_level level, const char *file, unsigned long line,
+	const char *message)
+{
+	size_t used = strlen(findings);
+	snprintf(findings + used, sizeof findings - used, "%lu: %s: %s\n", line,
+		level == DIAG_ERROR ? "error" : "warning", message);
+}
+
+static int
+parse(const char *text, struct config **out)
+{
+	findings[0] = '\0';
+	struct diag d = { .emit = on_finding };
+	return config_load_text(text, strlen(text), "test.conf", &d, out);
+}
+
+START_TEST(test_config_rate_limit)
+{
+	struct config *config = NULL;
+	ck_assert_int_eq(parse("options { directory \"/\"; };", &config), 0);
+	ck_assert_ptr_null(config->rate_limit);
+	config_free(config);
+	ck_assert_int_eq(parse(
+		"options {\n"
+		"  rate-limit {\n"
+		"    responses-per-second 5;\n"
+		"    errors-per-second 2;\n"
+		"    slip 3; window 30;\n"
+		"    ipv4-prefix-length 32; ipv6-prefix-length 64;\n"
+		"    exempt-clients { 127.0.0.2; !10.1.0.0/16; 10.0.0.0/8; ::1; };\n"
+		"    log-only yes;\n"
+		"    max-table-size 5000;\n"
+		"    qps-scale 250;\n"
+		"  };\n"
+		"};\n", &config), 0);
+	ck_assert_str_eq(findings, "10: warning: rate-limit option 'qps-scale' is not supported: ignored\n");
+	const struct rrl_config *r = config->rate_limit;
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->rates[RRL_RESPONSE], 5);
+	ck_assert_uint_eq(r->rates[RRL_REFERRAL], 5);     /* default: responses-per-second */
+	ck_assert_uint_eq(r->rates[RRL_NODATA], 5);
+	ck_assert_uint_eq(r->rates[RRL_NXDOMAIN], 5);
+	ck_assert_uint_eq(r->rates[RRL_ERROR], 2);
+	ck_assert_uint_eq(r->slip, 3);
+	ck_assert_uint_eq(r->window, 30);
+	ck_assert_uint_eq(r->ipv4_prefix_length, 32);
+	ck_assert_uint_eq(r->ipv6_prefix_length, 64);
+	ck_assert_uint_eq(r->table_size, 5000);
+	ck_assert(r->log_only);
+	ck_assert_uint_eq(r->exempt_count, 4);
+	ck_assert(r->exempt[1].negated);
+	ck_assert_uint_eq(r->exempt[2].prefix_length, 8);
+	ck_assert_uint_eq(r->exempt[3].family, AF_INET6);
+	config_free(config);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *finding;
+} config_errors[] = {
+	{ "options { rate-limit { slip 11; }; };",
+		"1: error: slip '11' is not a number from 0 to 10\n" },
+	{ "options { rate-limit { window 0; }; };",
+		"1: error: window '0' is not a number from 1 to 3600\n" },
+	{ "options { rate-limit { responses-per-second 1001; }; };",
+		"1: error: responses-per-second '1001' is not a number from 0 to 1000\n" },
+	{ "options { rate-limit { ipv4-prefix-length 7; }; };",
+		"1: error: ipv4-prefix-length '7' is not a number from 8 to 32\n" },
+	{ "options { rate-limit { ipv6-prefix-length 65; }; };",
+		"1: error: ipv6-prefix-length '65' is not a number from 16 to 64\n" },
+	{ "options { rate-limit { log-only maybe; }; };",
+		"1: error: log-only 'maybe': expected yes or no\n" },
+	{ "options { rate-limit { exempt-clients { trusted; }; }; };",
+		"1: error: exempt-clients: 'trusted' is not an address or prefix (named address "
+		"match lists are not supported)\n" },
+	{ "options { rate-limit { bogus 1; }; };",
+		"1: error: unknown rate-limit option 'bogus'\n" },
+	{ "options { rate-limit { }; rate-limit { }; };",
+		"1: error: rate-limit given twice\n" },
+};
+
+START_TEST(test_config_rate_limit_errors)
+{
+	struct config *config = NULL;
+	ck_assert_int_lt(parse(config_errors[_i].text, &config), 0);
+	ck_assert_ptr_null(config);
+	ck_assert_str_eq(findings, config_errors[_i].finding);
+}
+END_TEST
+
+static Suite *
+rrl_suite(void)
+{
+	Suite *s = suite_create("rrl");
+	TCase *bucket = tcase_create("bucket");
+	tcase_add_test(bucket, test_bucket_rate_and_credit);
+	tcase_add_test(bucket, test_bucket_window_bounds_debt);
+	tcase_add_test(bucket, test_unlimited_class_and_rate_zero);
+	tcase_add_loop_test(bucket, test_slip_counting, 0,
+		(int)(sizeof slip_cases / sizeof slip_cases[0]));
+	tcase_add_test(bucket, test_slip_count_resets_when_recovered);
+	suite_add_tcase(s, bucket);
+	TCase *keys = tcase_create("keys");
+	tcase_add_test(keys, test_prefix_masking_ipv4);
+	tcase_add_test(keys, test_prefix_masking_ipv6);
+	tcase_add_test(keys, test_exempt_clients);
+	tcase_add_test(keys, test_classes_kept_apart);
+	tcase_add_test(keys, test_table_collisions);
+	tcase_add_test(keys, test_table_sizes);
+	suite_add_tcase(s, keys);
+	TCase *logging = tcase_create("log");
+	tcase_add_test(logging, test_log_only);
+	tcase_add_test(logging, test_log_once_a_second);
+	suite_add_tcase(s, logging);
+	TCase *responses = tcase_create("responses");
+	tcase_add_checked_fixture(responses, setup_zone, teardown_zone);
+	tcase_add_loop_test(responses, test_classify_responses, 0,
+		(int)(sizeof classify_cases / sizeof classify_cases[0]));
+	tcase_add_test(responses, test_classify_malformed);
+	tcase_add_test(responses, test_apply_slip_and_drop);
+	suite_add_tcase(s, responses);
+	TCase *config = tcase_create("config");
+	tcase_add_test(config, test_config_rate_limit);
+	tcase_add_loop_test(config, test_config_rate_limit_errors, 0,
+		(int)(sizeof config_errors / sizeof config_errors[0]));
+	suite_add_tcase(s, config);
+	return s;
+}
+
+int
+main(void)
+{
+	return testlib_run(rrl_suite());
+}

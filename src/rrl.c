@@ -34,6 +34,9 @@ struct rrl_key {
 	uint8_t kind;              /* 1 + class * 2 + IPv6; 0: a free slot */
 };
 
+/* rrl_bucket hashes the key as three words. */
+_Static_assert(sizeof(struct rrl_key) == 24, "struct rrl_key has padding");
+
 /* One token bucket (BIND's debit_rrl_entry): at most rate, at least -window * rate. */
 struct rrl_entry {
 	struct rrl_key key;

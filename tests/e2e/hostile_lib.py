@@ -187,13 +187,16 @@ def make_query(name, rdtype, qid=None, **kwargs):
     return q
 
 
-def udp_exchange(port, wire, timeout=0.5, sock=None, match_id=True):
-    """Sends raw bytes; returns the raw response (with the same ID unless
-    match_id is false) or None after timeout."""
+def udp_exchange(port, wire, timeout=0.5, sock=None, match_id=True, source=None):
+    """Sends raw bytes (from source, a 127/8 address, when given); returns
+    the raw response (with the same ID unless match_id is false) or None
+    after timeout."""
     timeout *= TIME_SCALE
     own = sock is None
     if own:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if source is not None:
+            sock.bind((source, 0))
     try:
         sock.settimeout(timeout)
         sock.sendto(wire, ('127.0.0.1', port))
@@ -214,11 +217,12 @@ def udp_exchange(port, wire, timeout=0.5, sock=None, match_id=True):
             sock.close()
 
 
-def check_valid_answer(port, qid=0x5151, timeout=0.5, name='www.example.', address='192.0.2.2'):
+def check_valid_answer(port, qid=0x5151, timeout=0.5, name='www.example.', address='192.0.2.2',
+                       source=None):
     """A valid A query is answered with the right address. Returns the latency."""
     q = make_query(name, 'A', qid=qid)
     start = time.monotonic()
-    data = udp_exchange(port, q.to_wire(), timeout)
+    data = udp_exchange(port, q.to_wire(), timeout, source=source)
     latency = time.monotonic() - start
     if data is None:
         raise AssertionError('valid query for %s unanswered within %.1f s' % (name, timeout))

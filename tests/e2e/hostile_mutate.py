@@ -13,6 +13,7 @@ import dns.edns
 import dns.exception
 import dns.message
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from hostile_lib import Zoned, big_txt, check_valid_answer, make_query, run_tests, zone_text
 
 SEED = int(os.environ.get('HOSTILE_SEED', '20240101'))

@@ -12,6 +12,7 @@ import time
 import dns.message
 import dns.rcode
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from hostile_lib import (Zoned, make_query, run_tests, udp_exchange, write_file, zone_text)
 
 LONG_LINE_MIB = int(os.environ.get('HOSTILE_LONG_LINE_MIB', '64'))

@@ -11,6 +11,7 @@ import time
 import dns.message
 import dns.rcode
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from hostile_lib import (Zoned, big_txt, check_valid_answer, make_query, run_tests, tcp_connect,
                          tcp_frame, tcp_query, tcp_read, zone_text)
 

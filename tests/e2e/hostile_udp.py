@@ -4,6 +4,7 @@
 import struct
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 from hostile_lib import (RCODE_FORMERR, Zoned, check_valid_answer, run_tests, udp_exchange,
                          zone_text)
 

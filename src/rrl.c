@@ -22,20 +22,19 @@
 #define RRL_AA 0x04
 
 /*
- * What an account is for. Compared as bytes: every field, and the padding
- * there is none of, is set. Like BIND, the imputed name is kept as a hash:
- * two names of one client prefix with the same 32-bit hash share an account.
+ * What an account is for, in two words. Like BIND, the imputed name is kept
+ * as a hash: two names of one client prefix with the same 32-bit hash share
+ * an account. IPv6 prefixes are at most /64 (BIND's limit too).
  */
 struct rrl_key {
-	uint32_t prefix[4];        /* masked client address; IPv4 in the first word */
+	uint64_t prefix;           /* masked client address, first 8 octets (IPv4: 4) */
 	uint32_t name_hash;        /* 0 for errors */
 	uint16_t qtype;            /* positive answers only */
 	uint8_t qclass;            /* low octet, as BIND */
 	uint8_t kind;              /* 1 + class * 2 + IPv6; 0: a free slot */
 };
 
-/* rrl_bucket hashes the key as three words. */
-_Static_assert(sizeof(struct rrl_key) == 24, "struct rrl_key has padding");
+_Static_assert(sizeof(struct rrl_key) == 16, "struct rrl_key has padding");
 
 /* One token bucket (BIND's debit_rrl_entry): at most rate, at least -window * rate. */
 struct rrl_entry {
@@ -45,6 +44,10 @@ struct rrl_entry {
 	uint8_t slip_count;
 	bool logged;               /* the start of this limiting was reported */
 };
+
+/* A bucket is two cache lines, aligned: one lookup touches nothing else. */
+#define RRL_BUCKET_SIZE (RRL_WAYS * sizeof(struct rrl_entry))
+_Static_assert(sizeof(struct rrl_entry) == 32, "struct rrl_entry grew");
 
 struct rrl_table {
 	struct rrl_entry *entries; /* (bucket_mask + 1) * RRL_WAYS */
@@ -184,11 +187,12 @@ rrl_table_create(size_t entries, rrl_log_function *log)
 	struct rrl_table *table = calloc(1, sizeof *table);
 	if (table == NULL)
 		return NULL;
-	table->entries = calloc(buckets * RRL_WAYS, sizeof *table->entries);
+	table->entries = aligned_alloc(RRL_BUCKET_SIZE, buckets * RRL_BUCKET_SIZE);
 	if (table->entries == NULL) {
 		free(table);
 		return NULL;
 	}
+	memset(table->entries, 0, buckets * RRL_BUCKET_SIZE);
 	table->bucket_mask = buckets - 1;
 	table->log = log;
 	if (getrandom(&table->seed, sizeof table->seed, GRND_NONBLOCK) != sizeof table->seed)
@@ -263,17 +267,20 @@ rrl_read_qname(const uint8_t *response, size_t length, uint8_t name[DNAME_MAX_LE
 /*
  * BIND's imputed name for an answer or NODATA: the name itself, or, for a
  * wildcard (RFC 4592) or DNAME synthesis, the closest encloser, so that
- * random.wild.example counts as wild.example.
+ * random.wild.example counts as wild.example; for a referral, the zone cut.
  */
-static const uint8_t *
-rrl_imputed_name(const struct zone *zone, const uint8_t *name, size_t name_length,
-	enum rrl_class class)
+static void
+rrl_impute_name(const struct zone *zone, struct rrl_response *out)
 {
 	struct zone_lookup found;
-	zone_lookup(zone, name, name_length, &found);
-	if (class == RRL_REFERRAL)
-		return found.node->cut != NULL ? found.node->cut->name : name;
-	return found.exact ? name : found.node->name;
+	zone_lookup(zone, out->name, out->name_length, &found);
+	const struct name_node *node = found.exact ? NULL : found.node;
+	if (out->class == RRL_REFERRAL)
+		node = found.node->cut;
+	if (node != NULL) {
+		out->name = node->name;
+		out->name_length = node->name_length;
+	}
 }
 
 void
@@ -307,13 +314,17 @@ rrl_classify(const struct zonedb *db, const uint8_t *response, size_t length,
 	else
 		return;   /* errors are limited per client, whatever the name */
 	out->name = name_buffer;
+	out->name_length = name_length;
 	const struct zone *zone = db ? zonedb_find(db, name_buffer, name_length) : NULL;
 	if (zone == NULL)
 		return;
-	if (out->class == RRL_NXDOMAIN)
-		out->name = zone->origin;   /* random names under one zone: one account */
-	else
-		out->name = rrl_imputed_name(zone, name_buffer, name_length, out->class);
+	if (out->class == RRL_NXDOMAIN) {
+		/* Random names under one zone: one account. */
+		out->name = zone->origin;
+		out->name_length = zone->origin_length;
+		return;
+	}
+	rrl_impute_name(zone, out);
 }
 
 size_t
@@ -343,12 +354,33 @@ rrl_mix(uint64_t h)
 static size_t
 rrl_bucket(const struct rrl_table *table, const struct rrl_key *key)
 {
-	uint64_t words[3];
+	uint64_t words[2];
 	memcpy(words, key, sizeof words);
-	uint64_t h = table->seed;
-	for (int i = 0; i < 3; i++)
-		h = rrl_mix(h ^ words[i]);
-	return (size_t)h & table->bucket_mask;
+	return (size_t)rrl_mix(rrl_mix(table->seed ^ words[0]) ^ words[1]) & table->bucket_mask;
+}
+
+static bool
+rrl_key_equal(const struct rrl_key *a, const struct rrl_key *b)
+{
+	return a->prefix == b->prefix && a->name_hash == b->name_hash && a->qtype == b->qtype
+		&& a->qclass == b->qclass && a->kind == b->kind;
+}
+
+/* A name's hash, eight octets at a time (names here are lowercased). */
+static uint32_t
+rrl_name_hash(const uint8_t *name, size_t length)
+{
+	uint64_t h = length;
+	size_t at = 0;
+	for (; at + 8 <= length; at += 8) {
+		uint64_t word;
+		memcpy(&word, name + at, 8);
+		h = (h ^ word) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	uint64_t tail = 0;
+	memcpy(&tail, name + at, length - at);
+	return (uint32_t)rrl_mix(h ^ tail);
 }
 
 /* Builds the account key; false when the client's family is unknown. */
@@ -363,7 +395,7 @@ rrl_make_key(const struct rrl_config *config, const struct sockaddr *client,
 	rrl_mask_address(address, octets, octets == 4 ? config->ipv4_prefix_length
 		: config->ipv6_prefix_length);
 	memset(key, 0, sizeof *key);
-	memcpy(key->prefix, address, sizeof key->prefix);
+	memcpy(&key->prefix, address, sizeof key->prefix);
 	key->kind = (uint8_t)(1 + response->class * 2 + (octets == 16));
 	if (response->class == RRL_ERROR)
 		return true;
@@ -373,7 +405,7 @@ rrl_make_key(const struct rrl_config *config, const struct sockaddr *client,
 	if (response->class != RRL_NXDOMAIN)
 		key->qclass = (uint8_t)response->qclass;
 	if (response->name != NULL)
-		key->name_hash = dname_hash(response->name, dname_length(response->name));
+		key->name_hash = rrl_name_hash(response->name, response->name_length);
 	return true;
 }
 
@@ -413,12 +445,14 @@ rrl_find_entry(struct rrl_table *table, const struct rrl_config *config,
 	const struct rrl_key *key, unsigned rate, uint32_t now)
 {
 	struct rrl_entry *bucket = table->entries + rrl_bucket(table, key) * RRL_WAYS;
+	for (unsigned i = 0; i < RRL_WAYS; i++) {
+		if (rrl_key_equal(&bucket[i].key, key))
+			return &bucket[i];
+	}
 	struct rrl_entry *victim = NULL;
 	int victim_score = -1;
 	for (unsigned i = 0; i < RRL_WAYS; i++) {
 		struct rrl_entry *e = &bucket[i];
-		if (memcmp(&e->key, key, sizeof *key) == 0)
-			return e;
 		int score;
 		if (e->key.kind == 0 || rrl_age(e, now) > config->window)
 			score = 3;

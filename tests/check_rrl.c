@@ -78,8 +78,10 @@ response_for(enum rrl_class class, const char *name, uint16_t qtype)
 	uint8_t *wire = name_storage[next++ % 8];
 	struct rrl_response r = { .class = class, .qtype = qtype, .qclass = 1 };
 	if (name != NULL) {
-		ck_assert_int_gt(dname_from_text(name, wire), 0);
+		int length = dname_from_text(name, wire);
+		ck_assert_int_gt(length, 0);
 		r.name = wire;
+		r.name_length = (size_t)length;
 	}
 	return r;
 }

@@ -57,7 +57,7 @@ struct rrl_config {
 	unsigned slip;                     /* 0: always drop; N: every Nth is truncated */
 	unsigned window;                   /* seconds of debt remembered */
 	unsigned ipv4_prefix_length;
-	unsigned ipv6_prefix_length;
+	unsigned ipv6_prefix_length;       /* at most 64 */
 	unsigned table_size;               /* max-table-size, shared out among workers */
 	bool log_only;                     /* account and log, but send everything */
 	struct rrl_exempt *exempt;         /* first match wins; owned */
@@ -116,6 +116,7 @@ struct rrl_response {
 	uint16_t qtype;
 	uint16_t qclass;
 	const uint8_t *name;      /* imputed name, lowercased wire form; NULL: none */
+	size_t name_length;
 	size_t question_end;      /* octets of header and question, for a slip */
 };
 

@@ -358,9 +358,13 @@ load_read_owner(struct load_state *state, struct load_file *file, struct load_he
 	bool origin_changed = file->origin_changed;
 	file->origin_changed = false;
 	if (!record->blank_owner) {
-		if (load_parse_name(state, file, load_token_text(record, 0),
-			record->tokens[0].line, file->owner) == 0)
+		/* Parse aside: a bad name must not leave a half-written owner to inherit. */
+		uint8_t owner[DNAME_MAX_LENGTH];
+		size_t owner_length = load_parse_name(state, file, load_token_text(record, 0),
+			record->tokens[0].line, owner);
+		if (owner_length == 0)
 			return false;
+		memcpy(file->owner, owner, owner_length);
 		file->have_owner = true;
 		header->rdata_index = 1;
 	} else if (!file->have_owner) {

@@ -430,6 +430,22 @@ START_TEST(test_no_current_owner)
 }
 END_TEST
 
+/* A bad owner name must not leave a half-parsed owner for the next line (fuzz finding). */
+START_TEST(test_bad_owner_not_inherited)
+{
+	char text[512];
+	char long_label[80];
+	memset(long_label, 'x', 70);
+	long_label[70] = '\0';
+	snprintf(text, sizeof text, "%s%s A 192.0.2.1\n  A 192.0.2.2\n", base, long_label);
+	int rc = load_text(text);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 5, "label too long");
+	/* Line 6 inherits ns1 (the last good owner), which is fine on its own. */
+	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
 /* No $TTL and the SOA first: its MINIMUM becomes the default (BIND). */
 START_TEST(test_ttl_soa_minimum)
 {
@@ -921,6 +937,7 @@ zone_load_suite(void)
 		sizeof error_cases / sizeof error_cases[0]);
 	tcase_add_test(syntax, test_every_error_reported);
 	tcase_add_test(syntax, test_no_current_owner);
+	tcase_add_test(syntax, test_bad_owner_not_inherited);
 	tcase_add_test(syntax, test_crlf);
 	tcase_add_test(syntax, test_bom_rejected);
 	tcase_add_test(syntax, test_huge_line);

@@ -6,10 +6,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 
@@ -27,6 +29,22 @@ static const struct replay_target replay_targets[] = {
 
 #define REPLAY_TARGET_COUNT (sizeof(replay_targets) / sizeof(replay_targets[0]))
 #define REPLAY_MAX_INPUT (16u * 1024 * 1024)
+/* A hang is a failure too (libFuzzer's -timeout): no input may take longer. */
+#define REPLAY_TIMEOUT_SECONDS 10
+
+static const char *replay_current = "";
+
+static void
+on_replay_timeout(int signal_number)
+{
+	static const char message[] = "replay: timeout: input took more than 10 s: ";
+	(void)signal_number;
+	ssize_t ignored = write(STDERR_FILENO, message, sizeof(message) - 1);
+	ignored = write(STDERR_FILENO, replay_current, strlen(replay_current));
+	ignored = write(STDERR_FILENO, "\n", 1);
+	(void)ignored;
+	abort();
+}
 
 /* Reads a whole file; returns NULL (with a message) when it cannot. */
 static uint8_t *
@@ -63,7 +81,10 @@ replay_file(const struct replay_target *target, const char *path)
 	if (data == NULL)
 		return -1;
 	fprintf(stderr, "replay %s %s\n", target->name, path);
+	replay_current = path;
+	alarm(REPLAY_TIMEOUT_SECONDS);
 	target->one(data, size);
+	alarm(0);
 	free(data);
 	return 0;
 }
@@ -166,6 +187,7 @@ int
 main(int argc, char **argv)
 {
 	int status = EXIT_SUCCESS;
+	signal(SIGALRM, on_replay_timeout);
 	if (argc == 1) {
 		status = replay_everything();
 	} else {

@@ -16,6 +16,10 @@ int fuzz_answer_one(const uint8_t *data, size_t size);
 int fuzz_zone_load_one(const uint8_t *data, size_t size);
 int fuzz_config_one(const uint8_t *data, size_t size);
 int fuzz_tcp_stream_one(const uint8_t *data, size_t size);
+int fuzz_rrl_one(const uint8_t *data, size_t size);
+
+/* Frees the rate-limit target's table (replay calls it at exit). */
+void fuzz_rrl_cleanup(void);
 
 /* Closes the TCP target's listener and event base (replay calls it at exit). */
 void fuzz_tcp_stream_cleanup(void);

@@ -254,9 +254,29 @@ def write_tcp_seeds():
     write_seed("tcp_stream", b"\xff\xff" + bytes(300))
 
 
+def write_rrl_seeds():
+    names = [("www.example.", "A"), ("nx%d.example.", "A"), ("x.sub.example.", "A"),
+             ("www.example.", "TYPE65000"), ("a.wild.example.", "TXT"), ("example.org.", "A")]
+    records = b""
+    for i in range(40):
+        name, rdtype = names[i % len(names)]
+        if "%d" in name:
+            name = name % i
+        wire = fixed_id(dns.message.make_query(name, rdtype), 0x100 + i)
+        client = bytes([192, 0, 2 + (i % 3), i % 7])
+        records += client + bytes([i % 4]) + len(wire).to_bytes(2, "big") + wire
+    write_seed("rrl", records)
+    burst = b""
+    wire = fixed_id(dns.message.make_query("www.example.", "A"))
+    for i in range(30):
+        burst += bytes([198, 51, 100, 1, 0]) + len(wire).to_bytes(2, "big") + wire
+    write_seed("rrl", burst)
+
+
 if __name__ == "__main__":
     write_fixture()
     write_answer_seeds()
     write_zone_seeds()
     write_config_seeds()
     write_tcp_seeds()
+    write_rrl_seeds()

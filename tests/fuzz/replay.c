@@ -25,6 +25,7 @@ static const struct replay_target replay_targets[] = {
 	{"zone_load", fuzz_zone_load_one},
 	{"config", fuzz_config_one},
 	{"tcp_stream", fuzz_tcp_stream_one},
+	{"rrl", fuzz_rrl_one},
 };
 
 #define REPLAY_TARGET_COUNT (sizeof(replay_targets) / sizeof(replay_targets[0]))
@@ -202,6 +203,7 @@ main(int argc, char **argv)
 		}
 	}
 	fuzz_tcp_stream_cleanup();
+	fuzz_rrl_cleanup();
 	fuzz_fixture_free();
 	return status;
 }

@@ -20,12 +20,13 @@
 static struct rrl_table *rrl_fuzz_table;
 static struct rrl_config *rrl_fuzz_config;
 
+/* A fresh table and clock for every input, so that each one reproduces alone. */
 static void
 rrl_fuzz_setup(void)
 {
-	if (rrl_fuzz_table != NULL)
-		return;
-	rrl_fuzz_config = rrl_config_create();
+	rrl_table_free(rrl_fuzz_table);
+	if (rrl_fuzz_config == NULL)
+		rrl_fuzz_config = rrl_config_create();
 	rrl_fuzz_table = rrl_table_create(RRL_FUZZ_ENTRIES, NULL);
 	if (rrl_fuzz_config == NULL || rrl_fuzz_table == NULL)
 		fuzz_fail("rrl", "out of memory");
@@ -50,20 +51,20 @@ fuzz_rrl_cleanup(void)
 	rrl_fuzz_config = NULL;
 }
 
-/* Checks one decision: drop, unchanged, or a slip (TC, question only). */
+/*
+ * Checks one decision: drop, unchanged, or a slip (TC, question only; as
+ * long as the response when that was the question only already).
+ */
 static void
 rrl_fuzz_check(const uint8_t *query, size_t query_length, const uint8_t *before,
 	const uint8_t *after, size_t length, size_t result)
 {
 	if (result == 0)
 		return;
-	if (result == length) {
-		if (memcmp(before, after, length) != 0)
-			fuzz_fail("rrl", "a response sent at full length was modified");
-		return;
-	}
 	if (result > length)
 		fuzz_fail("rrl", "a slip is longer than the response");
+	if (result == length && memcmp(before, after, length) == 0)
+		return;
 	const char *problem = fuzz_check_response(query, query_length, after, result,
 		RRL_FUZZ_RESPONSE, 1);
 	if (problem != NULL)
@@ -82,7 +83,7 @@ int
 fuzz_rrl_one(const uint8_t *data, size_t size)
 {
 	rrl_fuzz_setup();
-	static uint32_t now = 1000;
+	uint32_t now = 1000;
 	struct answer_settings settings = {.edns_size = 1232};
 	uint8_t *response = malloc(RRL_FUZZ_RESPONSE);
 	uint8_t *before = malloc(RRL_FUZZ_RESPONSE);

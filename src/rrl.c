@@ -50,7 +50,8 @@ struct rrl_entry {
 _Static_assert(sizeof(struct rrl_entry) == 32, "struct rrl_entry grew");
 
 struct rrl_table {
-	struct rrl_entry *entries; /* (bucket_mask + 1) * RRL_WAYS */
+	struct rrl_entry *entries; /* (bucket_mask + 1) * RRL_WAYS, in memory */
+	void *memory;              /* owned: calloc'd (pages zeroed lazily), then aligned */
 	size_t bucket_mask;
 	uint64_t seed;             /* a random key: bucket choice cannot be aimed at */
 	rrl_log_function *log;
@@ -187,12 +188,13 @@ rrl_table_create(size_t entries, rrl_log_function *log)
 	struct rrl_table *table = calloc(1, sizeof *table);
 	if (table == NULL)
 		return NULL;
-	table->entries = aligned_alloc(RRL_BUCKET_SIZE, buckets * RRL_BUCKET_SIZE);
-	if (table->entries == NULL) {
+	table->memory = calloc(buckets + 1, RRL_BUCKET_SIZE);
+	if (table->memory == NULL) {
 		free(table);
 		return NULL;
 	}
-	memset(table->entries, 0, buckets * RRL_BUCKET_SIZE);
+	table->entries = (struct rrl_entry *)(((uintptr_t)table->memory + RRL_BUCKET_SIZE - 1)
+		& ~(uintptr_t)(RRL_BUCKET_SIZE - 1));
 	table->bucket_mask = buckets - 1;
 	table->log = log;
 	if (getrandom(&table->seed, sizeof table->seed, GRND_NONBLOCK) != sizeof table->seed)
@@ -206,7 +208,7 @@ rrl_table_free(struct rrl_table *table)
 {
 	if (table == NULL)
 		return;
-	free(table->entries);
+	free(table->memory);
 	free(table);
 }
 

@@ -259,6 +259,15 @@ config_next(struct config_parser *p)
 		p->token[n++] = s->text[s->position++];
 	}
 	p->token[n] = '\0';
+	if (n == 0) {
+		/* A character no token can start with (a NUL byte): stop here
+		 * rather than return an empty word forever. */
+		config_error(p, ZONED_ESYNTAX, "unexpected character 0x%02x",
+			(unsigned char)s->text[s->position]);
+		s->position++;
+		p->type = TOKEN_ERROR;
+		return p->type;
+	}
 	p->type = TOKEN_WORD;
 	return p->type;
 }

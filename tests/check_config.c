@@ -245,6 +245,17 @@ START_TEST(test_unterminated)
 }
 END_TEST
 
+/* A NUL byte is an error at its line, not an endless empty word (fuzz finding). */
+START_TEST(test_nul_byte)
+{
+	struct config *c = NULL;
+	static const char text[] = "options { };\nlogging\0 { };\n";
+	ck_assert_int_eq(config_load_text(text, sizeof text - 1, "nul.conf", &sink, &c),
+		ZONED_ESYNTAX);
+	ck_assert_ptr_nonnull(strstr(findings, "nul.conf:2: error: unexpected character 0x00\n"));
+}
+END_TEST
+
 START_TEST(test_missing_semicolon)
 {
 	struct config *c = NULL;
@@ -416,6 +427,7 @@ config_suite(void)
 	tcase_add_test(tc, test_error_line_after_block_comment);
 	tcase_add_test(tc, test_unterminated);
 	tcase_add_test(tc, test_missing_semicolon);
+	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_include);
 	tcase_add_test(tc, test_include_errors);
 	tcase_add_test(tc, test_unknown_statement);

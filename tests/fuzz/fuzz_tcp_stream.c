@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,8 @@ tcp_fuzz_setup(void)
 {
 	if (tcp_fuzz.base != NULL)
 		return;
+	/* As the daemon does (server.c): a write to a reset connection is EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	tcp_fuzz.base = event_base_new();
 	tcp_fuzz.view.db = fuzz_fixture_zonedb();
 	tcp_fuzz.view.settings.edns_size = 1232;

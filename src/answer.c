@@ -164,7 +164,7 @@ answer_build(struct answer *answer, enum query_status status)
 	}
 	uint16_t qdcount = 0;
 	if (query->has_question && wire_put_bytes(wire, query->question, query->question_length)) {
-		wire_remember_name(wire, WIRE_HEADER_LENGTH);
+		wire_remember_name(wire, WIRE_HEADER_LENGTH, query->question);
 		qdcount = 1;
 	}
 	bool with_opt = query->has_edns;
@@ -202,7 +202,7 @@ answer_query(const struct zonedb *db, const struct answer_settings *settings,
 	if (status == QUERY_DROP)
 		return 0;
 	struct answer answer;
-	memset(&answer, 0, offsetof(struct answer, additional));
+	memset(&answer, 0, offsetof(struct answer, wire));
 	answer.db = db;
 	answer.settings = settings != NULL ? settings : &defaults;
 	answer.query = &query;

@@ -38,7 +38,6 @@ struct answer {
 	const struct answer_settings *settings;
 	const struct query *query;
 	enum answer_transport transport;
-	struct wire wire;
 	uint16_t counts[3];         /* records per enum answer_section */
 	uint8_t rcode;              /* up to 12 bits with EDNS */
 	bool authoritative;         /* AA */
@@ -46,7 +45,8 @@ struct answer {
 	const struct name_node *referral_cut;  /* the delegation of a referral, or NULL */
 	unsigned additional_count;
 	unsigned written_count;
-	/* Arrays last: only the fields above are cleared per query. */
+	/* Only the fields above are cleared per query; wire_init() sets the wire's own. */
+	struct wire wire;
 	struct answer_additional additional[ANSWER_ADDITIONAL_MAX];
 	const struct rrset *written[ANSWER_WRITTEN_MAX];
 };
@@ -64,11 +64,11 @@ bool answer_put_rrset(struct answer *answer, enum answer_section section, const 
 void answer_put_negative_soa(struct answer *answer, const struct zone *zone);
 
 /*
- * Remembers name (from zone rdata; an NS target if glue) for the additional
- * section, when the zone holds it.
+ * Remembers node of zone, named by name (from zone rdata; an NS target if
+ * glue), for the additional section.
  */
-void answer_want_additional(struct answer *answer, const struct zone *zone, const uint8_t *name,
-	bool glue);
+void answer_want_additional(struct answer *answer, const struct zone *zone,
+	const struct name_node *node, const uint8_t *name, bool glue);
 
 /* Writes the A/AAAA RRsets of the remembered names into the additional section. */
 void answer_put_additional(struct answer *answer);

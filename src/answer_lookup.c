@@ -18,8 +18,10 @@
 /* One name being looked up: the query name, then each alias target. */
 struct lookup_name {
 	const uint8_t *owner;             /* as it goes on the wire (case kept) */
-	uint8_t lower[DNAME_MAX_LENGTH];  /* lowercased, for the tree */
+	const uint8_t *lower;             /* lowercased, for the tree: the query's or storage */
 	size_t length;
+	struct name_key key;              /* lower, hashed once for every lookup */
+	uint8_t storage[DNAME_MAX_LENGTH];
 };
 
 /* What one step of the chain produced. */
@@ -34,15 +36,13 @@ enum step_result {
  * data (RFC 4035 3.1.4.1).
  */
 static const struct zone *
-answer_find_zone(const struct answer *answer)
+answer_find_zone(const struct answer *answer, const struct name_key *qname)
 {
 	const struct query *query = answer->query;
-	const struct zone *zone = zonedb_find(answer->db, query->qname, query->qname_length);
-	if (zone != NULL && query->qtype == WIRE_TYPE_DS && query->qname_length > 1
+	const struct zone *zone = zonedb_find_key(answer->db, qname, 0);
+	if (zone != NULL && query->qtype == WIRE_TYPE_DS && qname->label_count > 0
 		&& zone->origin_length == query->qname_length) {
-		const uint8_t *parent_name = query->qname + query->qname[0] + 1;
-		const struct zone *parent = zonedb_find(answer->db, parent_name,
-			query->qname_length - query->qname[0] - 1u);
+		const struct zone *parent = zonedb_find_key(answer->db, qname, 1);
 		if (parent != NULL)
 			zone = parent;
 	}
@@ -57,8 +57,10 @@ lookup_name_set(struct lookup_name *name, const uint8_t *target)
 {
 	name->owner = target;
 	name->length = dname_length(target);
-	memcpy(name->lower, target, name->length);
-	dname_lower(name->lower);
+	memcpy(name->storage, target, name->length);
+	dname_lower(name->storage);
+	name->lower = name->storage;
+	name_key_init(&name->key, name->lower, name->length);
 }
 
 /*
@@ -233,7 +235,7 @@ answer_step(struct answer *answer, const struct zone *zone, struct lookup_name *
 	const uint8_t **target, uint8_t synthesized[DNAME_MAX_LENGTH])
 {
 	struct zone_lookup found;
-	zone_lookup(zone, name->lower, name->length, &found);
+	zone_lookup_key(zone, &name->key, &found);
 	const struct name_node *node = found.node;
 	const struct name_node *cut = lookup_find_cut(answer, node, found.exact);
 	const struct name_node *dname = lookup_find_dname(node, found.exact);
@@ -271,18 +273,19 @@ void
 answer_lookup(struct answer *answer)
 {
 	const struct query *query = answer->query;
-	const struct zone *zone = answer_find_zone(answer);
+	struct lookup_name chain[CHAIN_MAX];
+	uint8_t synthesized[CHAIN_MAX][DNAME_MAX_LENGTH];
+	/* The question is echoed as received: owners equal to it compress to it. */
+	chain[0].owner = query->question;
+	chain[0].lower = query->qname;
+	chain[0].length = query->qname_length;
+	name_key_init(&chain[0].key, query->qname, query->qname_length);
+	const struct zone *zone = answer_find_zone(answer, &chain[0].key);
 	if (zone == NULL) {
 		answer->rcode = RCODE_REFUSED;  /* not ours: no AA */
 		return;
 	}
 	answer->authoritative = true;
-	struct lookup_name chain[CHAIN_MAX];
-	uint8_t synthesized[CHAIN_MAX][DNAME_MAX_LENGTH];
-	/* The question is echoed as received: owners equal to it compress to it. */
-	chain[0].owner = query->question;
-	chain[0].length = query->qname_length;
-	memcpy(chain[0].lower, query->qname, query->qname_length);
 	for (unsigned link = 0;; link++) {
 		const uint8_t *target = NULL;
 		if (answer_step(answer, zone, &chain[link], &target, synthesized[link]) == STEP_DONE)
@@ -295,7 +298,7 @@ answer_lookup(struct answer *answer)
 			break;
 		struct lookup_name *next = &chain[link + 1];
 		lookup_name_set(next, target);
-		if (zonedb_find(answer->db, next->lower, next->length) != zone
+		if (zonedb_find_key(answer->db, &next->key, 0) != zone
 			|| chain_seen(chain, link + 1, next))
 			break;
 	}

@@ -77,19 +77,17 @@ answer_put_signatures(struct answer *answer, const struct name_node *node, const
 static void
 answer_collect_targets(struct answer *answer, const struct zone *zone, const struct rrset *rrset)
 {
-	size_t skip;
-	switch (rrset->type) {
-	case WIRE_TYPE_NS: skip = 0; break;
-	case WIRE_TYPE_MX: skip = 2; break;     /* preference */
-	case WIRE_TYPE_SRV: skip = 6; break;    /* priority, weight, port */
-	default: return;
-	}
+	int skip = rrset_target_skip(rrset->type);
+	if (skip < 0 || zone->targets == NULL)
+		return;
+	/* Resolved at load (zone_finalize): no name is looked up here. */
+	const struct name_node *const *targets = zone->targets + rrset->target_base;
 	const uint8_t *rdata;
 	uint16_t length;
 	struct rdata_cursor cursor = rdata_cursor_start(rrset);
-	while (rdata_cursor_next(&cursor, &rdata, &length)) {
-		if (length > skip)
-			answer_want_additional(answer, zone, rdata + skip,
+	for (uint16_t i = 0; rdata_cursor_next(&cursor, &rdata, &length); i++) {
+		if (targets[i] != NULL)
+			answer_want_additional(answer, zone, targets[i], rdata + skip,
 				rrset->type == WIRE_TYPE_NS);
 	}
 }
@@ -136,34 +134,11 @@ answer_put_negative_soa(struct answer *answer, const struct zone *zone)
 		answer->truncated = true;
 }
 
-/* True when name (lowercased, length octets) is at or below the zone's origin. */
-static bool
-name_in_zone(const uint8_t *name, size_t length, const struct zone *zone)
-{
-	if (length < zone->origin_length)
-		return false;
-	/* Step label by label so that the comparison starts on a label boundary. */
-	size_t offset = 0;
-	while (length - offset > zone->origin_length)
-		offset += (size_t)name[offset] + 1;
-	return length - offset == zone->origin_length
-		&& memcmp(name + offset, zone->origin, zone->origin_length) == 0;
-}
-
 void
-answer_want_additional(struct answer *answer, const struct zone *zone, const uint8_t *name,
-	bool glue)
+answer_want_additional(struct answer *answer, const struct zone *zone,
+	const struct name_node *node, const uint8_t *name, bool glue)
 {
 	if (answer->additional_count == ANSWER_ADDITIONAL_MAX)
-		return;
-	uint8_t lower[DNAME_MAX_LENGTH];
-	size_t length = dname_length(name);
-	memcpy(lower, name, length);
-	dname_lower(lower);
-	if (!name_in_zone(lower, length, zone))
-		return;
-	const struct name_node *node = zone_find_node(zone, lower, length);
-	if (node == NULL)
 		return;
 	for (unsigned i = 0; i < answer->additional_count; i++) {
 		if (answer->additional[i].node == node) {

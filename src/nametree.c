@@ -9,6 +9,8 @@
 
 #define TYPE_NS 2
 #define TYPE_SOA 6
+#define TYPE_MX 15
+#define TYPE_SRV 33
 #define TYPE_DNAME 39
 #define TYPE_RRSIG 46
 
@@ -40,16 +42,66 @@ struct zone_build {
 	size_t file_count;
 	struct name_node **nodes;  /* every node in creation order */
 	size_t node_count, node_capacity;
+	/*
+	 * The load-time index: chains of node numbers (index + 1, 0 ends a
+	 * chain), 8 octets a node where pointers would take 16; the serving
+	 * index is built once the node count is known.
+	 */
+	uint32_t *node_hashes;     /* parallel to nodes */
+	uint32_t *node_next;       /* parallel to nodes: the next in the chain */
+	uint32_t *buckets;         /* bucket_mask + 1 chain heads */
+	uint32_t bucket_mask;
 };
 
-uint32_t
-dname_hash(const uint8_t *name, size_t name_length)
+/*
+ * FNV-1a over the labels from the last to the first (octets within a label
+ * in order), so that the hash of a name extends the hash of its parent: one
+ * pass from the right gives every suffix's hash (name_key_init).
+ */
+#define NAME_HASH_ROOT 2166136261u
+
+static inline uint32_t
+name_hash_label(uint32_t hash, const uint8_t *label)
 {
-	/* FNV-1a: cheap, and good enough on lowercased names. */
-	uint32_t hash = 2166136261u;
-	for (size_t i = 0; i < name_length; i++)
-		hash = (hash ^ name[i]) * 16777619u;
+	for (unsigned i = 0; i <= label[0]; i++)
+		hash = (hash ^ label[i]) * 16777619u;
 	return hash;
+}
+
+void
+name_key_init(struct name_key *key, const uint8_t *name, size_t name_length)
+{
+	unsigned count = 0;
+	for (size_t offset = 0; name[offset] != 0; offset += (size_t)name[offset] + 1)
+		key->offsets[count++] = (uint8_t)offset;
+	key->name = name;
+	key->length = (uint8_t)name_length;
+	key->label_count = (uint8_t)count;
+	uint32_t hash = NAME_HASH_ROOT;
+	key->hashes[count] = hash;
+	for (unsigned i = count; i > 0; i--) {
+		hash = name_hash_label(hash, name + key->offsets[i - 1]);
+		key->hashes[i - 1] = hash;
+	}
+}
+
+uint32_t
+name_hash(const uint8_t *name, size_t name_length)
+{
+	struct name_key key;
+	name_key_init(&key, name, name_length);
+	return key.hashes[0];
+}
+
+/* The first slot to probe for hash in a table of size slots (Lemire's multiply-shift). */
+static inline uint32_t
+zone_slot_start(uint32_t hash, uint32_t size)
+{
+	/* FNV's last octets barely reach the high bits: mix before taking them. */
+	hash ^= hash >> 15;
+	hash *= 0x2c1b3c6du;
+	hash ^= hash >> 12;
+	return (uint32_t)(((uint64_t)hash * size) >> 32);
 }
 
 /* Grows *array of element_size items to hold at least needed items. */
@@ -69,49 +121,114 @@ grow_array(void *array, size_t *capacity, size_t needed, size_t element_size)
 	return 0;
 }
 
+/* Rebuilds the load-time chains with bucket_count heads (a power of two). */
 static int
-zone_hash_resize(struct zone *zone, uint32_t bucket_count)
+zone_build_rehash(struct zone_build *build, uint32_t bucket_count)
 {
-	struct name_node **buckets = calloc(bucket_count, sizeof *buckets);
+	uint32_t *buckets = calloc(bucket_count, sizeof *buckets);
 	if (buckets == NULL)
 		return ZONED_ENOMEM;
-	struct zone_build *build = zone->build;
 	for (size_t i = 0; i < build->node_count; i++) {
-		struct name_node *node = build->nodes[i];
-		uint32_t slot = dname_hash(node->name, node->name_length) & (bucket_count - 1);
-		node->hash_next = buckets[slot];
-		buckets[slot] = node;
+		uint32_t head = build->node_hashes[i] & (bucket_count - 1);
+		build->node_next[i] = buckets[head];
+		buckets[head] = (uint32_t)(i + 1);
 	}
-	free(zone->hash_buckets);
-	zone->hash_buckets = buckets;
-	zone->hash_mask = bucket_count - 1;
+	free(build->buckets);
+	build->buckets = buckets;
+	build->bucket_mask = bucket_count - 1;
 	return 0;
 }
 
-const struct name_node *
-zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
+/* The node being built for a lowercased name with that hash, or NULL. */
+static struct name_node *
+zone_build_find(const struct zone_build *build, const uint8_t *name, size_t name_length,
+	uint32_t hash)
 {
-	uint32_t hash = dname_hash(name, name_length);
-	const struct name_node *node = zone->hash_buckets[hash & zone->hash_mask];
-	for (; node != NULL; node = node->hash_next) {
-		if (node->name_length == name_length
+	for (uint32_t number = build->buckets[hash & build->bucket_mask]; number != 0;
+		number = build->node_next[number - 1]) {
+		struct name_node *node = build->nodes[number - 1];
+		if (build->node_hashes[number - 1] == hash && node->name_length == name_length
 			&& memcmp(node->name, name, name_length) == 0)
 			return node;
 	}
 	return NULL;
 }
 
+const struct name_node *
+zone_find_node_hashed(const struct zone *zone, const uint8_t *name, size_t name_length,
+	uint32_t hash)
+{
+	if (zone->hash_slots == NULL)
+		return zone_build_find(zone->build, name, name_length, hash);
+	const struct zone_slot *slots = zone->hash_slots;
+	uint32_t size = zone->hash_size;
+	/* A wrong candidate or an empty slot is told apart without touching any node. */
+	for (uint32_t i = zone_slot_start(hash, size);; i = i + 1 == size ? 0 : i + 1) {
+		const struct name_node *node = slots[i].node;
+		if (node == NULL)
+			return NULL;
+		if (slots[i].hash == hash && node->name_length == name_length
+			&& memcmp(node->name, name, name_length) == 0)
+			return node;
+	}
+}
+
+const struct name_node *
+zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
+{
+	return zone_find_node_hashed(zone, name, name_length, name_hash(name, name_length));
+}
+
+/* Builds the serving index from the node list: 2/3 full at most. */
+static int
+zone_build_slots(struct zone *zone)
+{
+	struct zone_build *build = zone->build;
+	/* Every node exists now: the load-time chains go before the slots come (peak RSS). */
+	free(build->node_next);
+	free(build->buckets);
+	build->node_next = build->buckets = NULL;
+	build->bucket_mask = 0;
+	uint32_t size = (uint32_t)(build->node_count + build->node_count / 2 + 1);
+	struct zone_slot *slots = calloc(size, sizeof *slots);
+	if (slots == NULL)
+		return ZONED_ENOMEM;
+	for (size_t n = 0; n < build->node_count; n++) {
+		uint32_t hash = build->node_hashes[n];
+		uint32_t i = zone_slot_start(hash, size);
+		while (slots[i].node != NULL)
+			i = i + 1 == size ? 0 : i + 1;
+		slots[i].hash = hash;
+		slots[i].node = build->nodes[n];
+	}
+	zone->hash_slots = slots;
+	zone->hash_size = size;
+	free(build->node_hashes);
+	build->node_hashes = NULL;
+	return 0;
+}
+
 /* Returns the node for a lowercased name, creating it if needed; NULL when out of memory. */
 static struct name_node *
 zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length)
 {
-	struct name_node *found = (struct name_node *)zone_find_node(zone, name, name_length);
+	struct zone_build *build = zone->build;
+	uint32_t hash = name_hash(name, name_length);
+	struct name_node *found = zone_build_find(build, name, name_length, hash);
 	if (found != NULL)
 		return found;
-	struct zone_build *build = zone->build;
-	if (grow_array(&build->nodes, &build->node_capacity, build->node_count + 1,
-		    sizeof *build->nodes) != 0)
+	size_t capacity = build->node_capacity;
+	if (grow_array(&build->nodes, &capacity, build->node_count + 1, sizeof *build->nodes) != 0)
 		return NULL;
+	capacity = build->node_capacity;
+	if (grow_array(&build->node_hashes, &capacity, build->node_count + 1,
+		    sizeof *build->node_hashes) != 0)
+		return NULL;
+	capacity = build->node_capacity;
+	if (grow_array(&build->node_next, &capacity, build->node_count + 1,
+		    sizeof *build->node_next) != 0)
+		return NULL;
+	build->node_capacity = capacity;
 	/* The name follows the fields in the same allocation. */
 	struct name_node *node = arena_alloc(&zone->arena,
 		offsetof(struct name_node, name) + name_length);
@@ -121,12 +238,14 @@ zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length)
 	memcpy(node->name, name, name_length);
 	node->name_length = (uint8_t)name_length;
 	node->label_count = (uint8_t)dname_label_count(name);
-	uint32_t slot = dname_hash(name, name_length) & zone->hash_mask;
-	node->hash_next = zone->hash_buckets[slot];
-	zone->hash_buckets[slot] = node;
-	build->nodes[build->node_count++] = node;
-	if (build->node_count > zone->hash_mask + 1
-		&& zone_hash_resize(zone, (zone->hash_mask + 1) * 2) != 0)
+	size_t number = build->node_count++;
+	uint32_t head = hash & build->bucket_mask;
+	build->nodes[number] = node;
+	build->node_hashes[number] = hash;
+	build->node_next[number] = build->buckets[head];
+	build->buckets[head] = (uint32_t)(number + 1);
+	if (build->node_count > build->bucket_mask + 1
+		&& zone_build_rehash(build, (build->bucket_mask + 1) * 2) != 0)
 		return NULL;
 	return node;
 }
@@ -145,7 +264,7 @@ zone_create(const uint8_t *origin, uint16_t zone_class)
 	zone->origin_labels = (uint8_t)dname_label_count(origin);
 	zone->zone_class = zone_class;
 	zone->build = calloc(1, sizeof *zone->build);
-	if (zone->build == NULL || zone_hash_resize(zone, 1024) != 0)
+	if (zone->build == NULL || zone_build_rehash(zone->build, 1024) != 0)
 		goto fail;
 	zone->apex = zone_get_node(zone, zone->origin, origin_length);
 	if (zone->apex == NULL)
@@ -168,6 +287,9 @@ zone_build_free(struct zone_build *build)
 		free(build->files[i]);
 	free(build->files);
 	free(build->nodes);
+	free(build->node_hashes);
+	free(build->node_next);
+	free(build->buckets);
 	free(build);
 }
 
@@ -177,7 +299,8 @@ zone_free(struct zone *zone)
 	if (zone == NULL)
 		return;
 	zone_build_free(zone->build);
-	free(zone->hash_buckets);
+	free(zone->hash_slots);
+	free(zone->targets);
 	free(zone->nodes);
 	arena_free(&zone->arena);
 	free(zone);
@@ -297,6 +420,7 @@ zone_build_rrset(struct zone *zone, const struct pending_record *first,
 	rrset->ttl = earliest->ttl;
 	rrset->rr_count = (uint16_t)count;
 	rrset->rdata_length = (uint32_t)length;
+	rrset->target_base = 0;
 	rrset->rdata = rdata;
 	for (const struct pending_record *r = first; r < end; r++) {
 		if (r > first && pending_same_rdata(build, r - 1, r))
@@ -522,12 +646,88 @@ zone_read_soa(struct zone *zone)
 }
 
 int
+rrset_target_skip(uint16_t type)
+{
+	switch (type) {
+	case TYPE_NS: return 0;
+	case TYPE_MX: return 2;    /* preference */
+	case TYPE_SRV: return 6;   /* priority, weight, port */
+	}
+	return -1;
+}
+
+/* The node in zone that the uncompressed name at rdata (any case, within length octets) names, or NULL. */
+static const struct name_node *
+zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
+{
+	uint8_t name[DNAME_MAX_LENGTH];
+	size_t name_length = 0;
+	/* The loader checked the rdata; still never read past it. */
+	while (name_length < length && rdata[name_length] != 0) {
+		name_length += (size_t)rdata[name_length] + 1;
+		if (name_length >= DNAME_MAX_LENGTH)
+			return NULL;
+	}
+	if (name_length >= length)
+		return NULL;
+	memcpy(name, rdata, ++name_length);
+	dname_lower(name);
+	if (!dname_is_subdomain(name, zone->origin))
+		return NULL;
+	return zone_find_node(zone, name, name_length);
+}
+
+/* Resolves the targets of every NS, MX and SRV record to nodes (struct rrset's target_base). */
+static int
+zone_resolve_targets(struct zone *zone)
+{
+	size_t count = 0;
+	for (size_t n = 0; n < zone->node_count; n++) {
+		const struct name_node *node = zone->nodes[n];
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			if (rrset_target_skip(node->rrsets[i].type) >= 0)
+				count += node->rrsets[i].rr_count;
+		}
+	}
+	if (count == 0)
+		return 0;
+	if (count > UINT32_MAX)
+		return ZONED_ELIMIT;
+	zone->targets = malloc(count * sizeof *zone->targets);
+	if (zone->targets == NULL)
+		return ZONED_ENOMEM;
+	zone->target_count = count;
+	size_t next = 0;
+	for (size_t n = 0; n < zone->node_count; n++) {
+		const struct name_node *node = zone->nodes[n];
+		for (uint16_t i = 0; i < node->rrset_count; i++) {
+			/* The RRsets are the zone's own: finalize may still fill them in. */
+			struct rrset *rrset = (struct rrset *)&node->rrsets[i];
+			int skip = rrset_target_skip(rrset->type);
+			if (skip < 0)
+				continue;
+			rrset->target_base = (uint32_t)next;
+			const uint8_t *rr = rrset->rdata;
+			for (uint16_t j = 0; j < rrset->rr_count; j++) {
+				size_t length = (size_t)(rr[0] << 8 | rr[1]);
+				zone->targets[next++] = length > (size_t)skip
+					? zone_find_target(zone, rr + 2 + skip, length - (size_t)skip) : NULL;
+				rr += 2 + length;
+			}
+		}
+	}
+	return 0;
+}
+
+int
 zone_finalize(struct zone *zone, struct diag *d)
 {
 	struct zone_build *build = zone->build;
 	int status = zone_build_flush(zone, d);
 	if (status == 0)
 		status = zone_link_parents(zone);
+	if (status == 0)
+		status = zone_build_slots(zone);
 	if (status != 0)
 		return status;
 	/* The build's node list becomes the zone's, sorted canonically. */
@@ -539,26 +739,36 @@ zone_finalize(struct zone *zone, struct diag *d)
 	zone_read_soa(zone);
 	zone_build_free(build);
 	zone->build = NULL;
-	return 0;
+	return zone_resolve_targets(zone);
+}
+
+void
+zone_lookup_key(const struct zone *zone, const struct name_key *key, struct zone_lookup *result)
+{
+	result->exact = true;
+	/* Strip labels until a node is found: ENTs exist, so the first hit is the closest encloser. */
+	unsigned below_origin = key->label_count > zone->origin_labels
+		? key->label_count - zone->origin_labels : 0;
+	for (unsigned i = 0; i < below_origin; i++) {
+		unsigned offset = key->offsets[i];
+		const struct name_node *node = zone_find_node_hashed(zone, key->name + offset,
+			key->length - offset, key->hashes[i]);
+		if (node != NULL) {
+			result->node = node;
+			return;
+		}
+		result->exact = false;
+	}
+	result->node = zone->apex;
 }
 
 void
 zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_length,
 	struct zone_lookup *result)
 {
-	result->exact = true;
-	/* Strip labels until a node is found: ENTs exist, so the first hit is the closest encloser. */
-	while (name_length > zone->origin_length) {
-		const struct name_node *node = zone_find_node(zone, name, name_length);
-		if (node != NULL) {
-			result->node = node;
-			return;
-		}
-		result->exact = false;
-		name_length -= (size_t)name[0] + 1;
-		name += name[0] + 1;
-	}
-	result->node = zone->apex;
+	struct name_key key;
+	name_key_init(&key, name, name_length);
+	zone_lookup_key(zone, &key, result);
 }
 
 const struct rrset *

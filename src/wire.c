@@ -13,9 +13,29 @@ wire_init(struct wire *wire, uint8_t *data, size_t capacity)
 	wire->data = data;
 	wire->capacity = capacity;
 	wire->length = 0;
-	wire->compress_count = 0;
 	wire->last_owner = NULL;
 	wire->last_owner_offset = 0;
+	wire->compress_count = 0;
+	wire->deferred_offset = 0;
+	wire->deferred_pending = false;
+	wire->deferred_floor = 0;
+	wire->compress[0].first_child = 0;
+}
+
+void
+wire_rollback(struct wire *wire, struct wire_mark mark)
+{
+	wire->length = mark.length;
+	/* Each entry was linked at the head of its parent's list: unlink newest first. */
+	for (unsigned i = wire->compress_count; i > mark.compress_count; i--) {
+		const struct wire_suffix *entry = &wire->compress[i];
+		wire->compress[entry->parent].first_child = entry->next_sibling;
+	}
+	wire->compress_count = mark.compress_count;
+	if (mark.compress_count <= wire->deferred_floor)
+		wire->deferred_pending = wire->deferred_offset != 0;
+	if (wire->last_owner_offset >= mark.length)
+		wire->last_owner = NULL;
 }
 
 bool
@@ -50,65 +70,99 @@ wire_set_u16(struct wire *wire, size_t offset, uint16_t value)
 	wire->data[offset + 1] = (uint8_t)value;
 }
 
-static void
-wire_remember_offset(struct wire *wire, size_t offset)
+/* Adds the label at offset, followed by entry parent, to the table; its number or 0. */
+static unsigned
+wire_remember_suffix(struct wire *wire, size_t offset, unsigned parent)
 {
-	if (offset < POINTER_LIMIT && wire->compress_count < WIRE_COMPRESS_MAX)
-		wire->compress_offsets[wire->compress_count++] = (uint16_t)offset;
+	if (offset >= POINTER_LIMIT || wire->compress_count == WIRE_COMPRESS_MAX)
+		return 0;
+	unsigned index = ++wire->compress_count;
+	struct wire_suffix *entry = &wire->compress[index];
+	entry->offset = (uint16_t)offset;
+	entry->parent = (uint8_t)parent;
+	entry->first_child = 0;
+	entry->next_sibling = wire->compress[parent].first_child;
+	wire->compress[parent].first_child = (uint8_t)index;
+	return index;
+}
+
+/* True when two labels are equal ignoring ASCII case. */
+static inline bool
+wire_label_equals(const uint8_t *a, const uint8_t *b)
+{
+	unsigned length = a[0];
+	if (length != b[0])
+		return false;
+	/* Names are nearly always written in one case: compare words first. */
+	unsigned i = 1;
+	for (; i + 4 <= length + 1; i += 4) {
+		uint32_t x, y;
+		memcpy(&x, a + i, 4);
+		memcpy(&y, b + i, 4);
+		if (x != y)
+			goto fold;
+	}
+	for (; i <= length; i++) {
+		if (a[i] != b[i])
+			goto fold;
+	}
+	return true;
+fold:
+	for (i = 1; i <= length; i++) {
+		if (dname_lower_table[a[i]] != dname_lower_table[b[i]])
+			return false;
+	}
+	return true;
+}
+
+/* The entry for label followed by entry parent, or 0 when there is none. */
+static inline unsigned
+wire_find_child(const struct wire *wire, unsigned parent, const uint8_t *label)
+{
+	unsigned child = wire->compress[parent].first_child;
+	while (child != 0 && !wire_label_equals(wire->data + wire->compress[child].offset, label))
+		child = wire->compress[child].next_sibling;
+	return child;
+}
+
+/* Sets labels[] to where each label of name starts; returns their count (root excluded). */
+static unsigned
+wire_split_labels(const uint8_t *name, const uint8_t *labels[DNAME_MAX_LABELS])
+{
+	unsigned count = 0;
+	while (*name != 0) {
+		labels[count++] = name;
+		name += *name + 1;
+	}
+	return count;
+}
+
+/* Enters the uncompressed name at offset into the table, shortest suffix first. */
+static void
+wire_register_name(struct wire *wire, size_t offset)
+{
+	const uint8_t *labels[DNAME_MAX_LABELS];
+	unsigned count = wire_split_labels(wire->data + offset, labels);
+	unsigned parent = 0;
+	for (unsigned i = count; i > 0; i--) {
+		parent = wire_remember_suffix(wire, (size_t)(labels[i - 1] - wire->data), parent);
+		if (parent == 0)
+			break;
+	}
 }
 
 void
-wire_remember_name(struct wire *wire, size_t offset)
+wire_remember_name(struct wire *wire, size_t offset, const uint8_t *source)
 {
-	const uint8_t *data = wire->data;
-	while (offset < wire->length && data[offset] != 0 && data[offset] < 0x40) {
-		wire_remember_offset(wire, offset);
-		offset += (size_t)data[offset] + 1;
+	if (offset >= POINTER_LIMIT || wire->data[offset] == 0)
+		return;
+	wire->deferred_offset = (uint16_t)offset;
+	wire->deferred_pending = true;
+	wire->deferred_floor = wire->compress_count;
+	if (source != NULL) {
+		wire->last_owner = source;
+		wire->last_owner_offset = offset;
 	}
-}
-
-/*
- * True when the name at offset in the message (which may end in a pointer)
- * equals the uncompressed name, ignoring ASCII case. Only our own output is
- * read, so pointers always go backwards and the walk ends.
- */
-static bool
-wire_name_equals(const struct wire *wire, size_t offset, const uint8_t *name)
-{
-	const uint8_t *data = wire->data;
-	for (;;) {
-		uint8_t length = data[offset];
-		if (length >= 0xc0) {
-			offset = (size_t)(length & 0x3f) << 8 | data[offset + 1];
-			continue;
-		}
-		if (length != *name)
-			return false;
-		if (length == 0)
-			return true;
-		for (uint8_t i = 1; i <= length; i++) {
-			if (dname_lower_table[data[offset + i]] != dname_lower_table[name[i]])
-				return false;
-		}
-		offset += (size_t)length + 1;
-		name += length + 1;
-	}
-}
-
-/* Offset of a remembered name equal to suffix, or 0 when there is none. */
-static size_t
-wire_find_suffix(const struct wire *wire, const uint8_t *suffix)
-{
-	for (unsigned i = 0; i < wire->compress_count; i++) {
-		size_t offset = wire->compress_offsets[i];
-		/* Cheap first test on the label length and first octet before the full walk. */
-		const uint8_t *known = wire->data + offset;
-		if (known[0] == suffix[0]
-			&& dname_lower_table[known[1]] == dname_lower_table[suffix[1]]
-			&& wire_name_equals(wire, offset, suffix))
-			return offset;
-	}
-	return 0;
 }
 
 /*
@@ -118,36 +172,50 @@ wire_find_suffix(const struct wire *wire, const uint8_t *suffix)
 static bool
 wire_put_name_at(struct wire *wire, const uint8_t *name, bool compress, size_t *name_offset)
 {
-	size_t start = wire->length;
-	*name_offset = start;
-	/* New suffixes become targets only once the whole name is written. */
-	size_t label_offsets[DNAME_MAX_LABELS];
-	unsigned label_count = 0;
-	const uint8_t *label = name;
-	while (*label != 0) {
-		if (compress) {
-			size_t target = wire_find_suffix(wire, label);
-			if (target != 0) {
-				if (!wire_put_u16(wire, (uint16_t)(0xc000 | target)))
-					goto overflow;
-				if (label == name)
-					*name_offset = target;
-				break;
-			}
-			label_offsets[label_count++] = wire->length;
+	const uint8_t *labels[DNAME_MAX_LABELS];
+	unsigned count = wire_split_labels(name, labels);
+	/* The longest suffix already in the message: match from the last label. */
+	unsigned matched = count, parent = 0;
+	if (compress) {
+		if (wire->deferred_pending) {
+			wire->deferred_pending = false;
+			wire_register_name(wire, wire->deferred_offset);
 		}
-		if (!wire_put_bytes(wire, label, (size_t)label[0] + 1))
-			goto overflow;
-		label += label[0] + 1;
+		while (matched > 0) {
+			unsigned child = wire_find_child(wire, parent, labels[matched - 1]);
+			if (child == 0)
+				break;
+			parent = child;
+			matched--;
+		}
 	}
-	if (*label == 0 && !wire_put_bytes(wire, label, 1))
-		goto overflow;
-	for (unsigned i = 0; i < label_count; i++)
-		wire_remember_offset(wire, label_offsets[i]);
+	const uint8_t *end = count > 0 ? labels[count - 1] + labels[count - 1][0] + 1 : name;
+	size_t literal = (size_t)((matched < count ? labels[matched] : end) - name);
+	size_t start = wire->length;
+	if (literal + (parent != 0 ? 2 : 1) > wire->capacity - start)
+		return false;
+	uint8_t *out = wire->data + start;
+	memcpy(out, name, literal);
+	if (parent != 0) {
+		size_t target = wire->compress[parent].offset;
+		out[literal] = (uint8_t)(0xc0 | target >> 8);
+		out[literal + 1] = (uint8_t)target;
+		wire->length = start + literal + 2;
+		*name_offset = matched == 0 ? target : start;
+	} else {
+		out[literal] = 0;
+		wire->length = start + literal + 1;
+		*name_offset = start;
+	}
+	if (!compress)
+		return true;
+	/* New suffixes become targets once the whole name is written, shortest first. */
+	for (unsigned i = matched; i > 0; i--) {
+		parent = wire_remember_suffix(wire, start + (size_t)(labels[i - 1] - name), parent);
+		if (parent == 0)
+			break;
+	}
 	return true;
-overflow:
-	wire->length = start;
-	return false;
 }
 
 bool

@@ -1,4 +1,5 @@
 /* zonedb.c: the set of served zones; longest-match zone for a query name. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +38,24 @@ zonedb_free(struct zonedb *db)
 static void
 zonedb_place(struct zone **buckets, uint32_t mask, struct zone *zone)
 {
-	uint32_t slot = dname_hash(zone->origin, zone->origin_length) & mask;
+	uint32_t slot = name_hash(zone->origin, zone->origin_length) & mask;
 	while (buckets[slot] != NULL)
 		slot = (slot + 1) & mask;
 	buckets[slot] = zone;
+}
+
+/* Notes that an origin with zone's label count exists. */
+static void
+zonedb_note_labels(struct zonedb *db, const struct zone *zone)
+{
+	unsigned labels = zone->origin_labels;
+	db->label_counts[labels / 64] |= UINT64_C(1) << (labels % 64);
+}
+
+static bool
+zonedb_has_labels(const struct zonedb *db, unsigned labels)
+{
+	return labels < 128 && (db->label_counts[labels / 64] >> (labels % 64) & 1) != 0;
 }
 
 static int
@@ -49,19 +64,23 @@ zonedb_rehash(struct zonedb *db, uint32_t bucket_count)
 	struct zone **buckets = calloc(bucket_count, sizeof *buckets);
 	if (buckets == NULL)
 		return ZONED_ENOMEM;
-	for (size_t i = 0; i < db->zone_count; i++)
+	db->label_counts[0] = db->label_counts[1] = 0;
+	for (size_t i = 0; i < db->zone_count; i++) {
 		zonedb_place(buckets, bucket_count - 1, db->zones[i]);
+		zonedb_note_labels(db, db->zones[i]);
+	}
 	free(db->buckets);
 	db->buckets = buckets;
 	db->bucket_mask = bucket_count - 1;
 	return 0;
 }
 
-/* The zone with exactly this origin (lowercased wire form), or NULL. */
+/* The zone with exactly this origin (lowercased wire form, its name_hash()), or NULL. */
 static const struct zone *
-zonedb_find_exact(const struct zonedb *db, const uint8_t *origin, size_t origin_length)
+zonedb_find_hashed(const struct zonedb *db, const uint8_t *origin, size_t origin_length,
+	uint32_t hash)
 {
-	uint32_t slot = dname_hash(origin, origin_length) & db->bucket_mask;
+	uint32_t slot = hash & db->bucket_mask;
 	for (const struct zone *zone; (zone = db->buckets[slot]) != NULL;
 		slot = (slot + 1) & db->bucket_mask) {
 		if (zone->origin_length == origin_length
@@ -74,7 +93,8 @@ zonedb_find_exact(const struct zonedb *db, const uint8_t *origin, size_t origin_
 int
 zonedb_add(struct zonedb *db, struct zone *zone)
 {
-	if (zonedb_find_exact(db, zone->origin, zone->origin_length) != NULL)
+	if (zonedb_find_hashed(db, zone->origin, zone->origin_length,
+		    name_hash(zone->origin, zone->origin_length)) != NULL)
 		return ZONED_EEXIST;
 	struct zone **zones = realloc(db->zones, (db->zone_count + 1) * sizeof *zones);
 	if (zones == NULL)
@@ -85,6 +105,7 @@ zonedb_add(struct zonedb *db, struct zone *zone)
 		return ZONED_ENOMEM;
 	db->zones[db->zone_count++] = zone;
 	zonedb_place(db->buckets, db->bucket_mask, zone);
+	zonedb_note_labels(db, zone);
 	return 0;
 }
 
@@ -111,14 +132,25 @@ zonedb_take(struct zonedb *db, const uint8_t *origin)
 }
 
 const struct zone *
+zonedb_find_key(const struct zonedb *db, const struct name_key *key, unsigned first_label)
+{
+	/* Longest match first: the suffix from first_label, then each parent, down to the root. */
+	for (unsigned i = first_label; i <= key->label_count; i++) {
+		if (!zonedb_has_labels(db, key->label_count - i))
+			continue;
+		unsigned offset = i < key->label_count ? key->offsets[i] : key->length - 1u;
+		const struct zone *zone = zonedb_find_hashed(db, key->name + offset,
+			key->length - offset, key->hashes[i]);
+		if (zone != NULL)
+			return zone;
+	}
+	return NULL;
+}
+
+const struct zone *
 zonedb_find(const struct zonedb *db, const uint8_t *name, size_t name_length)
 {
-	/* Longest match first: try the name, then each parent, down to the root. */
-	for (;;) {
-		const struct zone *zone = zonedb_find_exact(db, name, name_length);
-		if (zone != NULL || name_length <= 1)
-			return zone;
-		name_length -= (size_t)name[0] + 1;
-		name += name[0] + 1;
-	}
+	struct name_key key;
+	name_key_init(&key, name, name_length);
+	return zonedb_find_key(db, &key, 0);
 }

@@ -25,6 +25,12 @@ struct rrset {
 	uint16_t rr_count;
 	uint32_t ttl;
 	uint32_t rdata_length;      /* octets at rdata */
+	/*
+	 * NS, MX and SRV after finalize: zone->targets[target_base + i] is the
+	 * node that record i's target names in this zone, or NULL, resolved once
+	 * so the additional section needs no lookup per query.
+	 */
+	uint32_t target_base;
 	const uint8_t *rdata;
 };
 
@@ -44,7 +50,6 @@ struct name_node {
 	struct name_node *parent;           /* NULL at the apex */
 	struct name_node *wildcard_child;   /* the node "*.<this name>", or NULL */
 	struct name_node *cut;              /* topmost delegation at or above, or NULL */
-	struct name_node *hash_next;        /* chain in the zone's hash table */
 	const struct rrset *rrsets;         /* sorted by type */
 	uint16_t rrset_count;
 	uint8_t name_length;
@@ -54,6 +59,12 @@ struct name_node {
 };
 
 struct zone_build;
+
+/* One slot of a zone's name index: the node and its name's hash. */
+struct zone_slot {
+	uint32_t hash;              /* name_hash() of the node's name */
+	struct name_node *node;     /* NULL: empty */
+};
 
 struct zone {
 	uint8_t origin[DNAME_MAX_LENGTH];   /* lowercased wire form */
@@ -66,8 +77,11 @@ struct zone {
 	uint32_t negative_ttl;              /* RFC 2308 3: min(SOA TTL, MINIMUM) */
 	struct name_node **nodes;           /* every node, canonical order (RFC 4034 6.1) */
 	size_t node_count;
-	struct name_node **hash_buckets;    /* hash_mask + 1 chains */
-	uint32_t hash_mask;
+	/* Open addressing, linear probing; filled by zone_finalize(), 2/3 full at most. */
+	struct zone_slot *hash_slots;
+	uint32_t hash_size;                 /* slots */
+	const struct name_node **targets;   /* see struct rrset's target_base */
+	size_t target_count;
 	size_t record_count;                /* records after duplicates were removed */
 	struct arena arena;                 /* owns everything above */
 	struct zone_build *build;           /* load-time state, NULL after finalize */
@@ -114,6 +128,22 @@ struct zone_lookup {
 };
 
 /*
+ * A lowercased name with the hash of each of its suffixes, computed once
+ * (label by label from the right) and shared by every lookup of that name
+ * and of its ancestors: zonedb_find_key() and zone_lookup_key().
+ */
+struct name_key {
+	const uint8_t *name;                    /* borrowed, lowercased wire form */
+	uint8_t length;
+	uint8_t label_count;                    /* root not counted */
+	uint8_t offsets[DNAME_MAX_LABELS];      /* where label i starts */
+	uint32_t hashes[DNAME_MAX_LABELS + 1];  /* [i]: the suffix from label i; [label_count]: root */
+};
+
+/* Fills key for name (lowercased wire form, length octets), which it borrows. */
+void name_key_init(struct name_key *key, const uint8_t *name, size_t name_length);
+
+/*
  * Finds name (lowercased wire form, at or below the origin) in the zone:
  * the exact node, or the closest encloser (which may be an ENT). The caller
  * checks node->cut for delegations and node->wildcard_child for wildcards.
@@ -121,14 +151,28 @@ struct zone_lookup {
 void zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_length,
 	struct zone_lookup *result);
 
+/* zone_lookup() for a name already hashed. */
+void zone_lookup_key(const struct zone *zone, const struct name_key *key,
+	struct zone_lookup *result);
+
 /* The exact node for a lowercased wire name, or NULL. */
 const struct name_node *zone_find_node(const struct zone *zone, const uint8_t *name,
 	size_t name_length);
 
+/* The exact node for a lowercased wire name whose name_hash() is hash, or NULL. */
+const struct name_node *zone_find_node_hashed(const struct zone *zone, const uint8_t *name,
+	size_t name_length, uint32_t hash);
+
 /* The RRset of type at node, or NULL. */
 const struct rrset *name_node_rrset(const struct name_node *node, uint16_t type);
 
-/* Hash of a lowercased wire name, as used by the zone's index. */
-uint32_t dname_hash(const uint8_t *name, size_t name_length);
+/*
+ * Octets before the target name in the rdata of an RRset whose targets are
+ * resolved (NS 0, MX 2, SRV 6), or -1 for any other type.
+ */
+int rrset_target_skip(uint16_t type);
+
+/* Hash of a lowercased wire name, as used by the zone and zone set indexes. */
+uint32_t name_hash(const uint8_t *name, size_t name_length);
 
 #endif

@@ -39,16 +39,44 @@
 #define WIRE_CLASS_IN 1
 #define WIRE_CLASS_CH 3
 
-/* The buffer being written. data and capacity are the caller's. */
+/*
+ * One name suffix in the message: the label at offset followed by the
+ * suffix of entry parent. Entries are numbered from 1; entry 0 is the root,
+ * whose only use is its first_child.
+ */
+struct wire_suffix {
+	uint16_t offset;
+	uint8_t parent;
+	uint8_t first_child;    /* the newest entry whose parent this is; 0: none */
+	uint8_t next_sibling;   /* the next older entry with the same parent; 0: none */
+};
+
+/*
+ * The buffer being written. data and capacity are the caller's.
+ *
+ * The compression table is a tree of the name suffixes written so far,
+ * matched from a name's last label down, one child list per level, so no
+ * suffix is compared twice and most levels compare one label. Entries are
+ * only ever appended; a rollback unlinks the newest ones in reverse order.
+ */
 struct wire {
 	uint8_t *data;
 	size_t capacity;          /* octets that may be written: the size limit */
 	size_t length;            /* octets written */
-	unsigned compress_count;
-	uint16_t compress_offsets[WIRE_COMPRESS_MAX];  /* where a known name suffix starts */
 	/* The last owner written, by address: an RRset repeats its owner. */
 	const uint8_t *last_owner;
 	size_t last_owner_offset;
+	unsigned compress_count;  /* entries 1..compress_count are in use */
+	/*
+	 * A name given to wire_remember_name() enters the table only when a
+	 * name is first compressed (many responses never compress one), after
+	 * entry deferred_floor; a rollback to there puts it back in waiting.
+	 */
+	uint16_t deferred_offset;  /* 0: none */
+	bool deferred_pending;
+	unsigned deferred_floor;
+	/* Last: wire_init() sets only the root entry. */
+	struct wire_suffix compress[WIRE_COMPRESS_MAX + 1];
 };
 
 /* A point to roll back to. */
@@ -69,14 +97,7 @@ wire_mark(const struct wire *wire)
 }
 
 /* Forgets everything written after mark. */
-static inline void
-wire_rollback(struct wire *wire, struct wire_mark mark)
-{
-	wire->length = mark.length;
-	wire->compress_count = mark.compress_count;
-	if (wire->last_owner_offset >= mark.length)
-		wire->last_owner = NULL;
-}
+void wire_rollback(struct wire *wire, struct wire_mark mark);
 
 /* Each put returns false, writing nothing, when the octets do not fit. */
 bool wire_put_bytes(struct wire *wire, const void *bytes, size_t length);
@@ -88,9 +109,11 @@ void wire_set_u16(struct wire *wire, size_t offset, uint16_t value);
 
 /*
  * Registers the uncompressed name written at offset (for instance the
- * question at offset 12) as a compression target.
+ * question at offset 12) as a compression target. source is where the
+ * caller holds those same octets (or NULL): an owner passed to
+ * wire_put_rr() at that address becomes a pointer without any lookup.
  */
-void wire_remember_name(struct wire *wire, size_t offset);
+void wire_remember_name(struct wire *wire, size_t offset, const uint8_t *source);
 
 /*
  * Writes name (uncompressed wire form, any case). With compress, the

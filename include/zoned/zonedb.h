@@ -12,6 +12,7 @@ struct zonedb {
 	size_t zone_count;
 	struct zone **buckets;      /* open addressing on origin hash, bucket_mask + 1 slots */
 	uint32_t bucket_mask;
+	uint64_t label_counts[2];   /* bit n set: some origin has n labels (n < 128) */
 };
 
 /* Returns an empty set, or NULL when out of memory. */
@@ -31,5 +32,14 @@ struct zone *zonedb_take(struct zonedb *db, const uint8_t *origin);
  * below, or NULL. Allocates nothing.
  */
 const struct zone *zonedb_find(const struct zonedb *db, const uint8_t *name, size_t name_length);
+
+struct name_key;
+
+/*
+ * zonedb_find() for the suffix of a hashed name that starts at its label
+ * first_label (0: the whole name), probing only the lengths some origin has.
+ */
+const struct zone *zonedb_find_key(const struct zonedb *db, const struct name_key *key,
+	unsigned first_label);
 
 #endif

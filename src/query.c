@@ -33,6 +33,43 @@ reader_u32(struct reader *reader, uint32_t *value)
 	return true;
 }
 
+/* Lowercases the ASCII letters of eight octets at once (any other octet is kept). */
+static inline uint64_t
+query_lower_word(uint64_t x)
+{
+	const uint64_t high = UINT64_C(0x8080808080808080);
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	uint64_t low7 = x & ~high;
+	/* Per octet, bit 7 of each sum says ">= 'A'" and "> 'Z'" for the low 7 bits. */
+	uint64_t from_a = low7 + ones * (0x80 - 'A');
+	uint64_t above_z = low7 + ones * (0x80 - 'Z' - 1);
+	uint64_t upper = (from_a ^ above_z) & ~x & high;
+	return x | upper >> 2;   /* 0x80 >> 2 is the case bit 0x20 */
+}
+
+/* Copies length octets from in to out, lowercased (a whole name: length octets < 64 stay). */
+static void
+query_copy_lower(uint8_t *out, const uint8_t *in, size_t length)
+{
+	size_t i = 0;
+	for (; i + 8 <= length; i += 8) {
+		uint64_t word;
+		memcpy(&word, in + i, 8);
+		word = query_lower_word(word);
+		memcpy(out + i, &word, 8);
+	}
+	if (i < length && length >= 8) {
+		/* The last eight octets again, overlapping: lowering twice changes nothing. */
+		uint64_t word;
+		memcpy(&word, in + length - 8, 8);
+		word = query_lower_word(word);
+		memcpy(out + length - 8, &word, 8);
+		return;
+	}
+	for (; i < length; i++)
+		out[i] = dname_lower_table[in[i]];
+}
+
 /*
  * Reads the question name, which must be uncompressed: a pointer, a label
  * type other than 00, a name over 255 octets or one running past the end is
@@ -43,24 +80,25 @@ reader_u32(struct reader *reader, uint32_t *value)
 static bool
 query_read_qname(struct query *query, struct reader *reader)
 {
+	const uint8_t *name = reader->data + reader->offset;
+	size_t available = reader->length - reader->offset;
 	size_t length = 0;
+	/* Check the labels first, then copy the whole name in words. */
 	for (;;) {
-		if (reader->offset >= reader->length)
+		if (length >= available)
 			return false;
-		uint8_t label = reader->data[reader->offset];
+		uint8_t label = name[length];
 		if (label > DNAME_MAX_LABEL)
 			return false;  /* 01, 10 (bad label type) or 11 (compression) */
-		if (length + 1 + label > DNAME_MAX_LENGTH
-			|| reader->length - reader->offset < 1 + (size_t)label)
+		length += 1 + (size_t)label;
+		if (length > DNAME_MAX_LENGTH || length > available)
 			return false;
-		query->qname[length++] = label;
-		reader->offset++;
-		for (uint8_t i = 0; i < label; i++)
-			query->qname[length++] = dname_lower_table[reader->data[reader->offset++]];
 		if (label == 0)
 			break;
 	}
+	query_copy_lower(query->qname, name, length);
 	query->qname_length = (uint8_t)length;
+	reader->offset += length;
 	return true;
 }
 
@@ -158,9 +196,23 @@ query_read_additional(struct query *query, struct reader *reader, uint16_t count
 enum query_status
 query_parse(struct query *query, const uint8_t *packet, size_t length)
 {
-	memset(query, 0, sizeof *query);
+	/* Every field but the name buffers, which only ever hold what was parsed. */
 	query->packet = packet;
 	query->length = length;
+	query->opcode = 0;
+	query->recursion_desired = false;
+	query->checking_disabled = false;
+	query->has_question = false;
+	query->question = NULL;
+	query->question_length = 0;
+	query->qname_length = 0;
+	query->qtype = 0;
+	query->qclass = 0;
+	query->has_edns = false;
+	query->edns_udp_size = 0;
+	query->edns_version = 0;
+	query->dnssec_ok = false;
+	query->nsid_requested = false;
 	/* Too short for a header, or not a query at all: no answer (as NSD). */
 	if (length < WIRE_HEADER_LENGTH || (packet[2] & 0x80) != 0)
 		return QUERY_DROP;

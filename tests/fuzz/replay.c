@@ -168,6 +168,7 @@ replay_everything(void)
 	if (top == NULL)
 		top = ".";
 	static const char *const kinds[] = {"corpus", "regressions"};
+	long total = 0;
 	for (size_t i = 0; i < REPLAY_TARGET_COUNT; i++) {
 		for (size_t k = 0; k < 2; k++) {
 			char directory[4096];
@@ -179,7 +180,13 @@ replay_everything(void)
 				return EXIT_FAILURE;
 			}
 			printf("%s %s: %ld inputs replayed\n", replay_targets[i].name, kinds[k], count);
+			total += count;
 		}
+	}
+	/* Like an empty Check run: replaying nothing must not pass silently. */
+	if (total == 0) {
+		fprintf(stderr, "replay: no inputs under %s/tests/fuzz: set top_srcdir\n", top);
+		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;
 }

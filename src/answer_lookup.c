@@ -154,7 +154,7 @@ answer_any(struct answer *answer, const struct zone *zone, const struct name_nod
 {
 	bool all = answer->transport == ANSWER_TCP;
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		const struct rrset *rrset = &node->rrsets[i];
+		const struct rrset *rrset = &name_node_rrsets(node)[i];
 		if (rrset->type == WIRE_TYPE_RRSIG)
 			continue;
 		if (!answer_put_answer(answer, zone, node, owner, rrset) || !all)

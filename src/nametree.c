@@ -7,10 +7,10 @@
 #include "zoned/error.h"
 #include "zoned/nametree.h"
 
+#include "nametree_internal.h"
+
 #define TYPE_NS 2
 #define TYPE_SOA 6
-#define TYPE_MX 15
-#define TYPE_SRV 33
 #define TYPE_DNAME 39
 #define TYPE_RRSIG 46
 
@@ -32,7 +32,9 @@ struct pending_record {
 
 /* Load-time state; freed by zone_finalize(). */
 struct zone_build {
-	struct name_node *pending_node;  /* owner of the records below */
+	/* Owner of the records below (lowercased); its node is made when they are done. */
+	uint8_t pending_name[DNAME_MAX_LENGTH];
+	size_t pending_length;     /* 0: no owner yet */
 	struct pending_record *records;
 	size_t record_count, record_capacity;
 	uint8_t *rdata;
@@ -52,57 +54,6 @@ struct zone_build {
 	uint32_t *buckets;         /* bucket_mask + 1 chain heads */
 	uint32_t bucket_mask;
 };
-
-/*
- * FNV-1a over the labels from the last to the first (octets within a label
- * in order), so that the hash of a name extends the hash of its parent: one
- * pass from the right gives every suffix's hash (name_key_init).
- */
-#define NAME_HASH_ROOT 2166136261u
-
-static inline uint32_t
-name_hash_label(uint32_t hash, const uint8_t *label)
-{
-	for (unsigned i = 0; i <= label[0]; i++)
-		hash = (hash ^ label[i]) * 16777619u;
-	return hash;
-}
-
-void
-name_key_init(struct name_key *key, const uint8_t *name, size_t name_length)
-{
-	unsigned count = 0;
-	for (size_t offset = 0; name[offset] != 0; offset += (size_t)name[offset] + 1)
-		key->offsets[count++] = (uint8_t)offset;
-	key->name = name;
-	key->length = (uint8_t)name_length;
-	key->label_count = (uint8_t)count;
-	uint32_t hash = NAME_HASH_ROOT;
-	key->hashes[count] = hash;
-	for (unsigned i = count; i > 0; i--) {
-		hash = name_hash_label(hash, name + key->offsets[i - 1]);
-		key->hashes[i - 1] = hash;
-	}
-}
-
-uint32_t
-name_hash(const uint8_t *name, size_t name_length)
-{
-	struct name_key key;
-	name_key_init(&key, name, name_length);
-	return key.hashes[0];
-}
-
-/* The first slot to probe for hash in a table of size slots (Lemire's multiply-shift). */
-static inline uint32_t
-zone_slot_start(uint32_t hash, uint32_t size)
-{
-	/* FNV's last octets barely reach the high bits: mix before taking them. */
-	hash ^= hash >> 15;
-	hash *= 0x2c1b3c6du;
-	hash ^= hash >> 12;
-	return (uint32_t)(((uint64_t)hash * size) >> 32);
-}
 
 /* Grows *array of element_size items to hold at least needed items. */
 static int
@@ -139,44 +90,28 @@ zone_build_rehash(struct zone_build *build, uint32_t bucket_count)
 	return 0;
 }
 
-/* The node being built for a lowercased name with that hash, or NULL. */
-static struct name_node *
+/* The number (index + 1) of the node for a lowercased name with that hash, or 0. */
+static size_t
 zone_build_find(const struct zone_build *build, const uint8_t *name, size_t name_length,
 	uint32_t hash)
 {
 	for (uint32_t number = build->buckets[hash & build->bucket_mask]; number != 0;
 		number = build->node_next[number - 1]) {
-		struct name_node *node = build->nodes[number - 1];
+		const struct name_node *node = build->nodes[number - 1];
 		if (build->node_hashes[number - 1] == hash && node->name_length == name_length
 			&& memcmp(node->name, name, name_length) == 0)
-			return node;
+			return number;
 	}
-	return NULL;
+	return 0;
 }
 
 const struct name_node *
-zone_find_node_hashed(const struct zone *zone, const uint8_t *name, size_t name_length,
+zone_build_find_node(const struct zone *zone, const uint8_t *name, size_t name_length,
 	uint32_t hash)
 {
-	if (zone->hash_slots == NULL)
-		return zone_build_find(zone->build, name, name_length, hash);
-	const struct zone_slot *slots = zone->hash_slots;
-	uint32_t size = zone->hash_size;
-	/* A wrong candidate or an empty slot is told apart without touching any node. */
-	for (uint32_t i = zone_slot_start(hash, size);; i = i + 1 == size ? 0 : i + 1) {
-		const struct name_node *node = slots[i].node;
-		if (node == NULL)
-			return NULL;
-		if (slots[i].hash == hash && node->name_length == name_length
-			&& memcmp(node->name, name, name_length) == 0)
-			return node;
-	}
-}
-
-const struct name_node *
-zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
-{
-	return zone_find_node_hashed(zone, name, name_length, name_hash(name, name_length));
+	const struct zone_build *build = zone->build;
+	size_t number = zone_build_find(build, name, name_length, hash);
+	return number != 0 ? build->nodes[number - 1] : NULL;
 }
 
 /* Builds the serving index from the node list: 2/3 full at most. */
@@ -208,44 +143,59 @@ zone_build_slots(struct zone *zone)
 	return 0;
 }
 
-/* Returns the node for a lowercased name, creating it if needed; NULL when out of memory. */
+/* A new node for a lowercased name with room for rrset_count RRsets; NULL when out of memory. */
 static struct name_node *
-zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length)
+zone_new_node(struct zone *zone, const uint8_t *name, size_t name_length, size_t rrset_count)
 {
-	struct zone_build *build = zone->build;
-	uint32_t hash = name_hash(name, name_length);
-	struct name_node *found = zone_build_find(build, name, name_length, hash);
-	if (found != NULL)
-		return found;
-	size_t capacity = build->node_capacity;
-	if (grow_array(&build->nodes, &capacity, build->node_count + 1, sizeof *build->nodes) != 0)
-		return NULL;
-	capacity = build->node_capacity;
-	if (grow_array(&build->node_hashes, &capacity, build->node_count + 1,
-		    sizeof *build->node_hashes) != 0)
-		return NULL;
-	capacity = build->node_capacity;
-	if (grow_array(&build->node_next, &capacity, build->node_count + 1,
-		    sizeof *build->node_next) != 0)
-		return NULL;
-	build->node_capacity = capacity;
-	/* The name follows the fields in the same allocation. */
 	struct name_node *node = arena_alloc(&zone->arena,
-		offsetof(struct name_node, name) + name_length);
+		name_node_rrsets_offset(name_length) + rrset_count * sizeof(struct rrset));
 	if (node == NULL)
 		return NULL;
 	memset(node, 0, offsetof(struct name_node, name));
 	memcpy(node->name, name, name_length);
 	node->name_length = (uint8_t)name_length;
 	node->label_count = (uint8_t)dname_label_count(name);
+	return node;
+}
+
+/* Adds a new node to the load-time index. */
+static int
+zone_build_add_node(struct zone_build *build, struct name_node *node, uint32_t hash)
+{
+	size_t capacity = build->node_capacity;
+	if (grow_array(&build->nodes, &capacity, build->node_count + 1, sizeof *build->nodes) != 0)
+		return ZONED_ENOMEM;
+	capacity = build->node_capacity;
+	if (grow_array(&build->node_hashes, &capacity, build->node_count + 1,
+		    sizeof *build->node_hashes) != 0)
+		return ZONED_ENOMEM;
+	capacity = build->node_capacity;
+	if (grow_array(&build->node_next, &capacity, build->node_count + 1,
+		    sizeof *build->node_next) != 0)
+		return ZONED_ENOMEM;
+	build->node_capacity = capacity;
 	size_t number = build->node_count++;
 	uint32_t head = hash & build->bucket_mask;
 	build->nodes[number] = node;
 	build->node_hashes[number] = hash;
 	build->node_next[number] = build->buckets[head];
 	build->buckets[head] = (uint32_t)(number + 1);
-	if (build->node_count > build->bucket_mask + 1
-		&& zone_build_rehash(build, (build->bucket_mask + 1) * 2) != 0)
+	if (build->node_count > build->bucket_mask + 1)
+		return zone_build_rehash(build, (build->bucket_mask + 1) * 2);
+	return 0;
+}
+
+/* Returns the node for a lowercased name, creating it without data if needed; NULL when out of memory. */
+static struct name_node *
+zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length)
+{
+	struct zone_build *build = zone->build;
+	uint32_t hash = name_hash(name, name_length);
+	size_t number = zone_build_find(build, name, name_length, hash);
+	if (number != 0)
+		return build->nodes[number - 1];
+	struct name_node *node = zone_new_node(zone, name, name_length, 0);
+	if (node == NULL || zone_build_add_node(build, node, hash) != 0)
 		return NULL;
 	return node;
 }
@@ -440,11 +390,12 @@ zone_build_rrset(struct zone *zone, const struct pending_record *first,
  * and are rebuilt with the new ones. The old copies stay in the arena.
  */
 static int
-zone_build_reopen(struct zone *zone, struct name_node *node)
+zone_build_reopen(struct zone *zone, const struct name_node *node)
 {
 	struct zone_build *build = zone->build;
+	const struct rrset *rrsets = name_node_rrsets(node);
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		const struct rrset *rrset = &node->rrsets[i];
+		const struct rrset *rrset = &rrsets[i];
 		const uint8_t *rr = rrset->rdata;
 		for (uint16_t j = 0; j < rrset->rr_count; j++) {
 			uint16_t rdata_length = (uint16_t)(rr[0] << 8 | rr[1]);
@@ -455,20 +406,26 @@ zone_build_reopen(struct zone *zone, struct name_node *node)
 		}
 		zone->record_count -= rrset->rr_count;
 	}
-	node->rrsets = NULL;
-	node->rrset_count = 0;
 	return 0;
 }
 
-/* Turns the pending owner's records into its sorted RRset array. */
+/*
+ * Turns the pending owner's records into its node: a new one holding its
+ * sorted RRsets, which replaces the node it had, if any (an owner seen
+ * again, or the apex made by zone_create()).
+ */
 static int
 zone_build_flush(struct zone *zone, struct diag *d)
 {
 	struct zone_build *build = zone->build;
-	struct name_node *node = build->pending_node;
-	if (node == NULL || build->record_count == 0)
+	const uint8_t *name = build->pending_name;
+	size_t name_length = build->pending_length;
+	if (name_length == 0 || build->record_count == 0)
 		return 0;
-	if (node->rrset_count > 0 && zone_build_reopen(zone, node) != 0)
+	uint32_t hash = name_hash(name, name_length);
+	size_t number = zone_build_find(build, name, name_length, hash);
+	const struct name_node *old = number != 0 ? build->nodes[number - 1] : NULL;
+	if (old != NULL && old->rrset_count > 0 && zone_build_reopen(zone, old) != 0)
 		return ZONED_ENOMEM;
 	struct pending_record *records = build->records;
 	struct pending_record *end = records + build->record_count;
@@ -477,9 +434,11 @@ zone_build_flush(struct zone *zone, struct diag *d)
 	size_t type_count = 1;
 	for (const struct pending_record *r = records + 1; r < end; r++)
 		type_count += r->type != r[-1].type;
-	struct rrset *rrsets = arena_alloc(&zone->arena, type_count * sizeof *rrsets);
-	if (rrsets == NULL)
+	/* The node first, then its rdata: one stretch of the arena. */
+	struct name_node *node = zone_new_node(zone, name, name_length, type_count);
+	if (node == NULL)
 		return ZONED_ENOMEM;
+	struct rrset *rrsets = (struct rrset *)name_node_rrsets(node);
 	const struct pending_record *group = records;
 	for (size_t i = 0; i < type_count; i++) {
 		const struct pending_record *group_end = group + 1;
@@ -490,10 +449,16 @@ zone_build_flush(struct zone *zone, struct diag *d)
 			return status;
 		group = group_end;
 	}
-	node->rrsets = rrsets;
 	node->rrset_count = (uint16_t)type_count;
 	build->record_count = 0;
 	build->rdata_length = 0;
+	if (old == NULL)
+		return zone_build_add_node(build, node, hash);
+	/* Nothing links to nodes before finalize but these two. */
+	node->flags = old->flags;
+	build->nodes[number - 1] = node;
+	if (old == zone->apex)
+		zone->apex = node;
 	return 0;
 }
 
@@ -519,16 +484,16 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 			"ignoring out-of-zone data (%s)", text);
 		return 0;
 	}
-	struct name_node *node = build->pending_node;
-	if (node == NULL || node->name_length != name_length
-		|| memcmp(node->name, name, name_length) != 0) {
+	if (build->pending_length != name_length
+		|| memcmp(build->pending_name, name, name_length) != 0) {
 		int status = zone_build_flush(zone, d);
 		if (status != 0)
 			return status;
-		node = build->pending_node = zone_get_node(zone, name, name_length);
+		memcpy(build->pending_name, name, name_length);
+		build->pending_length = name_length;
 	}
 	int file_index = zone_build_file_index(build, record->file);
-	if (node == NULL || file_index < 0)
+	if (file_index < 0)
 		return ZONED_ENOMEM;
 	if (build->next_sequence == UINT32_MAX)
 		return ZONED_ELIMIT;
@@ -645,17 +610,6 @@ zone_read_soa(struct zone *zone)
 	zone->negative_ttl = soa->ttl < minimum ? soa->ttl : minimum;
 }
 
-int
-rrset_target_skip(uint16_t type)
-{
-	switch (type) {
-	case TYPE_NS: return 0;
-	case TYPE_MX: return 2;    /* preference */
-	case TYPE_SRV: return 6;   /* priority, weight, port */
-	}
-	return -1;
-}
-
 /* The node in zone that the uncompressed name at rdata (any case, within length octets) names, or NULL. */
 static const struct name_node *
 zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
@@ -684,9 +638,10 @@ zone_resolve_targets(struct zone *zone)
 	size_t count = 0;
 	for (size_t n = 0; n < zone->node_count; n++) {
 		const struct name_node *node = zone->nodes[n];
+		const struct rrset *rrsets = name_node_rrsets(node);
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
-			if (rrset_target_skip(node->rrsets[i].type) >= 0)
-				count += node->rrsets[i].rr_count;
+			if (rrset_target_skip(rrsets[i].type) >= 0)
+				count += rrsets[i].rr_count;
 		}
 	}
 	if (count == 0)
@@ -702,7 +657,7 @@ zone_resolve_targets(struct zone *zone)
 		const struct name_node *node = zone->nodes[n];
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
 			/* The RRsets are the zone's own: finalize may still fill them in. */
-			struct rrset *rrset = (struct rrset *)&node->rrsets[i];
+			struct rrset *rrset = (struct rrset *)&name_node_rrsets(node)[i];
 			int skip = rrset_target_skip(rrset->type);
 			if (skip < 0)
 				continue;
@@ -740,43 +695,4 @@ zone_finalize(struct zone *zone, struct diag *d)
 	zone_build_free(build);
 	zone->build = NULL;
 	return zone_resolve_targets(zone);
-}
-
-void
-zone_lookup_key(const struct zone *zone, const struct name_key *key, struct zone_lookup *result)
-{
-	result->exact = true;
-	/* Strip labels until a node is found: ENTs exist, so the first hit is the closest encloser. */
-	unsigned below_origin = key->label_count > zone->origin_labels
-		? key->label_count - zone->origin_labels : 0;
-	for (unsigned i = 0; i < below_origin; i++) {
-		unsigned offset = key->offsets[i];
-		const struct name_node *node = zone_find_node_hashed(zone, key->name + offset,
-			key->length - offset, key->hashes[i]);
-		if (node != NULL) {
-			result->node = node;
-			return;
-		}
-		result->exact = false;
-	}
-	result->node = zone->apex;
-}
-
-void
-zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_length,
-	struct zone_lookup *result)
-{
-	struct name_key key;
-	name_key_init(&key, name, name_length);
-	zone_lookup_key(zone, &key, result);
-}
-
-const struct rrset *
-name_node_rrset(const struct name_node *node, uint16_t type)
-{
-	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		if (node->rrsets[i].type == type)
-			return &node->rrsets[i];
-	}
-	return NULL;
 }

@@ -199,7 +199,7 @@ check_node_singletons(struct check_pass *pass, const struct name_node *node)
 	name_text owner;
 	if (name_node_rrset(node, TYPE_CNAME) != NULL) {
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
-			if (!type_allowed_at_cname(node->rrsets[i].type)) {
+			if (!type_allowed_at_cname(name_node_rrsets(node)[i].type)) {
 				zone_check_name_format(node->name, owner);
 				pass_report(pass, DIAG_ERROR, "%s: CNAME and other data", owner);
 				break;

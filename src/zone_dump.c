@@ -270,7 +270,7 @@ dump_collect_node(const struct name_node *node, struct dump_record **records,
 {
 	*count = 0;
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		const struct rrset *rrset = &node->rrsets[i];
+		const struct rrset *rrset = &name_node_rrsets(node)[i];
 		size_t offset = 0;
 		while (offset + 2 <= rrset->rdata_length) {
 			if (*count == *capacity) {

@@ -45,18 +45,35 @@ enum name_node_flags {
 /*
  * A name in the zone: a name with data, or an empty non-terminal (ENT,
  * rrset_count 0) created so that every ancestor up to the apex exists.
+ * One allocation holds the fields, the name and then the RRsets
+ * (name_node_rrsets()), so a lookup's hit usually reads one cache line.
  */
 struct name_node {
 	struct name_node *parent;           /* NULL at the apex */
 	struct name_node *wildcard_child;   /* the node "*.<this name>", or NULL */
 	struct name_node *cut;              /* topmost delegation at or above, or NULL */
-	const struct rrset *rrsets;         /* sorted by type */
 	uint16_t rrset_count;
 	uint8_t name_length;
 	uint8_t label_count;
 	uint8_t flags;                      /* enum name_node_flags */
 	uint8_t name[];                     /* lowercased wire form, name_length octets */
 };
+
+/* Where a node's RRsets start: after its name, aligned. */
+static inline size_t
+name_node_rrsets_offset(size_t name_length)
+{
+	size_t align = _Alignof(struct rrset);
+	return (offsetof(struct name_node, name) + name_length + align - 1) & ~(align - 1);
+}
+
+/* The node's rrset_count RRsets, sorted by type. */
+static inline const struct rrset *
+name_node_rrsets(const struct name_node *node)
+{
+	return (const struct rrset *)((const uint8_t *)node
+		+ name_node_rrsets_offset(node->name_length));
+}
 
 struct zone_build;
 

@@ -1,0 +1,127 @@
+/* nametree_lookup.c: the query path of a zone's name index: hashing names, exact and closest-encloser lookups. */
+#include <stddef.h>
+#include <string.h>
+
+#include "zoned/nametree.h"
+
+#include "nametree_internal.h"
+
+#define TYPE_NS 2
+#define TYPE_MX 15
+#define TYPE_SRV 33
+
+/*
+ * FNV-1a over the labels from the last to the first (octets within a label
+ * in order), so that the hash of a name extends the hash of its parent: one
+ * pass from the right gives every suffix's hash (name_key_init).
+ */
+#define NAME_HASH_ROOT 2166136261u
+
+static inline uint32_t
+name_hash_label(uint32_t hash, const uint8_t *label)
+{
+	for (unsigned i = 0; i <= label[0]; i++)
+		hash = (hash ^ label[i]) * 16777619u;
+	return hash;
+}
+
+void
+name_key_init(struct name_key *key, const uint8_t *name, size_t name_length)
+{
+	unsigned count = 0;
+	for (size_t offset = 0; name[offset] != 0; offset += (size_t)name[offset] + 1)
+		key->offsets[count++] = (uint8_t)offset;
+	key->name = name;
+	key->length = (uint8_t)name_length;
+	key->label_count = (uint8_t)count;
+	uint32_t hash = NAME_HASH_ROOT;
+	key->hashes[count] = hash;
+	for (unsigned i = count; i > 0; i--) {
+		hash = name_hash_label(hash, name + key->offsets[i - 1]);
+		key->hashes[i - 1] = hash;
+	}
+}
+
+uint32_t
+name_hash(const uint8_t *name, size_t name_length)
+{
+	struct name_key key;
+	name_key_init(&key, name, name_length);
+	return key.hashes[0];
+}
+
+const struct name_node *
+zone_find_node_hashed(const struct zone *zone, const uint8_t *name, size_t name_length,
+	uint32_t hash)
+{
+	if (zone->hash_slots == NULL)
+		return zone_build_find_node(zone, name, name_length, hash);
+	const struct zone_slot *slots = zone->hash_slots;
+	uint32_t size = zone->hash_size;
+	/* A wrong candidate or an empty slot is told apart without touching any node. */
+	for (uint32_t i = zone_slot_start(hash, size);; i = i + 1 == size ? 0 : i + 1) {
+		const struct name_node *node = slots[i].node;
+		if (node == NULL)
+			return NULL;
+		if (slots[i].hash == hash && node->name_length == name_length
+			&& memcmp(node->name, name, name_length) == 0)
+			return node;
+	}
+}
+
+const struct name_node *
+zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
+{
+	return zone_find_node_hashed(zone, name, name_length, name_hash(name, name_length));
+}
+
+void
+zone_lookup_key(const struct zone *zone, const struct name_key *key, struct zone_lookup *result)
+{
+	result->exact = true;
+	/* Strip labels until a node is found: ENTs exist, so the first hit is the closest encloser. */
+	unsigned below_origin = key->label_count > zone->origin_labels
+		? key->label_count - zone->origin_labels : 0;
+	for (unsigned i = 0; i < below_origin; i++) {
+		unsigned offset = key->offsets[i];
+		const struct name_node *node = zone_find_node_hashed(zone, key->name + offset,
+			key->length - offset, key->hashes[i]);
+		if (node != NULL) {
+			result->node = node;
+			return;
+		}
+		result->exact = false;
+	}
+	result->node = zone->apex;
+}
+
+void
+zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_length,
+	struct zone_lookup *result)
+{
+	struct name_key key;
+	name_key_init(&key, name, name_length);
+	zone_lookup_key(zone, &key, result);
+}
+
+const struct rrset *
+name_node_rrset(const struct name_node *node, uint16_t type)
+{
+	const struct rrset *rrsets = name_node_rrsets(node);
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		if (rrsets[i].type == type)
+			return &rrsets[i];
+	}
+	return NULL;
+}
+
+int
+rrset_target_skip(uint16_t type)
+{
+	switch (type) {
+	case TYPE_NS: return 0;
+	case TYPE_MX: return 2;    /* preference */
+	case TYPE_SRV: return 6;   /* priority, weight, port */
+	}
+	return -1;
+}

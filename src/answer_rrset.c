@@ -206,6 +206,8 @@ answer_put_additional(struct answer *answer)
 	 * reaches as many servers as possible.
 	 */
 	static const uint16_t types[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
+	if (answer->additional_count == 0)
+		return;
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
 			for (unsigned i = 0; i < answer->additional_count; i++) {

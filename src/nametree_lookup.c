@@ -11,18 +11,36 @@
 #define TYPE_SRV 33
 
 /*
- * FNV-1a over the labels from the last to the first (octets within a label
- * in order), so that the hash of a name extends the hash of its parent: one
- * pass from the right gives every suffix's hash (name_key_init).
+ * The labels are hashed from the last to the first, so that the hash of a
+ * name extends the hash of its parent: one pass from the right gives every
+ * suffix's hash (name_key_init). Each label (its length octet included) is
+ * taken four octets at a time; zone_slot_start() mixes the result again.
  */
 #define NAME_HASH_ROOT 2166136261u
 
 static inline uint32_t
+name_hash_word(uint32_t hash, uint32_t word)
+{
+	hash = (hash ^ word) * 0x9e3779b1u;
+	return hash << 15 | hash >> 17;
+}
+
+static inline uint32_t
 name_hash_label(uint32_t hash, const uint8_t *label)
 {
-	for (unsigned i = 0; i <= label[0]; i++)
-		hash = (hash ^ label[i]) * 16777619u;
-	return hash;
+	size_t length = (size_t)label[0] + 1;
+	size_t i = 0;
+	for (; i + 4 <= length; i += 4) {
+		uint32_t word;
+		memcpy(&word, label + i, 4);
+		hash = name_hash_word(hash, word);
+	}
+	if (i == length)
+		return hash;
+	uint32_t tail = 0;
+	for (; i < length; i++)
+		tail = tail << 8 | label[i];
+	return name_hash_word(hash, tail);
 }
 
 void

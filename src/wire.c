@@ -309,10 +309,19 @@ wire_put_rr(struct wire *wire, const uint8_t *owner, uint16_t type, uint16_t rr_
 	uint32_t ttl, const uint8_t *rdata, uint16_t rdata_length)
 {
 	struct wire_mark mark = wire_mark(wire);
-	if (!wire_put_owner(wire, owner) || !wire_put_u16(wire, type)
-		|| !wire_put_u16(wire, rr_class) || !wire_put_u32(wire, ttl)
-		|| !wire_put_u16(wire, 0))
+	if (!wire_put_owner(wire, owner) || wire->capacity - wire->length < 10)
 		goto overflow;
+	/* TYPE, CLASS, TTL; RDLENGTH is filled in once the rdata is written. */
+	uint8_t *fixed = wire->data + wire->length;
+	fixed[0] = (uint8_t)(type >> 8);
+	fixed[1] = (uint8_t)type;
+	fixed[2] = (uint8_t)(rr_class >> 8);
+	fixed[3] = (uint8_t)rr_class;
+	fixed[4] = (uint8_t)(ttl >> 24);
+	fixed[5] = (uint8_t)(ttl >> 16);
+	fixed[6] = (uint8_t)(ttl >> 8);
+	fixed[7] = (uint8_t)ttl;
+	wire->length += 10;
 	size_t rdlength_offset = wire->length - 2;
 	if (!wire_put_rdata(wire, type, rdata, rdata_length))
 		goto overflow;

@@ -39,16 +39,6 @@ wire_rollback(struct wire *wire, struct wire_mark mark)
 }
 
 bool
-wire_put_bytes(struct wire *wire, const void *bytes, size_t length)
-{
-	if (length > wire->capacity - wire->length)
-		return false;
-	memcpy(wire->data + wire->length, bytes, length);
-	wire->length += length;
-	return true;
-}
-
-bool
 wire_put_u16(struct wire *wire, uint16_t value)
 {
 	uint8_t bytes[2] = {(uint8_t)(value >> 8), (uint8_t)value};
@@ -61,13 +51,6 @@ wire_put_u32(struct wire *wire, uint32_t value)
 	uint8_t bytes[4] = {(uint8_t)(value >> 24), (uint8_t)(value >> 16), (uint8_t)(value >> 8),
 		(uint8_t)value};
 	return wire_put_bytes(wire, bytes, 4);
-}
-
-void
-wire_set_u16(struct wire *wire, size_t offset, uint16_t value)
-{
-	wire->data[offset] = (uint8_t)(value >> 8);
-	wire->data[offset + 1] = (uint8_t)value;
 }
 
 /* Adds the label at offset, followed by entry parent, to the table; its number or 0. */

@@ -50,6 +50,8 @@ zonedb_note_labels(struct zonedb *db, const struct zone *zone)
 {
 	unsigned labels = zone->origin_labels;
 	db->label_counts[labels / 64] |= UINT64_C(1) << (labels % 64);
+	if (labels > db->max_labels)
+		db->max_labels = labels;
 }
 
 static bool
@@ -65,6 +67,7 @@ zonedb_rehash(struct zonedb *db, uint32_t bucket_count)
 	if (buckets == NULL)
 		return ZONED_ENOMEM;
 	db->label_counts[0] = db->label_counts[1] = 0;
+	db->max_labels = 0;
 	for (size_t i = 0; i < db->zone_count; i++) {
 		zonedb_place(buckets, bucket_count - 1, db->zones[i]);
 		zonedb_note_labels(db, db->zones[i]);
@@ -135,7 +138,12 @@ const struct zone *
 zonedb_find_key(const struct zonedb *db, const struct name_key *key, unsigned first_label)
 {
 	/* Longest match first: the suffix from first_label, then each parent, down to the root. */
-	for (unsigned i = first_label; i <= key->label_count; i++) {
+	unsigned i = first_label;
+	if (i > key->label_count)
+		return NULL;
+	if (key->label_count - i > db->max_labels)
+		i = key->label_count - db->max_labels;  /* no origin is that long */
+	for (; i <= key->label_count; i++) {
 		if (!zonedb_has_labels(db, key->label_count - i))
 			continue;
 		unsigned offset = i < key->label_count ? key->offsets[i] : key->length - 1u;

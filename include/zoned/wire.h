@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define WIRE_HEADER_LENGTH 12
 #define WIRE_COMPRESS_MAX 96   /* name suffixes remembered for compression */
@@ -100,12 +101,26 @@ wire_mark(const struct wire *wire)
 void wire_rollback(struct wire *wire, struct wire_mark mark);
 
 /* Each put returns false, writing nothing, when the octets do not fit. */
-bool wire_put_bytes(struct wire *wire, const void *bytes, size_t length);
+static inline bool
+wire_put_bytes(struct wire *wire, const void *bytes, size_t length)
+{
+	if (length > wire->capacity - wire->length)
+		return false;
+	memcpy(wire->data + wire->length, bytes, length);
+	wire->length += length;
+	return true;
+}
+
 bool wire_put_u16(struct wire *wire, uint16_t value);
 bool wire_put_u32(struct wire *wire, uint32_t value);
 
 /* Overwrites two octets at offset (which must already be written). */
-void wire_set_u16(struct wire *wire, size_t offset, uint16_t value);
+static inline void
+wire_set_u16(struct wire *wire, size_t offset, uint16_t value)
+{
+	wire->data[offset] = (uint8_t)(value >> 8);
+	wire->data[offset + 1] = (uint8_t)value;
+}
 
 /*
  * Registers the uncompressed name written at offset (for instance the

@@ -13,6 +13,7 @@ struct zonedb {
 	struct zone **buckets;      /* open addressing on origin hash, bucket_mask + 1 slots */
 	uint32_t bucket_mask;
 	uint64_t label_counts[2];   /* bit n set: some origin has n labels (n < 128) */
+	unsigned max_labels;        /* the most labels of any origin */
 };
 
 /* Returns an empty set, or NULL when out of memory. */

@@ -14,7 +14,7 @@
 static inline uint32_t
 zone_slot_start(uint32_t hash, uint32_t size)
 {
-	/* FNV's last octets barely reach the high bits: mix before taking them. */
+	/* The name hash's last words reach the high bits weakly: mix before taking them. */
 	hash ^= hash >> 15;
 	hash *= 0x2c1b3c6du;
 	hash ^= hash >> 12;

@@ -216,6 +216,12 @@ zone_create(const uint8_t *origin, uint16_t zone_class)
 	zone->build = calloc(1, sizeof *zone->build);
 	if (zone->build == NULL || zone_build_rehash(zone->build, 1024) != 0)
 		goto fail;
+	/*
+	 * The pending rdata buffer exists from the start: records with empty
+	 * rdata still take offsets into it, and NULL + 0 is undefined.
+	 */
+	if (grow_array(&zone->build->rdata, &zone->build->rdata_capacity, 1, 1) != 0)
+		goto fail;
 	zone->apex = zone_get_node(zone, zone->origin, origin_length);
 	if (zone->apex == NULL)
 		goto fail;

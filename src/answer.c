@@ -213,29 +213,3 @@ answer_query(const struct zonedb *db, const struct answer_settings *settings,
 	wire_init(&answer.wire, response, limit < response_size ? limit : response_size);
 	return answer_build(&answer, status);
 }
-
-void
-answer_prefetch_start(const struct zonedb *db, const uint8_t *packet, size_t packet_length,
-	struct answer_prefetch *hint)
-{
-	hint->zone = NULL;
-	struct query query;
-	if (query_parse(&query, packet, packet_length) != QUERY_OK
-		|| query.qclass != WIRE_CLASS_IN)
-		return;
-	struct name_key key;
-	name_key_init(&key, query.qname, query.qname_length);
-	const struct zone *zone = zonedb_find_key(db, &key, 0);
-	if (zone == NULL)
-		return;
-	hint->zone = zone;
-	hint->hash = key.hashes[0];
-	zone_prefetch_slot(zone, hint->hash);
-}
-
-void
-answer_prefetch_finish(const struct answer_prefetch *hint)
-{
-	if (hint->zone != NULL)
-		zone_prefetch_node(hint->zone, hint->hash);
-}

@@ -87,31 +87,6 @@ zone_find_node_hashed(const struct zone *zone, const uint8_t *name, size_t name_
 	}
 }
 
-void
-zone_prefetch_slot(const struct zone *zone, uint32_t hash)
-{
-	if (zone->hash_slots != NULL)
-		__builtin_prefetch(&zone->hash_slots[zone_slot_start(hash, zone->hash_size)]);
-}
-
-void
-zone_prefetch_node(const struct zone *zone, uint32_t hash)
-{
-	const struct zone_slot *slots = zone->hash_slots;
-	uint32_t size = zone->hash_size;
-	if (slots == NULL)
-		return;
-	/* Only the first few slots: a hint must not cost what it saves. */
-	uint32_t i = zone_slot_start(hash, size);
-	for (unsigned probe = 0; probe < 4 && slots[i].node != NULL; probe++) {
-		if (slots[i].hash == hash) {
-			__builtin_prefetch(slots[i].node);
-			__builtin_prefetch((const uint8_t *)slots[i].node + 64);
-			return;
-		}
-		i = i + 1 == size ? 0 : i + 1;
-	}
-}
 
 const struct name_node *
 zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)

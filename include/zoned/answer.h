@@ -37,23 +37,4 @@ size_t answer_query(const struct zonedb *db, const struct answer_settings *setti
 	enum answer_transport transport, const uint8_t *query, size_t query_length,
 	uint8_t *response, size_t response_size);
 
-/*
- * Prefetching for a caller that holds a batch of queries. Answering one
- * query first waits on memory for its zone index slot, then for its node;
- * one after the other, those waits are most of an answer's time once the
- * zone is out of the cache. Call answer_prefetch_start() for every query of
- * the batch, then answer_prefetch_finish() for every hint, then
- * answer_query() for each: the fetches overlap. Hints only: nothing is
- * written but the hint, nothing fails, and a query that will not be answered
- * from a zone leaves an empty hint. The hint is valid as long as db is.
- */
-struct answer_prefetch {
-	const struct zone *zone;   /* NULL: nothing to fetch */
-	uint32_t hash;             /* of the query name (nametree.h name_hash()) */
-};
-
-void answer_prefetch_start(const struct zonedb *db, const uint8_t *query, size_t query_length,
-	struct answer_prefetch *hint);
-void answer_prefetch_finish(const struct answer_prefetch *hint);
-
 #endif

@@ -180,13 +180,6 @@ const struct name_node *zone_find_node(const struct zone *zone, const uint8_t *n
 const struct name_node *zone_find_node_hashed(const struct zone *zone, const uint8_t *name,
 	size_t name_length, uint32_t hash);
 
-/*
- * Cache hints for a lookup of a name with that name_hash() (see
- * answer_prefetch_start()): the index slot it starts at; once that is in the
- * cache, the matching node and the line after it (its RRsets and rdata).
- */
-void zone_prefetch_slot(const struct zone *zone, uint32_t hash);
-void zone_prefetch_node(const struct zone *zone, uint32_t hash);
 
 /* The RRset of type at node, or NULL. */
 const struct rrset *name_node_rrset(const struct name_node *node, uint16_t type);

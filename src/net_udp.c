@@ -60,6 +60,8 @@ net_socket_want_pktinfo(int fd, int family)
 	return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
 }
 
+#define NET_UDP_RECEIVE_BUFFER (4 * 1024 * 1024)
+
 int
 net_socket_open(const struct sockaddr *address, socklen_t length, int type)
 {
@@ -79,9 +81,18 @@ net_socket_open(const struct sockaddr *address, socklen_t length, int type)
 	if (type == SOCK_DGRAM && net_address_is_wildcard(address)
 	    && net_socket_want_pktinfo(fd, address->sa_family) < 0)
 		goto fail;
+	/* Room for a burst: the default buffer drops a few hundred queued
+	 * datagrams (valid ones with them). As root (before any privilege
+	 * drop) SO_RCVBUFFORCE passes net.core.rmem_max, as NSD does;
+	 * otherwise the kernel caps the request. Best effort either way. */
+	int buffer_size = NET_UDP_RECEIVE_BUFFER;
+	if (type == SOCK_DGRAM
+	    && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer_size, sizeof buffer_size) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_size, sizeof buffer_size);
 	if (bind(fd, address, length) < 0)
 		goto fail;
-	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+	/* SOMAXCONN: a burst of connects must not lose SYNs to a short backlog. */
+	if (type == SOCK_STREAM && listen(fd, SOMAXCONN) < 0)
 		goto fail;
 	return fd;
 fail:;

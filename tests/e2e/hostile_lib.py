@@ -31,21 +31,7 @@ TIME_SCALE = float(os.environ.get('HOSTILE_TIME_SCALE', '1'))
 STOP_FAILURES = []   # (pid, status, log tail) of every zoned that exited badly
 
 
-def free_port():
-    """A port in 20000-32000 (below the ephemeral range) free for UDP and TCP on 127.0.0.1."""
-    for _ in range(200):
-        port = random.randint(20000, 32000)
-        try:
-            for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-                s = socket.socket(socket.AF_INET, kind)
-                try:
-                    s.bind(('127.0.0.1', port))
-                finally:
-                    s.close()
-            return port
-        except OSError:
-            continue
-    raise RuntimeError('no free port')
+from zoned_e2e import free_port  # noqa: E402,F401  (one port picker for every e2e test)
 
 
 def zone_text(serial, extra=''):

@@ -326,6 +326,11 @@ config_parse_numeric_option(struct config_parser *p)
 		if (!config_parse_number(p, "tcp-clients", 1, 1000000, &value))
 			return false;
 		c->tcp_clients = (unsigned)value;
+	} else if (strcmp(p->token, "max-records") == 0) {
+		/* One bad zone file must not take all memory: the loader stops there. */
+		if (!config_parse_number(p, "max-records", 0, UINT32_MAX, &value))
+			return false;
+		c->max_records = (size_t)value;
 	} else {
 		/* BIND's unit is 100 ms; RFC 7766 6.2.3 wants seconds, not minutes. */
 		if (!config_parse_number(p, "tcp-idle-timeout", 1, 1200, &value))
@@ -514,7 +519,7 @@ config_parse_option(struct config_parser *p)
 	if (strcmp(word, "server-id") == 0)
 		return config_parse_identity(p, "a server id", &c->server_id);
 	if (strcmp(word, "edns-udp-size") == 0 || strcmp(word, "tcp-clients") == 0
-	    || strcmp(word, "tcp-idle-timeout") == 0)
+	    || strcmp(word, "tcp-idle-timeout") == 0 || strcmp(word, "max-records") == 0)
 		return config_parse_numeric_option(p);
 	if (strcmp(word, "recursion") == 0)
 		return config_parse_recursion(p);

@@ -124,6 +124,7 @@ zoneset_load_zone(const struct config *config, const struct config_zone *cz,
 	struct diag d = { .emit = on_zone_diag, .arg = &zd };
 	struct zone_load_options options = {
 		.include_directory = config->directory,
+		.max_records = config->max_records,
 		.on_file = on_zone_file,
 		.on_file_arg = &files,
 	};

@@ -181,11 +181,18 @@ START_TEST(test_settings)
 	ck_assert_uint_eq(c->edns_udp_size, 1400);
 	ck_assert_uint_eq(c->tcp_clients, 1024);
 	ck_assert_uint_eq(c->tcp_idle_timeout, 100);
+	ck_assert_uint_eq(c->max_records, 0);
 	config_free(c);
-	ck_assert_int_eq(load("options { tcp-clients 2; tcp-idle-timeout 5; };", &c), 0);
+	ck_assert_int_eq(load("options { tcp-clients 2; tcp-idle-timeout 5; max-records 1000; };",
+		&c), 0);
 	ck_assert_uint_eq(c->tcp_clients, 2);
 	ck_assert_uint_eq(c->tcp_idle_timeout, 5);
+	ck_assert_uint_eq(c->max_records, 1000);
 	config_free(c);
+	ck_assert_int_eq(load("options { max-records -1; };", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:1: error: max-records '-1' is not a number "
+		"from 0 to 4294967295\n");
+	findings[0] = '\0';
 	ck_assert_int_eq(load("options { tcp-idle-timeout 0; };", &c), ZONED_EINVAL);
 	ck_assert_str_eq(findings, "named.conf:1: error: tcp-idle-timeout '0' is not a number "
 		"from 1 to 1200\n");

@@ -47,6 +47,7 @@ struct config {
 	uint16_t edns_udp_size;
 	unsigned tcp_clients;           /* open TCP connections at most */
 	unsigned tcp_idle_timeout;      /* in units of 100 ms, as in BIND */
+	size_t max_records;             /* records per zone at most (BIND's max-records); 0: no limit */
 	struct config_listen *listens;
 	size_t listen_count;
 	bool listen_set;        /* listen-on or listen-on-v6 seen: no defaults */

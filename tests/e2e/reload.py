@@ -120,6 +120,24 @@ def big_zone(origin, serial, count):
     return zone_text(origin, serial, hosts)
 
 
+def test_max_records_on_reload(workdir):
+    # options { max-records }: a zone grown past the limit is refused, the old one serves.
+    path = os.path.join(workdir, 'big.test.zone')
+    write(path, big_zone('big.test', 1, 10))
+    conf = os.path.join(workdir, 'zoned.conf')
+    write(conf, 'options { max-records 100; };\n'
+                'zone "big.test" { type primary; file "big.test.zone"; };\n')
+    port = free_port()
+    z = Zoned(['-c', conf, '-a', '127.0.0.1', '-p', str(port)], workdir)
+    assert soa_serial(port, 'big.test') == 1
+    replace(path, big_zone('big.test', 2, 60))
+    z.reload()
+    assert 'too many records (limit 100)' in z.log(), z.log()
+    assert soa_serial(port, 'big.test') == 1
+    assert query('host59.big.test', 'A', port).rcode() == dns.rcode.NXDOMAIN
+    assert z.stop() == 0
+
+
 def test_hundred_reloads_flat_rss_no_failed_query(workdir):
     z, port = serve(workdir, {'big.test': big_zone('big.test', 1, 2000),
                               'small.test': zone_text('small.test', 1)}, env=NO_QUARANTINE)
@@ -172,5 +190,6 @@ if __name__ == '__main__':
     sys.exit(main([
         test_changed_serial, test_broken_file_keeps_old_serial,
         test_unchanged_zone_not_reloaded, test_included_file_change,
-        test_config_adds_and_drops_zones, test_hundred_reloads_flat_rss_no_failed_query,
+        test_config_adds_and_drops_zones, test_max_records_on_reload,
+        test_hundred_reloads_flat_rss_no_failed_query,
     ]))

@@ -4,7 +4,8 @@
 #include "zoned/dname.h"
 #include "zoned/error.h"
 
-#define L(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+/* The cast keeps clang from warning about the branch not taken for high octets. */
+#define L(c) ((uint8_t)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
 #define ROW(base) L(base), L(base + 1), L(base + 2), L(base + 3), \
 	L(base + 4), L(base + 5), L(base + 6), L(base + 7)
 const uint8_t dname_lower_table[256] = {
@@ -16,21 +17,20 @@ const uint8_t dname_lower_table[256] = {
 #undef ROW
 #undef L
 
-/* Reads one \c or \DDD escape at text; returns octets consumed or -1. */
-static int
+size_t
 dname_read_escape(const char *text, uint8_t *octet)
 {
 	if (text[0] >= '0' && text[0] <= '9') {
 		if (!(text[1] >= '0' && text[1] <= '9' && text[2] >= '0' && text[2] <= '9'))
-			return -1;
+			return 0;
 		int value = (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0');
 		if (value > 255)
-			return -1;
+			return 0;
 		*octet = (uint8_t)value;
 		return 3;
 	}
 	if (text[0] == '\0')
-		return -1;
+		return 0;
 	*octet = (uint8_t)text[0];
 	return 1;
 }
@@ -49,8 +49,8 @@ dname_from_text(const char *text, uint8_t out[DNAME_MAX_LENGTH])
 		while (*text != '\0' && *text != '.') {
 			uint8_t octet = (uint8_t)*text++;
 			if (octet == '\\') {
-				int used = dname_read_escape(text, &octet);
-				if (used < 0)
+				size_t used = dname_read_escape(text, &octet);
+				if (used == 0)
 					return ZONED_EINVAL;
 				text += used;
 			}

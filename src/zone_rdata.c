@@ -45,25 +45,6 @@ rdata_parser_free(struct rdata_parser *parser)
 	memset(parser, 0, sizeof *parser);
 }
 
-/* Reads \DDD or \c at text (after the backslash); returns octets used or 0. */
-static size_t
-rdata_read_escape(const char *text, uint8_t *octet)
-{
-	if (text[0] >= '0' && text[0] <= '9') {
-		if (!(text[1] >= '0' && text[1] <= '9' && text[2] >= '0' && text[2] <= '9'))
-			return 0;
-		int value = (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0');
-		if (value > 255)
-			return 0;
-		*octet = (uint8_t)value;
-		return 3;
-	}
-	if (text[0] == '\0')
-		return 0;
-	*octet = (uint8_t)text[0];
-	return 1;
-}
-
 size_t
 rdata_name_from_text(const char *text, const uint8_t *origin, size_t origin_length,
 	uint8_t out[DNAME_MAX_LENGTH], const char **problem)
@@ -84,7 +65,7 @@ rdata_name_from_text(const char *text, const uint8_t *origin, size_t origin_leng
 		while (*text != '\0' && *text != '.') {
 			uint8_t octet = (uint8_t)*text++;
 			if (octet == '\\') {
-				size_t used = rdata_read_escape(text, &octet);
+				size_t used = dname_read_escape(text, &octet);
 				if (used == 0) {
 					*problem = "bad escape";
 					return 0;
@@ -402,7 +383,7 @@ rdata_string_length(const char *text)
 	size_t length = 0;
 	while (*text != '\0') {
 		uint8_t octet;
-		size_t used = *text == '\\' ? rdata_read_escape(text + 1, &octet) : 0;
+		size_t used = *text == '\\' ? dname_read_escape(text + 1, &octet) : 0;
 		text += used + 1;
 		length++;
 	}

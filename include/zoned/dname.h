@@ -22,6 +22,13 @@ extern const uint8_t dname_lower_table[256];
 int dname_from_text(const char *text, uint8_t out[DNAME_MAX_LENGTH]);
 
 /*
+ * Reads the \DDD or \c escape whose backslash precedes text (RFC 1035 5.1).
+ * Stores the octet and returns the characters used, or 0 for a bad escape
+ * (\DDD over 255, fewer than three digits, nothing after the backslash).
+ */
+size_t dname_read_escape(const char *text, uint8_t *octet);
+
+/*
  * Writes name in presentation format with a trailing dot, escaping
  * non-printable octets as \DDD and '.', '\\', '"', '(', ')', ';', '@', '$' as \c.
  * Returns the text length (not counting NUL); output is truncated to fit size.

@@ -1,0 +1,177 @@
+/*
+ * answer_stream.c: multi-message answers, one message per call, resumed
+ * from a cursor into the zone. The first producer is AXFR (RFC 5936): the
+ * SOA, every other RRset of the zone in canonical node order (RRSIGs,
+ * glue and occluded data too: the zone as loaded), the SOA again.
+ */
+#include <string.h>
+
+#include "zoned/answer.h"
+#include "zoned/answer_stream.h"
+#include "zoned/dname.h"
+#include "zoned/error.h"
+#include "zoned/nametree.h"
+#include "zoned/query.h"
+#include "zoned/wire.h"
+
+#define STREAM_MESSAGE_MAX 65535   /* RFC 1035 4.2.2: the TCP length prefix */
+#define STREAM_UDP_MINIMUM 512
+
+int
+answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
+	const struct query *query, const struct answer_settings *settings)
+{
+	memset(stream, 0, sizeof *stream);
+	if (!query->has_question || query->question_length > sizeof stream->question
+		|| query->qname_length != zone->origin_length
+		|| memcmp(query->qname, zone->origin, zone->origin_length) != 0)
+		return ZONED_EINVAL;
+	if (zone->soa == NULL || zone->soa->rr_count != 1)
+		return ZONED_EZONE;
+	stream->phase = ANSWER_STREAM_FIRST_SOA;
+	stream->id[0] = query->packet[0];
+	stream->id[1] = query->packet[1];
+	stream->opcode = query->opcode;
+	stream->recursion_desired = query->recursion_desired;
+	stream->checking_disabled = query->checking_disabled;
+	stream->has_edns = query->has_edns;
+	stream->dnssec_ok = query->dnssec_ok;
+	uint16_t size = settings != NULL && settings->edns_size != 0 ? settings->edns_size
+		: ANSWER_DEFAULT_EDNS_SIZE;
+	stream->edns_size = size < STREAM_UDP_MINIMUM ? STREAM_UDP_MINIMUM : size;
+	stream->question_length = (uint16_t)query->question_length;
+	memcpy(stream->question, query->question, query->question_length);
+	/* Last, once nothing can fail: the caller is inside its epoch here. */
+	stream->zone = zone_ref(zone);
+	return 0;
+}
+
+/* Writes the zone's SOA record; false when it does not fit. */
+static bool
+stream_put_soa(struct wire *wire, const struct zone *zone)
+{
+	const struct rrset *soa = zone->soa;
+	uint16_t length = (uint16_t)(soa->rdata[0] << 8 | soa->rdata[1]);
+	return wire_put_rr(wire, zone->origin, WIRE_TYPE_SOA, zone->zone_class, soa->ttl,
+		soa->rdata + 2, length);
+}
+
+/*
+ * Writes records from the cursor on until the message is full or every
+ * RRset is written, advancing the cursor past each record written (an
+ * RRset may continue in the next message; a record never does). Returns
+ * true when every RRset is written.
+ */
+static bool
+stream_put_records(struct answer_stream *stream, struct wire *wire, uint16_t *count)
+{
+	const struct zone *zone = stream->zone;
+	for (; stream->node_index < zone->node_count; stream->node_index++) {
+		const struct name_node *node = zone->nodes[stream->node_index];
+		const struct rrset *rrsets = name_node_rrsets(node);
+		for (; stream->rrset_index < node->rrset_count; stream->rrset_index++) {
+			const struct rrset *rrset = &rrsets[stream->rrset_index];
+			/* The apex SOA opens and closes the transfer, and appears only there. */
+			if (rrset == zone->soa)
+				continue;
+			while (stream->record_offset + 2 <= rrset->rdata_length) {
+				const uint8_t *record = rrset->rdata + stream->record_offset;
+				uint16_t length = (uint16_t)(record[0] << 8 | record[1]);
+				if (!wire_put_rr(wire, node->name, rrset->type, zone->zone_class,
+					    rrset->ttl, record + 2, length))
+					return false;
+				(*count)++;
+				stream->record_offset += 2 + (uint32_t)length;
+			}
+			stream->record_offset = 0;
+		}
+		stream->rrset_index = 0;
+	}
+	return true;
+}
+
+/* Fills the message's answer section from the cursor; returns the records written. */
+static uint16_t
+stream_put_answer(struct answer_stream *stream, struct wire *wire)
+{
+	uint16_t count = 0;
+	if (stream->phase == ANSWER_STREAM_FIRST_SOA) {
+		if (!stream_put_soa(wire, stream->zone))
+			return count;
+		count++;
+		stream->phase = ANSWER_STREAM_RECORDS;
+	}
+	if (stream->phase == ANSWER_STREAM_RECORDS) {
+		if (!stream_put_records(stream, wire, &count))
+			return count;
+		stream->phase = ANSWER_STREAM_LAST_SOA;
+	}
+	if (stream->phase == ANSWER_STREAM_LAST_SOA && stream_put_soa(wire, stream->zone)) {
+		count++;
+		stream->phase = ANSWER_STREAM_FINISHED;
+	}
+	return count;
+}
+
+/* RFC 5936 2.2.1: id and opcode echoed, AA set, TC clear, RD (and CD) copied. */
+static void
+stream_put_header(const struct answer_stream *stream, struct wire *wire, uint16_t qdcount,
+	uint16_t ancount, uint16_t arcount)
+{
+	uint8_t *header = wire->data;
+	header[0] = stream->id[0];
+	header[1] = stream->id[1];
+	header[2] = (uint8_t)(0x80 | stream->opcode << 3 | 0x04
+		| (stream->recursion_desired ? 0x01 : 0));
+	header[3] = (uint8_t)(stream->checking_disabled ? 0x10 : 0);
+	wire_set_u16(wire, 4, qdcount);
+	wire_set_u16(wire, 6, ancount);
+	wire_set_u16(wire, 8, 0);
+	wire_set_u16(wire, 10, arcount);
+}
+
+int
+answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size, size_t *length)
+{
+	*length = 0;
+	if (stream->zone == NULL || stream->phase == ANSWER_STREAM_FINISHED)
+		return ZONED_EINVAL;
+	struct wire wire;
+	wire_init(&wire, message, size < STREAM_MESSAGE_MAX ? size : STREAM_MESSAGE_MAX);
+	wire.exact_case = true;  /* a transfer copies the zone's names as they are */
+	uint8_t zero_header[WIRE_HEADER_LENGTH] = {0};
+	if (!wire_put_bytes(&wire, zero_header, sizeof zero_header))
+		return ZONED_ESPACE;
+	/* RFC 5936 2.2.1: the question in the first message; later ones may omit it (as NSD). */
+	uint16_t qdcount = 0;
+	if (stream->message_count == 0) {
+		if (!wire_put_bytes(&wire, stream->question, stream->question_length))
+			return ZONED_ESPACE;
+		wire_remember_name(&wire, WIRE_HEADER_LENGTH, NULL);
+		qdcount = 1;
+	}
+	size_t opt_length = stream->has_edns ? wire_opt_length(NULL, 0) : 0;
+	if (wire.capacity - wire.length < opt_length)
+		return ZONED_ESPACE;
+	/* The OPT record must fit after the records: keep its room. */
+	wire.capacity -= opt_length;
+	uint16_t ancount = stream_put_answer(stream, &wire);
+	wire.capacity += opt_length;
+	if (ancount == 0)
+		return ZONED_ESPACE;  /* one record larger than a whole message */
+	uint16_t arcount = 0;
+	if (stream->has_edns && wire_put_opt(&wire, stream->edns_size, 0, stream->dnssec_ok, NULL, 0))
+		arcount = 1;
+	stream_put_header(stream, &wire, qdcount, ancount, arcount);
+	stream->message_count++;
+	*length = wire.length;
+	return stream->phase == ANSWER_STREAM_FINISHED ? ANSWER_STREAM_DONE : ANSWER_STREAM_MORE;
+}
+
+void
+answer_stream_finish(struct answer_stream *stream)
+{
+	zone_unref(stream->zone);
+	stream->zone = NULL;
+	stream->phase = ANSWER_STREAM_FINISHED;
+}

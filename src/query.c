@@ -193,6 +193,38 @@ query_read_additional(struct query *query, struct reader *reader, uint16_t count
 	return true;
 }
 
+/*
+ * A message refused before its additional section was read: look for its
+ * OPT record anyway, skipping every section by the header's counts, so that
+ * the FORMERR carries an OPT too (RFC 6891 6.1.1) or becomes BADVERS (RFC
+ * 6891 6.1.3), as NSD, Knot and BIND answer. A message whose sections do
+ * not parse gets a FORMERR without OPT.
+ */
+static enum query_status
+query_formerr(struct query *query, const uint8_t *packet, size_t length)
+{
+	uint16_t counts[4];
+	for (unsigned i = 0; i < 4; i++)
+		counts[i] = (uint16_t)(packet[4 + 2 * i] << 8 | packet[5 + 2 * i]);
+	struct reader reader = {packet, length, WIRE_HEADER_LENGTH};
+	for (uint16_t i = 0; i < counts[0]; i++) {
+		if (!reader_skip_name(&reader) || reader.length - reader.offset < 4)
+			return QUERY_FORMERR;
+		reader.offset += 4;
+	}
+	for (uint32_t i = 0; i < (uint32_t)counts[1] + counts[2]; i++) {
+		if (!reader_skip_rr(&reader))
+			return QUERY_FORMERR;
+	}
+	if (!query_read_additional(query, &reader, counts[3])) {
+		query->has_edns = false;
+		return QUERY_FORMERR;
+	}
+	if (query->has_edns && query->edns_version > 0)
+		return QUERY_BADVERS;
+	return QUERY_FORMERR;
+}
+
 enum query_status
 query_parse(struct query *query, const uint8_t *packet, size_t length)
 {
@@ -227,20 +259,20 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	uint16_t nscount = (uint16_t)(packet[8] << 8 | packet[9]);
 	uint16_t arcount = (uint16_t)(packet[10] << 8 | packet[11]);
 	if (qdcount != 1)
-		return QUERY_FORMERR;
+		return query_formerr(query, packet, length);
 	struct reader reader = {packet, length, WIRE_HEADER_LENGTH};
 	if (!query_read_qname(query, &reader) || !reader_u16(&reader, &query->qtype)
 		|| !reader_u16(&reader, &query->qclass))
-		return QUERY_FORMERR;
+		return query_formerr(query, packet, length);
 	query->has_question = true;
 	query->question = packet + WIRE_HEADER_LENGTH;
 	query->question_length = reader.offset - WIRE_HEADER_LENGTH;
 	/* RFC 1995 3: an IXFR query carries the client's SOA in the authority section. */
 	uint16_t nscount_allowed = query->qtype == WIRE_TYPE_IXFR ? 1 : 0;
 	if (ancount != 0 || nscount > nscount_allowed)
-		return QUERY_FORMERR;
+		return query_formerr(query, packet, length);
 	if (nscount == 1 && !reader_skip_rr(&reader))
-		return QUERY_FORMERR;
+		return query_formerr(query, packet, length);
 	if (!query_read_additional(query, &reader, arcount)) {
 		query->has_edns = false;  /* a broken OPT section is not echoed */
 		return QUERY_FORMERR;

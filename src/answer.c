@@ -158,21 +158,19 @@ answer_build(struct answer *answer, enum query_status status)
 	uint8_t zero_header[WIRE_HEADER_LENGTH] = {0};
 	if (!wire_put_bytes(wire, zero_header, sizeof zero_header))
 		return 0;
-	if (status == QUERY_NOTIMP) {
-		/* Another opcode's sections may differ: echo the header only (as NSD). */
-		answer->rcode = RCODE_NOTIMP;
-		answer_finish_header(answer, 0, 0);
-		return wire->length;
-	}
 	uint16_t qdcount = 0;
-	if (query->has_question && wire_put_bytes(wire, query->question, query->question_length)) {
+	/* Another opcode's question is not echoed: only its OPT (as BIND). */
+	if (status != QUERY_NOTIMP && query->has_question
+		&& wire_put_bytes(wire, query->question, query->question_length)) {
 		wire_remember_name(wire, WIRE_HEADER_LENGTH, query->question);
 		qdcount = 1;
 	}
 	bool with_opt = query->has_edns;
 	const uint8_t *nsid = query->nsid_requested ? answer->settings->nsid : NULL;
 	size_t opt_length = with_opt ? wire_opt_length(nsid, answer->settings->nsid_length) : 0;
-	if (status == QUERY_FORMERR) {
+	if (status == QUERY_NOTIMP) {
+		answer->rcode = RCODE_NOTIMP;
+	} else if (status == QUERY_FORMERR) {
 		answer->rcode = RCODE_FORMERR;
 	} else if (status == QUERY_BADVERS) {
 		answer->rcode = RCODE_BADVERS;

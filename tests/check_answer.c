@@ -767,6 +767,8 @@ static const uint8_t q_qd0_badvers[] = {HEADER(0, 0, 0, 0, 1), OPT(1, 0)};
 static const uint8_t q_qd2_opt[] = {HEADER(0, 2, 0, 0, 1), QUESTION_WWW, QUESTION_WWW, OPT(0, 0)};
 static const uint8_t q_ancount_opt[] = {HEADER(0, 1, 1, 0, 1), QUESTION_WWW, 0xc0, 12, 0, 1, 0, 1,
 	0, 0, 0, 60, 0, 4, 192, 0, 2, 1, OPT(0, 0)};
+static const uint8_t q_update_opt[] = {HEADER(5 << 3, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 0)};
+static const uint8_t q_update_badvers[] = {HEADER(5 << 3, 1, 0, 0, 1), QUESTION_WWW, OPT(1, 0)};
 static const uint8_t q_qd0_cut_opt[] = {HEADER(0, 0, 0, 0, 1), 0, 0, 41};
 static const uint8_t q_badvers[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(1, 0)};
 static const uint8_t q_good[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 0)};
@@ -810,6 +812,8 @@ static const struct raw_case raw_cases[] = {
 	RAW("QDCOUNT 2 with OPT: FORMERR with OPT", q_qd2_opt, LDNS_RCODE_FORMERR, 0, 1),
 	RAW("ANCOUNT 1 with OPT: FORMERR with OPT", q_ancount_opt, LDNS_RCODE_FORMERR, 1, 1),
 	RAW("QDCOUNT 0, OPT cut short: FORMERR", q_qd0_cut_opt, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("UPDATE with OPT: NOTIMP with OPT", q_update_opt, LDNS_RCODE_NOTIMPL, 0, 1),
+	RAW("UPDATE with EDNS version 1: BADVERS", q_update_badvers, 16, 0, 1),
 	RAW("well-formed control case", q_good, LDNS_RCODE_NOERROR, 1, 1),
 	RAW("IXFR with its SOA: REFUSED (no transfers yet)", q_ixfr, LDNS_RCODE_REFUSED, 1, 0),
 	RAW("IXFR with two authority records: FORMERR", q_ixfr_two, LDNS_RCODE_FORMERR, 1, 0),

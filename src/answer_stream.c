@@ -17,18 +17,10 @@
 #define STREAM_MESSAGE_MAX 65535   /* RFC 1035 4.2.2: the TCP length prefix */
 #define STREAM_UDP_MINIMUM 512
 
-int
-answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
-	const struct query *query, const struct answer_settings *settings)
+/* Remembers what every message of the stream echoes from query. */
+static void
+stream_echo_query(struct answer_stream *stream, const struct query *query)
 {
-	memset(stream, 0, sizeof *stream);
-	if (!query->has_question || query->question_length > sizeof stream->question
-		|| query->qname_length != zone->origin_length
-		|| memcmp(query->qname, zone->origin, zone->origin_length) != 0)
-		return ZONED_EINVAL;
-	if (zone->soa == NULL || zone->soa->rr_count != 1)
-		return ZONED_EZONE;
-	stream->phase = ANSWER_STREAM_FIRST_SOA;
 	stream->id[0] = query->packet[0];
 	stream->id[1] = query->packet[1];
 	stream->opcode = query->opcode;
@@ -36,11 +28,32 @@ answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
 	stream->checking_disabled = query->checking_disabled;
 	stream->has_edns = query->has_edns;
 	stream->dnssec_ok = query->dnssec_ok;
+	stream->question_length = (uint16_t)query->question_length;
+	memcpy(stream->question, query->question, query->question_length);
+}
+
+int
+answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
+	const struct answer_request *request, const struct answer_settings *settings)
+{
+	memset(stream, 0, sizeof *stream);
+	stream->phase = ANSWER_STREAM_FINISHED;
+	struct query query;
+	if (request->transport != ANSWER_TCP
+		|| query_parse(&query, request->query, request->query_length) != QUERY_OK
+		|| query.opcode != QUERY_OPCODE_QUERY || query.qtype != WIRE_TYPE_AXFR
+		|| query.qclass != zone->zone_class
+		|| query.question_length > sizeof stream->question
+		|| query.qname_length != zone->origin_length
+		|| memcmp(query.qname, zone->origin, zone->origin_length) != 0)
+		return ZONED_EINVAL;
+	if (zone->soa == NULL || zone->soa->rr_count != 1)
+		return ZONED_EZONE;
+	stream_echo_query(stream, &query);
+	stream->phase = ANSWER_STREAM_FIRST_SOA;
 	uint16_t size = settings != NULL && settings->edns_size != 0 ? settings->edns_size
 		: ANSWER_DEFAULT_EDNS_SIZE;
 	stream->edns_size = size < STREAM_UDP_MINIMUM ? STREAM_UDP_MINIMUM : size;
-	stream->question_length = (uint16_t)query->question_length;
-	memcpy(stream->question, query->question, query->question_length);
 	/* Last, once nothing can fail: the caller is inside its epoch here. */
 	stream->zone = zone_ref(zone);
 	return 0;

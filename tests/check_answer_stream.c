@@ -1,9 +1,9 @@
 /*
  * check_answer_stream.c: multi-message answers: an AXFR of a zone of a few
- * hundred RRsets (big TXTs, a large RRset, glue, occluded data, RRSIGs)
- * over several messages of several sizes. Every message must parse (ldns),
- * open with the SOA and close with it, keep canonical order, never split
- * a record, and the records reassembled must be exactly the zone's. A
+ * hundred RRsets (big TXTs, a large RRset, glue, occluded data, RRSIGs,
+ * NSEC3) over several messages of several sizes. Every message must parse
+ * (ldns), open with the SOA and close with it, keep canonical order, never
+ * split a record, and the records reassembled must be exactly the zone's. A
  * stream must outlive the set that served its zone (a reload).
  */
 #include <ldns/ldns.h>
@@ -18,7 +18,6 @@
 #include "zoned/dname.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
-#include "zoned/query.h"
 #include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
 
@@ -44,7 +43,13 @@ stream_zone_text(void)
 		"ns1 A 192.0.2.1\nns2 A 192.0.2.2\nmail 3600 AAAA 2001:db8::25\n"
 		"UPPER.Case A 192.0.2.3\n"
 		"sub NS ns.sub\nns.sub A 192.0.2.53\ndeep.below.sub A 192.0.2.54\n"
-		"dn DNAME elsewhere.test.\nx.dn A 192.0.2.55\n");
+		"dn DNAME elsewhere.test.\nx.dn A 192.0.2.55\n"
+		/* NSEC3 owners are kept apart from the names (RFC 5155 7.1), yet transferred. */
+		"@ NSEC3PARAM 1 0 12 aabbccdd\n"
+		"0p9mhaveqvm6t7vbl5lop2u3t2rp3tom NSEC3 1 0 12 aabbccdd "
+		"2t7b4g4vsa5smi47k61mv5bv1a22bojr NS SOA MX RRSIG NSEC3PARAM\n"
+		"0p9mhaveqvm6t7vbl5lop2u3t2rp3tom RRSIG NSEC3 8 3 300 20300101000000 "
+		"20200101000000 12345 stream.test. AAECAwQFBgcICQ==\n");
 	for (int i = 1; i <= MANY_ADDRESSES; i++)
 		length += (size_t)snprintf(text + length, size - length, "many A 192.0.2.%d\n", i);
 	char chunk[251];
@@ -70,10 +75,12 @@ stream_zone_load(void)
 	return zone;
 }
 
-/* An AXFR query for qname (wire form), with an OPT record when edns. */
+/* A query for qname (wire form) and qtype, with an OPT record when edns. */
 static size_t
-axfr_query(uint8_t *packet, const uint8_t *qname, size_t qname_length, bool edns)
+make_query(uint8_t *packet, const uint8_t *qname, size_t qname_length, uint16_t qtype,
+	bool edns)
 {
+	/* RD and CD set: both are echoed. */
 	static const uint8_t header[] = {0xbe, 0xef, 0x01, 0x10, 0, 1, 0, 0, 0, 0, 0, 0};
 	static const uint8_t opt[] = {0, 0, 41, 0x10, 0, 0, 0, 0x80, 0, 0, 0};
 	size_t length = 0;
@@ -82,7 +89,7 @@ axfr_query(uint8_t *packet, const uint8_t *qname, size_t qname_length, bool edns
 	length += sizeof header;
 	memcpy(packet + length, qname, qname_length);
 	length += qname_length;
-	static const uint8_t type_class[] = {0, 252, 0, 1};
+	uint8_t type_class[] = {(uint8_t)(qtype >> 8), (uint8_t)qtype, 0, 1};
 	memcpy(packet + length, type_class, sizeof type_class);
 	length += sizeof type_class;
 	if (edns) {
@@ -92,23 +99,26 @@ axfr_query(uint8_t *packet, const uint8_t *qname, size_t qname_length, bool edns
 	return length;
 }
 
+/* Mixed case: the question is echoed as received. */
+static const uint8_t axfr_qname[] = "\6StReAm\4TEST";
+
 static void
-start_axfr(struct answer_stream *stream, const struct zone *zone, struct query *query,
-	uint8_t *packet, bool edns)
+start_axfr(struct answer_stream *stream, const struct zone *zone, bool edns)
 {
-	/* Mixed case: the question is echoed as received. */
-	static const uint8_t qname[] = "\6StReAm\4TEST";
-	size_t length = axfr_query(packet, qname, sizeof qname, edns);
-	ck_assert_int_eq(query_parse(query, packet, length), QUERY_OK);
-	ck_assert_int_eq(answer_stream_start_axfr(stream, zone, query, NULL), 0);
+	uint8_t packet[512];
+	struct answer_request request = {
+		.query = packet,
+		.query_length = make_query(packet, axfr_qname, sizeof axfr_qname, 252, edns),
+		.transport = ANSWER_TCP,
+	};
+	ck_assert_int_eq(answer_stream_start_axfr(stream, zone, &request, NULL), 0);
+	memset(packet, 0xff, sizeof packet);  /* the stream keeps what it echoes */
 }
 
-/* The zone, a stream and the query it answers (which the stream points into). */
+/* The zone and a stream of it. */
 static struct {
 	struct zone *zone;
 	struct answer_stream stream;
-	struct query query;
-	uint8_t packet[512];
 } fixture;
 
 /* Loads the zone and starts an AXFR of it. */
@@ -116,7 +126,7 @@ static void
 axfr_begin(bool edns)
 {
 	fixture.zone = stream_zone_load();
-	start_axfr(&fixture.stream, fixture.zone, &fixture.query, fixture.packet, edns);
+	start_axfr(&fixture.stream, fixture.zone, edns);
 }
 
 /* One record as a comparable string: lowercased owner, type, class, TTL, rdata, in hex. */
@@ -317,11 +327,12 @@ START_TEST(axfr_reassembles_the_zone)
 	ck_assert_uint_gt(transfer.messages, 1);
 	ck_assert(!transfer.every_message_has_opt);
 	/* Glue, occluded data, RRSIGs and the DNAME are part of the zone as loaded. */
-	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 46), 2);
+	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 46), 3);
+	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 50), 1);
 	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 39), 1);
 	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 16), TXT_NAMES);
 	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 6), 2);
-	ck_assert_uint_eq(transfer.count, (size_t)TXT_NAMES + MANY_ADDRESSES + 16);
+	ck_assert_uint_eq(transfer.count, (size_t)TXT_NAMES + MANY_ADDRESSES + 19);
 	transfer_clear(&transfer);
 	answer_stream_finish(stream);
 	ck_assert_ptr_null(stream->zone);
@@ -363,9 +374,7 @@ START_TEST(stream_outlives_a_reload)
 	const struct zone *served = zonedb_find(db, origin, sizeof origin);
 	ck_assert_ptr_eq(served, zone);
 	struct answer_stream stream;
-	struct query query;
-	uint8_t packet[512];
-	start_axfr(&stream, served, &query, packet, false);
+	start_axfr(&stream, served, false);
 	ck_assert_uint_eq(atomic_load(&served->holders), 2);
 	/* The expected records, taken while the zone is still served. */
 	struct transfer transfer;
@@ -379,16 +388,33 @@ START_TEST(stream_outlives_a_reload)
 }
 END_TEST
 
-START_TEST(start_refuses_a_name_that_is_not_the_origin)
+/* Requests a stream must not start for. */
+static const struct {
+	const char *why;
+	const uint8_t *qname;
+	size_t qname_length;
+	uint16_t qtype;
+	enum answer_transport transport;
+} refused_starts[] = {
+	{"a name below the origin", (const uint8_t *)"\3www\6stream\4test", 17, 252, ANSWER_TCP},
+	{"a name above the origin", (const uint8_t *)"\4test", 6, 252, ANSWER_TCP},
+	{"over UDP (RFC 5936 4.2)", axfr_qname, sizeof axfr_qname, 252, ANSWER_UDP},
+	{"not AXFR", axfr_qname, sizeof axfr_qname, 6, ANSWER_TCP},
+};
+
+START_TEST(start_refuses_what_is_not_an_axfr_of_the_zone)
 {
 	struct zone *zone = stream_zone_load();
 	uint8_t packet[512];
-	static const uint8_t qname[] = "\3www\6stream\4test";
-	size_t length = axfr_query(packet, qname, sizeof qname, false);
-	struct query query;
-	ck_assert_int_eq(query_parse(&query, packet, length), QUERY_OK);
+	struct answer_request request = {
+		.query = packet,
+		.query_length = make_query(packet, refused_starts[_i].qname,
+			refused_starts[_i].qname_length, refused_starts[_i].qtype, false),
+		.transport = refused_starts[_i].transport,
+	};
 	struct answer_stream stream;
-	ck_assert_int_eq(answer_stream_start_axfr(&stream, zone, &query, NULL), ZONED_EINVAL);
+	ck_assert_msg(answer_stream_start_axfr(&stream, zone, &request, NULL) == ZONED_EINVAL,
+		"%s", refused_starts[_i].why);
 	ck_assert_ptr_null(stream.zone);
 	ck_assert_uint_eq(atomic_load(&zone->holders), 1);
 	uint8_t message[512];
@@ -434,7 +460,8 @@ main(void)
 		(int)(sizeof message_sizes / sizeof message_sizes[0]));
 	tcase_add_test(axfr, axfr_with_edns_has_opt_in_every_message);
 	tcase_add_test(axfr, stream_outlives_a_reload);
-	tcase_add_test(axfr, start_refuses_a_name_that_is_not_the_origin);
+	tcase_add_loop_test(axfr, start_refuses_what_is_not_an_axfr_of_the_zone, 0,
+		(int)(sizeof refused_starts / sizeof refused_starts[0]));
 	tcase_add_test(axfr, record_larger_than_a_message_is_an_error);
 	suite_add_tcase(suite, axfr);
 	return testlib_run(suite);

@@ -17,8 +17,8 @@
 
 #include "zoned/dname.h"
 
+struct answer_request;
 struct answer_settings;
-struct query;
 struct zone;
 
 /* What answer_stream_next() returns besides a negative ZONED_ code. */
@@ -61,16 +61,18 @@ struct answer_stream {
 };
 
 /*
- * Starts an AXFR of zone for query (parsed with query_parse(); its QNAME
- * must be the zone's origin). Takes a hold on zone (zone_ref()): the
- * caller must be a holder or inside its worker's epoch, which is where it
- * found the zone. settings gives the EDNS size to advertise (NULL: the
- * default). Returns 0, or ZONED_EINVAL (QNAME is not the origin) or
- * ZONED_EZONE (no SOA) having taken nothing. Either way the stream can be
- * given to answer_stream_finish().
+ * Starts an AXFR of zone for request, a TCP query for type AXFR whose
+ * QNAME is the zone's origin (RFC 5936 4.2: never over UDP); whether the
+ * client may have it was decided before. Keeps what the messages echo (ID,
+ * question, flags, EDNS), so request's bytes may go once this returns.
+ * Takes a hold on zone (zone_ref()): the caller must be a holder or inside
+ * its worker's epoch, which is where it found the zone. settings gives the
+ * EDNS size to advertise (NULL: the default). Returns 0, or ZONED_EINVAL
+ * (not such a request) or ZONED_EZONE (no SOA) having taken nothing.
+ * Either way the stream can be given to answer_stream_finish().
  */
 int answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
-	const struct query *query, const struct answer_settings *settings);
+	const struct answer_request *request, const struct answer_settings *settings);
 
 /*
  * Writes the next message of the stream into message (size octets; it is

@@ -216,31 +216,42 @@ transfer_add_message(struct transfer *transfer, const uint8_t *message, size_t l
 	transfer->messages++;
 }
 
-/*
- * Runs the stream to the end with messages of size octets, parsing each;
- * before_message (if set) is called after the first message (a reload).
- */
+/* How transfer_run() asks for messages. */
+struct transfer_options {
+	size_t size;                  /* octets offered per message */
+	bool vary;                    /* offer 900..size octets, a different amount each call */
+	void (*after_first)(void *);  /* called after the first message (a reload), or NULL */
+	void *arg;
+};
+
+/* Runs the stream to the end, parsing each message. */
 static void
-transfer_run(struct answer_stream *stream, size_t size, struct transfer *transfer,
-	void (*after_first)(void *), void *arg)
+transfer_run(struct answer_stream *stream, const struct transfer_options *options,
+	struct transfer *transfer)
 {
 	memset(transfer, 0, sizeof *transfer);
 	transfer->every_message_has_opt = true;
-	uint8_t *message = malloc(size);
+	uint8_t *message = malloc(options->size);
 	ck_assert_ptr_nonnull(message);
+	uint32_t seed = 12345;
 	int rc;
 	do {
-		size_t length = 0;
+		size_t size = options->size, length = 0;
+		if (options->vary) {
+			seed = seed * 1103515245u + 12345u;
+			size = 900 + (seed >> 8) % (options->size - 900 + 1);
+		}
 		rc = answer_stream_next(stream, message, size, &length);
 		ck_assert_msg(rc == ANSWER_STREAM_MORE || rc == ANSWER_STREAM_DONE, "next: %d", rc);
 		ck_assert_uint_le(length, size);
 		transfer_add_message(transfer, message, length);
-		if (transfer->messages == 1 && after_first != NULL)
-			after_first(arg);
+		if (transfer->messages == 1 && options->after_first != NULL)
+			options->after_first(options->arg);
 		ck_assert_uint_lt(transfer->messages, MAX_MESSAGES);
 	} while (rc == ANSWER_STREAM_MORE);
 	size_t length = 99;
-	ck_assert_int_eq(answer_stream_next(stream, message, size, &length), ZONED_EINVAL);
+	ck_assert_int_eq(answer_stream_next(stream, message, options->size, &length),
+		ZONED_EINVAL);
 	ck_assert_uint_eq(length, 0);
 	free(message);
 }
@@ -320,7 +331,7 @@ START_TEST(axfr_reassembles_the_zone)
 	struct zone *zone = fixture.zone;
 	struct answer_stream *stream = &fixture.stream;
 	struct transfer transfer;
-	transfer_run(stream, size, &transfer, NULL, NULL);
+	transfer_run(stream, &(struct transfer_options){.size = size}, &transfer);
 	transfer_check(&transfer, zone);
 	/* Over 750 octets per TXT record: several messages even at the largest size. */
 	ck_assert_uint_ge(transfer.messages, TXT_NAMES * 750 / size);
@@ -348,12 +359,25 @@ START_TEST(axfr_with_edns_has_opt_in_every_message)
 	struct zone *zone = fixture.zone;
 	struct answer_stream *stream = &fixture.stream;
 	struct transfer transfer;
-	transfer_run(stream, 4096, &transfer, NULL, NULL);
+	transfer_run(stream, &(struct transfer_options){.size = 4096}, &transfer);
 	transfer_check(&transfer, zone);
 	ck_assert(transfer.every_message_has_opt);
 	transfer_clear(&transfer);
 	answer_stream_finish(stream);
 	zone_free(zone);
+}
+END_TEST
+
+START_TEST(message_size_may_change_between_calls)
+{
+	axfr_begin(false);
+	struct transfer transfer;
+	transfer_run(&fixture.stream, &(struct transfer_options){.size = 20000, .vary = true},
+		&transfer);
+	transfer_check(&transfer, fixture.zone);
+	transfer_clear(&transfer);
+	answer_stream_finish(&fixture.stream);
+	zone_free(fixture.zone);
 }
 END_TEST
 
@@ -378,7 +402,8 @@ START_TEST(stream_outlives_a_reload)
 	ck_assert_uint_eq(atomic_load(&served->holders), 2);
 	/* The expected records, taken while the zone is still served. */
 	struct transfer transfer;
-	transfer_run(&stream, 16384, &transfer, let_go_of_db, &db);
+	struct transfer_options options = {.size = 16384, .after_first = let_go_of_db, .arg = &db};
+	transfer_run(&stream, &options, &transfer);
 	ck_assert_ptr_null(db);
 	ck_assert_uint_eq(atomic_load(&served->holders), 1);
 	ck_assert_uint_gt(transfer.messages, 2);
@@ -459,6 +484,7 @@ main(void)
 	tcase_add_loop_test(axfr, axfr_reassembles_the_zone, 0,
 		(int)(sizeof message_sizes / sizeof message_sizes[0]));
 	tcase_add_test(axfr, axfr_with_edns_has_opt_in_every_message);
+	tcase_add_test(axfr, message_size_may_change_between_calls);
 	tcase_add_test(axfr, stream_outlives_a_reload);
 	tcase_add_loop_test(axfr, start_refuses_what_is_not_an_axfr_of_the_zone, 0,
 		(int)(sizeof refused_starts / sizeof refused_starts[0]));

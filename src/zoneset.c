@@ -188,7 +188,8 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 	}
 	entry->file_count = old->file_count;
 	/* The new set holds it too: it lives until the last set (or reader) lets go. */
-	entry->zone = (struct zone *)zone_ref(old->zone);
+	zone_ref(old->zone);
+	entry->zone = old->zone;
 	return 0;
 }
 

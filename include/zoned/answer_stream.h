@@ -7,6 +7,14 @@
  *
  * Who may transfer what (allow-transfer, TSIG) is decided before a stream
  * starts; this module only produces the messages.
+ *
+ * A transport drives it so: start while still inside the worker's epoch
+ * (where it found the zone), then call next whenever its output has room
+ * (for TCP: when the output buffer drains below a low-water mark), each
+ * message framed on its own, without holding the epoch: the hold keeps the
+ * zone alive across reloads. Other connections are served meanwhile. It
+ * calls finish when next returns DONE or an error, and also when the
+ * connection closes, times out or fails.
  */
 #ifndef ZONED_ANSWER_STREAM_H
 #define ZONED_ANSWER_STREAM_H

@@ -295,6 +295,23 @@ dump_collect_node(const struct name_node *node, struct dump_record **records,
 	return 0;
 }
 
+/*
+ * The next node in canonical order, merging the name index with the NSEC3
+ * owners kept apart from it (RFC 5155 7.1), as named-checkzone -D prints
+ * them; NULL at the end. *name and *nsec3 are the positions in each.
+ */
+static const struct name_node *
+dump_next_node(const struct zone *zone, size_t *name, size_t *nsec3)
+{
+	if (*name == zone->node_count && *nsec3 == zone->nsec3_count)
+		return NULL;
+	if (*nsec3 == zone->nsec3_count || (*name < zone->node_count
+		    && dname_compare_canonical(zone->nodes[*name]->name,
+			       zone->nsec3_nodes[*nsec3]->name) <= 0))
+		return zone->nodes[(*name)++];
+	return zone->nsec3_nodes[(*nsec3)++];
+}
+
 int
 zone_dump_write(const struct zone *zone, enum zone_dump_style style, FILE *out)
 {
@@ -308,8 +325,9 @@ zone_dump_write(const struct zone *zone, enum zone_dump_style style, FILE *out)
 		if (fprintf(out, "$ORIGIN %s\n", owner) < 0)
 			status = ZONED_EIO;
 	}
-	for (size_t i = 0; i < zone->node_count && status == 0; i++) {
-		const struct name_node *node = zone->nodes[i];
+	size_t name_position = 0, nsec3_position = 0;
+	const struct name_node *node;
+	while (status == 0 && (node = dump_next_node(zone, &name_position, &nsec3_position)) != NULL) {
 		if (node->rrset_count == 0)
 			continue;  /* empty non-terminal: nothing to write */
 		status = dump_collect_node(node, &records, &capacity, &count);

@@ -296,20 +296,17 @@ dump_collect_node(const struct name_node *node, struct dump_record **records,
 }
 
 /*
- * The next node in canonical order, merging the name index with the NSEC3
- * owners kept apart from it (RFC 5155 7.1), as named-checkzone -D prints
- * them; NULL at the end. *name and *nsec3 are the positions in each.
+ * The node at position in the dump: the names in canonical order, then the
+ * NSEC3 owners kept apart from them (RFC 5155 7.1) in hash order, as
+ * named-checkzone -D prints its NSEC3 tree after the names. NULL at the end.
  */
 static const struct name_node *
-dump_next_node(const struct zone *zone, size_t *name, size_t *nsec3)
+dump_node_at(const struct zone *zone, size_t position)
 {
-	if (*name == zone->node_count && *nsec3 == zone->nsec3_count)
-		return NULL;
-	if (*nsec3 == zone->nsec3_count || (*name < zone->node_count
-		    && dname_compare_canonical(zone->nodes[*name]->name,
-			       zone->nsec3_nodes[*nsec3]->name) <= 0))
-		return zone->nodes[(*name)++];
-	return zone->nsec3_nodes[(*nsec3)++];
+	if (position < zone->node_count)
+		return zone->nodes[position];
+	position -= zone->node_count;
+	return position < zone->nsec3_count ? zone->nsec3_nodes[position] : NULL;
 }
 
 int
@@ -325,9 +322,8 @@ zone_dump_write(const struct zone *zone, enum zone_dump_style style, FILE *out)
 		if (fprintf(out, "$ORIGIN %s\n", owner) < 0)
 			status = ZONED_EIO;
 	}
-	size_t name_position = 0, nsec3_position = 0;
 	const struct name_node *node;
-	while (status == 0 && (node = dump_next_node(zone, &name_position, &nsec3_position)) != NULL) {
+	for (size_t i = 0; status == 0 && (node = dump_node_at(zone, i)) != NULL; i++) {
 		if (node->rrset_count == 0)
 			continue;  /* empty non-terminal: nothing to write */
 		status = dump_collect_node(node, &records, &capacity, &count);

@@ -139,8 +139,7 @@ zone_build_slots(struct zone *zone)
 	return 0;
 }
 
-/* A new node for a lowercased name with room for rrset_count RRsets; NULL when out of memory. */
-static struct name_node *
+struct name_node *
 zone_new_node(struct zone *zone, const uint8_t *name, size_t name_length, size_t rrset_count)
 {
 	struct name_node *node = arena_alloc(&zone->arena,
@@ -506,95 +505,6 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 		++build->next_sequence);
 }
 
-/* True for an RRSIG record (wire rdata) that covers NSEC3. */
-static bool
-rrsig_covers_nsec3(const uint8_t *rdata, size_t length)
-{
-	return length >= 2 && (rdata[0] << 8 | rdata[1]) == TYPE_NSEC3;
-}
-
-/*
- * Fills *out with the records of the RRSIG RRset rrsig that cover NSEC3
- * (nsec3 true) or cover anything else. Returns the records kept, or -1 when
- * out of memory.
- */
-static int
-rrsig_filter(struct zone *zone, const struct rrset *rrsig, bool nsec3, struct rrset *out)
-{
-	size_t length = 0, count = 0;
-	const uint8_t *rr = rrsig->rdata;
-	for (uint16_t i = 0; i < rrsig->rr_count; i++) {
-		size_t rdata_length = (size_t)(rr[0] << 8 | rr[1]);
-		if (rrsig_covers_nsec3(rr + 2, rdata_length) == nsec3) {
-			length += 2 + rdata_length;
-			count++;
-		}
-		rr += 2 + rdata_length;
-	}
-	*out = *rrsig;
-	out->rr_count = (uint16_t)count;
-	out->rdata_length = (uint32_t)length;
-	if (count == 0)
-		return 0;
-	uint8_t *rdata = arena_alloc_unaligned(&zone->arena, length);
-	if (rdata == NULL)
-		return -1;
-	out->rdata = rdata;
-	rr = rrsig->rdata;
-	for (uint16_t i = 0; i < rrsig->rr_count; i++) {
-		size_t rdata_length = (size_t)(rr[0] << 8 | rr[1]);
-		if (rrsig_covers_nsec3(rr + 2, rdata_length) == nsec3) {
-			memcpy(rdata, rr, 2 + rdata_length);
-			rdata += 2 + rdata_length;
-		}
-		rr += 2 + rdata_length;
-	}
-	return (int)count;
-}
-
-/*
- * Splits node, which owns an NSEC3 RRset: *nsec3 gets a new node with the
- * NSEC3 RRset and the RRSIGs covering it, *rest a new node with the other
- * RRsets, or NULL when there are none. Both keep the RRsets' sorted order.
- */
-static int
-zone_split_nsec3_node(struct zone *zone, const struct name_node *node,
-	struct name_node **nsec3, struct name_node **rest)
-{
-	const struct rrset *rrsets = name_node_rrsets(node);
-	const struct rrset *rrsig = name_node_rrset(node, TYPE_RRSIG);
-	struct rrset signatures = { 0 }, others = { 0 };
-	if (rrsig != NULL && (rrsig_filter(zone, rrsig, true, &signatures) < 0
-		    || rrsig_filter(zone, rrsig, false, &others) < 0))
-		return ZONED_ENOMEM;
-	size_t rest_count = node->rrset_count - 1u - (rrsig != NULL && others.rr_count == 0);
-	*nsec3 = zone_new_node(zone, node->name, node->name_length,
-		1 + (signatures.rr_count > 0));
-	*rest = NULL;
-	if (*nsec3 == NULL)
-		return ZONED_ENOMEM;
-	struct rrset *moved = (struct rrset *)name_node_rrsets(*nsec3);
-	if (signatures.rr_count > 0)
-		*moved++ = signatures;  /* RRSIG (46) sorts before NSEC3 (50) */
-	*moved = *name_node_rrset(node, TYPE_NSEC3);
-	(*nsec3)->rrset_count = (uint16_t)(1 + (signatures.rr_count > 0));
-	(*nsec3)->flags = NODE_NSEC3;
-	(*nsec3)->parent = zone->apex;
-	if (rest_count == 0)
-		return 0;
-	*rest = zone_new_node(zone, node->name, node->name_length, rest_count);
-	if (*rest == NULL)
-		return ZONED_ENOMEM;
-	struct rrset *kept = (struct rrset *)name_node_rrsets(*rest);
-	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		if (rrsets[i].type == TYPE_NSEC3 || (rrsets[i].type == TYPE_RRSIG && others.rr_count == 0))
-			continue;
-		*kept++ = rrsets[i].type == TYPE_RRSIG ? others : rrsets[i];
-	}
-	(*rest)->rrset_count = (uint16_t)rest_count;
-	return 0;
-}
-
 /*
  * RFC 5155 7.1: takes every NSEC3 RRset one label below the origin (where
  * the chain's owners are) out of the name index into zone->nsec3_nodes. An
@@ -627,27 +537,6 @@ zone_build_split_nsec3(struct zone *zone)
 		return 0;
 	build->node_count = kept;
 	return zone_build_rehash(build, build->bucket_mask + 1);
-}
-
-/* Hash order of two NSEC3 nodes: their first labels, as the owners share the origin. */
-static int
-nsec3_node_compare(const void *a_pointer, const void *b_pointer)
-{
-	const struct name_node *a = *(const struct name_node *const *)a_pointer;
-	const struct name_node *b = *(const struct name_node *const *)b_pointer;
-	return label_compare(a->name, b->name);
-}
-
-/* Sorts the NSEC3 nodes by hash and numbers them. */
-static void
-zone_sort_nsec3(struct zone *zone)
-{
-	if (zone->nsec3_count == 0)
-		return;
-	qsort(zone->nsec3_nodes, zone->nsec3_count, sizeof *zone->nsec3_nodes,
-		nsec3_node_compare);
-	for (size_t i = 0; i < zone->nsec3_count; i++)
-		zone->nsec3_nodes[i]->index = (uint32_t)i;
 }
 
 /* Creates every missing ancestor up to the apex (empty non-terminals) and links parents. */

@@ -38,6 +38,22 @@ label_compare(const uint8_t *a, const uint8_t *b)
 	return (int)a[0] - (int)b[0];
 }
 
+/* A new node for a lowercased name with room for rrset_count RRsets (nametree.c); NULL when out of memory. */
+struct name_node *zone_new_node(struct zone *zone, const uint8_t *name, size_t name_length,
+	size_t rrset_count);
+
+/*
+ * Splits node, which owns an NSEC3 RRset (nametree_nsec3.c): *nsec3 gets a
+ * new node with the NSEC3 RRset and the RRSIGs covering it, *rest a new
+ * node with the other RRsets, or NULL when there are none. Both keep the
+ * RRsets sorted by type. Returns 0 or ZONED_ENOMEM.
+ */
+int zone_split_nsec3_node(struct zone *zone, const struct name_node *node,
+	struct name_node **nsec3, struct name_node **rest);
+
+/* Sorts zone->nsec3_nodes by hash and numbers them (nametree_nsec3.c). */
+void zone_sort_nsec3(struct zone *zone);
+
 /*
  * Fills zone->nsec3_params from the apex NSEC3PARAM and zone->node_nsec3
  * with each name's NSEC3 node (nametree_nsec3.c). Called by zone_finalize()

@@ -359,8 +359,12 @@ config_compile_acls(struct config_parser *p)
 {
 	/* Each definition once, used or not, so that its errors show once. */
 	for (size_t i = 0; i < p->acl_count && p->error == 0; i++) {
+		/* Through its name, so a loop back to it is seen at once. */
+		struct acl_element e = { .kind = ACL_ELEMENT_NAME, .name = p->acls[i].name,
+			.file = p->acls[i].file, .line = p->acls[i].line };
+		struct acl_list list = { &e, 1 };
 		struct acl *acl = NULL;
-		config_compile_list(p, p->acls[i].list, &acl);
+		config_compile_list(p, &list, &acl);
 		acl_free(acl);
 	}
 	struct config *c = p->config;

@@ -119,7 +119,7 @@ answer_dispatch(struct answer *answer)
 	switch (query->qtype) {
 	case WIRE_TYPE_AXFR:
 		/* RFC 5936 4.2: AXFR is TCP only; over TCP we do not transfer (yet). */
-		answer->rcode = answer->transport == ANSWER_UDP ? RCODE_FORMERR : RCODE_REFUSED;
+		answer->rcode = answer->request->transport == ANSWER_UDP ? RCODE_FORMERR : RCODE_REFUSED;
 		return;
 	case WIRE_TYPE_IXFR:
 		answer->rcode = RCODE_REFUSED;
@@ -158,21 +158,19 @@ answer_build(struct answer *answer, enum query_status status)
 	uint8_t zero_header[WIRE_HEADER_LENGTH] = {0};
 	if (!wire_put_bytes(wire, zero_header, sizeof zero_header))
 		return 0;
-	if (status == QUERY_NOTIMP) {
-		/* Another opcode's sections may differ: echo the header only (as NSD). */
-		answer->rcode = RCODE_NOTIMP;
-		answer_finish_header(answer, 0, 0);
-		return wire->length;
-	}
 	uint16_t qdcount = 0;
-	if (query->has_question && wire_put_bytes(wire, query->question, query->question_length)) {
+	/* Another opcode's question is not echoed: only its OPT (as BIND). */
+	if (status != QUERY_NOTIMP && query->has_question
+		&& wire_put_bytes(wire, query->question, query->question_length)) {
 		wire_remember_name(wire, WIRE_HEADER_LENGTH, query->question);
 		qdcount = 1;
 	}
 	bool with_opt = query->has_edns;
 	const uint8_t *nsid = query->nsid_requested ? answer->settings->nsid : NULL;
 	size_t opt_length = with_opt ? wire_opt_length(nsid, answer->settings->nsid_length) : 0;
-	if (status == QUERY_FORMERR) {
+	if (status == QUERY_NOTIMP) {
+		answer->rcode = RCODE_NOTIMP;
+	} else if (status == QUERY_FORMERR) {
 		answer->rcode = RCODE_FORMERR;
 	} else if (status == QUERY_BADVERS) {
 		answer->rcode = RCODE_BADVERS;
@@ -193,23 +191,118 @@ answer_build(struct answer *answer, enum query_status status)
 	return wire->length;
 }
 
+/* The kind of response, from its rcode, AA and counts. */
+static enum answer_kind
+answer_kind_of(const struct answer *answer, enum query_status status)
+{
+	switch (status) {
+	case QUERY_DROP: return ANSWER_KIND_DROP;
+	case QUERY_FORMERR: return ANSWER_KIND_FORMERR;
+	case QUERY_NOTIMP: return ANSWER_KIND_NOTIMP;
+	case QUERY_BADVERS: return ANSWER_KIND_BADVERS;
+	case QUERY_OK: break;
+	}
+	switch (answer->rcode) {
+	case RCODE_NOERROR: break;
+	case RCODE_NXDOMAIN: return ANSWER_KIND_NXDOMAIN;
+	case RCODE_YXDOMAIN: return ANSWER_KIND_YXDOMAIN;
+	case RCODE_FORMERR: return ANSWER_KIND_FORMERR;
+	case RCODE_NOTIMP: return ANSWER_KIND_NOTIMP;
+	case RCODE_SERVFAIL: return ANSWER_KIND_SERVFAIL;
+	default: return ANSWER_KIND_REFUSED;
+	}
+	if (answer->counts[SECTION_ANSWER] > 0)
+		return ANSWER_KIND_ANSWER;
+	if (!answer->authoritative && answer->counts[SECTION_AUTHORITY] > 0)
+		return ANSWER_KIND_REFERRAL;
+	return ANSWER_KIND_NODATA;
+}
+
+/*
+ * BIND's imputed name (see struct answer_result), from what the query
+ * name's lookup found: no second lookup for rate limiting.
+ */
+static void
+answer_impute_name(const struct answer *answer, struct answer_result *result)
+{
+	const struct query *query = answer->query;
+	const struct name_node *node = NULL;
+	switch (result->kind) {
+	case ANSWER_KIND_NXDOMAIN:
+		/* Random names under one zone: one account. */
+		if (answer->zone != NULL) {
+			result->imputed_name = answer->zone->origin;
+			result->imputed_name_length = answer->zone->origin_length;
+			return;
+		}
+		break;
+	case ANSWER_KIND_REFERRAL:
+		node = answer->qname_node != NULL ? answer->qname_node->cut : NULL;
+		break;
+	case ANSWER_KIND_ANSWER:
+	case ANSWER_KIND_NODATA:
+		node = answer->qname_exact ? NULL : answer->qname_node;
+		break;
+	default:
+		return;  /* errors are limited per client, whatever the name */
+	}
+	if (node != NULL) {
+		result->imputed_name = node->name;
+		result->imputed_name_length = node->name_length;
+		return;
+	}
+	memcpy(result->name_storage, query->qname, query->qname_length);
+	result->imputed_name = result->name_storage;
+	result->imputed_name_length = query->qname_length;
+}
+
+/* Describes the response just built. */
+static void
+answer_describe(const struct answer *answer, enum query_status status, size_t length,
+	struct answer_result *result)
+{
+	const struct query *query = answer->query;
+	result->length = length;
+	result->kind = length == 0 ? ANSWER_KIND_DROP : answer_kind_of(answer, status);
+	result->rcode = answer->rcode;
+	result->qtype = query->has_question ? query->qtype : 0;
+	result->qclass = query->has_question ? query->qclass : 0;
+	memcpy(result->counts, answer->counts, sizeof result->counts);
+	result->authoritative = answer->authoritative;
+	result->truncated = answer->truncated;
+	result->edns = query->has_edns;
+	result->dnssec_ok = query->dnssec_ok;
+	result->question_end = WIRE_HEADER_LENGTH + (query->has_question ? query->question_length : 0);
+	if (length < result->question_end)
+		result->question_end = length;
+	result->zone = answer->zone;
+	result->imputed_name = NULL;
+	result->imputed_name_length = 0;
+	if (query->has_question && length > 0)
+		answer_impute_name(answer, result);
+}
+
 size_t
 answer_query(const struct zonedb *db, const struct answer_settings *settings,
-	enum answer_transport transport, const uint8_t *packet, size_t packet_length,
-	uint8_t *response, size_t response_size)
+	const struct answer_request *request, uint8_t *response, size_t response_size,
+	struct answer_result *result)
 {
 	static const struct answer_settings defaults = {0};
 	struct query query;
-	enum query_status status = query_parse(&query, packet, packet_length);
-	if (status == QUERY_DROP)
-		return 0;
+	enum query_status status = query_parse(&query, request->query, request->query_length);
 	struct answer answer;
 	memset(&answer, 0, offsetof(struct answer, wire));
-	answer.db = db;
-	answer.settings = settings != NULL ? settings : &defaults;
 	answer.query = &query;
-	answer.transport = transport;
-	size_t limit = answer_size_limit(answer.settings, transport, &query);
-	wire_init(&answer.wire, response, limit < response_size ? limit : response_size);
-	return answer_build(&answer, status);
+	size_t length = 0;
+	if (status != QUERY_DROP) {
+		answer.db = db;
+		answer.settings = settings != NULL ? settings : &defaults;
+		answer.request = request;
+		size_t limit = answer_size_limit(answer.settings, request->transport, &query);
+		wire_init(&answer.wire, response, limit < response_size ? limit : response_size);
+		length = answer_build(&answer, status);
+	}
+	if (result != NULL)
+		answer_describe(&answer, status, length, result);
+	return length;
 }

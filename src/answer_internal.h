@@ -37,12 +37,16 @@ struct answer {
 	const struct zonedb *db;
 	const struct answer_settings *settings;
 	const struct query *query;
-	enum answer_transport transport;
+	const struct answer_request *request;
 	uint16_t counts[3];         /* records per enum answer_section */
 	uint8_t rcode;              /* up to 12 bits with EDNS */
 	bool authoritative;         /* AA */
 	bool truncated;             /* TC */
 	const struct name_node *referral_cut;  /* the delegation of a referral, or NULL */
+	/* The query name's zone and its first lookup there: what the result reports. */
+	const struct zone *zone;
+	const struct name_node *qname_node;    /* exact match or closest encloser */
+	bool qname_exact;
 	unsigned additional_count;
 	unsigned written_count;
 	/* Only the fields above are cleared per query; wire_init() sets the wire's own. */

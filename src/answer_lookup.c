@@ -31,18 +31,20 @@ enum step_result {
 };
 
 /*
- * The zone to answer from: the longest match (so a child zone we also serve
- * answers for its names), except that DS at a child apex is the parent's
- * data (RFC 4035 3.1.4.1).
+ * The zone to answer name from: the longest match (so a child zone we also
+ * serve answers for its names), except that DS at a child apex is the
+ * parent's data (RFC 4035 3.1.4.1), for the query name and for every alias
+ * target alike. DS is the only type kept on the parent side of a cut:
+ * NSD, Knot and BIND pick the parent zone for it alone.
  */
 static const struct zone *
-answer_find_zone(const struct answer *answer, const struct name_key *qname)
+answer_find_zone(const struct answer *answer, const struct name_key *name)
 {
 	const struct query *query = answer->query;
-	const struct zone *zone = zonedb_find_key(answer->db, qname, 0);
-	if (zone != NULL && query->qtype == WIRE_TYPE_DS && qname->label_count > 0
-		&& zone->origin_length == query->qname_length) {
-		const struct zone *parent = zonedb_find_key(answer->db, qname, 1);
+	const struct zone *zone = zonedb_find_key(answer->db, name, 0);
+	if (zone != NULL && query->qtype == WIRE_TYPE_DS && name->label_count > 0
+		&& zone->origin_length == name->length) {
+		const struct zone *parent = zonedb_find_key(answer->db, name, 1);
 		if (parent != NULL)
 			zone = parent;
 	}
@@ -152,7 +154,7 @@ static void
 answer_any(struct answer *answer, const struct zone *zone, const struct name_node *node,
 	const uint8_t *owner)
 {
-	bool all = answer->transport == ANSWER_TCP;
+	bool all = answer->request->transport == ANSWER_TCP;
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		const struct rrset *rrset = &name_node_rrsets(node)[i];
 		if (rrset->type == WIRE_TYPE_RRSIG)
@@ -236,6 +238,11 @@ answer_step(struct answer *answer, const struct zone *zone, struct lookup_name *
 {
 	struct zone_lookup found;
 	zone_lookup_key(zone, &name->key, &found);
+	if (answer->qname_node == NULL) {
+		/* The query name's own lookup: the result's imputed name comes from it. */
+		answer->qname_node = found.node;
+		answer->qname_exact = found.exact;
+	}
 	const struct name_node *node = found.node;
 	const struct name_node *cut = lookup_find_cut(answer, node, found.exact);
 	const struct name_node *dname = lookup_find_dname(node, found.exact);
@@ -285,6 +292,7 @@ answer_lookup(struct answer *answer)
 		answer->rcode = RCODE_REFUSED;  /* not ours: no AA */
 		return;
 	}
+	answer->zone = zone;
 	answer->authoritative = true;
 	for (unsigned link = 0;; link++) {
 		const uint8_t *target = NULL;
@@ -298,7 +306,7 @@ answer_lookup(struct answer *answer)
 			break;
 		struct lookup_name *next = &chain[link + 1];
 		lookup_name_set(next, target);
-		if (zonedb_find_key(answer->db, &next->key, 0) != zone
+		if (answer_find_zone(answer, &next->key) != zone
 			|| chain_seen(chain, link + 1, next))
 			break;
 	}

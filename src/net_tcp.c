@@ -36,6 +36,7 @@ struct net_tcp_connection {
 	struct net_tcp_connection *newer;
 	bool closing;                 /* close once the output is written */
 	bool throttled;               /* reading paused until output drains */
+	struct sockaddr_storage peer; /* the client, for the answer's request */
 };
 
 static void
@@ -107,8 +108,14 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 		const uint8_t *query = evbuffer_pullup(input, (ev_ssize_t)(2 + length));
 		if (query == NULL)
 			return;
-		size_t n = answer_query(view->db, &view->settings, ANSWER_TCP, query + 2,
-			length, response + 2, NET_TCP_MAX_MESSAGE);
+		struct answer_request request = {
+			.query = query + 2,
+			.query_length = length,
+			.transport = ANSWER_TCP,
+			.client = (const struct sockaddr *)&c->peer,
+		};
+		size_t n = answer_query(view->db, &view->settings, &request, response + 2,
+			NET_TCP_MAX_MESSAGE, NULL);
 		evbuffer_drain(input, 2 + length);
 		if (n == 0)
 			continue;
@@ -192,6 +199,8 @@ on_tcp_accept(struct evconnlistener *listener, evutil_socket_t fd,
 		return;
 	}
 	c->worker = w;
+	if (length > 0 && (size_t)length <= sizeof c->peer)
+		memcpy(&c->peer, address, (size_t)length);
 	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		free(c);

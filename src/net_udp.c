@@ -34,6 +34,7 @@ struct net_udp {
 	uint8_t out_control[NET_UDP_BATCH][NET_UDP_CONTROL] __attribute__((aligned(8)));
 	uint8_t queries[NET_UDP_BATCH][NET_UDP_MAX_QUERY];
 	uint8_t responses[NET_UDP_BATCH][NET_UDP_MAX_RESPONSE];
+	struct answer_result result;   /* of the response being handled */
 };
 
 static bool
@@ -176,16 +177,22 @@ net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned 
 		struct msghdr *in = &udp->in[i].msg_hdr;
 		if (in->msg_flags & MSG_TRUNC)
 			continue;
-		size_t length = answer_query(view->db, &view->settings, ANSWER_UDP,
-			udp->queries[i], udp->in[i].msg_len,
-			udp->responses[replies], NET_UDP_MAX_RESPONSE);
+		const struct sockaddr *client = (const struct sockaddr *)&udp->peers[i];
+		struct answer_request request = {
+			.query = udp->queries[i],
+			.query_length = udp->in[i].msg_len,
+			.transport = ANSWER_UDP,
+			.client = client,
+		};
+		struct answer_result *result = &udp->result;
+		size_t length = answer_query(view->db, &view->settings, &request,
+			udp->responses[replies], NET_UDP_MAX_RESPONSE, result);
 		if (length == 0)
 			continue;
 		/* Rate limiting decides on the response built; TCP is never limited. */
 		if (view->rate_limit != NULL) {
-			length = rrl_apply(udp->worker->rrl, view->rate_limit, view->db,
-				(const struct sockaddr *)&udp->peers[i], udp->responses[replies],
-				length, rrl_now());
+			length = rrl_apply(udp->worker->rrl, view->rate_limit, client, result,
+				udp->responses[replies], rrl_now());
 			if (length == 0)
 				continue;
 		}

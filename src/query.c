@@ -193,6 +193,39 @@ query_read_additional(struct query *query, struct reader *reader, uint16_t count
 	return true;
 }
 
+/*
+ * Finds the OPT record of a message refused before its additional section
+ * was read, skipping every section by the header's counts, so that the
+ * error carries an OPT too (RFC 6891 6.1.1) or becomes BADVERS (RFC 6891
+ * 6.1.3), as BIND and Knot answer. A message whose sections do not parse
+ * gets no OPT. Returns refusal, or QUERY_BADVERS.
+ */
+static enum query_status
+query_refuse(struct query *query, const uint8_t *packet, size_t length,
+	enum query_status refusal)
+{
+	uint16_t counts[4];
+	for (unsigned i = 0; i < 4; i++)
+		counts[i] = (uint16_t)(packet[4 + 2 * i] << 8 | packet[5 + 2 * i]);
+	struct reader reader = {packet, length, WIRE_HEADER_LENGTH};
+	for (uint16_t i = 0; i < counts[0]; i++) {
+		if (!reader_skip_name(&reader) || reader.length - reader.offset < 4)
+			return refusal;
+		reader.offset += 4;
+	}
+	for (uint32_t i = 0; i < (uint32_t)counts[1] + counts[2]; i++) {
+		if (!reader_skip_rr(&reader))
+			return refusal;
+	}
+	if (!query_read_additional(query, &reader, counts[3])) {
+		query->has_edns = false;
+		return refusal;
+	}
+	if (query->has_edns && query->edns_version > 0)
+		return QUERY_BADVERS;
+	return refusal;
+}
+
 enum query_status
 query_parse(struct query *query, const uint8_t *packet, size_t length)
 {
@@ -221,26 +254,26 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	query->checking_disabled = (packet[3] & 0x10) != 0;
 	/* Checked before anything else: other opcodes may lay the message out differently. */
 	if (query->opcode != QUERY_OPCODE_QUERY)
-		return QUERY_NOTIMP;
+		return query_refuse(query, packet, length, QUERY_NOTIMP);
 	uint16_t qdcount = (uint16_t)(packet[4] << 8 | packet[5]);
 	uint16_t ancount = (uint16_t)(packet[6] << 8 | packet[7]);
 	uint16_t nscount = (uint16_t)(packet[8] << 8 | packet[9]);
 	uint16_t arcount = (uint16_t)(packet[10] << 8 | packet[11]);
 	if (qdcount != 1)
-		return QUERY_FORMERR;
+		return query_refuse(query, packet, length, QUERY_FORMERR);
 	struct reader reader = {packet, length, WIRE_HEADER_LENGTH};
 	if (!query_read_qname(query, &reader) || !reader_u16(&reader, &query->qtype)
 		|| !reader_u16(&reader, &query->qclass))
-		return QUERY_FORMERR;
+		return query_refuse(query, packet, length, QUERY_FORMERR);
 	query->has_question = true;
 	query->question = packet + WIRE_HEADER_LENGTH;
 	query->question_length = reader.offset - WIRE_HEADER_LENGTH;
 	/* RFC 1995 3: an IXFR query carries the client's SOA in the authority section. */
 	uint16_t nscount_allowed = query->qtype == WIRE_TYPE_IXFR ? 1 : 0;
 	if (ancount != 0 || nscount > nscount_allowed)
-		return QUERY_FORMERR;
+		return query_refuse(query, packet, length, QUERY_FORMERR);
 	if (nscount == 1 && !reader_skip_rr(&reader))
-		return QUERY_FORMERR;
+		return query_refuse(query, packet, length, QUERY_FORMERR);
 	if (!query_read_additional(query, &reader, arcount)) {
 		query->has_edns = false;  /* a broken OPT section is not echoed */
 		return QUERY_FORMERR;

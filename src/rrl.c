@@ -13,14 +13,12 @@
 
 #include "zoned/acl.h"
 #include "zoned/error.h"
-#include "zoned/nametree.h"
+#include "zoned/answer.h"
 #include "zoned/rrl.h"
-#include "zoned/zonedb.h"
 
 #define RRL_WAYS 4          /* entries per bucket: a newcomer may evict one of them */
 #define RRL_HEADER 12
 #define RRL_TC 0x02         /* in the third header octet */
-#define RRL_AA 0x04
 
 /*
  * What an account is for, in two words. Like BIND, the imputed name is kept
@@ -170,98 +168,26 @@ rrl_now(void)
 	return (uint32_t)now.tv_sec;
 }
 
-/* Classification: from the response's header and question. */
-
-static uint16_t
-rrl_read16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Copies the question's name lowercased; returns its length, or 0 if malformed. */
-static size_t
-rrl_read_qname(const uint8_t *response, size_t length, uint8_t name[DNAME_MAX_LENGTH])
-{
-	size_t at = RRL_HEADER;
-	size_t used = 0;
-	for (;;) {
-		if (at >= length)
-			return 0;
-		uint8_t label = response[at];
-		/* The question is echoed as received: no compression pointers. */
-		if (label > 63 || used + label + 1 > DNAME_MAX_LENGTH || at + label + 1 > length)
-			return 0;
-		name[used++] = label;
-		at++;
-		for (unsigned i = 0; i < label; i++) {
-			name[used++] = dname_lower_table[response[at++]];
-		}
-		if (label == 0)
-			return used;
-	}
-}
-
-/*
- * BIND's imputed name for an answer or NODATA: the name itself, or, for a
- * wildcard (RFC 4592) or DNAME synthesis, the closest encloser, so that
- * random.wild.example counts as wild.example; for a referral, the zone cut.
- */
-static void
-rrl_impute_name(const struct zone *zone, struct rrl_response *out)
-{
-	struct zone_lookup found;
-	zone_lookup(zone, out->name, out->name_length, &found);
-	const struct name_node *node = found.exact ? NULL : found.node;
-	if (out->class == RRL_REFERRAL)
-		node = found.node->cut;
-	if (node != NULL) {
-		out->name = node->name;
-		out->name_length = node->name_length;
-	}
-}
+/* Classification: from what the answer engine says it built. */
 
 void
-rrl_classify(const struct zonedb *db, const uint8_t *response, size_t length,
-	uint8_t name_buffer[DNAME_MAX_LENGTH], struct rrl_response *out)
+rrl_classify(const struct answer_result *result, struct rrl_response *out)
 {
 	memset(out, 0, sizeof *out);
-	out->class = RRL_ERROR;
-	out->question_end = length < RRL_HEADER ? length : RRL_HEADER;
-	if (length < RRL_HEADER)
-		return;
-	unsigned rcode = response[3] & 0x0F;
-	uint16_t ancount = rrl_read16(response + 6);
-	uint16_t nscount = rrl_read16(response + 8);
-	size_t name_length = 0;
-	if (rrl_read16(response + 4) == 1)
-		name_length = rrl_read_qname(response, length, name_buffer);
-	if (name_length == 0 || RRL_HEADER + name_length + 4 > length)
-		return;   /* an error without a question: counted by client */
-	out->question_end = RRL_HEADER + name_length + 4;
-	out->qtype = rrl_read16(response + RRL_HEADER + name_length);
-	out->qclass = rrl_read16(response + RRL_HEADER + name_length + 2);
-	if (rcode == 0 && ancount > 0)
-		out->class = RRL_RESPONSE;
-	else if (rcode == 0 && !(response[2] & RRL_AA) && nscount > 0)
-		out->class = RRL_REFERRAL;
-	else if (rcode == 0)
-		out->class = RRL_NODATA;
-	else if (rcode == 3)
-		out->class = RRL_NXDOMAIN;
-	else
-		return;   /* errors are limited per client, whatever the name */
-	out->name = name_buffer;
-	out->name_length = name_length;
-	const struct zone *zone = db ? zonedb_find(db, name_buffer, name_length) : NULL;
-	if (zone == NULL)
-		return;
-	if (out->class == RRL_NXDOMAIN) {
-		/* Random names under one zone: one account. */
-		out->name = zone->origin;
-		out->name_length = zone->origin_length;
+	out->question_end = result->question_end;
+	out->qtype = result->qtype;
+	out->qclass = result->qclass;
+	switch (result->kind) {
+	case ANSWER_KIND_ANSWER: out->class = RRL_RESPONSE; break;
+	case ANSWER_KIND_REFERRAL: out->class = RRL_REFERRAL; break;
+	case ANSWER_KIND_NODATA: out->class = RRL_NODATA; break;
+	case ANSWER_KIND_NXDOMAIN: out->class = RRL_NXDOMAIN; break;
+	default:
+		out->class = RRL_ERROR;   /* errors are limited per client, whatever the name */
 		return;
 	}
-	rrl_impute_name(zone, out);
+	out->name = result->imputed_name;
+	out->name_length = result->imputed_name_length;
 }
 
 size_t
@@ -516,21 +442,20 @@ rrl_account(struct rrl_table *table, const struct rrl_config *config,
 
 size_t
 rrl_apply(struct rrl_table *table, const struct rrl_config *config,
-	const struct zonedb *db, const struct sockaddr *client, uint8_t *response,
-	size_t length, uint32_t now)
+	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,
+	uint32_t now)
 {
 	if (acl_allows(config->exempt, client, NULL))
-		return length;
-	uint8_t name[DNAME_MAX_LENGTH];
+		return result->length;
 	struct rrl_response classified;
-	rrl_classify(db, response, length, name, &classified);
+	rrl_classify(result, &classified);
 	switch (rrl_account(table, config, client, &classified, now)) {
 	case RRL_DROP:
 		return 0;
 	case RRL_SLIP:
-		return rrl_truncate(response, length, classified.question_end);
+		return rrl_truncate(response, result->length, classified.question_end);
 	case RRL_SEND:
 		break;
 	}
-	return length;
+	return result->length;
 }

@@ -205,8 +205,12 @@ main(int argc, char **argv)
 	size_t packet_length = query_build(&options, qname, (size_t)qname_length, packet);
 	static uint8_t response[65535];
 	struct answer_settings settings = {0};
-	size_t length = answer_query(db, &settings, options.tcp ? ANSWER_TCP : ANSWER_UDP, packet,
-		packet_length, response, sizeof response);
+	struct answer_request request = {
+		.query = packet,
+		.query_length = packet_length,
+		.transport = options.tcp ? ANSWER_TCP : ANSWER_UDP,
+	};
+	size_t length = answer_query(db, &settings, &request, response, sizeof response, NULL);
 	exit_code = query_print_response(response, length);
 done:
 	zonedb_free(db);

@@ -146,7 +146,13 @@ ask(const struct answer_settings *settings, const struct query_spec *spec)
 	uint8_t packet[600];
 	size_t length = build_query(spec, packet);
 	enum answer_transport transport = (spec->options & Q_TCP) ? ANSWER_TCP : ANSWER_UDP;
-	return answer_query(test_db, settings, transport, packet, length, response, sizeof response);
+	struct answer_request request = {
+		.query = packet,
+		.query_length = length,
+		.transport = transport,
+	};
+	return answer_query(test_db, settings, &request,
+		response, sizeof response, NULL);
 }
 
 static unsigned
@@ -445,6 +451,13 @@ static const struct answer_case answer_cases[] = {
 		{0, "qr aa", 1, 1, 0, 0,
 			"child.example.com. 3600 IN DS 54321 8 2 "
 			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", "", ""}},
+	/* RFC 4035 3.1.4.1: the DS at the end of an alias is the parent's too (NSD, Knot, BIND). */
+	{"CNAME to a child apex, DS: the DS from the parent", {"tochildapex.example.com",
+			LDNS_RR_TYPE_DS},
+		{0, "qr aa", 1, 2, 0, 0,
+			"tochildapex.example.com. 3600 IN CNAME child.example.com.\n"
+			"child.example.com. 3600 IN DS 54321 8 2 "
+			"49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1e9b2f1a9f1f3d8f1b2e9a4c", "", ""}},
 	{"no zone: REFUSED without AA", {"www.example.org", LDNS_RR_TYPE_A},
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
 	{"a name repeating a label compresses only backwards", {"repeat.example.com", LDNS_RR_TYPE_NS},
@@ -549,7 +562,7 @@ find_opt(size_t length)
 	if (!edns)
 		return 0;
 	/* The OPT is written last; NSID or not, search backwards for its fixed part. */
-	for (size_t at = length - 11; at > 12; at--) {
+	for (size_t at = length - 11; at >= 12; at--) {
 		if (response[at] == 0 && response[at + 1] == 0 && response[at + 2] == LDNS_RR_TYPE_OPT
 			&& at + 11 + (size_t)(response[at + 9] << 8 | response[at + 10]) == length)
 			return at;
@@ -646,6 +659,72 @@ START_TEST(test_dname_target_uncompressed)
 }
 END_TEST
 
+/* ---- the result: what was built, for rate limiting and statistics ---- */
+
+static const struct {
+	struct query_spec query;
+	enum answer_kind kind;
+	const char *zone;        /* origin of the zone that answered; NULL: none */
+	const char *imputed;     /* NULL: none */
+} result_cases[] = {
+	{{"www.example.com", LDNS_RR_TYPE_A}, ANSWER_KIND_ANSWER, "example.com.", "www.example.com."},
+	{{"WWW.Example.COM", LDNS_RR_TYPE_A}, ANSWER_KIND_ANSWER, "example.com.", "www.example.com."},
+	{{"www.example.com", LDNS_RR_TYPE_MX}, ANSWER_KIND_NODATA, "example.com.", "www.example.com."},
+	{{"nothere.example.com", LDNS_RR_TYPE_A}, ANSWER_KIND_NXDOMAIN, "example.com.",
+		"example.com."},
+	{{"dangling.example.com", LDNS_RR_TYPE_A}, ANSWER_KIND_NXDOMAIN, "example.com.",
+		"example.com."},
+	{{"www.sub.example.com", LDNS_RR_TYPE_A}, ANSWER_KIND_REFERRAL, "example.com.",
+		"sub.example.com."},
+	{{"x.cw.example.com", LDNS_RR_TYPE_A}, ANSWER_KIND_ANSWER, "example.com.", "cw.example.com."},
+	{{"www.child.example.com", LDNS_RR_TYPE_A}, ANSWER_KIND_ANSWER, "child.example.com.",
+		"www.child.example.com."},
+	{{"child.example.com", LDNS_RR_TYPE_DS}, ANSWER_KIND_ANSWER, "example.com.",
+		"child.example.com."},
+	{{"www.example.org", LDNS_RR_TYPE_A}, ANSWER_KIND_REFUSED, NULL, NULL},
+	{{"www.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_HS}, ANSWER_KIND_REFUSED, NULL, NULL},
+};
+
+START_TEST(test_result)
+{
+	uint8_t packet[600];
+	size_t length = build_query(&result_cases[_i].query, packet);
+	struct answer_request request = {
+		.query = packet,
+		.query_length = length,
+		.transport = ANSWER_UDP,
+	};
+	struct answer_result result;
+	size_t built = answer_query(test_db, &test_settings, &request, response, sizeof response,
+		&result);
+	const char *what = result_cases[_i].query.name;
+	ck_assert_uint_eq(result.length, built);
+	ck_assert_msg(result.kind == result_cases[_i].kind, "%s: kind %d", what, result.kind);
+	ck_assert_uint_eq(result.rcode, response[3] & 0x0f);
+	ck_assert_uint_eq(result.qtype, result_cases[_i].query.type);
+	ck_assert_uint_eq(result.authoritative, (response[2] & 0x04) != 0);
+	ck_assert_uint_eq(result.truncated, (response[2] & 0x02) != 0);
+	for (unsigned section = 0; section < 3; section++)
+		ck_assert_uint_eq(result.counts[section], header_u16(6 + 2 * section));
+	char text[1024];
+	if (result_cases[_i].zone == NULL) {
+		ck_assert_ptr_null(result.zone);
+	} else {
+		ck_assert_ptr_nonnull(result.zone);
+		dname_to_text(result.zone->origin, text, sizeof text);
+		ck_assert_str_eq(text, result_cases[_i].zone);
+	}
+	if (result_cases[_i].imputed == NULL) {
+		ck_assert_ptr_null(result.imputed_name);
+		return;
+	}
+	ck_assert_ptr_nonnull(result.imputed_name);
+	ck_assert_uint_eq(result.imputed_name_length, dname_length(result.imputed_name));
+	dname_to_text(result.imputed_name, text, sizeof text);
+	ck_assert_str_eq(text, result_cases[_i].imputed);
+}
+END_TEST
+
 /* ---- malformed queries ---- */
 
 struct raw_case {
@@ -682,6 +761,15 @@ static const uint8_t q_trailing[] = {HEADER(0, 1, 0, 0, 0), QUESTION_WWW, 0xff};
 static const uint8_t q_trailing_opt[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 0), 0xff};
 static const uint8_t q_not_opt[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, 0, 0, 1, 0, 1, 0, 0, 0,
 	0, 0, 4, 1, 2, 3, 4};
+/* RFC 6891 6.1.1: a request with an OPT gets one back, whatever else is wrong with it. */
+static const uint8_t q_qd0_opt[] = {HEADER(0, 0, 0, 0, 1), OPT(0, 0)};
+static const uint8_t q_qd0_badvers[] = {HEADER(0, 0, 0, 0, 1), OPT(1, 0)};
+static const uint8_t q_qd2_opt[] = {HEADER(0, 2, 0, 0, 1), QUESTION_WWW, QUESTION_WWW, OPT(0, 0)};
+static const uint8_t q_ancount_opt[] = {HEADER(0, 1, 1, 0, 1), QUESTION_WWW, 0xc0, 12, 0, 1, 0, 1,
+	0, 0, 0, 60, 0, 4, 192, 0, 2, 1, OPT(0, 0)};
+static const uint8_t q_update_opt[] = {HEADER(5 << 3, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 0)};
+static const uint8_t q_update_badvers[] = {HEADER(5 << 3, 1, 0, 0, 1), QUESTION_WWW, OPT(1, 0)};
+static const uint8_t q_qd0_cut_opt[] = {HEADER(0, 0, 0, 0, 1), 0, 0, 41};
 static const uint8_t q_badvers[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(1, 0)};
 static const uint8_t q_good[] = {HEADER(0, 1, 0, 0, 1), QUESTION_WWW, OPT(0, 0)};
 /* RFC 1995 3: IXFR carries the client's SOA in the authority section. */
@@ -719,6 +807,13 @@ static const struct raw_case raw_cases[] = {
 	RAW("trailing octet after OPT: FORMERR with OPT", q_trailing_opt, LDNS_RCODE_FORMERR, 1, 1),
 	RAW("additional record other than OPT: FORMERR", q_not_opt, LDNS_RCODE_FORMERR, 1, 0),
 	RAW("EDNS version 1: BADVERS", q_badvers, 16, 1, 1),
+	RAW("QDCOUNT 0 with OPT: FORMERR with OPT", q_qd0_opt, LDNS_RCODE_FORMERR, 0, 1),
+	RAW("QDCOUNT 0 with EDNS version 1: BADVERS first", q_qd0_badvers, 16, 0, 1),
+	RAW("QDCOUNT 2 with OPT: FORMERR with OPT", q_qd2_opt, LDNS_RCODE_FORMERR, 0, 1),
+	RAW("ANCOUNT 1 with OPT: FORMERR with OPT", q_ancount_opt, LDNS_RCODE_FORMERR, 1, 1),
+	RAW("QDCOUNT 0, OPT cut short: FORMERR", q_qd0_cut_opt, LDNS_RCODE_FORMERR, 0, 0),
+	RAW("UPDATE with OPT: NOTIMP with OPT", q_update_opt, LDNS_RCODE_NOTIMPL, 0, 1),
+	RAW("UPDATE with EDNS version 1: BADVERS", q_update_badvers, 16, 0, 1),
 	RAW("well-formed control case", q_good, LDNS_RCODE_NOERROR, 1, 1),
 	RAW("IXFR with its SOA: REFUSED (no transfers yet)", q_ixfr, LDNS_RCODE_REFUSED, 1, 0),
 	RAW("IXFR with two authority records: FORMERR", q_ixfr_two, LDNS_RCODE_FORMERR, 1, 0),
@@ -738,8 +833,13 @@ START_TEST(test_malformed)
 		q_long_name[12 + 256] = 0;
 		memcpy(q_long_name + 12 + 257, "\0\1\0\1", 4);
 	}
-	size_t length = answer_query(test_db, &test_settings, ANSWER_UDP, c->bytes, c->length,
-		response, sizeof response);
+	struct answer_request request = {
+		.query = c->bytes,
+		.query_length = c->length,
+		.transport = ANSWER_UDP,
+	};
+	size_t length = answer_query(test_db, &test_settings, &request,
+		response, sizeof response, NULL);
 	if (c->rcode < 0) {
 		ck_assert_msg(length == 0, "%s: answered", c->what);
 		return;
@@ -779,12 +879,17 @@ START_TEST(test_small_buffer)
 	struct query_spec spec = {"big.example.com", LDNS_RR_TYPE_TXT, 0, Q_TCP};
 	size_t length = build_query(&spec, packet);
 	uint8_t small[200];
-	size_t got = answer_query(test_db, &test_settings, ANSWER_TCP, packet, length, small,
-		sizeof small);
+	struct answer_request request = {
+		.query = packet,
+		.query_length = length,
+		.transport = ANSWER_TCP,
+	};
+	size_t got = answer_query(test_db, &test_settings, &request,
+		small, sizeof small, NULL);
 	ck_assert_uint_gt(got, 12);
 	ck_assert_uint_le(got, sizeof small);
 	ck_assert(small[2] & 0x02);
-	ck_assert(answer_query(test_db, &test_settings, ANSWER_TCP, packet, length, small, 11) == 0);
+	ck_assert(answer_query(test_db, &test_settings, &request, small, 11, NULL) == 0);
 }
 END_TEST
 
@@ -799,6 +904,8 @@ answer_suite(void)
 	suite_add_tcase(suite, table);
 	TCase *edns = tcase_create("edns and wire");
 	tcase_add_checked_fixture(edns, setup_zones, teardown_zones);
+	tcase_add_loop_test(edns, test_result, 0,
+		(int)(sizeof result_cases / sizeof result_cases[0]));
 	tcase_add_test(edns, test_edns_opt_fields);
 	tcase_add_test(edns, test_edns_default_size);
 	tcase_add_test(edns, test_edns_nsid);

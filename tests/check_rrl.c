@@ -490,9 +490,9 @@ teardown_zone(void)
 	db = NULL;
 }
 
-/* Builds a query for name/qtype and answers it; returns the response length. */
+/* Builds a query for name/qtype and answers it into response and *result. */
 static size_t
-answer(const char *name, uint16_t qtype, uint8_t *response)
+answer(const char *name, uint16_t qtype, uint8_t *response, struct answer_result *result)
 {
 	uint8_t query[512] = { 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
 	int length = dname_from_text(name, query + 12);
@@ -503,8 +503,14 @@ answer(const char *name, uint16_t qtype, uint8_t *response)
 	query[at++] = 0;
 	query[at++] = 1;
 	struct answer_settings settings = { 0 };
-	size_t size = answer_query(db, &settings, ANSWER_UDP, query, at, response, 4096);
+	struct answer_request request = {
+		.query = query,
+		.query_length = at,
+		.transport = ANSWER_UDP,
+	};
+	size_t size = answer_query(db, &settings, &request, response, 4096, result);
 	ck_assert_uint_gt(size, 12);
+	ck_assert_uint_eq(result->length, size);
 	return size;
 }
 
@@ -530,10 +536,10 @@ static const struct {
 START_TEST(test_classify_responses)
 {
 	uint8_t response[4096];
-	size_t length = answer(classify_cases[_i].qname, classify_cases[_i].qtype, response);
-	uint8_t buffer[DNAME_MAX_LENGTH];
+	struct answer_result result;
+	answer(classify_cases[_i].qname, classify_cases[_i].qtype, response, &result);
 	struct rrl_response r;
-	rrl_classify(db, response, length, buffer, &r);
+	rrl_classify(&result, &r);
 	ck_assert_int_eq(r.class, classify_cases[_i].class);
 	ck_assert_uint_eq(r.qtype, classify_cases[_i].qtype);
 	ck_assert_uint_eq(r.qclass, 1);
@@ -549,32 +555,33 @@ START_TEST(test_classify_responses)
 }
 END_TEST
 
-START_TEST(test_classify_malformed)
+/* Responses without a question, and errors, are accounted by client alone. */
+START_TEST(test_classify_errors)
 {
-	uint8_t buffer[DNAME_MAX_LENGTH];
+	uint8_t response[4096];
+	struct answer_result result;
 	struct rrl_response r;
-	/* Shorter than a header; no question (FORMERR); a name running off the end. */
-	static const uint8_t short_one[] = { 1, 2, 0x80, 0 };
-	rrl_classify(db, short_one, sizeof short_one, buffer, &r);
-	ck_assert_int_eq(r.class, RRL_ERROR);
-	ck_assert_uint_eq(r.question_end, sizeof short_one);
-	static const uint8_t formerr[] = { 1, 2, 0x80, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
-	rrl_classify(db, formerr, sizeof formerr, buffer, &r);
+	/* QDCOUNT 0: FORMERR, no question to echo. */
+	static const uint8_t no_question[] = { 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct answer_request request = {
+		.query = no_question,
+		.query_length = sizeof no_question,
+		.transport = ANSWER_UDP,
+	};
+	ck_assert_uint_eq(answer_query(db, NULL, &request, response, sizeof response, &result), 12);
+	ck_assert_int_eq(result.kind, ANSWER_KIND_FORMERR);
+	rrl_classify(&result, &r);
 	ck_assert_int_eq(r.class, RRL_ERROR);
 	ck_assert_ptr_null(r.name);
 	ck_assert_uint_eq(r.question_end, 12);
-	static const uint8_t cut[] = { 1, 2, 0x84, 0, 0, 1, 0, 1, 0, 0, 0, 0, 3, 'w', 'w' };
-	rrl_classify(db, cut, sizeof cut, buffer, &r);
+	/* Dropped: no response at all. */
+	static const uint8_t short_one[] = { 1, 2, 0x80, 0 };
+	request.query = short_one;
+	request.query_length = sizeof short_one;
+	ck_assert_uint_eq(answer_query(db, NULL, &request, response, sizeof response, &result), 0);
+	ck_assert_int_eq(result.kind, ANSWER_KIND_DROP);
+	rrl_classify(&result, &r);
 	ck_assert_int_eq(r.class, RRL_ERROR);
-	ck_assert_uint_eq(r.question_end, 12);
-	/* Without a zone set the name is the question's. */
-	uint8_t response[4096];
-	size_t length = answer("nosuch.example.com", 1, response);
-	rrl_classify(NULL, response, length, buffer, &r);
-	ck_assert_int_eq(r.class, RRL_NXDOMAIN);
-	char text[1024];
-	dname_to_text(r.name, text, sizeof text);
-	ck_assert_str_eq(text, "nosuch.example.com.");
 }
 END_TEST
 
@@ -585,11 +592,12 @@ START_TEST(test_apply_slip_and_drop)
 	struct rrl_table *t = rrl_table_create(0, NULL);
 	struct sockaddr_storage a = client("192.0.2.1");
 	uint8_t response[4096], original[4096];
-	size_t length = answer("www.example.com", 1, response);
+	struct answer_result result;
+	size_t length = answer("www.example.com", 1, response, &result);
 	memcpy(original, response, length);
-	ck_assert_uint_eq(rrl_apply(t, c, db, SA(a), response, length, 77), length);
+	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), length);
 	ck_assert_mem_eq(response, original, length);
-	size_t slipped = rrl_apply(t, c, db, SA(a), response, length, 77);
+	size_t slipped = rrl_apply(t, c, SA(a), &result, response, 77);
 	size_t question_end = 12 + 17 + 4;
 	ck_assert_uint_eq(slipped, question_end);
 	ck_assert_uint_eq(response[2], original[2] | 0x02);         /* TC, AA kept */
@@ -597,14 +605,14 @@ START_TEST(test_apply_slip_and_drop)
 	ck_assert_mem_eq(response + 4, "\0\1\0\0\0\0\0\0", 8);      /* one question only */
 	ck_assert_mem_eq(response + 12, original + 12, question_end - 12);
 	memcpy(response, original, length);
-	ck_assert_uint_eq(rrl_apply(t, c, db, SA(a), response, length, 77), 0);
+	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), 0);
 	/* An exempt client is never limited and its response untouched. */
 	struct rrl_config *exempting = config_exempting("192.0.2.1;");
 	c->exempt = exempting->exempt;
 	exempting->exempt = NULL;
 	rrl_config_free(exempting);
 	for (int i = 0; i < 20; i++)
-		ck_assert_uint_eq(rrl_apply(t, c, db, SA(a), response, length, 77), length);
+		ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), length);
 	ck_assert_mem_eq(response, original, length);
 	rrl_table_free(t);
 	rrl_config_free(c);
@@ -734,7 +742,7 @@ rrl_suite(void)
 	tcase_add_checked_fixture(responses, setup_zone, teardown_zone);
 	tcase_add_loop_test(responses, test_classify_responses, 0,
 		(int)(sizeof classify_cases / sizeof classify_cases[0]));
-	tcase_add_test(responses, test_classify_malformed);
+	tcase_add_test(responses, test_classify_errors);
 	tcase_add_test(responses, test_apply_slip_and_drop);
 	suite_add_tcase(s, responses);
 	TCase *config = tcase_create("config");

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zoned/dname.h"
+
+struct sockaddr;
 struct zone;
 struct zonedb;
 
@@ -28,13 +31,64 @@ enum answer_transport {
 	ANSWER_TCP,
 };
 
+/* One query as it arrived: everything an answer may depend on besides the zones. */
+struct answer_request {
+	const uint8_t *query;             /* the message, query_length octets */
+	size_t query_length;
+	enum answer_transport transport;
+	const struct sockaddr *client;    /* its source; NULL for offline tools */
+	const uint8_t *tsig_key;          /* lowercased wire name of the key it was verified
+	                                     with (RFC 8945); NULL: not signed */
+};
+
+/* What kind of response was built, for rate limiting, statistics and logs. */
+enum answer_kind {
+	ANSWER_KIND_DROP,        /* no response: too short, QR set */
+	ANSWER_KIND_ANSWER,      /* NOERROR with records in the answer section */
+	ANSWER_KIND_NODATA,      /* NOERROR, empty answer, authoritative */
+	ANSWER_KIND_REFERRAL,    /* NOERROR, empty answer, not authoritative, NS in authority */
+	ANSWER_KIND_NXDOMAIN,
+	ANSWER_KIND_YXDOMAIN,    /* a DNAME substitution too long (RFC 6672 2.2) */
+	ANSWER_KIND_REFUSED,
+	ANSWER_KIND_FORMERR,
+	ANSWER_KIND_NOTIMP,
+	ANSWER_KIND_SERVFAIL,
+	ANSWER_KIND_BADVERS,
+};
+
+/* The facts of one response, filled in by answer_query(). */
+struct answer_result {
+	size_t length;                   /* octets of the response; 0: drop */
+	enum answer_kind kind;
+	uint16_t rcode;                  /* up to 12 bits with EDNS */
+	uint16_t qtype;                  /* 0 without a question */
+	uint16_t qclass;
+	uint16_t counts[3];              /* records in answer, authority, additional (no OPT) */
+	bool authoritative;              /* AA */
+	bool truncated;                  /* TC */
+	bool edns;                       /* the query had an OPT record */
+	bool dnssec_ok;                  /* and it set DO */
+	size_t question_end;             /* octets of header and question */
+	const struct zone *zone;         /* the zone that answered the query name, or NULL */
+	/*
+	 * BIND's imputed name for rate limiting, lowercased wire form (NULL for
+	 * errors): the query name, or for a wildcard or DNAME synthesis the
+	 * closest encloser, for a referral the zone cut, for NXDOMAIN the zone.
+	 * Points into the zone or into name_storage.
+	 */
+	const uint8_t *imputed_name;
+	uint8_t imputed_name_length;
+	uint8_t name_storage[DNAME_MAX_LENGTH];
+};
+
 /*
- * Writes the response to query into response (response_size octets; 65535
- * is enough for anything over TCP). Returns the response length, or 0 when
- * the query must be dropped (too short, QR set).
+ * Writes the response to request into response (response_size octets; 65535
+ * is enough for anything over TCP) and describes it in *result (NULL: not
+ * wanted). Returns the response length, or 0 when the query must be dropped
+ * (too short, QR set).
  */
 size_t answer_query(const struct zonedb *db, const struct answer_settings *settings,
-	enum answer_transport transport, const uint8_t *query, size_t query_length,
-	uint8_t *response, size_t response_size);
+	const struct answer_request *request, uint8_t *response, size_t response_size,
+	struct answer_result *result);
 
 #endif

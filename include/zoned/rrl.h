@@ -15,7 +15,7 @@
 #include "zoned/dname.h"
 
 struct acl;
-struct zonedb;
+struct answer_result;
 
 /* BIND's limits (named-checkconf): */
 #define RRL_MAX_RATE 1000
@@ -104,14 +104,12 @@ struct rrl_response {
 };
 
 /*
- * Classifies the response (as built by answer_query) from its rcode, AA,
- * counts and question; db (may be NULL) supplies the imputed names: the
- * zone for NXDOMAIN, the delegation point for referrals, the wildcard's
- * parent for wildcard answers. name_buffer receives the name out->name
- * points to.
+ * Classifies a response from what answer_query() said of it: its kind, and
+ * the imputed name the engine found (the zone for NXDOMAIN, the delegation
+ * point for referrals, the wildcard's parent for wildcard answers). out->name
+ * points where result->imputed_name does.
  */
-void rrl_classify(const struct zonedb *db, const uint8_t *response, size_t length,
-	uint8_t name_buffer[DNAME_MAX_LENGTH], struct rrl_response *out);
+void rrl_classify(const struct answer_result *result, struct rrl_response *out);
 
 /*
  * Debits the account of (client prefix, response) at time now (seconds,
@@ -124,13 +122,13 @@ enum rrl_action rrl_account(struct rrl_table *table, const struct rrl_config *co
 size_t rrl_truncate(uint8_t *response, size_t length, size_t question_end);
 
 /*
- * The whole decision for one UDP response in place: exempt check,
- * classification, accounting, truncation for a slip. Returns the length to
- * send (smaller after a slip), or 0 to drop it.
+ * The whole decision for one UDP response in place (result describes it):
+ * exempt check, classification, accounting, truncation for a slip. Returns
+ * the length to send (smaller after a slip), or 0 to drop it.
  */
 size_t rrl_apply(struct rrl_table *table, const struct rrl_config *config,
-	const struct zonedb *db, const struct sockaddr *client, uint8_t *response,
-	size_t length, uint32_t now);
+	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,
+	uint32_t now);
 
 /* Seconds on a coarse monotonic clock, for rrl_account's now. */
 uint32_t rrl_now(void);

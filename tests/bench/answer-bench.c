@@ -47,6 +47,9 @@ enum bench_kind {
 	KIND_COUNT,
 };
 
+/* Filled as the UDP transport has it filled, so the cost is measured too. */
+static struct answer_result bench_result;
+
 static const char *const bench_kind_names[KIND_COUNT] = {
 	"a", "nxdomain", "referral", "mix",
 };
@@ -279,8 +282,13 @@ bench_count_wrong(const struct zonedb *db, const struct bench_packet *packets, u
 	unsigned wrong = 0;
 
 	for (unsigned i = 0; i < BENCH_QUERIES; i++) {
-		size_t length = answer_query(db, &settings, ANSWER_UDP, packets[i].bytes,
-			packets[i].length, response, BENCH_RESPONSE_MAX);
+		struct answer_request request = {
+			.query = packets[i].bytes,
+			.query_length = packets[i].length,
+			.transport = ANSWER_UDP,
+		};
+		size_t length = answer_query(db, &settings, &request,
+			response, BENCH_RESPONSE_MAX, &bench_result);
 
 		if (!bench_response_is_right(&packets[i], response, length)) {
 			if (wrong == 0) {
@@ -326,8 +334,13 @@ bench_run_loop(const struct zonedb *db, const struct bench_packet *packets,
 		for (unsigned i = 0; i < 1024; i++) {
 			const struct bench_packet *q = &packets[(done + i) % BENCH_QUERIES];
 
-			sink += answer_query(db, &settings, ANSWER_UDP, q->bytes, q->length,
-				response, BENCH_RESPONSE_MAX);
+			struct answer_request request = {
+				.query = q->bytes,
+				.query_length = q->length,
+				.transport = ANSWER_UDP,
+			};
+			sink += answer_query(db, &settings, &request,
+				response, BENCH_RESPONSE_MAX, &bench_result);
 			if (options->count > 0 && done + i + 1 == options->count) {
 				done += i + 1;
 				goto out;

@@ -22,8 +22,13 @@ fuzz_answer_run(const struct answer_settings *settings, enum answer_transport tr
 	uint8_t *response = malloc(response_size);
 	if (response == NULL)
 		fuzz_fail("answer", "out of memory");
-	size_t n = answer_query(fuzz_fixture_zonedb(), settings, transport, query, length,
-		response, response_size);
+	struct answer_request request = {
+		.query = query,
+		.query_length = length,
+		.transport = transport,
+	};
+	size_t n = answer_query(fuzz_fixture_zonedb(), settings, &request,
+		response, response_size, NULL);
 	if (n > response_size)
 		fuzz_fail("answer", "answer_query returned more than the buffer holds");
 	*out = response;

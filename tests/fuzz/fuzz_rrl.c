@@ -100,14 +100,20 @@ fuzz_rrl_one(const uint8_t *data, size_t size)
 			query_length = size - at;
 		const uint8_t *query = data + at;
 		at += query_length;
-		size_t length = answer_query(fuzz_fixture_zonedb(), &settings, ANSWER_UDP, query,
-			query_length, response, RRL_FUZZ_RESPONSE);
+		struct answer_request request = {
+			.query = query,
+			.query_length = query_length,
+			.transport = ANSWER_UDP,
+		};
+		struct answer_result answered;
+		size_t length = answer_query(fuzz_fixture_zonedb(), &settings, &request,
+			response, RRL_FUZZ_RESPONSE, &answered);
 		if (length == 0)
 			continue;
 		memcpy(before, response, length);
-		size_t result = rrl_apply(rrl_fuzz_table, rrl_fuzz_config, fuzz_fixture_zonedb(),
-			(const struct sockaddr *)&client, response, length, now);
-		rrl_fuzz_check(query, query_length, before, response, length, result);
+		size_t sent = rrl_apply(rrl_fuzz_table, rrl_fuzz_config,
+			(const struct sockaddr *)&client, &answered, response, now);
+		rrl_fuzz_check(query, query_length, before, response, length, sent);
 	}
 	free(before);
 	free(response);

@@ -100,8 +100,13 @@ tcp_fuzz_expect(const uint8_t *data, size_t size)
 		size_t length = (size_t)data[at] << 8 | data[at + 1];
 		if (at + 2 + length > size)
 			break;
-		size_t n = answer_query(tcp_fuzz.view.db, &tcp_fuzz.view.settings, ANSWER_TCP,
-			data + at + 2, length, tcp_fuzz.response, 65535);
+		struct answer_request request = {
+			.query = data + at + 2,
+			.query_length = length,
+			.transport = ANSWER_TCP,
+		};
+		size_t n = answer_query(tcp_fuzz.view.db, &tcp_fuzz.view.settings, &request,
+			tcp_fuzz.response, 65535, NULL);
 		if (n > 0 && out + 2 + n <= TCP_FUZZ_MAX_OUTPUT) {
 			tcp_fuzz.expected[out] = (uint8_t)(n >> 8);
 			tcp_fuzz.expected[out + 1] = (uint8_t)n;

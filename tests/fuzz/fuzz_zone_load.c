@@ -44,8 +44,13 @@ fuzz_zone_query(const struct zonedb *db, const char *name, uint16_t type, uint8_
 	for (int transport = 0; transport < 2; transport++) {
 		size_t limit = transport == 0 ? 512 : FUZZ_RESPONSE_SIZE;
 		struct answer_settings settings = {.edns_size = 1232};
-		size_t n = answer_query(db, &settings, transport == 0 ? ANSWER_UDP : ANSWER_TCP,
-			query, length, response, FUZZ_RESPONSE_SIZE);
+		struct answer_request request = {
+			.query = query,
+			.query_length = length,
+			.transport = transport == 0 ? ANSWER_UDP : ANSWER_TCP,
+		};
+		size_t n = answer_query(db, &settings, &request,
+			response, FUZZ_RESPONSE_SIZE, NULL);
 		if (n == 0)
 			fuzz_fail("zone_load", "a plain query was dropped");
 		const char *problem = fuzz_check_response(query, length, response, n, limit,

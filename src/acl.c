@@ -567,3 +567,52 @@ acl_allows(const struct acl *acl, const struct sockaddr *client, const uint8_t *
 {
 	return acl_match(acl, client, key) == ACL_MATCH;
 }
+
+/* ---- Per-zone lists of one view ---- */
+
+static uint32_t
+acl_zone_slot(const struct acl_zone_map *map, const void *zone)
+{
+	/* Fibonacci hashing of the address: zones are allocated apart. */
+	uint64_t h = (uint64_t)(uintptr_t)zone * UINT64_C(0x9E3779B97F4A7C15);
+	return (uint32_t)(h >> 32) & map->mask;
+}
+
+int
+acl_zone_map_init(struct acl_zone_map *map, size_t count)
+{
+	uint32_t slots = 4;
+	while (slots < count * 2 + 1)
+		slots *= 2;
+	map->slots = calloc(slots, sizeof *map->slots);
+	map->mask = slots - 1;
+	return map->slots ? 0 : ZONED_ENOMEM;
+}
+
+void
+acl_zone_map_put(struct acl_zone_map *map, const void *zone, const struct acl *acl)
+{
+	uint32_t slot = acl_zone_slot(map, zone);
+	while (map->slots[slot].zone != NULL && map->slots[slot].zone != zone)
+		slot = (slot + 1) & map->mask;
+	map->slots[slot] = (struct acl_zone_entry){ zone, acl };
+}
+
+const struct acl *
+acl_zone_map_get(const struct acl_zone_map *map, const void *zone)
+{
+	uint32_t slot = acl_zone_slot(map, zone);
+	for (const struct acl_zone_entry *e; (e = &map->slots[slot])->zone != NULL;
+		slot = (slot + 1) & map->mask) {
+		if (e->zone == zone)
+			return e->acl;
+	}
+	return NULL;
+}
+
+void
+acl_zone_map_free(struct acl_zone_map *map)
+{
+	free(map->slots);
+	map->slots = NULL;
+}

@@ -149,4 +149,33 @@ bool acl_allows(const struct acl *acl, const struct sockaddr *client, const uint
 /* The number of flat entries, for tests and limits. */
 size_t acl_entry_count(const struct acl *acl);
 
+/* ---- Per-zone lists of one view ---- */
+
+/*
+ * The zone-level lists (allow-query) of one published view, found by the
+ * zone's address. Zones are shared between reloads but their policy comes
+ * from each view's config, so the map belongs to the view, not the zone.
+ */
+struct acl_zone_entry {
+	const void *zone;             /* a struct zone *; NULL: free slot */
+	const struct acl *acl;        /* borrowed from the view's config */
+};
+
+struct acl_zone_map {
+	struct acl_zone_entry *slots; /* open addressing, mask + 1 slots, under half full */
+	uint32_t mask;
+};
+
+/* Sizes map for up to count zones. Returns 0 or ZONED_ENOMEM. */
+int acl_zone_map_init(struct acl_zone_map *map, size_t count);
+
+/* Adds zone's list (at most the count given to init). */
+void acl_zone_map_put(struct acl_zone_map *map, const void *zone, const struct acl *acl);
+
+/* zone's own list, or NULL when it has none. Never allocates. */
+const struct acl *acl_zone_map_get(const struct acl_zone_map *map, const void *zone);
+
+/* Frees the slots (not the lists). */
+void acl_zone_map_free(struct acl_zone_map *map);
+
 #endif

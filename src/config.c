@@ -498,10 +498,16 @@ config_parse_rate_limit_statement(struct config_parser *p, void *arg)
 		state->rrl->log_only = yes;
 		return config_expect_end(p);
 	}
-	if (strcmp(p->token, "all-per-second") == 0 || strcmp(p->token, "qps-scale") == 0
-	    || strcmp(p->token, "min-table-size") == 0) {
-		config_warning(p, "rate-limit option '%s' is not supported: ignored", p->token);
+	if (strcmp(p->token, "min-table-size") == 0) {
+		/* The table is allocated at max-table-size from the start. */
+		config_warning(p, "rate-limit option 'min-table-size' is met by "
+			"max-table-size: accepted, meaningless here");
 		return config_skip_statement(p);
+	}
+	if (strcmp(p->token, "all-per-second") == 0 || strcmp(p->token, "qps-scale") == 0) {
+		config_error(p, ZONED_EINVAL, "rate-limit option '%s' is not implemented",
+			p->token);
+		return false;
 	}
 	config_error(p, ZONED_ESYNTAX, "unknown rate-limit option '%s'", p->token);
 	return false;

@@ -656,10 +656,11 @@ START_TEST(test_config_rate_limit)
 		"    exempt-clients { 127.0.0.2; !10.1.0.0/16; 10.0.0.0/8; ::1; };\n"
 		"    log-only yes;\n"
 		"    max-table-size 5000;\n"
-		"    qps-scale 250;\n"
+		"    min-table-size 500;\n"
 		"  };\n"
 		"};\n", &config), 0);
-	ck_assert_str_eq(findings, "10: warning: rate-limit option 'qps-scale' is not supported: ignored\n");
+	ck_assert_str_eq(findings, "10: warning: rate-limit option 'min-table-size' is met by "
+		"max-table-size: accepted, meaningless here\n");
 	const struct rrl_config *r = config->rate_limit;
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->rates[RRL_RESPONSE], 5);
@@ -699,6 +700,10 @@ static const struct {
 		"1: error: log-only 'maybe': expected yes or no\n" },
 	{ "options { rate-limit { exempt-clients { trusted; }; }; };",
 		"1: error: acl 'trusted' is not defined\n" },
+	{ "options { rate-limit { qps-scale 250; }; };",
+		"1: error: rate-limit option 'qps-scale' is not implemented\n" },
+	{ "options { rate-limit { all-per-second 100; }; };",
+		"1: error: rate-limit option 'all-per-second' is not implemented\n" },
 	{ "options { rate-limit { bogus 1; }; };",
 		"1: error: unknown rate-limit option 'bogus'\n" },
 	{ "options { rate-limit { }; rate-limit { }; };",

@@ -669,9 +669,8 @@ config_parse_zone(struct config_parser *p)
 {
 	const char *source = p->token_file;
 	unsigned long line = p->token_line;
-	config_next(p);
-	if (p->type != TOKEN_STRING && p->type != TOKEN_WORD)
-		return config_expect(p, TOKEN_STRING, "a zone name");
+	if (!config_next_name(p, "a zone name"))
+		return false;
 	uint8_t origin[DNAME_MAX_LENGTH];
 	if (dname_from_text(p->token, origin) < 0) {
 		config_error(p, ZONED_EINVAL, "'%s' is not a valid zone name", p->token);

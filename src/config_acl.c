@@ -45,9 +45,8 @@ config_parse_acl_element(struct config_parser *p, struct acl_element *e, unsigne
 	}
 	bool key = p->type == TOKEN_WORD && strcmp(p->token, "key") == 0;
 	if (key) {
-		config_next(p);
-		if (p->type != TOKEN_WORD && p->type != TOKEN_STRING)
-			return config_expect(p, TOKEN_STRING, "a key name");
+		if (!config_next_name(p, "a key name"))
+			return false;
 	} else {
 		const char *problem;
 		int rc = acl_element_parse(p->token, e, &problem);
@@ -133,9 +132,8 @@ config_parse_acl(struct config_parser *p)
 {
 	const char *file = p->token_file;
 	unsigned long line = p->token_line;
-	config_next(p);
-	if (p->type != TOKEN_STRING && p->type != TOKEN_WORD)
-		return config_expect(p, TOKEN_STRING, "an acl name");
+	if (!config_next_name(p, "an acl name"))
+		return false;
 	if (config_acl_name_is_builtin(p->token)) {
 		config_error(p, ZONED_EINVAL, "acl '%s': a built-in acl cannot be redefined",
 			p->token);
@@ -284,9 +282,8 @@ config_parse_key(struct config_parser *p)
 	const char *file = p->token_file;
 	unsigned long line = p->token_line;
 	struct config *c = p->config;
-	config_next(p);
-	if (p->type != TOKEN_STRING && p->type != TOKEN_WORD)
-		return config_expect(p, TOKEN_STRING, "a key name");
+	if (!config_next_name(p, "a key name"))
+		return false;
 	struct config_key key = { .name = strdup(p->token) };
 	if (key.name == NULL) {
 		config_error(p, ZONED_ENOMEM, "out of memory");

@@ -106,6 +106,9 @@ bool config_expect_end(struct config_parser *p);
 /* Skips a value up to its ';', blocks included. */
 bool config_skip_statement(struct config_parser *p);
 
+/* Reads the name after a statement word (zone, acl, key): true when it is one. */
+bool config_next_name(struct config_parser *p, const char *what);
+
 /* A string or word value followed by ';' into *out (malloc'd, replacing it). */
 bool config_parse_text(struct config_parser *p, const char *name, char **out);
 

@@ -278,8 +278,8 @@ answer_step(struct answer *answer, const struct zone *zone, struct lookup_name *
 	if (found.exact)
 		return answer_from_node(answer, zone, node, name, target);
 	/* RFC 4592 3.3.1: only the closest encloser's wildcard may synthesize. */
-	if (node->wildcard_child != NULL)
-		return answer_from_node(answer, zone, node->wildcard_child, name, target);
+	if (found.wildcard != NULL)
+		return answer_from_node(answer, zone, found.wildcard, name, target);
 	answer_negative(answer, zone, false);
 	return STEP_DONE;
 }

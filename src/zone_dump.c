@@ -295,6 +295,20 @@ dump_collect_node(const struct name_node *node, struct dump_record **records,
 	return 0;
 }
 
+/*
+ * The node at position in the dump: the names in canonical order, then the
+ * NSEC3 owners kept apart from them (RFC 5155 7.1) in hash order, as
+ * named-checkzone -D prints its NSEC3 tree after the names. NULL at the end.
+ */
+static const struct name_node *
+dump_node_at(const struct zone *zone, size_t position)
+{
+	if (position < zone->node_count)
+		return zone->nodes[position];
+	position -= zone->node_count;
+	return position < zone->nsec3_count ? zone->nsec3_nodes[position] : NULL;
+}
+
 int
 zone_dump_write(const struct zone *zone, enum zone_dump_style style, FILE *out)
 {
@@ -308,8 +322,8 @@ zone_dump_write(const struct zone *zone, enum zone_dump_style style, FILE *out)
 		if (fprintf(out, "$ORIGIN %s\n", owner) < 0)
 			status = ZONED_EIO;
 	}
-	for (size_t i = 0; i < zone->node_count && status == 0; i++) {
-		const struct name_node *node = zone->nodes[i];
+	const struct name_node *node;
+	for (size_t i = 0; status == 0 && (node = dump_node_at(zone, i)) != NULL; i++) {
 		if (node->rrset_count == 0)
 			continue;  /* empty non-terminal: nothing to write */
 		status = dump_collect_node(node, &records, &capacity, &count);

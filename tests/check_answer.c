@@ -327,6 +327,7 @@ struct answer_case {
 #define SUB_GLUE "ns1.sub.example.com. 3600 IN A 192.0.2.53\n" \
 	"ns.other.example.com. 3600 IN A 192.0.2.54"
 #define WWW_A "www.example.com. 3600 IN A 192.0.2.80"
+#define SOA_SIGNED "signed.test. 300 IN SOA ns1.signed.test. hostmaster.signed.test. 1 7200 3600 1209600 300"
 
 static const struct answer_case answer_cases[] = {
 	/* exact matches */
@@ -434,6 +435,13 @@ static const struct answer_case answer_cases[] = {
 			"deleg.signed.test. 3600 IN RRSIG DS 8 3 3600 20300101000000 20200101000000 12345 "
 			"signed.test. AAECAwQFBgcICQ==",
 			"ns1.deleg.signed.test. 3600 IN A 192.0.2.2"}},
+	/* RFC 5155 7.2.8: NSEC3 owners are not in the name index (as Knot and NSD answer). */
+	{"NSEC3 owner queried for NSEC3 is NXDOMAIN",
+		{"0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.signed.test", LDNS_RR_TYPE_NSEC3, 0, Q_DO},
+		{3, "qr aa", 1, 0, 1, 1, "", SOA_SIGNED, ""}},
+	{"NSEC3 owner queried for A is NXDOMAIN",
+		{"0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM.signed.test", LDNS_RR_TYPE_A},
+		{3, "qr aa", 1, 0, 1, 0, "", SOA_SIGNED, ""}},
 	{"signed referral without DO: no DS", {"www.deleg.signed.test", LDNS_RR_TYPE_A},
 		{0, "qr", 1, 0, 1, 1, "", "deleg.signed.test. 3600 IN NS ns1.deleg.signed.test.",
 			"ns1.deleg.signed.test. 3600 IN A 192.0.2.2"}},

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "zoned/acl.h"
 #include "zoned/answer.h"
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
@@ -51,6 +52,25 @@ answer_find_zone(const struct answer *answer, const struct name_key *name)
 	if (zone != NULL && zone->zone_class != query->qclass)
 		return NULL;
 	return zone;
+}
+
+/*
+ * allow-query: the zone's own list, else the options' (as BIND); no list
+ * allows anyone, and so does a request without a client (offline tools).
+ */
+static bool
+answer_client_allowed(const struct answer *answer, const struct zone *zone)
+{
+	const struct answer_settings *settings = answer->settings;
+	const struct acl *acl = settings->allow_query;
+	if (settings->zone_allow_query != NULL) {
+		const struct acl *own = acl_zone_map_get(settings->zone_allow_query, zone);
+		if (own != NULL)
+			acl = own;
+	}
+	if (acl == NULL || answer->request->client == NULL)
+		return true;
+	return acl_allows(acl, answer->request->client, answer->request->tsig_key);
 }
 
 /* Sets name to target (uncompressed, any case). */
@@ -288,8 +308,8 @@ answer_lookup(struct answer *answer)
 	chain[0].length = query->qname_length;
 	name_key_init(&chain[0].key, query->qname, query->qname_length);
 	const struct zone *zone = answer_find_zone(answer, &chain[0].key);
-	if (zone == NULL) {
-		answer->rcode = RCODE_REFUSED;  /* not ours: no AA */
+	if (zone == NULL || !answer_client_allowed(answer, zone)) {
+		answer->rcode = RCODE_REFUSED;  /* not ours, or not for this client: no AA */
 		return;
 	}
 	answer->zone = zone;

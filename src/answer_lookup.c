@@ -40,7 +40,7 @@ answer_find_zone(const struct answer *answer, const struct name_key *qname)
 {
 	const struct query *query = answer->query;
 	const struct zone *zone = zonedb_find_key(answer->db, qname, 0);
-	if (zone != NULL && query->qtype == WIRE_TYPE_DS && qname->label_count > 0
+	if (zone != NULL && query->qtype == RRTYPE_DS && qname->label_count > 0
 		&& zone->origin_length == query->qname_length) {
 		const struct zone *parent = zonedb_find_key(answer->db, qname, 1);
 		if (parent != NULL)
@@ -91,7 +91,7 @@ static const struct name_node *
 lookup_find_cut(const struct answer *answer, const struct name_node *node, bool exact)
 {
 	const struct name_node *cut = node->cut;
-	if (cut == node && exact && answer->query->qtype == WIRE_TYPE_DS)
+	if (cut == node && exact && answer->query->qtype == RRTYPE_DS)
 		return NULL;
 	return cut;
 }
@@ -100,7 +100,7 @@ lookup_find_cut(const struct answer *answer, const struct name_node *node, bool 
 static void
 answer_referral(struct answer *answer, const struct zone *zone, const struct name_node *cut)
 {
-	const struct rrset *ns = name_node_rrset(cut, WIRE_TYPE_NS);
+	const struct rrset *ns = name_node_rrset(cut, RRTYPE_NS);
 	if (answer->counts[SECTION_ANSWER] == 0)
 		answer->authoritative = false;
 	if (!answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ns, ns->ttl)) {
@@ -112,9 +112,9 @@ answer_referral(struct answer *answer, const struct zone *zone, const struct nam
 	 * delegation carries its DS when DO is set. (NSEC proofs of an unsigned
 	 * delegation are not generated.)
 	 */
-	const struct rrset *ds = name_node_rrset(cut, WIRE_TYPE_DS);
+	const struct rrset *ds = name_node_rrset(cut, RRTYPE_DS);
 	if (answer->query->dnssec_ok && ds != NULL
-		&& name_node_rrset(zone->apex, WIRE_TYPE_DNSKEY) != NULL
+		&& name_node_rrset(zone->apex, RRTYPE_DNSKEY) != NULL
 		&& !answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ds, ds->ttl)) {
 		answer->truncated = true;
 		return;
@@ -155,7 +155,7 @@ answer_any(struct answer *answer, const struct zone *zone, const struct name_nod
 	bool all = answer->transport == ANSWER_TCP;
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		const struct rrset *rrset = &name_node_rrsets(node)[i];
-		if (rrset->type == WIRE_TYPE_RRSIG)
+		if (rrset->type == RRTYPE_RRSIG)
 			continue;
 		if (!answer_put_answer(answer, zone, node, owner, rrset) || !all)
 			return;
@@ -175,7 +175,7 @@ answer_from_node(struct answer *answer, const struct zone *zone, const struct na
 		answer_negative(answer, zone, true);  /* an empty non-terminal exists */
 		return STEP_DONE;
 	}
-	if (qtype == WIRE_TYPE_ANY) {
+	if (qtype == RRTYPE_ANY) {
 		answer_any(answer, zone, node, name->owner);
 		return STEP_DONE;
 	}
@@ -184,7 +184,7 @@ answer_from_node(struct answer *answer, const struct zone *zone, const struct na
 		answer_put_answer(answer, zone, node, name->owner, rrset);
 		return STEP_DONE;
 	}
-	const struct rrset *cname = name_node_rrset(node, WIRE_TYPE_CNAME);
+	const struct rrset *cname = name_node_rrset(node, RRTYPE_CNAME);
 	if (cname != NULL) {
 		if (!answer_put_answer(answer, zone, node, name->owner, cname))
 			return STEP_DONE;
@@ -204,7 +204,7 @@ static enum step_result
 answer_dname(struct answer *answer, const struct zone *zone, const struct name_node *owner_node,
 	const struct lookup_name *name, uint8_t synthesized[DNAME_MAX_LENGTH])
 {
-	const struct rrset *dname = name_node_rrset(owner_node, WIRE_TYPE_DNAME);
+	const struct rrset *dname = name_node_rrset(owner_node, RRTYPE_DNAME);
 	if (!answer_put_answer(answer, zone, owner_node, owner_node->name, dname))
 		return STEP_DONE;
 	const uint8_t *target = dname->rdata + 2;
@@ -218,7 +218,7 @@ answer_dname(struct answer *answer, const struct zone *zone, const struct name_n
 	memcpy(synthesized + prefix_length, target, target_length);
 	/* The synthesized CNAME is not in the zone: wire_put_rr takes its rdata directly. */
 	struct wire_mark mark = wire_mark(&answer->wire);
-	if (!wire_put_rr(&answer->wire, name->owner, WIRE_TYPE_CNAME, WIRE_CLASS_IN, dname->ttl,
+	if (!wire_put_rr(&answer->wire, name->owner, RRTYPE_CNAME, RRCLASS_IN, dname->ttl,
 		    synthesized, (uint16_t)(prefix_length + target_length))) {
 		wire_rollback(&answer->wire, mark);
 		answer->truncated = true;
@@ -226,7 +226,7 @@ answer_dname(struct answer *answer, const struct zone *zone, const struct name_n
 	}
 	answer->counts[SECTION_ANSWER]++;
 	/* Like a real CNAME, the synthesized one is the answer to a CNAME query. */
-	return answer->query->qtype == WIRE_TYPE_CNAME ? STEP_DONE : STEP_FOLLOW;
+	return answer->query->qtype == RRTYPE_CNAME ? STEP_DONE : STEP_FOLLOW;
 }
 
 /* One step of RFC 1034 4.3.2 for name in zone. */

@@ -6,13 +6,9 @@
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 
 #include "nametree_internal.h"
-
-#define TYPE_NS 2
-#define TYPE_SOA 6
-#define TYPE_DNAME 39
-#define TYPE_RRSIG 46
 
 /*
  * Records of the owner being read. Zone files list an owner's records
@@ -360,7 +356,7 @@ zone_build_rrset(struct zone *zone, const struct pending_record *first,
 		length += 2 + r->rdata_length;
 		count++;
 		/* RRSIGs covering different types share our RRset but not their TTLs. */
-		if (r->ttl != earliest->ttl && r->type != TYPE_RRSIG && r->sequence != 0)
+		if (r->ttl != earliest->ttl && r->type != RRTYPE_RRSIG && r->sequence != 0)
 			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
 				"TTL set to prior TTL (%u)", earliest->ttl);
 	}
@@ -569,11 +565,11 @@ zone_mark_nodes(struct zone *zone)
 {
 	for (size_t i = 0; i < zone->node_count; i++) {
 		struct name_node *node = zone->nodes[i];
-		if (name_node_rrset(node, TYPE_DNAME) != NULL)
+		if (name_node_rrset(node, RRTYPE_DNAME) != NULL)
 			node->flags |= NODE_DNAME;
 		if (node == zone->apex)
 			continue;
-		if (name_node_rrset(node, TYPE_NS) != NULL)
+		if (name_node_rrset(node, RRTYPE_NS) != NULL)
 			node->flags |= NODE_DELEGATION;
 		if (node->name[0] == 1 && node->name[1] == '*') {
 			node->flags |= NODE_WILDCARD;
@@ -600,7 +596,7 @@ read_u32(const uint8_t *p)
 static void
 zone_read_soa(struct zone *zone)
 {
-	const struct rrset *soa = name_node_rrset(zone->apex, TYPE_SOA);
+	const struct rrset *soa = name_node_rrset(zone->apex, RRTYPE_SOA);
 	zone->soa = soa;
 	if (soa == NULL)
 		return;

@@ -7,14 +7,8 @@
 #include "zoned/diag.h"
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zonedb.h"
-
-#define TYPE_A 1
-#define TYPE_NS 2
-#define TYPE_SOA 6
-#define TYPE_MX 15
-#define TYPE_TXT 16
-#define TYPE_DNAME 39
 
 static struct diag test_diag;
 
@@ -44,7 +38,7 @@ static void
 add_a(struct zone *zone, const char *owner, uint8_t last_octet)
 {
 	uint8_t address[4] = {192, 0, 2, last_octet};
-	add(zone, owner, TYPE_A, 300, address, 4, 1);
+	add(zone, owner, RRTYPE_A, 300, address, 4, 1);
 }
 
 static void
@@ -72,7 +66,7 @@ add_soa(struct zone *zone, const char *owner, uint32_t ttl, uint32_t minimum)
 		rdata[length++] = (uint8_t)(numbers[i] >> 8);
 		rdata[length++] = (uint8_t)numbers[i];
 	}
-	add(zone, owner, TYPE_SOA, ttl, rdata, length, 1);
+	add(zone, owner, RRTYPE_SOA, ttl, rdata, length, 1);
 }
 
 /* A zone with data, a delegation with glue, a wildcard, ENTs and a DNAME. */
@@ -83,17 +77,17 @@ sample_zone(void)
 	struct zone *zone = zone_create(wire("Example.COM"), 1);
 	ck_assert_ptr_nonnull(zone);
 	add_soa(zone, "example.com", 3600, 300);
-	add_name_rdata(zone, "example.com", TYPE_NS, "ns1.example.com");
+	add_name_rdata(zone, "example.com", RRTYPE_NS, "ns1.example.com");
 	add_a(zone, "ns1.example.com", 1);
 	add_a(zone, "WWW.example.com", 2);
 	add_a(zone, "www.example.com", 3);
 	add_a(zone, "www.example.com", 2);  /* duplicate: collapsed */
 	add_a(zone, "deep.a.b.example.com", 4);  /* makes ENTs a.b and b */
-	add_name_rdata(zone, "sub.example.com", TYPE_NS, "ns.sub.example.com");
+	add_name_rdata(zone, "sub.example.com", RRTYPE_NS, "ns.sub.example.com");
 	add_a(zone, "ns.sub.example.com", 5);
 	add_a(zone, "x.y.sub.example.com", 6);
 	add_a(zone, "*.wild.example.com", 7);
-	add_name_rdata(zone, "dn.example.com", TYPE_DNAME, "example.net");
+	add_name_rdata(zone, "dn.example.com", RRTYPE_DNAME, "example.net");
 	add_a(zone, "below.dn.example.com", 8);
 	ck_assert_int_eq(zone_finalize(zone, &test_diag), 0);
 	return zone;
@@ -122,13 +116,13 @@ START_TEST(test_rrset_grouping_and_duplicates)
 	struct zone *zone = sample_zone();
 	const struct name_node *www = find(zone, "www.example.com");
 	ck_assert_ptr_nonnull(www);
-	const struct rrset *a = name_node_rrset(www, TYPE_A);
+	const struct rrset *a = name_node_rrset(www, RRTYPE_A);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_uint_eq(a->rr_count, 2);
 	ck_assert_uint_eq(a->rdata_length, 12);
 	/* Sorted by rdata: .2 before .3, each with its 2-octet length. */
 	ck_assert_mem_eq(a->rdata, "\0\4\300\0\2\2\0\4\300\0\2\3", 12);
-	ck_assert_ptr_null(name_node_rrset(www, TYPE_MX));
+	ck_assert_ptr_null(name_node_rrset(www, RRTYPE_MX));
 	ck_assert_uint_eq(zone->record_count, 12);
 	zone_free(zone);
 }
@@ -289,7 +283,7 @@ START_TEST(test_class_mismatch_is_error)
 	struct zone *zone = zone_create(wire("example.com"), 1);
 	uint8_t address[4] = {1, 2, 3, 4};
 	struct zone_record record = {
-		.owner = wire("www.example.com"), .type = TYPE_A, .rr_class = 3, .ttl = 1,
+		.owner = wire("www.example.com"), .type = RRTYPE_A, .rr_class = 3, .ttl = 1,
 		.rdata = address, .rdata_length = 4, .file = "f", .line = 7,
 	};
 	ck_assert_int_lt(zone_add_record(zone, &record, &test_diag), 0);
@@ -315,7 +309,7 @@ START_TEST(test_ttl_mismatch_warns_and_uses_first)
 	struct zone *zone = zone_create(wire("example.com"), 1);
 	uint8_t one[4] = {1, 1, 1, 1}, two[4] = {2, 2, 2, 2};
 	struct zone_record record = {
-		.owner = wire("t.example.com"), .type = TYPE_A, .rr_class = 1, .ttl = 900,
+		.owner = wire("t.example.com"), .type = RRTYPE_A, .rr_class = 1, .ttl = 900,
 		.rdata = two, .rdata_length = 4, .file = "f", .line = 3,
 	};
 	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);
@@ -327,7 +321,7 @@ START_TEST(test_ttl_mismatch_warns_and_uses_first)
 	ck_assert_uint_eq(d.warnings, 1);
 	ck_assert_uint_eq(last_line, 4);
 	ck_assert_str_eq(last_message, "TTL set to prior TTL (900)");
-	const struct rrset *a = name_node_rrset(find(zone, "t.example.com"), TYPE_A);
+	const struct rrset *a = name_node_rrset(find(zone, "t.example.com"), RRTYPE_A);
 	ck_assert_uint_eq(a->ttl, 900);
 	ck_assert_uint_eq(a->rr_count, 2);
 	zone_free(zone);
@@ -341,7 +335,7 @@ START_TEST(test_owner_revisited_later)
 	struct zone *zone = zone_create(wire("example.com"), 1);
 	uint8_t one[4] = {1, 1, 1, 1}, two[4] = {2, 2, 2, 2};
 	struct zone_record record = {
-		.owner = wire("r.example.com"), .type = TYPE_A, .rr_class = 1, .ttl = 900,
+		.owner = wire("r.example.com"), .type = RRTYPE_A, .rr_class = 1, .ttl = 900,
 		.rdata = two, .rdata_length = 4, .file = "f", .line = 1,
 	};
 	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);
@@ -354,7 +348,7 @@ START_TEST(test_owner_revisited_later)
 	record.line = 4;
 	record.ttl = 900;
 	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);  /* duplicate of line 1 */
-	record.type = TYPE_TXT;
+	record.type = RRTYPE_TXT;
 	record.rdata = (const uint8_t *)"\3abc";
 	record.rdata_length = 4;
 	record.line = 5;
@@ -364,11 +358,11 @@ START_TEST(test_owner_revisited_later)
 	ck_assert_uint_eq(last_line, 3);
 	const struct name_node *node = find(zone, "r.example.com");
 	ck_assert_uint_eq(node->rrset_count, 2);
-	const struct rrset *a = name_node_rrset(node, TYPE_A);
+	const struct rrset *a = name_node_rrset(node, RRTYPE_A);
 	ck_assert_uint_eq(a->rr_count, 2);
 	ck_assert_uint_eq(a->ttl, 900);
 	ck_assert_mem_eq(a->rdata, "\0\4\1\1\1\1\0\4\2\2\2\2", 12);
-	ck_assert_uint_eq(name_node_rrset(node, TYPE_TXT)->rr_count, 1);
+	ck_assert_uint_eq(name_node_rrset(node, RRTYPE_TXT)->rr_count, 1);
 	ck_assert_uint_eq(zone->record_count, 4);
 	zone_free(zone);
 }

@@ -264,23 +264,6 @@ rrclass_from_text(const char *text, uint16_t *rr_class)
 	return strncasecmp(text, "CLASS", 5) == 0 && rrtype_number_from_text(text + 5, rr_class);
 }
 
-size_t
-rrtype_name_length(const uint8_t *rdata, size_t length, size_t offset)
-{
-	size_t position = offset;
-	while (position < length) {
-		uint8_t label = rdata[position];
-		if (label > 63)
-			return 0;  /* a compression pointer or an extended label type */
-		position += 1 + (size_t)label;
-		if (position - offset > 255)
-			return 0;
-		if (label == 0)
-			return position - offset;
-	}
-	return 0;
-}
-
 /* Octets of the character-strings from offset to the end, or RRTYPE_FIELD_BAD. */
 static size_t
 rrtype_strings_length(const uint8_t *rdata, size_t length, size_t offset)

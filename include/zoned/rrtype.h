@@ -279,8 +279,21 @@ size_t rrtype_field_length(enum rrtype_field field, const uint8_t *rdata, size_t
 /*
  * Length of the uncompressed name at rdata[offset] (root label included),
  * or 0 when it overruns the length octets of rdata or is over 255 octets.
+ * Inline: the encoder calls it for every name in rdata it compresses.
  */
-size_t rrtype_name_length(const uint8_t *rdata, size_t length, size_t offset);
+static inline size_t
+rrtype_name_length(const uint8_t *rdata, size_t length, size_t offset)
+{
+	for (size_t position = offset; position < length; position += 1 + (size_t)rdata[position]) {
+		if (rdata[position] == 0) {
+			size_t name_length = position + 1 - offset;
+			return name_length <= 255 ? name_length : 0;
+		}
+		if (rdata[position] > 63)
+			return 0;  /* a compression pointer or an extended label type */
+	}
+	return 0;
+}
 
 /*
  * The index-th name (0 first) in the rdata of a record of type, found by

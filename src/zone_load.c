@@ -514,7 +514,7 @@ load_run(struct load_file *top, const uint8_t *origin,
 		options = &default_options;
 	state.d = d;
 	state.options = options;
-	state.zone_class = options->zone_class != 0 ? options->zone_class : 1;
+	state.zone_class = options->zone_class != 0 ? options->zone_class : RRCLASS_IN;
 	state.max_depth = options->max_include_depth != 0 ? options->max_include_depth
 		: LOAD_DEFAULT_INCLUDE_DEPTH;
 	if (options->modes != NULL)

@@ -479,9 +479,7 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin)) {
 		char text[DNAME_MAX_LENGTH * 4 + 2];
-		size_t length = dname_to_text(record->owner, text, sizeof text);
-		if (length > 1)
-			text[length - 1] = '\0';  /* BIND prints the name without its final dot */
+		dname_format(record->owner, text, sizeof text);  /* BIND's form: no final dot */
 		diag_report(d, DIAG_WARNING, record->file, record->line,
 			"ignoring out-of-zone data (%s)", text);
 		return 0;
@@ -617,16 +615,11 @@ static const struct name_node *
 zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
 {
 	uint8_t name[DNAME_MAX_LENGTH];
-	size_t name_length = 0;
 	/* The loader checked the rdata; still never read past it. */
-	while (name_length < length && rdata[name_length] != 0) {
-		name_length += (size_t)rdata[name_length] + 1;
-		if (name_length >= DNAME_MAX_LENGTH)
-			return NULL;
-	}
-	if (name_length >= length)
+	size_t name_length = rrtype_name_length(rdata, length, 0);
+	if (name_length == 0)
 		return NULL;
-	memcpy(name, rdata, ++name_length);
+	memcpy(name, rdata, name_length);
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin))
 		return NULL;

@@ -313,6 +313,7 @@ struct rdata_cursor {
 	const uint8_t *end;
 };
 
+/* A cursor at the first of the records_length octets of records at records. */
 static inline struct rdata_cursor
 rdata_cursor_start(const uint8_t *records, size_t records_length)
 {

@@ -164,7 +164,11 @@ struct rrtype_info {
 	const char *mnemonic;                  /* NULL: a type zoned does not know */
 };
 
-/* Types below this are a direct index into the table. */
+/*
+ * Types below this are a direct index into the table; a row above it goes
+ * into rrtype.c's sparse list, or raise the limit (the compiler refuses a
+ * dense row beyond it).
+ */
 #define RRTYPE_DENSE_LIMIT 258
 
 extern const struct rrtype_info rrtype_dense[RRTYPE_DENSE_LIMIT];

@@ -12,6 +12,7 @@
 #include "zoned/error.h"
 #include "zoned/nametree.h"
 #include "zoned/query.h"
+#include "zoned/rrtype.h"
 #include "zoned/wire.h"
 
 #define STREAM_MESSAGE_MAX 65535   /* RFC 1035 4.2.2: the TCP length prefix */
@@ -41,7 +42,7 @@ answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
 	struct query query;
 	if (request->transport != ANSWER_TCP
 		|| query_parse(&query, request->query, request->query_length) != QUERY_OK
-		|| query.opcode != QUERY_OPCODE_QUERY || query.qtype != WIRE_TYPE_AXFR
+		|| query.opcode != QUERY_OPCODE_QUERY || query.qtype != RRTYPE_AXFR
 		|| query.qclass != zone->zone_class
 		|| query.question_length > sizeof stream->question
 		|| query.qname_length != zone->origin_length
@@ -63,41 +64,80 @@ answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
 static bool
 stream_put_soa(struct wire *wire, const struct zone *zone)
 {
-	const struct rrset *soa = zone->soa;
-	uint16_t length = (uint16_t)(soa->rdata[0] << 8 | soa->rdata[1]);
-	return wire_put_rr(wire, zone->origin, WIRE_TYPE_SOA, zone->zone_class, soa->ttl,
-		soa->rdata + 2, length);
+	struct rdata_cursor cursor = rdata_cursor_start(zone->soa->rdata, zone->soa->rdata_length);
+	const uint8_t *rdata;
+	uint16_t length;
+	return rdata_cursor_next(&cursor, &rdata, &length)
+		&& wire_put_rr(wire, zone->origin, RRTYPE_SOA, zone->zone_class, zone->soa->ttl,
+			rdata, length);
 }
 
 /*
- * Writes records from the cursor on until the message is full or every
- * RRset is written, advancing the cursor past each record written (an
- * RRset may continue in the next message; a record never does). Returns
- * true when every RRset is written.
+ * The node at the cursor: the next of zone->nodes and zone->nsec3_nodes
+ * (both in canonical order) merged, so the transfer is in canonical order
+ * too; NULL after the last. *nsec3 tells which array it is from.
+ */
+static const struct name_node *
+stream_cursor_node(const struct answer_stream *stream, bool *nsec3)
+{
+	const struct zone *zone = stream->zone;
+	const struct name_node *name = stream->node_index < zone->node_count
+		? zone->nodes[stream->node_index] : NULL;
+	const struct name_node *hashed = stream->nsec3_index < zone->nsec3_count
+		? zone->nsec3_nodes[stream->nsec3_index] : NULL;
+	*nsec3 = hashed != NULL
+		&& (name == NULL || dname_compare_canonical(hashed->name, name->name) < 0);
+	return *nsec3 ? hashed : name;
+}
+
+/*
+ * Writes the records of node from the cursor on, advancing the cursor past
+ * each record written (an RRset may continue in the next message; a record
+ * never does). Returns false when the message is full.
+ */
+static bool
+stream_put_node(struct answer_stream *stream, struct wire *wire, const struct name_node *node,
+	uint16_t *count)
+{
+	const struct zone *zone = stream->zone;
+	const struct rrset *rrsets = name_node_rrsets(node);
+	for (; stream->rrset_index < node->rrset_count; stream->rrset_index++) {
+		const struct rrset *rrset = &rrsets[stream->rrset_index];
+		/* The apex SOA opens and closes the transfer, and appears only there. */
+		if (rrset == zone->soa)
+			continue;
+		struct rdata_cursor cursor = rdata_cursor_start(rrset->rdata + stream->record_offset,
+			rrset->rdata_length - stream->record_offset);
+		const uint8_t *rdata;
+		uint16_t length;
+		while (rdata_cursor_next(&cursor, &rdata, &length)) {
+			if (!wire_put_rr(wire, node->name, rrset->type, zone->zone_class, rrset->ttl,
+				    rdata, length))
+				return false;
+			(*count)++;
+			stream->record_offset = (uint32_t)(cursor.at - rrset->rdata);
+		}
+		stream->record_offset = 0;
+	}
+	return true;
+}
+
+/*
+ * Writes records from the cursor on until the message is full (false) or
+ * every node's records are written (true): the names of the zone with
+ * glue and occluded data, and the NSEC3 owners kept apart (RFC 5155 7.1).
  */
 static bool
 stream_put_records(struct answer_stream *stream, struct wire *wire, uint16_t *count)
 {
-	const struct zone *zone = stream->zone;
-	for (; stream->node_index < zone->node_count; stream->node_index++) {
-		const struct name_node *node = zone->nodes[stream->node_index];
-		const struct rrset *rrsets = name_node_rrsets(node);
-		for (; stream->rrset_index < node->rrset_count; stream->rrset_index++) {
-			const struct rrset *rrset = &rrsets[stream->rrset_index];
-			/* The apex SOA opens and closes the transfer, and appears only there. */
-			if (rrset == zone->soa)
-				continue;
-			while (stream->record_offset + 2 <= rrset->rdata_length) {
-				const uint8_t *record = rrset->rdata + stream->record_offset;
-				uint16_t length = (uint16_t)(record[0] << 8 | record[1]);
-				if (!wire_put_rr(wire, node->name, rrset->type, zone->zone_class,
-					    rrset->ttl, record + 2, length))
-					return false;
-				(*count)++;
-				stream->record_offset += 2 + (uint32_t)length;
-			}
-			stream->record_offset = 0;
-		}
+	bool nsec3;
+	for (const struct name_node *node; (node = stream_cursor_node(stream, &nsec3)) != NULL;) {
+		if (!stream_put_node(stream, wire, node, count))
+			return false;
+		if (nsec3)
+			stream->nsec3_index++;
+		else
+			stream->node_index++;
 		stream->rrset_index = 0;
 	}
 	return true;

@@ -1,4 +1,8 @@
-/* nametree.c: build one zone's serving tree from loaded records, and look names up in it. */
+/*
+ * nametree.c: build one zone's serving tree from loaded records. The build
+ * has its own index (zone_build_find); the query path (nametree_lookup.c)
+ * only ever sees finalized zones.
+ */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,13 +10,9 @@
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 
 #include "nametree_internal.h"
-
-#define TYPE_NS 2
-#define TYPE_SOA 6
-#define TYPE_DNAME 39
-#define TYPE_RRSIG 46
 
 /*
  * Records of the owner being read. Zone files list an owner's records
@@ -105,15 +105,6 @@ zone_build_find(const struct zone_build *build, const uint8_t *name, size_t name
 	return 0;
 }
 
-const struct name_node *
-zone_build_find_node(const struct zone *zone, const uint8_t *name, size_t name_length,
-	uint32_t hash)
-{
-	const struct zone_build *build = zone->build;
-	size_t number = zone_build_find(build, name, name_length, hash);
-	return number != 0 ? build->nodes[number - 1] : NULL;
-}
-
 /* Builds the serving index from the node list: 2/3 full at most. */
 static int
 zone_build_slots(struct zone *zone)
@@ -143,8 +134,7 @@ zone_build_slots(struct zone *zone)
 	return 0;
 }
 
-/* A new node for a lowercased name with room for rrset_count RRsets; NULL when out of memory. */
-static struct name_node *
+struct name_node *
 zone_new_node(struct zone *zone, const uint8_t *name, size_t name_length, size_t rrset_count)
 {
 	struct name_node *node = arena_alloc(&zone->arena,
@@ -259,6 +249,8 @@ zone_free(struct zone *zone)
 	free(zone->hash_slots);
 	free(zone->targets);
 	free(zone->nodes);
+	free(zone->nsec3_nodes);
+	free(zone->node_nsec3);
 	arena_free(&zone->arena);
 	free(zone);
 }
@@ -384,7 +376,7 @@ zone_build_rrset(struct zone *zone, const struct pending_record *first,
 		length += 2 + r->rdata_length;
 		count++;
 		/* RRSIGs covering different types share our RRset but not their TTLs. */
-		if (r->ttl != earliest->ttl && r->type != TYPE_RRSIG && r->sequence != 0)
+		if (r->ttl != earliest->ttl && r->type != RRTYPE_RRSIG && r->sequence != 0)
 			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
 				"TTL set to prior TTL (%u)", earliest->ttl);
 	}
@@ -507,9 +499,7 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin)) {
 		char text[DNAME_MAX_LENGTH * 4 + 2];
-		size_t length = dname_to_text(record->owner, text, sizeof text);
-		if (length > 1)
-			text[length - 1] = '\0';  /* BIND prints the name without its final dot */
+		dname_format(record->owner, text, sizeof text);  /* BIND's form: no final dot */
 		diag_report(d, DIAG_WARNING, record->file, record->line,
 			"ignoring out-of-zone data (%s)", text);
 		return 0;
@@ -532,6 +522,40 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 		++build->next_sequence);
 }
 
+/*
+ * RFC 5155 7.1: takes every NSEC3 RRset one label below the origin (where
+ * the chain's owners are) out of the name index into zone->nsec3_nodes. An
+ * owner left without data is dropped from the index; zone_link_parents()
+ * brings it back as an ENT if a name below it needs one.
+ */
+static int
+zone_build_split_nsec3(struct zone *zone)
+{
+	struct zone_build *build = zone->build;
+	size_t kept = 0, capacity = 0;
+	for (size_t i = 0; i < build->node_count; i++) {
+		struct name_node *node = build->nodes[i];
+		if (node->label_count == zone->origin_labels + 1u
+			&& name_node_rrset(node, RRTYPE_NSEC3) != NULL) {
+			struct name_node *nsec3, *rest;
+			if (zone_split_nsec3_node(zone, node, &nsec3, &rest) != 0
+				|| grow_array(&zone->nsec3_nodes, &capacity, zone->nsec3_count + 1,
+					sizeof *zone->nsec3_nodes) != 0)
+				return ZONED_ENOMEM;
+			zone->nsec3_nodes[zone->nsec3_count++] = nsec3;
+			if (rest == NULL)
+				continue;
+			node = rest;
+		}
+		build->nodes[kept] = node;
+		build->node_hashes[kept++] = build->node_hashes[i];
+	}
+	if (kept == build->node_count)
+		return 0;
+	build->node_count = kept;
+	return zone_build_rehash(build, build->bucket_mask + 1);
+}
+
 /* Creates every missing ancestor up to the apex (empty non-terminals) and links parents. */
 static int
 zone_link_parents(struct zone *zone)
@@ -550,17 +574,6 @@ zone_link_parents(struct zone *zone)
 		node->parent = parent;
 	}
 	return 0;
-}
-
-/* Compares two sibling labels (lowercased) as RFC 4034 6.1 does. */
-static int
-label_compare(const uint8_t *a, const uint8_t *b)
-{
-	unsigned shorter = a[0] < b[0] ? a[0] : b[0];
-	int diff = memcmp(a + 1, b + 1, shorter);
-	if (diff != 0)
-		return diff;
-	return (int)a[0] - (int)b[0];
 }
 
 /*
@@ -593,11 +606,12 @@ zone_mark_nodes(struct zone *zone)
 {
 	for (size_t i = 0; i < zone->node_count; i++) {
 		struct name_node *node = zone->nodes[i];
-		if (name_node_rrset(node, TYPE_DNAME) != NULL)
+		node->index = (uint32_t)i;
+		if (name_node_rrset(node, RRTYPE_DNAME) != NULL)
 			node->flags |= NODE_DNAME;
 		if (node == zone->apex)
 			continue;
-		if (name_node_rrset(node, TYPE_NS) != NULL)
+		if (name_node_rrset(node, RRTYPE_NS) != NULL)
 			node->flags |= NODE_DELEGATION;
 		if (node->name[0] == 1 && node->name[1] == '*') {
 			node->flags |= NODE_WILDCARD;
@@ -624,7 +638,7 @@ read_u32(const uint8_t *p)
 static void
 zone_read_soa(struct zone *zone)
 {
-	const struct rrset *soa = name_node_rrset(zone->apex, TYPE_SOA);
+	const struct rrset *soa = name_node_rrset(zone->apex, RRTYPE_SOA);
 	zone->soa = soa;
 	if (soa == NULL)
 		return;
@@ -645,16 +659,11 @@ static const struct name_node *
 zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
 {
 	uint8_t name[DNAME_MAX_LENGTH];
-	size_t name_length = 0;
 	/* The loader checked the rdata; still never read past it. */
-	while (name_length < length && rdata[name_length] != 0) {
-		name_length += (size_t)rdata[name_length] + 1;
-		if (name_length >= DNAME_MAX_LENGTH)
-			return NULL;
-	}
-	if (name_length >= length)
+	size_t name_length = rrtype_name_length(rdata, length, 0);
+	if (name_length == 0)
 		return NULL;
-	memcpy(name, rdata, ++name_length);
+	memcpy(name, rdata, name_length);
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin))
 		return NULL;
@@ -710,6 +719,8 @@ zone_finalize(struct zone *zone, struct diag *d)
 	struct zone_build *build = zone->build;
 	int status = zone_build_flush(zone, d);
 	if (status == 0)
+		status = zone_build_split_nsec3(zone);
+	if (status == 0)
 		status = zone_link_parents(zone);
 	if (status == 0)
 		status = zone_build_slots(zone);
@@ -721,8 +732,12 @@ zone_finalize(struct zone *zone, struct diag *d)
 	build->nodes = NULL;
 	qsort(zone->nodes, zone->node_count, sizeof *zone->nodes, node_compare_canonical);
 	zone_mark_nodes(zone);
+	zone_sort_nsec3(zone);
 	zone_read_soa(zone);
 	zone_build_free(build);
 	zone->build = NULL;
-	return zone_resolve_targets(zone);
+	status = zone_resolve_targets(zone);
+	if (status == 0)
+		status = zone_nsec3_prepare(zone);
+	return status;
 }

@@ -1,14 +1,15 @@
-/* nametree_lookup.c: the query path of a zone's name index: hashing names, exact and closest-encloser lookups. */
+/*
+ * nametree_lookup.c: the query path of a finalized zone's name index:
+ * hashing names, exact and closest-encloser lookups, canonical predecessors.
+ */
 #include <stddef.h>
 #include <string.h>
 
+#include "zoned/dname.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 
 #include "nametree_internal.h"
-
-#define TYPE_NS 2
-#define TYPE_MX 15
-#define TYPE_SRV 33
 
 /*
  * The labels are hashed from the last to the first, so that the hash of a
@@ -72,8 +73,6 @@ const struct name_node *
 zone_find_node_hashed(const struct zone *zone, const uint8_t *name, size_t name_length,
 	uint32_t hash)
 {
-	if (zone->hash_slots == NULL)
-		return zone_build_find_node(zone, name, name_length, hash);
 	const struct zone_slot *slots = zone->hash_slots;
 	uint32_t size = zone->hash_size;
 	/* A wrong candidate or an empty slot is told apart without touching any node. */
@@ -94,10 +93,20 @@ zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
 	return zone_find_node_hashed(zone, name, name_length, name_hash(name, name_length));
 }
 
+/* Fills result for node, found after stripping labels labels of key's name. */
+static inline void
+lookup_result_set(struct zone_lookup *result, const struct name_node *node,
+	const struct name_key *key, unsigned labels)
+{
+	result->node = node;
+	result->exact = labels == 0;
+	result->wildcard = labels == 0 ? NULL : node->wildcard_child;
+	result->next_closer_offset = labels == 0 ? 0 : key->offsets[labels - 1];
+}
+
 void
 zone_lookup_key(const struct zone *zone, const struct name_key *key, struct zone_lookup *result)
 {
-	result->exact = true;
 	/* Strip labels until a node is found: ENTs exist, so the first hit is the closest encloser. */
 	unsigned below_origin = key->label_count > zone->origin_labels
 		? key->label_count - zone->origin_labels : 0;
@@ -106,12 +115,11 @@ zone_lookup_key(const struct zone *zone, const struct name_key *key, struct zone
 		const struct name_node *node = zone_find_node_hashed(zone, key->name + offset,
 			key->length - offset, key->hashes[i]);
 		if (node != NULL) {
-			result->node = node;
+			lookup_result_set(result, node, key, i);
 			return;
 		}
-		result->exact = false;
 	}
-	result->node = zone->apex;
+	lookup_result_set(result, zone->apex, key, below_origin);
 }
 
 void
@@ -121,6 +129,61 @@ zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_length,
 	struct name_key key;
 	name_key_init(&key, name, name_length);
 	zone_lookup_key(zone, &key, result);
+}
+
+/* Where each label of name starts, left to right; returns the label count (root not counted). */
+static unsigned
+name_split_labels(const uint8_t *name, const uint8_t *labels[DNAME_MAX_LABELS])
+{
+	unsigned count = 0;
+	for (; *name != 0; name += *name + 1)
+		labels[count++] = name;
+	return count;
+}
+
+/*
+ * RFC 4034 6.1 order of a name (its labels, any case) against a node's
+ * lowercased name, both at or below the origin: labels compared from the
+ * right, skipping the origin's shared labels, octets lowercased and
+ * unsigned, a shorter label or name first.
+ */
+static int
+name_compare_node(const uint8_t *const *labels, unsigned label_count,
+	const struct name_node *node, unsigned origin_labels)
+{
+	const uint8_t *node_labels[DNAME_MAX_LABELS];
+	unsigned node_count = name_split_labels(node->name, node_labels);
+	unsigned a = label_count - origin_labels, b = node_count - origin_labels;
+	while (a > 0 && b > 0) {
+		const uint8_t *x = labels[--a], *y = node_labels[--b];
+		unsigned shorter = x[0] < y[0] ? x[0] : y[0];
+		for (unsigned i = 1; i <= shorter; i++) {
+			int diff = (int)dname_lower_table[x[i]] - (int)y[i];
+			if (diff != 0)
+				return diff;
+		}
+		if (x[0] != y[0])
+			return x[0] < y[0] ? -1 : 1;
+	}
+	return a == b ? 0 : a < b ? -1 : 1;
+}
+
+const struct name_node *
+zone_find_predecessor(const struct zone *zone, const uint8_t *name, size_t name_length)
+{
+	const uint8_t *labels[DNAME_MAX_LABELS];
+	unsigned label_count = name_split_labels(name, labels);
+	/* The last node at or before name: nodes[0], the apex, always is. */
+	size_t low = 1, high = zone->node_count;
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		if (name_compare_node(labels, label_count, zone->nodes[middle],
+			    zone->origin_labels) >= 0)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	return zone->nodes[low - 1];
 }
 
 const struct rrset *
@@ -137,10 +200,12 @@ name_node_rrset(const struct name_node *node, uint16_t type)
 int
 rrset_target_skip(uint16_t type)
 {
-	switch (type) {
-	case TYPE_NS: return 0;
-	case TYPE_MX: return 2;    /* preference */
-	case TYPE_SRV: return 6;   /* priority, weight, port */
-	}
-	return -1;
+	/*
+	 * SVCB and HTTPS wait until a target of "." can name the owner (RFC
+	 * 9460 2.5) in zone_resolve_targets() and answer_want_additional().
+	 */
+	const struct rrtype_info *info = rrtype_info(type);
+	if ((info->flags & (RRTYPE_ADDITIONAL | RRTYPE_TARGET_DOT_IS_OWNER)) != RRTYPE_ADDITIONAL)
+		return -1;
+	return info->target_offset;
 }

@@ -18,6 +18,7 @@
 #include "zoned/dname.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
 
@@ -256,50 +257,82 @@ transfer_run(struct answer_stream *stream, const struct transfer_options *option
 	free(message);
 }
 
-/* The zone's own records as keys: the SOA, then every other record in node order. */
+/* Appends the records of the nodes (except the apex SOA) to keys. */
+static void
+node_keys(const struct zone *zone, struct name_node *const *nodes, size_t node_count,
+	char **keys, size_t *n)
+{
+	const uint8_t *rdata;
+	uint16_t length;
+	for (size_t i = 0; i < node_count; i++) {
+		const struct name_node *node = nodes[i];
+		const struct rrset *rrsets = name_node_rrsets(node);
+		for (uint16_t j = 0; j < node->rrset_count; j++) {
+			if (&rrsets[j] == zone->soa)
+				continue;
+			struct rdata_cursor cursor = rdata_cursor_start(rrsets[j].rdata,
+				rrsets[j].rdata_length);
+			while (rdata_cursor_next(&cursor, &rdata, &length)) {
+				ck_assert_uint_lt(*n, zone->record_count);
+				keys[(*n)++] = record_key(node->name, node->name_length, rrsets[j].type,
+					1, rrsets[j].ttl, rdata, length);
+			}
+		}
+	}
+}
+
+/*
+ * The zone's own records as keys: the SOA, every other record (the names'
+ * and the NSEC3 owners'), the SOA again.
+ */
 static char **
 zone_keys(const struct zone *zone, size_t *count)
 {
 	char **keys = calloc(zone->record_count + 1, sizeof *keys);
 	ck_assert_ptr_nonnull(keys);
 	size_t n = 0;
-	const uint8_t *soa = zone->soa->rdata;
-	keys[n++] = record_key(zone->origin, zone->origin_length, 6, 1, zone->soa->ttl, soa + 2,
-		(size_t)(soa[0] << 8 | soa[1]));
-	for (size_t i = 0; i < zone->node_count; i++) {
-		const struct name_node *node = zone->nodes[i];
-		const struct rrset *rrsets = name_node_rrsets(node);
-		for (uint16_t j = 0; j < node->rrset_count; j++) {
-			if (&rrsets[j] == zone->soa)
-				continue;
-			const uint8_t *at = rrsets[j].rdata, *end = at + rrsets[j].rdata_length;
-			while (at < end) {
-				size_t length = (size_t)(at[0] << 8 | at[1]);
-				ck_assert_uint_lt(n, zone->record_count);
-				keys[n++] = record_key(node->name, node->name_length, rrsets[j].type, 1,
-					rrsets[j].ttl, at + 2, length);
-				at += 2 + length;
-			}
-		}
-	}
+	struct rdata_cursor soa = rdata_cursor_start(zone->soa->rdata, zone->soa->rdata_length);
+	const uint8_t *rdata;
+	uint16_t length;
+	ck_assert(rdata_cursor_next(&soa, &rdata, &length));
+	keys[n++] = record_key(zone->origin, zone->origin_length, 6, 1, zone->soa->ttl, rdata,
+		length);
+	node_keys(zone, zone->nodes, zone->node_count, keys, &n);
+	node_keys(zone, zone->nsec3_nodes, zone->nsec3_count, keys, &n);
 	ck_assert_uint_eq(n, zone->record_count);
 	keys[n++] = strdup(keys[0]);
 	*count = n;
 	return keys;
 }
 
-/* The transfer holds exactly the zone's records, SOA first and last, canonical order. */
+static int
+compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The transfer holds exactly the zone's records, SOA first and last, the
+ * rest in canonical order (checked with ldns, not with our own code).
+ */
 static void
 transfer_check(const struct transfer *transfer, const struct zone *zone)
 {
 	size_t expected_count;
 	char **expected = zone_keys(zone, &expected_count);
 	ck_assert_uint_eq(transfer->count, expected_count);
-	for (size_t i = 0; i < expected_count; i++)
-		ck_assert_str_eq(transfer->keys[i], expected[i]);
-	/* The middle is in canonical order (RFC 4034 6.1): checked with ldns, not our code. */
+	ck_assert_str_eq(transfer->keys[0], expected[0]);
+	ck_assert_str_eq(transfer->keys[transfer->count - 1], expected[0]);
+	char **received = malloc(transfer->count * sizeof *received);
+	ck_assert_ptr_nonnull(received);
+	memcpy(received, transfer->keys, transfer->count * sizeof *received);
+	qsort(received + 1, transfer->count - 2, sizeof *received, compare_keys);
+	qsort(expected + 1, expected_count - 2, sizeof *expected, compare_keys);
+	for (size_t i = 1; i + 1 < expected_count; i++)
+		ck_assert_str_eq(received[i], expected[i]);
 	for (size_t i = 1; i + 1 < transfer->count; i++)
 		ck_assert_int_le(ldns_dname_compare(transfer->owners[i - 1], transfer->owners[i]), 0);
+	free(received);
 	for (size_t i = 0; i < expected_count; i++)
 		free(expected[i]);
 	free(expected);

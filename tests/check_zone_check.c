@@ -363,6 +363,29 @@ START_TEST(test_dump_round_trip)
 }
 END_TEST
 
+START_TEST(test_dump_nsec3_after_names)
+{
+	/* NSEC3 owners are kept apart (RFC 5155 7.1): named-checkzone -D prints them last. */
+	struct zone *zone = load_zone(HEAD "www A 192.0.2.2\n"
+		"0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM NSEC3 1 0 0 - 2T7B4G4VSA5SMI47K61MV5BV1A22BOJR A\n"
+		"0p9mhaveqvm6t7vbl5lop2u3t2rp3tom RRSIG NSEC3 8 3 300 20300101000000 20240101000000 1 example.com. AQAB\n"
+		"0p9mhaveqvm6t7vbl5lop2u3t2rp3tom TXT \"beside\"\n");
+	char *text = dump_zone(zone, ZONE_DUMP_FULL);
+	const char *txt = strstr(text, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example.com. 300 IN TXT");
+	const char *www = strstr(text, "\nwww.example.com.");
+	const char *nsec3 = strstr(text, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example.com. 300 IN NSEC3");
+	const char *rrsig = strstr(text, "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example.com. 300 IN RRSIG\tNSEC3");
+	ck_assert_msg(txt != NULL && www != NULL && nsec3 != NULL && rrsig != NULL, "%s", text);
+	ck_assert_msg(txt < www && www < nsec3 && nsec3 < rrsig, "%s", text);
+	struct zone *again = load_zone(text);
+	ck_assert_uint_eq(again->record_count, zone->record_count);
+	ck_assert_uint_eq(again->nsec3_count, 1);
+	zone_free(again);
+	free(text);
+	zone_free(zone);
+}
+END_TEST
+
 static Suite *
 zone_check_suite(void)
 {
@@ -375,6 +398,7 @@ zone_check_suite(void)
 	TCase *dump = tcase_create("dump");
 	tcase_add_test(dump, test_dump_full);
 	tcase_add_test(dump, test_dump_round_trip);
+	tcase_add_test(dump, test_dump_nsec3_after_names);
 	suite_add_tcase(suite, dump);
 	return suite;
 }

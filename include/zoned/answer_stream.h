@@ -50,9 +50,13 @@ enum answer_stream_phase {
 struct answer_stream {
 	const struct zone *zone;         /* held from start until finish; NULL after */
 	enum answer_stream_phase phase;
-	/* The cursor: the next record is at byte record_offset of the rdata of
-	 * RRset rrset_index of zone->nodes[node_index]. */
+	/*
+	 * The cursor: the next record is at octet record_offset of the rdata of
+	 * RRset rrset_index of the node at node_index in zone->nodes or at
+	 * nsec3_index in zone->nsec3_nodes, whichever comes first canonically.
+	 */
 	size_t node_index;
+	size_t nsec3_index;
 	uint16_t rrset_index;
 	uint32_t record_offset;
 	uint32_t message_count;          /* messages written so far */

@@ -13,6 +13,7 @@
 
 #include "zoned/arena.h"
 #include "zoned/dname.h"
+#include "zoned/nsec3.h"
 
 struct diag;
 
@@ -41,6 +42,7 @@ enum name_node_flags {
 	NODE_OCCLUDED = 1 << 2,    /* strictly below a zone cut or a DNAME */
 	NODE_WILDCARD = 1 << 3,    /* leftmost label is '*' */
 	NODE_DNAME = 1 << 4,       /* has a DNAME RRset */
+	NODE_NSEC3 = 1 << 5,       /* an NSEC3 owner, in zone->nsec3_nodes (RFC 5155 7.1) */
 };
 
 /*
@@ -53,6 +55,11 @@ struct name_node {
 	struct name_node *parent;           /* NULL at the apex */
 	struct name_node *wildcard_child;   /* the node "*.<this name>", or NULL */
 	struct name_node *cut;              /* topmost delegation at or above, or NULL */
+	/*
+	 * Where the node is in zone->nodes (canonical order, RFC 4034 6.1), or
+	 * in zone->nsec3_nodes for an NSEC3 owner; set by zone_finalize().
+	 */
+	uint32_t index;
 	uint16_t rrset_count;
 	uint8_t name_length;
 	uint8_t label_count;
@@ -95,6 +102,24 @@ struct zone {
 	uint32_t negative_ttl;              /* RFC 2308 3: min(SOA TTL, MINIMUM) */
 	struct name_node **nodes;           /* every node, canonical order (RFC 4034 6.1) */
 	size_t node_count;
+	/*
+	 * RFC 5155 7.1: NSEC3 owner names are not names of the zone (they make
+	 * no ENTs and answer no queries). Each NSEC3 RRset one label below the
+	 * origin, with the RRSIGs covering it, is a node of its own here, in
+	 * hash order (= canonical order of the owners); the owner's other
+	 * RRsets, if any, stay a node in nodes.
+	 */
+	struct name_node **nsec3_nodes;
+	size_t nsec3_count;
+	/*
+	 * With an NSEC3PARAM at the apex (has_nsec3_params): node_nsec3[i] is the
+	 * NSEC3 node whose hash is that of nodes[i]'s name, or NULL (occluded
+	 * names, names the chain lacks), found at load so proofs for names that
+	 * exist never hash. NULL without NSEC3PARAM or NSEC3 nodes.
+	 */
+	const struct name_node **node_nsec3;
+	bool has_nsec3_params;
+	struct nsec3_params nsec3_params;   /* the first usable apex NSEC3PARAM (RFC 5155 4) */
 	/* Open addressing, linear probing; filled by zone_finalize(), 2/3 full at most. */
 	struct zone_slot *hash_slots;
 	uint32_t hash_size;                 /* slots */
@@ -172,10 +197,25 @@ int zone_add_record(struct zone *zone, const struct zone_record *record, struct 
  */
 int zone_finalize(struct zone *zone, struct diag *d);
 
-/* Result of one lookup. */
+/*
+ * Result of one lookup: what answering needs, and what denial proofs need
+ * without searching again (RFC 5155 7.2.1, RFC 7129 5.5).
+ */
 struct zone_lookup {
 	const struct name_node *node;     /* exact match, else the closest encloser */
+	/*
+	 * Not exact: the closest encloser's wildcard child "*.<node>", the only
+	 * wildcard that may synthesize the answer (RFC 4592 3.3.1), or NULL.
+	 * NULL for an exact match.
+	 */
+	const struct name_node *wildcard;
 	bool exact;
+	/*
+	 * Not exact: where the next closer name (the closest encloser plus one
+	 * label, RFC 5155 1.3) starts in the looked-up name; it runs to the
+	 * name's end. 0 for an exact match.
+	 */
+	uint8_t next_closer_offset;
 };
 
 /*
@@ -195,9 +235,10 @@ struct name_key {
 void name_key_init(struct name_key *key, const uint8_t *name, size_t name_length);
 
 /*
- * Finds name (lowercased wire form, at or below the origin) in the zone:
- * the exact node, or the closest encloser (which may be an ENT). The caller
- * checks node->cut for delegations and node->wildcard_child for wildcards.
+ * Finds name (lowercased wire form, at or below the origin) in a finalized
+ * zone: the exact node, or the closest encloser (which may be an ENT), with
+ * the next closer name and the wildcard candidate. The caller checks
+ * node->cut for delegations. NSEC3 owner names are not found (RFC 5155 7.1).
  */
 void zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_length,
 	struct zone_lookup *result);
@@ -206,13 +247,56 @@ void zone_lookup(const struct zone *zone, const uint8_t *name, size_t name_lengt
 void zone_lookup_key(const struct zone *zone, const struct name_key *key,
 	struct zone_lookup *result);
 
-/* The exact node for a lowercased wire name, or NULL. */
+/* The exact node for a lowercased wire name in a finalized zone, or NULL. */
 const struct name_node *zone_find_node(const struct zone *zone, const uint8_t *name,
 	size_t name_length);
 
-/* The exact node for a lowercased wire name whose name_hash() is hash, or NULL. */
+/* The exact node for a lowercased wire name whose name_hash() is hash, or NULL (finalized zones). */
 const struct name_node *zone_find_node_hashed(const struct zone *zone, const uint8_t *name,
 	size_t name_length, uint32_t hash);
+
+/*
+ * The canonical predecessor (RFC 4034 6.1) of name (wire form, any case, at
+ * or below the origin, existing or not) in a finalized zone: the last node
+ * of zone->nodes that sorts at or before it. That is the name's own node
+ * when it exists, else the greatest name before it, whose NSEC covers the
+ * name (RFC 4034 4.1.1). The result may be an ENT or an occluded name, which
+ * own no NSEC: walk back with zone_node_previous(). Never NULL for a name at
+ * or below the origin (the apex sorts first). NSEC3 owners are not searched.
+ * A binary search; allocates nothing. Meant for DNSSEC answers only.
+ */
+const struct name_node *zone_find_predecessor(const struct zone *zone, const uint8_t *name,
+	size_t name_length);
+
+/* The node before node in canonical order, or NULL for the apex. node is in zone->nodes. */
+static inline const struct name_node *
+zone_node_previous(const struct zone *zone, const struct name_node *node)
+{
+	return node->index > 0 ? zone->nodes[node->index - 1] : NULL;
+}
+
+/* The NSEC3 node whose owner hash is hash (length octets), or NULL. */
+const struct name_node *zone_nsec3_find(const struct zone *zone, const uint8_t *hash,
+	size_t hash_length);
+
+/*
+ * The NSEC3 node whose owner hash is the greatest below hash, wrapping
+ * around to the last one for a hash before the first (RFC 5155 7.2.1: the
+ * NSEC3 that covers hash when zone_nsec3_find() found none). NULL when the
+ * zone has no NSEC3 node.
+ */
+const struct name_node *zone_nsec3_find_cover(const struct zone *zone, const uint8_t *hash,
+	size_t hash_length);
+
+/*
+ * The NSEC3 node matching node's name (node in zone->nodes), found at load;
+ * NULL when the zone has no NSEC3PARAM or the chain has no such hash.
+ */
+static inline const struct name_node *
+zone_node_nsec3(const struct zone *zone, const struct name_node *node)
+{
+	return zone->node_nsec3 != NULL ? zone->node_nsec3[node->index] : NULL;
+}
 
 
 /* The RRset of type at node, or NULL. */

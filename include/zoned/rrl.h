@@ -79,7 +79,7 @@ int rrl_exempt_parse(const char *text, struct rrl_exempt *out);
 /* True when client matches the exempt list (first match; "!" excludes). */
 bool rrl_client_is_exempt(const struct rrl_config *config, const struct sockaddr *client);
 
-/* Where rate-limit decisions are logged (server_log's signature). */
+/* Where rate-limit decisions are logged (log_message's signature). */
 typedef void rrl_log_function(int priority, const char *format, ...);
 
 /* Counters, for tests and the log. */

@@ -19,9 +19,8 @@ def serve(workdir, zones, threads='2', env=None):
     for origin, text in zones.items():
         write(os.path.join(workdir, origin + '.zone'), text)
         args += ['-z', '%s:%s.zone' % (origin, origin)]
-    port = free_port()
-    z = Zoned(args + ['-a', '127.0.0.1', '-p', str(port), '-t', threads], workdir, env=env)
-    return z, port
+    z = start_zoned(workdir, args + ['-t', threads], env=env)
+    return z, z.port
 
 
 # Under --enable-sanitizers, ASan keeps freed memory in quarantine, which
@@ -89,8 +88,8 @@ def test_config_adds_and_drops_zones(workdir):
     write(os.path.join(workdir, 'b.test.zone'), zone_text('b.test', 1))
     conf = os.path.join(workdir, 'zoned.conf')
     write(conf, 'zone "a.test" { type primary; file "a.test.zone"; };\n')
-    port = free_port()
-    z = Zoned(['-c', conf, '-a', '127.0.0.1', '-p', str(port)], workdir)
+    z = start_zoned(workdir, ['-c', conf])
+    port = z.port
     assert query('www.b.test', 'A', port).rcode() == dns.rcode.REFUSED
     write(conf, 'zone "a.test" { type primary; file "a.test.zone"; };\n'
                 'zone "b.test" { type primary; file "b.test.zone"; };\n')
@@ -121,8 +120,8 @@ def test_max_records_on_reload(workdir):
     conf = os.path.join(workdir, 'zoned.conf')
     write(conf, 'options { max-records 100; };\n'
                 'zone "big.test" { type primary; file "big.test.zone"; };\n')
-    port = free_port()
-    z = Zoned(['-c', conf, '-a', '127.0.0.1', '-p', str(port)], workdir)
+    z = start_zoned(workdir, ['-c', conf])
+    port = z.port
     assert soa_serial(port, 'big.test') == 1
     write(path, big_zone('big.test', 2, 60))
     z.reload()

@@ -200,6 +200,15 @@ def run_zoned(args, workdir, timeout=15):
     return proc.returncode, proc.stdout.decode(errors='replace')
 
 
+def start_zoned(workdir, args, address='127.0.0.1', **kwargs):
+    """Starts zoned with args listening on address (-a) at a free port (-p,
+    in the result's port); kwargs go to Zoned."""
+    port = free_port()
+    z = Zoned(['-a', address, '-p', str(port)] + list(args), workdir, **kwargs)
+    z.port = port
+    return z
+
+
 def serve_example(workdir, zone, threads=2, extra_args=(), nofile=None, config=None):
     """Serves example. from zone (text) in workdir/example.zone with -z on a
     free port of 127.0.0.1 (and workdir/zoned.conf from config when given);
@@ -208,11 +217,8 @@ def serve_example(workdir, zone, threads=2, extra_args=(), nofile=None, config=N
         write(os.path.join(workdir, 'zoned.conf'), config)
     zone_path = os.path.join(workdir, 'example.zone')
     write(zone_path, zone)
-    port = free_port()
-    z = Zoned(['-a', '127.0.0.1', '-p', str(port), '-t', str(threads),
-               '-z', 'example.:' + zone_path] + list(extra_args), workdir, nofile=nofile,
-              clean_exit=True)
-    z.port = port
+    z = start_zoned(workdir, ['-t', str(threads), '-z', 'example.:' + zone_path] + list(extra_args),
+                    nofile=nofile, clean_exit=True)
     z.zone_path = zone_path
     return z
 

@@ -78,8 +78,7 @@ build(const struct zoneset *previous)
 static const struct zone *
 find(const struct zoneset *set, const char *origin)
 {
-	uint8_t name[DNAME_MAX_LENGTH];
-	ck_assert_int_ge(dname_from_text(origin, name), 0);
+	const uint8_t *name = testlib_name(origin);
 	const struct zone *zone = zonedb_find(set->db, name, dname_length(name));
 	ck_assert_ptr_nonnull(zone);
 	return zone;

@@ -112,9 +112,9 @@ def make(cookies, question=True, opcode=0, version=0, name=NAME, rdtype='A', rdc
     return bytes(wire)
 
 
-def send(port, wire, tcp=False):
+def send(port, wire, tcp=False, source='127.0.0.1'):
     if tcp:
-        s = socket.create_connection(('127.0.0.1', port), timeout=3)
+        s = socket.create_connection(('127.0.0.1', port), timeout=3, source_address=(source, 0))
         try:
             s.sendall(struct.pack('!H', len(wire)) + wire)
             header = recv_exact(s, 2)
@@ -125,6 +125,7 @@ def send(port, wire, tcp=False):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(3)
     try:
+        s.bind((source, 0))
         s.sendto(wire, ('127.0.0.1', port))
         return s.recv(65535)
     finally:
@@ -312,6 +313,21 @@ def test_shared_secret_across_servers(workdir):
         named.stop()
 
 
+def test_cookie_bound_to_address(workdir):
+    """A server cookie is valid only from the address it was given to."""
+    zport, nport, named = start_pair(workdir, '\trequire-server-cookie yes;\n')
+    try:
+        for port, who in ((zport, 'zoned'), (nport, 'named')):
+            cookie = server_cookie(port)
+            r = parse(send(port, make([cookie])))
+            assert r['rcode'] == 0 and r['answered'], (who, r)
+            r = parse(send(port, make([cookie]), source='127.0.0.2'))
+            assert r['rcode'] == BADCOOKIE and not r['answered'], (who, r)
+            assert len(r['cookies']) == 1 and r['cookies'][0] != cookie, (who, r)
+    finally:
+        named.stop()
+
+
 def test_rotated_secret_still_accepted(workdir):
     """cookie-secret given twice: the first makes cookies, both are accepted."""
     old = 'f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff'
@@ -388,6 +404,7 @@ if __name__ == '__main__':
         test_same_as_bind_by_default, test_same_as_bind_require_server_cookie,
         test_same_as_bind_answer_cookie_no, test_same_as_bind_random_secret,
         test_dig_cookie_round_trip, test_dig_require_server_cookie,
-        test_shared_secret_across_servers, test_rotated_secret_still_accepted,
+        test_shared_secret_across_servers, test_cookie_bound_to_address,
+        test_rotated_secret_still_accepted,
         test_rate_limit_and_cookies,
     ]))

@@ -9,6 +9,7 @@
 #include "zoned/answer.h"
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zonedb.h"
 
 #include "answer_internal.h"
@@ -35,15 +36,15 @@ enum step_result {
  * The zone to answer name from: the longest match (so a child zone we also
  * serve answers for its names), except that DS at a child apex is the
  * parent's data (RFC 4035 3.1.4.1), for the query name and for every alias
- * target alike. DS is the only type kept on the parent side of a cut:
- * NSD, Knot and BIND pick the parent zone for it alone.
+ * target alike. DS is the only parent-side type in the table: NSD, Knot
+ * and BIND pick the parent zone for it alone.
  */
 static const struct zone *
 answer_find_zone(const struct answer *answer, const struct name_key *name)
 {
 	const struct query *query = answer->query;
 	const struct zone *zone = zonedb_find_key(answer->db, name, 0);
-	if (zone != NULL && query->qtype == WIRE_TYPE_DS && name->label_count > 0
+	if (zone != NULL && rrtype_is_parent_side(query->qtype) && name->label_count > 0
 		&& zone->origin_length == name->length) {
 		const struct zone *parent = zonedb_find_key(answer->db, name, 1);
 		if (parent != NULL)
@@ -113,7 +114,7 @@ static const struct name_node *
 lookup_find_cut(const struct answer *answer, const struct name_node *node, bool exact)
 {
 	const struct name_node *cut = node->cut;
-	if (cut == node && exact && answer->query->qtype == WIRE_TYPE_DS)
+	if (cut == node && exact && rrtype_is_parent_side(answer->query->qtype))
 		return NULL;
 	return cut;
 }
@@ -122,7 +123,7 @@ lookup_find_cut(const struct answer *answer, const struct name_node *node, bool 
 static void
 answer_referral(struct answer *answer, const struct zone *zone, const struct name_node *cut)
 {
-	const struct rrset *ns = name_node_rrset(cut, WIRE_TYPE_NS);
+	const struct rrset *ns = name_node_rrset(cut, RRTYPE_NS);
 	if (answer->counts[SECTION_ANSWER] == 0)
 		answer->authoritative = false;
 	if (!answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ns, ns->ttl)) {
@@ -134,9 +135,9 @@ answer_referral(struct answer *answer, const struct zone *zone, const struct nam
 	 * delegation carries its DS when DO is set. (NSEC proofs of an unsigned
 	 * delegation are not generated.)
 	 */
-	const struct rrset *ds = name_node_rrset(cut, WIRE_TYPE_DS);
+	const struct rrset *ds = name_node_rrset(cut, RRTYPE_DS);
 	if (answer->query->dnssec_ok && ds != NULL
-		&& name_node_rrset(zone->apex, WIRE_TYPE_DNSKEY) != NULL
+		&& name_node_rrset(zone->apex, RRTYPE_DNSKEY) != NULL
 		&& !answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ds, ds->ttl)) {
 		answer->truncated = true;
 		return;
@@ -177,7 +178,7 @@ answer_any(struct answer *answer, const struct zone *zone, const struct name_nod
 	bool all = answer->request->transport == ANSWER_TCP;
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		const struct rrset *rrset = &name_node_rrsets(node)[i];
-		if (rrset->type == WIRE_TYPE_RRSIG)
+		if (rrset->type == RRTYPE_RRSIG)
 			continue;
 		if (!answer_put_answer(answer, zone, node, owner, rrset) || !all)
 			return;
@@ -197,7 +198,7 @@ answer_from_node(struct answer *answer, const struct zone *zone, const struct na
 		answer_negative(answer, zone, true);  /* an empty non-terminal exists */
 		return STEP_DONE;
 	}
-	if (qtype == WIRE_TYPE_ANY) {
+	if (qtype == RRTYPE_ANY) {
 		answer_any(answer, zone, node, name->owner);
 		return STEP_DONE;
 	}
@@ -206,7 +207,7 @@ answer_from_node(struct answer *answer, const struct zone *zone, const struct na
 		answer_put_answer(answer, zone, node, name->owner, rrset);
 		return STEP_DONE;
 	}
-	const struct rrset *cname = name_node_rrset(node, WIRE_TYPE_CNAME);
+	const struct rrset *cname = name_node_rrset(node, RRTYPE_CNAME);
 	if (cname != NULL) {
 		if (!answer_put_answer(answer, zone, node, name->owner, cname))
 			return STEP_DONE;
@@ -226,7 +227,7 @@ static enum step_result
 answer_dname(struct answer *answer, const struct zone *zone, const struct name_node *owner_node,
 	const struct lookup_name *name, uint8_t synthesized[DNAME_MAX_LENGTH])
 {
-	const struct rrset *dname = name_node_rrset(owner_node, WIRE_TYPE_DNAME);
+	const struct rrset *dname = name_node_rrset(owner_node, RRTYPE_DNAME);
 	if (!answer_put_answer(answer, zone, owner_node, owner_node->name, dname))
 		return STEP_DONE;
 	const uint8_t *target = dname->rdata + 2;
@@ -240,7 +241,7 @@ answer_dname(struct answer *answer, const struct zone *zone, const struct name_n
 	memcpy(synthesized + prefix_length, target, target_length);
 	/* The synthesized CNAME is not in the zone: wire_put_rr takes its rdata directly. */
 	struct wire_mark mark = wire_mark(&answer->wire);
-	if (!wire_put_rr(&answer->wire, name->owner, WIRE_TYPE_CNAME, WIRE_CLASS_IN, dname->ttl,
+	if (!wire_put_rr(&answer->wire, name->owner, RRTYPE_CNAME, RRCLASS_IN, dname->ttl,
 		    synthesized, (uint16_t)(prefix_length + target_length))) {
 		wire_rollback(&answer->wire, mark);
 		answer->truncated = true;
@@ -248,7 +249,7 @@ answer_dname(struct answer *answer, const struct zone *zone, const struct name_n
 	}
 	answer->counts[SECTION_ANSWER]++;
 	/* Like a real CNAME, the synthesized one is the answer to a CNAME query. */
-	return answer->query->qtype == WIRE_TYPE_CNAME ? STEP_DONE : STEP_FOLLOW;
+	return answer->query->qtype == RRTYPE_CNAME ? STEP_DONE : STEP_FOLLOW;
 }
 
 /* One step of RFC 1034 4.3.2 for name in zone. */

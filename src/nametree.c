@@ -10,14 +10,9 @@
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 
 #include "nametree_internal.h"
-
-#define TYPE_NS 2
-#define TYPE_SOA 6
-#define TYPE_DNAME 39
-#define TYPE_RRSIG 46
-#define TYPE_NSEC3 50
 
 /*
  * Records of the owner being read. Zone files list an owner's records
@@ -208,6 +203,7 @@ zone_create(const uint8_t *origin, uint16_t zone_class)
 	zone->origin_length = (uint8_t)origin_length;
 	zone->origin_labels = (uint8_t)dname_label_count(origin);
 	zone->zone_class = zone_class;
+	atomic_init(&zone->holders, 1);
 	zone->build = calloc(1, sizeof *zone->build);
 	if (zone->build == NULL || zone_build_rehash(zone->build, 1024) != 0)
 		goto fail;
@@ -257,6 +253,29 @@ zone_free(struct zone *zone)
 	free(zone->node_nsec3);
 	arena_free(&zone->arena);
 	free(zone);
+}
+
+const struct zone *
+zone_ref(const struct zone *zone)
+{
+	/* The count is no part of the contents: holders of a const zone change it. */
+	struct zone *counted = (struct zone *)zone;
+	/* Relaxed: the caller is a holder already, nothing is published by this. */
+	atomic_fetch_add_explicit(&counted->holders, 1, memory_order_relaxed);
+	return zone;
+}
+
+void
+zone_unref(const struct zone *zone)
+{
+	if (zone == NULL)
+		return;
+	struct zone *counted = (struct zone *)zone;
+	/* Release: this holder's reads happen before whichever holder frees. */
+	if (atomic_fetch_sub_explicit(&counted->holders, 1, memory_order_release) != 1)
+		return;
+	atomic_thread_fence(memory_order_acquire);
+	zone_free(counted);
 }
 
 /* Returns the index of file in build->files, adding it; -1 when out of memory. */
@@ -357,7 +376,7 @@ zone_build_rrset(struct zone *zone, const struct pending_record *first,
 		length += 2 + r->rdata_length;
 		count++;
 		/* RRSIGs covering different types share our RRset but not their TTLs. */
-		if (r->ttl != earliest->ttl && r->type != TYPE_RRSIG && r->sequence != 0)
+		if (r->ttl != earliest->ttl && r->type != RRTYPE_RRSIG && r->sequence != 0)
 			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
 				"TTL set to prior TTL (%u)", earliest->ttl);
 	}
@@ -480,9 +499,7 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin)) {
 		char text[DNAME_MAX_LENGTH * 4 + 2];
-		size_t length = dname_to_text(record->owner, text, sizeof text);
-		if (length > 1)
-			text[length - 1] = '\0';  /* BIND prints the name without its final dot */
+		dname_format(record->owner, text, sizeof text);  /* BIND's form: no final dot */
 		diag_report(d, DIAG_WARNING, record->file, record->line,
 			"ignoring out-of-zone data (%s)", text);
 		return 0;
@@ -519,7 +536,7 @@ zone_build_split_nsec3(struct zone *zone)
 	for (size_t i = 0; i < build->node_count; i++) {
 		struct name_node *node = build->nodes[i];
 		if (node->label_count == zone->origin_labels + 1u
-			&& name_node_rrset(node, TYPE_NSEC3) != NULL) {
+			&& name_node_rrset(node, RRTYPE_NSEC3) != NULL) {
 			struct name_node *nsec3, *rest;
 			if (zone_split_nsec3_node(zone, node, &nsec3, &rest) != 0
 				|| grow_array(&zone->nsec3_nodes, &capacity, zone->nsec3_count + 1,
@@ -590,11 +607,11 @@ zone_mark_nodes(struct zone *zone)
 	for (size_t i = 0; i < zone->node_count; i++) {
 		struct name_node *node = zone->nodes[i];
 		node->index = (uint32_t)i;
-		if (name_node_rrset(node, TYPE_DNAME) != NULL)
+		if (name_node_rrset(node, RRTYPE_DNAME) != NULL)
 			node->flags |= NODE_DNAME;
 		if (node == zone->apex)
 			continue;
-		if (name_node_rrset(node, TYPE_NS) != NULL)
+		if (name_node_rrset(node, RRTYPE_NS) != NULL)
 			node->flags |= NODE_DELEGATION;
 		if (node->name[0] == 1 && node->name[1] == '*') {
 			node->flags |= NODE_WILDCARD;
@@ -621,7 +638,7 @@ read_u32(const uint8_t *p)
 static void
 zone_read_soa(struct zone *zone)
 {
-	const struct rrset *soa = name_node_rrset(zone->apex, TYPE_SOA);
+	const struct rrset *soa = name_node_rrset(zone->apex, RRTYPE_SOA);
 	zone->soa = soa;
 	if (soa == NULL)
 		return;
@@ -642,16 +659,11 @@ static const struct name_node *
 zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
 {
 	uint8_t name[DNAME_MAX_LENGTH];
-	size_t name_length = 0;
 	/* The loader checked the rdata; still never read past it. */
-	while (name_length < length && rdata[name_length] != 0) {
-		name_length += (size_t)rdata[name_length] + 1;
-		if (name_length >= DNAME_MAX_LENGTH)
-			return NULL;
-	}
-	if (name_length >= length)
+	size_t name_length = rrtype_name_length(rdata, length, 0);
+	if (name_length == 0)
 		return NULL;
-	memcpy(name, rdata, ++name_length);
+	memcpy(name, rdata, name_length);
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin))
 		return NULL;

@@ -1,12 +1,12 @@
-/* fuzz_check.c: what every response must satisfy, whatever the query was. */
+/* fuzz_check.c: what every response and every loader result must satisfy; the targets' input copy. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "zoned/rrtype.h"
 
 #define HEADER_LENGTH 12
-#define TYPE_OPT 41
 #define RCODE_FORMERR 1
 #define CLASSIC_UDP_LIMIT 512  /* RFC 1035 4.2.1 without EDNS */
 
@@ -16,6 +16,32 @@ fuzz_fail(const char *target, const char *what)
 	fprintf(stderr, "fuzz %s: %s\n", target, what);
 	fflush(stderr);
 	abort();
+}
+
+void *
+fuzz_copy_input(const char *target, const uint8_t *data, size_t size)
+{
+	void *copy = malloc(size > 0 ? size : 1);
+	if (copy == NULL)
+		fuzz_fail(target, "out of memory");
+	memcpy(copy, data, size);
+	return copy;
+}
+
+void
+fuzz_check_load_result(const char *target, const char *what, int status, const void *loaded,
+	unsigned long errors, int enomem_status)
+{
+	static char problem[128];
+	if (status == 0 && loaded == NULL)
+		snprintf(problem, sizeof problem, "success without a %s", what);
+	else if (status != 0 && loaded != NULL)
+		snprintf(problem, sizeof problem, "a %s returned with an error", what);
+	else if (status != 0 && status != enomem_status && errors == 0)
+		snprintf(problem, sizeof problem, "failed without reporting an error");
+	else
+		return;
+	fuzz_fail(target, problem);
 }
 
 int
@@ -104,7 +130,7 @@ check_records(const uint8_t *message, size_t length, size_t *offset, unsigned co
 		*offset += 10;
 		if (*offset + rdlength > length)
 			return "rdata runs past the end";
-		if (type == TYPE_OPT) {
+		if (type == RRTYPE_OPT) {
 			if (!additional)
 				return "OPT outside the additional section";
 			if (!is_root)

@@ -43,6 +43,7 @@ class Named:
     """BIND's named in the foreground on 127.0.0.1:port with options, stopped by pid."""
 
     def __init__(self, workdir, port, options):
+        self.port = port
         self.dir = os.path.join(workdir, 'named-%d' % port)
         os.mkdir(self.dir)
         shutil.copy(os.path.join(ZONES, 'example.com.zone'), self.dir)
@@ -85,16 +86,16 @@ class Named:
 
 
 def start_pair(workdir, options):
-    """zoned and named with the same options text; returns (zoned port, named port, named)."""
+    """zoned and named with the same options text; returns (zoned, named),
+    each with its port."""
     shutil.copy(os.path.join(ZONES, 'example.com.zone'), workdir)
-    zport = free_port()
-    write(os.path.join(workdir, 'zoned-%d.conf' % zport),
-          'options {\n    directory "%s";\n%s};\n'
-          'zone "example.com" { type primary; file "example.com.zone"; };\n' % (workdir, options))
-    Zoned(['-c', os.path.join(workdir, 'zoned-%d.conf' % zport), '-a', '127.0.0.1', '-p',
-           str(zport), '-t', '1'], workdir)
-    nport = free_port()
-    return zport, nport, Named(workdir, nport, options)
+    conf = os.path.join(workdir, 'zoned-%d.conf' % len(RUNNING))
+    write(conf, 'options {\n    directory "%s";\n%s};\n'
+          'zone "example.com" { type primary; file "example.com.zone"; };\n'
+          % (workdir, options))
+    zoned = start_zoned(workdir, ['-c', conf, '-t', '1'])
+    zoned.conf = conf
+    return zoned, Named(workdir, free_port(), options)
 
 
 # ---- raw queries and what their responses look like ----
@@ -112,24 +113,19 @@ def make(cookies, question=True, opcode=0, version=0, name=NAME, rdtype='A', rdc
     return bytes(wire)
 
 
-def send(port, wire, tcp=False, source='127.0.0.1'):
+def send(port, wire, tcp=False, source=None):
+    """The raw response to wire over UDP (from source) or TCP."""
     if tcp:
-        s = socket.create_connection(('127.0.0.1', port), timeout=3, source_address=(source, 0))
+        s = tcp_connect(port)
         try:
-            s.sendall(struct.pack('!H', len(wire)) + wire)
-            header = recv_exact(s, 2)
-            assert header is not None, 'connection closed'
-            return recv_exact(s, struct.unpack('!H', header)[0])
+            s.sendall(tcp_frame(wire))
+            data = tcp_read(s)
         finally:
             s.close()
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(3)
-    try:
-        s.bind((source, 0))
-        s.sendto(wire, ('127.0.0.1', port))
-        return s.recv(65535)
-    finally:
-        s.close()
+    else:
+        data = udp_exchange(port, wire, timeout=3, source=source)
+    assert data is not None, 'no response over %s' % ('TCP' if tcp else 'UDP')
+    return data
 
 
 def skip_name(data, at):
@@ -213,7 +209,8 @@ def requests(port):
 
 
 def compare(workdir, options):
-    zport, nport, named = start_pair(workdir, options)
+    zoned, named = start_pair(workdir, options)
+    zport, nport = zoned.port, named.port
     try:
         differences = []
         for tcp in (False, True):
@@ -247,10 +244,9 @@ def test_same_as_bind_random_secret(workdir):
 
 # ---- dig ----
 
-def dig(port, *args):
-    out = subprocess.run(['dig', '@127.0.0.1', '-p', str(port), '+norec', '+time=3', '+tries=1']
-                         + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         timeout=20).stdout.decode()
+def dig_cookie(port, *args):
+    """dig's status, the COOKIE it printed, whether dig called it good, its output."""
+    out = dig(port, '+time=3', '+tries=1', *args, timeout=20).stdout
     status = re.search(r'status: (\w+)', out)
     cookie = re.search(r'; COOKIE: ([0-9a-f]+)( \(good\))?', out)
     return (status.group(1) if status else None, cookie.group(1) if cookie else None,
@@ -258,16 +254,17 @@ def dig(port, *args):
 
 
 def test_dig_cookie_round_trip(workdir):
-    zport, nport, named = start_pair(workdir, '')
+    zoned, named = start_pair(workdir, '')
+    zport, nport = zoned.port, named.port
     try:
         for port, who in ((zport, 'zoned'), (nport, 'named')):
             for transport in ('+notcp', '+tcp'):
-                status, cookie, good, out = dig(port, '+cookie', transport, NAME, 'A')
+                status, cookie, good, out = dig_cookie(port, '+cookie', transport, NAME, 'A')
                 assert status == 'NOERROR' and cookie and good, (who, out)
                 assert len(cookie) == 48 and cookie[16:18] == '01', (who, cookie)
                 # The second query sends the whole cookie back: accepted, the
                 # client cookie echoed, a fresh server cookie.
-                status, again, good, out = dig(port, '+cookie=' + cookie, transport, NAME, 'A')
+                status, again, good, out = dig_cookie(port, '+cookie=' + cookie, transport, NAME, 'A')
                 assert status == 'NOERROR' and again and good, (who, out)
                 assert again[:16] == cookie[:16] and len(again) == 48, (who, cookie, again)
                 assert 'ANSWER: 1' in out, (who, out)
@@ -276,19 +273,20 @@ def test_dig_cookie_round_trip(workdir):
 
 
 def test_dig_require_server_cookie(workdir):
-    zport, nport, named = start_pair(workdir, '\trequire-server-cookie yes;\n')
+    zoned, named = start_pair(workdir, '\trequire-server-cookie yes;\n')
+    zport, nport = zoned.port, named.port
     try:
         for port, who in ((zport, 'zoned'), (nport, 'named')):
             # dig retries BADCOOKIE with the cookie it got (+badcookie), so
             # ask without retrying: BADCOOKIE with a cookie, then accepted.
-            status, cookie, good, out = dig(port, '+cookie', '+nobadcookie', NAME, 'A')
+            status, cookie, good, out = dig_cookie(port, '+cookie', '+nobadcookie', NAME, 'A')
             assert status == 'BADCOOKIE' and cookie and good, (who, out)
             assert 'ANSWER: 0' in out and ' aa' not in out.split('flags:')[1].split(';')[0], out
-            status, _, _, out = dig(port, '+cookie=' + cookie, NAME, 'A')
+            status, _, _, out = dig_cookie(port, '+cookie=' + cookie, NAME, 'A')
             assert status == 'NOERROR' and 'ANSWER: 1' in out, (who, out)
-            status, _, _, out = dig(port, '+cookie', '+tcp', NAME, 'A')
+            status, _, _, out = dig_cookie(port, '+cookie', '+tcp', NAME, 'A')
             assert status == 'NOERROR', (who, out)
-            status, _, _, out = dig(port, '+nocookie', NAME, 'A')
+            status, _, _, out = dig_cookie(port, '+nocookie', NAME, 'A')
             assert status == 'NOERROR', (who, out)
     finally:
         named.stop()
@@ -298,7 +296,8 @@ def test_shared_secret_across_servers(workdir):
     """RFC 9018's point: zoned and named with one cookie-secret accept each
     other's cookies (the same client address, 127.0.0.1)."""
     options = '\tcookie-secret "%s";\n\trequire-server-cookie yes;\n' % SECRET
-    zport, nport, named = start_pair(workdir, options)
+    zoned, named = start_pair(workdir, options)
+    zport, nport = zoned.port, named.port
     try:
         from_named, from_zoned = server_cookie(nport), server_cookie(zport)
         assert from_named[8:16] == from_zoned[8:16], 'version/timestamp differ (clock?)'
@@ -315,7 +314,8 @@ def test_shared_secret_across_servers(workdir):
 
 def test_cookie_bound_to_address(workdir):
     """A server cookie is valid only from the address it was given to."""
-    zport, nport, named = start_pair(workdir, '\trequire-server-cookie yes;\n')
+    zoned, named = start_pair(workdir, '\trequire-server-cookie yes;\n')
+    zport, nport = zoned.port, named.port
     try:
         for port, who in ((zport, 'zoned'), (nport, 'named')):
             cookie = server_cookie(port)
@@ -331,22 +331,23 @@ def test_cookie_bound_to_address(workdir):
 def test_rotated_secret_still_accepted(workdir):
     """cookie-secret given twice: the first makes cookies, both are accepted."""
     old = 'f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff'
-    zport, nport, named = start_pair(workdir, '\tcookie-secret "%s";\n'
-                                     '\trequire-server-cookie yes;\n' % old)
+    zoned, named = start_pair(workdir, '\tcookie-secret "%s";\n'
+                              '\trequire-server-cookie yes;\n' % old)
     named.stop()
+    zport = zoned.port
     cookie = server_cookie(zport)
-    conf = os.path.join(workdir, 'zoned-%d.conf' % zport)
+    conf = zoned.conf
     with open(conf) as f:
         text = f.read()
     write(conf, text.replace('\tcookie-secret "%s";\n' % old,
                              '\tcookie-secret "%s";\n\tcookie-secret "%s";\n' % (SECRET, old)))
-    RUNNING[-1].reload()
+    zoned.reload()
     r = parse(send(zport, make([cookie])))
     assert r['rcode'] == 0 and r['answered'], r
     new = server_cookie(zport)
     assert new != cookie
     write(conf, text.replace(old, SECRET))
-    RUNNING[-1].reload()
+    zoned.reload()
     r = parse(send(zport, make([cookie])))
     assert r['rcode'] == BADCOOKIE, r   # the old secret is gone
     r = parse(send(zport, make([new])))
@@ -379,7 +380,8 @@ def burst(port, cookie, count=30):
 def test_rate_limit_and_cookies(workdir):
     options = ('\tcookie-secret "%s";\n\trate-limit { responses-per-second 2; slip 1; };\n'
                % SECRET)
-    zport, nport, named = start_pair(workdir, options)
+    zoned, named = start_pair(workdir, options)
+    zport, nport = zoned.port, named.port
     try:
         for port, who in ((zport, 'zoned'), (nport, 'named')):
             good = server_cookie(port)

@@ -53,7 +53,7 @@ struct rrl_table {
 	void *memory;              /* owned: calloc'd (pages zeroed lazily), then aligned */
 	size_t bucket_mask;
 	uint64_t seed;             /* a random key: bucket choice cannot be aimed at */
-	rrl_log_function *log;
+	log_function *log;
 	uint64_t log_next;         /* no message before this second: one a second */
 	unsigned log_suppressed;
 	struct rrl_stats stats;
@@ -113,7 +113,7 @@ rrl_client_address(const struct sockaddr *client, uint8_t address[16])
 }
 
 struct rrl_table *
-rrl_table_create(size_t entries, rrl_log_function *log)
+rrl_table_create(size_t entries, log_function *log)
 {
 	size_t buckets = RRL_MIN_WORKER_ENTRIES / RRL_WAYS;
 	while (buckets * RRL_WAYS < entries && buckets < ((size_t)1 << 28))

@@ -73,20 +73,6 @@ struct server {
 	char *pid_file;
 };
 
-/* Config findings go to the log with their file:line. */
-static void
-on_config_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
-	if (file != NULL && line > 0)
-		log_message(priority, "%s:%lu: %s", file, line, message);
-	else if (file != NULL)
-		log_message(priority, "%s: %s", file, message);
-	else
-		log_message(priority, "%s", message);
-}
-
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
 static int
 server_add_zone_arguments(const struct server_options *options, struct config *config)
@@ -143,7 +129,7 @@ server_config_build(const struct server_options *options, struct config **out)
 	struct config *config = NULL;
 	int rc;
 	if (options->config_path != NULL) {
-		struct diag d = { .emit = on_config_diag };
+		struct diag d = { .emit = log_diag_emit };
 		rc = config_load_file(options->config_path, &d, &config);
 		if (rc != 0) {
 			log_message(LOG_ERR, "%s: configuration not loaded", options->config_path);

@@ -55,6 +55,9 @@ config_free(struct config *config)
 	free(config->keys);
 	acl_free(config->allow_query);
 	acl_free(config->blackhole);
+	for (size_t i = 0; i < config->statistics_channel_count; i++)
+		acl_free(config->statistics_channels[i].allow);
+	free(config->statistics_channels);
 	free(config->listens);
 	free(config->path);
 	free(config->directory);
@@ -110,8 +113,7 @@ config_add_zone(struct config *config, const char *name, const char *file,
 	return 0;
 }
 
-/* Parses an IPv4 or IPv6 literal ("any" and "::" are the wildcards). */
-static int
+int
 config_parse_address(const char *text, uint16_t port, struct config_listen *listen)
 {
 	memset(listen, 0, sizeof *listen);
@@ -246,7 +248,7 @@ static const struct config_unsupported config_unsupported_statements[] = {
 	{ "dyndb", NULL, false }, { "http", NULL, false }, { "logging", NULL, false },
 	{ "managed-keys", NULL, false }, { "masters", NULL, false },
 	{ "plugin", NULL, false }, { "primaries", NULL, false }, { "server", NULL, false },
-	{ "statistics-channels", NULL, false }, { "tls", NULL, false },
+	{ "tls", NULL, false },
 	{ "trust-anchors", NULL, false }, { "trusted-keys", NULL, false },
 	{ NULL, NULL, false },
 };
@@ -735,6 +737,8 @@ config_parse_statement(struct config_parser *p)
 		return config_parse_acl(p);
 	if (strcmp(word, "key") == 0)
 		return config_parse_key(p);
+	if (strcmp(word, "statistics-channels") == 0)
+		return config_parse_statistics_channels(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_statements, word);
 	if (u != NULL)

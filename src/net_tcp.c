@@ -18,6 +18,7 @@
 #include "zoned/answer.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
+#include "zoned/stats.h"
 
 #define NET_TCP_MAX_MESSAGE 65535
 /* Stop reading a client that does not read its answers past this much. */
@@ -115,8 +116,10 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 			.transport = ANSWER_TCP,
 			.client = (const struct sockaddr *)&c->peer,
 		};
+		struct answer_result result;
 		size_t n = answer_query(view->db, &view->settings, &request, response + 2,
-			NET_TCP_MAX_MESSAGE, NULL);
+			NET_TCP_MAX_MESSAGE, &result);
+		stats_count_query(c->worker->stats, view->zone_stats, &request, &result, RRL_SEND);
 		evbuffer_drain(input, 2 + length);
 		if (n == 0)
 			continue;

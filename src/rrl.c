@@ -443,13 +443,18 @@ rrl_account(struct rrl_table *table, const struct rrl_config *config,
 size_t
 rrl_apply(struct rrl_table *table, const struct rrl_config *config,
 	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,
-	uint32_t now)
+	uint32_t now, enum rrl_action *action)
 {
+	enum rrl_action ignored;
+	if (action == NULL)
+		action = &ignored;
+	*action = RRL_SEND;
 	if (acl_allows(config->exempt, client, NULL))
 		return result->length;
 	struct rrl_response classified;
 	rrl_classify(result, &classified);
-	switch (rrl_account(table, config, client, &classified, now)) {
+	*action = rrl_account(table, config, client, &classified, now);
+	switch (*action) {
 	case RRL_DROP:
 		return 0;
 	case RRL_SLIP:

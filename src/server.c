@@ -24,10 +24,13 @@
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/log.h"
+#include "zoned/metrics_http.h"
+#include "zoned/nametree.h"
 #include "zoned/net.h"
 #include "zoned/rrl.h"
 #include "zoned/server.h"
 #include "zoned/server_os.h"
+#include "zoned/stats.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -40,6 +43,7 @@ struct server_view {
 	char *version;
 	char *identity;
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
+	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 };
 
 struct server_worker {
@@ -71,6 +75,8 @@ struct server {
 	struct config_listen *listens;
 	bool daemonized;
 	char *pid_file;
+	struct stats *stats;               /* the workers' counters and the reloads */
+	struct metrics_http *metrics;      /* statistics-channels; NULL: none */
 };
 
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
@@ -206,12 +212,38 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	return view;
 }
 
-/* Frees view; zones that successor still serves are left to it. */
+/*
+ * Gives each zone of view that has none its counter slot (a reloaded zone
+ * takes its predecessor's, so its count goes on) and the view its table
+ * of per-zone counters. Without memory the view counts no zones.
+ */
 static void
-server_view_free(struct server_view *view, const struct server_view *successor)
+server_view_count_zones(struct server *server, struct server_view *view,
+	const struct server_view *previous)
+{
+	for (size_t i = 0; i < view->zones->zone_count; i++) {
+		struct zone *zone = view->zones->zones[i].zone;
+		if (zone == NULL || zone->stats_slot != 0)
+			continue;   /* shared with previous: published, already counted */
+		const struct zone *old = previous == NULL ? NULL
+			: zonedb_find(previous->zones->db, zone->origin, zone->origin_length);
+		zone->stats_slot = old != NULL && dname_equal(old->origin, zone->origin)
+			? old->stats_slot : stats_zone_slot_new(server->stats);
+	}
+	view->zone_stats = stats_zone_table_create(server->stats);
+	if (view->zone_stats == NULL)
+		log_message(LOG_WARNING, "no memory for the per-zone counters: not counting zones");
+	view->net.zone_stats = view->zone_stats;
+}
+
+/* Frees view (its zone counts go to stats' totals); zones that successor still serves are left to it. */
+static void
+server_view_free(struct server_view *view, const struct server_view *successor,
+	struct stats *stats)
 {
 	if (view == NULL)
 		return;
+	stats_zone_table_retire(stats, view->zone_stats);
 	zoneset_free(view->zones, successor ? successor->zones : NULL);
 	acl_zone_map_free(&view->zone_allow_query);
 	free(view->version);
@@ -251,7 +283,7 @@ server_publish(struct server *server, struct server_view *next)
 	}
 	struct server_view *previous = server->view;
 	server->view = next;
-	server_view_free(previous, next);
+	server_view_free(previous, next, server->stats);
 }
 
 /*
@@ -275,27 +307,59 @@ server_prepare_rate_limit(struct server *server, const struct config *config)
 	return 0;
 }
 
+/* A scrape of GET /metrics, on the main thread: the published view's counts. */
+static int
+server_render_metrics(void *arg, struct evbuffer *out)
+{
+	struct server *server = arg;
+	return stats_write_prometheus(server->stats, server->view->zone_stats,
+		server->view->zones, out);
+}
+
+/* Serves config's statistics channels (the listeners borrow its lists). */
+static int
+server_start_metrics(struct server *server, const struct config *config)
+{
+	return metrics_http_create(server->base, config->statistics_channels,
+		config->statistics_channel_count, server_render_metrics, server, log_message,
+		&server->metrics);
+}
+
+/* After a reload: the channels as the new config says, the old ones closed first. */
+static void
+server_restart_metrics(struct server *server, const struct config *config)
+{
+	metrics_http_free(server->metrics);
+	server->metrics = NULL;
+	if (server_start_metrics(server, config) != 0)
+		log_message(LOG_ERR, "reload: statistics channels not served until the next reload");
+}
+
 /* SIGHUP: new config, changed zones reloaded off to the side, then swapped. */
 static void
 server_reload(struct server *server)
 {
 	server_os_notify("RELOADING=1");
 	log_message(LOG_INFO, "reloading");
+	server->stats->reloads++;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct config *config = NULL;
 	if (server_config_build(server->options, &config) != 0) {
 		log_message(LOG_ERR, "reload: configuration has errors, keeping the current one");
+		server->stats->reload_failures++;
 		server_os_notify("READY=1");
 		return;
 	}
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	int rc = zoneset_build(config, server->view->zones, log_message, &zones, &failed);
+	server->stats->zone_load_failures += failed;
 	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
 	if (view == NULL) {
 		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
+		server->stats->reload_failures++;
 		zoneset_free(zones, server->view->zones);
 		config_free(config);
 		server_os_notify("READY=1");
@@ -305,7 +369,9 @@ server_reload(struct server *server)
 		log_message(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
 		view->net.rate_limit = NULL;
 	}
+	server_view_count_zones(server, view, server->view);
 	server_publish(server, view);
+	server_restart_metrics(server, config);
 	config_free(server->config);
 	server->config = config;
 	struct timespec end;
@@ -360,6 +426,7 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.id = id;
 	worker->net.view = &server->published;
 	worker->net.global_epoch = &server->epoch;
+	worker->net.stats = &server->stats->workers[id];
 	atomic_init(&worker->net.quiescent_epoch, 0);
 	/* The cap is shared out: each worker counts only its own connections. */
 	unsigned cap = server->config->tcp_clients / server->worker_count;
@@ -565,7 +632,9 @@ server_free(struct server *server)
 	free(server->udp_fds);
 	free(server->tcp_fds);
 	free(server->listens);
-	server_view_free(server->view, NULL);
+	metrics_http_free(server->metrics);
+	server_view_free(server->view, NULL, server->stats);
+	stats_free(server->stats);
 	config_free(server->config);
 	if (server->base != NULL)
 		event_base_free(server->base);
@@ -581,6 +650,9 @@ server_load(struct server *server)
 {
 	if (server_config_build(server->options, &server->config) != 0)
 		return ZONED_EINVAL;
+	server->stats = stats_create(server->worker_count);
+	if (server->stats == NULL)
+		return ZONED_ENOMEM;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	int rc = zoneset_build(server->config, NULL, log_message, &zones, &failed);
@@ -591,6 +663,7 @@ server_load(struct server *server)
 		zoneset_free(zones, NULL);
 		return ZONED_ENOMEM;
 	}
+	server_view_count_zones(server, server->view, NULL);
 	atomic_init(&server->published, &server->view->net);
 	atomic_init(&server->epoch, 0);
 	return 0;
@@ -755,6 +828,8 @@ server_run(const struct server_options *given)
 		server.base = event_base_new();
 		rc = server.base == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
 	}
+	if (rc == 0)
+		rc = server_start_metrics(&server, server.config);
 	if (rc == 0)
 		rc = server_serve(&server);
 	server_free(&server);

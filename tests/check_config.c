@@ -356,8 +356,6 @@ static const struct {
 	{ "\nlogging { channel c { file \"x.log\"; }; };",
 		"named.conf:2: error: statement 'logging' is not implemented\n" },
 	{ "controls { };", "named.conf:1: error: statement 'controls' is not implemented\n" },
-	{ "statistics-channels { inet 127.0.0.1 port 8080; };",
-		"named.conf:1: error: statement 'statistics-channels' is not implemented\n" },
 	{ "masters m { 192.0.2.1; };", "named.conf:1: error: statement 'masters' is not implemented\n" },
 	{ "primaries p { 192.0.2.1; };", "named.conf:1: error: statement 'primaries' is not implemented\n" },
 	{ "server 192.0.2.1 { };", "named.conf:1: error: statement 'server' is not implemented\n" },
@@ -591,6 +589,76 @@ START_TEST(test_exempt_clients)
 }
 END_TEST
 
+/* ---- statistics-channels ---- */
+
+static uint16_t
+channel_port(const struct config *c, size_t i)
+{
+	return listen_port(&c->statistics_channels[i].listen);
+}
+
+START_TEST(test_statistics_channels)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("acl monitors { 192.0.2.0/24; };\n"
+		"statistics-channels {\n"
+		"  inet 127.0.0.1 port 8053 allow { 127.0.0.1; monitors; };\n"
+		"  inet ::1 port 8054;\n"
+		"  inet * allow { none; };\n"
+		"};\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert_uint_eq(c->statistics_channel_count, 3);
+	ck_assert_str_eq(c->statistics_channels[0].listen.text, "127.0.0.1");
+	ck_assert_uint_eq(channel_port(c, 0), 8053);
+	struct sockaddr_storage local = testlib_address("127.0.0.1");
+	struct sockaddr_storage monitor = testlib_address("192.0.2.9");
+	struct sockaddr_storage other = testlib_address("198.51.100.1");
+	const struct acl *allow = c->statistics_channels[0].allow;
+	ck_assert(acl_allows(allow, (const struct sockaddr *)&local, NULL));
+	ck_assert(acl_allows(allow, (const struct sockaddr *)&monitor, NULL));
+	ck_assert(!acl_allows(allow, (const struct sockaddr *)&other, NULL));
+	/* No allow clause: anyone, as in BIND. */
+	ck_assert_str_eq(c->statistics_channels[1].listen.text, "::1");
+	ck_assert_uint_eq(channel_port(c, 1), 8054);
+	ck_assert_ptr_null(c->statistics_channels[1].allow);
+	/* "*": every IPv4 address, at BIND's default port. */
+	ck_assert_str_eq(c->statistics_channels[2].listen.text, "0.0.0.0");
+	ck_assert_uint_eq(channel_port(c, 2), CONFIG_DEFAULT_STATISTICS_PORT);
+	ck_assert(!acl_allows(c->statistics_channels[2].allow, (const struct sockaddr *)&local,
+		NULL));
+	config_free(c);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *finding;
+} channel_errors[] = {
+	{ "statistics-channels { inet 127.0.0.1 port 0; };",
+		"named.conf:1: error: statistics-channels port '0' is not a number from 1 to 65535\n" },
+	{ "statistics-channels { inet 127.0.0.1 port 70000; };",
+		"named.conf:1: error: statistics-channels port '70000' is not a number from 1 to 65535\n" },
+	{ "statistics-channels {\n inet localhost;\n};",
+		"named.conf:2: error: statistics-channels: 'localhost' is not an IPv4 or IPv6 address\n" },
+	{ "statistics-channels { inet 127.0.0.1 allow { nobody; }; };",
+		"named.conf:1: error: acl 'nobody' is not defined\n" },
+	{ "statistics-channels { inet 127.0.0.1 tls none; };",
+		"named.conf:1: error: statistics-channels: expected port, allow or ';', found tls\n" },
+	{ "statistics-channels { unix \"/run/zoned.stats\"; };",
+		"named.conf:1: error: statistics-channels 'unix' is not implemented (only 'inet' is)\n" },
+	{ "statistics-channels { http 127.0.0.1; };",
+		"named.conf:1: error: statistics-channels: expected inet, found 'http'\n" },
+};
+
+START_TEST(test_statistics_channel_errors)
+{
+	struct config *c = NULL;
+	ck_assert_int_lt(load(channel_errors[_i].text, &c), 0);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, channel_errors[_i].finding);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -630,6 +698,12 @@ config_suite(void)
 		(int)(sizeof rate_limit_errors / sizeof rate_limit_errors[0]));
 	tcase_add_test(rate_limit, test_exempt_clients);
 	suite_add_tcase(s, rate_limit);
+	TCase *channels = tcase_create("statistics-channels");
+	tcase_add_checked_fixture(channels, setup, teardown);
+	tcase_add_test(channels, test_statistics_channels);
+	tcase_add_loop_test(channels, test_statistics_channel_errors, 0,
+		(int)(sizeof channel_errors / sizeof channel_errors[0]));
+	suite_add_tcase(s, channels);
 	return s;
 }
 

@@ -539,7 +539,7 @@ START_TEST(test_classify_errors)
 }
 END_TEST
 
-/* rrl_apply: drop is 0, slip is the header and question with TC. */
+/* rrl_apply: drop is 0, slip is the header and question with TC; the action says which. */
 START_TEST(test_apply_slip_and_drop)
 {
 	struct rrl_config *c = config_with(1, 2, 15);
@@ -549,9 +549,12 @@ START_TEST(test_apply_slip_and_drop)
 	struct answer_result result;
 	size_t length = answer("www.example.com", 1, response, &result);
 	memcpy(original, response, length);
-	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), length);
+	enum rrl_action action = RRL_DROP;
+	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77, &action), length);
+	ck_assert_int_eq(action, RRL_SEND);
 	ck_assert_mem_eq(response, original, length);
-	size_t slipped = rrl_apply(t, c, SA(a), &result, response, 77);
+	size_t slipped = rrl_apply(t, c, SA(a), &result, response, 77, &action);
+	ck_assert_int_eq(action, RRL_SLIP);
 	size_t question_end = 12 + 17 + 4;
 	ck_assert_uint_eq(slipped, question_end);
 	ck_assert_uint_eq(response[2], original[2] | 0x02);         /* TC, AA kept */
@@ -559,11 +562,12 @@ START_TEST(test_apply_slip_and_drop)
 	ck_assert_mem_eq(response + 4, "\0\1\0\0\0\0\0\0", 8);      /* one question only */
 	ck_assert_mem_eq(response + 12, original + 12, question_end - 12);
 	memcpy(response, original, length);
-	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), 0);
+	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77, &action), 0);
+	ck_assert_int_eq(action, RRL_DROP);
 	/* An exempt client is never limited and its response untouched. */
 	c->exempt = exempt_list("192.0.2.1");
 	for (int i = 0; i < 20; i++)
-		ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), length);
+		ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77, NULL), length);
 	ck_assert_mem_eq(response, original, length);
 	rrl_table_free(t);
 	rrl_config_free(c);

@@ -29,6 +29,14 @@ struct config_listen {
 	bool implicit;          /* a built-in default: skip it when unavailable */
 };
 
+/* One inet clause of statistics-channels: where GET /metrics is served. */
+struct config_statistics_channel {
+	struct config_listen listen;    /* address and port (BIND's default port: 80) */
+	struct acl *allow;              /* who may connect; NULL: anyone, as in BIND (owned) */
+};
+
+#define CONFIG_DEFAULT_STATISTICS_PORT 80
+
 /* One zone statement (or -z argument). */
 struct config_zone {
 	char *name;             /* as written */
@@ -69,6 +77,8 @@ struct config {
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
+	struct config_statistics_channel *statistics_channels;  /* statistics-channels inet clauses */
+	size_t statistics_channel_count;
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */

@@ -122,11 +122,12 @@ size_t rrl_truncate(uint8_t *response, size_t length, size_t question_end);
 /*
  * The whole decision for one UDP response in place (result describes it):
  * exempt check, classification, accounting, truncation for a slip. Returns
- * the length to send (smaller after a slip), or 0 to drop it.
+ * the length to send (smaller after a slip), or 0 to drop it; *action (when
+ * not NULL) receives the decision, for the statistics.
  */
 size_t rrl_apply(struct rrl_table *table, const struct rrl_config *config,
 	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,
-	uint32_t now);
+	uint32_t now, enum rrl_action *action);
 
 /* Seconds on a coarse monotonic clock, for rrl_account's now. */
 uint32_t rrl_now(void);

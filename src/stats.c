@@ -267,13 +267,13 @@ stats_write_zone_label(struct evbuffer *out, const char *zone)
 	int rc = 0;
 	for (const char *c = zone; *c != '\0' && rc == 0; c++) {
 		if (*c == '\\' || *c == '"')
-			rc = evbuffer_add_printf(out, "\\%c", *c);
+			rc = evbuffer_add(out, "\\", 1) | evbuffer_add(out, c, 1);
 		else if (*c == '\n')
 			rc = evbuffer_add(out, "\\n", 2);
 		else
 			rc = evbuffer_add(out, c, 1);
 	}
-	return rc < 0 ? ZONED_ENOMEM : 0;
+	return rc != 0 ? ZONED_ENOMEM : 0;
 }
 
 /* Per zone (the zones served now): queries counted and the serial loaded. */

@@ -136,6 +136,15 @@ config_parse_address(const char *text, uint16_t port, struct config_listen *list
 	return 0;
 }
 
+uint16_t
+config_listen_port(const struct config_listen *listen)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+}
+
 int
 config_add_listen(struct config *config, const char *address, uint16_t port,
 	bool implicit)
@@ -463,9 +472,6 @@ static const struct config_rate_limit_number {
 	{ NULL, 0, 0, 0 },
 };
 
-static bool config_parse_block(struct config_parser *p,
-	bool (*parse)(struct config_parser *, void *), void *arg);
-
 struct config_rate_limit_state {
 	struct rrl_config *rrl;
 	unsigned long given;    /* bit i: config_rate_limit_numbers[i] was set */
@@ -576,8 +582,7 @@ config_parse_option(struct config_parser *p)
 	return false;
 }
 
-/* Reads { statement; ... }; calling parse for each statement word. */
-static bool
+bool
 config_parse_block(struct config_parser *p, bool (*parse)(struct config_parser *, void *),
 	void *arg)
 {

@@ -115,6 +115,10 @@ bool config_next_name(struct config_parser *p, const char *what);
 /* A string or word value followed by ';' into *out (malloc'd, replacing it). */
 bool config_parse_text(struct config_parser *p, const char *name, char **out);
 
+/* Reads { statement; ... }; calling parse for each statement word (include too). */
+bool config_parse_block(struct config_parser *p, bool (*parse)(struct config_parser *, void *),
+	void *arg);
+
 /* include "file";: continues reading in that file, relative to the includer. */
 bool config_parse_include(struct config_parser *p);
 

@@ -102,29 +102,25 @@ config_parse_channel(struct config_parser *p)
 	return true;
 }
 
+/* One clause of the block: inet (unix is BIND's too, not implemented). */
+static bool
+config_parse_channel_statement(struct config_parser *p, void *arg)
+{
+	if (strcmp(p->token, "unix") == 0) {
+		config_error(p, ZONED_EINVAL, "statistics-channels 'unix' is not implemented "
+			"(only 'inet' is)");
+		return false;
+	}
+	if (strcmp(p->token, "inet") != 0) {
+		config_error(p, ZONED_ESYNTAX, "statistics-channels: expected inet, found '%s'",
+			p->token);
+		return false;
+	}
+	return config_parse_channel(p);
+}
+
 bool
 config_parse_statistics_channels(struct config_parser *p)
 {
-	config_next(p);
-	if (!config_expect(p, TOKEN_OPEN, "'{'"))
-		return false;
-	for (;;) {
-		config_next(p);
-		if (p->type == TOKEN_CLOSE)
-			return config_expect_end(p);
-		if (!config_expect(p, TOKEN_WORD, "inet or '}'"))
-			return false;
-		if (strcmp(p->token, "unix") == 0) {
-			config_error(p, ZONED_EINVAL, "statistics-channels 'unix' is not "
-				"implemented (only 'inet' is)");
-			return false;
-		}
-		if (strcmp(p->token, "inet") != 0) {
-			config_error(p, ZONED_ESYNTAX, "statistics-channels: expected inet, found "
-				"'%s'", p->token);
-			return false;
-		}
-		if (!config_parse_channel(p))
-			return false;
-	}
+	return config_parse_block(p, config_parse_channel_statement, NULL);
 }

@@ -102,15 +102,6 @@ metrics_http_listen(const struct config_listen *where)
 	return fd;
 }
 
-static uint16_t
-metrics_http_port(const struct config_listen *listen)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
-	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-}
-
 /* One channel's evhttp on base. Returns 0, ZONED_EIO or ZONED_ENOMEM. */
 static int
 metrics_channel_open(struct metrics_http *metrics, struct metrics_channel *channel,
@@ -129,7 +120,7 @@ metrics_channel_open(struct metrics_http *metrics, struct metrics_channel *chann
 	int fd = metrics_http_listen(listen);
 	if (fd < 0) {
 		metrics->log(LOG_ERR, "statistics channel: cannot listen on %s port %u: %s",
-			listen->text, metrics_http_port(listen), strerror(-fd));
+			listen->text, config_listen_port(listen), strerror(-fd));
 		return ZONED_EIO;
 	}
 	if (evhttp_accept_socket(channel->http, fd) != 0) {
@@ -137,7 +128,7 @@ metrics_channel_open(struct metrics_http *metrics, struct metrics_channel *chann
 		return ZONED_ENOMEM;
 	}
 	metrics->log(LOG_INFO, "statistics channel on %s port %u", listen->text,
-		metrics_http_port(listen));
+		config_listen_port(listen));
 	return 0;
 }
 

@@ -532,16 +532,6 @@ on_signal(evutil_socket_t signal_number, short events, void *arg)
 	event_base_loopbreak(server->base);
 }
 
-
-static uint16_t
-server_listen_port(const struct config_listen *listen)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
-	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-}
-
 /*
  * Binds one UDP and one TCP socket per worker for listen, into column
  * index of the fd tables. Returns 0, 1 when an implicit default address is
@@ -568,7 +558,7 @@ server_bind_listen(struct server *server, const struct config_listen *listen, si
 				return 1;
 			}
 			log_message(LOG_ERR, "cannot listen on %s port %u (%s): %s", listen->text,
-				server_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
+				config_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
 			return -1;
 		}
 	}

@@ -58,14 +58,6 @@ load(const char *text, struct config **out)
 	return config_load_file(write_file("named.conf", text), &sink, out);
 }
 
-static uint16_t
-listen_port(const struct config_listen *l)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&l->address;
-	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-}
 
 START_TEST(test_zone_and_directory)
 {
@@ -107,12 +99,12 @@ START_TEST(test_listen_on)
 	ck_assert_str_eq(findings, "");
 	ck_assert_uint_eq(c->listen_count, 3);
 	ck_assert_str_eq(c->listens[1].text, "127.0.0.2");
-	ck_assert_uint_eq(listen_port(&c->listens[1]), 5353);
+	ck_assert_uint_eq(config_listen_port(&c->listens[1]), 5353);
 	ck_assert_int_eq(c->listens[2].address.ss_family, AF_INET6);
-	ck_assert_uint_eq(listen_port(&c->listens[2]), 5354);
+	ck_assert_uint_eq(config_listen_port(&c->listens[2]), 5354);
 	ck_assert(!c->listens[0].implicit);
 	config_set_port(c, 40000);
-	ck_assert_uint_eq(listen_port(&c->listens[2]), 40000);
+	ck_assert_uint_eq(config_listen_port(&c->listens[2]), 40000);
 	config_free(c);
 }
 END_TEST
@@ -123,7 +115,7 @@ START_TEST(test_listen_any_none)
 	ck_assert_int_eq(load("options { listen-on { any; }; listen-on-v6 { none; }; };", &c), 0);
 	ck_assert_uint_eq(c->listen_count, 1);
 	ck_assert_str_eq(c->listens[0].text, "0.0.0.0");
-	ck_assert_uint_eq(listen_port(&c->listens[0]), 53);
+	ck_assert_uint_eq(config_listen_port(&c->listens[0]), 53);
 	/* An explicit listen-on means no implicit defaults. */
 	ck_assert_int_eq(config_add_default_listens(c), 0);
 	ck_assert_uint_eq(c->listen_count, 1);
@@ -594,7 +586,7 @@ END_TEST
 static uint16_t
 channel_port(const struct config *c, size_t i)
 {
-	return listen_port(&c->statistics_channels[i].listen);
+	return config_listen_port(&c->statistics_channels[i].listen);
 }
 
 START_TEST(test_statistics_channels)

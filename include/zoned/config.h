@@ -121,6 +121,9 @@ int config_add_zone(struct config *config, const char *name, const char *file,
 int config_add_listen(struct config *config, const char *address, uint16_t port,
 	bool implicit);
 
+/* The port of listen, in host order. */
+uint16_t config_listen_port(const struct config_listen *listen);
+
 /* Sets the port of every listening address (the -p option). */
 void config_set_port(struct config *config, uint16_t port);
 

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,21 +228,59 @@ stats_write_header(struct evbuffer *out, const char *name, const char *type, con
 		type) < 0 ? ZONED_ENOMEM : 0;
 }
 
-/* One metric with a label per array element (names[i] NULL: by number, when nonzero). */
+/* One counter metric of struct stats_counters: an array with a label, or one value. */
+struct stats_metric {
+	const char *name;
+	const char *help;
+	const char *label;             /* NULL: a single counter */
+	const char *const *names;      /* label values; NULL entries: by number, once nonzero */
+	size_t offset;                 /* of the counter(s) in struct stats_counters */
+	size_t count;
+};
+
+#define STATS_AT(field) offsetof(struct stats_counters, field)
+
+static const struct stats_metric stats_metrics[] = {
+	{ "zoned_queries_total", "Queries received, by transport.", "transport",
+		stats_transport_names, STATS_AT(queries), STATS_TRANSPORT_COUNT },
+	{ "zoned_queries_by_opcode_total", "Queries received with a whole header, by OPCODE.",
+		"opcode", stats_opcode_names, STATS_AT(opcodes), STATS_OPCODE_COUNT },
+	{ "zoned_queries_by_type_total", "Queries with a question, by QTYPE.", "type",
+		stats_qtype_names, STATS_AT(qtypes), STATS_QTYPE_COUNT },
+	{ "zoned_queries_edns_total", "Queries with an EDNS OPT record.", NULL, NULL,
+		STATS_AT(edns), 1 },
+	{ "zoned_queries_dnssec_ok_total", "Queries with the EDNS DO bit set.", NULL, NULL,
+		STATS_AT(dnssec_ok), 1 },
+	{ "zoned_responses_total", "Responses sent, by RCODE.", "rcode", stats_rcode_names,
+		STATS_AT(responses), STATS_RCODE_COUNT },
+	{ "zoned_responses_truncated_total", "Responses sent truncated (TC) because they did "
+		"not fit; rate-limit slips are counted apart.", NULL, NULL, STATS_AT(truncated), 1 },
+	{ "zoned_rrl_dropped_total", "Responses rate limiting dropped.", NULL, NULL,
+		STATS_AT(rrl_dropped), 1 },
+	{ "zoned_rrl_slipped_total", "Responses rate limiting sent truncated instead (slip).",
+		NULL, NULL, STATS_AT(rrl_slipped), 1 },
+};
+
+/* One metric of the summed counters c. */
 static int
-stats_write_labelled(struct evbuffer *out, const char *name, const char *help,
-	const char *label, const char *const *names, const _Atomic uint64_t *values, size_t count)
+stats_write_metric(struct evbuffer *out, const struct stats_metric *m,
+	const struct stats_counters *c)
 {
-	int rc = stats_write_header(out, name, "counter", help);
-	for (size_t i = 0; i < count && rc == 0; i++) {
+	const _Atomic uint64_t *values = (const _Atomic uint64_t *)((const char *)c + m->offset);
+	int rc = stats_write_header(out, m->name, "counter", m->help);
+	for (size_t i = 0; i < m->count && rc == 0; i++) {
 		uint64_t value = atomic_load_explicit(&values[i], memory_order_relaxed);
-		if (names[i] == NULL && value == 0)
+		int n;
+		if (m->label == NULL)
+			n = evbuffer_add_printf(out, "%s %" PRIu64 "\n", m->name, value);
+		else if (m->names[i] != NULL)
+			n = evbuffer_add_printf(out, "%s{%s=\"%s\"} %" PRIu64 "\n", m->name,
+				m->label, m->names[i], value);
+		else if (value != 0)
+			n = evbuffer_add_printf(out, "%s{%s=\"%zu\"} %" PRIu64 "\n", m->name,
+				m->label, i, value);
+		else
 			continue;
-		int n = names[i] != NULL
-			? evbuffer_add_printf(out, "%s{%s=\"%s\"} %" PRIu64 "\n", name, label,
-				names[i], value)
-			: evbuffer_add_printf(out, "%s{%s=\"%zu\"} %" PRIu64 "\n", name, label, i,
-				value);
 		rc = n < 0 ? ZONED_ENOMEM : 0;
 	}
 	return rc;
@@ -307,38 +346,9 @@ stats_write_prometheus(const struct stats *stats, const struct stats_zone_table 
 {
 	struct stats_counters c;
 	stats_sum(stats, &c);
-	int rc = stats_write_labelled(out, "zoned_queries_total",
-		"Queries received, by transport.", "transport", stats_transport_names,
-		c.queries, STATS_TRANSPORT_COUNT);
-	if (rc == 0)
-		rc = stats_write_labelled(out, "zoned_queries_by_opcode_total",
-			"Queries received with a whole header, by OPCODE.", "opcode",
-			stats_opcode_names, c.opcodes, STATS_OPCODE_COUNT);
-	if (rc == 0)
-		rc = stats_write_labelled(out, "zoned_queries_by_type_total",
-			"Queries with a question, by QTYPE.", "type", stats_qtype_names, c.qtypes,
-			STATS_QTYPE_COUNT);
-	if (rc == 0)
-		rc = stats_write_value(out, "zoned_queries_edns_total", "counter",
-			"Queries with an EDNS OPT record.", atomic_load(&c.edns));
-	if (rc == 0)
-		rc = stats_write_value(out, "zoned_queries_dnssec_ok_total", "counter",
-			"Queries with the EDNS DO bit set.", atomic_load(&c.dnssec_ok));
-	if (rc == 0)
-		rc = stats_write_labelled(out, "zoned_responses_total",
-			"Responses sent, by RCODE.", "rcode", stats_rcode_names, c.responses,
-			STATS_RCODE_COUNT);
-	if (rc == 0)
-		rc = stats_write_value(out, "zoned_responses_truncated_total", "counter",
-			"Responses sent truncated (TC) because they did not fit; rate-limit slips "
-			"are counted apart.", atomic_load(&c.truncated));
-	if (rc == 0)
-		rc = stats_write_value(out, "zoned_rrl_dropped_total", "counter",
-			"Responses rate limiting dropped.", atomic_load(&c.rrl_dropped));
-	if (rc == 0)
-		rc = stats_write_value(out, "zoned_rrl_slipped_total", "counter",
-			"Responses rate limiting sent truncated instead (slip).",
-			atomic_load(&c.rrl_slipped));
+	int rc = 0;
+	for (size_t i = 0; i < sizeof stats_metrics / sizeof stats_metrics[0] && rc == 0; i++)
+		rc = stats_write_metric(out, &stats_metrics[i], &c);
 	if (rc == 0)
 		rc = stats_write_zones(out, stats, table, zones);
 	if (rc == 0)

@@ -56,6 +56,9 @@ config_free(struct config *config)
 	free(config->keys);
 	acl_free(config->allow_query);
 	acl_free(config->blackhole);
+	for (size_t i = 0; i < config->statistics_channel_count; i++)
+		acl_free(config->statistics_channels[i].allow);
+	free(config->statistics_channels);
 	free(config->listens);
 	free(config->path);
 	free(config->directory);
@@ -111,8 +114,7 @@ config_add_zone(struct config *config, const char *name, const char *file,
 	return 0;
 }
 
-/* Parses an IPv4 or IPv6 literal ("any" and "::" are the wildcards). */
-static int
+int
 config_parse_address(const char *text, uint16_t port, struct config_listen *listen)
 {
 	memset(listen, 0, sizeof *listen);
@@ -133,6 +135,15 @@ config_parse_address(const char *text, uint16_t port, struct config_listen *list
 	}
 	snprintf(listen->text, sizeof listen->text, "%s", text);
 	return 0;
+}
+
+uint16_t
+config_listen_port(const struct config_listen *listen)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 }
 
 int
@@ -247,7 +258,7 @@ static const struct config_unsupported config_unsupported_statements[] = {
 	{ "dyndb", NULL, false }, { "http", NULL, false }, { "logging", NULL, false },
 	{ "managed-keys", NULL, false }, { "masters", NULL, false },
 	{ "plugin", NULL, false }, { "primaries", NULL, false }, { "server", NULL, false },
-	{ "statistics-channels", NULL, false }, { "tls", NULL, false },
+	{ "tls", NULL, false },
 	{ "trust-anchors", NULL, false }, { "trusted-keys", NULL, false },
 	{ NULL, NULL, false },
 };
@@ -462,9 +473,6 @@ static const struct config_rate_limit_number {
 	{ NULL, 0, 0, 0 },
 };
 
-static bool config_parse_block(struct config_parser *p,
-	bool (*parse)(struct config_parser *, void *), void *arg);
-
 struct config_rate_limit_state {
 	struct rrl_config *rrl;
 	unsigned long given;    /* bit i: config_rate_limit_numbers[i] was set */
@@ -577,8 +585,7 @@ config_parse_option(struct config_parser *p)
 	return false;
 }
 
-/* Reads { statement; ... }; calling parse for each statement word. */
-static bool
+bool
 config_parse_block(struct config_parser *p, bool (*parse)(struct config_parser *, void *),
 	void *arg)
 {
@@ -738,6 +745,8 @@ config_parse_statement(struct config_parser *p)
 		return config_parse_acl(p);
 	if (strcmp(word, "key") == 0)
 		return config_parse_key(p);
+	if (strcmp(word, "statistics-channels") == 0)
+		return config_parse_statistics_channels(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_statements, word);
 	if (u != NULL)

@@ -4,10 +4,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct acl_definition;
 struct acl_list;
 struct config;
+struct config_listen;
 struct config_zone;
 struct diag;
 
@@ -64,6 +66,7 @@ struct config_parser {
 	struct acl_list *allow_query;      /* options' lists, compiled at the end */
 	struct acl_list *blackhole;
 	struct acl_list *exempt_clients;   /* rate-limit's */
+	struct acl_list **channel_allow;   /* by config->statistics_channels; NULL: none */
 	bool options_seen;
 	bool directory_seen;
 	int error;                         /* first error code, 0 if none */
@@ -112,6 +115,10 @@ bool config_next_name(struct config_parser *p, const char *what);
 /* A string or word value followed by ';' into *out (malloc'd, replacing it). */
 bool config_parse_text(struct config_parser *p, const char *name, char **out);
 
+/* Reads { statement; ... }; calling parse for each statement word (include too). */
+bool config_parse_block(struct config_parser *p, bool (*parse)(struct config_parser *, void *),
+	void *arg);
+
 /* include "file";: continues reading in that file, relative to the includer. */
 bool config_parse_include(struct config_parser *p);
 
@@ -144,6 +151,12 @@ bool config_compile_zone_acl(struct config_parser *p, struct config_pending_zone
 
 /* Frees the parse trees held by p. */
 void config_acl_cleanup(struct config_parser *p);
+
+/* In config.c: parses an IPv4 or IPv6 literal ("any" and "::" are the wildcards). */
+int config_parse_address(const char *text, uint16_t port, struct config_listen *listen);
+
+/* In config_statistics.c: statistics-channels { inet ADDRESS [port N] [allow { ... }]; }; */
+bool config_parse_statistics_channels(struct config_parser *p);
 
 /* Joins a relative path to base (NULL: the current directory); malloc'd. */
 char *config_resolve_path(const char *base, const char *path);

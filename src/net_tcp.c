@@ -19,6 +19,7 @@
 #include "zoned/cookie.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
+#include "zoned/stats.h"
 
 #define NET_TCP_MAX_MESSAGE 65535
 /* Stop reading a client that does not read its answers past this much. */
@@ -120,8 +121,10 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 			.client = (const struct sockaddr *)&c->peer,
 			.now = now,
 		};
+		struct answer_result result;
 		size_t n = answer_query(view->db, &view->settings, &request, response + 2,
-			NET_TCP_MAX_MESSAGE, NULL);
+			NET_TCP_MAX_MESSAGE, &result);
+		stats_count_query(c->worker->stats, view->zone_stats, &request, &result, RRL_SEND);
 		evbuffer_drain(input, 2 + length);
 		if (n == 0)
 			continue;

@@ -16,6 +16,7 @@
 #include "zoned/error.h"
 #include "zoned/net.h"
 #include "zoned/rrl.h"
+#include "zoned/stats.h"
 
 #define NET_UDP_MAX_QUERY 4096  /* larger datagrams are not DNS queries we answer */
 #define NET_UDP_CONTROL 64      /* room for one IP_PKTINFO or IPV6_PKTINFO */
@@ -194,15 +195,14 @@ net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned 
 		struct answer_result *result = &udp->result;
 		size_t length = answer_query(view->db, &view->settings, &request,
 			udp->responses[replies], NET_UDP_MAX_RESPONSE, result);
+		/* Rate limiting decides on the response built; TCP is never limited. */
+		enum rrl_action action = RRL_SEND;
+		if (length != 0 && view->rate_limit != NULL)
+			length = rrl_apply(udp->worker->rrl, view->rate_limit, client, result,
+				udp->responses[replies], rrl_now(), &action);
+		stats_count_query(udp->worker->stats, view->zone_stats, &request, result, action);
 		if (length == 0)
 			continue;
-		/* Rate limiting decides on the response built; TCP is never limited. */
-		if (view->rate_limit != NULL) {
-			length = rrl_apply(udp->worker->rrl, view->rate_limit, client, result,
-				udp->responses[replies], rrl_now());
-			if (length == 0)
-				continue;
-		}
 		struct msghdr *out = &udp->out[replies].msg_hdr;
 		memset(out, 0, sizeof *out);
 		out->msg_name = &udp->peers[i];

@@ -56,7 +56,7 @@ struct rrl_table {
 	void *memory;              /* owned: calloc'd (pages zeroed lazily), then aligned */
 	size_t bucket_mask;
 	uint64_t seed;             /* a random key: bucket choice cannot be aimed at */
-	rrl_log_function *log;
+	log_function *log;
 	uint64_t log_next;         /* no message before this second: one a second */
 	unsigned log_suppressed;
 	struct rrl_stats stats;
@@ -116,7 +116,7 @@ rrl_client_address(const struct sockaddr *client, uint8_t address[16])
 }
 
 struct rrl_table *
-rrl_table_create(size_t entries, rrl_log_function *log)
+rrl_table_create(size_t entries, log_function *log)
 {
 	size_t buckets = RRL_MIN_WORKER_ENTRIES / RRL_WAYS;
 	while (buckets * RRL_WAYS < entries && buckets < ((size_t)1 << 28))
@@ -463,8 +463,12 @@ rrl_account(struct rrl_table *table, const struct rrl_config *config,
 size_t
 rrl_apply(struct rrl_table *table, const struct rrl_config *config,
 	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,
-	uint32_t now)
+	uint32_t now, enum rrl_action *action)
 {
+	enum rrl_action ignored;
+	if (action == NULL)
+		action = &ignored;
+	*action = RRL_SEND;
 	if (acl_allows(config->exempt, client, NULL))
 		return result->length;
 	struct rrl_response classified;
@@ -473,7 +477,8 @@ rrl_apply(struct rrl_table *table, const struct rrl_config *config,
 	 * BIND 9.18 does not rate-limit its responses, only its errors. */
 	if (result->cookie_valid && classified.class != RRL_ERROR)
 		return result->length;
-	switch (rrl_account(table, config, client, &classified, now)) {
+	*action = rrl_account(table, config, client, &classified, now);
+	switch (*action) {
 	case RRL_DROP:
 		return 0;
 	case RRL_SLIP:

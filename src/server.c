@@ -25,10 +25,13 @@
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/log.h"
+#include "zoned/metrics_http.h"
+#include "zoned/nametree.h"
 #include "zoned/net.h"
 #include "zoned/rrl.h"
 #include "zoned/server.h"
 #include "zoned/server_os.h"
+#include "zoned/stats.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -41,6 +44,7 @@ struct server_view {
 	char *version;
 	char *identity;
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
+	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 };
 
 struct server_worker {
@@ -76,21 +80,9 @@ struct server {
 	 * one per start, kept across reloads (cookies stay valid), shared by
 	 * every worker. */
 	uint8_t cookie_secret[COOKIE_SECRET_LENGTH];
+	struct stats *stats;               /* the workers' counters and the reloads */
+	struct metrics_http *metrics;      /* statistics-channels; NULL: none */
 };
-
-/* Config findings go to the log with their file:line. */
-static void
-on_config_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
-	if (file != NULL && line > 0)
-		log_message(priority, "%s:%lu: %s", file, line, message);
-	else if (file != NULL)
-		log_message(priority, "%s: %s", file, message);
-	else
-		log_message(priority, "%s", message);
-}
 
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
 static int
@@ -148,7 +140,7 @@ server_config_build(const struct server_options *options, struct config **out)
 	struct config *config = NULL;
 	int rc;
 	if (options->config_path != NULL) {
-		struct diag d = { .emit = on_config_diag };
+		struct diag d = { .emit = log_diag_emit };
 		rc = config_load_file(options->config_path, &d, &config);
 		if (rc != 0) {
 			log_message(LOG_ERR, "%s: configuration not loaded", options->config_path);
@@ -236,12 +228,40 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	return view;
 }
 
-/* Frees view; zones that a newer view or a transfer still holds live on. */
+/*
+ * Gives each zone of view that has none its counter slot (a reloaded zone
+ * takes its predecessor's, so its count goes on) and the view its table
+ * of per-zone counters. Without memory the view counts no zones.
+ */
 static void
-server_view_free(struct server_view *view)
+server_view_count_zones(struct server *server, struct server_view *view,
+	const struct server_view *previous)
+{
+	for (size_t i = 0; i < view->zones->zone_count; i++) {
+		struct zone *zone = view->zones->zones[i].zone;
+		if (zone == NULL || zone->stats_slot != 0)
+			continue;   /* shared with previous: published, already counted */
+		const struct zone *old = previous == NULL ? NULL
+			: zonedb_find(previous->zones->db, zone->origin, zone->origin_length);
+		zone->stats_slot = old != NULL && dname_equal(old->origin, zone->origin)
+			? old->stats_slot : stats_zone_slot_new(server->stats);
+	}
+	view->zone_stats = stats_zone_table_create(server->stats);
+	if (view->zone_stats == NULL)
+		log_message(LOG_WARNING, "no memory for the per-zone counters: not counting zones");
+	view->net.zone_stats = view->zone_stats;
+}
+
+/*
+ * Frees view (its zone counts go to stats' totals); zones that a newer
+ * view or a transfer still holds live on.
+ */
+static void
+server_view_free(struct server_view *view, struct stats *stats)
 {
 	if (view == NULL)
 		return;
+	stats_zone_table_retire(stats, view->zone_stats);
 	zoneset_free(view->zones);
 	acl_zone_map_free(&view->zone_allow_query);
 	free(view->version);
@@ -281,7 +301,7 @@ server_publish(struct server *server, struct server_view *next)
 	}
 	struct server_view *previous = server->view;
 	server->view = next;
-	server_view_free(previous);
+	server_view_free(previous, server->stats);
 }
 
 /*
@@ -305,17 +325,47 @@ server_prepare_rate_limit(struct server *server, const struct config *config)
 	return 0;
 }
 
+/* A scrape of GET /metrics, on the main thread: the published view's counts. */
+static int
+server_render_metrics(void *arg, struct evbuffer *out)
+{
+	struct server *server = arg;
+	return stats_write_prometheus(server->stats, server->view->zone_stats,
+		server->view->zones, out);
+}
+
+/* Serves config's statistics channels (the listeners borrow its lists). */
+static int
+server_start_metrics(struct server *server, const struct config *config)
+{
+	return metrics_http_create(server->base, config->statistics_channels,
+		config->statistics_channel_count, server_render_metrics, server, log_message,
+		&server->metrics);
+}
+
+/* After a reload: the channels as the new config says, the old ones closed first. */
+static void
+server_restart_metrics(struct server *server, const struct config *config)
+{
+	metrics_http_free(server->metrics);
+	server->metrics = NULL;
+	if (server_start_metrics(server, config) != 0)
+		log_message(LOG_ERR, "reload: statistics channels not served until the next reload");
+}
+
 /* SIGHUP: new config, changed zones reloaded off to the side, then swapped. */
 static void
 server_reload(struct server *server)
 {
 	server_os_notify("RELOADING=1");
 	log_message(LOG_INFO, "reloading");
+	server->stats->reloads++;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct config *config = NULL;
 	if (server_config_build(server->options, &config) != 0) {
 		log_message(LOG_ERR, "reload: configuration has errors, keeping the current one");
+		server->stats->reload_failures++;
 		server_os_notify("READY=1");
 		return;
 	}
@@ -323,10 +373,12 @@ server_reload(struct server *server)
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	int rc = zoneset_build(config, server->view->zones, log_message, &zones, &failed);
+	server->stats->zone_load_failures += failed;
 	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
 	if (view == NULL) {
 		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
+		server->stats->reload_failures++;
 		zoneset_free(zones);
 		config_free(config);
 		server_os_notify("READY=1");
@@ -336,7 +388,9 @@ server_reload(struct server *server)
 		log_message(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
 		view->net.rate_limit = NULL;
 	}
+	server_view_count_zones(server, view, server->view);
 	server_publish(server, view);
+	server_restart_metrics(server, config);
 	config_free(server->config);
 	server->config = config;
 	struct timespec end;
@@ -391,6 +445,7 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.id = id;
 	worker->net.view = &server->published;
 	worker->net.global_epoch = &server->epoch;
+	worker->net.stats = &server->stats->workers[id];
 	atomic_init(&worker->net.quiescent_epoch, 0);
 	/* The cap is shared out: each worker counts only its own connections. */
 	unsigned cap = server->config->tcp_clients / server->worker_count;
@@ -496,16 +551,6 @@ on_signal(evutil_socket_t signal_number, short events, void *arg)
 	event_base_loopbreak(server->base);
 }
 
-
-static uint16_t
-server_listen_port(const struct config_listen *listen)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
-	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-}
-
 /*
  * Binds one UDP and one TCP socket per worker for listen, into column
  * index of the fd tables. Returns 0, 1 when an implicit default address is
@@ -532,7 +577,7 @@ server_bind_listen(struct server *server, const struct config_listen *listen, si
 				return 1;
 			}
 			log_message(LOG_ERR, "cannot listen on %s port %u (%s): %s", listen->text,
-				server_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
+				config_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
 			return -1;
 		}
 	}
@@ -596,7 +641,9 @@ server_free(struct server *server)
 	free(server->udp_fds);
 	free(server->tcp_fds);
 	free(server->listens);
-	server_view_free(server->view);
+	metrics_http_free(server->metrics);
+	server_view_free(server->view, server->stats);
+	stats_free(server->stats);
 	config_free(server->config);
 	if (server->base != NULL)
 		event_base_free(server->base);
@@ -617,6 +664,9 @@ server_load(struct server *server)
 		return ZONED_EIO;
 	}
 	server_config_cookies(server, server->config);
+	server->stats = stats_create(server->worker_count);
+	if (server->stats == NULL)
+		return ZONED_ENOMEM;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	int rc = zoneset_build(server->config, NULL, log_message, &zones, &failed);
@@ -627,6 +677,7 @@ server_load(struct server *server)
 		zoneset_free(zones);
 		return ZONED_ENOMEM;
 	}
+	server_view_count_zones(server, server->view, NULL);
 	atomic_init(&server->published, &server->view->net);
 	atomic_init(&server->epoch, 0);
 	return 0;
@@ -791,6 +842,8 @@ server_run(const struct server_options *given)
 		server.base = event_base_new();
 		rc = server.base == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
 	}
+	if (rc == 0)
+		rc = server_start_metrics(&server, server.config);
 	if (rc == 0)
 		rc = server_serve(&server);
 	server_free(&server);

@@ -30,6 +30,14 @@ struct config_listen {
 	bool implicit;          /* a built-in default: skip it when unavailable */
 };
 
+/* One inet clause of statistics-channels: where GET /metrics is served. */
+struct config_statistics_channel {
+	struct config_listen listen;    /* address and port (BIND's default port: 80) */
+	struct acl *allow;              /* who may connect; NULL: anyone, as in BIND (owned) */
+};
+
+#define CONFIG_DEFAULT_STATISTICS_PORT 80
+
 /* One zone statement (or -z argument). */
 struct config_zone {
 	char *name;             /* as written */
@@ -74,6 +82,8 @@ struct config {
 	/* cookie-secret statements (none: the daemon makes a random secret per
 	 * start) and require-server-cookie (zoned/cookie.h). */
 	struct cookie_config cookies;
+	struct config_statistics_channel *statistics_channels;  /* statistics-channels inet clauses */
+	size_t statistics_channel_count;
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */
@@ -115,6 +125,9 @@ int config_add_zone(struct config *config, const char *name, const char *file,
  */
 int config_add_listen(struct config *config, const char *address, uint16_t port,
 	bool implicit);
+
+/* The port of listen, in host order. */
+uint16_t config_listen_port(const struct config_listen *listen);
 
 /* Sets the port of every listening address (the -p option). */
 void config_set_port(struct config *config, uint16_t port);

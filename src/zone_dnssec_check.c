@@ -403,8 +403,8 @@ check_denial(struct dnssec_pass *pass)
 			"no denial of existence");
 	else
 		pass_report(pass, zone->origin, 0, RRTYPE_SOA, NULL, 0,
-			"signed, but no NSEC at the apex and no NSEC3PARAM: "
-			"no denial of existence (RFC 4035 2.3, RFC 5155 7.1)");
+			"no NSEC at the apex and no NSEC3PARAM: the zone has no denial of "
+			"existence (RFC 4035 2.3, RFC 5155 7.1)");
 }
 
 /* An ldns record from one of the zone's records (owner lowercased, wire rdata). */

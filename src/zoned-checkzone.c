@@ -484,15 +484,14 @@ checkzone_run(const struct checkzone_options *options, const uint8_t *origin,
 	struct diag d = { .emit = checkzone_emit, .arg = output };
 	struct zone_check_modes modes = options->modes;
 	struct zone_sources sources = { 0 };
+	/* file:line for the DNSSEC findings, which come after the records are read. */
 	struct zone_load_options load_options = {
 		.modes = &modes,
 		.zone_class = options->zone_class,
+		.sources = &sources,
 	};
-	if (options->dnssec) {
-		/* The verification reports the chain itself, as errors, with lines. */
-		modes.denial = CHECK_IGNORE;
-		load_options.sources = &sources;
-	}
+	if (options->dnssec)
+		modes.denial = CHECK_IGNORE;  /* the verification reports the chain, as errors */
 	struct zone *zone = NULL;
 	int status;
 	if (options->raw_input) {

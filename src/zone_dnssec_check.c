@@ -645,13 +645,14 @@ check_signatures(struct dnssec_pass *pass)
 	return status;
 }
 
-bool
-zone_dnssec_is_signed(const struct zone *zone)
+/* True when an authoritative name of the zone (or an NSEC3 owner) has an RRSIG. */
+static bool
+zone_has_rrsigs(const struct zone *zone)
 {
-	if (name_node_rrset(zone->apex, RRTYPE_DNSKEY) == NULL)
-		return false;
 	for (size_t i = 0; i < zone->node_count; i++) {
-		if (name_node_rrset(zone->nodes[i], RRTYPE_RRSIG) != NULL)
+		const struct name_node *node = zone->nodes[i];
+		/* RRSIGs below a cut belong to the child, whatever the file holds. */
+		if (!(node->flags & NODE_OCCLUDED) && name_node_rrset(node, RRTYPE_RRSIG) != NULL)
 			return true;
 	}
 	for (size_t i = 0; i < zone->nsec3_count; i++) {
@@ -659,6 +660,12 @@ zone_dnssec_is_signed(const struct zone *zone)
 			return true;
 	}
 	return false;
+}
+
+bool
+zone_dnssec_is_signed(const struct zone *zone)
+{
+	return name_node_rrset(zone->apex, RRTYPE_DNSKEY) != NULL && zone_has_rrsigs(zone);
 }
 
 int
@@ -688,13 +695,22 @@ unsigned
 zone_check_denial(const struct zone *zone, const struct zone_check_modes *modes,
 	struct zone_sources *sources, struct diag *d)
 {
-	if (modes->denial == CHECK_IGNORE || !zone_dnssec_is_signed(zone))
+	if (modes->denial == CHECK_IGNORE)
 		return 0;
 	struct zone_dnssec_check_options options = {
 		.signatures = false,
 		.level = modes->denial == CHECK_FAIL ? DIAG_ERROR : DIAG_WARNING,
 		.sources = sources,
 	};
-	int findings = zone_dnssec_check(zone, &options, d, NULL);
+	int findings = 0;
+	if (zone_dnssec_is_signed(zone)) {
+		findings = zone_dnssec_check(zone, &options, d, NULL);
+	} else if (zone_has_rrsigs(zone)) {
+		/* RFC 4035 5.3.1: without the zone's keys no signature can validate. */
+		struct dnssec_pass pass = { .zone = zone, .options = &options, .d = d };
+		pass_report(&pass, zone->origin, 0, RRTYPE_SOA, NULL, 0,
+			"RRSIGs but no DNSKEY at the apex: no signature can be validated");
+		findings = (int)pass.result.findings;
+	}
 	return modes->denial == CHECK_FAIL && findings > 0 ? (unsigned)findings : 0;
 }

@@ -356,8 +356,17 @@ START_TEST(test_loader_check)
 	ck_assert_int_ne(zone_load_text(text, strlen(text), "x", origin, &options, &d, &zone), 0);
 	ck_assert_ptr_null(zone);
 	ck_assert_uint_eq(d.errors, 1);
-	/* Unsigned zones are never checked; good signed zones say nothing. */
 	free(text);
+	/* RRSIGs without the apex DNSKEY: one warning, not one per name. */
+	struct loaded keyless;
+	zone_check_modes_default(&modes);
+	load_edited(&keyless, "nsec.zone", &(struct edit){ EDIT_DROP_LINE, "example.", "DNSKEY",
+		0, 0, 0 }, &modes);
+	ck_assert_msg(strcmp(keyless.capture.text, "W nsec.zone:1 example: RRSIGs but no DNSKEY "
+		"at the apex: no signature can be validated\n") == 0, "%s", keyless.capture.text);
+	ck_assert(!zone_dnssec_is_signed(keyless.zone));
+	loaded_free(&keyless);
+	/* Unsigned zones are never checked; good signed zones say nothing. */
 	static const char *const quiet[] = { "example.zone", "nsec.zone", "nsec3.zone",
 		"nsec3-optout.zone", "nsec-tampered.zone" };
 	for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {

@@ -59,7 +59,8 @@ unsigned zone_check_zone(const struct zone *zone, const struct zone_check_modes 
  * For a signed zone (an apex DNSKEY and RRSIGs): the structural DNSSEC
  * checks without any cryptography (zone_dnssec_check.h): an NSEC or NSEC3
  * chain exists, covers every authoritative name, is closed and in order,
- * and its type bitmaps match the data. Reports at modes->denial's level,
+ * and its type bitmaps match the data. RRSIGs without an apex DNSKEY are
+ * one finding. Reports at modes->denial's level,
  * with file:line from sources when not NULL. Returns the number of errors
  * (0 unless denial is CHECK_FAIL).
  */

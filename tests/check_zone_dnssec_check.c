@@ -28,23 +28,8 @@
 #define NOW_2060 2840140800      /* 2060-01-01, after every expiration */
 #define NOW_2019 1546300800      /* 2019-01-01, before every inception */
 
-/* Every finding as "E|W file:line message" lines. */
-struct capture {
-	char text[65536];
-	size_t length;
-};
-
-static void
-capture_emit(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	struct capture *capture = arg;
-	size_t room = sizeof capture->text - capture->length;
-	int written = snprintf(capture->text + capture->length, room, "%c %s:%lu %s\n",
-		level == DIAG_ERROR ? 'E' : 'W', file != NULL ? file : "zone", line, message);
-	if (written > 0 && (size_t)written < room)
-		capture->length += (size_t)written;
-}
+/* Every finding as an "E|W file:line message" line (one test at a time: static). */
+static struct testlib_capture capture;
 
 /* Reads a fixture into a new NUL-terminated buffer. */
 static char *
@@ -162,7 +147,6 @@ edit_apply(const char *text, const struct edit *edit)
 struct loaded {
 	struct zone *zone;
 	struct zone_sources sources;
-	struct capture capture;
 	struct diag d;
 };
 
@@ -172,8 +156,7 @@ load_edited(struct loaded *loaded, const char *name, const struct edit *edit,
 	const struct zone_check_modes *modes)
 {
 	memset(loaded, 0, sizeof *loaded);
-	loaded->d.emit = capture_emit;
-	loaded->d.arg = &loaded->capture;
+	loaded->d = testlib_capture_start(&capture, "%c %b:%l %m\n", "zone");
 	char *text = fixture_read(name);
 	char *edited = edit_apply(text, edit);
 	uint8_t origin[DNAME_MAX_LENGTH];
@@ -183,7 +166,7 @@ load_edited(struct loaded *loaded, const char *name, const struct edit *edit,
 		&loaded->zone);
 	free(edited);
 	free(text);
-	ck_assert_msg(status == 0, "%s did not load:\n%s", name, loaded->capture.text);
+	ck_assert_msg(status == 0, "%s did not load:\n%s", name, capture.text);
 }
 
 static void
@@ -283,13 +266,13 @@ START_TEST(test_verify_case)
 	int findings = zone_dnssec_check(loaded.zone, &options, &loaded.d, &result);
 	if (c->findings >= 0)
 		ck_assert_msg(findings == c->findings, "%s: %d findings, want %d:\n%s", c->name,
-			findings, c->findings, loaded.capture.text);
+			findings, c->findings, capture.text);
 	else
 		ck_assert_msg(findings > 0, "%s: no finding", c->name);
 	ck_assert_uint_eq((unsigned)findings, result.findings);
 	if (c->expect != NULL)
-		ck_assert_msg(strstr(loaded.capture.text, c->expect) != NULL, "%s: want '%s' in:\n%s",
-			c->name, c->expect, loaded.capture.text);
+		ck_assert_msg(strstr(capture.text, c->expect) != NULL, "%s: want '%s' in:\n%s",
+			c->name, c->expect, capture.text);
 	loaded_free(&loaded);
 }
 END_TEST
@@ -307,9 +290,9 @@ START_TEST(test_optout_messages)
 	struct zone_dnssec_check_options options = { .now = NOW_VALID, .level = DIAG_ERROR,
 		.sources = &loaded.sources };
 	int findings = zone_dnssec_check(loaded.zone, &options, &loaded.d, NULL);
-	ck_assert_msg(strstr(loaded.capture.text, "insecure.example: no NSEC3 record (hash ")
-		&& strstr(loaded.capture.text, "and no opt-out NSEC3 covers it"),
-		"%s", loaded.capture.text);
+	ck_assert_msg(strstr(capture.text, "insecure.example: no NSEC3 record (hash ")
+		&& strstr(capture.text, "and no opt-out NSEC3 covers it"),
+		"%s", capture.text);
 	ck_assert_int_eq(findings, 2);  /* the name, and the chain around the gap */
 	loaded_free(&loaded);
 	/* The same gap is fine in the opt-out zone, where make.sh never hashed the name. */
@@ -336,10 +319,10 @@ START_TEST(test_loader_check)
 		struct loaded loaded;
 		load_edited(&loaded, "nsec-missing.zone", &(struct edit){ 0 }, &modes);
 		if (modes_cases[i].expect != NULL)
-			ck_assert_msg(strstr(loaded.capture.text, modes_cases[i].expect) != NULL,
-				"%s", loaded.capture.text);
+			ck_assert_msg(strstr(capture.text, modes_cases[i].expect) != NULL,
+				"%s", capture.text);
 		else
-			ck_assert_msg(loaded.capture.length == 0, "%s", loaded.capture.text);
+			ck_assert_msg(capture.text[0] == '\0', "%s", capture.text);
 		ck_assert_uint_eq(loaded.d.errors, 0);
 		loaded_free(&loaded);
 	}
@@ -362,8 +345,8 @@ START_TEST(test_loader_check)
 	zone_check_modes_default(&modes);
 	load_edited(&keyless, "nsec.zone", &(struct edit){ EDIT_DROP_LINE, "example.", "DNSKEY",
 		0, 0, 0 }, &modes);
-	ck_assert_msg(strcmp(keyless.capture.text, "W nsec.zone:1 example: RRSIGs but no DNSKEY "
-		"at the apex: no signature can be validated\n") == 0, "%s", keyless.capture.text);
+	ck_assert_msg(strcmp(capture.text, "W nsec.zone:1 example: RRSIGs but no DNSKEY "
+		"at the apex: no signature can be validated\n") == 0, "%s", capture.text);
 	ck_assert(!zone_dnssec_is_signed(keyless.zone));
 	loaded_free(&keyless);
 	/* Unsigned zones are never checked; good signed zones say nothing. */
@@ -373,7 +356,7 @@ START_TEST(test_loader_check)
 		struct loaded loaded;
 		zone_check_modes_default(&modes);
 		load_edited(&loaded, quiet[i], &(struct edit){ 0 }, &modes);
-		ck_assert_msg(loaded.capture.length == 0, "%s: %s", quiet[i], loaded.capture.text);
+		ck_assert_msg(capture.text[0] == '\0', "%s: %s", quiet[i], capture.text);
 		ck_assert(zone_dnssec_is_signed(loaded.zone) == (strcmp(quiet[i], "example.zone") != 0));
 		loaded_free(&loaded);
 	}

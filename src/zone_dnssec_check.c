@@ -41,32 +41,42 @@ struct dnssec_pass {
 };
 
 /*
- * Reports one finding about owner (and its RRset of type, 0 for the name
- * alone) at the file:line of record rdata of type source_type, or of the
- * RRset's first record when rdata is NULL, or of the name's first record.
+ * Emits message about owner (and its RRset of type, 0 for the name alone)
+ * at level, at the file:line of record rdata of type source_type, or of
+ * the RRset's first record when rdata is NULL.
  */
+static void
+pass_emit(struct dnssec_pass *pass, enum diag_level level, const uint8_t *owner, uint16_t type,
+	uint16_t source_type, const uint8_t *rdata, size_t rdata_length, const char *message)
+{
+	char owner_text[DNAME_MAX_LENGTH * 4 + 2], type_buffer[RRTYPE_TEXT_MAX];
+	dname_format(owner, owner_text, sizeof owner_text);
+	const char *file = NULL;
+	unsigned long line = 0;
+	if (source_type == 0 || !zone_sources_find(pass->options->sources, owner, source_type,
+		    rdata, rdata_length, &file, &line)) {
+		file = NULL;
+		line = 0;
+	}
+	if (type != 0)
+		diag_report(pass->d, level, file, line, "%s/%s: %s", owner_text,
+			rrtype_to_text(type, type_buffer), message);
+	else
+		diag_report(pass->d, level, file, line, "%s: %s", owner_text, message);
+}
+
+/* One finding, at the options' level and counted: pass_emit() with a format. */
 static void __attribute__((format(printf, 7, 8)))
 pass_report(struct dnssec_pass *pass, const uint8_t *owner, uint16_t type,
 	uint16_t source_type, const uint8_t *rdata, size_t rdata_length, const char *format, ...)
 {
-	char message[1024], owner_text[DNAME_MAX_LENGTH * 4 + 2], type_buffer[RRTYPE_TEXT_MAX];
+	char message[1024];
 	va_list args;
 	va_start(args, format);
 	vsnprintf(message, sizeof message, format, args);
 	va_end(args);
-	dname_format(owner, owner_text, sizeof owner_text);
-	const char *file = NULL;
-	unsigned long line = 0;
-	if (pass->options->sources != NULL && source_type != 0
-		&& !zone_sources_find(pass->options->sources, owner, source_type, rdata,
-			rdata_length, &file, &line))
-		file = NULL;
-	if (type != 0)
-		diag_report(pass->d, pass->options->level, file, file != NULL ? line : 0,
-			"%s/%s: %s", owner_text, rrtype_to_text(type, type_buffer), message);
-	else
-		diag_report(pass->d, pass->options->level, file, file != NULL ? line : 0,
-			"%s: %s", owner_text, message);
+	pass_emit(pass, pass->options->level, owner, type, source_type, rdata, rdata_length,
+		message);
 	pass->result.findings++;
 }
 
@@ -520,7 +530,6 @@ static int
 check_rrset_signatures(struct dnssec_pass *pass, const struct name_node *node,
 	const struct rrset *rrset, const struct rrset *rrsigs)
 {
-	char type_buffer[RRTYPE_TEXT_MAX];
 	pass->result.rrsets++;
 	unsigned good = 0, covering = 0;
 	const uint8_t *bad_rdata = NULL;
@@ -561,17 +570,12 @@ check_rrset_signatures(struct dnssec_pass *pass, const struct name_node *node,
 			"no valid RRSIG: %s (key tag %u)", ldns_get_errorstr_by_id(bad_status),
 			(unsigned)(bad_rdata[16] << 8 | bad_rdata[17]));
 	} else if (bad_rdata != NULL) {
-		const char *file = NULL;
-		unsigned long line = 0;
-		char owner_text[DNAME_MAX_LENGTH * 4 + 2];
-		dname_format(node->name, owner_text, sizeof owner_text);
-		if (!zone_sources_find(pass->options->sources, node->name, RRTYPE_RRSIG, bad_rdata,
-			    bad_length, &file, &line))
-			file = NULL;
-		diag_report(pass->d, DIAG_WARNING, file, file != NULL ? line : 0,
-			"%s/%s: an RRSIG fails (%s, key tag %u) beside a valid one", owner_text,
-			rrtype_to_text(rrset->type, type_buffer), ldns_get_errorstr_by_id(bad_status),
+		char message[256];
+		snprintf(message, sizeof message, "an RRSIG fails (%s, key tag %u) beside a valid one",
+			ldns_get_errorstr_by_id(bad_status),
 			(unsigned)(bad_rdata[16] << 8 | bad_rdata[17]));
+		pass_emit(pass, DIAG_WARNING, node->name, rrset->type, RRTYPE_RRSIG, bad_rdata,
+			bad_length, message);
 	}
 	return 0;
 }

@@ -244,6 +244,17 @@ static const struct verify_case verify_cases[] = {
 	{ "secure delegation without NSEC3 in an opt-out zone", "nsec3-optout.zone",
 		{ EDIT_DROP_OWNER, 0, "NSEC3", 0, 0, " NS DS RRSIG\n" }, 0, true, 2,
 		"secure.example: no NSEC3 record (hash " },
+	/* RFC 5155 6: an ENT with only insecure delegations below may be opted out too. */
+	{ "opted-out delegation below an ENT", "nsec3-optout.zone",
+		{ EDIT_APPEND, 0, 0, 0, "a.b.example. 300 IN NS ns.elsewhere.", 0 }, 0, true, 0, NULL },
+	{ "the same without opt-out", "nsec3.zone",
+		{ EDIT_APPEND, 0, 0, 0, "a.b.example. 300 IN NS ns.elsewhere.", 0 }, 0, true, 2,
+		"zone:0 b.example: no NSEC3 record (hash " },
+	{ "a secure delegation keeps its ENT in the chain", "nsec3-optout.zone",
+		{ EDIT_APPEND, 0, 0, 0, "a.c.example. 300 IN NS ns.elsewhere.\n"
+			"a.c.example. 300 IN DS 1 13 2 "
+			"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 0 }, 0,
+		true, 2, "zone:0 c.example: no NSEC3 record (hash " },
 	{ "unsigned zone", "example.zone", { 0 }, 0, false, 2,
 		"example: no DNSKEY at the apex: the zone is not signed" },
 };

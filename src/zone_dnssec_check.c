@@ -19,6 +19,8 @@
 #include "zoned/zone_dnssec_check.h"
 #include "zoned/zone_sources.h"
 
+/* Findings the load-time check prints before it only counts them. */
+#define ZONE_CHECK_DENIAL_MAX_REPORTS 20
 /* RFC 5155 3.1.2.1: the opt-out flag of an NSEC3 record. */
 #define NSEC3_FLAG_OPT_OUT 0x01
 /* RFC 4034 4.1.2: 256 windows of at most 32 octets, each with 2 octets of header. */
@@ -75,8 +77,10 @@ pass_report(struct dnssec_pass *pass, const uint8_t *owner, uint16_t type,
 	va_start(args, format);
 	vsnprintf(message, sizeof message, format, args);
 	va_end(args);
-	pass_emit(pass, pass->options->level, owner, type, source_type, rdata, rdata_length,
-		message);
+	unsigned limit = pass->options->max_reports;
+	if (limit == 0 || pass->result.findings < limit)
+		pass_emit(pass, pass->options->level, owner, type, source_type, rdata,
+			rdata_length, message);
 	pass->result.findings++;
 }
 
@@ -687,6 +691,10 @@ zone_dnssec_check(const struct zone *zone, const struct zone_dnssec_check_option
 		check_denial(&pass);
 	if (status == 0 && options->signatures)
 		status = check_signatures(&pass);
+	unsigned limit = options->max_reports;
+	if (limit != 0 && pass.result.findings > limit)
+		diag_report(d, options->level, NULL, 0, "%u more DNSSEC problems not shown",
+			pass.result.findings - limit);
 	free(pass.secure_below);
 	free(pass.nsec3_matched);
 	ldns_rr_list_deep_free(pass.keys);
@@ -705,6 +713,7 @@ zone_check_denial(const struct zone *zone, const struct zone_check_modes *modes,
 		.signatures = false,
 		.level = modes->denial == CHECK_FAIL ? DIAG_ERROR : DIAG_WARNING,
 		.sources = sources,
+		.max_reports = ZONE_CHECK_DENIAL_MAX_REPORTS,
 	};
 	int findings = 0;
 	if (zone_dnssec_is_signed(zone)) {

@@ -351,6 +351,18 @@ START_TEST(test_loader_check)
 	ck_assert_ptr_null(zone);
 	ck_assert_uint_eq(d.errors, 1);
 	free(text);
+	/* A zone broken at every name: max_reports findings, then one line counting the rest. */
+	zone_check_modes_default(&modes);
+	modes.denial = CHECK_IGNORE;
+	struct loaded broken;
+	load_edited(&broken, "nsec.zone", &(struct edit){ EDIT_REPLACE, 0, "NSEC", "RRSIG NSEC",
+		"RRSIG NSEC TXT", 0 }, &modes);
+	struct zone_dnssec_check_options limited = { .level = DIAG_WARNING, .max_reports = 5 };
+	ck_assert_int_eq(zone_dnssec_check(broken.zone, &limited, &broken.d, NULL), 10);  /* not *.wild, which has TXT */
+	ck_assert_uint_eq(broken.d.warnings, 6);
+	ck_assert_msg(strstr(capture.text, "W zone:0 5 more DNSSEC problems not shown\n") != NULL,
+		"%s", capture.text);
+	loaded_free(&broken);
 	/* RRSIGs without the apex DNSKEY: one warning, not one per name. */
 	struct loaded keyless;
 	zone_check_modes_default(&modes);

@@ -27,6 +27,12 @@ struct zone_dnssec_check_options {
 	enum diag_level level;
 	/* file:line of the records, or NULL (messages then name owner and type only). */
 	struct zone_sources *sources;
+	/*
+	 * Report at most this many findings, then one line counting the rest
+	 * (the daemon's log must not get a line per name of a broken zone);
+	 * 0: report all.
+	 */
+	unsigned max_reports;
 };
 
 /* Counts of what one zone_dnssec_check() looked at, for the checker's summary. */

@@ -63,14 +63,20 @@ while IFS='	' read -r file want_rc want_text; do
 	if $have_verify; then
 		dnssec-verify -q -o example "$file" > /dev/null 2>&1
 		rc=$?
-		[ "$rc" = "$want_rc" ] && agree_verify=$((agree_verify + 1)) \
-			|| fail "$file: dnssec-verify exits $rc, zoned-checkzone $want_rc"
+		if [ "$rc" = "$want_rc" ]; then
+			agree_verify=$((agree_verify + 1))
+		else
+			fail "$file: dnssec-verify exits $rc, zoned-checkzone $want_rc"
+		fi
 	fi
 	if $have_knot; then
 		kzonecheck -o example. --dnssec on "$file" > /dev/null 2>&1
 		rc=$?
-		[ "$rc" = "$want_rc" ] && agree_knot=$((agree_knot + 1)) \
-			|| fail "$file: kzonecheck exits $rc, zoned-checkzone $want_rc"
+		if [ "$rc" = "$want_rc" ]; then
+			agree_knot=$((agree_knot + 1))
+		else
+			fail "$file: kzonecheck exits $rc, zoned-checkzone $want_rc"
+		fi
 	fi
 done < "$tmp/cases"
 $have_verify && echo "dnssec-verify agrees on $agree_verify/$total"

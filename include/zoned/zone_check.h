@@ -61,8 +61,9 @@ unsigned zone_check_zone(const struct zone *zone, const struct zone_check_modes 
  * chain exists, covers every authoritative name, is closed and in order,
  * and its type bitmaps match the data. RRSIGs without an apex DNSKEY are
  * one finding. Reports at modes->denial's level,
- * with file:line from sources when not NULL. Returns the number of errors
- * (0 unless denial is CHECK_FAIL).
+ * with file:line from sources when not NULL, at most 20 findings and then a
+ * count. Returns the number of errors (0 unless denial is CHECK_FAIL).
+ * Defined in zone_dnssec_check.c, beside the verification it runs.
  */
 unsigned zone_check_denial(const struct zone *zone, const struct zone_check_modes *modes,
 	struct zone_sources *sources, struct diag *d);

@@ -5,9 +5,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "zoned/config.h"
+
 struct acl_definition;
 struct acl_list;
 struct config;
+struct config_notify;
 struct config_zone;
 struct diag;
 
@@ -50,6 +53,7 @@ struct config_pending_zone {
 	const char *source;
 	unsigned long line;
 	struct acl_list *allow_query;      /* NULL: none given */
+	struct config_notify notify;       /* moved to the config_zone */
 };
 
 struct config_parser {
@@ -136,6 +140,23 @@ bool config_compile_zone_acl(struct config_parser *p, struct config_pending_zone
 
 /* Frees the parse trees held by p. */
 void config_acl_cleanup(struct config_parser *p);
+
+/* In config_notify.c: */
+
+/* notify yes | no | explicit; after the word, into notify. */
+bool config_parse_notify(struct config_parser *p, struct config_notify *notify);
+
+/* also-notify [port N] { address [port N] [key "k"]; ... }; after the word. */
+bool config_parse_also_notify(struct config_parser *p, struct config_notify *notify);
+
+/* notify-source (family AF_INET) or notify-source-v6 (AF_INET6), after the word. */
+bool config_parse_notify_source(struct config_parser *p, int family);
+
+/* Requires each key of zone's also-notify (NULL: the options') to be defined. */
+bool config_check_notify_keys(struct config_parser *p, const struct config_notify *zone);
+
+/* Frees what notify owns and clears it. */
+void config_notify_free(struct config_notify *notify);
 
 /* Joins a relative path to base (NULL: the current directory); malloc'd. */
 char *config_resolve_path(const char *base, const char *path);

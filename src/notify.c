@@ -23,12 +23,14 @@
 #include "zoned/notify.h"
 #include "zoned/query.h"
 #include "zoned/rrtype.h"
+#include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
 #define NOTIFY_HEADER 12
 #define NOTIFY_FLAG_QR 0x8000
 #define NOTIFY_FLAG_AA 0x0400
 #define NOTIFY_RECEIVE_BATCH 64     /* datagrams read per readable event */
+#define NOTIFY_RATE 20              /* first sends per second, as BIND's notify-rate */
 
 static void
 notify_put_u16(uint8_t *p, uint16_t value)
@@ -461,10 +463,13 @@ notify_random_id(void)
 	return id;
 }
 
-/* Queues one NOTIFY of zone to target, first sent from the event loop. */
+/*
+ * Queues one NOTIFY of zone to target, first sent from the event loop after
+ * delay_ms: a reload of many zones must not burst thousands of datagrams.
+ */
 static int
 notify_start(struct notify *notify, const struct zone *zone, const char *zone_name,
-	const struct notify_target *target)
+	const struct notify_target *target, unsigned delay_ms)
 {
 	struct notify_pending *p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -486,19 +491,19 @@ notify_start(struct notify *notify, const struct zone *zone, const char *zone_na
 	p->next = notify->pending;
 	notify->pending = p;
 	notify->pending_count++;
-	struct timeval now = { 0, 0 };
-	evtimer_add(p->timer, &now);
+	struct timeval delay = { delay_ms / 1000, (delay_ms % 1000) * 1000 };
+	evtimer_add(p->timer, &delay);
 	return 0;
 }
 
-static const struct zoneset_zone *
-notify_find_zone(const struct zoneset *set, const uint8_t *origin)
+/* The zone previous served at exactly origin, or NULL. */
+static const struct zone *
+notify_find_zone(const struct zoneset *previous, const struct zone *zone)
 {
-	for (size_t i = 0; set != NULL && i < set->zone_count; i++) {
-		if (dname_equal(set->zones[i].origin, origin))
-			return &set->zones[i];
-	}
-	return NULL;
+	if (previous == NULL)
+		return NULL;
+	const struct zone *old = zonedb_find(previous->db, zone->origin, zone->origin_length);
+	return old != NULL && dname_equal(old->origin, zone->origin) ? old : NULL;
 }
 
 /* The notify-source settings of config; a changed one reopens the sockets. */
@@ -517,20 +522,23 @@ notify_apply_sources(struct notify *notify, const struct config *config)
 	}
 }
 
+/* Queues the NOTIFYs of one zone; *queued counts them over the whole call. */
 static int
 notify_zone(struct notify *notify, const struct config *config,
-	const struct zoneset_zone *entry)
+	const struct zoneset_zone *entry, bool was_served, size_t *queued)
 {
 	const struct zone *zone = entry->zone;
 	struct notify_targets targets = { 0 };
 	int rc = notify_targets_select(zone, config, config_find_zone(config, entry->origin),
 		notify->log, &targets);
-	notify_cancel_zone(notify, zone->origin);
+	if (was_served)
+		notify_cancel_zone(notify, zone->origin);
 	if (rc == 0 && targets.count > 0)
 		notify->log(LOG_INFO, "zone %s: sending NOTIFY serial %lu to %zu servers",
 			entry->name, (unsigned long)zone->serial, targets.count);
-	for (size_t i = 0; rc == 0 && i < targets.count; i++)
-		rc = notify_start(notify, zone, entry->name, &targets.items[i]);
+	for (size_t i = 0; rc == 0 && i < targets.count; i++, (*queued)++)
+		rc = notify_start(notify, zone, entry->name, &targets.items[i],
+			(unsigned)(*queued * 1000 / NOTIFY_RATE));
 	notify_targets_clear(&targets);
 	return rc;
 }
@@ -541,13 +549,13 @@ notify_zones(struct notify *notify, const struct config *config,
 {
 	notify_apply_sources(notify, config);
 	int rc = 0;
+	size_t queued = 0;
 	for (size_t i = 0; i < current->zone_count; i++) {
 		const struct zoneset_zone *entry = &current->zones[i];
-		const struct zoneset_zone *old = notify_find_zone(previous, entry->origin);
-		if (old != NULL && (old->zone == entry->zone
-			|| old->zone->serial == entry->zone->serial))
+		const struct zone *old = notify_find_zone(previous, entry->zone);
+		if (old != NULL && (old == entry->zone || old->serial == entry->zone->serial))
 			continue;   /* RFC 1996 3.5 wants a new serial; an unchanged one says nothing new */
-		int zone_rc = notify_zone(notify, config, entry);
+		int zone_rc = notify_zone(notify, config, entry, old != NULL, &queued);
 		if (zone_rc != 0 && rc == 0)
 			rc = zone_rc;
 	}

@@ -339,12 +339,19 @@ START_TEST(test_sender_answered_and_unchanged_serial)
 	/* The same set again (a reload that changed nothing): nothing to send. */
 	ck_assert_int_eq(notify_zones(notify, config, set, set), 0);
 	ck_assert_uint_eq(notify_pending_count(notify), 0);
-	/* A new notify for the zone replaces the pending one; notify_free cancels it. */
+	/* A new serial replaces the pending NOTIFY; notify_free cancels the new one. */
 	ck_assert_int_eq(notify_zones(notify, config, NULL, set), 0);
-	ck_assert_int_eq(notify_zones(notify, config, NULL, set), 0);
+	ck_assert_uint_eq(notify_pending_count(notify), 1);
+	char text2[sizeof zone_text + 8];
+	snprintf(text2, sizeof text2, "%s", zone_text);
+	memcpy(strstr(text2, "2024010101"), "2024010102", 10);
+	struct zoneset *newer = set_of(testlib_zone_from_text("example.test", text2, "x", NULL,
+		NULL));
+	ck_assert_int_eq(notify_zones(notify, config, set, newer), 0);
 	ck_assert_uint_eq(notify_pending_count(notify), 1);
 	notify_free(notify);
 	event_base_free(base);
+	zoneset_free(newer);
 	zoneset_free(set);
 	config_free(config);
 	close(fd);

@@ -5,9 +5,11 @@
 # times in all, and then nothing; an answer stops the retries; notify no
 # sends nothing, nor does a reload that leaves the serial alone. The NS hosts
 # of the zone (but the SOA MNAME) are notified on port 53 with notify yes.
-# Interoperability: a real Knot secondary on loopback accepts zoned's NOTIFY
-# (its log says so, and its SOA query reaches zoned); it cannot transfer the
-# zone until zoned answers AXFR, so only the NOTIFY exchange is asserted.
+# Interoperability: real Knot, BIND and NSD secondaries on loopback accept
+# zoned's NOTIFY (their logs say so; Knot's and BIND's refresh comes back to
+# zoned); they
+# cannot transfer the zone until zoned answers AXFR, so only the NOTIFY
+# exchange is asserted.
 import os
 import shutil
 import socket
@@ -21,6 +23,7 @@ from zoned_e2e import *  # noqa: E402,F401,F403
 
 import dns.message  # noqa: E402
 import dns.opcode  # noqa: E402
+import dns.query  # noqa: E402
 import dns.rdatatype  # noqa: E402
 
 CONF = '''options {
@@ -228,53 +231,156 @@ log:
 '''
 
 
-def test_knot_secondary_accepts_notify(workdir):
-    if shutil.which('knotd') is None:
-        raise AssertionError('knotd is not installed (apt install knot)')
-    knot_dir = os.path.join(workdir, 'knot')
-    os.mkdir(knot_dir)
-    knot_port = free_port()
-    zoned_port = free_port()
-    write(os.path.join(knot_dir, 'knot.conf'), KNOT_CONF % {
-        'knot_port': knot_port, 'zoned_port': zoned_port, 'dir': knot_dir})
-    knot_log = open(os.path.join(knot_dir, 'knot.log'), 'w')
-    knot = subprocess.Popen(['knotd', '-c', os.path.join(knot_dir, 'knot.conf')],
-                            stdout=knot_log, stderr=subprocess.STDOUT)
+NAMED_CONF = '''options {
+	directory "%(dir)s";
+	pid-file "%(dir)s/named.pid";
+	listen-on port %(port)d { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+};
+controls { };
+zone "a.test" {
+	type secondary;
+	primaries { 127.0.0.1 port %(zoned_port)d; };
+	file "%(dir)s/a.test.bk";
+	masterfile-format text;
+};
+'''
+
+
+def run_secondary(workdir, name, command, conf_name, conf, notified, contacted, seed=None):
+    """Starts a real secondary (command with %s for its config) on a free
+    port of 127.0.0.1, then zoned as its primary with also-notify pointing
+    at it, and waits until the secondary's log shows notified (a pattern
+    with serial 3) and, after it, contacted (the secondary coming back to
+    zoned's address: its refresh). seed: (file name, text) of a copy of the
+    zone the secondary starts with."""
+    program = command[0]
+    if shutil.which(program) is None:
+        raise AssertionError('%s is not installed (the interop test needs it)' % program)
+    peer_dir = os.path.join(workdir, name)
+    os.mkdir(peer_dir)
+    port, zoned_port = free_port(), free_port()
+    while zoned_port == port:
+        zoned_port = free_port()
+    if seed is not None:
+        write(os.path.join(peer_dir, seed[0]), seed[1])
+    conf_path = os.path.join(peer_dir, conf_name)
+    write(conf_path, conf % {'port': port, 'zoned_port': zoned_port, 'dir': peer_dir})
+    log_path = os.path.join(peer_dir, name + '.log')
+    log = open(log_path, 'w')
+    peer = subprocess.Popen([arg.replace('%s', conf_path) for arg in command],
+                            stdout=log, stderr=subprocess.STDOUT)
     try:
-        # knotd is up when it answers (SERVFAIL: it has no zone yet).
-        for _ in range(100):
+        for _ in range(100):   # up when it answers anything (it has no zone yet)
             try:
-                query('a.test', 'SOA', knot_port)
+                dns.query.udp(make_query('a.test', 'SOA'), '127.0.0.1', port=port,
+                              timeout=0.3)
                 break
             except Exception:
+                assert peer.poll() is None, open(log_path).read()
                 time.sleep(0.1)
         write(os.path.join(workdir, 'zoned.conf'),
               'options { notify explicit; also-notify { 127.0.0.1 port %d; }; };\n'
-              'zone "a.test" { type primary; file "a.test.zone"; };\n' % knot_port)
+              'zone "a.test" { type primary; file "a.test.zone"; };\n' % port)
         write(os.path.join(workdir, 'a.test.zone'), zone_text('a.test', 3))
         z = Zoned(['-c', 'zoned.conf', '-a', '127.0.0.1', '-p', str(zoned_port), '-t', '1'],
                   workdir)
         z.port = zoned_port
-        wait_log(z, 'NOTIFY serial 3 to 127.0.0.1#%d answered with rcode 0' % knot_port, 10)
-        # Knot logs the NOTIFY it accepted, then refreshes from zoned (today
-        # its AXFR is refused: only that it came back to zoned is asserted).
-        notified = 'notify, incoming, remote 127.0.0.1@'
-        refresh = 'remote 127.0.0.1@%d' % zoned_port
+        wait_log(z, 'NOTIFY serial 3 to 127.0.0.1#%d answered with rcode 0' % port, 10)
+        contacted = contacted % zoned_port if contacted else ''
         deadline = time.monotonic() + 5 * TIME_SCALE
         while True:
-            knot_text = open(os.path.join(knot_dir, 'knot.log')).read()
-            after = knot_text.split(notified, 1)
-            if (len(after) == 2 and 'serial 3' in after[1].split('\n', 1)[0]
-                    and refresh in after[1]) or time.monotonic() > deadline:
+            text = open(log_path).read()
+            after = text.split(notified, 1)
+            accepted = len(after) == 2 and 'serial 3' in after[1].split('\n', 1)[0]
+            if (accepted and contacted in after[1]) or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
-        assert len(after) == 2 and 'serial 3' in after[1].split('\n', 1)[0], knot_text
-        assert refresh in after[1], 'knot contacted zoned after the NOTIFY:\n' + knot_text
+        assert accepted, '%s logged no NOTIFY for serial 3:\n%s' % (name, text)
+        assert contacted in after[1], '%s came back to zoned:\n%s' % (name, text)
         assert z.stop() == 0
     finally:
-        knot.terminate()
-        knot.wait(10)
-        knot_log.close()
+        peer.terminate()
+        peer.wait(10)
+        log.close()
+
+
+KNOT_CONF = '''server:
+    listen: 127.0.0.1@%(port)d
+    rundir: %(dir)s
+database:
+    storage: %(dir)s
+remote:
+  - id: primary
+    address: 127.0.0.1@%(zoned_port)d
+acl:
+  - id: notify_from_primary
+    address: 127.0.0.1
+    action: notify
+template:
+  - id: default
+    storage: %(dir)s
+    journal-content: none
+zone:
+  - domain: a.test
+    master: primary
+    acl: notify_from_primary
+    file: %(dir)s/a.test.zone
+log:
+  - target: stderr
+    any: info
+'''
+
+
+NSD_CONF = '''server:
+    ip-address: 127.0.0.1@%(port)d
+    port: %(port)d
+    zonesdir: "%(dir)s"
+    pidfile: "%(dir)s/nsd.pid"
+    xfrdfile: "%(dir)s/xfrd.state"
+    xfrdir: "%(dir)s"
+    zonelistfile: "%(dir)s/zone.list"
+    database: ""
+    username: ""
+    chroot: ""
+    verbosity: 2
+remote-control:
+    control-enable: no
+zone:
+    name: a.test
+    zonefile: "a.test.zone"
+    allow-notify: 127.0.0.1 NOKEY
+    request-xfr: 127.0.0.1@%(zoned_port)d NOKEY
+'''
+
+
+def test_knot_secondary_accepts_notify(workdir):
+    # Knot 3.2: "[a.test.] notify, incoming, remote 127.0.0.1@P, serial 3",
+    # then its refresh names zoned's address (its AXFR is refused until
+    # zoned answers AXFR: only that it came back is asserted).
+    run_secondary(workdir, 'knot', ['knotd', '-c', '%s'], 'knot.conf', KNOT_CONF,
+                  'notify, incoming, remote 127.0.0.1@', '127.0.0.1@%d')
+
+
+def test_bind_secondary_accepts_notify(workdir):
+    # BIND 9.18 (-g: log to stderr; controls { }: no rndc channel):
+    # "zone a.test/IN: notify from 127.0.0.1#P: serial 3", then its
+    # transfer attempt from zoned's address. BIND reads the SOA in a NOTIFY
+    # only for a zone it has loaded ("no serial" before): it starts with
+    # serial 2.
+    run_secondary(workdir, 'named', ['named', '-g', '-n', '1', '-c', '%s'], 'named.conf',
+                  NAMED_CONF, 'notify from 127.0.0.1#', '127.0.0.1#%d',
+                  seed=('a.test.bk', zone_text('a.test', 2)))
+
+
+def test_nsd_secondary_accepts_notify(workdir):
+    # NSD 4.6 (-d: foreground; verbosity 2 logs NOTIFYs):
+    # "notify for a.test. from 127.0.0.1 serial 3". Its xfrd may still be
+    # backing off from the connect that failed before zoned ran, so when it
+    # comes back to zoned is not asserted.
+    run_secondary(workdir, 'nsd', ['nsd', '-d', '-c', '%s'], 'nsd.conf', NSD_CONF,
+                  'notify for a.test. from 127.0.0.1', None)
 
 
 if __name__ == '__main__':
@@ -286,4 +392,6 @@ if __name__ == '__main__':
         test_reload_without_serial_change_sends_nothing,
         test_ns_hosts_but_mname,
         test_knot_secondary_accepts_notify,
+        test_bind_secondary_accepts_notify,
+        test_nsd_secondary_accepts_notify,
     ]))

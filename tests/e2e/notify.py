@@ -7,9 +7,8 @@
 # of the zone (but the SOA MNAME) are notified on port 53 with notify yes.
 # Interoperability: real Knot, BIND and NSD secondaries on loopback accept
 # zoned's NOTIFY (their logs say so; Knot's and BIND's refresh comes back to
-# zoned); they
-# cannot transfer the zone until zoned answers AXFR, so only the NOTIFY
-# exchange is asserted.
+# zoned); they cannot transfer the zone until zoned answers AXFR, so only
+# the NOTIFY exchange is asserted.
 import os
 import shutil
 import socket

@@ -28,6 +28,7 @@ config_create(void)
 	config->edns_udp_size = CONFIG_DEFAULT_EDNS_UDP_SIZE;
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
+	config->answer_cookie = true;   /* as BIND and NSD */
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	if (config->version == NULL) {
 		free(config);
@@ -191,8 +192,8 @@ config_add_default_listens(struct config *config)
 /*
  * BIND statements zoned does not implement. Accepting one silently would
  * hide from the operator that its intent is not honoured (an allow-transfer
- * meant to restrict, a notify meant to reach secondaries), so each is an
- * error, except a value that is what zoned does anyway ("notify no;") and
+ * meant to restrict, logging meant to reach a file), so each is an
+ * error, except a value that is what zoned does anyway ("querylog no;") and
  * the few that only concern recursion or caching, which an
  * authoritative-only server honours by not having them.
  */
@@ -215,7 +216,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
 	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false },
-	{ "answer-cookie", "no", false }, { "check-names", NULL, false },
+	{ "check-names", NULL, false },
 	{ "dnssec-policy", NULL, false }, { "forward", NULL, false },
 	{ "forwarders", NULL, false }, { "hostname", NULL, false },
 	{ "ixfr-from-differences", "no", false }, { "key-directory", NULL, false },
@@ -573,6 +574,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_also_notify(p, &c->notify);
 	if (strncmp(word, "notify-source", 13) == 0 && (!word[13] || !strcmp(word + 13, "-v6")))
 		return config_parse_notify_source(p, word[13] ? AF_INET6 : AF_INET);
+	if (config_is_cookie_option(word))
+		return config_parse_cookie_option(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_options, word);
 	if (u != NULL)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "zoned/cookie.h"
 #include "zoned/dname.h"
 
 struct acl;
@@ -95,6 +96,10 @@ struct config {
 	size_t key_count;
 	struct config_notify notify;    /* options' notify and also-notify */
 	struct config_listen notify_source[2];  /* [0] IPv4, [1] IPv6; address_length 0: any */
+	bool answer_cookie;             /* answer-cookie (default yes): DNS Cookies */
+	/* cookie-secret statements (none: the daemon makes a random secret per
+	 * start) and require-server-cookie (zoned/cookie.h). */
+	struct cookie_config cookies;
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */

@@ -35,14 +35,19 @@ config_zone_notify(const struct config *config, const struct config_zone *zone,
 	return CONFIG_NOTIFY_YES;   /* BIND's default */
 }
 
-/* notify yes | no | explicit; (master-only is BIND's "no" for secondaries: refused). */
+/*
+ * notify yes | no | explicit | primary-only | master-only; the last two
+ * notify only zones served as primary, which is every zone zoned serves:
+ * yes.
+ */
 bool
 config_parse_notify(struct config_parser *p, struct config_notify *notify)
 {
 	config_next(p);
 	if (!config_expect(p, TOKEN_WORD, "yes, no or explicit"))
 		return false;
-	if (strcmp(p->token, "yes") == 0 || strcmp(p->token, "true") == 0)
+	if (strcmp(p->token, "yes") == 0 || strcmp(p->token, "true") == 0
+	    || strcmp(p->token, "primary-only") == 0 || strcmp(p->token, "master-only") == 0)
 		notify->mode = CONFIG_NOTIFY_YES;
 	else if (strcmp(p->token, "no") == 0 || strcmp(p->token, "false") == 0)
 		notify->mode = CONFIG_NOTIFY_NO;

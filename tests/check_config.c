@@ -402,8 +402,8 @@ static const struct {
 	{ "options { also-notify { secondaries; }; };",
 		"named.conf:1: error: also-notify 'secondaries' is not an address (named lists "
 		"of remote servers are not implemented)\n" },
-	{ "options { notify master-only; };",
-		"named.conf:1: error: notify 'master-only': expected yes, no or explicit\n" },
+	{ "options { notify always; };",
+		"named.conf:1: error: notify 'always': expected yes, no or explicit\n" },
 	{ "options { forwarders { 192.0.2.1; }; };",
 		"named.conf:1: error: option 'forwarders' is not implemented\n" },
 	{ "options { allow-update { any; }; };",

@@ -202,6 +202,9 @@ static const struct {
 	  "options { notify no; also-notify { 127.0.0.1 port 5300; }; };\n"
 	  "zone example.test { type primary; file \"x\"; notify explicit;\n"
 	  "  also-notify { 127.0.0.2 port 5302; }; };", "127.0.0.2#5302" },
+	{ "primary-only is yes: every zone here is a primary zone",
+	  "options { notify primary-only; };\n"
+	  "zone example.test { type primary; file \"x\"; };", NS_HOSTS },
 	{ "a zone's notify no",
 	  "zone example.test { type primary; file \"x\"; notify no; };", "" },
 	{ "an own listening address is not notified",

@@ -6,10 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zoned/config.h"
+
 struct acl_definition;
 struct acl_list;
 struct config;
 struct config_listen;
+struct config_notify;
 struct config_zone;
 struct diag;
 
@@ -52,6 +55,7 @@ struct config_pending_zone {
 	const char *source;
 	unsigned long line;
 	struct acl_list *allow_query;      /* NULL: none given */
+	struct config_notify notify;       /* moved to the config_zone */
 };
 
 struct config_parser {
@@ -157,6 +161,23 @@ int config_parse_address(const char *text, uint16_t port, struct config_listen *
 
 /* In config_statistics.c: statistics-channels { inet ADDRESS [port N] [allow { ... }]; }; */
 bool config_parse_statistics_channels(struct config_parser *p);
+
+/* In config_notify.c: */
+
+/* notify yes | no | explicit; after the word, into notify. */
+bool config_parse_notify(struct config_parser *p, struct config_notify *notify);
+
+/* also-notify [port N] { address [port N] [key "k"]; ... }; after the word. */
+bool config_parse_also_notify(struct config_parser *p, struct config_notify *notify);
+
+/* notify-source (family AF_INET) or notify-source-v6 (AF_INET6), after the word. */
+bool config_parse_notify_source(struct config_parser *p, int family);
+
+/* Requires each key of zone's also-notify (NULL: the options') to be defined. */
+bool config_check_notify_keys(struct config_parser *p, const struct config_notify *zone);
+
+/* Frees what notify owns and clears it. */
+void config_notify_free(struct config_notify *notify);
 
 /* Joins a relative path to base (NULL: the current directory); malloc'd. */
 char *config_resolve_path(const char *base, const char *path);

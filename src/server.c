@@ -28,6 +28,7 @@
 #include "zoned/metrics_http.h"
 #include "zoned/nametree.h"
 #include "zoned/net.h"
+#include "zoned/notify.h"
 #include "zoned/rrl.h"
 #include "zoned/server.h"
 #include "zoned/server_os.h"
@@ -68,6 +69,7 @@ struct server {
 	struct net_view *_Atomic published;
 	_Atomic uint64_t epoch;
 	struct event_base *base;
+	struct notify *notify;             /* NOTIFY out, on base */
 	struct server_worker *workers;
 	unsigned worker_count;
 	int *udp_fds;                      /* [worker * listen_count + listen] */
@@ -389,6 +391,9 @@ server_reload(struct server *server)
 		view->net.rate_limit = NULL;
 	}
 	server_view_count_zones(server, view, server->view);
+	/* Queued now, sent from the loop once the new zones are published. */
+	if (notify_zones(server->notify, config, server->view->zones, zones) != 0)
+		log_message(LOG_ERR, "reload: out of memory for NOTIFY");
 	server_publish(server, view);
 	server_restart_metrics(server, config);
 	config_free(server->config);
@@ -641,6 +646,7 @@ server_free(struct server *server)
 	free(server->udp_fds);
 	free(server->tcp_fds);
 	free(server->listens);
+	notify_free(server->notify);
 	metrics_http_free(server->metrics);
 	server_view_free(server->view, server->stats);
 	stats_free(server->stats);
@@ -751,6 +757,8 @@ server_serve(struct server *server)
 		char state[64];
 		snprintf(state, sizeof state, "READY=1\nMAINPID=%ld", (long)getpid());
 		server_os_notify(state);
+		if (notify_zones(server->notify, server->config, NULL, server->view->zones) != 0)
+			log_message(LOG_ERR, "out of memory for NOTIFY");
 		event_base_dispatch(server->base);
 	}
 	/* Stopping: a second SIGTERM must not kill us halfway (freeing the
@@ -840,7 +848,8 @@ server_run(const struct server_options *given)
 		rc = server_detach(&server);
 	if (rc == 0) {
 		server.base = event_base_new();
-		rc = server.base == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
+		server.notify = server.base ? notify_create(server.base, log_message) : NULL;
+		rc = server.notify == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
 	}
 	if (rc == 0)
 		rc = server_start_metrics(&server, server.config);

@@ -38,6 +38,29 @@ struct config_statistics_channel {
 
 #define CONFIG_DEFAULT_STATISTICS_PORT 80
 
+/* notify yes | no | explicit; (RFC 1996, named.conf's meaning). */
+enum config_notify_mode {
+	CONFIG_NOTIFY_INHERIT = 0,  /* not given: the options' (zones), yes (options) */
+	CONFIG_NOTIFY_YES,          /* NS hosts except the SOA MNAME, and also-notify */
+	CONFIG_NOTIFY_EXPLICIT,     /* also-notify only */
+	CONFIG_NOTIFY_NO,
+};
+
+/* One also-notify element: address [port N] [key "name"]. */
+struct config_notify_target {
+	struct sockaddr_storage address;
+	socklen_t address_length;
+	char *key;              /* key name as written (a key statement), NULL: none */
+};
+
+/* The notify settings of the options or of one zone (src/config_notify.c). */
+struct config_notify {
+	enum config_notify_mode mode;
+	struct config_notify_target *also;
+	size_t also_count;
+	bool also_set;          /* also-notify given here (even empty): replaces the options' */
+};
+
 /* One zone statement (or -z argument). */
 struct config_zone {
 	char *name;             /* as written */
@@ -47,6 +70,7 @@ struct config_zone {
 	char *source;           /* config file (or "command line") and line, for messages */
 	unsigned long line;
 	struct acl *allow_query;        /* the zone's allow-query; NULL: the options' (owned) */
+	struct config_notify notify;    /* the zone's own; see config_zone_notify() */
 };
 
 /* A key "name" { algorithm A; secret "base64"; }; statement (TSIG, RFC 8945). */
@@ -78,6 +102,8 @@ struct config {
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
+	struct config_notify notify;    /* options' notify and also-notify */
+	struct config_listen notify_source[2];  /* [0] IPv4, [1] IPv6; address_length 0: any */
 	bool answer_cookie;             /* answer-cookie (default yes): DNS Cookies */
 	/* cookie-secret statements (none: the daemon makes a random secret per
 	 * start) and require-server-cookie (zoned/cookie.h). */
@@ -144,5 +170,14 @@ int config_add_default_listens(struct config *config);
 /* The zone with this origin (lowercased wire form), or NULL. */
 const struct config_zone *config_find_zone(const struct config *config,
 	const uint8_t *origin);
+
+/*
+ * The notify settings for zone: its mode (the options' when it has none,
+ * yes when neither says), and its also-notify list (the zone's when it
+ * has one, else the options'). Pointers borrow from config.
+ */
+enum config_notify_mode config_zone_notify(const struct config *config,
+	const struct config_zone *zone, const struct config_notify_target **also,
+	size_t *also_count);
 
 #endif

@@ -10,6 +10,7 @@
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
 #include "zoned/query.h"
+#include "zoned/tsig.h"
 #include "zoned/wire.h"
 #include "zoned/zonedb.h"
 
@@ -155,6 +156,14 @@ answer_build(struct answer *answer, enum query_status status)
 {
 	const struct query *query = answer->query;
 	struct wire *wire = &answer->wire;
+	/* A signed query: verified first, and room kept for the response's TSIG. */
+	size_t tsig_space = 0;
+	if (query->tsig_offset != 0 && status != QUERY_FORMERR)
+		tsig_space = answer_tsig_verify(answer, &status);
+	if (tsig_space + WIRE_HEADER_LENGTH > wire->capacity)
+		answer->tsig_mode = ANSWER_TSIG_NONE;  /* only for a caller's tiny buffer */
+	else
+		wire->capacity -= tsig_space;
 	uint8_t zero_header[WIRE_HEADER_LENGTH] = {0};
 	if (!wire_put_bytes(wire, zero_header, sizeof zero_header))
 		return 0;
@@ -168,7 +177,9 @@ answer_build(struct answer *answer, enum query_status status)
 	bool with_opt = query->has_edns;
 	const uint8_t *nsid = query->nsid_requested ? answer->settings->nsid : NULL;
 	size_t opt_length = with_opt ? wire_opt_length(nsid, answer->settings->nsid_length) : 0;
-	if (status == QUERY_NOTIMP) {
+	if (answer->tsig_error != TSIG_NOERROR) {
+		answer->rcode = RCODE_NOTAUTH;  /* RFC 8945 5.2: checked before anything else */
+	} else if (status == QUERY_NOTIMP) {
 		answer->rcode = RCODE_NOTIMP;
 	} else if (status == QUERY_FORMERR) {
 		answer->rcode = RCODE_FORMERR;
@@ -188,6 +199,10 @@ answer_build(struct answer *answer, enum query_status status)
 			    answer->settings->nsid_length))
 		arcount++;
 	answer_finish_header(answer, qdcount, arcount);
+	if (answer->tsig_mode != ANSWER_TSIG_NONE) {
+		wire->capacity += tsig_space;
+		wire->length = answer_tsig_finish(answer);
+	}
 	return wire->length;
 }
 
@@ -195,6 +210,8 @@ answer_build(struct answer *answer, enum query_status status)
 static enum answer_kind
 answer_kind_of(const struct answer *answer, enum query_status status)
 {
+	if (answer->tsig_error != TSIG_NOERROR && status != QUERY_DROP)
+		return ANSWER_KIND_NOTAUTH;
 	switch (status) {
 	case QUERY_DROP: return ANSWER_KIND_DROP;
 	case QUERY_FORMERR: return ANSWER_KIND_FORMERR;
@@ -209,6 +226,7 @@ answer_kind_of(const struct answer *answer, enum query_status status)
 	case RCODE_FORMERR: return ANSWER_KIND_FORMERR;
 	case RCODE_NOTIMP: return ANSWER_KIND_NOTIMP;
 	case RCODE_SERVFAIL: return ANSWER_KIND_SERVFAIL;
+	case RCODE_NOTAUTH: return ANSWER_KIND_NOTAUTH;
 	default: return ANSWER_KIND_REFUSED;
 	}
 	if (answer->counts[SECTION_ANSWER] > 0)
@@ -276,6 +294,11 @@ answer_describe(const struct answer *answer, enum query_status status, size_t le
 	if (length < result->question_end)
 		result->question_end = length;
 	result->zone = answer->zone;
+	bool verified = answer->tsig_mode == ANSWER_TSIG_SIGN && answer->tsig_error == 0;
+	result->tsig_key = verified ? answer->tsig_request.key : NULL;
+	result->tsig_request_mac = verified ? answer->tsig_request.record.mac : NULL;
+	result->tsig_request_mac_length = verified ? answer->tsig_request.record.mac_length : 0;
+	result->tsig_error = answer->tsig_error;
 	result->imputed_name = NULL;
 	result->imputed_name_length = 0;
 	if (query->has_question && length > 0)
@@ -293,6 +316,7 @@ answer_query(const struct zonedb *db, const struct answer_settings *settings,
 	struct answer answer;
 	memset(&answer, 0, offsetof(struct answer, wire));
 	answer.query = &query;
+	answer.acl_key = request->tsig_key;
 	size_t length = 0;
 	if (status != QUERY_DROP) {
 		answer.db = db;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -114,6 +115,8 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 			.query_length = length,
 			.transport = ANSWER_TCP,
 			.client = (const struct sockaddr *)&c->peer,
+			.now = (uint64_t)time(NULL),
+			.tsig = c->worker->tsig,
 		};
 		size_t n = answer_query(view->db, &view->settings, &request, response + 2,
 			NET_TCP_MAX_MESSAGE, NULL);

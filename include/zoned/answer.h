@@ -15,6 +15,9 @@
 struct acl;
 struct acl_zone_map;
 struct sockaddr;
+struct tsig_context;
+struct tsig_key;
+struct tsig_keyring;
 struct zone;
 struct zonedb;
 
@@ -30,6 +33,8 @@ struct answer_settings {
 	 * options' list, does not allow the client is REFUSED. NULL: anyone. */
 	const struct acl *allow_query;
 	const struct acl_zone_map *zone_allow_query;  /* zones with their own; NULL: none */
+	/* TSIG keys (zoned/tsig.h) a signed query may name; NULL: none, BADKEY. */
+	const struct tsig_keyring *tsig_keys;
 };
 
 enum answer_transport {
@@ -43,8 +48,15 @@ struct answer_request {
 	size_t query_length;
 	enum answer_transport transport;
 	const struct sockaddr *client;    /* its source; NULL for offline tools */
-	const uint8_t *tsig_key;          /* lowercased wire name of the key it was verified
-	                                     with (RFC 8945); NULL: not signed */
+	/*
+	 * Lowercased wire name of a key the caller verified the message with
+	 * by other means; NULL: none. A query carrying its own TSIG record is
+	 * verified by answer_query() (with settings->tsig_keys, tsig and now)
+	 * and answered signed; that key then counts for ACLs instead.
+	 */
+	const uint8_t *tsig_key;
+	uint64_t now;                     /* seconds since the epoch: TSIG time checks */
+	struct tsig_context *tsig;        /* the thread's HMAC state; NULL: signed queries get BADKEY */
 };
 
 /* What kind of response was built, for rate limiting, statistics and logs. */
@@ -60,6 +72,7 @@ enum answer_kind {
 	ANSWER_KIND_NOTIMP,
 	ANSWER_KIND_SERVFAIL,
 	ANSWER_KIND_BADVERS,
+	ANSWER_KIND_NOTAUTH,     /* a TSIG error: BADKEY, BADSIG, BADTIME (RFC 8945 5.2) */
 };
 
 /* The facts of one response, filled in by answer_query(). */
@@ -76,6 +89,16 @@ struct answer_result {
 	bool dnssec_ok;                  /* and it set DO */
 	size_t question_end;             /* octets of header and question */
 	const struct zone *zone;         /* the zone that answered the query name, or NULL */
+	/*
+	 * A signed query (RFC 8945): the key it was verified with (NULL: not
+	 * signed or not verified) and its MAC, pointing into the query, for a
+	 * stream that signs further messages (tsig_sign_start). tsig_error is
+	 * the TSIG error answered (BADKEY, BADSIG, BADTIME), else 0.
+	 */
+	const struct tsig_key *tsig_key;
+	const uint8_t *tsig_request_mac;
+	uint16_t tsig_request_mac_length;
+	uint16_t tsig_error;
 	/*
 	 * BIND's imputed name for rate limiting, lowercased wire form (NULL for
 	 * errors): the query name, or for a wildcard or DNAME synthesis the

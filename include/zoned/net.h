@@ -20,6 +20,7 @@ struct event_base;
 struct net_tcp_connection;
 struct rrl_config;
 struct rrl_table;
+struct tsig_context;
 struct zonedb;
 
 /* Everything an answer depends on, published and retired as one. */
@@ -59,6 +60,9 @@ struct net_worker {
 	/* Rate limiting accounts, this worker's alone (no locks); set by the
 	 * server before any view with a rate_limit is published. */
 	struct rrl_table *rrl;
+
+	/* HMAC state for signed queries (zoned/tsig.h), this worker's alone. */
+	struct tsig_context *tsig;
 };
 
 /* The view to answer a batch from (acquire: the zones are complete). */

@@ -168,9 +168,16 @@ tsig_keyring_find(const struct tsig_keyring *ring, const uint8_t *name, size_t l
 
 /* ---- HMAC ---- */
 
+#define TSIG_SECRET_CACHED_MAX 128   /* longer secrets are re-keyed every time */
+
 struct tsig_context {
 	EVP_MAC *mac;
 	EVP_MAC_CTX *contexts[TSIG_ALGORITHM_COUNT];
+	/* The secret each context was keyed with last: the same key again is a
+	 * cheaper reset (EVP_MAC_init without a key). By value, not by pointer:
+	 * a reload frees keys and a new one may land at the same address. */
+	uint8_t secrets[TSIG_ALGORITHM_COUNT][TSIG_SECRET_CACHED_MAX];
+	size_t secret_lengths[TSIG_ALGORITHM_COUNT];   /* 0: none */
 };
 
 struct tsig_context *
@@ -212,6 +219,7 @@ tsig_context_free(struct tsig_context *context)
 	for (int i = 0; i < TSIG_ALGORITHM_COUNT; i++)
 		EVP_MAC_CTX_free(context->contexts[i]);
 	EVP_MAC_free(context->mac);
+	OPENSSL_cleanse(context->secrets, sizeof context->secrets);
 	free(context);
 }
 
@@ -222,8 +230,20 @@ tsig_mac_begin(struct tsig_context *context, const struct tsig_key *key)
 	if (context == NULL)
 		return NULL;
 	EVP_MAC_CTX *mac = context->contexts[key->algorithm];
-	if (mac == NULL || !EVP_MAC_init(mac, key->secret, key->secret_length, NULL))
+	if (mac == NULL)
 		return NULL;
+	size_t *cached_length = &context->secret_lengths[key->algorithm];
+	uint8_t *cached = context->secrets[key->algorithm];
+	if (*cached_length != 0 && *cached_length == key->secret_length
+		&& CRYPTO_memcmp(cached, key->secret, key->secret_length) == 0)
+		return EVP_MAC_init(mac, NULL, 0, NULL) ? mac : NULL;
+	*cached_length = 0;
+	if (!EVP_MAC_init(mac, key->secret, key->secret_length, NULL))
+		return NULL;
+	if (key->secret_length > 0 && key->secret_length <= TSIG_SECRET_CACHED_MAX) {
+		memcpy(cached, key->secret, key->secret_length);
+		*cached_length = key->secret_length;
+	}
 	return mac;
 }
 

@@ -574,6 +574,42 @@ START_TEST(test_client_sees_server_error)
 }
 END_TEST
 
+/* The context's cached key: switching keys of one algorithm never mixes them up. */
+static size_t
+mac_of(struct tsig_context *context, const struct tsig_key *key, uint8_t *mac)
+{
+	uint8_t query[512];
+	size_t length = plain_query(query, 8);
+	struct tsig_state state;
+	ck_assert_uint_gt(tsig_sign_request(&state, context, key, query, length, sizeof query,
+		1000), 0);
+	memcpy(mac, state.prior_mac, state.prior_mac_length);
+	return state.prior_mac_length;
+}
+
+START_TEST(test_context_switches_keys)
+{
+	/* b's secret extends a's by one octet: the length counts too. */
+	static const uint8_t secret[] = "0123456789abcdef";
+	const struct tsig_key keys[2] = {
+		{(const uint8_t *)"\1a", 3, TSIG_HMAC_SHA256, secret, 15},
+		{(const uint8_t *)"\1a", 3, TSIG_HMAC_SHA256, secret, 16},
+	};
+	uint8_t fresh[2][TSIG_MAC_MAX], mac[TSIG_MAC_MAX];
+	for (int k = 0; k < 2; k++) {
+		struct tsig_context *context = tsig_context_create();
+		ck_assert_uint_eq(mac_of(context, &keys[k], fresh[k]), 32);
+		tsig_context_free(context);
+	}
+	ck_assert_mem_ne(fresh[0], fresh[1], 32);
+	for (int round = 0; round < 6; round++) {
+		int k = round % 3 == 0 ? 0 : 1;   /* a, b, b, a, b, b */
+		ck_assert_uint_eq(mac_of(test_context, &keys[k], mac), 32);
+		ck_assert_mem_eq(mac, fresh[k], 32);
+	}
+}
+END_TEST
+
 /* ---- records and names ---- */
 
 START_TEST(test_algorithm_names)
@@ -826,6 +862,7 @@ tsig_suite(void)
 	tcase_add_loop_test(tc, test_stream_ldns_verifies, 0, KEY_COUNT);
 	tcase_add_test(tc, test_stream_with_unsigned_messages);
 	tcase_add_test(tc, test_client_sees_server_error);
+	tcase_add_test(tc, test_context_switches_keys);
 	suite_add_tcase(s, tc);
 	TCase *answer = tcase_create("answer");
 	tcase_add_checked_fixture(answer, setup_answer, teardown_answer);

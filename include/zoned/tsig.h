@@ -83,9 +83,12 @@ size_t tsig_algorithm_mac_length(enum tsig_algorithm algorithm);
 
 /*
  * HMAC state for one thread: one EVP_MAC_CTX per algorithm, made once and
- * re-keyed per message with EVP_MAC_init(). OpenSSL 3 still allocates a
- * little inside EVP_MAC_init (it rebuilds the digest contexts of the HMAC);
- * these contexts keep the rest (the fetched algorithms, the MAC contexts
+ * re-keyed per message with EVP_MAC_init(), or only reset when the key is
+ * the one that context used last. OpenSSL 3 still allocates inside
+ * EVP_MAC_init, which we cannot avoid through its API: it rebuilds the
+ * HMAC's digest contexts (measured with valgrind on 3.0: 5 small
+ * allocations per message when re-keying, 2 when resetting). These
+ * contexts keep everything else (fetching the algorithm, the MAC contexts
  * themselves) out of the per-message path. Never shared between threads.
  */
 struct tsig_context;

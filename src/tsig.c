@@ -769,7 +769,7 @@ tsig_verify_unsigned(struct tsig_verifier *verifier, const uint8_t *message, siz
 	if (mac == NULL || !tsig_mac_add(mac, message, length))
 		return TSIG_BADSIG;
 	verifier->unsigned_count++;
-	return 1;
+	return TSIG_UNSIGNED;
 }
 
 int

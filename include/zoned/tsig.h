@@ -28,6 +28,8 @@ struct config_key;
 #define TSIG_BADKEY 17
 #define TSIG_BADTIME 18
 #define TSIG_BADTRUNC 22
+/* tsig_verify_next(): an unsigned message a later TSIG will cover (above any TSIG error). */
+#define TSIG_UNSIGNED 0x10000
 
 enum tsig_algorithm {
 	TSIG_HMAC_MD5,
@@ -245,10 +247,11 @@ void tsig_verify_start(struct tsig_verifier *verifier, struct tsig_context *cont
  * Verifies the next response message at time now. A message without TSIG
  * is accepted after the first (its octets join the digest) unless 99 in a
  * row were unsigned. Returns TSIG_NOERROR when this message is verified,
- * 1 when it is unsigned and still acceptable (not yet verified: the next
- * signed message covers it), the TSIG error the server reported or found
- * (TSIG_BADSIG, TSIG_BADKEY, TSIG_BADTIME: also for our own checks), or
- * ZONED_EINVAL when the message or its TSIG is malformed.
+ * TSIG_UNSIGNED when it is unsigned and still acceptable (not yet
+ * verified: the next signed message covers it), the TSIG error the server
+ * reported in its record, or the one found here (TSIG_BADKEY: another key;
+ * TSIG_BADSIG: a wrong MAC, or unsigned where a TSIG is due; TSIG_BADTIME),
+ * or ZONED_EINVAL when the message or its TSIG is malformed.
  */
 int tsig_verify_next(struct tsig_verifier *verifier, const uint8_t *message, size_t length,
 	uint64_t now);

@@ -166,6 +166,19 @@ tsig_keyring_find(const struct tsig_keyring *ring, const uint8_t *name, size_t l
 	return NULL;
 }
 
+int
+tsig_key_copy(struct tsig_key_copy *copy, const struct tsig_key *key)
+{
+	if (key->secret_length > sizeof copy->secret)
+		return ZONED_ELIMIT;
+	memcpy(copy->name, key->name, key->name_length);
+	memcpy(copy->secret, key->secret, key->secret_length);
+	copy->key = *key;
+	copy->key.name = copy->name;
+	copy->key.secret = copy->secret;
+	return 0;
+}
+
 /* ---- HMAC ---- */
 
 #define TSIG_SECRET_CACHED_MAX 128   /* longer secrets are re-keyed every time */

@@ -610,6 +610,27 @@ START_TEST(test_context_switches_keys)
 }
 END_TEST
 
+/* A copied key signs like the ring's and outlives it; a secret too long to copy is refused. */
+START_TEST(test_key_copy)
+{
+	struct tsig_key_copy copy;
+	ck_assert_int_eq(tsig_key_copy(&copy, find_key("k-sha384")), 0);
+	uint8_t query[512];
+	size_t length = tsig_sign_request(&(struct tsig_state){0}, test_context, &copy.key, query,
+		plain_query(query, 4), sizeof query, 5000);
+	size_t start;
+	ck_assert_int_eq(tsig_find(query, length, &start), 0);
+	struct tsig_request request;
+	ck_assert_int_eq(tsig_verify_request(&test_ring, test_context, query, length, start, 5000,
+		&request), 0);
+	ck_assert_int_eq(request.error, TSIG_NOERROR);
+	static const uint8_t long_secret[TSIG_SECRET_MAX + 1];
+	const struct tsig_key too_long = {(const uint8_t *)"\1x", 3, TSIG_HMAC_SHA1, long_secret,
+		sizeof long_secret};
+	ck_assert_int_eq(tsig_key_copy(&copy, &too_long), ZONED_ELIMIT);
+}
+END_TEST
+
 /* ---- records and names ---- */
 
 START_TEST(test_algorithm_names)
@@ -863,6 +884,7 @@ tsig_suite(void)
 	tcase_add_test(tc, test_stream_with_unsigned_messages);
 	tcase_add_test(tc, test_client_sees_server_error);
 	tcase_add_test(tc, test_context_switches_keys);
+	tcase_add_test(tc, test_key_copy);
 	suite_add_tcase(s, tc);
 	TCase *answer = tcase_create("answer");
 	tcase_add_checked_fixture(answer, setup_answer, teardown_answer);

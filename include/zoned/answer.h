@@ -91,9 +91,11 @@ struct answer_result {
 	const struct zone *zone;         /* the zone that answered the query name, or NULL */
 	/*
 	 * A signed query (RFC 8945): the key it was verified with (NULL: not
-	 * signed or not verified) and its MAC, pointing into the query, for a
-	 * stream that signs further messages (tsig_sign_start). tsig_error is
-	 * the TSIG error answered (BADKEY, BADSIG, BADTIME), else 0.
+	 * signed or not verified; it lives in the view's keyring, so a stream
+	 * that outlives the view copies it with tsig_key_copy) and its MAC,
+	 * pointing into the query, for a stream that signs further messages
+	 * (tsig_sign_start). tsig_error is the TSIG error answered (BADKEY,
+	 * BADSIG, BADTIME), else 0.
 	 */
 	const struct tsig_key *tsig_key;
 	const uint8_t *tsig_request_mac;

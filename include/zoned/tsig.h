@@ -71,6 +71,22 @@ void tsig_keyring_free(struct tsig_keyring *ring);
 const struct tsig_key *tsig_keyring_find(const struct tsig_keyring *ring, const uint8_t *name,
 	size_t length);
 
+#define TSIG_SECRET_MAX 256          /* octets a struct tsig_key_copy holds */
+
+/*
+ * A key copied out of a view's ring for a stream that may outlive the
+ * view (a transfer running across a reload). Its key points into the
+ * copy itself: fill it in place, do not move it.
+ */
+struct tsig_key_copy {
+	struct tsig_key key;
+	uint8_t name[DNAME_MAX_LENGTH];
+	uint8_t secret[TSIG_SECRET_MAX];
+};
+
+/* Copies key into *copy. Returns 0, or ZONED_ELIMIT for a secret over TSIG_SECRET_MAX. */
+int tsig_key_copy(struct tsig_key_copy *copy, const struct tsig_key *key);
+
 /* "hmac-sha256" (any case, with or without a trailing dot) to its enum, or -1. */
 int tsig_algorithm_from_text(const char *text);
 

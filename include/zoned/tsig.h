@@ -172,7 +172,10 @@ int tsig_verify_request(const struct tsig_keyring *ring, struct tsig_context *co
 
 /*
  * Signing state of one response stream, or of one request. Carried by the
- * stream from message to message; holds no resources.
+ * stream from message to message; holds no resources. With an answer
+ * stream (zoned/answer_stream.h), per message: answer_stream_next() into
+ * size - tsig_sign_space() octets, then tsig_sign_next() with the full size.
+ * Every message of the stream must pass through tsig_sign_next().
  */
 struct tsig_state {
 	struct tsig_context *context;

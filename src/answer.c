@@ -11,6 +11,7 @@
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
 #include "zoned/query.h"
+#include "zoned/tsig.h"
 #include "zoned/wire.h"
 #include "zoned/zonedb.h"
 
@@ -165,9 +166,9 @@ answer_prepare_cookie(struct answer *answer, enum query_status status)
 		|| status == QUERY_BADVERS)
 		return;
 	answer->cookie_valid = cookie_valid(cookies, query->cookie, query->cookie_length,
-		request->client, request->now);
+		request->client, (uint32_t)request->now);
 	memcpy(answer->cookie, query->cookie, COOKIE_CLIENT_LENGTH);
-	cookie_make(cookies->secrets[0], query->cookie, request->client, request->now,
+	cookie_make(cookies->secrets[0], query->cookie, request->client, (uint32_t)request->now,
 		answer->cookie + COOKIE_CLIENT_LENGTH);
 	answer->cookie_answer = true;
 }
@@ -203,6 +204,14 @@ answer_build(struct answer *answer, enum query_status status)
 	const struct query *query = answer->query;
 	const struct answer_settings *settings = answer->settings;
 	struct wire *wire = &answer->wire;
+	/* A signed query: verified first, and room kept for the response's TSIG. */
+	size_t tsig_space = 0;
+	if (query->tsig_offset != 0 && status != QUERY_FORMERR)
+		tsig_space = answer_tsig_verify(answer, &status);
+	if (tsig_space + WIRE_HEADER_LENGTH > wire->capacity)
+		answer->tsig_mode = ANSWER_TSIG_NONE;  /* only for a caller's tiny buffer */
+	else
+		wire->capacity -= tsig_space;
 	uint8_t zero_header[WIRE_HEADER_LENGTH] = {0};
 	if (!wire_put_bytes(wire, zero_header, sizeof zero_header))
 		return 0;
@@ -223,7 +232,9 @@ answer_build(struct answer *answer, enum query_status status)
 		.cookie_length = COOKIE_LENGTH,
 	};
 	size_t opt_length = query->has_edns ? wire_opt_length(&opt) : 0;
-	if (status == QUERY_NOTIMP) {
+	if (answer->tsig_error != TSIG_NOERROR) {
+		answer->rcode = RCODE_NOTAUTH;  /* RFC 8945 5.2: checked before anything else */
+	} else if (status == QUERY_NOTIMP) {
 		answer->rcode = RCODE_NOTIMP;
 	} else if (status == QUERY_FORMERR) {
 		answer->rcode = RCODE_FORMERR;
@@ -245,6 +256,10 @@ answer_build(struct answer *answer, enum query_status status)
 	opt.extended_rcode = (uint8_t)(answer->rcode >> 4);
 	uint16_t arcount = (uint16_t)(answer->counts[SECTION_ADDITIONAL] + answer_put_opt(answer, &opt));
 	answer_finish_header(answer, qdcount, arcount);
+	if (answer->tsig_mode != ANSWER_TSIG_NONE) {
+		wire->capacity += tsig_space;
+		wire->length = answer_tsig_finish(answer);
+	}
 	return wire->length;
 }
 
@@ -252,6 +267,8 @@ answer_build(struct answer *answer, enum query_status status)
 static enum answer_kind
 answer_kind_of(const struct answer *answer, enum query_status status)
 {
+	if (answer->tsig_error != TSIG_NOERROR && status != QUERY_DROP)
+		return ANSWER_KIND_NOTAUTH;
 	switch (status) {
 	case QUERY_DROP: return ANSWER_KIND_DROP;
 	case QUERY_FORMERR: return ANSWER_KIND_FORMERR;
@@ -267,6 +284,7 @@ answer_kind_of(const struct answer *answer, enum query_status status)
 	case RCODE_NOTIMP: return ANSWER_KIND_NOTIMP;
 	case RCODE_SERVFAIL: return ANSWER_KIND_SERVFAIL;
 	case RCODE_BADCOOKIE: return ANSWER_KIND_BADCOOKIE;
+	case RCODE_NOTAUTH: return ANSWER_KIND_NOTAUTH;
 	default: return ANSWER_KIND_REFUSED;
 	}
 	if (answer->counts[SECTION_ANSWER] > 0)
@@ -337,6 +355,11 @@ answer_describe(const struct answer *answer, enum query_status status, size_t le
 	if (length < result->question_end)
 		result->question_end = length;
 	result->zone = answer->zone;
+	bool verified = answer->tsig_mode == ANSWER_TSIG_SIGN && answer->tsig_error == 0;
+	result->tsig_key = verified ? answer->tsig_request.key : NULL;
+	result->tsig_request_mac = verified ? answer->tsig_request.record.mac : NULL;
+	result->tsig_request_mac_length = verified ? answer->tsig_request.record.mac_length : 0;
+	result->tsig_error = answer->tsig_error;
 	result->imputed_name = NULL;
 	result->imputed_name_length = 0;
 	if (query->has_question && length > 0)
@@ -354,6 +377,7 @@ answer_query(const struct zonedb *db, const struct answer_settings *settings,
 	struct answer answer;
 	memset(&answer, 0, offsetof(struct answer, wire));
 	answer.query = &query;
+	answer.acl_key = request->tsig_key;
 	size_t length = 0;
 	if (status != QUERY_DROP) {
 		answer.db = db;

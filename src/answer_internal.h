@@ -14,6 +14,7 @@
 #include "zoned/cookie.h"
 #include "zoned/nametree.h"
 #include "zoned/query.h"
+#include "zoned/tsig.h"
 #include "zoned/wire.h"
 
 #define ANSWER_ADDITIONAL_MAX 32  /* names whose addresses may go in additional */
@@ -31,6 +32,13 @@ struct answer_additional {
 	const struct name_node *node;  /* the name in that zone */
 	const uint8_t *name;      /* uncompressed, from zone rdata: the owner to write */
 	bool glue;                /* an NS target: data below a zone cut may be used */
+};
+
+/* What happens to the response of a signed query (answer_tsig.c). */
+enum answer_tsig_mode {
+	ANSWER_TSIG_NONE,            /* not signed, or malformed: no TSIG record */
+	ANSWER_TSIG_SIGN,            /* verified, or BADTIME: signed (RFC 8945 5.3) */
+	ANSWER_TSIG_UNSIGNED_ERROR,  /* BADKEY, BADSIG: an unsigned TSIG error (5.3.2) */
 };
 
 /* One response being built. */
@@ -53,11 +61,17 @@ struct answer {
 	bool cookie_answer;         /* a COOKIE option goes into the OPT: cookie */
 	bool cookie_valid;          /* the query's server cookie is ours */
 	size_t opt_offset;          /* of the OPT record written; 0: none */
+	const uint8_t *acl_key;     /* the TSIG key name ACLs match (request's or verified) */
+	uint8_t tsig_mode;          /* enum answer_tsig_mode */
+	uint16_t tsig_error;        /* TSIG error answered; 0: none */
 	/* Only the fields above are cleared per query; wire_init() sets the wire's own. */
 	struct wire wire;
 	uint8_t cookie[COOKIE_LENGTH];   /* client cookie echoed, our server cookie */
 	struct answer_additional additional[ANSWER_ADDITIONAL_MAX];
 	const struct rrset *written[ANSWER_WRITTEN_MAX];
+	/* Only for signed queries. */
+	struct tsig_request tsig_request;
+	struct tsig_state tsig;
 };
 
 /*
@@ -81,6 +95,16 @@ void answer_want_additional(struct answer *answer, const struct zone *zone,
 
 /* Writes the A/AAAA RRsets of the remembered names into the additional section. */
 void answer_put_additional(struct answer *answer);
+
+/*
+ * Verifies the query's TSIG record (RFC 8945 5.2) and prepares the
+ * response's: sets tsig_mode, tsig_error, acl_key. A malformed TSIG makes
+ * *status QUERY_FORMERR. Returns the octets to keep free for the record.
+ */
+size_t answer_tsig_verify(struct answer *answer, enum query_status *status);
+
+/* Appends the response's TSIG record to the finished message; returns its new length. */
+size_t answer_tsig_finish(struct answer *answer);
 
 /* Answers a class IN question from the zones (RFC 1034 4.3.2). */
 void answer_lookup(struct answer *answer);

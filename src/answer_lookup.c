@@ -71,7 +71,7 @@ answer_client_allowed(const struct answer *answer, const struct zone *zone)
 	}
 	if (acl == NULL || answer->request->client == NULL)
 		return true;
-	return acl_allows(acl, answer->request->client, answer->request->tsig_key);
+	return acl_allows(acl, answer->request->client, answer->acl_key);
 }
 
 /* Sets name to target (uncompressed, any case). */

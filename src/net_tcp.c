@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -102,7 +103,7 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 {
 	struct evbuffer *input = bufferevent_get_input(c->bev);
 	uint8_t *response = c->worker->tcp_response;
-	uint32_t now = cookie_now();   /* once per read: the answer core reads no clock */
+	uint64_t now = cookie_now();   /* once per read: the answer core reads no clock */
 	for (;;) {
 		size_t available = evbuffer_get_length(input);
 		uint8_t prefix[2];
@@ -120,6 +121,7 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 			.transport = ANSWER_TCP,
 			.client = (const struct sockaddr *)&c->peer,
 			.now = now,
+			.tsig = c->worker->tsig,
 		};
 		struct answer_result result;
 		size_t n = answer_query(view->db, &view->settings, &request, response + 2,

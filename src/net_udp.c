@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -176,7 +177,7 @@ static unsigned
 net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned received)
 {
 	unsigned replies = 0;
-	uint32_t now = cookie_now();   /* once per batch: the answer core reads no clock */
+	uint64_t now = cookie_now();   /* once per batch: the answer core reads no clock */
 	for (unsigned i = 0; i < received; i++) {
 		struct msghdr *in = &udp->in[i].msg_hdr;
 		if (in->msg_flags & MSG_TRUNC)
@@ -191,6 +192,7 @@ net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned 
 			.transport = ANSWER_UDP,
 			.client = client,
 			.now = now,
+			.tsig = udp->worker->tsig,
 		};
 		struct answer_result *result = &udp->result;
 		size_t length = answer_query(view->db, &view->settings, &request,

@@ -189,8 +189,9 @@ query_read_edns_options(struct query *query, const uint8_t *rdata, size_t rdata_
 
 /*
  * Reads the additional section. Only one OPT record owned by the root is
- * accepted (RFC 6891 6.1.1); we implement no TSIG, so any other record is a
- * format error, as NSD does with records it does not understand.
+ * accepted (RFC 6891 6.1.1), and one TSIG record as the very last record
+ * (RFC 8945 5.1), whose start is remembered for tsig.c to verify; any other
+ * record is a format error, as NSD does with records it does not understand.
  */
 static bool
 query_read_additional(struct query *query, struct reader *reader, uint16_t count)
@@ -203,9 +204,14 @@ query_read_additional(struct query *query, struct reader *reader, uint16_t count
 			|| !reader_u16(reader, &udp_size) || !reader_u32(reader, &ttl)
 			|| !reader_u16(reader, &rdata_length))
 			return false;
-		if (type != RRTYPE_OPT || query->has_edns || reader->data[owner] != 0)
-			return false;
 		if (reader->length - reader->offset < rdata_length)
+			return false;
+		if (type == RRTYPE_TSIG && i + 1 == count) {
+			query->tsig_offset = owner;
+			reader->offset += rdata_length;
+			continue;
+		}
+		if (type != RRTYPE_OPT || query->has_edns || reader->data[owner] != 0)
 			return false;
 		if (!query_read_edns_options(query, reader->data + reader->offset, rdata_length))
 			return false;
@@ -286,6 +292,7 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	query->cookie = NULL;
 	query->cookie_length = 0;
 	query->edns_option_malformed = false;
+	query->tsig_offset = 0;
 	/* Too short for a header, or not a query at all: no answer (as NSD). */
 	if (length < WIRE_HEADER_LENGTH || (packet[2] & 0x80) != 0)
 		return QUERY_DROP;

@@ -33,6 +33,7 @@
 #include "zoned/server.h"
 #include "zoned/server_os.h"
 #include "zoned/stats.h"
+#include "zoned/tsig.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -46,6 +47,7 @@ struct server_view {
 	char *identity;
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
 	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
+	struct tsig_keyring tsig_keys;     /* the config's keys, by name */
 };
 
 struct server_worker {
@@ -221,7 +223,10 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.blackhole = config->blackhole;
 	view->net.settings.allow_query = config->allow_query;
 	view->net.settings.cookies = config->answer_cookie ? &config->cookies : NULL;
-	if (server_view_map_zone_acls(view, config) != 0) {
+	view->net.settings.tsig_keys = &view->tsig_keys;
+	if (server_view_map_zone_acls(view, config) != 0
+		|| tsig_keyring_init(&view->tsig_keys, config->keys, config->key_count) != 0) {
+		acl_zone_map_free(&view->zone_allow_query);
 		free(view->version);   /* the zones stay the caller's */
 		free(view->identity);
 		free(view);
@@ -266,6 +271,7 @@ server_view_free(struct server_view *view, struct stats *stats)
 	stats_zone_table_retire(stats, view->zone_stats);
 	zoneset_free(view->zones);
 	acl_zone_map_free(&view->zone_allow_query);
+	tsig_keyring_free(&view->tsig_keys);
 	free(view->version);
 	free(view->identity);
 	free(view);
@@ -459,7 +465,9 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.tcp_idle_timeout.tv_sec = idle_ms / 1000;
 	worker->net.tcp_idle_timeout.tv_usec = (idle_ms % 1000) * 1000;
 	worker->net.base = event_base_new();
-	if (worker->net.base == NULL || net_tcp_worker_init(&worker->net) != 0)
+	worker->net.tsig = tsig_context_create();
+	if (worker->net.base == NULL || worker->net.tsig == NULL
+		|| net_tcp_worker_init(&worker->net) != 0)
 		return ZONED_ENOMEM;
 	worker->wake = event_new(worker->net.base, -1, 0, on_worker_wake, worker);
 	worker->stop = event_new(worker->net.base, -1, 0, on_worker_stop, worker);
@@ -491,6 +499,7 @@ server_worker_cleanup(struct server_worker *worker)
 	free(worker->udp);
 	free(worker->tcp);
 	rrl_table_free(worker->net.rrl);
+	tsig_context_free(worker->net.tsig);
 	if (worker->net.base != NULL)
 		net_tcp_worker_cleanup(&worker->net);
 	if (worker->wake)

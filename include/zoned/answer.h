@@ -16,6 +16,9 @@ struct acl;
 struct acl_zone_map;
 struct cookie_config;
 struct sockaddr;
+struct tsig_context;
+struct tsig_key;
+struct tsig_keyring;
 struct zone;
 struct zonedb;
 
@@ -35,6 +38,8 @@ struct answer_settings {
 	 * back with a fresh server cookie. NULL: COOKIE options are ignored
 	 * (answer-cookie no). */
 	const struct cookie_config *cookies;
+	/* TSIG keys (zoned/tsig.h) a signed query may name; NULL: none, BADKEY. */
+	const struct tsig_keyring *tsig_keys;
 };
 
 enum answer_transport {
@@ -48,10 +53,17 @@ struct answer_request {
 	size_t query_length;
 	enum answer_transport transport;
 	const struct sockaddr *client;    /* its source; NULL for offline tools */
-	const uint8_t *tsig_key;          /* lowercased wire name of the key it was verified
-	                                     with (RFC 8945); NULL: not signed */
-	uint32_t now;                     /* wall clock seconds (cookie_now()), read by the
-	                                     transport once per batch: cookie timestamps */
+	/*
+	 * Lowercased wire name of a key the caller verified the message with
+	 * by other means; NULL: none. A query carrying its own TSIG record is
+	 * verified by answer_query() (with settings->tsig_keys, tsig and now)
+	 * and answered signed; that key then counts for ACLs instead.
+	 */
+	const uint8_t *tsig_key;
+	/* Seconds since the epoch, read by the transport once per batch: TSIG
+	 * time checks and cookie timestamps (RFC 9018: its low 32 bits). */
+	uint64_t now;
+	struct tsig_context *tsig;        /* the thread's HMAC state; NULL: signed queries get BADKEY */
 };
 
 /* What kind of response was built, for rate limiting, statistics and logs. */
@@ -68,6 +80,7 @@ enum answer_kind {
 	ANSWER_KIND_SERVFAIL,
 	ANSWER_KIND_BADVERS,
 	ANSWER_KIND_BADCOOKIE,   /* require-server-cookie: no valid server cookie over UDP */
+	ANSWER_KIND_NOTAUTH,     /* a TSIG error: BADKEY, BADSIG, BADTIME (RFC 8945 5.2) */
 };
 
 /* The facts of one response, filled in by answer_query(). */
@@ -89,6 +102,18 @@ struct answer_result {
 	size_t opt_offset;               /* where the OPT record starts; 0: none */
 	size_t question_end;             /* octets of header and question */
 	const struct zone *zone;         /* the zone that answered the query name, or NULL */
+	/*
+	 * A signed query (RFC 8945): the key it was verified with (NULL: not
+	 * signed or not verified; it lives in the view's keyring, so a stream
+	 * that outlives the view copies it with tsig_key_copy) and its MAC,
+	 * pointing into the query, for a stream that signs further messages
+	 * (tsig_sign_start). tsig_error is the TSIG error answered (BADKEY,
+	 * BADSIG, BADTIME), else 0.
+	 */
+	const struct tsig_key *tsig_key;
+	const uint8_t *tsig_request_mac;
+	uint16_t tsig_request_mac_length;
+	uint16_t tsig_error;
 	/*
 	 * BIND's imputed name for rate limiting, lowercased wire form (NULL for
 	 * errors): the query name, or for a wildcard or DNAME synthesis the

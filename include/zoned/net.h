@@ -22,6 +22,7 @@ struct rrl_config;
 struct rrl_table;
 struct stats_worker;
 struct stats_zone_table;
+struct tsig_context;
 struct zonedb;
 
 /* Everything an answer depends on, published and retired as one. */
@@ -63,6 +64,9 @@ struct net_worker {
 	 * server before any view with a rate_limit is published. */
 	struct rrl_table *rrl;
 	struct stats_worker *stats;            /* this worker's counters (stats.h); NULL: none */
+
+	/* HMAC state for signed queries (zoned/tsig.h), this worker's alone. */
+	struct tsig_context *tsig;
 };
 
 /* The view to answer a batch from (acquire: the zones are complete). */

@@ -22,6 +22,7 @@
 #define RCODE_NOTIMP 4
 #define RCODE_REFUSED 5
 #define RCODE_YXDOMAIN 6
+#define RCODE_NOTAUTH 9   /* RFC 8945 5.2: TSIG errors */
 #define RCODE_BADVERS 16  /* extended (RFC 6891 9): upper bits go in the OPT */
 #define RCODE_BADCOOKIE 23  /* extended (RFC 7873 8) */
 
@@ -61,6 +62,7 @@ struct query {
 	/* A well-formed OPT carried a malformed option (a COOKIE of another
 	 * length, RFC 7873 5.2.2): FORMERR, still with an OPT (as BIND). */
 	bool edns_option_malformed;
+	size_t tsig_offset;         /* where the last record, a TSIG, starts; 0: none */
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "fuzz.h"
 #include "zoned/answer.h"
 #include "zoned/cookie.h"
+#include "zoned/tsig.h"
 
 #define FUZZ_TCP_LIMIT 65535
 #define FUZZ_SMALL_BUFFER 512
@@ -41,6 +42,28 @@ fuzz_answer_client(void)
 	return (const struct sockaddr *)&client;
 }
 
+/*
+ * One TSIG key (make_seeds.py signs seeds with it). The clock is the
+ * cookies' FUZZ_COOKIE_NOW: seeds signed at their Time Signed of
+ * 1700000000 exercise BADTIME, mutated ones the other TSIG paths.
+ */
+static const uint8_t fuzz_tsig_secret[] = "fuzz tsig secret";
+static struct tsig_key fuzz_tsig_keys[] = {
+	{(const uint8_t *)"\10fuzz-key", 10, TSIG_HMAC_SHA256, fuzz_tsig_secret,
+		sizeof fuzz_tsig_secret - 1},
+};
+static const struct tsig_keyring fuzz_tsig_ring = {fuzz_tsig_keys, 1};
+
+/* The HMAC context, made once (reachable until exit, like the fixture zones). */
+static struct tsig_context *
+fuzz_tsig_context(void)
+{
+	static struct tsig_context *context;
+	if (context == NULL && (context = tsig_context_create()) == NULL)
+		fuzz_fail("answer", "out of memory");
+	return context;
+}
+
 /* Answers into an exactly sized heap buffer so ASan sees any overrun. */
 static size_t
 fuzz_answer_run(const struct answer_settings *settings, enum answer_transport transport,
@@ -56,6 +79,7 @@ fuzz_answer_run(const struct answer_settings *settings, enum answer_transport tr
 		.transport = transport,
 		.client = fuzz_answer_client(),
 		.now = FUZZ_COOKIE_NOW,
+		.tsig = fuzz_tsig_context(),
 	};
 	size_t n = answer_query(fuzz_fixture_zonedb(), settings, &request,
 		response, response_size, result);
@@ -124,6 +148,7 @@ fuzz_answer_one(const uint8_t *data, size_t size)
 	struct answer_settings full = {
 		.edns_size = 1232, .version = "zoned-fuzz", .identity = "fuzz1",
 		.nsid = fuzz_nsid, .nsid_length = sizeof(fuzz_nsid), .cookies = &fuzz_cookies,
+		.tsig_keys = &fuzz_tsig_ring,
 	};
 	struct answer_settings bare = {.edns_size = 4096};
 	struct answer_settings strict = {.edns_size = 1232, .cookies = &fuzz_cookies_required};

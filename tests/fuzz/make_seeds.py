@@ -2,8 +2,10 @@
 """make_seeds.py: writes the fuzz fixture (fuzz_fixture_zones.h, zones/) and the
 seed corpora under corpus/. Run it from anywhere after changing the
 fixture; its output is committed, so builds never run it."""
+import base64
 import hashlib
 import os
+from unittest import mock
 
 import dns.edns
 import dns.flags
@@ -11,6 +13,7 @@ import dns.message
 import dns.opcode
 import dns.rdataclass
 import dns.rdatatype
+import dns.tsigkeyring
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -188,6 +191,30 @@ def write_answer_seeds():
     write_seed("answer", header + bytes.fromhex("0002000000000000")
                + b"\x07example\x00\x00\x06\x00\x01\x03www\xc0\x0c\x00\x01\x00\x01")
     write_seed("answer", header + bytes.fromhex("0001000000000000") + b"\xc0\x0c\x00\x01\x00\x01")
+    write_tsig_seeds()
+
+
+# fuzz_answer.c's key and clock.
+TSIG_SECRET = base64.b64encode(b"fuzz tsig secret").decode()
+TSIG_NOW = 1700000000
+
+
+def signed(query, key="fuzz-key.", secret=TSIG_SECRET, time_signed=TSIG_NOW):
+    query.id = 0x7a7a
+    query.use_tsig(dns.tsigkeyring.from_text({key: ("hmac-sha256", secret)}), key)
+    with mock.patch("time.time", return_value=float(time_signed)):
+        return query.to_wire()
+
+
+def write_tsig_seeds():
+    """Signed queries: good, unknown key, wrong secret, outside the fudge, with EDNS."""
+    write_seed("answer", signed(dns.message.make_query("www.example.", "A")))
+    write_seed("answer", signed(dns.message.make_query("example.", "SOA", use_edns=0)))
+    write_seed("answer", signed(dns.message.make_query("www.example.", "A"), key="nokey."))
+    write_seed("answer", signed(dns.message.make_query("www.example.", "A"),
+                                secret=base64.b64encode(b"wrong").decode()))
+    write_seed("answer", signed(dns.message.make_query("www.example.", "A"),
+                                time_signed=TSIG_NOW + 1000))
 
 
 # DNS Cookies (RFC 7873): the client cookie 01..08; VALID_COOKIE is the

@@ -117,7 +117,7 @@ zoneset_seconds_since(const struct timespec *start)
 /* Loads one zone into entry. Returns 0 or the loader's error. */
 static int
 zoneset_load_zone(const struct config *config, const struct config_zone *cz,
-	zoneset_log_fn *log, struct zoneset_zone *entry)
+	zoneset_log_fn *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry)
 {
 	struct zoneset_files files = { 0 };
 	struct zoneset_diag zd = { log, entry->name };
@@ -127,6 +127,7 @@ zoneset_load_zone(const struct config *config, const struct config_zone *cz,
 		.max_records = config->max_records,
 		.on_file = on_zone_file,
 		.on_file_arg = &files,
+		.cancel = cancel,
 	};
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -195,7 +196,7 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 static int
 zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	const struct zoneset *previous, zoneset_log_fn *log,
-	struct zoneset_zone *entry, unsigned *failed)
+	const volatile sig_atomic_t *cancel, struct zoneset_zone *entry, unsigned *failed)
 {
 	char name[DNAME_MAX_LENGTH * 4 + 1];
 	dname_format(cz->origin, name, sizeof name);
@@ -207,8 +208,10 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	const struct zoneset_zone *old = zoneset_find(previous, cz->origin);
 	if (old != NULL && zoneset_zone_unchanged(old, cz))
 		return zoneset_share_zone(old, entry);
-	int rc = zoneset_load_zone(config, cz, log, entry);
-	if (rc == 0 || rc == ZONED_ENOMEM)
+	int rc = zoneset_load_zone(config, cz, log, cancel, entry);
+	if (rc == ZONED_ECANCELED)
+		log(LOG_NOTICE, "zone %s: load abandoned", name);
+	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
 		return rc;
 	(*failed)++;
 	if (previous == NULL) {
@@ -235,7 +238,8 @@ zoneset_zone_clear(struct zoneset_zone *entry)
 
 int
 zoneset_build(const struct config *config, const struct zoneset *previous,
-	zoneset_log_fn *log, struct zoneset **out, unsigned *failed)
+	zoneset_log_fn *log, const volatile sig_atomic_t *cancel, struct zoneset **out,
+	unsigned *failed)
 {
 	*out = NULL;
 	*failed = 0;
@@ -247,7 +251,8 @@ zoneset_build(const struct config *config, const struct zoneset *previous,
 	int rc = set->db == NULL || set->zones == NULL ? ZONED_ENOMEM : 0;
 	for (size_t i = 0; rc == 0 && i < config->zone_count; i++) {
 		struct zoneset_zone *entry = &set->zones[set->zone_count];
-		rc = zoneset_build_zone(config, &config->zones[i], previous, log, entry, failed);
+		rc = zoneset_build_zone(config, &config->zones[i], previous, log, cancel, entry,
+			failed);
 		if (rc == 1) {
 			zoneset_zone_clear(entry);
 			rc = 0;

@@ -15,7 +15,7 @@
 #include "zoned/nametree.h"
 #include "zoned/zone_load.h"
 
-#define MAX_FINDINGS 64
+#define MAX_FINDINGS 128
 
 struct finding {
 	enum diag_level level;
@@ -669,7 +669,7 @@ START_TEST(test_include_missing)
 	snprintf(text, sizeof text, "%s$INCLUDE does-not-exist.zone\nok A 192.0.2.7\n", base);
 	struct zone_load_options options = { .include_directory = fixture_dir() };
 	int rc = load_text_options(text, strlen(text), &options);
-	ck_assert_int_eq(rc, ZONED_EIO);
+	ck_assert_int_eq(rc, ZONED_ENOENT);
 	ck_assert_ptr_null(zone);
 	snprintf(message, sizeof message, "%s/does-not-exist.zone: file not found",
 		fixture_dir());
@@ -727,10 +727,75 @@ START_TEST(test_include_directory_rejected)
 	snprintf(text, sizeof text, "%s$INCLUDE .\n", base);
 	struct zone_load_options options = { .include_directory = fixture_dir() };
 	int rc = load_text_options(text, strlen(text), &options);
-	ck_assert_int_eq(rc, ZONED_EIO);
-	snprintf(message, sizeof message, "%s/.: is a directory", fixture_dir());
+	ck_assert_int_eq(rc, ZONED_ENOTREG);
+	snprintf(message, sizeof message, "%s/.: not a regular file", fixture_dir());
 	assert_error("test.zone", 5, message);
 	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* Devices never end (/dev/zero) and are refused before a single read. */
+static const char *const endless_paths[] = { "/dev/zero", "/dev/urandom", "/dev/null" };
+
+START_TEST(test_include_device_rejected)
+{
+	char text[256], message[300];
+	snprintf(text, sizeof text, "%s$INCLUDE %s\nok A 192.0.2.7\n", base, endless_paths[_i]);
+	int rc = load_text_options(text, strlen(text), NULL);
+	ck_assert_int_eq(rc, ZONED_ENOTREG);
+	ck_assert_ptr_null(zone);
+	snprintf(message, sizeof message, "%s: not a regular file", endless_paths[_i]);
+	assert_error("test.zone", 5, message);
+	ck_assert_uint_eq(diag.errors, 1);
+
+	/* As the zone file itself. */
+	setup();
+	uint8_t origin[DNAME_MAX_LENGTH];
+	origin_wire(origin);
+	rc = zone_load_file(endless_paths[_i], origin, NULL, &diag, &zone);
+	ck_assert_int_eq(rc, ZONED_ENOTREG);
+	snprintf(message, sizeof message, "loading from master file %s failed: not a regular file",
+		endless_paths[_i]);
+	assert_error("", 0, message);
+}
+END_TEST
+
+/* A set cancel flag stops the load: nothing is returned. */
+START_TEST(test_cancel_flag)
+{
+	static volatile sig_atomic_t cancel;
+	struct zone_load_options options = { .cancel = &cancel };
+	cancel = 0;
+	ck_assert_int_eq(load_text_options(base, strlen(base), &options), 0);
+	cancel = 1;
+	ck_assert_int_eq(load_text_options(base, strlen(base), &options), ZONED_ECANCELED);
+	ck_assert_ptr_null(zone);
+
+	/* A file stops at its next read. */
+	char path[1200];
+	uint8_t origin[DNAME_MAX_LENGTH];
+	origin_wire(origin);
+	snprintf(path, sizeof path, "%s/simple.zone", fixture_dir());
+	ck_assert_int_eq(zone_load_file(path, origin, &options, &diag, &zone), ZONED_ECANCELED);
+	ck_assert_ptr_null(zone);
+}
+END_TEST
+
+/* Garbage gives 100 errors and a last line saying reading stopped. */
+START_TEST(test_error_cap)
+{
+	size_t size = strlen(base) + 1000 * 16;
+	char *text = malloc(size + 1);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, base);
+	for (int i = 0; i < 1000; i++)
+		strcat(text, "bad A 1.2.3\n");
+	int rc = load_text_options(text, strlen(text), NULL);
+	free(text);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	ck_assert_uint_eq(diag.errors, 101);
+	assert_error("test.zone", 104, "near '1.2.3': bad dotted quad");
+	assert_error("test.zone", 105, "too many errors (100): not reading further");
 }
 END_TEST
 
@@ -752,7 +817,7 @@ START_TEST(test_file_missing)
 	uint8_t origin[DNAME_MAX_LENGTH];
 	origin_wire(origin);
 	int rc = zone_load_file("/nonexistent/zone.db", origin, NULL, &diag, &zone);
-	ck_assert_int_eq(rc, ZONED_EIO);
+	ck_assert_int_eq(rc, ZONED_ENOENT);
 	ck_assert_ptr_null(zone);
 	assert_error("", 0, "loading from master file /nonexistent/zone.db failed: file not found");
 }
@@ -966,6 +1031,10 @@ zone_load_suite(void)
 	tcase_add_test(files, test_include_depth_limit);
 	tcase_add_test(files, test_include_errors);
 	tcase_add_test(files, test_include_directory_rejected);
+	tcase_add_loop_test(files, test_include_device_rejected, 0,
+		sizeof endless_paths / sizeof endless_paths[0]);
+	tcase_add_test(files, test_cancel_flag);
+	tcase_add_test(files, test_error_cap);
 	tcase_add_test(files, test_file_missing);
 	tcase_add_test(files, test_stdin);
 	suite_add_tcase(suite, files);

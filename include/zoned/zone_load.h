@@ -2,6 +2,7 @@
 #ifndef ZONED_ZONE_LOAD_H
 #define ZONED_ZONE_LOAD_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,13 +21,19 @@ struct zone_load_options {
 	 * $INCLUDE), so the daemon can tell on reload whether anything changed. */
 	void (*on_file)(void *arg, const char *path);
 	void *on_file_arg;
+	/* Polled while reading (every read and every LOAD_CANCEL_POLL records):
+	 * once set, the load stops with ZONED_ECANCELED. NULL: never. */
+	const volatile sig_atomic_t *cancel;
 };
 
 /*
  * Loads path (or standard input when path is "-") as the zone origin (wire
  * form). Every problem is reported to d as file:line; the zone is returned
- * in *out only when there was no error (warnings are fine). Returns 0,
- * ZONED_EIO, ZONED_ESYNTAX, ZONED_EZONE, ZONED_ELIMIT or ZONED_ENOMEM.
+ * in *out only when there was no error (warnings are fine). Only regular
+ * files are read (zone file and includes), and reading stops after 100
+ * errors. Returns 0, ZONED_ENOENT, ZONED_EACCES, ZONED_ENOTREG or ZONED_EIO
+ * (a file could not be opened or read), ZONED_ESYNTAX, ZONED_EZONE,
+ * ZONED_ELIMIT, ZONED_ECANCELED or ZONED_ENOMEM.
  */
 int zone_load_file(const char *path, const uint8_t *origin,
 	const struct zone_load_options *options, struct diag *d, struct zone **out);

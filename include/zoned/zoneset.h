@@ -6,6 +6,7 @@
 #ifndef ZONED_ZONESET_H
 #define ZONED_ZONESET_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,10 +53,12 @@ typedef void zoneset_log_fn(int priority, const char *format, ...)
  * previous (reload), a zone whose files are unchanged is shared, and a zone
  * that fails to load keeps its previous version (or is left out when it is
  * new); the return is then 0 unless memory ran out. *failed counts the
- * zones that failed. Returns 0 or a negative ZONED_ code.
+ * zones that failed. Once *cancel is set (it may be NULL) the build stops
+ * with ZONED_ECANCELED. Returns 0 or a negative ZONED_ code.
  */
 int zoneset_build(const struct config *config, const struct zoneset *previous,
-	zoneset_log_fn *log, struct zoneset **out, unsigned *failed);
+	zoneset_log_fn *log, const volatile sig_atomic_t *cancel, struct zoneset **out,
+	unsigned *failed);
 
 /*
  * Frees set. Zones that successor also serves (shared after a reload) are

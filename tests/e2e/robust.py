@@ -1,0 +1,141 @@
+# robust.py: faults from issue 15: endless inputs ($INCLUDE /dev/zero, a
+# FIFO, a directory) on the checker and on reload, signals during the first
+# load and during a reload, a zone file rewritten in place during a reload,
+# clear messages (missing, unreadable, empty), and a lowered max-records on
+# reload.
+import os
+import signal
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zoned_e2e import *  # noqa: E402,F401,F403
+
+CHECKZONE = os.path.join(TOP_BUILDDIR, 'src', 'zoned-checkzone')
+BIG_RECORDS = 500000     # about a second to load: signals land inside the load
+PROMPT_SECONDS = 5       # "promptly": a bound far above the real time
+
+
+def big_zone_text(origin, serial, records=BIG_RECORDS):
+    lines = [zone_text(origin, serial)]
+    lines += ['h%d IN A 192.0.2.%d\n' % (i, i % 250) for i in range(records)]
+    return ''.join(lines)
+
+
+def endless_targets(workdir):
+    """(label, path) of inputs that never end or are not files at all."""
+    fifo = os.path.join(workdir, 'fifo')
+    os.mkfifo(fifo)
+    directory = os.path.join(workdir, 'dir')
+    os.mkdir(directory)
+    return [('/dev/zero', '/dev/zero'), ('/dev/urandom', '/dev/urandom'),
+            ('a FIFO', fifo), ('a directory', directory)]
+
+
+def run_bounded(argv, workdir):
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(argv, cwd=workdir, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=PROMPT_SECONDS * 2)
+    except subprocess.TimeoutExpired:
+        raise AssertionError('%s did not return within %d s' % (argv, PROMPT_SECONDS * 2))
+    return proc.returncode, proc.stdout.decode(errors='replace'), time.monotonic() - start
+
+
+def test_checker_refuses_endless_include(workdir):
+    for label, target in endless_targets(workdir):
+        path = os.path.join(workdir, 'inc.zone')
+        write(path, zone_text('a.test', 1, '$INCLUDE %s\n' % target))
+        for argv in ([CHECKZONE, 'a.test', 'inc.zone'], [ZONED, '-C', '-z', 'a.test:inc.zone']):
+            rc, out, took = run_bounded(argv, workdir)
+            assert rc == 1, '%s, %s: exit %d\n%s' % (label, argv[0], rc, out)
+            assert took < PROMPT_SECONDS, '%s took %.1f s' % (label, took)
+            assert 'inc.zone:6: %s: not a regular file' % target in out, out
+        # As the zone file itself, too.
+        rc, out, took = run_bounded([CHECKZONE, 'a.test', target], workdir)
+        assert rc == 1 and 'failed: not a regular file' in out, out
+
+
+def serve(workdir, origin, text, extra_args=(), wait=True):
+    path = os.path.join(workdir, origin + '.zone')
+    write(path, text)
+    port = free_port()
+    z = Zoned(['-z', '%s:%s' % (origin, path), '-a', '127.0.0.1', '-p', str(port), '-t', '2']
+              + list(extra_args), workdir, wait=wait)
+    return z, port, path
+
+
+def test_reload_refuses_endless_include(workdir):
+    z, port, path = serve(workdir, 'a.test', zone_text('a.test', 1))
+    for label, target in endless_targets(workdir):
+        write(path, zone_text('a.test', 2, '$INCLUDE %s\n' % target))
+        z.reload(timeout=PROMPT_SECONDS)
+        assert soa_serial(port, 'a.test') == 1, label
+        assert '%s: not a regular file' % target in z.log(), z.log()
+        assert 'still serving serial 1' in z.log(), z.log()
+    start = time.monotonic()
+    assert z.stop(timeout=PROMPT_SECONDS) == 0
+    assert time.monotonic() - start < PROMPT_SECONDS
+
+
+def wait_log(z, text, timeout=PROMPT_SECONDS * 3):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in z.log():
+            return
+        if z.proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise AssertionError('no %r in the log:\n%s' % (text, z.log()))
+
+
+def test_sigterm_during_first_load(workdir):
+    z, port, path = serve(workdir, 'big.test', big_zone_text('big.test', 1), wait=False)
+    time.sleep(0.15)
+    start = time.monotonic()
+    assert z.stop(signal.SIGTERM, timeout=PROMPT_SECONDS) == 0, z.log()
+    took = time.monotonic() - start
+    log = z.log()
+    assert 'zone big.test: load abandoned' in log, 'the signal came after the load:\n' + log
+    assert 'SIGTERM received while loading zones, stopping' in log, log
+    assert took < PROMPT_SECONDS, took
+
+
+def test_sighup_during_first_load(workdir):
+    z, port, path = serve(workdir, 'big.test', big_zone_text('big.test', 1), wait=False)
+    time.sleep(0.15)
+    os.kill(z.pid, signal.SIGHUP)
+    z.wait_state('READY=1', 30)
+    wait_log(z, 'reload done')
+    log = z.log()
+    assert log.count('reloading') == 1, log
+    # The SIGHUP came before serving started: applied once serving.
+    assert log.index('serving 1 zones') < log.index('reloading'), log
+    assert soa_serial(port, 'big.test') == 1
+    assert z.stop() == 0
+
+
+def test_sigterm_during_reload(workdir):
+    z, port, path = serve(workdir, 'big.test', zone_text('big.test', 1))
+    write(path, big_zone_text('big.test', 2))
+    os.kill(z.pid, signal.SIGHUP)
+    z.wait_state('RELOADING=1', PROMPT_SECONDS)
+    time.sleep(0.1)
+    start = time.monotonic()
+    assert z.stop(signal.SIGTERM, timeout=PROMPT_SECONDS) == 0, z.log()
+    assert time.monotonic() - start < PROMPT_SECONDS
+    log = z.log()
+    assert 'reload abandoned' in log, 'the signal came after the reload:\n' + log
+    assert 'SIGTERM received, stopping' in log, log
+
+
+TESTS = [
+    test_checker_refuses_endless_include, test_reload_refuses_endless_include,
+    test_sigterm_during_first_load, test_sighup_during_first_load,
+    test_sigterm_during_reload,
+]
+
+if __name__ == '__main__':
+    sys.exit(main(TESTS))

@@ -204,7 +204,9 @@ lex_append(struct lex_input *in, struct lex_record *record, struct diag *d,
 	if (record->bad)
 		return 0;
 	if (record->text_length + count > LEX_RECORD_MAX) {
-		lex_error(in, record, d, in->line, "ran out of space");
+		/* BIND says "ran out of space"; say which limit was hit. */
+		lex_error(in, record, d, in->line,
+			"record too long (over " LEX_RECORD_MAX_TEXT " octets of text)");
 		return 0;
 	}
 	if (lex_reserve(record, count + 1) != 0)

@@ -578,6 +578,9 @@ load_run(struct load_file *top, const uint8_t *origin,
 	}
 	if (rc == 0 && d->errors != errors_before)
 		rc = state.syntax_errors != 0 ? ZONED_ESYNTAX : ZONED_EZONE;
+	/* Not a single record: say so, beyond "has 0 SOA records" (as BIND). */
+	if (rc == ZONED_EZONE && state.records == 0 && state.syntax_errors == 0)
+		rc = ZONED_EEMPTY;
 	if (rc != 0) {
 		zone_free(state.zone);
 		return rc;

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -192,6 +193,16 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 	return 0;
 }
 
+/* Why a zone did not load, for the log: an empty file is named. */
+static const char *
+zoneset_failure_text(int rc, const struct config_zone *cz, char *buffer, size_t size)
+{
+	if (rc != ZONED_EEMPTY)
+		return zoned_strerror(rc);
+	snprintf(buffer, size, "%s: %s", cz->path, zoned_strerror(rc));
+	return buffer;
+}
+
 /* Fills entry for one configured zone: shared, freshly loaded, or kept. */
 static int
 zoneset_build_zone(const struct config *config, const struct config_zone *cz,
@@ -214,16 +225,18 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
 		return rc;
 	(*failed)++;
+	char buffer[4200];
+	const char *why = zoneset_failure_text(rc, cz, buffer, sizeof buffer);
 	if (previous == NULL) {
-		log(LOG_ERR, "zone %s: not loaded: %s", name, zoned_strerror(rc));
+		log(LOG_ERR, "zone %s: not loaded: %s", name, why);
 		return rc;
 	}
 	if (old == NULL) {
-		log(LOG_ERR, "zone %s: not loaded (%s), not served", name, zoned_strerror(rc));
+		log(LOG_ERR, "zone %s: not loaded (%s), not served", name, why);
 		return 1;  /* leave it out */
 	}
 	log(LOG_ERR, "zone %s: reload failed (%s), still serving serial %lu", name,
-		zoned_strerror(rc), (unsigned long)old->zone->serial);
+		why, (unsigned long)old->zone->serial);
 	return zoneset_share_zone(old, entry);
 }
 

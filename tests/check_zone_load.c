@@ -549,7 +549,7 @@ START_TEST(test_huge_line)
 	int rc = load_text_options(text, at, NULL);
 	free(text);
 	ck_assert_int_eq(rc, ZONED_ESYNTAX);
-	assert_error("test.zone", 5, "ran out of space");
+	assert_error("test.zone", 5, "record too long (over 1048576 octets of text)");
 	assert_error("test.zone", 7, "near '1.2.3': bad dotted quad");
 	ck_assert_uint_eq(diag.errors, 2);
 }
@@ -799,6 +799,47 @@ START_TEST(test_error_cap)
 }
 END_TEST
 
+/* An empty zone file: BIND's findings, and a code that says it is empty. */
+START_TEST(test_empty_file)
+{
+	static const char *const texts[] = { "", "; only a comment\n\n" };
+	for (size_t i = 0; i < 2; i++) {
+		setup();
+		int rc = load_text(texts[i]);
+		ck_assert_int_eq(rc, ZONED_EEMPTY);
+		ck_assert_ptr_null(zone);
+		assert_error("", 0, "has 0 SOA records");
+		ck_assert_str_eq(zoned_strerror(rc), "zone file is empty");
+	}
+	/* A record but no SOA is not empty. */
+	setup();
+	ck_assert_int_eq(load_text("$TTL 1\na A 192.0.2.1\n"), ZONED_EZONE);
+}
+END_TEST
+
+/* Over-long rdata and records say which limit was hit. */
+START_TEST(test_long_rdata_message)
+{
+	size_t size = strlen(base) + 400 * 260 + 64;
+	char *text = malloc(size);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, base);
+	strcat(text, "t TXT");
+	for (int i = 0; i < 300; i++) {
+		strcat(text, " \"");
+		size_t at = strlen(text);
+		memset(text + at, 'a', 250);
+		text[at + 250] = '\0';
+		strcat(text, "\"");
+	}
+	strcat(text, "\n");
+	int rc = load_text(text);
+	free(text);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 5, "rdata text too long (65535 octets or more)");
+}
+END_TEST
+
 /* A NUL byte is not text: one error for its record, the rest still read. */
 START_TEST(test_nul_byte)
 {
@@ -1007,6 +1048,8 @@ zone_load_suite(void)
 	tcase_add_test(syntax, test_bom_rejected);
 	tcase_add_test(syntax, test_huge_line);
 	tcase_add_test(syntax, test_nul_byte);
+	tcase_add_test(syntax, test_empty_file);
+	tcase_add_test(syntax, test_long_rdata_message);
 	tcase_add_test(syntax, test_long_record);
 	tcase_add_test(syntax, test_max_records);
 	tcase_add_test(syntax, test_inherited_owner_after_origin);

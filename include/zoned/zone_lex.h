@@ -15,6 +15,7 @@ struct diag;
 
 /* A record longer than this (token text, in octets) is reported and skipped. */
 #define LEX_RECORD_MAX (1024 * 1024)
+#define LEX_RECORD_MAX_TEXT "1048576"
 
 /* One token; its text is record->text + offset, NUL-terminated, escapes kept. */
 struct lex_token {

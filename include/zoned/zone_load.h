@@ -33,6 +33,7 @@ struct zone_load_options {
  * files are read (zone file and includes), and reading stops after 100
  * errors. Returns 0, ZONED_ENOENT, ZONED_EACCES, ZONED_ENOTREG or ZONED_EIO
  * (a file could not be opened or read), ZONED_ESYNTAX, ZONED_EZONE,
+ * ZONED_EEMPTY (no record at all: the zone checks' findings are reported too),
  * ZONED_ELIMIT, ZONED_ECANCELED or ZONED_ENOMEM.
  */
 int zone_load_file(const char *path, const uint8_t *origin,

@@ -4,6 +4,7 @@
 # clear messages (missing, unreadable, empty), and a lowered max-records on
 # reload.
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -131,10 +132,88 @@ def test_sigterm_during_reload(workdir):
     assert 'SIGTERM received, stopping' in log, log
 
 
+def as_nobody():
+    """A prefix that runs a command as nobody (tests run as root, which reads
+    any file), or None when that is not possible here."""
+    setpriv = shutil.which('setpriv')
+    if os.geteuid() != 0 or setpriv is None:
+        return None
+    return [setpriv, '--reuid=nobody', '--regid=nogroup', '--clear-groups']
+
+
+def test_messages_missing_unreadable(workdir):
+    # Missing: the checker as BIND says it, the daemon no longer "input/output error".
+    rc, out, _ = run_bounded([ZONED, '-C', '-z', 'a.test:missing.zone'], workdir)
+    assert rc == 1 and 'failed: file not found' in out, out
+    assert 'zone a.test: not loaded: file not found' in out, out
+    assert 'input/output error' not in out, out
+    write(os.path.join(workdir, 'inc.zone'), zone_text('a.test', 1, '$INCLUDE gone.inc\n'))
+    rc, out, _ = run_bounded([ZONED, '-C', '-z', 'a.test:inc.zone'], workdir)
+    assert rc == 1 and 'inc.zone:6: gone.inc: file not found' in out, out
+    assert 'input/output error' not in out, out
+    prefix = as_nobody()
+    if prefix is None:
+        return SKIP
+    path = os.path.join(workdir, 'secret.zone')
+    write(path, zone_text('a.test', 1))
+    os.chmod(path, 0o000)
+    rc, out, _ = run_bounded(prefix + [CHECKZONE, 'a.test', path], workdir)
+    assert rc == 1, out
+    assert out == ('zone a.test/IN: loading from master file %s failed: permission denied\n'
+                   'zone a.test/IN: not loaded due to errors.\n' % path), out
+    rc, out, _ = run_bounded(prefix + [ZONED, '-C', '-z', 'a.test:' + path], workdir)
+    assert rc == 1 and 'zone a.test: not loaded: permission denied' in out, out
+
+
+def test_messages_empty_file(workdir):
+    path = os.path.join(workdir, 'empty.zone')
+    write(path, '')
+    # The checker prints what named-checkzone 9.18 prints for an empty file.
+    rc, out, _ = run_bounded([CHECKZONE, 'a.test', path], workdir)
+    assert rc == 1 and out == ('zone a.test/IN: has 0 SOA records\n'
+                               'zone a.test/IN: has no NS records\n'
+                               'zone a.test/IN: not loaded due to errors.\n'), out
+    # The daemon names the file and says it is empty, at start and on reload.
+    rc, out, _ = run_bounded([ZONED, '-C', '-z', 'a.test:' + path], workdir)
+    assert rc == 1 and 'zone a.test: not loaded: %s: zone file is empty' % path in out, out
+    z, port, zpath = serve(workdir, 'b.test', zone_text('b.test', 1))
+    write(zpath, '')
+    z.reload()
+    assert 'zone b.test: reload failed (%s: zone file is empty), still serving serial 1' % zpath \
+        in z.log(), z.log()
+    assert z.stop() == 0
+
+
+TOKEN_MIB = int(os.environ.get('ROBUST_TOKEN_MIB', '300'))
+
+
+def test_messages_long_rdata_and_token(workdir):
+    path = os.path.join(workdir, 'long.zone')
+    strings = ' '.join(['"%s"' % ('a' * 250)] * 300)   # 75,300 octets of TXT rdata
+    write(path, zone_text('a.test', 1, 't TXT %s\n' % strings))
+    rc, out, _ = run_bounded([CHECKZONE, 'a.test', path], workdir)
+    assert rc == 1 and 'long.zone:6: rdata text too long (65535 octets or more)' in out, out
+    mib = TOKEN_MIB
+    if shutil.disk_usage(workdir).free < (mib + 256) << 20:
+        mib = 16
+    with open(path, 'w') as f:
+        f.write(zone_text('a.test', 1, 't TXT '))
+        chunk = 'x' * (1 << 20)
+        for _ in range(mib):
+            f.write(chunk)
+        f.write('\nafter A 1.2.3\n')
+    rc, out, took = run_bounded([CHECKZONE, 'a.test', path], workdir)
+    assert rc == 1, out
+    assert 'long.zone:6: record too long (over 1048576 octets of text)' in out, out
+    assert 'long.zone:7: near \'1.2.3\': bad dotted quad' in out, out   # reading went on
+    assert 'ran out of space' not in out, out
+
+
 TESTS = [
     test_checker_refuses_endless_include, test_reload_refuses_endless_include,
     test_sigterm_during_first_load, test_sighup_during_first_load,
-    test_sigterm_during_reload,
+    test_sigterm_during_reload, test_messages_missing_unreadable, test_messages_empty_file,
+    test_messages_long_rdata_and_token,
 ]
 
 if __name__ == '__main__':

@@ -484,6 +484,22 @@ load_record(struct load_state *state, struct load_file *file)
 		load_add_record(state, file, &header);
 }
 
+/*
+ * At the end of a file: a size or modification time that moved since the
+ * open (or a path that now names another file) means a writer was still at
+ * work, and what was read may be half of it.
+ */
+static void
+load_check_unchanged(struct load_state *state, const struct load_file *file)
+{
+	if (!lex_input_changed(&file->input, file->name))
+		return;
+	diag_report(state->d, DIAG_ERROR, file->name, 0,
+		"file changed while being read (replace zone files by rename)");
+	state->failure = ZONED_ECHANGED;
+	state->stop = true;
+}
+
 /* True (with the reason set) when the load must stop now. */
 static bool
 load_should_stop(struct load_state *state, const struct load_file *file,
@@ -511,8 +527,10 @@ load_file_run(struct load_state *state, struct load_file *file)
 		unsigned long before = state->d->errors;
 		int rc = lex_read_record(&file->input, &state->record, state->d);
 		state->syntax_errors += state->d->errors - before;
-		if (rc == 0)
+		if (rc == 0) {
+			load_check_unchanged(state, file);
 			return;
+		}
 		if (rc == ZONED_EIO) {
 			load_error(state, file, file->input.line, "read error: %s",
 				strerror(file->input.read_errno));

@@ -20,6 +20,10 @@
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
+/* A zone file written in place while read: attempts, and the pause between. */
+#define ZONESET_LOAD_ATTEMPTS 4
+#define ZONESET_RETRY_PAUSE_MS 200
+
 /* Files read while loading one zone, filled by the loader's on_file. */
 struct zoneset_files {
 	struct zoneset_file *files;
@@ -115,9 +119,20 @@ zoneset_seconds_since(const struct timespec *start)
 		+ (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* Loads one zone into entry. Returns 0 or the loader's error. */
+/* The first of files that no longer looks as when it was opened, or NULL. */
+static const struct zoneset_file *
+zoneset_files_changed(const struct zoneset_files *files)
+{
+	for (size_t i = 0; i < files->count; i++) {
+		if (!zoneset_file_unchanged(&files->files[i]))
+			return &files->files[i];
+	}
+	return NULL;
+}
+
+/* Loads one zone into entry, once. Returns 0 or the loader's error. */
 static int
-zoneset_load_zone(const struct config *config, const struct config_zone *cz,
+zoneset_load_zone_once(const struct config *config, const struct config_zone *cz,
 	zoneset_log_fn *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry)
 {
 	struct zoneset_files files = { 0 };
@@ -136,6 +151,13 @@ zoneset_load_zone(const struct config *config, const struct config_zone *cz,
 	int rc = zone_load_file(cz->path, cz->origin, &options, &d, &zone);
 	if (rc == 0 && files.failed)
 		rc = ZONED_ENOMEM;
+	/* The loader compared each file at its end; a writer may also have
+	 * gone on while the rest loaded: compare again now. */
+	const struct zoneset_file *changed = rc == 0 ? zoneset_files_changed(&files) : NULL;
+	if (changed != NULL) {
+		log(LOG_WARNING, "%s: changed while being read", changed->path);
+		rc = ZONED_ECHANGED;
+	}
 	if (rc != 0) {
 		zone_free(zone);
 		zoneset_files_clear(files.files, files.count);
@@ -147,6 +169,27 @@ zoneset_load_zone(const struct config *config, const struct config_zone *cz,
 	log(LOG_INFO, "zone %s: loaded serial %lu, %zu records, %.2f s", entry->name,
 		(unsigned long)zone->serial, zone->record_count, zoneset_seconds_since(&start));
 	return 0;
+}
+
+/*
+ * Loads one zone into entry. A file that changed while it was read was
+ * being written in place: the load is tried again a few times, a short
+ * pause apart, and then fails (the previous version keeps serving).
+ */
+static int
+zoneset_load_zone(const struct config *config, const struct config_zone *cz,
+	zoneset_log_fn *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry)
+{
+	int rc = zoneset_load_zone_once(config, cz, log, cancel, entry);
+	for (unsigned attempt = 1; rc == ZONED_ECHANGED && attempt < ZONESET_LOAD_ATTEMPTS;
+		attempt++) {
+		log(LOG_NOTICE, "zone %s: a file changed while being read, loading again",
+			entry->name);
+		struct timespec pause = { 0, ZONESET_RETRY_PAUSE_MS * 1000000L };
+		nanosleep(&pause, NULL);
+		rc = zoneset_load_zone_once(config, cz, log, cancel, entry);
+	}
+	return rc;
 }
 
 static const struct zoneset_zone *

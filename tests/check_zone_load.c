@@ -853,6 +853,40 @@ START_TEST(test_nul_byte)
 }
 END_TEST
 
+/* on_file runs right after the open: a writer appending at that moment. */
+static void
+append_on_open(void *arg, const char *path)
+{
+	(void)arg;
+	FILE *f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("late A 192.0.2.8\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A file that grows while read is reported, not loaded as complete. */
+START_TEST(test_file_changed_while_read)
+{
+	char path[] = "/tmp/check_zone_load_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, base, strlen(base)), (ssize_t)strlen(base));
+	close(fd);
+	uint8_t origin[DNAME_MAX_LENGTH];
+	origin_wire(origin);
+	struct zone_load_options options = { .on_file = append_on_open };
+	int rc = zone_load_file(path, origin, &options, &diag, &zone);
+	ck_assert_int_eq(rc, ZONED_ECHANGED);
+	ck_assert_ptr_null(zone);
+	assert_error(path, 0, "file changed while being read (replace zone files by rename)");
+	/* Left alone, the same file loads. */
+	setup();
+	rc = zone_load_file(path, origin, NULL, &diag, &zone);
+	assert_clean_load(rc);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(test_file_missing)
 {
 	uint8_t origin[DNAME_MAX_LENGTH];
@@ -1079,6 +1113,7 @@ zone_load_suite(void)
 	tcase_add_test(files, test_cancel_flag);
 	tcase_add_test(files, test_error_cap);
 	tcase_add_test(files, test_file_missing);
+	tcase_add_test(files, test_file_changed_while_read);
 	tcase_add_test(files, test_stdin);
 	suite_add_tcase(suite, files);
 

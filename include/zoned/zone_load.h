@@ -34,7 +34,8 @@ struct zone_load_options {
  * errors. Returns 0, ZONED_ENOENT, ZONED_EACCES, ZONED_ENOTREG or ZONED_EIO
  * (a file could not be opened or read), ZONED_ESYNTAX, ZONED_EZONE,
  * ZONED_EEMPTY (no record at all: the zone checks' findings are reported too),
- * ZONED_ELIMIT, ZONED_ECANCELED or ZONED_ENOMEM.
+ * ZONED_ELIMIT, ZONED_ECANCELED, ZONED_ECHANGED (a file changed while it
+ * was read: written in place) or ZONED_ENOMEM.
  */
 int zone_load_file(const char *path, const uint8_t *origin,
 	const struct zone_load_options *options, struct diag *d, struct zone **out);

@@ -209,11 +209,70 @@ def test_messages_long_rdata_and_token(workdir):
     assert 'ran out of space' not in out, out
 
 
+def write_halves_around_reload(z, path, text, pause):
+    """Rewrites path in place (O_TRUNC, then a writer mid-way): the first
+    half, SIGHUP, pause seconds into the reload the rest; waits for the end."""
+    half = text[:text.index('\n', len(text) // 2) + 1]
+    with open(path, 'w') as f:
+        f.write(half)
+        f.flush()
+        os.kill(z.pid, signal.SIGHUP)
+        z.wait_state('RELOADING=1', PROMPT_SECONDS)
+        time.sleep(pause)
+        f.write(text[len(half):])
+    z.wait_state('READY=1', 60)
+
+
+def test_in_place_rewrite_during_reload(workdir):
+    z, port, path = serve(workdir, 'big.test', zone_text('big.test', 1))
+    full = big_zone_text('big.test', 2, 400000) + 'last IN A 192.0.2.99\n'
+    full_records = full.count(' IN ')
+    write_halves_around_reload(z, path, full, 0.05)
+    log = z.log()
+    loaded = [line for line in log.splitlines() if 'zone big.test: loaded serial 2' in line]
+    # The half version was never loaded, let alone served.
+    for line in loaded:
+        assert ', %d records,' % full_records in line, 'half a file loaded: ' + line
+    assert 'changed while being read' in log, 'the half file loaded before the write:\n' + log
+    serial = soa_serial(port, 'big.test')
+    if serial == 2:
+        assert query('last.big.test', 'A', port).rcode() == dns.rcode.NOERROR
+    else:
+        assert serial == 1 and 'still serving serial 1' in log, log
+    # Rewritten by rename, the next reload takes it at once.
+    write(path + '.tmp', full.replace(' 2 3600 600', ' 3 3600 600', 1))
+    os.rename(path + '.tmp', path)
+    z.reload(timeout=60)
+    assert soa_serial(port, 'big.test') == 3
+    assert 'loading again' not in z.log()[len(log):], z.log()
+    assert z.stop() == 0
+
+
+def test_in_place_include_rewrite_during_reload(workdir):
+    # The include is read first and rewritten in place while the big rest of
+    # the zone loads: only the check after the whole load can see it.
+    inc = os.path.join(workdir, 'part.inc')
+    write(inc, 'p0 IN A 192.0.2.50\n')
+    body = ''.join('h%d IN A 192.0.2.%d\n' % (i, i % 250) for i in range(BIG_RECORDS))
+    z, port, path = serve(workdir, 'big.test',
+                          zone_text('big.test', 1, '$INCLUDE %s\n' % inc) + body)
+    write(path, zone_text('big.test', 2, '$INCLUDE %s\n' % inc) + body)
+    part = ''.join('p%d IN A 192.0.2.50\n' % i for i in range(200))
+    write_halves_around_reload(z, inc, part, 0.15)
+    log = z.log()
+    assert 'zone big.test: loaded serial 2' in log, log
+    # p199 is in the second half: a half include would have no answer for it.
+    assert query('p199.big.test', 'A', port).rcode() == dns.rcode.NOERROR, log
+    assert '%s: changed while being read' % inc in log, log
+    assert z.stop() == 0
+
+
 TESTS = [
     test_checker_refuses_endless_include, test_reload_refuses_endless_include,
     test_sigterm_during_first_load, test_sighup_during_first_load,
     test_sigterm_during_reload, test_messages_missing_unreadable, test_messages_empty_file,
-    test_messages_long_rdata_and_token,
+    test_messages_long_rdata_and_token, test_in_place_rewrite_during_reload,
+    test_in_place_include_rewrite_during_reload,
 ]
 
 if __name__ == '__main__':

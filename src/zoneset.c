@@ -260,8 +260,18 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	if (entry->name == NULL || entry->path == NULL)
 		return ZONED_ENOMEM;
 	const struct zoneset_zone *old = zoneset_find(previous, cz->origin);
-	if (old != NULL && zoneset_zone_unchanged(old, cz))
+	if (old != NULL && zoneset_zone_unchanged(old, cz)) {
+		/* zoned.conf(5): max-records applies to every zone, also to one
+		 * whose file did not change: over a lowered limit it fails as a
+		 * file grown past it would, and its version keeps serving. */
+		if (config->max_records != 0 && old->zone->record_count > config->max_records) {
+			(*failed)++;
+			log(LOG_ERR, "zone %s: reload failed (%zu records, over max-records %zu), "
+				"still serving serial %lu", name, old->zone->record_count,
+				config->max_records, (unsigned long)old->zone->serial);
+		}
 		return zoneset_share_zone(old, entry);
+	}
 	int rc = zoneset_load_zone(config, cz, log, cancel, entry);
 	if (rc == ZONED_ECANCELED)
 		log(LOG_NOTICE, "zone %s: load abandoned", name);

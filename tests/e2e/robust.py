@@ -267,12 +267,52 @@ def test_in_place_include_rewrite_during_reload(workdir):
     assert z.stop() == 0
 
 
+def test_max_records_lowered_on_reload(workdir):
+    # zoned.conf(5): max-records applies to every zone, also to one whose
+    # file did not change; over the limit its reload fails, it keeps serving.
+    big = os.path.join(workdir, 'big.test.zone')
+    small = os.path.join(workdir, 'small.test.zone')
+    write(big, big_zone_text('big.test', 1, 60))
+    write(small, zone_text('small.test', 1))
+    conf = os.path.join(workdir, 'zoned.conf')
+
+    def configure(limit):
+        write(conf + '.tmp', 'options { max-records %d; };\n'
+                             'zone "big.test" { type primary; file "%s"; };\n'
+                             'zone "small.test" { type primary; file "%s"; };\n'
+              % (limit, big, small))
+        os.rename(conf + '.tmp', conf)
+
+    configure(100)
+    port = free_port()
+    z = Zoned(['-c', conf, '-a', '127.0.0.1', '-p', str(port)], workdir)
+    assert soa_serial(port, 'big.test') == 1
+    configure(50)
+    before = len(z.log())
+    z.reload()
+    log = z.log()[before:]
+    assert 'zone big.test: reload failed (64 records, over max-records 50), ' \
+        'still serving serial 1' in log, log
+    assert 'reload done: 2 zones, 1 failed' in log, log
+    assert 'small.test' not in log, log      # under the limit: untouched
+    assert soa_serial(port, 'big.test') == 1
+    assert query('h59.big.test', 'A', port).rcode() == dns.rcode.NOERROR
+    # The same limit again: failed again; a zone at the limit is fine.
+    z.reload()
+    assert z.log().count('over max-records 50') == 2, z.log()
+    configure(64)
+    before = len(z.log())
+    z.reload()
+    assert 'reload done: 2 zones, 0 failed' in z.log()[before:], z.log()
+    assert z.stop() == 0
+
+
 TESTS = [
     test_checker_refuses_endless_include, test_reload_refuses_endless_include,
     test_sigterm_during_first_load, test_sighup_during_first_load,
     test_sigterm_during_reload, test_messages_missing_unreadable, test_messages_empty_file,
     test_messages_long_rdata_and_token, test_in_place_rewrite_during_reload,
-    test_in_place_include_rewrite_during_reload,
+    test_in_place_include_rewrite_during_reload, test_max_records_lowered_on_reload,
 ]
 
 if __name__ == '__main__':

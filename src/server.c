@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
+#include "zoned/log.h"
 #include "zoned/net.h"
 #include "zoned/rrl.h"
 #include "zoned/server.h"
@@ -74,42 +74,6 @@ struct server {
 	int signal_fd;                     /* server_os_signals_open's wake pipe */
 };
 
-static int server_log_threshold = LOG_INFO;
-static bool server_log_syslog;
-
-void
-server_log_setup(int verbosity, bool use_syslog)
-{
-	static const int thresholds[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	if (verbosity < 0)
-		verbosity = 0;
-	if (verbosity > 3)
-		verbosity = 3;
-	server_log_threshold = thresholds[verbosity];
-	if (use_syslog && !server_log_syslog)
-		openlog("zoned", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	server_log_syslog = use_syslog;
-}
-
-void
-server_log(int priority, const char *format, ...)
-{
-	if (priority > server_log_threshold)
-		return;
-	char line[2048];
-	va_list args;
-	va_start(args, format);
-	vsnprintf(line, sizeof line, format, args);
-	va_end(args);
-	if (server_log_syslog) {
-		syslog(priority, "%s", line);
-		return;
-	}
-	const char *prefix = priority <= LOG_ERR ? "error: "
-		: priority == LOG_WARNING ? "warning: " : "";
-	fprintf(stderr, "zoned: %s%s\n", prefix, line);
-}
-
 /* Config findings go to the log with their file:line. */
 static void
 on_config_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
@@ -117,11 +81,11 @@ on_config_diag(void *arg, enum diag_level level, const char *file, unsigned long
 {
 	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
 	if (file != NULL && line > 0)
-		server_log(priority, "%s:%lu: %s", file, line, message);
+		log_message(priority, "%s:%lu: %s", file, line, message);
 	else if (file != NULL)
-		server_log(priority, "%s: %s", file, message);
+		log_message(priority, "%s: %s", file, message);
 	else
-		server_log(priority, "%s", message);
+		log_message(priority, "%s", message);
 }
 
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
@@ -132,7 +96,7 @@ server_add_zone_arguments(const struct server_options *options, struct config *c
 		const char *arg = options->zones[i];
 		const char *colon = strchr(arg, ':');
 		if (colon == NULL || colon == arg || colon[1] == '\0') {
-			server_log(LOG_ERR, "-z %s: expected zone:file", arg);
+			log_message(LOG_ERR, "-z %s: expected zone:file", arg);
 			return ZONED_EINVAL;
 		}
 		char name[1024];
@@ -143,7 +107,7 @@ server_add_zone_arguments(const struct server_options *options, struct config *c
 		int rc = config_add_zone(config, name, path, "command line", 0);
 		free(path);
 		if (rc != 0) {
-			server_log(LOG_ERR, "-z %s: %s", arg, rc == ZONED_EEXIST
+			log_message(LOG_ERR, "-z %s: %s", arg, rc == ZONED_EEXIST
 				? "zone configured twice" : zoned_strerror(rc));
 			return rc;
 		}
@@ -160,7 +124,7 @@ server_apply_listen_options(const struct server_options *options, struct config 
 			int rc = config_add_listen(config, options->addresses[i],
 				CONFIG_DEFAULT_PORT, false);
 			if (rc != 0) {
-				server_log(LOG_ERR, "-a %s: not an IPv4 or IPv6 address",
+				log_message(LOG_ERR, "-a %s: not an IPv4 or IPv6 address",
 					options->addresses[i]);
 				return rc;
 			}
@@ -183,7 +147,7 @@ server_config_build(const struct server_options *options, struct config **out)
 		struct diag d = { .emit = on_config_diag };
 		rc = config_load_file(options->config_path, &d, &config);
 		if (rc != 0) {
-			server_log(LOG_ERR, "%s: configuration not loaded", options->config_path);
+			log_message(LOG_ERR, "%s: configuration not loaded", options->config_path);
 			return rc;
 		}
 	} else {
@@ -199,7 +163,7 @@ server_config_build(const struct server_options *options, struct config **out)
 		return rc;
 	}
 	if (config->zone_count == 0)
-		server_log(LOG_WARNING, "no zones configured: every query will be refused");
+		log_message(LOG_WARNING, "no zones configured: every query will be refused");
 	*out = config;
 	return 0;
 }
@@ -319,7 +283,7 @@ server_prepare_rate_limit(struct server *server, const struct config *config)
 	for (unsigned i = 0; i < server->worker_count; i++) {
 		struct net_worker *worker = &server->workers[i].net;
 		if (worker->rrl == NULL)
-			worker->rrl = rrl_table_create(entries, server_log);
+			worker->rrl = rrl_table_create(entries, log_message);
 		if (worker->rrl == NULL)
 			return ZONED_ENOMEM;
 	}
@@ -331,28 +295,28 @@ static void
 server_reload(struct server *server)
 {
 	server_os_notify("RELOADING=1");
-	server_log(LOG_INFO, "reloading");
+	log_message(LOG_INFO, "reloading");
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct config *config = NULL;
 	if (server_config_build(server->options, &config) != 0) {
-		server_log(LOG_ERR, "reload: configuration has errors, keeping the current one");
+		log_message(LOG_ERR, "reload: configuration has errors, keeping the current one");
 		server_os_notify("READY=1");
 		return;
 	}
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(config, server->view->zones, server_log, server_os_stop_flag(),
+	int rc = zoneset_build(config, server->view->zones, log_message, server_os_stop_flag(),
 		&zones, &failed);
 	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
 	if (rc == ZONED_ECANCELED) {
 		/* SIGTERM: the wake pipe has it, the loop stops next. */
-		server_log(LOG_INFO, "reload abandoned");
+		log_message(LOG_INFO, "reload abandoned");
 		config_free(config);
 		return;
 	}
 	if (view == NULL) {
-		server_log(LOG_ERR, "reload: %s, keeping the current zones",
+		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
 		zoneset_free(zones, server->view->zones);
 		config_free(config);
@@ -360,7 +324,7 @@ server_reload(struct server *server)
 		return;
 	}
 	if (server_prepare_rate_limit(server, config) != 0) {
-		server_log(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
+		log_message(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
 		view->net.rate_limit = NULL;
 	}
 	server_publish(server, view);
@@ -368,7 +332,7 @@ server_reload(struct server *server)
 	server->config = config;
 	struct timespec end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	server_log(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
+	log_message(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
 		failed, (double)(end.tv_sec - start.tv_sec)
 		+ (double)(end.tv_nsec - start.tv_nsec) / 1e9);
 	server_os_notify("READY=1");
@@ -484,7 +448,7 @@ server_start_workers(struct server *server)
 	for (unsigned i = 0; i < server->worker_count && rc == 0; i++) {
 		struct server_worker *w = &server->workers[i];
 		if (pthread_create(&w->thread, NULL, server_worker_main, w) != 0) {
-			server_log(LOG_ERR, "cannot start worker thread %u: %s", i, strerror(errno));
+			log_message(LOG_ERR, "cannot start worker thread %u: %s", i, strerror(errno));
 			rc = ZONED_ENOMEM;
 			break;
 		}
@@ -521,7 +485,7 @@ on_signal(evutil_socket_t fd, short events, void *arg)
 	}
 	if (signal_number == 0)
 		return;
-	server_log(LOG_INFO, "%s received, stopping",
+	log_message(LOG_INFO, "%s received, stopping",
 		signal_number == SIGINT ? "SIGINT" : "SIGTERM");
 	server_os_notify("STOPPING=1");
 	event_base_loopbreak(server->base);
@@ -558,11 +522,11 @@ server_bind_listen(struct server *server, const struct config_listen *listen, si
 			}
 			/* ::1 may be missing (no IPv6): skip the default quietly. */
 			if (listen->implicit && (fd == -EADDRNOTAVAIL || fd == -EAFNOSUPPORT)) {
-				server_log(LOG_INFO, "not listening on %s: %s", listen->text,
+				log_message(LOG_INFO, "not listening on %s: %s", listen->text,
 					strerror(-fd));
 				return 1;
 			}
-			server_log(LOG_ERR, "cannot listen on %s port %u (%s): %s", listen->text,
+			log_message(LOG_ERR, "cannot listen on %s port %u (%s): %s", listen->text,
 				server_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
 			return -1;
 		}
@@ -602,7 +566,7 @@ server_open_sockets(struct server *server)
 			server->listens[server->listen_count++] = config->listens[i];
 	}
 	if (server->listen_count == 0) {
-		server_log(LOG_ERR, "no address to listen on");
+		log_message(LOG_ERR, "no address to listen on");
 		return ZONED_EIO;
 	}
 	/* Pack the columns of the bound addresses for the workers. */
@@ -645,7 +609,7 @@ server_load(struct server *server)
 		return ZONED_EINVAL;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(server->config, NULL, server_log, server_os_stop_flag(), &zones,
+	int rc = zoneset_build(server->config, NULL, log_message, server_os_stop_flag(), &zones,
 		&failed);
 	if (rc != 0)
 		return rc;
@@ -666,16 +630,16 @@ server_detach(struct server *server)
 	const struct server_options *options = server->options;
 	if (options->daemonize) {
 		if (server_os_daemonize() != 0) {
-			server_log(LOG_ERR, "cannot daemonize: %s", strerror(errno));
+			log_message(LOG_ERR, "cannot daemonize: %s", strerror(errno));
 			return ZONED_EIO;
 		}
 		server->daemonized = true;
-		server_log_setup(options->verbosity, true);
+		log_setup(options->verbosity, true);
 	}
 	const char *pid_file = options->pid_file ? options->pid_file : server->config->pid_file;
 	if (pid_file != NULL) {
 		if (server_os_write_pid_file(pid_file) != 0) {
-			server_log(LOG_ERR, "cannot write pid file %s: %s", pid_file, strerror(errno));
+			log_message(LOG_ERR, "cannot write pid file %s: %s", pid_file, strerror(errno));
 			return ZONED_EIO;
 		}
 		server->pid_file = strdup(pid_file);
@@ -695,12 +659,12 @@ server_setup_workers(struct server *server)
 	for (unsigned i = 0; i < server->worker_count; i++) {
 		int rc = server_worker_init(server, &server->workers[i], i);
 		if (rc != 0) {
-			server_log(LOG_ERR, "cannot set up worker %u: %s", i, zoned_strerror(rc));
+			log_message(LOG_ERR, "cannot set up worker %u: %s", i, zoned_strerror(rc));
 			return rc;
 		}
 	}
 	if (server_prepare_rate_limit(server, server->config) != 0) {
-		server_log(LOG_ERR, "no memory for the rate-limit tables");
+		log_message(LOG_ERR, "no memory for the rate-limit tables");
 		return ZONED_ENOMEM;
 	}
 	return 0;
@@ -722,7 +686,7 @@ server_serve(struct server *server)
 	if (rc == 0)
 		rc = server_start_workers(server);
 	if (rc == 0) {
-		server_log(LOG_INFO, "serving %zu zones on %zu addresses with %u threads",
+		log_message(LOG_INFO, "serving %zu zones on %zu addresses with %u threads",
 			server->view->zones->zone_count, server->listen_count, server->worker_count);
 		/* Type=notify: ready only now that every zone and socket is in place. */
 		char state[64];
@@ -796,7 +760,7 @@ server_run(const struct server_options *given)
 		return EXIT_FAILURE;
 	}
 	const struct server_options *options = &resolved;
-	server_log_setup(options->verbosity, false);
+	log_setup(options->verbosity, false);
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
 	struct server server = { .options = options };
@@ -805,14 +769,14 @@ server_run(const struct server_options *given)
 	/* Before the first load: SIGTERM then abandons it, SIGHUP waits for serving. */
 	server.signal_fd = server_os_signals_open();
 	if (server.signal_fd < 0) {
-		server_log(LOG_ERR, "cannot install signal handlers: %s", strerror(errno));
+		log_message(LOG_ERR, "cannot install signal handlers: %s", strerror(errno));
 		server_os_notify_close();
 		server_options_free(owned, given->zone_count);
 		return EXIT_FAILURE;
 	}
 	int rc = server_load(&server);
 	if (rc == ZONED_ECANCELED || (rc == 0 && *server_os_stop_flag() != 0)) {
-		server_log(LOG_INFO, "%s received while loading zones, stopping",
+		log_message(LOG_INFO, "%s received while loading zones, stopping",
 			*server_os_stop_flag() == SIGINT ? "SIGINT" : "SIGTERM");
 		rc = ZONED_ECANCELED;
 	}
@@ -832,23 +796,23 @@ server_run(const struct server_options *given)
 	if (rc == ZONED_ECANCELED)
 		rc = 0;   /* asked to stop: not a failure */
 	if (rc == 0)
-		server_log(LOG_INFO, "stopped");
+		log_message(LOG_INFO, "stopped");
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 int
 server_check(const struct server_options *options)
 {
-	server_log_setup(options->verbosity, false);
+	log_setup(options->verbosity, false);
 	struct config *config = NULL;
 	if (server_config_build(options, &config) != 0)
 		return EXIT_FAILURE;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	/* No handlers here: SIGTERM ends zoned -C at once, as any command. */
-	int rc = zoneset_build(config, NULL, server_log, NULL, &zones, &failed);
+	int rc = zoneset_build(config, NULL, log_message, NULL, &zones, &failed);
 	if (rc == 0)
-		server_log(LOG_INFO, "configuration and %zu zones OK", zones->zone_count);
+		log_message(LOG_INFO, "configuration and %zu zones OK", zones->zone_count);
 	zoneset_free(zones, NULL);
 	config_free(config);
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -43,7 +43,7 @@ struct zoneset {
 	size_t zone_count;
 };
 
-/* Reports one line per event: loaded, kept, failed (see server_log). */
+/* Reports one line per event: loaded, kept, failed (see log_message). */
 typedef void zoneset_log_fn(int priority, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -12,8 +12,8 @@ import dns.message
 import dns.rcode
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from hostile_lib import (Zoned, big_txt, check_valid_answer, make_query, run_tests, tcp_connect,
-                         tcp_frame, tcp_query, tcp_read, zone_text)
+from zoned_e2e import (big_txt, check_valid_answer, example_zone_text, main, make_query,
+                       serve_example, tcp_connect, tcp_frame, tcp_query, tcp_read)
 
 IDLE_CONNECTIONS = 400
 RSS_GROWTH_LIMIT_KIB = 48 * 1024
@@ -39,8 +39,8 @@ def wait_closed_or_answer(sock, timeout):
     return 'closed' if data is None else 'answered'
 
 
-def test_short_message_behind_long_prefix():
-    server = Zoned(zone_text(1))
+def test_short_message_behind_long_prefix(workdir):
+    server = serve_example(workdir, example_zone_text(1))
     try:
         held = []
         for promised in (512, 65535, 13):
@@ -55,8 +55,8 @@ def test_short_message_behind_long_prefix():
         server.stop()
 
 
-def test_zero_length_messages():
-    server = Zoned(zone_text(1))
+def test_zero_length_messages(workdir):
+    server = serve_example(workdir, example_zone_text(1))
     try:
         s = tcp_connect(server.port)
         s.sendall(b'\x00\x00' * 3 + tcp_frame(make_query('www.example.', 'A').to_wire()))
@@ -75,8 +75,8 @@ def test_zero_length_messages():
         server.stop()
 
 
-def test_slow_drip_writer():
-    server = Zoned(zone_text(1))
+def test_slow_drip_writer(workdir):
+    server = serve_example(workdir, example_zone_text(1))
     try:
         wire = tcp_frame(make_query('www.example.', 'A', qid=0x7777).to_wire())
         s = tcp_connect(server.port)
@@ -106,9 +106,9 @@ def raise_fd_limit(needed):
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, needed), hard))
 
 
-def test_idle_connections():
+def test_idle_connections(workdir):
     raise_fd_limit(IDLE_CONNECTIONS + 100)
-    server = Zoned(zone_text(1))
+    server = serve_example(workdir, example_zone_text(1))
     try:
         assert_still_serving(server, 'start')
         rss_before = server.status_kib('VmRSS')
@@ -142,8 +142,8 @@ def test_idle_connections():
         server.stop()
 
 
-def test_client_that_never_reads():
-    server = Zoned(zone_text(1, big_txt()))
+def test_client_that_never_reads(workdir):
+    server = serve_example(workdir, example_zone_text(1, big_txt()))
     try:
         rss_before = server.status_kib('VmRSS')
         s = tcp_connect(server.port)
@@ -172,11 +172,11 @@ def test_client_that_never_reads():
         server.stop()
 
 
-def test_out_of_descriptors():
+def test_out_of_descriptors(workdir):
     """RLIMIT_NOFILE 48 and 80 clients: accepting pauses instead of spinning
     (libevent's listener retries EMFILE at once otherwise), UDP is answered,
     and TCP is served again once the clients leave."""
-    server = Zoned(zone_text(1), nofile=48)
+    server = serve_example(workdir, example_zone_text(1), nofile=48)
     clients = []
     try:
         for _ in range(80):
@@ -223,11 +223,11 @@ def closed_by_server(sock):
         return True
 
 
-def test_idle_timeout_and_cap():
+def test_idle_timeout_and_cap(workdir):
     """tcp-idle-timeout 10 (1 s) closes idle and half-sent connections;
     tcp-clients 20 makes room for new clients by closing the oldest."""
     config = 'options { tcp-idle-timeout 10; tcp-clients 20; };\n'
-    server = Zoned(zone_text(1), extra_args=['-c', 'zoned.conf'], config=config)
+    server = serve_example(workdir, example_zone_text(1), extra_args=['-c', 'zoned.conf'], config=config)
     held = []
     try:
         idle = tcp_connect(server.port)
@@ -257,7 +257,7 @@ def test_idle_timeout_and_cap():
 
 
 if __name__ == '__main__':
-    sys.exit(run_tests([
+    sys.exit(main([
         ('length prefix promising more than is sent', test_short_message_behind_long_prefix),
         ('zero-length and garbage messages', test_zero_length_messages),
         ('slow-drip writer', test_slow_drip_writer),

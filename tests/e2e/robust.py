@@ -62,10 +62,9 @@ def test_checker_refuses_endless_include(workdir):
 def serve(workdir, origin, text, extra_args=(), wait=True):
     path = os.path.join(workdir, origin + '.zone')
     write(path, text)
-    port = free_port()
-    z = Zoned(['-z', '%s:%s' % (origin, path), '-a', '127.0.0.1', '-p', str(port), '-t', '2']
-              + list(extra_args), workdir, wait=wait)
-    return z, port, path
+    z = start_zoned(workdir, ['-z', '%s:%s' % (origin, path), '-t', '2'] + list(extra_args),
+                    wait=wait)
+    return z, z.port, path
 
 
 def test_reload_refuses_endless_include(workdir):
@@ -284,8 +283,8 @@ def test_max_records_lowered_on_reload(workdir):
         os.rename(conf + '.tmp', conf)
 
     configure(100)
-    port = free_port()
-    z = Zoned(['-c', conf, '-a', '127.0.0.1', '-p', str(port)], workdir)
+    z = start_zoned(workdir, ['-c', conf])
+    port = z.port
     assert soa_serial(port, 'big.test') == 1
     configure(50)
     before = len(z.log())

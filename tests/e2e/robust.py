@@ -59,6 +59,28 @@ def test_checker_refuses_endless_include(workdir):
         assert rc == 1 and 'failed: not a regular file' in out, out
 
 
+def test_checkers_obey_sigterm(workdir):
+    # Neither checker installs a handler: SIGTERM ends them at once, on an
+    # endless standard input (zoned-checkzone reads it as it comes) or in
+    # the middle of a big load (zoned -C).
+    write(os.path.join(workdir, 'big.zone'), big_zone_text('big.test', 1))
+    for argv in ([CHECKZONE, 'a.test', '-'], [ZONED, '-C', '-z', 'big.test:big.zone']):
+        proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.stdin.write(zone_text('a.test', 1).encode())
+            proc.stdin.flush()
+            time.sleep(0.15)
+            proc.send_signal(signal.SIGTERM)
+            rc = proc.wait(PROMPT_SECONDS)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdin.close()
+        assert rc == -signal.SIGTERM, '%s: %d' % (argv, rc)
+
+
 def serve(workdir, origin, text, extra_args=(), wait=True):
     path = os.path.join(workdir, origin + '.zone')
     write(path, text)
@@ -307,7 +329,8 @@ def test_max_records_lowered_on_reload(workdir):
 
 
 TESTS = [
-    test_checker_refuses_endless_include, test_reload_refuses_endless_include,
+    test_checker_refuses_endless_include, test_checkers_obey_sigterm,
+    test_reload_refuses_endless_include,
     test_sigterm_during_first_load, test_sighup_during_first_load,
     test_sigterm_during_reload, test_messages_missing_unreadable, test_messages_empty_file,
     test_messages_long_rdata_and_token, test_in_place_rewrite_during_reload,

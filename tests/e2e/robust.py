@@ -113,9 +113,23 @@ def wait_log(z, text, timeout=PROMPT_SECONDS * 3):
     raise AssertionError('no %r in the log:\n%s' % (text, z.log()))
 
 
+def wait_handlers(z, timeout=15):
+    """Waits until zoned catches SIGHUP and SIGTERM (its handlers are in
+    place, just before the first load): a signal sent earlier would meet
+    the default action, as for any process still starting."""
+    wanted = (1 << (signal.SIGHUP - 1)) | (1 << (signal.SIGTERM - 1))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        caught = z.status_field('SigCgt')
+        if caught and int(caught[0], 16) & wanted == wanted:
+            return
+        time.sleep(0.005)
+    raise AssertionError('zoned never installed its signal handlers:\n' + z.log())
+
+
 def test_sigterm_during_first_load(workdir):
     z, port, path = serve(workdir, 'big.test', big_zone_text('big.test', 1), wait=False)
-    time.sleep(0.15)
+    wait_handlers(z)
     start = time.monotonic()
     assert z.stop(signal.SIGTERM, timeout=PROMPT_SECONDS) == 0, z.log()
     took = time.monotonic() - start
@@ -127,7 +141,7 @@ def test_sigterm_during_first_load(workdir):
 
 def test_sighup_during_first_load(workdir):
     z, port, path = serve(workdir, 'big.test', big_zone_text('big.test', 1), wait=False)
-    time.sleep(0.15)
+    wait_handlers(z)
     os.kill(z.pid, signal.SIGHUP)
     z.wait_state('READY=1', 30)
     wait_log(z, 'reload done')

@@ -221,13 +221,13 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	return view;
 }
 
-/* Frees view; zones that successor still serves are left to it. */
+/* Frees view; zones that a newer view or a transfer still holds live on. */
 static void
-server_view_free(struct server_view *view, const struct server_view *successor)
+server_view_free(struct server_view *view)
 {
 	if (view == NULL)
 		return;
-	zoneset_free(view->zones, successor ? successor->zones : NULL);
+	zoneset_free(view->zones);
 	acl_zone_map_free(&view->zone_allow_query);
 	free(view->version);
 	free(view->identity);
@@ -266,7 +266,7 @@ server_publish(struct server *server, struct server_view *next)
 	}
 	struct server_view *previous = server->view;
 	server->view = next;
-	server_view_free(previous, next);
+	server_view_free(previous);
 }
 
 /*
@@ -318,7 +318,7 @@ server_reload(struct server *server)
 	if (view == NULL) {
 		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
-		zoneset_free(zones, server->view->zones);
+		zoneset_free(zones);
 		config_free(config);
 		server_os_notify("READY=1");
 		return;
@@ -591,7 +591,7 @@ server_free(struct server *server)
 	free(server->udp_fds);
 	free(server->tcp_fds);
 	free(server->listens);
-	server_view_free(server->view, NULL);
+	server_view_free(server->view);
 	config_free(server->config);
 	if (server->base != NULL)
 		event_base_free(server->base);
@@ -615,7 +615,7 @@ server_load(struct server *server)
 		return rc;
 	server->view = server_view_create(server->config, zones);
 	if (server->view == NULL) {
-		zoneset_free(zones, NULL);
+		zoneset_free(zones);
 		return ZONED_ENOMEM;
 	}
 	atomic_init(&server->published, &server->view->net);
@@ -813,7 +813,7 @@ server_check(const struct server_options *options)
 	int rc = zoneset_build(config, NULL, log_message, NULL, &zones, &failed);
 	if (rc == 0)
 		log_message(LOG_INFO, "configuration and %zu zones OK", zones->zone_count);
-	zoneset_free(zones, NULL);
+	zoneset_free(zones);
 	config_free(config);
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -67,6 +67,7 @@ lex_open_file(struct lex_input *in, const char *path, const char *name)
 {
 	memset(in, 0, sizeof *in);
 	in->name = name;
+	in->fd = -1;   /* until opened: lex_close must not close descriptor 0 */
 	in->line = 1;
 	in->line_start = true;
 	int fd = STDIN_FILENO;
@@ -77,13 +78,13 @@ lex_open_file(struct lex_input *in, const char *path, const char *name)
 			in->open_errno = errno;
 			return zoned_error_from_errno(errno);
 		}
-		in->close_fd = true;
 		struct stat st;
 		int rc = lex_check_regular(in, fd, &st);
 		if (rc != 0) {
 			close(fd);
 			return rc;
 		}
+		in->close_fd = true;
 	}
 	in->buffer = malloc(LEX_BUFFER_SIZE);
 	if (in->buffer == NULL) {

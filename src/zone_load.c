@@ -506,6 +506,8 @@ load_should_stop(struct load_state *state, const struct load_file *file,
 	unsigned long errors_at_start, unsigned long count)
 {
 	const volatile sig_atomic_t *cancel = state->options->cancel;
+	if (state->stop)
+		return true;   /* an include stopped it (and said why) */
 	if (count % LOAD_CANCEL_POLL == 0 && cancel != NULL && *cancel) {
 		state->failure = ZONED_ECANCELED;
 		state->stop = true;

@@ -689,6 +689,26 @@ START_TEST(test_error_cap)
 	ck_assert_ptr_nonnull(strstr(capture.text,
 		"  E test.zone:104: near '1.2.3': bad dotted quad\n"
 		"  E test.zone:105: too many errors (100): not reading further\n"));
+
+	/* Inside an include: one "too many errors", from the include. */
+	setup();
+	char path[] = "/tmp/check_zone_load_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	for (int i = 0; i < 300; i++)
+		ck_assert_int_eq(write(fd, "bad A 1.2.3\n", 12), 12);
+	close(fd);
+	char include[256];
+	snprintf(include, sizeof include, "%s$INCLUDE %s\nlater A 1.2.3\n", base, path);
+	rc = load_text(include);
+	unlink(path);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	ck_assert_uint_eq(diag.errors, 101);
+	char line[128];
+	snprintf(line, sizeof line, "%s:101: too many errors (100): not reading further\n", path);
+	const char *found = strstr(capture.text, line);
+	ck_assert_ptr_nonnull(found);
+	ck_assert_ptr_null(strstr(found + strlen(line), "too many errors"));
 }
 END_TEST
 

@@ -28,6 +28,7 @@ config_create(void)
 	config->edns_udp_size = CONFIG_DEFAULT_EDNS_UDP_SIZE;
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
+	config->answer_cookie = true;   /* as BIND and NSD */
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	if (config->version == NULL) {
 		free(config);
@@ -213,7 +214,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
 	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false }, { "also-notify", NULL, false },
-	{ "answer-cookie", "no", false }, { "check-names", NULL, false },
+	{ "check-names", NULL, false },
 	{ "dnssec-policy", NULL, false }, { "forward", NULL, false },
 	{ "forwarders", NULL, false }, { "hostname", NULL, false },
 	{ "ixfr-from-differences", "no", false }, { "key-directory", NULL, false },
@@ -566,6 +567,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_match_list(p, "allow-query", &p->allow_query);
 	if (strcmp(word, "blackhole") == 0)
 		return config_parse_match_list(p, "blackhole", &p->blackhole);
+	if (config_is_cookie_option(word))
+		return config_parse_cookie_option(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_options, word);
 	if (u != NULL)

@@ -115,6 +115,14 @@ bool config_parse_text(struct config_parser *p, const char *name, char **out);
 /* include "file";: continues reading in that file, relative to the includer. */
 bool config_parse_include(struct config_parser *p);
 
+/* In config_cookie.c: */
+
+/* True when word is answer-cookie, cookie-secret, require-server-cookie or cookie-algorithm. */
+bool config_is_cookie_option(const char *word);
+
+/* Parses that option (its word is the current token) into p->config. */
+bool config_parse_cookie_option(struct config_parser *p);
+
 /* In config_acl.c: */
 
 /* acl "name" { element; ... }; */

@@ -16,6 +16,7 @@
 
 #include "zoned/acl.h"
 #include "zoned/answer.h"
+#include "zoned/cookie.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
 
@@ -100,6 +101,7 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 {
 	struct evbuffer *input = bufferevent_get_input(c->bev);
 	uint8_t *response = c->worker->tcp_response;
+	uint32_t now = cookie_now();   /* once per read: the answer core reads no clock */
 	for (;;) {
 		size_t available = evbuffer_get_length(input);
 		uint8_t prefix[2];
@@ -116,6 +118,7 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 			.query_length = length,
 			.transport = ANSWER_TCP,
 			.client = (const struct sockaddr *)&c->peer,
+			.now = now,
 		};
 		size_t n = answer_query(view->db, &view->settings, &request, response + 2,
 			NET_TCP_MAX_MESSAGE, NULL);

@@ -12,6 +12,7 @@
 
 #include "zoned/acl.h"
 #include "zoned/answer.h"
+#include "zoned/cookie.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
 #include "zoned/rrl.h"
@@ -174,6 +175,7 @@ static unsigned
 net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned received)
 {
 	unsigned replies = 0;
+	uint32_t now = cookie_now();   /* once per batch: the answer core reads no clock */
 	for (unsigned i = 0; i < received; i++) {
 		struct msghdr *in = &udp->in[i].msg_hdr;
 		if (in->msg_flags & MSG_TRUNC)
@@ -187,6 +189,7 @@ net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned 
 			.query_length = udp->in[i].msg_len,
 			.transport = ANSWER_UDP,
 			.client = client,
+			.now = now,
 		};
 		struct answer_result *result = &udp->result;
 		size_t length = answer_query(view->db, &view->settings, &request,

@@ -21,6 +21,7 @@
 
 #include "zoned/acl.h"
 #include "zoned/config.h"
+#include "zoned/cookie.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/log.h"
@@ -72,6 +73,10 @@ struct server {
 	bool daemonized;
 	char *pid_file;
 	int signal_fd;                     /* server_os_signals_open's wake pipe */
+	/* Without cookie-secret, server cookies are made with this: random,
+	 * one per start, kept across reloads (cookies stay valid), shared by
+	 * every worker. */
+	uint8_t cookie_secret[COOKIE_SECRET_LENGTH];
 };
 
 /* Config findings go to the log with their file:line. */
@@ -189,6 +194,16 @@ server_view_map_zone_acls(struct server_view *view, const struct config *config)
 	return 0;
 }
 
+/* Gives a config without cookie-secret the secret of this start. */
+static void
+server_config_cookies(const struct server *server, struct config *config)
+{
+	if (config->cookies.secret_count > 0)
+		return;
+	memcpy(config->cookies.secrets[0], server->cookie_secret, COOKIE_SECRET_LENGTH);
+	config->cookies.secret_count = 1;
+}
+
 static struct server_view *
 server_view_create(const struct config *config, struct zoneset *zones)
 {
@@ -212,6 +227,7 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.rate_limit = config->rate_limit;
 	view->net.blackhole = config->blackhole;
 	view->net.settings.allow_query = config->allow_query;
+	view->net.settings.cookies = config->answer_cookie ? &config->cookies : NULL;
 	if (server_view_map_zone_acls(view, config) != 0) {
 		free(view->version);   /* the zones stay the caller's */
 		free(view->identity);
@@ -304,6 +320,7 @@ server_reload(struct server *server)
 		server_os_notify("READY=1");
 		return;
 	}
+	server_config_cookies(server, config);
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	int rc = zoneset_build(config, server->view->zones, log_message, server_os_stop_flag(),
@@ -607,6 +624,11 @@ server_load(struct server *server)
 {
 	if (server_config_build(server->options, &server->config) != 0)
 		return ZONED_EINVAL;
+	if (cookie_secret_random(server->cookie_secret) != 0) {
+		log_message(LOG_ERR, "no random octets for the cookie secret: %s", strerror(errno));
+		return ZONED_EIO;
+	}
+	server_config_cookies(server, server->config);
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	int rc = zoneset_build(server->config, NULL, log_message, server_os_stop_flag(), &zones,

@@ -147,6 +147,10 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->version, "zoned " PACKAGE_VERSION);
 	ck_assert_ptr_null(c->server_id);
 	ck_assert_ptr_null(c->pid_file);
+	/* DNS Cookies on, as BIND and NSD; no secret yet (the daemon makes one). */
+	ck_assert(c->answer_cookie);
+	ck_assert_uint_eq(c->cookies.secret_count, 0);
+	ck_assert(!c->cookies.require_server_cookie);
 	ck_assert_int_eq(config_add_default_listens(c), 0);
 	ck_assert_uint_eq(c->listen_count, 2);
 	ck_assert(c->listens[0].implicit && c->listens[1].implicit);
@@ -330,6 +334,64 @@ START_TEST(test_accepted_with_warning)
 }
 END_TEST
 
+/* answer-cookie, cookie-secret (repeated), require-server-cookie, cookie-algorithm. */
+START_TEST(test_cookie_options)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options {\n answer-cookie yes;\n require-server-cookie true;\n"
+		" cookie-algorithm siphash24;\n"
+		" cookie-secret \"000102030405060708090a0b0c0d0e0f\";\n"
+		" cookie-secret \"F0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF\";\n};\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert(c->answer_cookie);
+	ck_assert(c->cookies.require_server_cookie);
+	ck_assert_uint_eq(c->cookies.secret_count, 2);
+	ck_assert_uint_eq(c->cookies.secrets[0][15], 0x0f);
+	ck_assert_uint_eq(c->cookies.secrets[1][0], 0xf0);
+	config_free(c);
+	ck_assert_int_eq(load("options { answer-cookie no; require-server-cookie 0; };\n", &c), 0);
+	ck_assert(!c->answer_cookie);
+	ck_assert(!c->cookies.require_server_cookie);
+	config_free(c);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *finding;
+} cookie_errors[] = {
+	{ "options { cookie-secret \"0001\"; };",
+		"named.conf:1: error: SipHash-2-4 cookie-secret must be 128 bits\n" },
+	{ "options { cookie-secret \"zz0102030405060708090a0b0c0d0e0f\"; };",
+		"named.conf:1: error: cookie-secret: invalid hex string\n" },
+	{ "options { answer-cookie maybe; };",
+		"named.conf:1: error: answer-cookie 'maybe': expected yes or no\n" },
+	{ "options { require-server-cookie; };",
+		"named.conf:1: error: require-server-cookie ';': expected yes or no\n" },
+	{ "options { cookie-algorithm aes; };",
+		"named.conf:1: error: cookie-algorithm 'aes' is not implemented (only "
+		"'cookie-algorithm siphash24;' is)\n" },
+	{ "options {\n cookie-secret \"00000000000000000000000000000000\";\n"
+		" cookie-secret \"00000000000000000000000000000001\";\n"
+		" cookie-secret \"00000000000000000000000000000002\";\n"
+		" cookie-secret \"00000000000000000000000000000003\";\n"
+		" cookie-secret \"00000000000000000000000000000004\";\n"
+		" cookie-secret \"00000000000000000000000000000005\";\n"
+		" cookie-secret \"00000000000000000000000000000006\";\n"
+		" cookie-secret \"00000000000000000000000000000007\";\n"
+		" cookie-secret \"00000000000000000000000000000008\";\n};",
+		"named.conf:10: error: more than 8 cookie-secret statements\n" },
+};
+
+START_TEST(test_cookie_errors)
+{
+	struct config *c = NULL;
+	ck_assert_int_lt(load(cookie_errors[_i].text, &c), 0);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, cookie_errors[_i].finding);
+}
+END_TEST
+
 /* A statement zoned would not honour is an error at its line, never a warning. */
 static const struct {
 	const char *text;
@@ -493,6 +555,9 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_unimplemented_is_error, 0,
 		sizeof unimplemented / sizeof unimplemented[0]);
 	tcase_add_test(tc, test_recursion_yes);
+	tcase_add_test(tc, test_cookie_options);
+	tcase_add_loop_test(tc, test_cookie_errors, 0,
+		(int)(sizeof cookie_errors / sizeof cookie_errors[0]));
 	tcase_add_test(tc, test_zone_errors);
 	tcase_add_test(tc, test_duplicate_zone);
 	tcase_add_test(tc, test_missing_file_and_directory);

@@ -12,6 +12,7 @@
 #include "zoned/acl.h"
 #include "zoned/answer.h"
 #include "zoned/config.h"
+#include "zoned/cookie.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
@@ -619,6 +620,129 @@ START_TEST(test_apply_slip_and_drop)
 }
 END_TEST
 
+/* ---- DNS Cookies: a valid server cookie is not limited, a slip is BADCOOKIE ---- */
+
+#define COOKIE_TEST_NOW 1764720000u
+
+enum cookie_sent { SENT_NONE, SENT_CLIENT, SENT_VALID };
+
+/* Answers name/qtype from a with an OPT and the COOKIE sent into response. */
+static size_t
+answer_cookie(const char *name, uint16_t qtype, enum cookie_sent sent,
+	const struct sockaddr *from, uint8_t *response, struct answer_result *result)
+{
+	static struct cookie_config cookies;
+	memset(cookies.secrets[0], 0x5a, COOKIE_SECRET_LENGTH);
+	cookies.secret_count = 1;
+	uint8_t query[512] = { 0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1 };
+	int length = dname_from_text(name, query + 12);
+	ck_assert_int_gt(length, 0);
+	size_t at = 12 + (size_t)length;
+	static const uint8_t tail[] = { 1, 0, 0, 41, 0x10, 0, 0, 0, 0, 0 };
+	query[at++] = (uint8_t)(qtype >> 8);
+	query[at++] = (uint8_t)qtype;
+	query[at++] = 0;
+	memcpy(query + at, tail, sizeof tail);   /* class IN, OPT: root, 4096, TTL 0 */
+	at += sizeof tail;
+	size_t rdlength = at;
+	at += 2;
+	if (sent != SENT_NONE) {
+		uint8_t option[COOKIE_LENGTH] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+		size_t option_length = sent == SENT_VALID ? COOKIE_LENGTH : COOKIE_CLIENT_LENGTH;
+		if (sent == SENT_VALID)
+			cookie_make(cookies.secrets[0], option, from, COOKIE_TEST_NOW,
+				option + COOKIE_CLIENT_LENGTH);
+		query[at++] = 0;
+		query[at++] = COOKIE_OPTION_CODE;
+		query[at++] = 0;
+		query[at++] = (uint8_t)option_length;
+		memcpy(query + at, option, option_length);
+		at += option_length;
+	}
+	query[rdlength] = 0;
+	query[rdlength + 1] = (uint8_t)(at - rdlength - 2);
+	struct answer_settings settings = { .cookies = &cookies };
+	struct answer_request request = {
+		.query = query, .query_length = at, .transport = ANSWER_UDP,
+		.client = from, .now = COOKIE_TEST_NOW,
+	};
+	size_t size = answer_query(db, &settings, &request, response, 4096, result);
+	ck_assert_uint_gt(size, 12);
+	return size;
+}
+
+START_TEST(test_cookie_valid_not_limited)
+{
+	struct rrl_config *c = config_with(1, 2, 15);
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("192.0.2.1");
+	uint8_t response[4096], original[4096];
+	struct answer_result result;
+	size_t length = answer_cookie("www.example.com", 1, SENT_VALID, SA(a), response, &result);
+	ck_assert(result.cookie_valid);
+	memcpy(original, response, length);
+	/* Far over the rate of 1: every one sent whole (BIND: HAVECOOKIE skips RRL). */
+	for (int i = 0; i < 20; i++)
+		ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), length);
+	ck_assert_mem_eq(response, original, length);
+	/* The same client without the cookie is still limited on its own account. */
+	length = answer_cookie("www.example.com", 1, SENT_NONE, SA(a), response, &result);
+	ck_assert(!result.cookie_valid);
+	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), length);
+	ck_assert_uint_lt(rrl_apply(t, c, SA(a), &result, response, 77), length);
+	/* Errors are limited even with a valid cookie (BIND's ns_client_error). */
+	length = answer_cookie("example.org", 1, SENT_VALID, SA(a), response, &result);
+	ck_assert(result.cookie_valid);
+	ck_assert_int_eq(result.kind, ANSWER_KIND_REFUSED);
+	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 78), length);
+	ck_assert_uint_lt(rrl_apply(t, c, SA(a), &result, response, 78), length);
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
+START_TEST(test_cookie_slip_is_badcookie)
+{
+	struct rrl_config *c = config_with(1, 1, 15);
+	struct rrl_table *t = rrl_table_create(0, NULL);
+	struct sockaddr_storage a = client("192.0.2.1");
+	uint8_t response[4096], original[4096];
+	struct answer_result result;
+	size_t length = answer_cookie("www.example.com", 1, SENT_CLIENT, SA(a), response, &result);
+	ck_assert(result.cookie && !result.cookie_valid);
+	ck_assert_uint_gt(result.opt_offset, result.question_end);
+	memcpy(original, response, length);
+	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), length);
+	size_t slipped = rrl_apply(t, c, SA(a), &result, response, 77);
+	size_t opt_length = length - result.opt_offset;
+	ck_assert_uint_eq(slipped, result.question_end + opt_length);
+	ck_assert_uint_eq(response[2] & 0x06, 0);                  /* no AA, no TC */
+	ck_assert_uint_eq(response[3] & 0x0f, 23 & 0x0f);
+	ck_assert_mem_eq(response + 4, "\0\1\0\0\0\0\0\1", 8);      /* question and OPT */
+	ck_assert_mem_eq(response + 12, original + 12, result.question_end - 12);
+	const uint8_t *opt = response + result.question_end;
+	ck_assert_uint_eq(opt[5], 23 >> 4);                          /* extended rcode */
+	/* The OPT's cookie kept, so the client can retry with it. */
+	ck_assert_mem_eq(opt + 6, original + result.opt_offset + 6, opt_length - 6);
+	uint8_t expected[COOKIE_SERVER_LENGTH];
+	uint8_t secret[COOKIE_SECRET_LENGTH];
+	memset(secret, 0x5a, sizeof secret);
+	static const uint8_t client_cookie[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	cookie_make(secret, client_cookie, SA(a), COOKIE_TEST_NOW, expected);
+	ck_assert_mem_eq(opt + 11 + 4 + COOKIE_CLIENT_LENGTH, expected, sizeof expected);
+	/* Without a cookie the slip stays TC. */
+	length = answer_cookie("www.example.com", 1, SENT_NONE, SA(a), response, &result);
+	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), result.question_end);
+	ck_assert_uint_eq(response[2] & 0x02, 0x02);
+	/* No OPT to keep: TC as before. */
+	memcpy(response, original, length);
+	ck_assert_uint_eq(rrl_slip_badcookie(response, 40, 33, 0), 33);
+	ck_assert_uint_eq(response[2] & 0x02, 0x02);
+	rrl_table_free(t);
+	rrl_config_free(c);
+}
+END_TEST
+
 /* ---- the rate-limit { } statement ---- */
 
 static struct testlib_capture capture;
@@ -740,6 +864,8 @@ rrl_suite(void)
 		(int)(sizeof classify_cases / sizeof classify_cases[0]));
 	tcase_add_test(responses, test_classify_errors);
 	tcase_add_test(responses, test_apply_slip_and_drop);
+	tcase_add_test(responses, test_cookie_valid_not_limited);
+	tcase_add_test(responses, test_cookie_slip_is_badcookie);
 	suite_add_tcase(s, responses);
 	TCase *config = tcase_create("config");
 	tcase_add_test(config, test_config_rate_limit);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "zoned/cookie.h"
 #include "zoned/dname.h"
 
 struct acl;
@@ -69,6 +70,10 @@ struct config {
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
+	bool answer_cookie;             /* answer-cookie (default yes): DNS Cookies */
+	/* cookie-secret statements (none: the daemon makes a random secret per
+	 * start) and require-server-cookie (zoned/cookie.h). */
+	struct cookie_config cookies;
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */

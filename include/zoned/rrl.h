@@ -122,9 +122,21 @@ enum rrl_action rrl_account(struct rrl_table *table, const struct rrl_config *co
 size_t rrl_truncate(uint8_t *response, size_t length, size_t question_end);
 
 /*
+ * The slip form for a client that sent a DNS cookie (BIND 9.18): BADCOOKIE
+ * (rcode 23), no AA, the question and the OPT record found at opt_offset
+ * (the last record, carrying a fresh cookie) only. Falls back to
+ * rrl_truncate() when there is no such OPT. Returns the new length.
+ */
+size_t rrl_slip_badcookie(uint8_t *response, size_t length, size_t question_end,
+	size_t opt_offset);
+
+/*
  * The whole decision for one UDP response in place (result describes it):
- * exempt check, classification, accounting, truncation for a slip. Returns
- * the length to send (smaller after a slip), or 0 to drop it.
+ * exempt check, classification, accounting, truncation for a slip. A
+ * response to a valid server cookie (result->cookie_valid) is not limited
+ * unless it is an error; a slip for a client that sent a cookie is
+ * BADCOOKIE rather than TC. Returns the length to send (smaller after a
+ * slip), or 0 to drop it.
  */
 size_t rrl_apply(struct rrl_table *table, const struct rrl_config *config,
 	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,

@@ -80,6 +80,7 @@ struct server {
 	struct config_listen *listens;
 	bool daemonized;
 	char *pid_file;
+	int signal_fd;                     /* server_os_signals_open's wake pipe */
 	/* Without cookie-secret, server cookies are made with this: random,
 	 * one per start, kept across reloads (cookies stay valid), shared by
 	 * every worker. */
@@ -380,9 +381,16 @@ server_reload(struct server *server)
 	server_config_cookies(server, config);
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(config, server->view->zones, log_message, &zones, &failed);
+	int rc = zoneset_build(config, server->view->zones, log_message, server_os_stop_flag(),
+		&zones, &failed);
 	server->stats->zone_load_failures += failed;
 	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
+	if (rc == ZONED_ECANCELED) {
+		/* SIGTERM: the wake pipe has it, the loop stops next. */
+		log_message(LOG_INFO, "reload abandoned");
+		config_free(config);
+		return;
+	}
 	if (view == NULL) {
 		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
@@ -551,14 +559,18 @@ server_stop_workers(struct server *server)
 	}
 }
 
+/* The signal handlers' wake pipe is readable: reload or stop. */
 static void
-on_signal(evutil_socket_t signal_number, short events, void *arg)
+on_signal(evutil_socket_t fd, short events, void *arg)
 {
 	struct server *server = arg;
+	int signal_number = server_os_signal_take();
 	if (signal_number == SIGHUP) {
 		server_reload(server);
 		return;
 	}
+	if (signal_number == 0)
+		return;
 	log_message(LOG_INFO, "%s received, stopping",
 		signal_number == SIGINT ? "SIGINT" : "SIGTERM");
 	server_os_notify("STOPPING=1");
@@ -684,7 +696,8 @@ server_load(struct server *server)
 		return ZONED_ENOMEM;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(server->config, NULL, log_message, &zones, &failed);
+	int rc = zoneset_build(server->config, NULL, log_message, server_os_stop_flag(), &zones,
+		&failed);
 	if (rc != 0)
 		return rc;
 	server->view = server_view_create(server->config, zones);
@@ -745,18 +758,19 @@ server_setup_workers(struct server *server)
 	return 0;
 }
 
-/* The main thread's loop: signals only; returns at SIGTERM or SIGINT. */
+/*
+ * The main thread's loop: signals only; returns at SIGTERM or SIGINT. The
+ * handlers were installed before the first load (server_os_signals_open):
+ * a SIGHUP that came during it is still in the pipe and reloads now.
+ */
 static int
 server_serve(struct server *server)
 {
-	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
-	struct event *events[3] = { NULL, NULL, NULL };
 	int rc = 0;
-	for (int i = 0; i < 3 && rc == 0; i++) {
-		events[i] = evsignal_new(server->base, signals[i], on_signal, server);
-		if (events[i] == NULL || event_add(events[i], NULL) < 0)
-			rc = ZONED_ENOMEM;
-	}
+	struct event *wake = event_new(server->base, server->signal_fd, EV_READ | EV_PERSIST,
+		on_signal, server);
+	if (wake == NULL || event_add(wake, NULL) < 0)
+		rc = ZONED_ENOMEM;
 	if (rc == 0)
 		rc = server_start_workers(server);
 	if (rc == 0) {
@@ -770,18 +784,10 @@ server_serve(struct server *server)
 			log_message(LOG_ERR, "out of memory for NOTIFY");
 		event_base_dispatch(server->base);
 	}
-	/* Stopping: a second SIGTERM must not kill us halfway (freeing the
-	 * events restores the default actions), so block them for good. */
-	sigset_t block;
-	sigemptyset(&block);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&block, signals[i]);
-	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	/* A second SIGTERM while stopping only sets the flag again. */
 	server_stop_workers(server);
-	for (int i = 0; i < 3; i++) {
-		if (events[i] != NULL)
-			event_free(events[i]);
-	}
+	if (wake != NULL)
+		event_free(wake);
 	return rc;
 }
 
@@ -850,7 +856,20 @@ server_run(const struct server_options *given)
 	struct server server = { .options = options };
 	server.worker_count = options->threads ? options->threads : server_os_cpu_count();
 	server_os_notify_open();
+	/* Before the first load: SIGTERM then abandons it, SIGHUP waits for serving. */
+	server.signal_fd = server_os_signals_open();
+	if (server.signal_fd < 0) {
+		log_message(LOG_ERR, "cannot install signal handlers: %s", strerror(errno));
+		server_os_notify_close();
+		server_options_free(owned, given->zone_count);
+		return EXIT_FAILURE;
+	}
 	int rc = server_load(&server);
+	if (rc == ZONED_ECANCELED || (rc == 0 && *server_os_stop_flag() != 0)) {
+		log_message(LOG_INFO, "%s received while loading zones, stopping",
+			*server_os_stop_flag() == SIGINT ? "SIGINT" : "SIGTERM");
+		rc = ZONED_ECANCELED;
+	}
 	if (rc == 0)
 		rc = server_open_sockets(&server);
 	if (rc == 0)
@@ -867,6 +886,8 @@ server_run(const struct server_options *given)
 	server_free(&server);
 	server_os_notify_close();
 	server_options_free(owned, given->zone_count);
+	if (rc == ZONED_ECANCELED)
+		rc = 0;   /* asked to stop: not a failure */
 	if (rc == 0)
 		log_message(LOG_INFO, "stopped");
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -881,7 +902,8 @@ server_check(const struct server_options *options)
 		return EXIT_FAILURE;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(config, NULL, log_message, &zones, &failed);
+	/* No handlers here: SIGTERM ends zoned -C at once, as any command. */
+	int rc = zoneset_build(config, NULL, log_message, NULL, &zones, &failed);
 	if (rc == 0)
 		log_message(LOG_INFO, "configuration and %zu zones OK", zones->zone_count);
 	zoneset_free(zones);

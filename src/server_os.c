@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,4 +159,77 @@ server_os_notify_close(void)
 	if (server_os_notify_fd >= 0)
 		close(server_os_notify_fd);
 	server_os_notify_fd = -1;
+}
+
+/* Written only by on_os_signal (async-signal-safe), read by the main thread. */
+static volatile sig_atomic_t os_stop_signal;
+static volatile sig_atomic_t os_reload_pending;
+static int os_signal_pipe[2] = { -1, -1 };
+
+static void
+on_os_signal(int signal_number)
+{
+	int saved = errno;
+	if (signal_number == SIGHUP)
+		os_reload_pending = 1;
+	else
+		os_stop_signal = signal_number;
+	/* A full pipe already wakes the loop: a failed write loses nothing. */
+	ssize_t ignored = write(os_signal_pipe[1], "", 1);
+	(void)ignored;
+	errno = saved;
+}
+
+static int
+server_os_pipe_flags(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -1;
+	return fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+int
+server_os_signals_open(void)
+{
+	if (os_signal_pipe[0] < 0) {
+		if (pipe(os_signal_pipe) < 0)
+			return -1;
+		if (server_os_pipe_flags(os_signal_pipe[0]) < 0
+			|| server_os_pipe_flags(os_signal_pipe[1]) < 0)
+			return -1;
+	}
+	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
+	struct sigaction action;
+	memset(&action, 0, sizeof action);
+	action.sa_handler = on_os_signal;
+	sigemptyset(&action.sa_mask);
+	/* Interrupted reads restart; the loader polls the flag between reads. */
+	action.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		if (sigaction(signals[i], &action, NULL) < 0)
+			return -1;
+	}
+	return os_signal_pipe[0];
+}
+
+const volatile sig_atomic_t *
+server_os_stop_flag(void)
+{
+	return &os_stop_signal;
+}
+
+int
+server_os_signal_take(void)
+{
+	char drain[64];
+	while (read(os_signal_pipe[0], drain, sizeof drain) > 0)
+		continue;
+	if (os_stop_signal != 0)
+		return os_stop_signal;
+	if (os_reload_pending) {
+		os_reload_pending = 0;
+		return SIGHUP;
+	}
+	return 0;
 }

@@ -38,22 +38,51 @@ lex_open_memory(struct lex_input *in, const char *text, size_t length, const cha
 	in->line_start = true;
 }
 
+/*
+ * Only regular files are read: /dev/zero or /dev/urandom would never end,
+ * a FIFO may block forever. Remembers the file's identity for
+ * lex_input_changed.
+ */
+static int
+lex_check_regular(struct lex_input *in, int fd, struct stat *st)
+{
+	if (fstat(fd, st) != 0) {
+		in->open_errno = errno;
+		return ZONED_EIO;
+	}
+	if (!S_ISREG(st->st_mode))
+		return ZONED_ENOTREG;
+	int flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	in->device = st->st_dev;
+	in->inode = st->st_ino;
+	in->size = st->st_size;
+	in->mtime = st->st_mtim;
+	return 0;
+}
+
 int
 lex_open_file(struct lex_input *in, const char *path, const char *name)
 {
 	memset(in, 0, sizeof *in);
 	in->name = name;
+	in->fd = -1;   /* until opened: lex_close must not close descriptor 0 */
 	in->line = 1;
 	in->line_start = true;
 	int fd = STDIN_FILENO;
 	if (strcmp(path, "-") != 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return errno;
+		/* O_NONBLOCK: opening a FIFO without a writer must not hang us. */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0) {
+			in->open_errno = errno;
+			return zoned_error_from_errno(errno);
+		}
 		struct stat st;
-		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		int rc = lex_check_regular(in, fd, &st);
+		if (rc != 0) {
 			close(fd);
-			return EISDIR;
+			return rc;
 		}
 		in->close_fd = true;
 	}
@@ -61,11 +90,24 @@ lex_open_file(struct lex_input *in, const char *path, const char *name)
 	if (in->buffer == NULL) {
 		if (in->close_fd)
 			close(fd);
-		return ENOMEM;
+		return ZONED_ENOMEM;
 	}
 	in->fd = fd;
 	in->data = in->buffer;
 	return 0;
+}
+
+bool
+lex_input_changed(const struct lex_input *in, const char *path)
+{
+	if (in->fd < 0 || !in->close_fd)
+		return false;
+	struct stat now, named;
+	if (fstat(in->fd, &now) != 0 || stat(path, &named) != 0)
+		return true;
+	return now.st_size != in->size || now.st_mtim.tv_sec != in->mtime.tv_sec
+		|| now.st_mtim.tv_nsec != in->mtime.tv_nsec
+		|| named.st_dev != in->device || named.st_ino != in->inode;
 }
 
 void
@@ -92,6 +134,10 @@ static int
 lex_refill(struct lex_input *in)
 {
 	while (!in->at_eof) {
+		if (in->cancel != NULL && *in->cancel) {
+			in->cancelled = true;
+			break;
+		}
 		ssize_t got = read(in->fd, in->buffer, LEX_BUFFER_SIZE);
 		if (got > 0) {
 			in->length = (size_t)got;
@@ -103,8 +149,8 @@ lex_refill(struct lex_input *in)
 		if (got < 0)
 			in->read_errno = errno;
 		in->at_eof = true;
-		in->length = in->position = 0;
 	}
+	in->length = in->position = 0;
 	return LEX_EOF;
 }
 
@@ -159,7 +205,9 @@ lex_append(struct lex_input *in, struct lex_record *record, struct diag *d,
 	if (record->bad)
 		return 0;
 	if (record->text_length + count > LEX_RECORD_MAX) {
-		lex_error(in, record, d, in->line, "ran out of space");
+		/* BIND says "ran out of space"; say which limit was hit. */
+		lex_error(in, record, d, in->line,
+			"record too long (over " LEX_RECORD_MAX_TEXT " octets of text)");
 		return 0;
 	}
 	if (lex_reserve(record, count + 1) != 0)
@@ -369,6 +417,8 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 		}
 		switch (c) {
 		case LEX_EOF:
+			if (in->cancelled)
+				return ZONED_ECANCELED;
 			if (in->read_errno != 0)
 				return ZONED_EIO;
 			/* RFC 1035 5.1: parentheses group lines; one left open is an error. */

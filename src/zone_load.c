@@ -22,6 +22,13 @@
 #include "zoned/zone_rdata.h"
 
 #define LOAD_DEFAULT_INCLUDE_DEPTH 10
+/*
+ * A file that is not a zone file at all (binary garbage, the wrong file)
+ * would bury the log under one error per line: stop after this many.
+ */
+#define LOAD_MAX_ERRORS 100
+/* Records between two looks at the cancel flag (reads look at every refill). */
+#define LOAD_CANCEL_POLL 1024
 /* RFC 2181 8: a TTL with the top bit set is treated as zero (BIND warns). */
 #define LOAD_TTL_MAX 0x7fffffffu
 
@@ -41,7 +48,7 @@ struct load_state {
 	bool warned_rfc1035;
 	size_t records;
 	unsigned long syntax_errors; /* reported by the reader itself */
-	int failure;                 /* ZONED_ENOMEM, ZONED_ELIMIT or ZONED_EIO, else 0 */
+	int failure;                 /* a ZONED_ code that is not a syntax error, else 0 */
 	bool stop;                   /* stop reading (out of memory, limit) */
 	struct lex_record record;
 	struct rdata_parser rdata;
@@ -184,16 +191,22 @@ load_include_path(const struct load_state *state, const char *path)
 	return joined;
 }
 
+/* Why lex_open_file failed, in words: errno is kept for the rare ZONED_EIO. */
 static const char *
-load_open_error_text(int error)
+load_open_error_text(const struct lex_input *input, int rc)
 {
-	switch (error) {
-	case ENOENT: return "file not found";
-	case EACCES: return "permission denied";
-	case EISDIR: return "is a directory";
-	case ENOMEM: return "out of memory";
-	default: return strerror(error);
-	}
+	if (rc == ZONED_EIO && input->open_errno != 0)
+		return strerror(input->open_errno);
+	return zoned_strerror(rc);
+}
+
+/* Opens path for reading as file; the loader's cancel flag goes with it. */
+static int
+load_open(struct load_state *state, struct load_file *file, const char *path)
+{
+	int rc = lex_open_file(&file->input, path, path);
+	file->input.cancel = state->options->cancel;
+	return rc;
 }
 
 /*
@@ -234,15 +247,13 @@ load_directive_include(struct load_state *state, struct load_file *file)
 		free(path);
 		return;
 	}
-	int error = lex_open_file(&child.input, path, path);
-	if (error != 0) {
-		load_error(state, file, line, "%s: %s", path, load_open_error_text(error));
-		if (error == ENOMEM) {
-			state->failure = ZONED_ENOMEM;
+	int rc = load_open(state, &child, path);
+	if (rc != 0) {
+		load_error(state, file, line, "%s: %s", path, load_open_error_text(&child.input, rc));
+		if (rc == ZONED_ENOMEM)
 			state->stop = true;
-		} else if (state->failure == 0) {
-			state->failure = ZONED_EIO;
-		}
+		if (state->failure == 0)
+			state->failure = rc;
 		free(path);
 		return;
 	}
@@ -477,15 +488,55 @@ load_record(struct load_state *state, struct load_file *file)
 		load_add_record(state, file, &header);
 }
 
+/*
+ * At the end of a file: a size or modification time that moved since the
+ * open (or a path that now names another file) means a writer was still at
+ * work, and what was read may be half of it.
+ */
+static void
+load_check_unchanged(struct load_state *state, const struct load_file *file)
+{
+	if (!lex_input_changed(&file->input, file->name))
+		return;
+	diag_report(state->d, DIAG_ERROR, file->name, 0,
+		"file changed while being read (replace zone files by rename)");
+	state->failure = ZONED_ECHANGED;
+	state->stop = true;
+}
+
+/* True (with the reason set) when the load must stop now. */
+static bool
+load_should_stop(struct load_state *state, const struct load_file *file,
+	unsigned long errors_at_start, unsigned long count)
+{
+	const volatile sig_atomic_t *cancel = state->options->cancel;
+	if (state->stop)
+		return true;   /* an include stopped it (and said why) */
+	if (count % LOAD_CANCEL_POLL == 0 && cancel != NULL && *cancel) {
+		state->failure = ZONED_ECANCELED;
+		state->stop = true;
+	} else if (state->d->errors - errors_at_start >= LOAD_MAX_ERRORS) {
+		diag_report(state->d, DIAG_ERROR, file->name, file->input.line,
+			"too many errors (%u): not reading further", LOAD_MAX_ERRORS);
+		state->syntax_errors++;
+		state->stop = true;
+	}
+	return state->stop;
+}
+
 static void
 load_file_run(struct load_state *state, struct load_file *file)
 {
-	while (!state->stop) {
+	unsigned long errors_at_start = state->d->errors;
+	for (unsigned long count = 1; !load_should_stop(state, file, errors_at_start, count);
+		count++) {
 		unsigned long before = state->d->errors;
 		int rc = lex_read_record(&file->input, &state->record, state->d);
 		state->syntax_errors += state->d->errors - before;
-		if (rc == 0)
+		if (rc == 0) {
+			load_check_unchanged(state, file);
 			return;
+		}
 		if (rc == ZONED_EIO) {
 			load_error(state, file, file->input.line, "read error: %s",
 				strerror(file->input.read_errno));
@@ -534,12 +585,15 @@ load_run(struct load_file *top, const uint8_t *origin,
 		return ZONED_ENOMEM;
 	}
 	load_set_origin(top, origin, dname_length(origin));
+	top->input.cancel = options->cancel;
 	load_file_run(&state, top);
 	lex_close(&top->input);
 	lex_record_free(&state.record);
 	rdata_parser_free(&state.rdata);
 
 	int rc = state.failure;
+	if (rc == 0 && options->cancel != NULL && *options->cancel)
+		rc = ZONED_ECANCELED;
 	if (rc == 0 && d->errors == errors_before) {
 		/* Zone-level checks only when every record parsed (as BIND). */
 		rc = zone_finalize(state.zone, d);
@@ -548,6 +602,9 @@ load_run(struct load_file *top, const uint8_t *origin,
 	}
 	if (rc == 0 && d->errors != errors_before)
 		rc = state.syntax_errors != 0 ? ZONED_ESYNTAX : ZONED_EZONE;
+	/* Not a single record: say so, beyond "has 0 SOA records" (as BIND). */
+	if (rc == ZONED_EZONE && state.records == 0 && state.syntax_errors == 0)
+		rc = ZONED_EEMPTY;
 	if (rc != 0) {
 		zone_free(state.zone);
 		return rc;
@@ -564,11 +621,11 @@ zone_load_file(const char *path, const uint8_t *origin,
 	memset(&top, 0, sizeof top);
 	top.name = path;
 	*out = NULL;
-	int error = lex_open_file(&top.input, path, path);
-	if (error != 0) {
+	int rc = lex_open_file(&top.input, path, path);
+	if (rc != 0) {
 		diag_report(d, DIAG_ERROR, NULL, 0, "loading from master file %s failed: %s",
-			path, load_open_error_text(error));
-		return error == ENOMEM ? ZONED_ENOMEM : ZONED_EIO;
+			path, load_open_error_text(&top.input, rc));
+		return rc;
 	}
 	if (options != NULL && options->on_file != NULL && strcmp(path, "-") != 0)
 		options->on_file(options->on_file_arg, path);

@@ -225,7 +225,8 @@ rdata_copy_fields(struct rdata_parser *parser, const struct rdata_source *source
 		size_t size = ldns_rdf_size(field);
 		if (parser->length + size > RDATA_MAX_LENGTH) {
 			diag_report(source->d, DIAG_ERROR, source->file,
-				rdata_token_line(source, source->first), "ran out of space");
+				rdata_token_line(source, source->first),
+				"rdata too long (over %u octets)", RDATA_MAX_LENGTH);
 			return ZONED_ESYNTAX;
 		}
 		if (size > 0)
@@ -517,7 +518,8 @@ rdata_build_text(struct rdata_parser *parser, const struct rdata_source *source,
 	/* ldns reads at most LDNS_MAX_PACKETLEN octets of rdata text and truncates silently. */
 	if (rdata_length >= LDNS_MAX_PACKETLEN) {
 		diag_report(source->d, DIAG_ERROR, source->file,
-			rdata_token_line(source, source->first), "ran out of space");
+			rdata_token_line(source, source->first),
+			"rdata text too long (%u octets or more)", LDNS_MAX_PACKETLEN);
 		return ZONED_ESYNTAX;
 	}
 	size_t needed = rdata_length + 32;

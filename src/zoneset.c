@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,10 @@
 #include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
+
+/* A zone file written in place while read: attempts, and the pause between. */
+#define ZONESET_LOAD_ATTEMPTS 4
+#define ZONESET_RETRY_PAUSE_MS 200
 
 /* Files read while loading one zone, filled by the loader's on_file. */
 struct zoneset_files {
@@ -96,10 +101,21 @@ zoneset_seconds_since(const struct timespec *start)
 		+ (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* Loads one zone into entry. Returns 0 or the loader's error. */
+/* The first of files that no longer looks as when it was opened, or NULL. */
+static const struct zoneset_file *
+zoneset_files_changed(const struct zoneset_files *files)
+{
+	for (size_t i = 0; i < files->count; i++) {
+		if (!zoneset_file_unchanged(&files->files[i]))
+			return &files->files[i];
+	}
+	return NULL;
+}
+
+/* Loads one zone into entry, once. Returns 0 or the loader's error. */
 static int
-zoneset_load_zone(const struct config *config, const struct config_zone *cz,
-	log_function *log, struct zoneset_zone *entry)
+zoneset_load_zone_once(const struct config *config, const struct config_zone *cz,
+	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry)
 {
 	struct zoneset_files files = { 0 };
 	struct log_diag where = { log, entry->name };
@@ -109,6 +125,7 @@ zoneset_load_zone(const struct config *config, const struct config_zone *cz,
 		.max_records = config->max_records,
 		.on_file = on_zone_file,
 		.on_file_arg = &files,
+		.cancel = cancel,
 	};
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -116,6 +133,13 @@ zoneset_load_zone(const struct config *config, const struct config_zone *cz,
 	int rc = zone_load_file(cz->path, cz->origin, &options, &d, &zone);
 	if (rc == 0 && files.failed)
 		rc = ZONED_ENOMEM;
+	/* The loader compared each file at its end; a writer may also have
+	 * gone on while the rest loaded: compare again now. */
+	const struct zoneset_file *changed = rc == 0 ? zoneset_files_changed(&files) : NULL;
+	if (changed != NULL) {
+		log(LOG_WARNING, "%s: changed while being read", changed->path);
+		rc = ZONED_ECHANGED;
+	}
 	if (rc != 0) {
 		zone_free(zone);
 		zoneset_files_clear(files.files, files.count);
@@ -127,6 +151,27 @@ zoneset_load_zone(const struct config *config, const struct config_zone *cz,
 	log(LOG_INFO, "zone %s: loaded serial %lu, %zu records, %.2f s", entry->name,
 		(unsigned long)zone->serial, zone->record_count, zoneset_seconds_since(&start));
 	return 0;
+}
+
+/*
+ * Loads one zone into entry. A file that changed while it was read was
+ * being written in place: the load is tried again a few times, a short
+ * pause apart, and then fails (the previous version keeps serving).
+ */
+static int
+zoneset_load_zone(const struct config *config, const struct config_zone *cz,
+	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry)
+{
+	int rc = zoneset_load_zone_once(config, cz, log, cancel, entry);
+	for (unsigned attempt = 1; rc == ZONED_ECHANGED && attempt < ZONESET_LOAD_ATTEMPTS;
+		attempt++) {
+		log(LOG_NOTICE, "zone %s: a file changed while being read, loading again",
+			entry->name);
+		struct timespec pause = { 0, ZONESET_RETRY_PAUSE_MS * 1000000L };
+		nanosleep(&pause, NULL);
+		rc = zoneset_load_zone_once(config, cz, log, cancel, entry);
+	}
+	return rc;
 }
 
 static const struct zoneset_zone *
@@ -175,11 +220,21 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 	return 0;
 }
 
+/* Why a zone did not load, for the log: an empty file is named. */
+static const char *
+zoneset_failure_text(int rc, const struct config_zone *cz, char *buffer, size_t size)
+{
+	if (rc != ZONED_EEMPTY)
+		return zoned_strerror(rc);
+	snprintf(buffer, size, "%s: %s", cz->path, zoned_strerror(rc));
+	return buffer;
+}
+
 /* Fills entry for one configured zone: shared, freshly loaded, or kept. */
 static int
 zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	const struct zoneset *previous, log_function *log,
-	struct zoneset_zone *entry, unsigned *failed)
+	const volatile sig_atomic_t *cancel, struct zoneset_zone *entry, unsigned *failed)
 {
 	char name[DNAME_MAX_LENGTH * 4 + 1];
 	dname_format(cz->origin, name, sizeof name);
@@ -189,22 +244,36 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	if (entry->name == NULL || entry->path == NULL)
 		return ZONED_ENOMEM;
 	const struct zoneset_zone *old = zoneset_find(previous, cz->origin);
-	if (old != NULL && zoneset_zone_unchanged(old, cz))
+	if (old != NULL && zoneset_zone_unchanged(old, cz)) {
+		/* zoned.conf(5): max-records applies to every zone, also to one
+		 * whose file did not change: over a lowered limit it fails as a
+		 * file grown past it would, and its version keeps serving. */
+		if (config->max_records != 0 && old->zone->record_count > config->max_records) {
+			(*failed)++;
+			log(LOG_ERR, "zone %s: reload failed (%zu records, over max-records %zu), "
+				"still serving serial %lu", name, old->zone->record_count,
+				config->max_records, (unsigned long)old->zone->serial);
+		}
 		return zoneset_share_zone(old, entry);
-	int rc = zoneset_load_zone(config, cz, log, entry);
-	if (rc == 0 || rc == ZONED_ENOMEM)
+	}
+	int rc = zoneset_load_zone(config, cz, log, cancel, entry);
+	if (rc == ZONED_ECANCELED)
+		log(LOG_NOTICE, "zone %s: load abandoned", name);
+	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
 		return rc;
 	(*failed)++;
+	char buffer[4200];
+	const char *why = zoneset_failure_text(rc, cz, buffer, sizeof buffer);
 	if (previous == NULL) {
-		log(LOG_ERR, "zone %s: not loaded: %s", name, zoned_strerror(rc));
+		log(LOG_ERR, "zone %s: not loaded: %s", name, why);
 		return rc;
 	}
 	if (old == NULL) {
-		log(LOG_ERR, "zone %s: not loaded (%s), not served", name, zoned_strerror(rc));
+		log(LOG_ERR, "zone %s: not loaded (%s), not served", name, why);
 		return 1;  /* leave it out */
 	}
 	log(LOG_ERR, "zone %s: reload failed (%s), still serving serial %lu", name,
-		zoned_strerror(rc), (unsigned long)old->zone->serial);
+		why, (unsigned long)old->zone->serial);
 	return zoneset_share_zone(old, entry);
 }
 
@@ -219,7 +288,8 @@ zoneset_zone_clear(struct zoneset_zone *entry)
 
 int
 zoneset_build(const struct config *config, const struct zoneset *previous,
-	log_function *log, struct zoneset **out, unsigned *failed)
+	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset **out,
+	unsigned *failed)
 {
 	*out = NULL;
 	*failed = 0;
@@ -231,7 +301,8 @@ zoneset_build(const struct config *config, const struct zoneset *previous,
 	int rc = set->db == NULL || set->zones == NULL ? ZONED_ENOMEM : 0;
 	for (size_t i = 0; rc == 0 && i < config->zone_count; i++) {
 		struct zoneset_zone *entry = &set->zones[set->zone_count];
-		rc = zoneset_build_zone(config, &config->zones[i], previous, log, entry, failed);
+		rc = zoneset_build_zone(config, &config->zones[i], previous, log, cancel, entry,
+			failed);
 		if (rc == 1) {
 			zoneset_zone_clear(entry);
 			rc = 0;

@@ -493,7 +493,7 @@ START_TEST(test_huge_line)
 	int rc = load_text_options(text, at, NULL);
 	free(text);
 	ck_assert_int_eq(rc, ZONED_ESYNTAX);
-	assert_error("test.zone", 5, "ran out of space");
+	assert_error("test.zone", 5, "record too long (over 1048576 octets of text)");
 	assert_error("test.zone", 7, "near '1.2.3': bad dotted quad");
 	ck_assert_uint_eq(diag.errors, 2);
 }
@@ -605,16 +605,24 @@ START_TEST(test_include_cwd)
 }
 END_TEST
 
-/* An $INCLUDE that cannot be read: one error at its line, nothing loaded. */
+/*
+ * An $INCLUDE that cannot be read: one error at its line, nothing loaded.
+ * Only regular files are read: devices never end (/dev/zero) and are
+ * refused before a single read.
+ */
 struct include_error_case {
 	const char *target;
 	const char *after;       /* records after the $INCLUDE line */
 	const char *problem;
+	int rc;
 };
 
 static const struct include_error_case include_error_cases[] = {
-	{ "does-not-exist.zone", "ok A 192.0.2.7\n", "file not found" },
-	{ ".", "", "is a directory" },
+	{ "does-not-exist.zone", "ok A 192.0.2.7\n", "file not found", ZONED_ENOENT },
+	{ ".", "", "not a regular file", ZONED_ENOTREG },
+	{ "/dev/zero", "ok A 192.0.2.7\n", "not a regular file", ZONED_ENOTREG },
+	{ "/dev/urandom", "", "not a regular file", ZONED_ENOTREG },
+	{ "/dev/null", "", "not a regular file", ZONED_ENOTREG },
 };
 
 START_TEST(test_include_unreadable)
@@ -624,11 +632,83 @@ START_TEST(test_include_unreadable)
 	snprintf(text, sizeof text, "%s$INCLUDE %s\n%s", base, c->target, c->after);
 	struct zone_load_options options = { .include_directory = fixture_dir() };
 	int rc = load_text_options(text, strlen(text), &options);
-	ck_assert_int_eq(rc, ZONED_EIO);
+	ck_assert_int_eq(rc, c->rc);
 	ck_assert_ptr_null(zone);
-	snprintf(message, sizeof message, "%s/%s: %s", fixture_dir(), c->target, c->problem);
+	if (c->target[0] == '/')
+		snprintf(message, sizeof message, "%s: %s", c->target, c->problem);
+	else
+		snprintf(message, sizeof message, "%s/%s: %s", fixture_dir(), c->target, c->problem);
 	assert_error("test.zone", 5, message);
 	ck_assert_uint_eq(diag.errors, 1);
+}
+END_TEST
+
+/* A device as the zone file itself. */
+START_TEST(test_file_device_rejected)
+{
+	int rc = zone_load_file("/dev/zero", ORIGIN, NULL, &diag, &zone);
+	ck_assert_int_eq(rc, ZONED_ENOTREG);
+	ck_assert_ptr_null(zone);
+	assert_error("", 0, "loading from master file /dev/zero failed: not a regular file");
+}
+END_TEST
+
+/* A set cancel flag stops the load: nothing is returned. */
+START_TEST(test_cancel_flag)
+{
+	static volatile sig_atomic_t cancel;
+	struct zone_load_options options = { .cancel = &cancel };
+	cancel = 0;
+	ck_assert_int_eq(load_text_options(base, strlen(base), &options), 0);
+	cancel = 1;
+	ck_assert_int_eq(load_text_options(base, strlen(base), &options), ZONED_ECANCELED);
+	ck_assert_ptr_null(zone);
+
+	/* A file stops at its next read. */
+	char path[1200];
+	snprintf(path, sizeof path, "%s/simple.zone", fixture_dir());
+	ck_assert_int_eq(zone_load_file(path, ORIGIN, &options, &diag, &zone), ZONED_ECANCELED);
+	ck_assert_ptr_null(zone);
+}
+END_TEST
+
+/* Garbage gives 100 errors and a last line saying reading stopped. */
+START_TEST(test_error_cap)
+{
+	size_t size = strlen(base) + 1000 * 16;
+	char *text = malloc(size + 1);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, base);
+	for (int i = 0; i < 1000; i++)
+		strcat(text, "bad A 1.2.3\n");
+	int rc = load_text_options(text, strlen(text), NULL);
+	free(text);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	ck_assert_uint_eq(diag.errors, 101);
+	/* Past the kept findings: the text has them all. */
+	ck_assert_ptr_nonnull(strstr(capture.text,
+		"  E test.zone:104: near '1.2.3': bad dotted quad\n"
+		"  E test.zone:105: too many errors (100): not reading further\n"));
+
+	/* Inside an include: one "too many errors", from the include. */
+	setup();
+	char path[] = "/tmp/check_zone_load_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	for (int i = 0; i < 300; i++)
+		ck_assert_int_eq(write(fd, "bad A 1.2.3\n", 12), 12);
+	close(fd);
+	char include[256];
+	snprintf(include, sizeof include, "%s$INCLUDE %s\nlater A 1.2.3\n", base, path);
+	rc = load_text(include);
+	unlink(path);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	ck_assert_uint_eq(diag.errors, 101);
+	char line[128];
+	snprintf(line, sizeof line, "%s:101: too many errors (100): not reading further\n", path);
+	const char *found = strstr(capture.text, line);
+	ck_assert_ptr_nonnull(found);
+	ck_assert_ptr_null(strstr(found + strlen(line), "too many errors"));
 }
 END_TEST
 
@@ -688,10 +768,83 @@ START_TEST(test_nul_byte)
 }
 END_TEST
 
+/* on_file runs right after the open: a writer appending at that moment. */
+static void
+append_on_open(void *arg, const char *path)
+{
+	(void)arg;
+	FILE *f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("late A 192.0.2.8\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A file that grows while read is reported, not loaded as complete. */
+START_TEST(test_file_changed_while_read)
+{
+	char path[] = "/tmp/check_zone_load_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, base, strlen(base)), (ssize_t)strlen(base));
+	close(fd);
+	struct zone_load_options options = { .on_file = append_on_open };
+	int rc = zone_load_file(path, ORIGIN, &options, &diag, &zone);
+	ck_assert_int_eq(rc, ZONED_ECHANGED);
+	ck_assert_ptr_null(zone);
+	assert_error(path, 0, "file changed while being read (replace zone files by rename)");
+	/* Left alone, the same file loads. */
+	setup();
+	rc = zone_load_file(path, ORIGIN, NULL, &diag, &zone);
+	assert_clean_load(rc);
+	unlink(path);
+}
+END_TEST
+
+/* An empty zone file: BIND's findings, and a code that says it is empty. */
+START_TEST(test_empty_file)
+{
+	static const char *const texts[] = { "", "; only a comment\n\n" };
+	for (size_t i = 0; i < 2; i++) {
+		setup();
+		int rc = load_text(texts[i]);
+		ck_assert_int_eq(rc, ZONED_EEMPTY);
+		ck_assert_ptr_null(zone);
+		assert_error("", 0, "has 0 SOA records");
+		ck_assert_str_eq(zoned_strerror(rc), "zone file is empty");
+	}
+	/* A record but no SOA is not empty. */
+	setup();
+	ck_assert_int_eq(load_text("$TTL 1\na A 192.0.2.1\n"), ZONED_EZONE);
+}
+END_TEST
+
+/* Rdata over 65535 octets says which limit was hit. */
+START_TEST(test_long_rdata_message)
+{
+	size_t size = strlen(base) + 400 * 260 + 64;
+	char *text = malloc(size);
+	ck_assert_ptr_nonnull(text);
+	strcpy(text, base);
+	strcat(text, "t TXT");
+	for (int i = 0; i < 300; i++) {
+		strcat(text, " \"");
+		size_t at = strlen(text);
+		memset(text + at, 'a', 250);
+		text[at + 250] = '\0';
+		strcat(text, "\"");
+	}
+	strcat(text, "\n");
+	int rc = load_text(text);
+	free(text);
+	ck_assert_int_eq(rc, ZONED_ESYNTAX);
+	assert_error("test.zone", 5, "rdata text too long (65535 octets or more)");
+}
+END_TEST
+
 START_TEST(test_file_missing)
 {
 	int rc = zone_load_file("/nonexistent/zone.db", ORIGIN, NULL, &diag, &zone);
-	ck_assert_int_eq(rc, ZONED_EIO);
+	ck_assert_int_eq(rc, ZONED_ENOENT);
 	ck_assert_ptr_null(zone);
 	assert_error("", 0, "loading from master file /nonexistent/zone.db failed: file not found");
 }
@@ -865,6 +1018,8 @@ zone_load_suite(void)
 	tcase_add_test(syntax, test_crlf);
 	tcase_add_test(syntax, test_huge_line);
 	tcase_add_test(syntax, test_nul_byte);
+	tcase_add_test(syntax, test_empty_file);
+	tcase_add_test(syntax, test_long_rdata_message);
 	tcase_add_test(syntax, test_long_record);
 	tcase_add_test(syntax, test_max_records);
 	tcase_add_test(syntax, test_inherited_owner_after_origin);
@@ -888,6 +1043,10 @@ zone_load_suite(void)
 	tcase_add_test(files, test_include_depth_limit);
 	tcase_add_test(files, test_include_errors);
 	tcase_add_test(files, test_file_missing);
+	tcase_add_test(files, test_file_device_rejected);
+	tcase_add_test(files, test_file_changed_while_read);
+	tcase_add_test(files, test_cancel_flag);
+	tcase_add_test(files, test_error_cap);
 	tcase_add_test(files, test_stdin);
 	suite_add_tcase(suite, files);
 

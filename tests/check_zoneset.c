@@ -13,6 +13,7 @@
 #include "testlib.h"
 #include "zoned/config.h"
 #include "zoned/dname.h"
+#include "zoned/error.h"
 #include "zoned/nametree.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
@@ -69,7 +70,7 @@ build(const struct zoneset *previous)
 {
 	struct zoneset *set = NULL;
 	unsigned failed = 99;
-	ck_assert_int_eq(zoneset_build(config, previous, quiet_log, &set, &failed), 0);
+	ck_assert_int_eq(zoneset_build(config, previous, quiet_log, NULL, &set, &failed), 0);
 	ck_assert_uint_eq(failed, 0);
 	ck_assert_ptr_nonnull(set);
 	return set;
@@ -172,7 +173,7 @@ START_TEST(failed_reload_keeps_holding_the_old_zone)
 	ck_assert_int_eq(fclose(file), 0);
 	struct zoneset *second = NULL;
 	unsigned failed = 0;
-	ck_assert_int_eq(zoneset_build(config, first, quiet_log, &second, &failed), 0);
+	ck_assert_int_eq(zoneset_build(config, first, quiet_log, NULL, &second, &failed), 0);
 	ck_assert_uint_eq(failed, 1);
 	ck_assert_ptr_eq(find(second, "b.test"), b1);
 	ck_assert_uint_eq(holders(b1), 2);
@@ -180,6 +181,38 @@ START_TEST(failed_reload_keeps_holding_the_old_zone)
 	ck_assert_uint_eq(holders(b1), 1);
 	ck_assert_uint_eq(count_records(b1), 13);
 	zoneset_free(second);
+}
+END_TEST
+
+/* zoned.conf(5): a lowered max-records fails an unchanged zone over it, which keeps serving. */
+START_TEST(lowered_max_records_fails_unchanged_zone)
+{
+	struct zoneset *first = build(NULL);
+	const struct zone *a1 = find(first, "a.test");
+	config->max_records = 20;  /* a.test has 53 records, b.test 13 */
+	struct zoneset *second = NULL;
+	unsigned failed = 0;
+	ck_assert_int_eq(zoneset_build(config, first, quiet_log, NULL, &second, &failed), 0);
+	ck_assert_uint_eq(failed, 1);
+	ck_assert_ptr_eq(find(second, "a.test"), a1);
+	config->max_records = 53;  /* at the limit: fine */
+	struct zoneset *third = build(second);
+	ck_assert_ptr_eq(find(third, "a.test"), a1);
+	zoneset_free(first);
+	zoneset_free(second);
+	zoneset_free(third);
+}
+END_TEST
+
+/* A set cancel flag abandons the build: nothing half built is returned. */
+START_TEST(cancelled_build_returns_nothing)
+{
+	static volatile sig_atomic_t cancel = 1;
+	struct zoneset *set = (struct zoneset *)1;
+	unsigned failed = 0;
+	ck_assert_int_eq(zoneset_build(config, NULL, quiet_log, &cancel, &set, &failed),
+		ZONED_ECANCELED);
+	ck_assert_ptr_null(set);
 }
 END_TEST
 
@@ -192,6 +225,8 @@ main(void)
 	tcase_add_test(lifetime, held_zone_outlives_every_set);
 	tcase_add_test(lifetime, sets_share_zones_across_two_reloads);
 	tcase_add_test(lifetime, failed_reload_keeps_holding_the_old_zone);
+	tcase_add_test(lifetime, lowered_max_records_fails_unchanged_zone);
+	tcase_add_test(lifetime, cancelled_build_returns_nothing);
 	suite_add_tcase(suite, lifetime);
 	return testlib_run(suite);
 }

@@ -14,9 +14,18 @@ enum zoned_error {
 	ZONED_ENOTFOUND = -7,  /* looked-up item does not exist */
 	ZONED_ESPACE = -8,     /* output buffer too small */
 	ZONED_EEXIST = -9,     /* item already exists */
+	ZONED_ECANCELED = -10, /* a load was abandoned (SIGTERM) */
+	ZONED_ENOENT = -11,    /* a file does not exist */
+	ZONED_EACCES = -12,    /* a file may not be read */
+	ZONED_ENOTREG = -13,   /* a "file" is a directory, FIFO or device */
+	ZONED_ECHANGED = -14,  /* a file changed while it was being read */
+	ZONED_EEMPTY = -15,    /* a zone file holds no record at all */
 };
 
 /* Returns a static, human-readable description of code. */
 const char *zoned_strerror(int code);
+
+/* Maps an errno value from open(2) or read(2) to a code (ZONED_EIO if none fits). */
+int zoned_error_from_errno(int error);
 
 #endif

@@ -5,6 +5,8 @@
 #ifndef ZONED_SERVER_OS_H
 #define ZONED_SERVER_OS_H
 
+#include <signal.h>
+
 /* Returns path made absolute against the current directory (malloc'd), or NULL. */
 char *server_os_absolute_path(const char *path);
 
@@ -44,5 +46,27 @@ void server_os_notify(const char *state);
 
 /* Closes the notify connection. */
 void server_os_notify_close(void);
+
+/*
+ * Installs plain sigaction handlers for SIGHUP, SIGTERM and SIGINT, before
+ * the first zone loads: a handler only records the signal and writes a
+ * byte to a pipe, so a signal during a load (when no event loop runs) is
+ * neither fatal nor lost. Returns the pipe's read end (non-blocking, for
+ * the main event loop) or -1 (errno set).
+ */
+int server_os_signals_open(void);
+
+/*
+ * Set once SIGTERM or SIGINT arrived, never cleared: loaders poll it to
+ * abandon their work (zone_load_options.cancel).
+ */
+const volatile sig_atomic_t *server_os_stop_flag(void);
+
+/*
+ * Empties the wake pipe and says what to do: SIGTERM or SIGINT (stop,
+ * it stays set), SIGHUP (a reload is due; taken, so several SIGHUPs during
+ * one reload make one more reload), or 0.
+ */
+int server_os_signal_take(void);
 
 #endif

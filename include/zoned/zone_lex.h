@@ -5,13 +5,17 @@
 #ifndef ZONED_ZONE_LEX_H
 #define ZONED_ZONE_LEX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 struct diag;
 
 /* A record longer than this (token text, in octets) is reported and skipped. */
 #define LEX_RECORD_MAX (1024 * 1024)
+#define LEX_RECORD_MAX_TEXT "1048576"
 
 /* One token; its text is record->text + offset, NUL-terminated, escapes kept. */
 struct lex_token {
@@ -48,7 +52,16 @@ struct lex_input {
 	bool started;                  /* the BOM check has run */
 	bool line_start;               /* next character starts a line */
 	bool line_indented;            /* the current line began with white space */
+	bool cancelled;                /* *cancel was seen set: reading stopped */
 	unsigned long line;
+	/* Polled before each read: a set flag ends the input (SIGTERM). */
+	const volatile sig_atomic_t *cancel;
+	int open_errno;                /* why lex_open_file failed with ZONED_EIO */
+	/* What the file looked like when opened (fstat), to see it change. */
+	dev_t device;
+	ino_t inode;
+	off_t size;
+	struct timespec mtime;
 };
 
 /* Prepares in to read text[0..length) (not copied). Cannot fail. */
@@ -57,9 +70,20 @@ void lex_open_memory(struct lex_input *in, const char *text, size_t length,
 
 /*
  * Prepares in to read the file at path, or standard input when path is
- * "-". Returns 0 or a positive errno value (ENOENT, EACCES, EISDIR, ...).
+ * "-". Only a regular file is read: a directory, FIFO or device (say
+ * /dev/zero, which never ends) is refused. Returns 0, ZONED_ENOENT,
+ * ZONED_EACCES, ZONED_ENOTREG, ZONED_ENOMEM or ZONED_EIO (in->open_errno
+ * then says why).
  */
 int lex_open_file(struct lex_input *in, const char *path, const char *name);
+
+/*
+ * After the input was read to its end: true when the file changed while it
+ * was read (its size or modification time differs from when it was opened,
+ * or path now names another file), i.e. a writer was still at work. Always
+ * false for memory input and standard input.
+ */
+bool lex_input_changed(const struct lex_input *in, const char *path);
 
 /* Releases what lex_open_* acquired. */
 void lex_close(struct lex_input *in);
@@ -69,7 +93,8 @@ void lex_close(struct lex_input *in);
  * parentheses or quotes, \DDD over 255, a byte-order mark, an overlong
  * record) are reported to d with in->name and the line, and mark the record
  * bad. Returns 1 with a record, 0 at the end of input, ZONED_EIO when a
- * read failed (in->read_errno says why) or ZONED_ENOMEM.
+ * read failed (in->read_errno says why), ZONED_ECANCELED when *in->cancel
+ * was set, or ZONED_ENOMEM.
  */
 int lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d);
 

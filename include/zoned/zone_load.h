@@ -2,6 +2,7 @@
 #ifndef ZONED_ZONE_LOAD_H
 #define ZONED_ZONE_LOAD_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,13 +24,21 @@ struct zone_load_options {
 	void *on_file_arg;
 	/* When not NULL, every record's file:line goes here (zone_sources.h) for checkers. */
 	struct zone_sources *sources;
+	/* Polled while reading (every read and every LOAD_CANCEL_POLL records):
+	 * once set, the load stops with ZONED_ECANCELED. NULL: never. */
+	const volatile sig_atomic_t *cancel;
 };
 
 /*
  * Loads path (or standard input when path is "-") as the zone origin (wire
  * form). Every problem is reported to d as file:line; the zone is returned
- * in *out only when there was no error (warnings are fine). Returns 0,
- * ZONED_EIO, ZONED_ESYNTAX, ZONED_EZONE, ZONED_ELIMIT or ZONED_ENOMEM.
+ * in *out only when there was no error (warnings are fine). Only regular
+ * files are read (zone file and includes), and reading stops after 100
+ * errors. Returns 0, ZONED_ENOENT, ZONED_EACCES, ZONED_ENOTREG or ZONED_EIO
+ * (a file could not be opened or read), ZONED_ESYNTAX, ZONED_EZONE,
+ * ZONED_EEMPTY (no record at all: the zone checks' findings are reported too),
+ * ZONED_ELIMIT, ZONED_ECANCELED, ZONED_ECHANGED (a file changed while it
+ * was read: written in place) or ZONED_ENOMEM.
  */
 int zone_load_file(const char *path, const uint8_t *origin,
 	const struct zone_load_options *options, struct diag *d, struct zone **out);

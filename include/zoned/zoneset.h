@@ -6,6 +6,7 @@
 #ifndef ZONED_ZONESET_H
 #define ZONED_ZONESET_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,10 +51,12 @@ struct zoneset {
  * previous (reload), a zone whose files are unchanged is shared, and a zone
  * that fails to load keeps its previous version (or is left out when it is
  * new); the return is then 0 unless memory ran out. *failed counts the
- * zones that failed. Returns 0 or a negative ZONED_ code.
+ * zones that failed. Once *cancel is set (it may be NULL) the build stops
+ * with ZONED_ECANCELED. Returns 0 or a negative ZONED_ code.
  */
 int zoneset_build(const struct config *config, const struct zoneset *previous,
-	log_function *log, struct zoneset **out, unsigned *failed);
+	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset **out,
+	unsigned *failed);
 
 /*
  * Frees set and lets go of its zones: a zone that a newer set also serves

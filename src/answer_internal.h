@@ -55,6 +55,23 @@ struct answer {
 	const struct rrset *written[ANSWER_WRITTEN_MAX];
 };
 
+/* A point of a response to go back to: the wire and what was counted after it. */
+struct answer_mark {
+	struct wire_mark wire;
+	uint16_t counts[3];
+	unsigned written_count;
+	unsigned additional_count;
+};
+
+/* Remembers where the response is. */
+struct answer_mark answer_mark(const struct answer *answer);
+
+/* Forgets every record written after mark. */
+void answer_rollback(struct answer *answer, struct answer_mark mark);
+
+/* True when rrset is already in the response. */
+bool answer_was_written(const struct answer *answer, const struct rrset *rrset);
+
 /*
  * Writes rrset of node into section with owner as the owner name, followed
  * by the RRSIGs covering it when the query set DO. Records NS, MX and SRV
@@ -76,6 +93,43 @@ void answer_want_additional(struct answer *answer, const struct zone *zone,
 
 /* Writes the A/AAAA RRsets of the remembered names into the additional section. */
 void answer_put_additional(struct answer *answer);
+
+/* What a denial proof proves (RFC 4035 3.1.3, RFC 5155 7.2). */
+enum answer_denial_kind {
+	DENIAL_NXDOMAIN,         /* the name does not exist */
+	DENIAL_NODATA,           /* the name (data, ENT, or a cut asked for DS) lacks the type */
+	DENIAL_WILDCARD,         /* a wildcard answered: no closer name exists */
+	DENIAL_WILDCARD_NODATA,  /* no closer name, and the wildcard lacks the type */
+	DENIAL_INSECURE_CUT,     /* a referral: the cut has no DS */
+};
+
+struct answer_denial {
+	enum answer_denial_kind kind;
+	/*
+	 * NXDOMAIN and WILDCARD*: the closest encloser; NODATA: the name's
+	 * node; INSECURE_CUT: the cut.
+	 */
+	const struct name_node *node;
+	const struct name_node *wildcard;  /* WILDCARD_NODATA: the wildcard node */
+	const uint8_t *name;               /* the name looked up, lowercased wire form */
+	size_t name_length;
+	uint8_t next_closer_offset;        /* not exact: where its next closer name starts */
+};
+
+/* True when zone is signed: a DNSKEY at its apex (as NSD and Knot decide). */
+bool answer_zone_signed(const struct zone *zone);
+
+/* True when the response wants DNSSEC records from zone: DO set and the zone signed. */
+bool answer_dnssec_wanted(const struct answer *answer, const struct zone *zone);
+
+/*
+ * Writes into the authority section the NSEC or NSEC3 records, with their
+ * RRSIGs, that prove denial (answer_dnssec.c). Allocates nothing; hashes
+ * only names that do not exist. Returns false, having written nothing,
+ * when they do not all fit.
+ */
+bool answer_put_denial(struct answer *answer, const struct zone *zone,
+	const struct answer_denial *denial);
 
 /* Answers a class IN question from the zones (RFC 1034 4.3.2). */
 void answer_lookup(struct answer *answer);

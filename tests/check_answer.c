@@ -490,11 +490,14 @@ static const struct answer_case answer_cases[] = {
 			LDNS_RR_TYPE_A},
 		{LDNS_RCODE_YXDOMAIN, "qr aa", 1, 1, 0, 0, NULL, "", ""}},
 	/* DNSSEC records */
-	{"RRSIG with DO", {"sig.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
-		{0, "qr aa", 1, 2, 0, 1,
-			"sig.example.com. 3600 IN A 192.0.2.10\n"
-			"sig.example.com. 3600 IN RRSIG A 8 3 3600 20300101000000 20200101000000 12345 "
-			"example.com. AAECAwQFBgcICQ==", "", ""}},
+	/* NSD and Knot give RRSIGs only from a zone with a DNSKEY at its apex. */
+	{"no RRSIG from a zone without DNSKEY, even with DO", {"sig.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
+		{0, "qr aa", 1, 1, 0, 1, "sig.example.com. 3600 IN A 192.0.2.10", "", ""}},
+	{"RRSIG with DO from a signed zone", {"signed.test", LDNS_RR_TYPE_NS, 0, Q_DO},
+		{0, "qr aa", 1, 2, 0, 2,
+			"signed.test. 3600 IN NS ns1.signed.test.\n"
+			"signed.test. 3600 IN RRSIG NS 8 2 3600 20300101000000 20200101000000 12345 "
+			"signed.test. AAECAwQFBgcICQ==", "", "ns1.signed.test. 3600 IN A 192.0.2.1"}},
 	{"no RRSIG without DO", {"sig.example.com", LDNS_RR_TYPE_TXT, 0, Q_EDNS},
 		{0, "qr aa", 1, 1, 0, 1, "sig.example.com. 3600 IN TXT \"signed\"", "", ""}},
 	/* sizes */

@@ -61,7 +61,7 @@ answer_put_chaos_txt(struct answer *answer, const char *text)
 		text += chunk;
 		text_length -= chunk;
 	} while (text_length > 0);
-	if (!wire_put_rr(&answer->wire, answer->query->question, WIRE_TYPE_TXT, WIRE_CLASS_CH, 0,
+	if (!wire_put_rr(&answer->wire, answer->query->question, RRTYPE_TXT, RRCLASS_CH, 0,
 		    rdata, (uint16_t)length)) {
 		answer->truncated = true;
 		return;
@@ -82,7 +82,7 @@ answer_chaos(struct answer *answer)
 	static const uint8_t hostname_bind[] = "\10hostname\4bind";
 	const struct query *query = answer->query;
 	const char *text = NULL;
-	if (query->qtype == WIRE_TYPE_TXT || query->qtype == WIRE_TYPE_ANY) {
+	if (query->qtype == RRTYPE_TXT || query->qtype == RRTYPE_ANY) {
 		/* sizeof includes the NUL, which is the root label. */
 		if ((query->qname_length == sizeof version_bind
 			    && memcmp(query->qname, version_bind, sizeof version_bind) == 0)
@@ -108,23 +108,23 @@ static void
 answer_dispatch(struct answer *answer)
 {
 	const struct query *query = answer->query;
-	if (query->qclass == WIRE_CLASS_CH) {
+	if (query->qclass == RRCLASS_CH) {
 		answer_chaos(answer);
 		return;
 	}
-	if (query->qclass != WIRE_CLASS_IN) {
+	if (query->qclass != RRCLASS_IN) {
 		answer->rcode = RCODE_REFUSED;
 		return;
 	}
 	switch (query->qtype) {
-	case WIRE_TYPE_AXFR:
+	case RRTYPE_AXFR:
 		/* RFC 5936 4.2: AXFR is TCP only; over TCP we do not transfer (yet). */
 		answer->rcode = answer->request->transport == ANSWER_UDP ? RCODE_FORMERR : RCODE_REFUSED;
 		return;
-	case WIRE_TYPE_IXFR:
+	case RRTYPE_IXFR:
 		answer->rcode = RCODE_REFUSED;
 		return;
-	case WIRE_TYPE_TKEY:
+	case RRTYPE_TKEY:
 		answer->rcode = RCODE_NOTIMP;  /* RFC 2930 key negotiation is not implemented */
 		return;
 	}

@@ -22,12 +22,9 @@
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
 #include "zoned/nsec3.h"
-#include "zoned/wire.h"
+#include "zoned/rrtype.h"
 
 #include "answer_internal.h"
-
-#define TYPE_NSEC 47
-#define TYPE_NSEC3 50
 
 /* Records one proof may need: RFC 5155 7.2.5 (wildcard NODATA) needs the most, three. */
 #define PROOF_MAX 4
@@ -54,7 +51,7 @@ proof_add(struct proof *proof, const struct name_node *node)
 bool
 answer_zone_signed(const struct zone *zone)
 {
-	return name_node_rrset(zone->apex, WIRE_TYPE_DNSKEY) != NULL;
+	return name_node_rrset(zone->apex, RRTYPE_DNSKEY) != NULL;
 }
 
 bool
@@ -81,7 +78,7 @@ static const struct name_node *
 nsec_covering(const struct zone *zone, const uint8_t *name, size_t name_length)
 {
 	const struct name_node *node = zone_find_predecessor(zone, name, name_length);
-	while (node != NULL && name_node_rrset(node, TYPE_NSEC) == NULL)
+	while (node != NULL && name_node_rrset(node, RRTYPE_NSEC) == NULL)
 		node = zone_node_previous(zone, node);
 	return node;
 }
@@ -128,7 +125,7 @@ proof_nsec(struct proof *proof, const struct zone *zone, const struct answer_den
 		break;
 	case DENIAL_INSECURE_CUT:
 		/* 3.1.4: the cut's NSEC, whose bitmap has NS and no DS. */
-		if (name_node_rrset(denial->node, TYPE_NSEC) != NULL)
+		if (name_node_rrset(denial->node, RRTYPE_NSEC) != NULL)
 			proof_add(proof, denial->node);
 		break;
 	}
@@ -241,7 +238,7 @@ proof_put(struct answer *answer, const struct zone *zone, const struct proof *pr
 {
 	for (unsigned i = 0; i < proof->count; i++) {
 		const struct name_node *node = proof->nodes[i];
-		uint16_t type = (node->flags & NODE_NSEC3) ? TYPE_NSEC3 : TYPE_NSEC;
+		uint16_t type = (node->flags & NODE_NSEC3) ? RRTYPE_NSEC3 : RRTYPE_NSEC;
 		const struct rrset *rrset = name_node_rrset(node, type);
 		/* A chain of CNAMEs may need the same record twice: once is enough. */
 		if (rrset == NULL || answer_was_written(answer, rrset))

@@ -5,9 +5,11 @@
  */
 #include <string.h>
 
+#include "zoned/acl.h"
 #include "zoned/answer.h"
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zonedb.h"
 
 #include "answer_internal.h"
@@ -34,15 +36,15 @@ enum step_result {
  * The zone to answer name from: the longest match (so a child zone we also
  * serve answers for its names), except that DS at a child apex is the
  * parent's data (RFC 4035 3.1.4.1), for the query name and for every alias
- * target alike. DS is the only type kept on the parent side of a cut:
- * NSD, Knot and BIND pick the parent zone for it alone.
+ * target alike. DS is the only parent-side type in the table: NSD, Knot
+ * and BIND pick the parent zone for it alone.
  */
 static const struct zone *
 answer_find_zone(const struct answer *answer, const struct name_key *name)
 {
 	const struct query *query = answer->query;
 	const struct zone *zone = zonedb_find_key(answer->db, name, 0);
-	if (zone != NULL && query->qtype == WIRE_TYPE_DS && name->label_count > 0
+	if (zone != NULL && rrtype_is_parent_side(query->qtype) && name->label_count > 0
 		&& zone->origin_length == name->length) {
 		const struct zone *parent = zonedb_find_key(answer->db, name, 1);
 		if (parent != NULL)
@@ -51,6 +53,25 @@ answer_find_zone(const struct answer *answer, const struct name_key *name)
 	if (zone != NULL && zone->zone_class != query->qclass)
 		return NULL;
 	return zone;
+}
+
+/*
+ * allow-query: the zone's own list, else the options' (as BIND); no list
+ * allows anyone, and so does a request without a client (offline tools).
+ */
+static bool
+answer_client_allowed(const struct answer *answer, const struct zone *zone)
+{
+	const struct answer_settings *settings = answer->settings;
+	const struct acl *acl = settings->allow_query;
+	if (settings->zone_allow_query != NULL) {
+		const struct acl *own = acl_zone_map_get(settings->zone_allow_query, zone);
+		if (own != NULL)
+			acl = own;
+	}
+	if (acl == NULL || answer->request->client == NULL)
+		return true;
+	return acl_allows(acl, answer->request->client, answer->request->tsig_key);
 }
 
 /* Sets name to target (uncompressed, any case). */
@@ -93,7 +114,7 @@ static const struct name_node *
 lookup_find_cut(const struct answer *answer, const struct name_node *node, bool exact)
 {
 	const struct name_node *cut = node->cut;
-	if (cut == node && exact && answer->query->qtype == WIRE_TYPE_DS)
+	if (cut == node && exact && rrtype_is_parent_side(answer->query->qtype))
 		return NULL;
 	return cut;
 }
@@ -102,7 +123,7 @@ lookup_find_cut(const struct answer *answer, const struct name_node *node, bool 
 static void
 answer_referral(struct answer *answer, const struct zone *zone, const struct name_node *cut)
 {
-	const struct rrset *ns = name_node_rrset(cut, WIRE_TYPE_NS);
+	const struct rrset *ns = name_node_rrset(cut, RRTYPE_NS);
 	if (answer->counts[SECTION_ANSWER] == 0)
 		answer->authoritative = false;
 	if (!answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ns, ns->ttl)) {
@@ -115,7 +136,7 @@ answer_referral(struct answer *answer, const struct zone *zone, const struct nam
 	 * none (an insecure delegation).
 	 */
 	if (answer_dnssec_wanted(answer, zone)) {
-		const struct rrset *ds = name_node_rrset(cut, WIRE_TYPE_DS);
+		const struct rrset *ds = name_node_rrset(cut, RRTYPE_DS);
 		struct answer_denial denial = {.kind = DENIAL_INSECURE_CUT, .node = cut};
 		bool fits = ds != NULL
 			? answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ds, ds->ttl)
@@ -186,7 +207,7 @@ answer_any(struct answer *answer, const struct zone *zone, const struct name_nod
 	bool all = answer->request->transport == ANSWER_TCP;
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		const struct rrset *rrset = &name_node_rrsets(node)[i];
-		if (rrset->type == WIRE_TYPE_RRSIG)
+		if (rrset->type == RRTYPE_RRSIG)
 			continue;
 		if (!answer_put_answer(answer, zone, node, owner, rrset) || !all)
 			return;
@@ -218,8 +239,8 @@ answer_from_node(struct answer *answer, const struct zone *zone, const struct zo
 	}
 	enum step_result result = STEP_DONE;
 	const struct rrset *rrset = name_node_rrset(node, qtype);
-	const struct rrset *cname = name_node_rrset(node, WIRE_TYPE_CNAME);
-	if (qtype == WIRE_TYPE_ANY) {
+	const struct rrset *cname = name_node_rrset(node, RRTYPE_CNAME);
+	if (qtype == RRTYPE_ANY) {
 		answer_any(answer, zone, node, name->owner);
 	} else if (rrset != NULL) {
 		if (!answer_put_answer(answer, zone, node, name->owner, rrset))
@@ -247,7 +268,7 @@ static enum step_result
 answer_dname(struct answer *answer, const struct zone *zone, const struct name_node *owner_node,
 	const struct lookup_name *name, uint8_t synthesized[DNAME_MAX_LENGTH])
 {
-	const struct rrset *dname = name_node_rrset(owner_node, WIRE_TYPE_DNAME);
+	const struct rrset *dname = name_node_rrset(owner_node, RRTYPE_DNAME);
 	if (!answer_put_answer(answer, zone, owner_node, owner_node->name, dname))
 		return STEP_DONE;
 	const uint8_t *target = dname->rdata + 2;
@@ -261,7 +282,7 @@ answer_dname(struct answer *answer, const struct zone *zone, const struct name_n
 	memcpy(synthesized + prefix_length, target, target_length);
 	/* The synthesized CNAME is not in the zone: wire_put_rr takes its rdata directly. */
 	struct wire_mark mark = wire_mark(&answer->wire);
-	if (!wire_put_rr(&answer->wire, name->owner, WIRE_TYPE_CNAME, WIRE_CLASS_IN, dname->ttl,
+	if (!wire_put_rr(&answer->wire, name->owner, RRTYPE_CNAME, RRCLASS_IN, dname->ttl,
 		    synthesized, (uint16_t)(prefix_length + target_length))) {
 		wire_rollback(&answer->wire, mark);
 		answer->truncated = true;
@@ -269,7 +290,7 @@ answer_dname(struct answer *answer, const struct zone *zone, const struct name_n
 	}
 	answer->counts[SECTION_ANSWER]++;
 	/* Like a real CNAME, the synthesized one is the answer to a CNAME query. */
-	return answer->query->qtype == WIRE_TYPE_CNAME ? STEP_DONE : STEP_FOLLOW;
+	return answer->query->qtype == RRTYPE_CNAME ? STEP_DONE : STEP_FOLLOW;
 }
 
 /* One step of RFC 1034 4.3.2 for name in zone. */
@@ -334,8 +355,8 @@ answer_lookup(struct answer *answer)
 	chain[0].length = query->qname_length;
 	name_key_init(&chain[0].key, query->qname, query->qname_length);
 	const struct zone *zone = answer_find_zone(answer, &chain[0].key);
-	if (zone == NULL) {
-		answer->rcode = RCODE_REFUSED;  /* not ours: no AA */
+	if (zone == NULL || !answer_client_allowed(answer, zone)) {
+		answer->rcode = RCODE_REFUSED;  /* not ours, or not for this client: no AA */
 		return;
 	}
 	answer->zone = zone;

@@ -7,31 +7,6 @@
 
 #include "answer_internal.h"
 
-/* Walks the records of an RRset, stored as [2-octet rdlength][rdata]... */
-struct rdata_cursor {
-	const uint8_t *at;
-	const uint8_t *end;
-};
-
-static struct rdata_cursor
-rdata_cursor_start(const struct rrset *rrset)
-{
-	struct rdata_cursor cursor = {rrset->rdata, rrset->rdata + rrset->rdata_length};
-	return cursor;
-}
-
-/* Sets *rdata and *length to the next record; false after the last one. */
-static bool
-rdata_cursor_next(struct rdata_cursor *cursor, const uint8_t **rdata, uint16_t *length)
-{
-	if (cursor->end - cursor->at < 2)
-		return false;
-	*length = (uint16_t)(cursor->at[0] << 8 | cursor->at[1]);
-	*rdata = cursor->at + 2;
-	cursor->at += 2 + (size_t)*length;
-	return true;
-}
-
 struct answer_mark
 answer_mark(const struct answer *answer)
 {
@@ -79,18 +54,18 @@ static int
 answer_put_signatures(struct answer *answer, const struct name_node *node, const uint8_t *owner,
 	uint16_t type, uint32_t ttl)
 {
-	const struct rrset *signatures = name_node_rrset(node, WIRE_TYPE_RRSIG);
-	if (signatures == NULL || type == WIRE_TYPE_RRSIG)
+	const struct rrset *signatures = name_node_rrset(node, RRTYPE_RRSIG);
+	if (signatures == NULL || type == RRTYPE_RRSIG)
 		return 0;
 	int count = 0;
 	const uint8_t *rdata;
 	uint16_t length;
-	struct rdata_cursor cursor = rdata_cursor_start(signatures);
+	struct rdata_cursor cursor = rdata_cursor_start(signatures->rdata, signatures->rdata_length);
 	while (rdata_cursor_next(&cursor, &rdata, &length)) {
 		/* The type covered is the first field of RRSIG rdata (RFC 4034 3.1). */
 		if (length < 2 || (uint16_t)(rdata[0] << 8 | rdata[1]) != type)
 			continue;
-		if (!wire_put_rr(&answer->wire, owner, WIRE_TYPE_RRSIG, WIRE_CLASS_IN,
+		if (!wire_put_rr(&answer->wire, owner, RRTYPE_RRSIG, RRCLASS_IN,
 			    ttl, rdata, length))
 			return -1;
 		count++;
@@ -109,11 +84,11 @@ answer_collect_targets(struct answer *answer, const struct zone *zone, const str
 	const struct name_node *const *targets = zone->targets + rrset->target_base;
 	const uint8_t *rdata;
 	uint16_t length;
-	struct rdata_cursor cursor = rdata_cursor_start(rrset);
+	struct rdata_cursor cursor = rdata_cursor_start(rrset->rdata, rrset->rdata_length);
 	for (uint16_t i = 0; rdata_cursor_next(&cursor, &rdata, &length); i++) {
 		if (targets[i] != NULL)
 			answer_want_additional(answer, zone, targets[i], rdata + skip,
-				rrset->type == WIRE_TYPE_NS);
+				rrset->type == RRTYPE_NS);
 	}
 }
 
@@ -125,9 +100,9 @@ answer_put_rrset(struct answer *answer, enum answer_section section, const struc
 	unsigned count = 0;
 	const uint8_t *rdata;
 	uint16_t length;
-	struct rdata_cursor cursor = rdata_cursor_start(rrset);
+	struct rdata_cursor cursor = rdata_cursor_start(rrset->rdata, rrset->rdata_length);
 	while (rdata_cursor_next(&cursor, &rdata, &length)) {
-		if (!wire_put_rr(&answer->wire, owner, rrset->type, WIRE_CLASS_IN, ttl, rdata, length))
+		if (!wire_put_rr(&answer->wire, owner, rrset->type, RRCLASS_IN, ttl, rdata, length))
 			goto overflow;
 		count++;
 	}
@@ -230,7 +205,7 @@ answer_put_additional(struct answer *answer)
 	 * each, every name's A before any AAAA, so that a short response still
 	 * reaches as many servers as possible.
 	 */
-	static const uint16_t types[] = {WIRE_TYPE_A, WIRE_TYPE_AAAA};
+	static const uint16_t types[] = {RRTYPE_A, RRTYPE_AAAA};
 	if (answer->additional_count == 0)
 		return;
 	for (int pass = 0; pass < 2; pass++) {

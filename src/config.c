@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config_lex.h"
+#include "zoned/acl.h"
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
@@ -44,8 +45,16 @@ config_free(struct config *config)
 		free(config->zones[i].name);
 		free(config->zones[i].path);
 		free(config->zones[i].source);
+		acl_free(config->zones[i].allow_query);
 	}
 	free(config->zones);
+	for (size_t i = 0; i < config->key_count; i++) {
+		free(config->keys[i].name);
+		free(config->keys[i].secret);
+	}
+	free(config->keys);
+	acl_free(config->allow_query);
+	acl_free(config->blackhole);
 	free(config->listens);
 	free(config->path);
 	free(config->directory);
@@ -177,52 +186,101 @@ config_add_default_listens(struct config *config)
 }
 
 /* The grammar: one function per statement (tokens are in config_lex.c). */
-/* BIND statements with no meaning for an authoritative-only server. */
-static const char *const config_ignored_options[] = {
-	"allow-notify", "allow-query", "allow-query-cache", "allow-query-cache-on",
-	"allow-query-on", "allow-recursion", "allow-recursion-on", "allow-transfer",
-	"allow-update", "also-notify", "answer-cookie", "auth-nxdomain", "blackhole",
-	"bindkeys-file", "check-names", "dnssec-enable", "dnssec-lookaside",
-	"dnssec-validation", "dump-file", "empty-zones-enable", "forward", "forwarders",
-	"hostname", "key-directory", "lame-ttl", "managed-keys-directory",
-	"max-cache-size", "max-cache-ttl", "max-ncache-ttl", "memstatistics-file",
-	"minimal-any", "minimal-responses", "notify", "notify-source",
-	"notify-source-v6", "prefetch", "querylog", "recursive-clients",
-	"serial-query-rate", "session-keyfile", "statistics-file",
-	"transfer-format", "transfers-in", "transfers-out", "zone-statistics", NULL,
+/*
+ * BIND statements zoned does not implement. Accepting one silently would
+ * hide from the operator that its intent is not honoured (an allow-transfer
+ * meant to restrict, a notify meant to reach secondaries), so each is an
+ * error, except a value that is what zoned does anyway ("notify no;") and
+ * the few that only concern recursion or caching, which an
+ * authoritative-only server honours by not having them.
+ */
+struct config_unsupported {
+	const char *word;
+	const char *honoured;   /* a value zoned does honour ("no"), or NULL */
+	bool meaningless;       /* recursion/cache only: a warning, not an error */
 };
 
-static const char *const config_ignored_zone_options[] = {
-	"allow-notify", "allow-query", "allow-transfer", "allow-update", "also-notify",
-	"check-names", "dnssec-policy", "inline-signing", "ixfr-from-differences",
-	"journal", "key-directory", "max-journal-size", "notify", "notify-source",
-	"notify-source-v6", "serial-update-method", "update-policy", "zone-statistics",
-	NULL,
+static const struct config_unsupported config_unsupported_options[] = {
+	{ "allow-query-cache", NULL, true }, { "allow-query-cache-on", NULL, true },
+	{ "allow-recursion", NULL, true }, { "allow-recursion-on", NULL, true },
+	{ "auth-nxdomain", NULL, true }, { "bindkeys-file", NULL, true },
+	{ "dnssec-enable", NULL, true }, { "dnssec-lookaside", NULL, true },
+	{ "dnssec-validation", NULL, true }, { "dump-file", NULL, true },
+	{ "empty-zones-enable", NULL, true }, { "lame-ttl", NULL, true },
+	{ "managed-keys-directory", NULL, true }, { "max-cache-size", NULL, true },
+	{ "max-cache-ttl", NULL, true }, { "max-ncache-ttl", NULL, true },
+	{ "prefetch", NULL, true }, { "recursive-clients", NULL, true },
+	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
+	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
+	{ "allow-update-forwarding", NULL, false }, { "also-notify", NULL, false },
+	{ "answer-cookie", "no", false }, { "check-names", NULL, false },
+	{ "dnssec-policy", NULL, false }, { "forward", NULL, false },
+	{ "forwarders", NULL, false }, { "hostname", NULL, false },
+	{ "ixfr-from-differences", "no", false }, { "key-directory", NULL, false },
+	{ "memstatistics-file", NULL, false }, { "minimal-any", NULL, false },
+	{ "minimal-responses", NULL, false }, { "notify", "no", false },
+	{ "notify-source", NULL, false }, { "notify-source-v6", NULL, false },
+	{ "querylog", "no", false }, { "serial-query-rate", NULL, false },
+	{ "session-keyfile", NULL, false }, { "statistics-file", NULL, false },
+	{ "transfer-format", NULL, false }, { "transfers-in", NULL, false },
+	{ "transfers-out", NULL, false }, { "zone-statistics", "no", false },
+	{ NULL, NULL, false },
 };
 
-static const char *const config_ignored_statements[] = {
-	"acl", "controls", "dnssec-policy", "key", "logging", "managed-keys",
-	"masters", "primaries", "server", "statistics-channels", "trust-anchors",
-	"trusted-keys", NULL,
+static const struct config_unsupported config_unsupported_zone_options[] = {
+	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
+	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
+	{ "allow-update-forwarding", NULL, false }, { "also-notify", NULL, false },
+	{ "check-names", NULL, false }, { "dnssec-policy", NULL, false },
+	{ "inline-signing", "no", false }, { "ixfr-from-differences", "no", false },
+	{ "journal", NULL, false }, { "key-directory", NULL, false },
+	{ "masters", NULL, false }, { "max-journal-size", NULL, false },
+	{ "notify", "no", false }, { "notify-source", NULL, false },
+	{ "notify-source-v6", NULL, false }, { "primaries", NULL, false },
+	{ "serial-update-method", NULL, false }, { "update-policy", NULL, false },
+	{ "zone-statistics", "no", false }, { NULL, NULL, false },
 };
 
-static bool
-config_in_list(const char *const *list, const char *word)
+static const struct config_unsupported config_unsupported_statements[] = {
+	{ "controls", NULL, false }, { "dnssec-policy", NULL, false },
+	{ "dyndb", NULL, false }, { "http", NULL, false }, { "logging", NULL, false },
+	{ "managed-keys", NULL, false }, { "masters", NULL, false },
+	{ "plugin", NULL, false }, { "primaries", NULL, false }, { "server", NULL, false },
+	{ "statistics-channels", NULL, false }, { "tls", NULL, false },
+	{ "trust-anchors", NULL, false }, { "trusted-keys", NULL, false },
+	{ NULL, NULL, false },
+};
+
+static const struct config_unsupported *
+config_find_unsupported(const struct config_unsupported *table, const char *word)
 {
-	for (; *list != NULL; list++) {
-		if (strcmp(*list, word) == 0)
-			return true;
+	for (; table->word != NULL; table++) {
+		if (strcmp(table->word, word) == 0)
+			return table;
 	}
-	return false;
+	return NULL;
 }
 
-/* Accepts a statement that does not matter here, with a warning. */
+/* An unsupported statement (where: "option" ...): an error, or accepted as above. */
 static bool
-config_ignore_statement(struct config_parser *p, const char *where)
+config_parse_unsupported(struct config_parser *p, const char *where,
+	const struct config_unsupported *u)
 {
-	config_warning(p, "%s '%s' has no effect on an authoritative-only server: ignored",
-		where, p->token);
-	return config_skip_statement(p);
+	if (u->meaningless) {
+		config_warning(p, "%s '%s' concerns recursion or caching: accepted, "
+			"meaningless on an authoritative-only server", where, u->word);
+		return config_skip_statement(p);
+	}
+	if (u->honoured != NULL) {
+		config_next(p);
+		if (p->type == TOKEN_WORD && strcmp(p->token, u->honoured) == 0)
+			return config_expect_end(p);
+		config_error(p, ZONED_EINVAL, "%s '%s %s' is not implemented (only '%s %s;' "
+			"is)", where, u->word, config_token_text(p), u->word, u->honoured);
+		return false;
+	}
+	config_error(p, ZONED_EINVAL, "%s '%s' is not implemented", where, u->word);
+	return false;
 }
 
 /* recursion no; is fine; recursion yes cannot be honoured. */
@@ -237,7 +295,8 @@ config_parse_recursion(struct config_parser *p)
 			p->token);
 		return false;
 	}
-	config_warning(p, "option 'recursion' has no effect on an authoritative-only server: ignored");
+	config_warning(p, "option 'recursion no' is what an authoritative-only server does: "
+		"accepted");
 	return config_expect_end(p);
 }
 
@@ -410,34 +469,6 @@ struct config_rate_limit_state {
 	unsigned long given;    /* bit i: config_rate_limit_numbers[i] was set */
 };
 
-/* exempt-clients { address[/length]; !address; any; none; }; */
-static bool
-config_parse_exempt_clients(struct config_parser *p, struct rrl_config *rrl)
-{
-	config_next(p);
-	if (!config_expect(p, TOKEN_OPEN, "'{'"))
-		return false;
-	while (config_next(p) == TOKEN_WORD || p->type == TOKEN_STRING) {
-		struct rrl_exempt element;
-		if (rrl_exempt_parse(p->token, &element) != 0) {
-			config_error(p, ZONED_EINVAL, "exempt-clients: '%s' is not an address or "
-				"prefix (named address match lists are not supported)", p->token);
-			return false;
-		}
-		struct rrl_exempt *list = realloc(rrl->exempt,
-			(rrl->exempt_count + 1) * sizeof *list);
-		if (list == NULL) {
-			config_error(p, ZONED_ENOMEM, "out of memory");
-			return false;
-		}
-		rrl->exempt = list;
-		list[rrl->exempt_count++] = element;
-		if (!config_expect_end(p))
-			return false;
-	}
-	return config_expect(p, TOKEN_CLOSE, "an address or '}'") && config_expect_end(p);
-}
-
 static bool
 config_parse_rate_limit_statement(struct config_parser *p, void *arg)
 {
@@ -454,7 +485,7 @@ config_parse_rate_limit_statement(struct config_parser *p, void *arg)
 		return true;
 	}
 	if (strcmp(p->token, "exempt-clients") == 0)
-		return config_parse_exempt_clients(p, state->rrl);
+		return config_parse_match_list(p, "exempt-clients", &p->exempt_clients);
 	if (strcmp(p->token, "log-only") == 0) {
 		config_next(p);
 		bool yes = strcmp(p->token, "yes") == 0 || strcmp(p->token, "true") == 0;
@@ -467,10 +498,16 @@ config_parse_rate_limit_statement(struct config_parser *p, void *arg)
 		state->rrl->log_only = yes;
 		return config_expect_end(p);
 	}
-	if (strcmp(p->token, "all-per-second") == 0 || strcmp(p->token, "qps-scale") == 0
-	    || strcmp(p->token, "min-table-size") == 0) {
-		config_warning(p, "rate-limit option '%s' is not supported: ignored", p->token);
+	if (strcmp(p->token, "min-table-size") == 0) {
+		/* The table is allocated at max-table-size from the start. */
+		config_warning(p, "rate-limit option 'min-table-size' is met by "
+			"max-table-size: accepted, meaningless here");
 		return config_skip_statement(p);
+	}
+	if (strcmp(p->token, "all-per-second") == 0 || strcmp(p->token, "qps-scale") == 0) {
+		config_error(p, ZONED_EINVAL, "rate-limit option '%s' is not implemented",
+			p->token);
+		return false;
 	}
 	config_error(p, ZONED_ESYNTAX, "unknown rate-limit option '%s'", p->token);
 	return false;
@@ -525,8 +562,14 @@ config_parse_option(struct config_parser *p)
 		return config_parse_recursion(p);
 	if (strcmp(word, "rate-limit") == 0)
 		return config_parse_rate_limit(p);
-	if (config_in_list(config_ignored_options, word))
-		return config_ignore_statement(p, "option");
+	if (strcmp(word, "allow-query") == 0)
+		return config_parse_match_list(p, "allow-query", &p->allow_query);
+	if (strcmp(word, "blackhole") == 0)
+		return config_parse_match_list(p, "blackhole", &p->blackhole);
+	const struct config_unsupported *u = config_find_unsupported(
+		config_unsupported_options, word);
+	if (u != NULL)
+		return config_parse_unsupported(p, "option", u);
 	config_error(p, ZONED_ESYNTAX, "unknown option '%s'", word);
 	return false;
 }
@@ -560,6 +603,7 @@ config_parse_options_statement(struct config_parser *p, void *arg)
 
 struct config_zone_state {
 	char *file;
+	struct acl_list *allow_query;
 	bool type_seen;
 };
 
@@ -590,26 +634,32 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 		}
 		return config_expect_end(p);
 	}
-	if (config_in_list(config_ignored_zone_options, p->token))
-		return config_ignore_statement(p, "zone option");
+	if (strcmp(p->token, "allow-query") == 0)
+		return config_parse_match_list(p, "allow-query", &z->allow_query);
+	const struct config_unsupported *u = config_find_unsupported(
+		config_unsupported_zone_options, p->token);
+	if (u != NULL)
+		return config_parse_unsupported(p, "zone option", u);
 	config_error(p, ZONED_ESYNTAX, "unknown zone option '%s'", p->token);
 	return false;
 }
 
 static bool
-config_add_pending_zone(struct config_parser *p, char *name, char *file,
-	const char *source, unsigned long line)
+config_add_pending_zone(struct config_parser *p, char *name,
+	struct config_zone_state *z, const char *source, unsigned long line)
 {
 	struct config_pending_zone *zones = realloc(p->zones,
 		(p->zone_count + 1) * sizeof *zones);
 	if (zones == NULL) {
 		free(name);
-		free(file);
+		free(z->file);
+		acl_list_free(z->allow_query);
 		config_error(p, ZONED_ENOMEM, "out of memory");
 		return false;
 	}
 	p->zones = zones;
-	zones[p->zone_count++] = (struct config_pending_zone){ name, file, source, line };
+	zones[p->zone_count++] = (struct config_pending_zone){ name, z->file, source, line,
+		z->allow_query };
 	return true;
 }
 
@@ -619,16 +669,15 @@ config_parse_zone(struct config_parser *p)
 {
 	const char *source = p->token_file;
 	unsigned long line = p->token_line;
-	config_next(p);
-	if (p->type != TOKEN_STRING && p->type != TOKEN_WORD)
-		return config_expect(p, TOKEN_STRING, "a zone name");
+	if (!config_next_name(p, "a zone name"))
+		return false;
 	uint8_t origin[DNAME_MAX_LENGTH];
 	if (dname_from_text(p->token, origin) < 0) {
 		config_error(p, ZONED_EINVAL, "'%s' is not a valid zone name", p->token);
 		return false;
 	}
 	char *name = strdup(p->token);
-	struct config_zone_state z = { NULL, false };
+	struct config_zone_state z = { NULL, NULL, false };
 	/* An optional class: only IN makes sense. */
 	config_next(p);
 	bool ok = true;
@@ -660,9 +709,10 @@ config_parse_zone(struct config_parser *p)
 	if (!ok || name == NULL) {
 		free(name);
 		free(z.file);
+		acl_list_free(z.allow_query);
 		return false;
 	}
-	return config_add_pending_zone(p, name, z.file, source, line);
+	return config_add_pending_zone(p, name, &z, source, line);
 }
 
 static bool
@@ -681,8 +731,14 @@ config_parse_statement(struct config_parser *p)
 		p->options_seen = true;
 		return config_parse_block(p, config_parse_options_statement, NULL);
 	}
-	if (config_in_list(config_ignored_statements, word))
-		return config_ignore_statement(p, "statement");
+	if (strcmp(word, "acl") == 0)
+		return config_parse_acl(p);
+	if (strcmp(word, "key") == 0)
+		return config_parse_key(p);
+	const struct config_unsupported *u = config_find_unsupported(
+		config_unsupported_statements, word);
+	if (u != NULL)
+		return config_parse_unsupported(p, "statement", u);
 	config_error(p, ZONED_ESYNTAX, "unknown statement '%s'", word);
 	return false;
 }
@@ -699,6 +755,8 @@ config_add_pending_zones(struct config_parser *p)
 			p->token_line = z->line;
 			config_error(p, rc, "zone %s: %s", z->name, rc == ZONED_EEXIST
 				? "configured twice" : zoned_strerror(rc));
+		} else {
+			config_compile_zone_acl(p, z, &p->config->zones[p->config->zone_count - 1]);
 		}
 	}
 }
@@ -709,8 +767,10 @@ config_parser_cleanup(struct config_parser *p)
 	for (size_t i = 0; i < p->zone_count; i++) {
 		free(p->zones[i].name);
 		free(p->zones[i].file);
+		acl_list_free(p->zones[i].allow_query);
 	}
 	free(p->zones);
+	config_acl_cleanup(p);
 	config_free_sources(p);
 }
 
@@ -735,6 +795,8 @@ config_parse(const char *text, size_t length, const char *name, struct diag *d,
 		if (config_expect(&p, TOKEN_WORD, "a statement"))
 			config_parse_statement(&p);
 	}
+	if (p.error == 0)
+		config_compile_acls(&p);
 	config_add_pending_zones(&p);
 	config_parser_cleanup(&p);
 	if (p.error != 0) {

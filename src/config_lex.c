@@ -334,6 +334,16 @@ config_skip_statement(struct config_parser *p)
 	}
 }
 
+bool
+config_next_name(struct config_parser *p, const char *what)
+{
+	config_next(p);
+	if (p->type == TOKEN_STRING || p->type == TOKEN_WORD)
+		return true;
+	config_expect(p, TOKEN_STRING, what);
+	return false;
+}
+
 /* A string or a word value followed by ';' into out (malloc'd). */
 bool
 config_parse_text(struct config_parser *p, const char *name, char **out)

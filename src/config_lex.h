@@ -5,7 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct acl_definition;
+struct acl_list;
 struct config;
+struct config_zone;
 struct diag;
 
 /*
@@ -46,6 +49,7 @@ struct config_pending_zone {
 	char *file;
 	const char *source;
 	unsigned long line;
+	struct acl_list *allow_query;      /* NULL: none given */
 };
 
 struct config_parser {
@@ -55,6 +59,11 @@ struct config_parser {
 	struct config_source *all;
 	struct config_pending_zone *zones;
 	size_t zone_count;
+	struct acl_definition *acls;       /* acl statements, compiled at the end */
+	size_t acl_count;
+	struct acl_list *allow_query;      /* options' lists, compiled at the end */
+	struct acl_list *blackhole;
+	struct acl_list *exempt_clients;   /* rate-limit's */
 	bool options_seen;
 	bool directory_seen;
 	int error;                         /* first error code, 0 if none */
@@ -97,11 +106,36 @@ bool config_expect_end(struct config_parser *p);
 /* Skips a value up to its ';', blocks included. */
 bool config_skip_statement(struct config_parser *p);
 
+/* Reads the name after a statement word (zone, acl, key): true when it is one. */
+bool config_next_name(struct config_parser *p, const char *what);
+
 /* A string or word value followed by ';' into *out (malloc'd, replacing it). */
 bool config_parse_text(struct config_parser *p, const char *name, char **out);
 
 /* include "file";: continues reading in that file, relative to the includer. */
 bool config_parse_include(struct config_parser *p);
+
+/* In config_acl.c: */
+
+/* acl "name" { element; ... }; */
+bool config_parse_acl(struct config_parser *p);
+
+/* key "name" { algorithm hmac-sha256; secret "base64"; }; */
+bool config_parse_key(struct config_parser *p);
+
+/* { element; ... }; after the statement word, into *slot (what: for messages). */
+bool config_parse_match_list(struct config_parser *p, const char *what,
+	struct acl_list **slot);
+
+/* Compiles the acl statements and the options' lists into p->config. */
+bool config_compile_acls(struct config_parser *p);
+
+/* Compiles a pending zone's allow-query into zone. */
+bool config_compile_zone_acl(struct config_parser *p, struct config_pending_zone *pending,
+	struct config_zone *zone);
+
+/* Frees the parse trees held by p. */
+void config_acl_cleanup(struct config_parser *p);
 
 /* Joins a relative path to base (NULL: the current directory); malloc'd. */
 char *config_resolve_path(const char *base, const char *path);

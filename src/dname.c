@@ -105,6 +105,15 @@ dname_to_text(const uint8_t *name, char *out, size_t size)
 }
 
 size_t
+dname_format(const uint8_t *name, char *out, size_t size)
+{
+	size_t length = dname_to_text(name, out, size);
+	if (length > 1 && length < size && out[length - 1] == '.')
+		out[--length] = '\0';
+	return length;
+}
+
+size_t
 dname_length(const uint8_t *name)
 {
 	const uint8_t *start = name;

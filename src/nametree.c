@@ -10,14 +10,9 @@
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 
 #include "nametree_internal.h"
-
-#define TYPE_NS 2
-#define TYPE_SOA 6
-#define TYPE_DNAME 39
-#define TYPE_RRSIG 46
-#define TYPE_NSEC3 50
 
 /*
  * Records of the owner being read. Zone files list an owner's records
@@ -357,7 +352,7 @@ zone_build_rrset(struct zone *zone, const struct pending_record *first,
 		length += 2 + r->rdata_length;
 		count++;
 		/* RRSIGs covering different types share our RRset but not their TTLs. */
-		if (r->ttl != earliest->ttl && r->type != TYPE_RRSIG && r->sequence != 0)
+		if (r->ttl != earliest->ttl && r->type != RRTYPE_RRSIG && r->sequence != 0)
 			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
 				"TTL set to prior TTL (%u)", earliest->ttl);
 	}
@@ -480,9 +475,7 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin)) {
 		char text[DNAME_MAX_LENGTH * 4 + 2];
-		size_t length = dname_to_text(record->owner, text, sizeof text);
-		if (length > 1)
-			text[length - 1] = '\0';  /* BIND prints the name without its final dot */
+		dname_format(record->owner, text, sizeof text);  /* BIND's form: no final dot */
 		diag_report(d, DIAG_WARNING, record->file, record->line,
 			"ignoring out-of-zone data (%s)", text);
 		return 0;
@@ -519,7 +512,7 @@ zone_build_split_nsec3(struct zone *zone)
 	for (size_t i = 0; i < build->node_count; i++) {
 		struct name_node *node = build->nodes[i];
 		if (node->label_count == zone->origin_labels + 1u
-			&& name_node_rrset(node, TYPE_NSEC3) != NULL) {
+			&& name_node_rrset(node, RRTYPE_NSEC3) != NULL) {
 			struct name_node *nsec3, *rest;
 			if (zone_split_nsec3_node(zone, node, &nsec3, &rest) != 0
 				|| grow_array(&zone->nsec3_nodes, &capacity, zone->nsec3_count + 1,
@@ -590,11 +583,11 @@ zone_mark_nodes(struct zone *zone)
 	for (size_t i = 0; i < zone->node_count; i++) {
 		struct name_node *node = zone->nodes[i];
 		node->index = (uint32_t)i;
-		if (name_node_rrset(node, TYPE_DNAME) != NULL)
+		if (name_node_rrset(node, RRTYPE_DNAME) != NULL)
 			node->flags |= NODE_DNAME;
 		if (node == zone->apex)
 			continue;
-		if (name_node_rrset(node, TYPE_NS) != NULL)
+		if (name_node_rrset(node, RRTYPE_NS) != NULL)
 			node->flags |= NODE_DELEGATION;
 		if (node->name[0] == 1 && node->name[1] == '*') {
 			node->flags |= NODE_WILDCARD;
@@ -621,7 +614,7 @@ read_u32(const uint8_t *p)
 static void
 zone_read_soa(struct zone *zone)
 {
-	const struct rrset *soa = name_node_rrset(zone->apex, TYPE_SOA);
+	const struct rrset *soa = name_node_rrset(zone->apex, RRTYPE_SOA);
 	zone->soa = soa;
 	if (soa == NULL)
 		return;
@@ -642,16 +635,11 @@ static const struct name_node *
 zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
 {
 	uint8_t name[DNAME_MAX_LENGTH];
-	size_t name_length = 0;
 	/* The loader checked the rdata; still never read past it. */
-	while (name_length < length && rdata[name_length] != 0) {
-		name_length += (size_t)rdata[name_length] + 1;
-		if (name_length >= DNAME_MAX_LENGTH)
-			return NULL;
-	}
-	if (name_length >= length)
+	size_t name_length = rrtype_name_length(rdata, length, 0);
+	if (name_length == 0)
 		return NULL;
-	memcpy(name, rdata, ++name_length);
+	memcpy(name, rdata, name_length);
 	dname_lower(name);
 	if (!dname_is_subdomain(name, zone->origin))
 		return NULL;

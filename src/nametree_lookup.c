@@ -7,12 +7,9 @@
 
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 
 #include "nametree_internal.h"
-
-#define TYPE_NS 2
-#define TYPE_MX 15
-#define TYPE_SRV 33
 
 /*
  * The labels are hashed from the last to the first, so that the hash of a
@@ -203,10 +200,12 @@ name_node_rrset(const struct name_node *node, uint16_t type)
 int
 rrset_target_skip(uint16_t type)
 {
-	switch (type) {
-	case TYPE_NS: return 0;
-	case TYPE_MX: return 2;    /* preference */
-	case TYPE_SRV: return 6;   /* priority, weight, port */
-	}
-	return -1;
+	/*
+	 * SVCB and HTTPS wait until a target of "." can name the owner (RFC
+	 * 9460 2.5) in zone_resolve_targets() and answer_want_additional().
+	 */
+	const struct rrtype_info *info = rrtype_info(type);
+	if ((info->flags & (RRTYPE_ADDITIONAL | RRTYPE_TARGET_DOT_IS_OWNER)) != RRTYPE_ADDITIONAL)
+		return -1;
+	return info->target_offset;
 }

@@ -10,18 +10,16 @@
 #include "zoned/error.h"
 #include "zoned/nametree.h"
 #include "zoned/nsec3.h"
+#include "zoned/rrtype.h"
 
 #include "nametree_internal.h"
 
-#define TYPE_RRSIG 46
-#define TYPE_NSEC3 50
-#define TYPE_NSEC3PARAM 51
 
 /* True for an RRSIG record (wire rdata) that covers NSEC3. */
 static bool
 rrsig_covers_nsec3(const uint8_t *rdata, size_t length)
 {
-	return length >= 2 && (rdata[0] << 8 | rdata[1]) == TYPE_NSEC3;
+	return length >= 2 && (rdata[0] << 8 | rdata[1]) == RRTYPE_NSEC3;
 }
 
 /*
@@ -68,7 +66,7 @@ zone_split_nsec3_node(struct zone *zone, const struct name_node *node,
 	struct name_node **nsec3, struct name_node **rest)
 {
 	const struct rrset *rrsets = name_node_rrsets(node);
-	const struct rrset *rrsig = name_node_rrset(node, TYPE_RRSIG);
+	const struct rrset *rrsig = name_node_rrset(node, RRTYPE_RRSIG);
 	struct rrset signatures = { 0 }, others = { 0 };
 	if (rrsig != NULL && (rrsig_filter(zone, rrsig, true, &signatures) < 0
 		    || rrsig_filter(zone, rrsig, false, &others) < 0))
@@ -82,7 +80,7 @@ zone_split_nsec3_node(struct zone *zone, const struct name_node *node,
 	struct rrset *moved = (struct rrset *)name_node_rrsets(*nsec3);
 	if (signatures.rr_count > 0)
 		*moved++ = signatures;  /* RRSIG (46) sorts before NSEC3 (50) */
-	*moved = *name_node_rrset(node, TYPE_NSEC3);
+	*moved = *name_node_rrset(node, RRTYPE_NSEC3);
 	(*nsec3)->rrset_count = (uint16_t)(1 + (signatures.rr_count > 0));
 	(*nsec3)->flags = NODE_NSEC3;
 	(*nsec3)->parent = zone->apex;
@@ -93,9 +91,9 @@ zone_split_nsec3_node(struct zone *zone, const struct name_node *node,
 		return ZONED_ENOMEM;
 	struct rrset *kept = (struct rrset *)name_node_rrsets(*rest);
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
-		if (rrsets[i].type == TYPE_NSEC3 || (rrsets[i].type == TYPE_RRSIG && others.rr_count == 0))
+		if (rrsets[i].type == RRTYPE_NSEC3 || (rrsets[i].type == RRTYPE_RRSIG && others.rr_count == 0))
 			continue;
-		*kept++ = rrsets[i].type == TYPE_RRSIG ? others : rrsets[i];
+		*kept++ = rrsets[i].type == RRTYPE_RRSIG ? others : rrsets[i];
 	}
 	(*rest)->rrset_count = (uint16_t)rest_count;
 	return 0;
@@ -176,7 +174,7 @@ zone_nsec3_find_cover(const struct zone *zone, const uint8_t *hash, size_t hash_
 static bool
 zone_read_nsec3_params(struct zone *zone)
 {
-	const struct rrset *rrset = name_node_rrset(zone->apex, TYPE_NSEC3PARAM);
+	const struct rrset *rrset = name_node_rrset(zone->apex, RRTYPE_NSEC3PARAM);
 	if (rrset == NULL)
 		return false;
 	const uint8_t *rr = rrset->rdata;

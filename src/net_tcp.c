@@ -14,6 +14,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "zoned/acl.h"
 #include "zoned/answer.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
@@ -189,7 +190,12 @@ on_tcp_accept(struct evconnlistener *listener, evutil_socket_t fd,
 {
 	struct net_tcp *tcp = arg;
 	struct net_worker *w = tcp->worker;
-	if (w->stopping || !net_tcp_make_room(w)) {
+	/* blackhole: closed at once (as BIND), before it can push out another. */
+	const struct net_view *view = net_worker_enter(w);
+	bool blackholed = view->blackhole != NULL && length > 0
+		&& acl_allows(view->blackhole, address, NULL);
+	net_worker_quiesce(w);
+	if (blackholed || w->stopping || !net_tcp_make_room(w)) {
 		close(fd);
 		return;
 	}

@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "zoned/acl.h"
 #include "zoned/answer.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
@@ -178,6 +179,9 @@ net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned 
 		if (in->msg_flags & MSG_TRUNC)
 			continue;
 		const struct sockaddr *client = (const struct sockaddr *)&udp->peers[i];
+		/* blackhole: dropped unread, as BIND does. */
+		if (view->blackhole != NULL && acl_allows(view->blackhole, client, NULL))
+			continue;
 		struct answer_request request = {
 			.query = udp->queries[i],
 			.query_length = udp->in[i].msg_len,

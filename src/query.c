@@ -178,7 +178,7 @@ query_read_additional(struct query *query, struct reader *reader, uint16_t count
 			|| !reader_u16(reader, &udp_size) || !reader_u32(reader, &ttl)
 			|| !reader_u16(reader, &rdata_length))
 			return false;
-		if (type != WIRE_TYPE_OPT || query->has_edns || reader->data[owner] != 0)
+		if (type != RRTYPE_OPT || query->has_edns || reader->data[owner] != 0)
 			return false;
 		if (reader->length - reader->offset < rdata_length)
 			return false;
@@ -269,7 +269,7 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	query->question = packet + WIRE_HEADER_LENGTH;
 	query->question_length = reader.offset - WIRE_HEADER_LENGTH;
 	/* RFC 1995 3: an IXFR query carries the client's SOA in the authority section. */
-	uint16_t nscount_allowed = query->qtype == WIRE_TYPE_IXFR ? 1 : 0;
+	uint16_t nscount_allowed = query->qtype == RRTYPE_IXFR ? 1 : 0;
 	if (ancount != 0 || nscount > nscount_allowed)
 		return query_refuse(query, packet, length, QUERY_FORMERR);
 	if (nscount == 1 && !reader_skip_rr(&reader))
@@ -281,7 +281,7 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	if (reader.offset != length)
 		return QUERY_FORMERR;  /* trailing garbage */
 	/* RFC 6891 6.1.1: OPT and TSIG (RFC 8945 5) only ever live in the additional section. */
-	if (query->qtype == WIRE_TYPE_OPT || query->qtype == WIRE_TYPE_TSIG)
+	if (query->qtype == RRTYPE_OPT || query->qtype == RRTYPE_TSIG)
 		return QUERY_FORMERR;
 	if (query->has_edns && query->edns_version > 0)
 		return QUERY_BADVERS;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zoned/acl.h"
 #include "zoned/error.h"
 #include "zoned/answer.h"
 #include "zoned/rrl.h"
@@ -77,7 +78,7 @@ rrl_config_free(struct rrl_config *config)
 {
 	if (config == NULL)
 		return;
-	free(config->exempt);
+	acl_free(config->exempt);
 	free(config);
 }
 
@@ -96,51 +97,6 @@ rrl_mask_address(uint8_t *address, size_t octets, unsigned prefix_length)
 	}
 }
 
-int
-rrl_exempt_parse(const char *text, struct rrl_exempt *out)
-{
-	memset(out, 0, sizeof *out);
-	if (text[0] == '!') {
-		out->negated = true;
-		text++;
-	}
-	if (strcmp(text, "any") == 0)
-		return 0;
-	if (strcmp(text, "none") == 0) {
-		/* In a first-match list, none is !any. */
-		out->negated = !out->negated;
-		return 0;
-	}
-	char address[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(text, '/');
-	size_t length = slash ? (size_t)(slash - text) : strlen(text);
-	if (length == 0 || length >= sizeof address)
-		return ZONED_EINVAL;
-	memcpy(address, text, length);
-	address[length] = '\0';
-	unsigned maximum;
-	if (inet_pton(AF_INET, address, out->address) == 1) {
-		out->family = AF_INET;
-		maximum = 32;
-	} else if (inet_pton(AF_INET6, address, out->address) == 1) {
-		out->family = AF_INET6;
-		maximum = 128;
-	} else {
-		return ZONED_EINVAL;
-	}
-	unsigned prefix = maximum;
-	if (slash != NULL) {
-		char *end;
-		unsigned long value = strtoul(slash + 1, &end, 10);
-		if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || value > maximum)
-			return ZONED_EINVAL;
-		prefix = (unsigned)value;
-	}
-	out->prefix_length = (uint8_t)prefix;
-	rrl_mask_address(out->address, maximum / 8, prefix);
-	return 0;
-}
-
 /* The client's address octets (4 or 16) and family, or 0 octets. */
 static size_t
 rrl_client_address(const struct sockaddr *client, uint8_t address[16])
@@ -154,27 +110,6 @@ rrl_client_address(const struct sockaddr *client, uint8_t address[16])
 		return 16;
 	}
 	return 0;
-}
-
-bool
-rrl_client_is_exempt(const struct rrl_config *config, const struct sockaddr *client)
-{
-	uint8_t address[16];
-	size_t octets = rrl_client_address(client, address);
-	for (size_t i = 0; i < config->exempt_count; i++) {
-		const struct rrl_exempt *e = &config->exempt[i];
-		if (e->family != 0) {
-			if (e->family != client->sa_family)
-				continue;
-			uint8_t masked[16];
-			memcpy(masked, address, octets);
-			rrl_mask_address(masked, octets, e->prefix_length);
-			if (memcmp(masked, e->address, octets) != 0)
-				continue;
-		}
-		return !e->negated;
-	}
-	return false;
 }
 
 struct rrl_table *
@@ -510,7 +445,7 @@ rrl_apply(struct rrl_table *table, const struct rrl_config *config,
 	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,
 	uint32_t now)
 {
-	if (config->exempt_count > 0 && rrl_client_is_exempt(config, client))
+	if (acl_allows(config->exempt, client, NULL))
 		return result->length;
 	struct rrl_response classified;
 	rrl_classify(result, &classified);

@@ -20,6 +20,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "zoned/acl.h"
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
@@ -38,6 +39,7 @@ struct server_view {
 	struct zoneset *zones;
 	char *version;
 	char *identity;
+	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
 };
 
 struct server_worker {
@@ -201,6 +203,27 @@ server_config_build(const struct server_options *options, struct config **out)
 	return 0;
 }
 
+/* The zone-level allow-query lists, by the zones this view serves. */
+static int
+server_view_map_zone_acls(struct server_view *view, const struct config *config)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < config->zone_count; i++)
+		count += config->zones[i].allow_query != NULL;
+	if (count == 0)
+		return 0;
+	if (acl_zone_map_init(&view->zone_allow_query, count) != 0)
+		return ZONED_ENOMEM;
+	for (size_t i = 0; i < view->zones->zone_count; i++) {
+		const struct zoneset_zone *z = &view->zones->zones[i];
+		const struct config_zone *cz = config_find_zone(config, z->origin);
+		if (z->zone != NULL && cz != NULL && cz->allow_query != NULL)
+			acl_zone_map_put(&view->zone_allow_query, z->zone, cz->allow_query);
+	}
+	view->net.settings.zone_allow_query = &view->zone_allow_query;
+	return 0;
+}
+
 static struct server_view *
 server_view_create(const struct config *config, struct zoneset *zones)
 {
@@ -222,6 +245,14 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.settings.identity = view->identity;
 	/* Borrowed: a config is freed only after the views made from it. */
 	view->net.rate_limit = config->rate_limit;
+	view->net.blackhole = config->blackhole;
+	view->net.settings.allow_query = config->allow_query;
+	if (server_view_map_zone_acls(view, config) != 0) {
+		free(view->version);   /* the zones stay the caller's */
+		free(view->identity);
+		free(view);
+		return NULL;
+	}
 	return view;
 }
 
@@ -232,6 +263,7 @@ server_view_free(struct server_view *view, const struct server_view *successor)
 	if (view == NULL)
 		return;
 	zoneset_free(view->zones, successor ? successor->zones : NULL);
+	acl_zone_map_free(&view->zone_allow_query);
 	free(view->version);
 	free(view->identity);
 	free(view);

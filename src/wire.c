@@ -224,60 +224,21 @@ wire_put_owner(struct wire *wire, const uint8_t *owner)
 	return true;
 }
 
-/* Where the compressible names sit in the rdata of the RFC 1035 types. */
-enum rdata_layout {
-	RDATA_OPAQUE,        /* no compressible names */
-	RDATA_NAME,          /* NS, MD, MF, CNAME, MB, MG, MR, PTR */
-	RDATA_TWO_NAMES,     /* SOA (then 20 octets), MINFO */
-	RDATA_U16_NAME,      /* MX */
-};
-
-static enum rdata_layout
-wire_rdata_layout(uint16_t type)
-{
-	switch (type) {
-	case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 12:
-		return RDATA_NAME;
-	case 6: case 14:
-		return RDATA_TWO_NAMES;
-	case 15:
-		return RDATA_U16_NAME;
-	}
-	return RDATA_OPAQUE;
-}
-
-/* Length of the uncompressed name at rdata, or 0 when it overruns rdata_length. */
-static size_t
-rdata_name_length(const uint8_t *rdata, size_t rdata_length)
-{
-	size_t offset = 0;
-	while (offset < rdata_length) {
-		uint8_t length = rdata[offset];
-		if (length == 0)
-			return offset + 1;
-		if (length > 63)
-			return 0;
-		offset += (size_t)length + 1;
-	}
-	return 0;
-}
-
-/* Writes rdata compressing its leading names; false when it does not fit. */
+/*
+ * Writes rdata compressing the names the table marks compressible (RFC 3597
+ * 4: only in the RFC 1035 types); false when it does not fit.
+ */
 static bool
 wire_put_rdata(struct wire *wire, uint16_t type, const uint8_t *rdata, uint16_t rdata_length)
 {
-	enum rdata_layout layout = wire_rdata_layout(type);
-	size_t offset = 0;
-	if (layout == RDATA_U16_NAME) {
-		if (rdata_length < 2)
-			return wire_put_bytes(wire, rdata, rdata_length);
-		if (!wire_put_bytes(wire, rdata, 2))
-			return false;
-		offset = 2;
-	}
-	unsigned names = layout == RDATA_OPAQUE ? 0 : layout == RDATA_TWO_NAMES ? 2 : 1;
-	for (unsigned i = 0; i < names; i++) {
-		size_t name_length = rdata_name_length(rdata + offset, rdata_length - offset);
+	const struct rrtype_info *info = rrtype_info(type);
+	size_t offset = info->compressed_offset;
+	if (info->compressed_names == 0 || rdata_length < offset)
+		return wire_put_bytes(wire, rdata, rdata_length);
+	if (offset > 0 && !wire_put_bytes(wire, rdata, offset))
+		return false;
+	for (unsigned i = 0; i < info->compressed_names; i++) {
+		size_t name_length = rrtype_name_length(rdata, rdata_length, offset);
 		if (name_length == 0)
 			break;  /* malformed: the loader should not let it in; copy as is */
 		if (!wire_put_name(wire, rdata + offset, true))
@@ -330,7 +291,7 @@ wire_put_opt(struct wire *wire, uint16_t udp_size, uint8_t extended_rcode, bool 
 	uint32_t ttl = (uint32_t)extended_rcode << 24 | (dnssec_ok ? 0x8000u : 0);
 	uint16_t rdata_length = nsid != NULL ? (uint16_t)(4 + nsid_length) : 0;
 	uint8_t root = 0;
-	if (!wire_put_bytes(wire, &root, 1) || !wire_put_u16(wire, WIRE_TYPE_OPT)
+	if (!wire_put_bytes(wire, &root, 1) || !wire_put_u16(wire, RRTYPE_OPT)
 		|| !wire_put_u16(wire, udp_size) || !wire_put_u32(wire, ttl)
 		|| !wire_put_u16(wire, rdata_length))
 		goto overflow;

@@ -25,63 +25,23 @@ zone_check_modes_default(struct zone_check_modes *modes)
 	modes->sibling_glue = true;
 }
 
-void
-zone_check_name_format(const uint8_t *name, name_text out)
-{
-	size_t length = dname_to_text(name, out, sizeof(name_text));
-	if (length > 1 && out[length - 1] == '.')
-		out[length - 1] = '\0';
-}
-
-/*
- * Length of the uncompressed name at rdata[offset], or 0 when it does not
- * fit in the rdata (the loader hands over valid rdata; this only keeps a
- * malformed RFC 3597 record from reading past the end).
- */
-static size_t
-rdata_name_length(const uint8_t *rdata, size_t rdata_length, size_t offset)
-{
-	size_t position = offset;
-	while (position < rdata_length) {
-		uint8_t label = rdata[position];
-		if (label > DNAME_MAX_LABEL)
-			return 0;
-		position += 1 + (size_t)label;
-		if (position - offset > DNAME_MAX_LENGTH)
-			return 0;
-		if (label == 0)
-			return position - offset;
-	}
-	return 0;
-}
-
-/* The name at rdata[offset], or NULL when there is none. */
-const uint8_t *
-zone_check_rdata_name(const uint8_t *rdata, size_t rdata_length, size_t offset)
-{
-	if (offset >= rdata_length || rdata_name_length(rdata, rdata_length, offset) == 0)
-		return NULL;
-	return rdata + offset;
-}
-
 /* The name after the fixed fields of MX, SRV, NS and their kin, or NULL. */
 const uint8_t *
 zone_check_rdata_target(uint16_t type, const uint8_t *rdata, size_t rdata_length)
 {
 	switch (type) {
-	case TYPE_NS:
-	case TYPE_PTR:
-	case TYPE_CNAME:
-	case TYPE_DNAME:
-		return zone_check_rdata_name(rdata, rdata_length, 0);
-	case TYPE_MX:
-	case TYPE_RT:
-	case TYPE_AFSDB:
-	case TYPE_SVCB:
-	case TYPE_HTTPS:
-		return zone_check_rdata_name(rdata, rdata_length, 2);
-	case TYPE_SRV:
-		return zone_check_rdata_name(rdata, rdata_length, 6);
+	case RRTYPE_NS:
+	case RRTYPE_PTR:
+	case RRTYPE_CNAME:
+	case RRTYPE_DNAME:
+	case RRTYPE_MX:
+	case RRTYPE_RT:
+	case RRTYPE_AFSDB:
+	case RRTYPE_SVCB:
+	case RRTYPE_HTTPS:
+	case RRTYPE_SRV:
+		/* The target is each type's first name (rrtype.c's field layout). */
+		return rrtype_rdata_name(type, rdata, rdata_length, 0);
 	default:
 		return NULL;
 	}
@@ -178,8 +138,8 @@ name_is_nsec3_hash(const uint8_t *name)
 static bool
 type_needs_host_owner(uint16_t type)
 {
-	return type == TYPE_A || type == TYPE_AAAA || type == TYPE_A6 || type == TYPE_MX
-		|| type == TYPE_WKS;
+	return type == RRTYPE_A || type == RRTYPE_AAAA || type == RRTYPE_A6 || type == RRTYPE_MX
+		|| type == RRTYPE_WKS;
 }
 
 static bool
@@ -212,7 +172,7 @@ name_relative_text(const struct zone *zone, const uint8_t *name, name_text out)
 		length += (size_t)*label + 1;
 	}
 	relative[length] = 0;
-	zone_check_name_format(relative, out);
+	dname_format(relative, out, sizeof(name_text));
 	return true;
 }
 
@@ -241,7 +201,7 @@ check_report_bad_name(const struct zone *zone, const struct zone_record *record,
 			"near '%s': bad name (check-names)", text);
 		return 1;
 	}
-	zone_check_name_format(name, text);
+	dname_format(name, text, sizeof(name_text));
 	diag_report(d, DIAG_WARNING, record->file, record->line,
 		"warning: %s: bad name (check-names)", text);
 	return 0;
@@ -260,31 +220,29 @@ check_rdata_names(const struct zone *zone, const struct zone_record *record,
 	size_t length = record->rdata_length;
 	const uint8_t *host = NULL, *mailbox = NULL, *mailbox2 = NULL;
 	switch (record->type) {
-	case TYPE_NS:
-	case TYPE_MX:
-	case TYPE_SRV:
-	case TYPE_RT:
-	case TYPE_AFSDB:
-	case TYPE_SVCB:
-	case TYPE_HTTPS:
+	case RRTYPE_NS:
+	case RRTYPE_MX:
+	case RRTYPE_SRV:
+	case RRTYPE_RT:
+	case RRTYPE_AFSDB:
+	case RRTYPE_SVCB:
+	case RRTYPE_HTTPS:
 		host = zone_check_rdata_target(record->type, rdata, length);
 		break;
-	case TYPE_PTR:
+	case RRTYPE_PTR:
 		if (name_is_reverse(record->owner))
 			host = zone_check_rdata_target(record->type, rdata, length);
 		break;
-	case TYPE_SOA:
-		host = zone_check_rdata_name(rdata, length, 0);
-		if (host != NULL)
-			mailbox = zone_check_rdata_name(rdata, length, dname_length(host));
+	case RRTYPE_SOA:
+		host = rrtype_rdata_name(record->type, rdata, length, 0);
+		mailbox = rrtype_rdata_name(record->type, rdata, length, 1);
 		break;
-	case TYPE_RP:
-		mailbox = zone_check_rdata_name(rdata, length, 0);
+	case RRTYPE_RP:
+		mailbox = rrtype_rdata_name(record->type, rdata, length, 0);
 		break;
-	case TYPE_MINFO:
-		mailbox = zone_check_rdata_name(rdata, length, 0);
-		if (mailbox != NULL)
-			mailbox2 = zone_check_rdata_name(rdata, length, dname_length(mailbox));
+	case RRTYPE_MINFO:
+		mailbox = rrtype_rdata_name(record->type, rdata, length, 0);
+		mailbox2 = rrtype_rdata_name(record->type, rdata, length, 1);
 		break;
 	default:
 		return 0;
@@ -326,7 +284,7 @@ target_looks_like_address(const struct zone *zone, const uint8_t *target, name_t
 	if (name_relative_text(zone, target, token) && text_is_address(token))
 		return true;
 	name_text text;
-	zone_check_name_format(target, text);
+	dname_format(target, text, sizeof(name_text));
 	size_t length = strlen(text);
 	if (length > INET6_ADDRSTRLEN || !text_is_address(text))
 		return false;
@@ -344,7 +302,7 @@ check_address_targets(const struct zone *zone, const struct zone_record *record,
 	const uint8_t *target = zone_check_rdata_target(record->type, record->rdata, record->rdata_length);
 	if (target == NULL || !target_looks_like_address(zone, target, token))
 		return 0;
-	if (record->type == TYPE_MX && modes->mx_address != CHECK_IGNORE) {
+	if (record->type == RRTYPE_MX && modes->mx_address != CHECK_IGNORE) {
 		if (modes->mx_address == CHECK_WARN) {
 			diag_report(d, DIAG_WARNING, record->file, record->line,
 				"warning: '%s': MX is an address", token);
@@ -355,7 +313,7 @@ check_address_targets(const struct zone *zone, const struct zone_record *record,
 		*rejected = true;  /* BIND drops the record: no further checks on it */
 		return 1;
 	}
-	if (record->type == TYPE_NS && modes->ns_address != CHECK_IGNORE) {
+	if (record->type == RRTYPE_NS && modes->ns_address != CHECK_IGNORE) {
 		diag_report(d, zone_check_mode_level(modes->ns_address), record->file, record->line,
 			"NS record '%s' appears to be an address", token);
 		return modes->ns_address == CHECK_FAIL;
@@ -384,16 +342,16 @@ zone_check_record(const struct zone *zone, const struct zone_record *record,
 	}
 	/* RFC 1035 5.2: exactly one SOA, at the top of the zone. */
 	/* (An out-of-zone SOA is only dropped, by zone_add_record, as in BIND.) */
-	if (record->type == TYPE_SOA && !dname_equal(record->owner, zone->origin)
+	if (record->type == RRTYPE_SOA && !dname_equal(record->owner, zone->origin)
 		&& dname_is_subdomain(record->owner, zone->origin)) {
-		zone_check_name_format(record->owner, owner);
+		dname_format(record->owner, owner, sizeof(name_text));
 		diag_report(d, DIAG_ERROR, record->file, record->line,
 			"SOA record not at top of zone (%s)", owner);
 		return 1;
 	}
 	/* RFC 4592 4.2: a wildcard cannot be a zone cut; BIND refuses NS at "*". */
-	if (record->type == TYPE_NS && record->owner[0] == 1 && record->owner[1] == '*') {
-		zone_check_name_format(record->owner, owner);
+	if (record->type == RRTYPE_NS && record->owner[0] == 1 && record->owner[1] == '*') {
+		dname_format(record->owner, owner, sizeof(name_text));
 		diag_report(d, DIAG_ERROR, record->file, record->line,
 			"%s: invalid NS owner name (wildcard)", owner);
 		return 1;
@@ -403,22 +361,22 @@ zone_check_record(const struct zone *zone, const struct zone_record *record,
 	if (rejected)
 		return errors;
 	if (modes->wildcard != CHECK_IGNORE && name_has_inner_wildcard(record->owner)) {
-		zone_check_name_format(record->owner, owner);
+		dname_format(record->owner, owner, sizeof(name_text));
 		diag_report(d, zone_check_mode_level(modes->wildcard), record->file, record->line,
 			"warning: ownername '%s' contains an non-terminal wildcard", owner);
 		errors += modes->wildcard == CHECK_FAIL;
 	}
-	if (modes->names == CHECK_IGNORE || record->rr_class != CLASS_IN)
+	if (modes->names == CHECK_IGNORE || record->rr_class != RRCLASS_IN)
 		return errors;
 	if (type_needs_host_owner(record->type) && !name_is_hostname(record->owner, true)) {
-		zone_check_name_format(record->owner, owner);
+		dname_format(record->owner, owner, sizeof(name_text));
 		diag_report(d, zone_check_mode_level(modes->names), record->file, record->line,
 			"%s: bad owner name (check-names)", owner);
 		errors += modes->names == CHECK_FAIL;
 	}
 	/* BIND rejects a malformed NSEC3 owner even when check-names only warns. */
-	if (record->type == TYPE_NSEC3 && !name_is_nsec3_hash(record->owner)) {
-		zone_check_name_format(record->owner, owner);
+	if (record->type == RRTYPE_NSEC3 && !name_is_nsec3_hash(record->owner)) {
+		dname_format(record->owner, owner, sizeof(name_text));
 		diag_report(d, DIAG_ERROR, record->file, record->line,
 			"%s: bad owner name (check-names)", owner);
 		errors++;

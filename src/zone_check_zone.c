@@ -39,23 +39,11 @@ pass_report(struct check_pass *pass, enum diag_level level, const char *format, 
 		pass->errors++;
 }
 
-/* Walks the records of an RRset: returns the next rdata or NULL at the end. */
-static const uint8_t *
-rrset_next_rdata(const struct rrset *rrset, size_t *offset, size_t *length)
-{
-	if (*offset + 2 > rrset->rdata_length)
-		return NULL;
-	const uint8_t *record = rrset->rdata + *offset;
-	*length = (size_t)record[0] << 8 | record[1];
-	*offset += 2 + *length;
-	return record + 2;
-}
-
 /* Outcome at the node that matched the name (directly or as its wildcard). */
 static enum find_result
 find_at_node(const struct name_node *node, uint16_t type)
 {
-	if (type != TYPE_CNAME && name_node_rrset(node, TYPE_CNAME) != NULL)
+	if (type != RRTYPE_CNAME && name_node_rrset(node, RRTYPE_CNAME) != NULL)
 		return FIND_CNAME;
 	if (name_node_rrset(node, type) != NULL)
 		return FIND_SUCCESS;
@@ -84,12 +72,12 @@ zone_check_find(const struct zone *zone, const uint8_t *name, uint16_t type, boo
 	const struct name_node *node = zone->apex;
 	bool below_cut = false;
 	while (depth > 0) {
-		if (node != zone->apex && name_node_rrset(node, TYPE_NS) != NULL) {
+		if (node != zone->apex && name_node_rrset(node, RRTYPE_NS) != NULL) {
 			if (!glue_ok)
 				return FIND_DELEGATION;
 			below_cut = true;
 		}
-		if (!below_cut && name_node_rrset(node, TYPE_DNAME) != NULL) {
+		if (!below_cut && name_node_rrset(node, RRTYPE_DNAME) != NULL) {
 			*dname = node;
 			return FIND_DNAME;
 		}
@@ -105,7 +93,7 @@ zone_check_find(const struct zone *zone, const uint8_t *name, uint16_t type, boo
 		}
 		node = child;
 	}
-	if (node != zone->apex && name_node_rrset(node, TYPE_NS) != NULL)
+	if (node != zone->apex && name_node_rrset(node, RRTYPE_NS) != NULL)
 		below_cut = true;
 	if (below_cut) {
 		if (glue_ok && name_node_rrset(node, type) != NULL)
@@ -120,9 +108,9 @@ static enum find_result
 find_address(const struct zone *zone, const uint8_t *name, bool glue_ok,
 	const struct name_node **dname)
 {
-	enum find_result result = zone_check_find(zone, name, TYPE_A, glue_ok, dname);
+	enum find_result result = zone_check_find(zone, name, RRTYPE_A, glue_ok, dname);
 	if (result == FIND_NXRRSET || (glue_ok && result == FIND_DELEGATION)) {
-		enum find_result aaaa = zone_check_find(zone, name, TYPE_AAAA, glue_ok, dname);
+		enum find_result aaaa = zone_check_find(zone, name, RRTYPE_AAAA, glue_ok, dname);
 		if (aaaa == FIND_SUCCESS || aaaa == FIND_GLUE)
 			return aaaa;
 	}
@@ -143,7 +131,7 @@ check_apex_ns_target(struct check_pass *pass, const uint8_t *target)
 	name_text text, alias;
 	if (result == FIND_SUCCESS || result == FIND_DELEGATION)
 		return;
-	zone_check_name_format(target, text);
+	dname_format(target, text, sizeof(name_text));
 	switch (result) {
 	case FIND_NXRRSET:
 	case FIND_NXDOMAIN:
@@ -154,7 +142,7 @@ check_apex_ns_target(struct check_pass *pass, const uint8_t *target)
 		pass_report(pass, DIAG_ERROR, "NS '%s' is a CNAME (illegal)", text);
 		break;
 	case FIND_DNAME:
-		zone_check_name_format(dname->name, alias);
+		dname_format(dname->name, alias, sizeof(name_text));
 		pass_report(pass, DIAG_ERROR, "NS '%s' is below a DNAME '%s' (illegal)", text, alias);
 		break;
 	default:
@@ -167,29 +155,22 @@ static void
 check_apex(struct check_pass *pass)
 {
 	const struct name_node *apex = pass->zone->apex;
-	const struct rrset *ns = name_node_rrset(apex, TYPE_NS);
-	if (ns != NULL && pass->zone->zone_class == CLASS_IN) {
-		size_t offset = 0, length;
+	const struct rrset *ns = name_node_rrset(apex, RRTYPE_NS);
+	if (ns != NULL && pass->zone->zone_class == RRCLASS_IN) {
+		struct rdata_cursor cursor = rdata_cursor_start(ns->rdata, ns->rdata_length);
 		const uint8_t *rdata;
-		while ((rdata = rrset_next_rdata(ns, &offset, &length)) != NULL) {
-			const uint8_t *target = zone_check_rdata_name(rdata, length, 0);
+		uint16_t length;
+		while (rdata_cursor_next(&cursor, &rdata, &length)) {
+			const uint8_t *target = rrtype_rdata_name(RRTYPE_NS, rdata, length, 0);
 			if (target != NULL)
 				check_apex_ns_target(pass, target);
 		}
 	}
-	const struct rrset *soa = name_node_rrset(apex, TYPE_SOA);
+	const struct rrset *soa = name_node_rrset(apex, RRTYPE_SOA);
 	if (soa == NULL || soa->rr_count != 1)
 		pass_report(pass, DIAG_ERROR, "has %u SOA records", soa == NULL ? 0u : soa->rr_count);
 	if (ns == NULL)
 		pass_report(pass, DIAG_ERROR, "has no NS records");
-}
-
-/* Types BIND allows beside a CNAME (RFC 2181 10.1, RFC 4035 2.5). */
-static bool
-type_allowed_at_cname(uint16_t type)
-{
-	return type == TYPE_CNAME || type == TYPE_KEY || type == TYPE_NXT || type == TYPE_RRSIG
-		|| type == TYPE_NSEC;
 }
 
 /* RFC 2181 10.1: CNAME and other data; RFC 1035/6672: one SOA, CNAME, DNAME. */
@@ -197,20 +178,20 @@ static void
 check_node_singletons(struct check_pass *pass, const struct name_node *node)
 {
 	name_text owner;
-	if (name_node_rrset(node, TYPE_CNAME) != NULL) {
+	const struct rrset *rrsets = name_node_rrsets(node);
+	if (name_node_rrset(node, RRTYPE_CNAME) != NULL) {
 		for (uint16_t i = 0; i < node->rrset_count; i++) {
-			if (!type_allowed_at_cname(name_node_rrsets(node)[i].type)) {
-				zone_check_name_format(node->name, owner);
+			uint16_t type = rrsets[i].type;
+			if (type != RRTYPE_CNAME && !rrtype_allowed_at_cname(type)) {
+				dname_format(node->name, owner, sizeof owner);
 				pass_report(pass, DIAG_ERROR, "%s: CNAME and other data", owner);
 				break;
 			}
 		}
 	}
-	static const uint16_t singletons[] = { TYPE_SOA, TYPE_CNAME, TYPE_DNAME };
-	for (size_t i = 0; i < sizeof singletons / sizeof singletons[0]; i++) {
-		const struct rrset *rrset = name_node_rrset(node, singletons[i]);
-		if (rrset != NULL && rrset->rr_count > 1) {
-			zone_check_name_format(node->name, owner);
+	for (uint16_t i = 0; i < node->rrset_count; i++) {
+		if (rrtype_is_singleton(rrsets[i].type) && rrsets[i].rr_count > 1) {
+			dname_format(node->name, owner, sizeof owner);
 			pass_report(pass, DIAG_ERROR, "%s: multiple RRs of singleton type", owner);
 		}
 	}
@@ -237,19 +218,19 @@ check_mail_target(struct check_pass *pass, const struct name_node *node, uint16_
 	if (!dname_is_subdomain(target, pass->zone->origin))
 		return;
 	enum find_result result = find_address(pass->zone, target, false, &dname);
-	const char *type_name = type == TYPE_MX ? "MX" : "SRV";
-	enum check_mode alias_mode = type == TYPE_MX ? pass->modes->mx_cname : pass->modes->srv_cname;
+	const char *type_name = type == RRTYPE_MX ? "MX" : "SRV";
+	enum check_mode alias_mode = type == RRTYPE_MX ? pass->modes->mx_cname : pass->modes->srv_cname;
 	enum diag_level level;
 	name_text owner, text, alias;
 	if (result == FIND_SUCCESS || result == FIND_GLUE || result == FIND_DELEGATION)
 		return;
-	zone_check_name_format(node->name, owner);
-	zone_check_name_format(target, text);
+	dname_format(node->name, owner, sizeof(name_text));
+	dname_format(target, text, sizeof(name_text));
 	switch (result) {
 	case FIND_NXRRSET:
 	case FIND_NXDOMAIN:
 	case FIND_EMPTYNAME:
-		level = type == TYPE_MX && pass->modes->mx_address == CHECK_FAIL
+		level = type == RRTYPE_MX && pass->modes->mx_address == CHECK_FAIL
 			? DIAG_ERROR : DIAG_WARNING;
 		pass_report(pass, level, "%s/%s '%s' has no address records (A or AAAA)",
 			owner, type_name, text);
@@ -260,7 +241,7 @@ check_mail_target(struct check_pass *pass, const struct name_node *node, uint16_
 				type_name, text);
 		break;
 	case FIND_DNAME:
-		zone_check_name_format(dname->name, alias);
+		dname_format(dname->name, alias, sizeof(name_text));
 		if (pass_mode_level(alias_mode, &level))
 			pass_report(pass, level, "%s/%s '%s' is below a DNAME '%s' (illegal)", owner,
 				type_name, text, alias);
@@ -284,8 +265,8 @@ check_glue(struct check_pass *pass, const struct name_node *node, const uint8_t 
 	name_text owner, text, alias;
 	if (result == FIND_SUCCESS || result == FIND_GLUE)
 		return;
-	zone_check_name_format(node->name, owner);
-	zone_check_name_format(target, text);
+	dname_format(node->name, owner, sizeof(name_text));
+	dname_format(target, text, sizeof(name_text));
 	if (result == FIND_NXRRSET || result == FIND_NXDOMAIN || result == FIND_EMPTYNAME
 		|| result == FIND_DELEGATION) {
 		const char *what = "";
@@ -300,7 +281,7 @@ check_glue(struct check_pass *pass, const struct name_node *node, const uint8_t 
 	} else if (result == FIND_CNAME) {
 		pass_report(pass, DIAG_WARNING, "%s/NS '%s' is a CNAME (illegal)", owner, text);
 	} else if (result == FIND_DNAME) {
-		zone_check_name_format(dname->name, alias);
+		dname_format(dname->name, alias, sizeof(name_text));
 		pass_report(pass, DIAG_WARNING, "%s/NS '%s' is below a DNAME '%s' (illegal)",
 			owner, text, alias);
 	}
@@ -327,19 +308,20 @@ txt_is_spf(const uint8_t *rdata, size_t length)
 static void
 check_spf(struct check_pass *pass, const struct name_node *node)
 {
-	if (name_node_rrset(node, TYPE_SPF) == NULL)
+	if (name_node_rrset(node, RRTYPE_SPF) == NULL)
 		return;
-	const struct rrset *txt = name_node_rrset(node, TYPE_TXT);
+	const struct rrset *txt = name_node_rrset(node, RRTYPE_TXT);
 	if (txt != NULL) {
-		size_t offset = 0, length;
+		struct rdata_cursor cursor = rdata_cursor_start(txt->rdata, txt->rdata_length);
 		const uint8_t *rdata;
-		while ((rdata = rrset_next_rdata(txt, &offset, &length)) != NULL) {
+		uint16_t length;
+		while (rdata_cursor_next(&cursor, &rdata, &length)) {
 			if (txt_is_spf(rdata, length))
 				return;
 		}
 	}
 	name_text owner;
-	zone_check_name_format(node->name, owner);
+	dname_format(node->name, owner, sizeof(name_text));
 	pass_report(pass, DIAG_WARNING, "'%s' found type SPF record but no SPF TXT record "
 		"found, add matching type TXT record", owner);
 }
@@ -352,9 +334,10 @@ check_targets(struct check_pass *pass, const struct name_node *node, uint16_t ty
 	const struct rrset *rrset = name_node_rrset(node, type);
 	if (rrset == NULL)
 		return;
-	size_t offset = 0, length;
+	struct rdata_cursor cursor = rdata_cursor_start(rrset->rdata, rrset->rdata_length);
 	const uint8_t *rdata;
-	while ((rdata = rrset_next_rdata(rrset, &offset, &length)) != NULL) {
+	uint16_t length;
+	while (rdata_cursor_next(&cursor, &rdata, &length)) {
 		const uint8_t *target = zone_check_rdata_target(type, rdata, length);
 		if (target != NULL)
 			check(pass, node, type, target);
@@ -378,14 +361,14 @@ check_integrity(struct check_pass *pass)
 		const struct name_node *node = zone->nodes[i];
 		if (node->flags & NODE_OCCLUDED)
 			continue;
-		if (node != zone->apex && name_node_rrset(node, TYPE_NS) != NULL) {
-			check_targets(pass, node, TYPE_NS, check_glue_target);
+		if (node != zone->apex && name_node_rrset(node, RRTYPE_NS) != NULL) {
+			check_targets(pass, node, RRTYPE_NS, check_glue_target);
 			continue;
 		}
-		check_targets(pass, node, TYPE_MX, check_mail_target);
-		if (zone->zone_class != CLASS_IN)
+		check_targets(pass, node, RRTYPE_MX, check_mail_target);
+		if (zone->zone_class != RRCLASS_IN)
 			continue;
-		check_targets(pass, node, TYPE_SRV, check_mail_target);
+		check_targets(pass, node, RRTYPE_SRV, check_mail_target);
 		if (pass->modes->spf != CHECK_IGNORE)
 			check_spf(pass, node);
 	}

@@ -9,12 +9,8 @@
 
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_dump.h"
-
-#define TYPE_NS 2
-#define TYPE_SOA 6
-#define TYPE_NULL 10
-#define TYPE_RRSIG 46
 
 /* Columns of BIND's dns_master_style_full, tab stops every 8. */
 #define COLUMN_TTL 46
@@ -88,11 +84,11 @@ static unsigned
 dump_order(uint16_t type, const uint8_t *rdata, uint16_t rdata_length)
 {
 	unsigned signature = 0;
-	if (type == TYPE_RRSIG && rdata_length >= 2) {
+	if (type == RRTYPE_RRSIG && rdata_length >= 2) {
 		type = (uint16_t)(rdata[0] << 8 | rdata[1]);
 		signature = 1;
 	}
-	unsigned rank = type == TYPE_SOA ? 0 : type == TYPE_NS ? 1 : (unsigned)type + 2;
+	unsigned rank = type == RRTYPE_SOA ? 0 : type == RRTYPE_NS ? 1 : (unsigned)type + 2;
 	return rank << 1 | signature;
 }
 
@@ -174,7 +170,7 @@ line_append_ldns(struct dump_line *line, uint16_t type, const uint8_t *rdata, ui
 static int
 line_append_rdata(struct dump_line *line, uint16_t type, const uint8_t *rdata, uint16_t length)
 {
-	if (type == TYPE_NULL || length == 0)
+	if (type == RRTYPE_NULL || length == 0)
 		return line_append_generic(line, rdata, length);
 	size_t mark = line->length;
 	unsigned mark_column = line->column;
@@ -186,28 +182,15 @@ line_append_rdata(struct dump_line *line, uint16_t type, const uint8_t *rdata, u
 	return line_append_generic(line, rdata, length);
 }
 
+/* BIND prints NULL's type generically, as its rdata (RFC 3597 5). */
 static const char *
-class_name(uint16_t zone_class, char *buffer, size_t size)
+type_name(uint16_t type, char buffer[RRTYPE_TEXT_MAX])
 {
-	switch (zone_class) {
-	case 1: return "IN";
-	case 3: return "CH";
-	case 4: return "HS";
-	default:
-		snprintf(buffer, size, "CLASS%u", (unsigned)zone_class);
+	if (type == RRTYPE_NULL) {
+		snprintf(buffer, RRTYPE_TEXT_MAX, "TYPE%u", (unsigned)type);
 		return buffer;
 	}
-}
-
-static void
-type_name(uint16_t type, char *buffer, size_t size)
-{
-	const ldns_rr_descriptor *descriptor = ldns_rr_descript(type);
-	if (descriptor != NULL && descriptor->_name != NULL && type != TYPE_NULL
-		&& strncmp(descriptor->_name, "TYPE", 4) != 0)
-		snprintf(buffer, size, "%s", descriptor->_name);
-	else
-		snprintf(buffer, size, "TYPE%u", (unsigned)type);
+	return rrtype_to_text(type, buffer);
 }
 
 /* The owner: absolute, or relative to the origin ("@" for the apex). */
@@ -235,9 +218,8 @@ static int
 dump_one_record(struct dump_line *line, const struct zone *zone, const char *owner,
 	const struct dump_record *record)
 {
-	char ttl[16], klass[16], type[24];
+	char ttl[16], klass[RRTYPE_TEXT_MAX], type[RRTYPE_TEXT_MAX];
 	snprintf(ttl, sizeof ttl, "%lu", (unsigned long)record->rrset->ttl);
-	type_name(record->rrset->type, type, sizeof type);
 	line->length = 0;
 	line->column = 0;
 	int status = line_append_string(line, owner);
@@ -248,11 +230,11 @@ dump_one_record(struct dump_line *line, const struct zone *zone, const char *own
 	if (status == 0)
 		status = line_indent(line, COLUMN_CLASS);
 	if (status == 0)
-		status = line_append_string(line, class_name(zone->zone_class, klass, sizeof klass));
+		status = line_append_string(line, rrclass_to_text(zone->zone_class, klass));
 	if (status == 0)
 		status = line_indent(line, COLUMN_TYPE);
 	if (status == 0)
-		status = line_append_string(line, type);
+		status = line_append_string(line, type_name(record->rrset->type, type));
 	if (status == 0)
 		status = line_indent(line, COLUMN_RDATA);
 	if (status == 0)
@@ -271,8 +253,10 @@ dump_collect_node(const struct name_node *node, struct dump_record **records,
 	*count = 0;
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		const struct rrset *rrset = &name_node_rrsets(node)[i];
-		size_t offset = 0;
-		while (offset + 2 <= rrset->rdata_length) {
+		struct rdata_cursor cursor = rdata_cursor_start(rrset->rdata, rrset->rdata_length);
+		const uint8_t *rdata;
+		uint16_t rdata_length;
+		while (rdata_cursor_next(&cursor, &rdata, &rdata_length)) {
 			if (*count == *capacity) {
 				size_t grown_capacity = *capacity ? *capacity * 2 : 64;
 				struct dump_record *grown = realloc(*records,
@@ -284,11 +268,9 @@ dump_collect_node(const struct name_node *node, struct dump_record **records,
 			}
 			struct dump_record *record = &(*records)[(*count)++];
 			record->rrset = rrset;
-			record->rdata_length = (uint16_t)(rrset->rdata[offset] << 8
-				| rrset->rdata[offset + 1]);
-			record->rdata = rrset->rdata + offset + 2;
-			record->order = dump_order(rrset->type, record->rdata, record->rdata_length);
-			offset += 2 + (size_t)record->rdata_length;
+			record->rdata_length = rdata_length;
+			record->rdata = rdata;
+			record->order = dump_order(rrset->type, rdata, rdata_length);
 		}
 	}
 	qsort(*records, *count, sizeof **records, dump_record_compare);

@@ -14,6 +14,7 @@
 #include "zoned/dname.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_check.h"
 #include "zoned/zone_lex.h"
 #include "zoned/zone_load.h"
@@ -22,9 +23,6 @@
 #define LOAD_DEFAULT_INCLUDE_DEPTH 10
 /* RFC 2181 8: a TTL with the top bit set is treated as zero (BIND warns). */
 #define LOAD_TTL_MAX 0x7fffffffu
-
-#define TYPE_SOA 6
-#define TYPE_OPT 41
 
 /* State shared by the zone file and all its includes. */
 struct load_state {
@@ -81,70 +79,6 @@ static const char *
 load_token_text(const struct lex_record *record, size_t index)
 {
 	return record->text + record->tokens[index].offset;
-}
-
-/* Writes name as BIND's dns_name_format does: no trailing dot but for the root. */
-static void
-load_name_format(const uint8_t *name, char *out, size_t size)
-{
-	size_t length = dname_to_text(name, out, size);
-	if (length > 1 && length < size && out[length - 1] == '.')
-		out[length - 1] = '\0';
-}
-
-/* Parses a decimal number after a CLASS/TYPE prefix (RFC 3597 5). */
-static bool
-load_number_suffix(const char *text, size_t prefix, uint16_t *value)
-{
-	const char *p = text + prefix;
-	uint32_t number = 0;
-	if (*p == '\0')
-		return false;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return false;
-		number = number * 10 + (uint32_t)(*p - '0');
-		if (number > UINT16_MAX)
-			return false;
-	}
-	*value = (uint16_t)number;
-	return true;
-}
-
-static bool
-load_class_from_text(const char *text, uint16_t *rr_class)
-{
-	static const struct { const char *name; uint16_t value; } classes[] = {
-		{ "IN", 1 }, { "CH", 3 }, { "CHAOS", 3 }, { "HS", 4 }, { "HESIOD", 4 },
-		{ "NONE", 254 }, { "ANY", 255 },
-	};
-	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
-		if (strcasecmp(text, classes[i].name) == 0) {
-			*rr_class = classes[i].value;
-			return true;
-		}
-	}
-	return strncasecmp(text, "CLASS", 5) == 0 && load_number_suffix(text, 5, rr_class);
-}
-
-static void
-load_class_name(uint16_t rr_class, char *out, size_t size)
-{
-	switch (rr_class) {
-	case 1: snprintf(out, size, "IN"); break;
-	case 3: snprintf(out, size, "CH"); break;
-	case 4: snprintf(out, size, "HS"); break;
-	case 254: snprintf(out, size, "NONE"); break;
-	case 255: snprintf(out, size, "ANY"); break;
-	default: snprintf(out, size, "CLASS%u", rr_class); break;
-	}
-}
-
-/* RFC 6895 3.1: OPT and 128-255 are meta types, type 0 is reserved. */
-static bool
-load_type_is_meta(uint16_t type)
-{
-	return type == 0 || type == TYPE_OPT || (type >= 128 && type <= 255);
 }
 
 /*
@@ -372,8 +306,8 @@ load_read_owner(struct load_state *state, struct load_file *file, struct load_he
 		return false;
 	} else if (origin_changed) {
 		char owner[DNAME_MAX_LENGTH * 4 + 2], origin[DNAME_MAX_LENGTH * 4 + 2];
-		load_name_format(file->owner, owner, sizeof owner);
-		load_name_format(file->origin, origin, sizeof origin);
+		dname_format(file->owner, owner, sizeof owner);
+		dname_format(file->origin, origin, sizeof origin);
 		diag_report(state->d, DIAG_WARNING, file->name, record->tokens[0].line,
 			"record with inherited owner (%s) immediately after $ORIGIN (%s)",
 			owner, origin);
@@ -392,7 +326,7 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 {
 	const struct lex_record *record = &state->record;
 	size_t i = header->rdata_index, count = record->token_count;
-	if (i < count && load_class_from_text(load_token_text(record, i), &header->rr_class))
+	if (i < count && rrclass_from_text(load_token_text(record, i), &header->rr_class))
 		i++;
 	if (i < count && rdata_ttl_from_text(load_token_text(record, i), &header->ttl)) {
 		header->ttl = load_limit_ttl(state, file, record->tokens[i].line, header->ttl);
@@ -402,18 +336,18 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 		i++;
 	}
 	if (header->rr_class == 0 && i < count
-		&& load_class_from_text(load_token_text(record, i), &header->rr_class))
+		&& rrclass_from_text(load_token_text(record, i), &header->rr_class))
 		i++;
 	if (i >= count) {
 		load_error(state, file, record->end_line, "unexpected end of line");
 		return false;
 	}
 	const char *type_text = load_token_text(record, i);
-	if (!rdata_type_from_text(type_text, &header->type)) {
+	if (!rrtype_from_text(type_text, &header->type)) {
 		load_error(state, file, record->tokens[i].line, "unknown RR type '%s'", type_text);
 		return false;
 	}
-	if (load_type_is_meta(header->type)) {
+	if (rrtype_is_meta(header->type)) {
 		load_error(state, file, record->tokens[i].line,
 			"type '%s': invalid use of a meta type", type_text);
 		return false;
@@ -422,11 +356,9 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 	if (header->rr_class == 0)
 		header->rr_class = state->zone_class;
 	if (header->rr_class != state->zone_class) {
-		char have[16], want[16];
-		load_class_name(header->rr_class, have, sizeof have);
-		load_class_name(state->zone_class, want, sizeof want);
+		char have[RRTYPE_TEXT_MAX], want[RRTYPE_TEXT_MAX];
 		load_error(state, file, record->tokens[0].line, "class '%s' != zone class '%s'",
-			have, want);
+			rrclass_to_text(header->rr_class, have), rrclass_to_text(state->zone_class, want));
 		return false;
 	}
 	return true;
@@ -451,7 +383,7 @@ load_resolve_ttl(struct load_state *state, struct load_file *file, struct load_h
 			diag_report(state->d, DIAG_WARNING, file->name, line,
 				"using RFC1035 TTL semantics");
 		state->warned_rfc1035 = true;
-	} else if (header->type == TYPE_SOA && state->rdata.length >= 20) {
+	} else if (header->type == RRTYPE_SOA && state->rdata.length >= 20) {
 		const uint8_t *minimum = state->rdata.data + state->rdata.length - 4;
 		uint32_t ttl = (uint32_t)minimum[0] << 24 | (uint32_t)minimum[1] << 16
 			| (uint32_t)minimum[2] << 8 | minimum[3];
@@ -582,7 +514,7 @@ load_run(struct load_file *top, const uint8_t *origin,
 		options = &default_options;
 	state.d = d;
 	state.options = options;
-	state.zone_class = options->zone_class != 0 ? options->zone_class : 1;
+	state.zone_class = options->zone_class != 0 ? options->zone_class : RRCLASS_IN;
 	state.max_depth = options->max_include_depth != 0 ? options->max_include_depth
 		: LOAD_DEFAULT_INCLUDE_DEPTH;
 	if (options->modes != NULL)

@@ -10,22 +10,12 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "zoned/diag.h"
 #include "zoned/error.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_lex.h"
 #include "zoned/zone_rdata.h"
-
-#define TYPE_A 1
-#define TYPE_NS 2
-#define TYPE_CNAME 5
-#define TYPE_PTR 12
-#define TYPE_MX 15
-#define TYPE_TXT 16
-#define TYPE_AAAA 28
-#define TYPE_DNAME 39
-#define TYPE_SPF 99
 
 int
 rdata_parser_init(struct rdata_parser *parser)
@@ -103,47 +93,6 @@ rdata_name_from_text(const char *text, const uint8_t *origin, size_t origin_leng
 	}
 	memcpy(out + length, origin, origin_length);
 	return length + origin_length;
-}
-
-/* Parses a decimal number after a prefix (RFC 3597 TYPEnnn). */
-static bool
-rdata_number_suffix(const char *text, uint16_t *value)
-{
-	uint32_t number = 0;
-	if (*text == '\0')
-		return false;
-	for (; *text != '\0'; text++) {
-		if (*text < '0' || *text > '9')
-			return false;
-		number = number * 10 + (uint32_t)(*text - '0');
-		if (number > UINT16_MAX)
-			return false;
-	}
-	*value = (uint16_t)number;
-	return true;
-}
-
-bool
-rdata_type_from_text(const char *text, uint16_t *type)
-{
-	/* The common types first: ldns's lookup is a linear scan. */
-	static const struct { const char *name; uint16_t value; } common[] = {
-		{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "PTR", 12 },
-		{ "MX", 15 }, { "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 }, { "DS", 43 },
-	};
-	for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
-		if (strcasecmp(text, common[i].name) == 0) {
-			*type = common[i].value;
-			return true;
-		}
-	}
-	if (strncasecmp(text, "TYPE", 4) == 0)
-		return rdata_number_suffix(text + 4, type);
-	ldns_rr_type found = ldns_get_rr_type_by_name(text);
-	if (found == 0)
-		return false;
-	*type = (uint16_t)found;
-	return true;
 }
 
 bool
@@ -416,7 +365,7 @@ rdata_check_field(const struct rdata_source *source, ldns_rdf_type type,
 		return rdata_ttl_from_text(text, &period) ? NULL : "syntax error";
 	case LDNS_RDF_TYPE_TYPE:
 		/* ldns turns an unknown mnemonic (RRSIG FOO ...) into type 0. */
-		return rdata_type_from_text(text, &covered) ? NULL : "unknown class/type";
+		return rrtype_from_text(text, &covered) ? NULL : "unknown class/type";
 	default:
 		break;
 	}
@@ -470,7 +419,7 @@ rdata_check_tail(const struct rdata_source *source, ldns_rdf_type type, bool dia
 	for (size_t i = walk->token; i < count; i++) {
 		const char *text = rdata_token_text(source, i), *problem = NULL;
 		uint16_t bit;
-		if (type == LDNS_RDF_TYPE_NSEC && !rdata_type_from_text(text, &bit))
+		if (type == LDNS_RDF_TYPE_NSEC && !rrtype_from_text(text, &bit))
 			problem = "unknown class/type";
 		if (type == LDNS_RDF_TYPE_HEX) {
 			digits += strspn(text, "0123456789abcdefABCDEF");
@@ -616,11 +565,11 @@ rdata_parse_address(struct rdata_parser *parser, const struct rdata_source *sour
 	if (record->token_count - source->first != 1 || record->tokens[source->first].quoted)
 		return false;
 	const char *text = rdata_token_text(source, source->first);
-	if (source->type == TYPE_A && inet_pton(AF_INET, text, parser->data) == 1) {
+	if (source->type == RRTYPE_A && inet_pton(AF_INET, text, parser->data) == 1) {
 		parser->length = 4;
 		return true;
 	}
-	if (source->type == TYPE_AAAA && inet_pton(AF_INET6, text, parser->data) == 1) {
+	if (source->type == RRTYPE_AAAA && inet_pton(AF_INET6, text, parser->data) == 1) {
 		parser->length = 16;
 		return true;
 	}
@@ -670,7 +619,7 @@ rdata_parse_name_fast(struct rdata_parser *parser, const struct rdata_source *so
 {
 	size_t count = source->record->token_count - source->first, index = source->first;
 	parser->length = 0;
-	if (source->type == TYPE_MX) {
+	if (source->type == RRTYPE_MX) {
 		const char *preference = rdata_token_text(source, index);
 		if (count != 2 || source->record->tokens[index].quoted
 			|| source->record->tokens[index].length > 5
@@ -722,17 +671,17 @@ static bool
 rdata_parse_fast(struct rdata_parser *parser, const struct rdata_source *source)
 {
 	switch (source->type) {
-	case TYPE_A:
-	case TYPE_AAAA:
+	case RRTYPE_A:
+	case RRTYPE_AAAA:
 		return rdata_parse_address(parser, source);
-	case TYPE_NS:
-	case TYPE_CNAME:
-	case TYPE_PTR:
-	case TYPE_MX:
-	case TYPE_DNAME:
+	case RRTYPE_NS:
+	case RRTYPE_CNAME:
+	case RRTYPE_PTR:
+	case RRTYPE_MX:
+	case RRTYPE_DNAME:
 		return rdata_parse_name_fast(parser, source);
-	case TYPE_TXT:
-	case TYPE_SPF:
+	case RRTYPE_TXT:
+	case RRTYPE_SPF:
 		return rdata_parse_text_fast(parser, source);
 	default:
 		return false;

@@ -9,16 +9,9 @@
 
 #include "zoned/diag.h"
 #include "zoned/error.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_lex.h"
 #include "zoned/zone_rdata.h"
-
-#define TYPE_X25 19
-#define TYPE_LOC 29
-#define TYPE_DS 43
-#define TYPE_SSHFP 44
-#define TYPE_NSEC 47
-#define TYPE_CDS 59
-#define TYPE_ZONEMD 63
 
 /* RFC 1876 2: altitude in centimetres from -100000.00 m, sizes up to 9e9 cm. */
 #define LOC_ALTITUDE_MIN (-10000000LL)
@@ -191,9 +184,9 @@ int
 rdata_check_text(const struct rdata_source *source)
 {
 	switch (source->type) {
-	case TYPE_LOC:
+	case RRTYPE_LOC:
 		return check_loc(source);
-	case TYPE_X25:
+	case RRTYPE_X25:
 		return check_x25(source);
 	default:
 		return 0;
@@ -205,15 +198,15 @@ static size_t
 check_digest_length(uint16_t type, uint8_t digest_type)
 {
 	switch (type) {
-	case TYPE_DS:
-	case TYPE_CDS:
+	case RRTYPE_DS:
+	case RRTYPE_CDS:
 		/* RFC 4509, RFC 5933, RFC 6605: SHA-1, SHA-256, GOST, SHA-384. */
 		return digest_type == 1 ? 20 : digest_type == 2 || digest_type == 3 ? 32
 			: digest_type == 4 ? 48 : 0;
-	case TYPE_SSHFP:
+	case RRTYPE_SSHFP:
 		/* RFC 4255, RFC 6594: SHA-1, SHA-256. */
 		return digest_type == 1 ? 20 : digest_type == 2 ? 32 : 0;
-	case TYPE_ZONEMD:
+	case RRTYPE_ZONEMD:
 		/* RFC 8976 2.2.4: SHA-384, SHA-512; others at least 12 octets. */
 		return digest_type == 1 ? 48 : digest_type == 2 ? 64 : 0;
 	default:
@@ -227,27 +220,27 @@ rdata_check_wire(const uint8_t *data, size_t length, const struct rdata_source *
 	const char *problem = NULL;
 	size_t fixed = 0, digest = 0, minimum = 0;
 	switch (source->type) {
-	case TYPE_DS:
-	case TYPE_CDS:
+	case RRTYPE_DS:
+	case RRTYPE_CDS:
 		if (length >= 4) {
 			fixed = check_digest_length(source->type, data[3]);
 			digest = length - 4;
 		}
 		break;
-	case TYPE_SSHFP:
+	case RRTYPE_SSHFP:
 		if (length >= 2) {
 			fixed = check_digest_length(source->type, data[1]);
 			digest = length - 2;
 		}
 		break;
-	case TYPE_ZONEMD:
+	case RRTYPE_ZONEMD:
 		if (length >= 6) {
 			fixed = check_digest_length(source->type, data[5]);
 			digest = length - 6;
 			minimum = 12;
 		}
 		break;
-	case TYPE_NSEC:
+	case RRTYPE_NSEC:
 		/* The next owner name is all there is: no type bitmap. */
 		if (source->record->token_count - source->first < 2)
 			problem = "FORMERR";

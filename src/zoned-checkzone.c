@@ -15,6 +15,7 @@
 #include "zoned/dname.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_check.h"
 #include "zoned/zone_dump.h"
 #include "zoned/zone_load.h"
@@ -97,40 +98,12 @@ checkzone_parse_integrity(const char *text, struct zone_check_modes *modes)
 	return true;
 }
 
+/* The -c class: a data class; BIND exits on NONE and ANY as on unknown names. */
 static bool
 checkzone_parse_class(const char *text, uint16_t *zone_class)
 {
-	static const struct { const char *name; uint16_t value; } classes[] = {
-		{ "IN", 1 }, { "CH", 3 }, { "CHAOS", 3 }, { "HS", 4 }, { "HESIOD", 4 },
-	};
-	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
-		if (strcasecmp(text, classes[i].name) == 0) {
-			*zone_class = classes[i].value;
-			return true;
-		}
-	}
-	if (strncasecmp(text, "CLASS", 5) == 0 && text[5] != '\0') {
-		char *end;
-		unsigned long value = strtoul(text + 5, &end, 10);
-		if (*end == '\0' && value <= UINT16_MAX) {
-			*zone_class = (uint16_t)value;
-			return true;
-		}
-	}
-	return false;
-}
-
-static const char *
-checkzone_class_text(uint16_t zone_class, char *buffer, size_t size)
-{
-	switch (zone_class) {
-	case 1: return "IN";
-	case 3: return "CH";
-	case 4: return "HS";
-	default:
-		snprintf(buffer, size, "CLASS%u", (unsigned)zone_class);
-		return buffer;
-	}
+	return rrclass_from_text(text, zone_class) && *zone_class != RRCLASS_NONE
+		&& *zone_class != RRCLASS_ANY;
 }
 
 static const char *
@@ -471,10 +444,8 @@ main(int argc, char **argv)
 	uint8_t origin[DNAME_MAX_LENGTH];
 	if (dname_from_text(options.zone_name, origin) < 0)
 		return 1;  /* and on a malformed zone name */
-	char zone_text[DNAME_MAX_LENGTH * 4 + 2], class_buffer[16];
-	size_t length = dname_to_text(origin, zone_text, sizeof zone_text);
-	if (length > 1 && zone_text[length - 1] == '.')
-		zone_text[length - 1] = '\0';
+	char zone_text[DNAME_MAX_LENGTH * 4 + 2], class_buffer[RRTYPE_TEXT_MAX];
+	dname_format(origin, zone_text, sizeof zone_text);
 	bool dump_to_stdout = options.dump
 		&& (options.output == NULL || strcmp(options.output, "-") == 0
 			|| strcmp(options.output, "/dev/stdout") == 0
@@ -482,8 +453,7 @@ main(int argc, char **argv)
 	struct checkzone_output output = {
 		.stream = dump_to_stdout ? stderr : stdout,
 		.zone_text = zone_text,
-		.class_text = checkzone_class_text(options.zone_class, class_buffer,
-			sizeof class_buffer),
+		.class_text = rrclass_to_text(options.zone_class, class_buffer),
 		.quiet = options.quiet,
 	};
 	return checkzone_run(&options, origin, &output);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "zoned/answer.h"
@@ -15,6 +14,7 @@
 #include "zoned/dname.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
 
@@ -112,7 +112,7 @@ query_build(const struct query_options *options, const uint8_t *qname, size_t qn
 	packet[length++] = (uint8_t)options->rr_class;
 	if (options->dnssec_ok) {
 		/* Root owner, OPT, size 1232, extended rcode 0, version 0, DO, no options. */
-		static const uint8_t opt[] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 0};
+		static const uint8_t opt[] = {0, 0, RRTYPE_OPT, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 0};
 		memcpy(packet + length, opt, sizeof opt);
 		length += sizeof opt;
 	}
@@ -126,21 +126,15 @@ query_parse_question(int argc, char **argv, struct query_options *options)
 	if (argc < 1 || argc > 3)
 		return false;
 	options->name = argv[0];
-	options->type = LDNS_RR_TYPE_A;
-	options->rr_class = LDNS_RR_CLASS_IN;
-	if (argc >= 2) {
-		options->type = ldns_get_rr_type_by_name(argv[1]);
-		if (options->type == 0 && strcasecmp(argv[1], "TYPE0") != 0) {
-			fprintf(stderr, PROGRAM ": unknown type '%s'\n", argv[1]);
-			return false;
-		}
+	options->type = RRTYPE_A;
+	options->rr_class = RRCLASS_IN;
+	if (argc >= 2 && !rrtype_from_text(argv[1], &options->type)) {
+		fprintf(stderr, PROGRAM ": unknown type '%s'\n", argv[1]);
+		return false;
 	}
-	if (argc == 3) {
-		options->rr_class = ldns_get_rr_class_by_name(argv[2]);
-		if (options->rr_class == 0) {
-			fprintf(stderr, PROGRAM ": unknown class '%s'\n", argv[2]);
-			return false;
-		}
+	if (argc == 3 && !rrclass_from_text(argv[2], &options->rr_class)) {
+		fprintf(stderr, PROGRAM ": unknown class '%s'\n", argv[2]);
+		return false;
 	}
 	return true;
 }

@@ -191,14 +191,6 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 	return 0;
 }
 
-static void
-zoneset_name_from_origin(const uint8_t *origin, char *out, size_t size)
-{
-	size_t length = dname_to_text(origin, out, size);
-	if (length > 1 && out[length - 1] == '.')
-		out[length - 1] = '\0';
-}
-
 /* Fills entry for one configured zone: shared, freshly loaded, or kept. */
 static int
 zoneset_build_zone(const struct config *config, const struct config_zone *cz,
@@ -206,7 +198,7 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	struct zoneset_zone *entry, unsigned *failed)
 {
 	char name[DNAME_MAX_LENGTH * 4 + 1];
-	zoneset_name_from_origin(cz->origin, name, sizeof name);
+	dname_format(cz->origin, name, sizeof name);
 	memcpy(entry->origin, cz->origin, cz->origin_length);
 	entry->name = strdup(name);
 	entry->path = strdup(cz->path);

@@ -4,7 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "testlib.h"
+#include "zoned/acl.h"
 #include "zoned/answer.h"
 #include "zoned/diag.h"
 #include "zoned/dname.h"
@@ -1447,6 +1451,100 @@ START_TEST(test_small_buffer)
 }
 END_TEST
 
+/* ---- allow-query: options' list, a zone's own list, REFUSED ---- */
+
+/* Compiles elements ("!" allowed in front) into an acl. */
+static struct acl *
+compile_acl(const char *const *texts)
+{
+	struct acl_list *list = acl_list_create();
+	ck_assert_ptr_nonnull(list);
+	for (size_t i = 0; texts[i] != NULL; i++) {
+		struct acl_element e;
+		bool negated = texts[i][0] == '!';
+		ck_assert_int_eq(acl_element_parse(texts[i] + negated, &e, NULL), 0);
+		e.negated = negated;
+		ck_assert_int_eq(acl_list_append(list, &e), 0);
+	}
+	struct acl_context context = {0};
+	struct acl *acl = NULL;
+	ck_assert_int_eq(acl_compile(list, &context, &acl), 0);
+	acl_list_free(list);
+	return acl;
+}
+
+static const struct {
+	struct query_spec query;
+	const char *client;       /* NULL: no client (offline tools) */
+	enum answer_kind kind;
+} allow_cases[] = {
+	/* options: { !192.0.2.66; any; }; child.example.com: { 192.0.2.0/24; }; */
+	{{"www.example.com", LDNS_RR_TYPE_A}, "198.51.100.1", ANSWER_KIND_ANSWER},
+	{{"www.example.com", LDNS_RR_TYPE_A}, "192.0.2.66", ANSWER_KIND_REFUSED},
+	{{"nothing.example.com", LDNS_RR_TYPE_A}, "192.0.2.66", ANSWER_KIND_REFUSED},
+	{{"www.example.com", LDNS_RR_TYPE_A}, NULL, ANSWER_KIND_ANSWER},
+	/* the zone's own list replaces the options' one, both ways */
+	{{"www.child.example.com", LDNS_RR_TYPE_A}, "192.0.2.66", ANSWER_KIND_ANSWER},
+	{{"www.child.example.com", LDNS_RR_TYPE_A}, "198.51.100.1", ANSWER_KIND_REFUSED},
+	{{"www.child.example.com", LDNS_RR_TYPE_A}, "::ffff:192.0.2.9", ANSWER_KIND_ANSWER},
+	{{"www.child.example.com", LDNS_RR_TYPE_A}, "2001:db8::1", ANSWER_KIND_REFUSED},
+	/* DS at the child's apex is the parent's answer, under the parent's list */
+	{{"child.example.com", LDNS_RR_TYPE_DS}, "198.51.100.1", ANSWER_KIND_ANSWER},
+	{{"child.example.com", LDNS_RR_TYPE_DS}, "192.0.2.66", ANSWER_KIND_REFUSED},
+	/* a zone without its own list is under the options' one */
+	{{"signed.test", LDNS_RR_TYPE_SOA}, "192.0.2.66", ANSWER_KIND_REFUSED},
+	{{"signed.test", LDNS_RR_TYPE_SOA}, "192.0.2.67", ANSWER_KIND_ANSWER},
+};
+
+START_TEST(test_allow_query)
+{
+	static const char *const global_texts[] = { "!192.0.2.66", "any", NULL };
+	static const char *const child_texts[] = { "192.0.2.0/24", NULL };
+	struct acl *global = compile_acl(global_texts), *child = compile_acl(child_texts);
+	uint8_t origin[DNAME_MAX_LENGTH];
+	ck_assert_int_gt(dname_from_text("child.example.com.", origin), 0);
+	struct acl_zone_map map;
+	ck_assert_int_eq(acl_zone_map_init(&map, 1), 0);
+	acl_zone_map_put(&map, zonedb_find(test_db, origin, dname_length(origin)), child);
+	struct answer_settings settings = test_settings;
+	settings.allow_query = global;
+	settings.zone_allow_query = &map;
+
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	const char *text = allow_cases[_i].client;
+	if (text != NULL && strchr(text, ':') == NULL) {
+		ss.ss_family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, text, &((struct sockaddr_in *)&ss)->sin_addr), 1);
+	} else if (text != NULL) {
+		ss.ss_family = AF_INET6;
+		ck_assert_int_eq(inet_pton(AF_INET6, text,
+			&((struct sockaddr_in6 *)&ss)->sin6_addr), 1);
+	}
+	uint8_t packet[600];
+	struct answer_request request = {
+		.query = packet,
+		.query_length = build_query(&allow_cases[_i].query, packet),
+		.transport = ANSWER_UDP,
+		.client = text ? (const struct sockaddr *)&ss : NULL,
+	};
+	struct answer_result result;
+	answer_query(test_db, &settings, &request, response, sizeof response, &result);
+	const char *what = allow_cases[_i].query.name;
+	ck_assert_msg(result.kind == allow_cases[_i].kind, "%s from %s: kind %d", what,
+		text ? text : "-", result.kind);
+	if (result.kind == ANSWER_KIND_REFUSED) {
+		ck_assert_uint_eq(response[3] & 0x0f, LDNS_RCODE_REFUSED);
+		ck_assert_uint_eq(response[2] & 0x04, 0);     /* no AA */
+		ck_assert_uint_eq(header_u16(6), 0);
+		ck_assert_ptr_null(result.zone);
+	}
+	acl_zone_map_free(&map);
+	acl_free(global);
+	acl_free(child);
+}
+END_TEST
+
 static Suite *
 answer_suite(void)
 {
@@ -1472,6 +1570,8 @@ answer_suite(void)
 	tcase_add_test(edns, test_compression);
 	tcase_add_test(edns, test_dname_target_uncompressed);
 	tcase_add_test(edns, test_small_buffer);
+	tcase_add_loop_test(edns, test_allow_query, 0,
+		(int)(sizeof allow_cases / sizeof allow_cases[0]));
 	suite_add_tcase(suite, edns);
 	TCase *malformed = tcase_create("malformed");
 	tcase_add_checked_fixture(malformed, setup_zones, teardown_zones);

@@ -256,7 +256,7 @@ END_TEST
 START_TEST(test_nul_byte)
 {
 	struct config *c = NULL;
-	static const char text[] = "options { };\nlogging\0 { };\n";
+	static const char text[] = "options { };\nzone\0 { };\n";
 	ck_assert_int_eq(config_load_text(text, sizeof text - 1, "nul.conf", &sink, &c),
 		ZONED_ESYNTAX);
 	ck_assert_ptr_nonnull(strstr(findings, "nul.conf:2: error: unexpected character 0x00\n"));
@@ -322,25 +322,88 @@ START_TEST(test_unknown_statement)
 }
 END_TEST
 
+/* Recursion- and cache-only statements are honoured by having neither. */
 START_TEST(test_accepted_with_warning)
 {
 	struct config *c = NULL;
 	ck_assert_int_eq(load("options {\n recursion no;\n dnssec-validation auto;\n"
-		" allow-query { any; };\n notify no;\n};\n"
-		"logging { channel c { file \"x.log\"; }; category default { c; }; };\n"
-		"zone \"a.test\" {\n type primary;\n file \"a.zone\";\n allow-transfer { none; };\n};\n",
-		&c), 0);
+		" allow-recursion { none; };\n notify no;\n max-cache-size 10m;\n"
+		" answer-cookie no;\n};\n"
+		"zone \"a.test\" {\n type primary;\n file \"a.zone\";\n notify no;\n"
+		" inline-signing no;\n zone-statistics no;\n};\n", &c), 0);
 	ck_assert_str_eq(findings,
-		"named.conf:2: warning: option 'recursion' has no effect on an authoritative-only server: ignored\n"
-		"named.conf:3: warning: option 'dnssec-validation' has no effect on an authoritative-only server: ignored\n"
-		"named.conf:4: warning: option 'allow-query' has no effect on an authoritative-only server: ignored\n"
-		"named.conf:5: warning: option 'notify' has no effect on an authoritative-only server: ignored\n"
-		"named.conf:7: warning: statement 'logging' has no effect on an authoritative-only server: ignored\n"
-		"named.conf:11: warning: zone option 'allow-transfer' has no effect on an authoritative-only server: ignored\n");
-	ck_assert_uint_eq(sink.warnings, 6);
+		"named.conf:2: warning: option 'recursion no' is what an authoritative-only server does: accepted\n"
+		"named.conf:3: warning: option 'dnssec-validation' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n"
+		"named.conf:4: warning: option 'allow-recursion' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n"
+		"named.conf:6: warning: option 'max-cache-size' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n");
 	ck_assert_uint_eq(sink.errors, 0);
 	ck_assert_uint_eq(c->zone_count, 1);
 	config_free(c);
+}
+END_TEST
+
+/* A statement zoned would not honour is an error at its line, never a warning. */
+static const struct {
+	const char *text;
+	const char *finding;
+} unimplemented[] = {
+	{ "options {\n allow-transfer { any; };\n};",
+		"named.conf:2: error: option 'allow-transfer' is not implemented\n" },
+	{ "options { also-notify { 192.0.2.1; }; };",
+		"named.conf:1: error: option 'also-notify' is not implemented\n" },
+	{ "options { notify yes; };",
+		"named.conf:1: error: option 'notify yes' is not implemented (only 'notify no;' is)\n" },
+	{ "options { notify explicit; };",
+		"named.conf:1: error: option 'notify explicit' is not implemented (only 'notify no;' is)\n" },
+	{ "options { forwarders { 192.0.2.1; }; };",
+		"named.conf:1: error: option 'forwarders' is not implemented\n" },
+	{ "options { allow-update { any; }; };",
+		"named.conf:1: error: option 'allow-update' is not implemented\n" },
+	{ "options { statistics-file \"s\"; };",
+		"named.conf:1: error: option 'statistics-file' is not implemented\n" },
+	{ "options { querylog yes; };",
+		"named.conf:1: error: option 'querylog yes' is not implemented (only 'querylog no;' is)\n" },
+	{ "\nlogging { channel c { file \"x.log\"; }; };",
+		"named.conf:2: error: statement 'logging' is not implemented\n" },
+	{ "controls { };", "named.conf:1: error: statement 'controls' is not implemented\n" },
+	{ "statistics-channels { inet 127.0.0.1 port 8080; };",
+		"named.conf:1: error: statement 'statistics-channels' is not implemented\n" },
+	{ "masters m { 192.0.2.1; };", "named.conf:1: error: statement 'masters' is not implemented\n" },
+	{ "primaries p { 192.0.2.1; };", "named.conf:1: error: statement 'primaries' is not implemented\n" },
+	{ "server 192.0.2.1 { };", "named.conf:1: error: statement 'server' is not implemented\n" },
+	{ "trust-anchors { };", "named.conf:1: error: statement 'trust-anchors' is not implemented\n" },
+	{ "dnssec-policy d { };", "named.conf:1: error: statement 'dnssec-policy' is not implemented\n" },
+	{ "zone \"a.test\" {\n type primary;\n file \"a\";\n allow-transfer { none; };\n};",
+		"named.conf:4: error: zone option 'allow-transfer' is not implemented\n" },
+	{ "zone \"a.test\" { allow-notify { any; }; };",
+		"named.conf:1: error: zone option 'allow-notify' is not implemented\n" },
+	{ "zone \"a.test\" { also-notify { 192.0.2.1; }; };",
+		"named.conf:1: error: zone option 'also-notify' is not implemented\n" },
+	{ "zone \"a.test\" { notify yes; };",
+		"named.conf:1: error: zone option 'notify yes' is not implemented (only 'notify no;' is)\n" },
+	{ "zone \"a.test\" { update-policy local; };",
+		"named.conf:1: error: zone option 'update-policy' is not implemented\n" },
+	{ "zone \"a.test\" { masters { 192.0.2.1; }; };",
+		"named.conf:1: error: zone option 'masters' is not implemented\n" },
+	{ "zone \"a.test\" { dnssec-policy default; };",
+		"named.conf:1: error: zone option 'dnssec-policy' is not implemented\n" },
+	{ "zone \"a.test\" { inline-signing yes; };",
+		"named.conf:1: error: zone option 'inline-signing yes' is not implemented (only 'inline-signing no;' is)\n" },
+	{ "zone \"a.test\" { ixfr-from-differences yes; };",
+		"named.conf:1: error: zone option 'ixfr-from-differences yes' is not implemented (only 'ixfr-from-differences no;' is)\n" },
+	{ "zone \"a.test\" { journal \"j\"; };",
+		"named.conf:1: error: zone option 'journal' is not implemented\n" },
+	{ "zone \"a.test\" { max-journal-size 1m; };",
+		"named.conf:1: error: zone option 'max-journal-size' is not implemented\n" },
+};
+
+START_TEST(test_unimplemented_is_error)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load(unimplemented[_i].text, &c), ZONED_EINVAL);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, unimplemented[_i].finding);
+	ck_assert_uint_eq(sink.warnings, 0);
 }
 END_TEST
 
@@ -439,6 +502,8 @@ config_suite(void)
 	tcase_add_test(tc, test_include_errors);
 	tcase_add_test(tc, test_unknown_statement);
 	tcase_add_test(tc, test_accepted_with_warning);
+	tcase_add_loop_test(tc, test_unimplemented_is_error, 0,
+		sizeof unimplemented / sizeof unimplemented[0]);
 	tcase_add_test(tc, test_recursion_yes);
 	tcase_add_test(tc, test_zone_errors);
 	tcase_add_test(tc, test_duplicate_zone);

@@ -38,6 +38,12 @@ START_TEST(test_from_text_table)
 		ck_assert_uint_eq(dname_length(wire), (size_t)length);
 		dname_to_text(wire, text, sizeof text);
 		ck_assert_str_eq(text, c->back);
+		/* dname_format: the same without the final dot, but "." for the root. */
+		size_t back_length = strlen(c->back), bare_length = back_length > 1
+			? back_length - 1 : back_length;
+		ck_assert_uint_eq(dname_format(wire, text, sizeof text), bare_length);
+		ck_assert_uint_eq(strlen(text), bare_length);
+		ck_assert_mem_eq(text, c->back, bare_length);
 	}
 }
 END_TEST

@@ -8,17 +8,8 @@
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
 #include "zoned/nsec3.h"
+#include "zoned/rrtype.h"
 #include "zoned/zonedb.h"
-
-#define TYPE_A 1
-#define TYPE_NS 2
-#define TYPE_SOA 6
-#define TYPE_MX 15
-#define TYPE_TXT 16
-#define TYPE_DNAME 39
-#define TYPE_RRSIG 46
-#define TYPE_NSEC3 50
-#define TYPE_NSEC3PARAM 51
 
 static struct diag test_diag;
 
@@ -48,7 +39,7 @@ static void
 add_a(struct zone *zone, const char *owner, uint8_t last_octet)
 {
 	uint8_t address[4] = {192, 0, 2, last_octet};
-	add(zone, owner, TYPE_A, 300, address, 4, 1);
+	add(zone, owner, RRTYPE_A, 300, address, 4, 1);
 }
 
 static void
@@ -76,7 +67,7 @@ add_soa(struct zone *zone, const char *owner, uint32_t ttl, uint32_t minimum)
 		rdata[length++] = (uint8_t)(numbers[i] >> 8);
 		rdata[length++] = (uint8_t)numbers[i];
 	}
-	add(zone, owner, TYPE_SOA, ttl, rdata, length, 1);
+	add(zone, owner, RRTYPE_SOA, ttl, rdata, length, 1);
 }
 
 /* A zone with data, a delegation with glue, a wildcard, ENTs and a DNAME. */
@@ -87,17 +78,17 @@ sample_zone(void)
 	struct zone *zone = zone_create(wire("Example.COM"), 1);
 	ck_assert_ptr_nonnull(zone);
 	add_soa(zone, "example.com", 3600, 300);
-	add_name_rdata(zone, "example.com", TYPE_NS, "ns1.example.com");
+	add_name_rdata(zone, "example.com", RRTYPE_NS, "ns1.example.com");
 	add_a(zone, "ns1.example.com", 1);
 	add_a(zone, "WWW.example.com", 2);
 	add_a(zone, "www.example.com", 3);
 	add_a(zone, "www.example.com", 2);  /* duplicate: collapsed */
 	add_a(zone, "deep.a.b.example.com", 4);  /* makes ENTs a.b and b */
-	add_name_rdata(zone, "sub.example.com", TYPE_NS, "ns.sub.example.com");
+	add_name_rdata(zone, "sub.example.com", RRTYPE_NS, "ns.sub.example.com");
 	add_a(zone, "ns.sub.example.com", 5);
 	add_a(zone, "x.y.sub.example.com", 6);
 	add_a(zone, "*.wild.example.com", 7);
-	add_name_rdata(zone, "dn.example.com", TYPE_DNAME, "example.net");
+	add_name_rdata(zone, "dn.example.com", RRTYPE_DNAME, "example.net");
 	add_a(zone, "below.dn.example.com", 8);
 	ck_assert_int_eq(zone_finalize(zone, &test_diag), 0);
 	return zone;
@@ -130,13 +121,13 @@ START_TEST(test_rrset_grouping_and_duplicates)
 	struct zone *zone = sample_zone();
 	const struct name_node *www = find(zone, "www.example.com");
 	ck_assert_ptr_nonnull(www);
-	const struct rrset *a = name_node_rrset(www, TYPE_A);
+	const struct rrset *a = name_node_rrset(www, RRTYPE_A);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_uint_eq(a->rr_count, 2);
 	ck_assert_uint_eq(a->rdata_length, 12);
 	/* Sorted by rdata: .2 before .3, each with its 2-octet length. */
 	ck_assert_mem_eq(a->rdata, "\0\4\300\0\2\2\0\4\300\0\2\3", 12);
-	ck_assert_ptr_null(name_node_rrset(www, TYPE_MX));
+	ck_assert_ptr_null(name_node_rrset(www, RRTYPE_MX));
 	ck_assert_uint_eq(zone->record_count, 12);
 	zone_free(zone);
 }
@@ -313,7 +304,7 @@ START_TEST(test_class_mismatch_is_error)
 	struct zone *zone = zone_create(wire("example.com"), 1);
 	uint8_t address[4] = {1, 2, 3, 4};
 	struct zone_record record = {
-		.owner = wire("www.example.com"), .type = TYPE_A, .rr_class = 3, .ttl = 1,
+		.owner = wire("www.example.com"), .type = RRTYPE_A, .rr_class = 3, .ttl = 1,
 		.rdata = address, .rdata_length = 4, .file = "f", .line = 7,
 	};
 	ck_assert_int_lt(zone_add_record(zone, &record, &test_diag), 0);
@@ -339,7 +330,7 @@ START_TEST(test_ttl_mismatch_warns_and_uses_first)
 	struct zone *zone = zone_create(wire("example.com"), 1);
 	uint8_t one[4] = {1, 1, 1, 1}, two[4] = {2, 2, 2, 2};
 	struct zone_record record = {
-		.owner = wire("t.example.com"), .type = TYPE_A, .rr_class = 1, .ttl = 900,
+		.owner = wire("t.example.com"), .type = RRTYPE_A, .rr_class = 1, .ttl = 900,
 		.rdata = two, .rdata_length = 4, .file = "f", .line = 3,
 	};
 	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);
@@ -351,7 +342,7 @@ START_TEST(test_ttl_mismatch_warns_and_uses_first)
 	ck_assert_uint_eq(d.warnings, 1);
 	ck_assert_uint_eq(last_line, 4);
 	ck_assert_str_eq(last_message, "TTL set to prior TTL (900)");
-	const struct rrset *a = name_node_rrset(find(zone, "t.example.com"), TYPE_A);
+	const struct rrset *a = name_node_rrset(find(zone, "t.example.com"), RRTYPE_A);
 	ck_assert_uint_eq(a->ttl, 900);
 	ck_assert_uint_eq(a->rr_count, 2);
 	zone_free(zone);
@@ -365,7 +356,7 @@ START_TEST(test_owner_revisited_later)
 	struct zone *zone = zone_create(wire("example.com"), 1);
 	uint8_t one[4] = {1, 1, 1, 1}, two[4] = {2, 2, 2, 2};
 	struct zone_record record = {
-		.owner = wire("r.example.com"), .type = TYPE_A, .rr_class = 1, .ttl = 900,
+		.owner = wire("r.example.com"), .type = RRTYPE_A, .rr_class = 1, .ttl = 900,
 		.rdata = two, .rdata_length = 4, .file = "f", .line = 1,
 	};
 	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);
@@ -378,7 +369,7 @@ START_TEST(test_owner_revisited_later)
 	record.line = 4;
 	record.ttl = 900;
 	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);  /* duplicate of line 1 */
-	record.type = TYPE_TXT;
+	record.type = RRTYPE_TXT;
 	record.rdata = (const uint8_t *)"\3abc";
 	record.rdata_length = 4;
 	record.line = 5;
@@ -388,11 +379,11 @@ START_TEST(test_owner_revisited_later)
 	ck_assert_uint_eq(last_line, 3);
 	const struct name_node *node = find(zone, "r.example.com");
 	ck_assert_uint_eq(node->rrset_count, 2);
-	const struct rrset *a = name_node_rrset(node, TYPE_A);
+	const struct rrset *a = name_node_rrset(node, RRTYPE_A);
 	ck_assert_uint_eq(a->rr_count, 2);
 	ck_assert_uint_eq(a->ttl, 900);
 	ck_assert_mem_eq(a->rdata, "\0\4\1\1\1\1\0\4\2\2\2\2", 12);
-	ck_assert_uint_eq(name_node_rrset(node, TYPE_TXT)->rr_count, 1);
+	ck_assert_uint_eq(name_node_rrset(node, RRTYPE_TXT)->rr_count, 1);
 	ck_assert_uint_eq(zone->record_count, 4);
 	zone_free(zone);
 }
@@ -596,7 +587,7 @@ add_nsec3(struct zone *zone, const char *name)
 	length += 20;
 	memcpy(rdata + length, "\0\1\100", 3);
 	length += 3;
-	add(zone, owner, TYPE_NSEC3, 300, rdata, length, 1);
+	add(zone, owner, RRTYPE_NSEC3, 300, rdata, length, 1);
 }
 
 /* An RRSIG record covering type, owned by owner (only the covered type matters here). */
@@ -606,7 +597,7 @@ add_rrsig(struct zone *zone, const char *owner, uint16_t covered, uint8_t tag)
 	uint8_t rdata[18 + 9 + 4] = {(uint8_t)(covered >> 8), (uint8_t)covered, 8, 2};
 	rdata[16] = tag;
 	memcpy(rdata + 18, "\7example\0", 9);
-	add(zone, owner, TYPE_RRSIG, 300, rdata, sizeof rdata, 1);
+	add(zone, owner, RRTYPE_RRSIG, 300, rdata, sizeof rdata, 1);
 }
 
 #define HASH_A "35mthgpgcu1qg68fab165klnsnk3dpvl.example"
@@ -624,10 +615,10 @@ nsec3_zone(void)
 	struct zone *zone = zone_create(wire("example"), 1);
 	ck_assert_ptr_nonnull(zone);
 	add_soa(zone, "example", 3600, 300);
-	add(zone, "example", TYPE_NSEC3PARAM, 0, "\1\0\0\14\4\252\273\314\335", 9, 1);
-	add(zone, "example", TYPE_NSEC3PARAM, 0, "\1\1\0\5\0", 5, 1);   /* flags: ignored */
+	add(zone, "example", RRTYPE_NSEC3PARAM, 0, "\1\0\0\14\4\252\273\314\335", 9, 1);
+	add(zone, "example", RRTYPE_NSEC3PARAM, 0, "\1\1\0\5\0", 5, 1);   /* flags: ignored */
 	add_a(zone, "a.example", 1);
-	add_rrsig(zone, "a.example", TYPE_A, 1);
+	add_rrsig(zone, "a.example", RRTYPE_A, 1);
 	add_a(zone, "ns1.example", 2);
 	add_a(zone, "x.w.example", 3);
 	static const char *const hashed[] = {
@@ -635,12 +626,12 @@ nsec3_zone(void)
 	};
 	for (size_t i = 0; i < 5; i++)
 		add_nsec3(zone, hashed[i]);
-	add_rrsig(zone, HASH_A, TYPE_NSEC3, 2);
-	add_rrsig(zone, HASH_A, TYPE_NSEC3, 3);
+	add_rrsig(zone, HASH_A, RRTYPE_NSEC3, 2);
+	add_rrsig(zone, HASH_A, RRTYPE_NSEC3, 3);
 	/* An owner with other data: that stays a name of the zone. */
-	add(zone, HASH_NS1, TYPE_TXT, 300, "\3abc", 4, 1);
-	add_rrsig(zone, HASH_NS1, TYPE_TXT, 4);
-	add_rrsig(zone, HASH_NS1, TYPE_NSEC3, 5);
+	add(zone, HASH_NS1, RRTYPE_TXT, 300, "\3abc", 4, 1);
+	add_rrsig(zone, HASH_NS1, RRTYPE_TXT, 4);
+	add_rrsig(zone, HASH_NS1, RRTYPE_NSEC3, 5);
 	ck_assert_int_eq(zone_finalize(zone, &test_diag), 0);
 	ck_assert_uint_eq(test_diag.errors, 0);
 	return zone;
@@ -661,26 +652,26 @@ START_TEST(test_nsec3_index)
 		ck_assert(dname_equal(node->name, wire(order[i])));
 		ck_assert_uint_eq(node->index, i);
 		ck_assert(node->flags & NODE_NSEC3);
-		ck_assert_ptr_nonnull(name_node_rrset(node, TYPE_NSEC3));
+		ck_assert_ptr_nonnull(name_node_rrset(node, RRTYPE_NSEC3));
 	}
 	/* The RRSIGs covering NSEC3 went with it; the others stayed. */
 	const struct name_node *a = zone->nsec3_nodes[2];
 	ck_assert_uint_eq(a->rrset_count, 2);
-	ck_assert_uint_eq(name_node_rrset(a, TYPE_RRSIG)->rr_count, 2);
+	ck_assert_uint_eq(name_node_rrset(a, RRTYPE_RRSIG)->rr_count, 2);
 	const struct name_node *ns1 = zone->nsec3_nodes[1];
 	ck_assert_uint_eq(ns1->rrset_count, 2);
-	const struct rrset *rrsig = name_node_rrset(ns1, TYPE_RRSIG);
+	const struct rrset *rrsig = name_node_rrset(ns1, RRTYPE_RRSIG);
 	ck_assert_uint_eq(rrsig->rr_count, 1);
 	ck_assert_uint_eq(rrsig->rdata[2 + 16], 5);
 	const struct name_node *ns1_name = find(zone, HASH_NS1);
 	ck_assert_ptr_nonnull(ns1_name);
 	ck_assert_uint_eq(ns1_name->rrset_count, 2);
-	ck_assert_ptr_nonnull(name_node_rrset(ns1_name, TYPE_TXT));
-	ck_assert_ptr_null(name_node_rrset(ns1_name, TYPE_NSEC3));
-	rrsig = name_node_rrset(ns1_name, TYPE_RRSIG);
+	ck_assert_ptr_nonnull(name_node_rrset(ns1_name, RRTYPE_TXT));
+	ck_assert_ptr_null(name_node_rrset(ns1_name, RRTYPE_NSEC3));
+	rrsig = name_node_rrset(ns1_name, RRTYPE_RRSIG);
 	ck_assert_uint_eq(rrsig->rr_count, 1);
 	ck_assert_uint_eq(rrsig->rdata[2 + 16], 4);
-	ck_assert_uint_eq(name_node_rrset(find(zone, "a.example"), TYPE_RRSIG)->rr_count, 1);
+	ck_assert_uint_eq(name_node_rrset(find(zone, "a.example"), RRTYPE_RRSIG)->rr_count, 1);
 	/* Moved, not copied: SOA, 2 NSEC3PARAM, A and RRSIG, 2 A, 5 NSEC3, 2 + 3 at the hash owners. */
 	ck_assert_uint_eq(zone->record_count, 1 + 2 + 2 + 2 + 5 + 2 + 3);
 	/* The NSEC3PARAM with flags set is skipped (RFC 5155 4.1.2). */

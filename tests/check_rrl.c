@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "testlib.h"
+#include "zoned/acl.h"
 #include "zoned/answer.h"
 #include "zoned/config.h"
 #include "zoned/diag.h"
@@ -265,50 +266,40 @@ END_TEST
 
 /* ---- exempt clients ---- */
 
+/* A rate-limit config whose exempt-clients is list, read by the config parser. */
 static struct rrl_config *
-config_exempting(const char *const *elements)
+config_exempting(const char *list)
 {
-	struct rrl_config *c = config_with(1, 0, 15);
-	size_t n = 0;
-	while (elements[n] != NULL)
-		n++;
-	c->exempt = calloc(n, sizeof *c->exempt);
-	ck_assert_ptr_nonnull(c->exempt);
-	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(rrl_exempt_parse(elements[i], &c->exempt[i]), 0);
-	c->exempt_count = n;
+	char text[512];
+	snprintf(text, sizeof text, "options { rate-limit { responses-per-second 1; "
+		"exempt-clients { %s }; }; };", list);
+	struct config *config = NULL;
+	ck_assert_int_eq(config_load_text(text, strlen(text), "test.conf", NULL, &config), 0);
+	struct rrl_config *c = config->rate_limit;
+	config->rate_limit = NULL;
+	config_free(config);
 	return c;
 }
 
+/* The address match list itself is tested in check_acl; this is the wiring. */
 START_TEST(test_exempt_clients)
 {
-	static const char *const list[] = { "127.0.0.2", "!10.1.0.0/16", "10.0.0.0/8",
-		"2001:db8::/32", NULL };
-	struct rrl_config *c = config_exempting(list);
+	struct rrl_config *c = config_exempting("127.0.0.2; !10.1.0.0/16; 10.0.0.0/8; "
+		"2001:db8::/32;");
+	/* A v4 client on a dual-stack socket is matched as its IPv4 address. */
 	struct sockaddr_storage yes[] = { client("127.0.0.2"), client("10.200.0.1"),
-		client("2001:db8:ffff::1") };
+		client("2001:db8:ffff::1"), client("::ffff:127.0.0.2") };
 	struct sockaddr_storage no[] = { client("127.0.0.1"), client("10.1.2.3"),
-		client("2001:db9::1"), client("::ffff:127.0.0.2") };
-	for (size_t i = 0; i < 3; i++)
-		ck_assert(rrl_client_is_exempt(c, SA(yes[i])));
+		client("2001:db9::1") };
 	for (size_t i = 0; i < 4; i++)
-		ck_assert(!rrl_client_is_exempt(c, SA(no[i])));
+		ck_assert(acl_allows(c->exempt, SA(yes[i]), NULL));
+	for (size_t i = 0; i < 3; i++)
+		ck_assert(!acl_allows(c->exempt, SA(no[i]), NULL));
 	/* none matches nothing, even after any; !any before any excludes all. */
-	static const char *const none_list[] = { "none", "any", NULL };
-	struct rrl_config *none = config_exempting(none_list);
-	ck_assert(!rrl_client_is_exempt(none, SA(yes[0])));
-	static const char *const any_list[] = { "any", NULL };
-	struct rrl_config *any = config_exempting(any_list);
-	ck_assert(rrl_client_is_exempt(any, SA(no[2])));
-	/* Host bits past the prefix are ignored. */
-	struct rrl_exempt e;
-	ck_assert_int_eq(rrl_exempt_parse("192.0.2.77/24", &e), 0);
-	ck_assert_uint_eq(e.prefix_length, 24);
-	ck_assert_uint_eq(e.address[3], 0);
-	static const char *const bad[] = { "foo", "10.0.0.0/33", "::1/129", "1.2.3.4/",
-		"1.2.3.4/x", "/8", "!", "1.2.3.4/-1", "localnets", NULL };
-	for (size_t i = 0; bad[i] != NULL; i++)
-		ck_assert_msg(rrl_exempt_parse(bad[i], &e) == ZONED_EINVAL, "accepted %s", bad[i]);
+	struct rrl_config *none = config_exempting("none; any;");
+	ck_assert(!acl_allows(none->exempt, SA(yes[0]), NULL));
+	struct rrl_config *any = config_exempting("any;");
+	ck_assert(acl_allows(any->exempt, SA(no[2]), NULL));
 	rrl_config_free(c);
 	rrl_config_free(none);
 	rrl_config_free(any);
@@ -616,9 +607,10 @@ START_TEST(test_apply_slip_and_drop)
 	memcpy(response, original, length);
 	ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), 0);
 	/* An exempt client is never limited and its response untouched. */
-	c->exempt = calloc(1, sizeof *c->exempt);
-	ck_assert_int_eq(rrl_exempt_parse("192.0.2.1", &c->exempt[0]), 0);
-	c->exempt_count = 1;
+	struct rrl_config *exempting = config_exempting("192.0.2.1;");
+	c->exempt = exempting->exempt;
+	exempting->exempt = NULL;
+	rrl_config_free(exempting);
 	for (int i = 0; i < 20; i++)
 		ck_assert_uint_eq(rrl_apply(t, c, SA(a), &result, response, 77), length);
 	ck_assert_mem_eq(response, original, length);
@@ -664,10 +656,11 @@ START_TEST(test_config_rate_limit)
 		"    exempt-clients { 127.0.0.2; !10.1.0.0/16; 10.0.0.0/8; ::1; };\n"
 		"    log-only yes;\n"
 		"    max-table-size 5000;\n"
-		"    qps-scale 250;\n"
+		"    min-table-size 500;\n"
 		"  };\n"
 		"};\n", &config), 0);
-	ck_assert_str_eq(findings, "10: warning: rate-limit option 'qps-scale' is not supported: ignored\n");
+	ck_assert_str_eq(findings, "10: warning: rate-limit option 'min-table-size' is met by "
+		"max-table-size: accepted, meaningless here\n");
 	const struct rrl_config *r = config->rate_limit;
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->rates[RRL_RESPONSE], 5);
@@ -681,10 +674,10 @@ START_TEST(test_config_rate_limit)
 	ck_assert_uint_eq(r->ipv6_prefix_length, 64);
 	ck_assert_uint_eq(r->table_size, 5000);
 	ck_assert(r->log_only);
-	ck_assert_uint_eq(r->exempt_count, 4);
-	ck_assert(r->exempt[1].negated);
-	ck_assert_uint_eq(r->exempt[2].prefix_length, 8);
-	ck_assert_uint_eq(r->exempt[3].family, AF_INET6);
+	ck_assert_uint_eq(acl_entry_count(r->exempt), 4);
+	struct sockaddr_storage exempt = client("10.2.0.1"), negated = client("10.1.0.1");
+	ck_assert(acl_allows(r->exempt, SA(exempt), NULL));
+	ck_assert(!acl_allows(r->exempt, SA(negated), NULL));
 	config_free(config);
 }
 END_TEST
@@ -706,8 +699,11 @@ static const struct {
 	{ "options { rate-limit { log-only maybe; }; };",
 		"1: error: log-only 'maybe': expected yes or no\n" },
 	{ "options { rate-limit { exempt-clients { trusted; }; }; };",
-		"1: error: exempt-clients: 'trusted' is not an address or prefix (named address "
-		"match lists are not supported)\n" },
+		"1: error: acl 'trusted' is not defined\n" },
+	{ "options { rate-limit { qps-scale 250; }; };",
+		"1: error: rate-limit option 'qps-scale' is not implemented\n" },
+	{ "options { rate-limit { all-per-second 100; }; };",
+		"1: error: rate-limit option 'all-per-second' is not implemented\n" },
 	{ "options { rate-limit { bogus 1; }; };",
 		"1: error: unknown rate-limit option 'bogus'\n" },
 	{ "options { rate-limit { }; rate-limit { }; };",

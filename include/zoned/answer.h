@@ -12,6 +12,8 @@
 
 #include "zoned/dname.h"
 
+struct acl;
+struct acl_zone_map;
 struct sockaddr;
 struct zone;
 struct zonedb;
@@ -24,6 +26,10 @@ struct answer_settings {
 	const char *identity;      /* CH TXT id.server / hostname.bind; NULL: REFUSED */
 	const uint8_t *nsid;       /* RFC 5001 payload; NULL: no NSID */
 	uint16_t nsid_length;
+	/* allow-query (zoned/acl.h): a query for a zone whose list, else the
+	 * options' list, does not allow the client is REFUSED. NULL: anyone. */
+	const struct acl *allow_query;
+	const struct acl_zone_map *zone_allow_query;  /* zones with their own; NULL: none */
 };
 
 enum answer_transport {

@@ -12,6 +12,7 @@
 
 #include "zoned/dname.h"
 
+struct acl;
 struct diag;
 struct rrl_config;
 
@@ -36,6 +37,16 @@ struct config_zone {
 	char *path;             /* file, resolved against directory */
 	char *source;           /* config file (or "command line") and line, for messages */
 	unsigned long line;
+	struct acl *allow_query;        /* the zone's allow-query; NULL: the options' (owned) */
+};
+
+/* A key "name" { algorithm A; secret "base64"; }; statement (TSIG, RFC 8945). */
+struct config_key {
+	char *name;             /* as written */
+	uint8_t name_wire[DNAME_MAX_LENGTH];  /* lowercased wire form */
+	const char *algorithm;  /* static: "hmac-md5", "hmac-sha1", ... "hmac-sha512" */
+	uint8_t *secret;        /* decoded */
+	size_t secret_length;
 };
 
 struct config {
@@ -54,6 +65,10 @@ struct config {
 	struct config_zone *zones;
 	size_t zone_count;
 	struct rrl_config *rate_limit;  /* rate-limit { ... }; NULL: none (zoned/rrl.h) */
+	struct acl *allow_query;        /* options' allow-query; NULL: any (zoned/acl.h) */
+	struct acl *blackhole;          /* no response at all to these; NULL: none */
+	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
+	size_t key_count;
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */
@@ -64,9 +79,11 @@ void config_free(struct config *config);
 
 /*
  * Parses the named.conf-style file at path (and the files it includes).
- * Every problem is reported to d as file:line; statements from BIND that
- * make no sense for an authoritative-only server are accepted with a
- * warning. A relative "directory" and relative include paths are taken
+ * Every problem is reported to d as file:line. A BIND statement zoned does
+ * not implement is an error; the few that only concern recursion or
+ * caching, trivially honoured by an authoritative-only server, are
+ * accepted with a warning. Address match lists (acl, allow-query,
+ * blackhole, exempt-clients) are compiled here. A relative "directory" and relative include paths are taken
  * from the directory of the file that names them. On success *out holds a
  * new config owned by the caller. Returns 0, ZONED_EIO, ZONED_ESYNTAX,
  * ZONED_EINVAL (a bad value, e.g. a zone name) or ZONED_ENOMEM.

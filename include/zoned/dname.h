@@ -35,6 +35,12 @@ size_t dname_read_escape(const char *text, uint8_t *octet);
  */
 size_t dname_to_text(const uint8_t *name, char *out, size_t size);
 
+/*
+ * dname_to_text() without the trailing dot but for the root ("." stays),
+ * as BIND's dns_name_format() writes names in messages. Returns the length.
+ */
+size_t dname_format(const uint8_t *name, char *out, size_t size);
+
 /* Returns the wire length of a valid uncompressed name. */
 size_t dname_length(const uint8_t *name);
 

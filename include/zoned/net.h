@@ -15,6 +15,7 @@
 
 #include "zoned/answer.h"
 
+struct acl;
 struct event_base;
 struct net_tcp_connection;
 struct rrl_config;
@@ -26,6 +27,7 @@ struct net_view {
 	const struct zonedb *db;
 	struct answer_settings settings;
 	const struct rrl_config *rate_limit;  /* NULL: no rate-limit (UDP only) */
+	const struct acl *blackhole;          /* no response at all to these; NULL: none */
 };
 
 #define NET_UDP_BATCH 32                      /* datagrams per recvmmsg */

@@ -14,6 +14,7 @@
 
 #include "zoned/dname.h"
 
+struct acl;
 struct answer_result;
 
 /* BIND's limits (named-checkconf): */
@@ -43,14 +44,6 @@ enum rrl_action {
 	RRL_SLIP,         /* send with TC=1, the question only */
 };
 
-/* One exempt-clients element: an address prefix, maybe negated ("!"). */
-struct rrl_exempt {
-	uint8_t address[16];      /* IPv4 in the first 4 octets */
-	uint8_t family;           /* AF_INET, AF_INET6, or 0 for "any" */
-	uint8_t prefix_length;
-	bool negated;
-};
-
 /* The rate-limit { ... } settings, as in BIND 9.18. */
 struct rrl_config {
 	unsigned rates[RRL_CLASS_COUNT];   /* per second; 0: that class is not limited */
@@ -60,8 +53,7 @@ struct rrl_config {
 	unsigned ipv6_prefix_length;       /* at most 64 */
 	unsigned table_size;               /* max-table-size, shared out among workers */
 	bool log_only;                     /* account and log, but send everything */
-	struct rrl_exempt *exempt;         /* first match wins; owned */
-	size_t exempt_count;
+	struct acl *exempt;                /* exempt-clients (zoned/acl.h); NULL: none; owned */
 };
 
 /* Returns a config with BIND's defaults (no class limited), or NULL. */
@@ -69,15 +61,6 @@ struct rrl_config *rrl_config_create(void);
 
 /* Frees config. NULL is fine. */
 void rrl_config_free(struct rrl_config *config);
-
-/*
- * Parses one exempt-clients element ("192.0.2.0/24", "!::1", "any", "none",
- * "localhost") into *out. Returns 0 or ZONED_EINVAL.
- */
-int rrl_exempt_parse(const char *text, struct rrl_exempt *out);
-
-/* True when client matches the exempt list (first match; "!" excludes). */
-bool rrl_client_is_exempt(const struct rrl_config *config, const struct sockaddr *client);
 
 /* Where rate-limit decisions are logged (server_log's signature). */
 typedef void rrl_log_function(int priority, const char *format, ...);

@@ -12,33 +12,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "zoned/rrtype.h"
+
 #define WIRE_HEADER_LENGTH 12
 #define WIRE_COMPRESS_MAX 96   /* name suffixes remembered for compression */
 
-#define WIRE_TYPE_A 1
-#define WIRE_TYPE_NS 2
-#define WIRE_TYPE_CNAME 5
-#define WIRE_TYPE_SOA 6
-#define WIRE_TYPE_PTR 12
-#define WIRE_TYPE_MX 15
-#define WIRE_TYPE_TXT 16
-#define WIRE_TYPE_AAAA 28
-#define WIRE_TYPE_SRV 33
-#define WIRE_TYPE_DNAME 39
-#define WIRE_TYPE_OPT 41
-#define WIRE_TYPE_DS 43
-#define WIRE_TYPE_RRSIG 46
-#define WIRE_TYPE_DNSKEY 48
-#define WIRE_TYPE_TKEY 249
-#define WIRE_TYPE_TSIG 250
-#define WIRE_TYPE_IXFR 251
-#define WIRE_TYPE_AXFR 252
-#define WIRE_TYPE_MAILB 253
-#define WIRE_TYPE_MAILA 254
-#define WIRE_TYPE_ANY 255
-
-#define WIRE_CLASS_IN 1
-#define WIRE_CLASS_CH 3
+/* Type and class numbers: RRTYPE_* and RRCLASS_* in rrtype.h. */
 
 /*
  * One name suffix in the message: the label at offset followed by the

@@ -1,7 +1,7 @@
 /*
  * zone_rdata.h: one record's rdata tokens to wire form (through ldns, with
- * RFC 3597 generic rdata and BIND's error texts), and the name, type and
- * TTL syntax the master-file reader shares with it.
+ * RFC 3597 generic rdata and BIND's error texts), and the name and TTL
+ * syntax the master-file reader shares with it (types: rrtype.h).
  */
 #ifndef ZONED_ZONE_RDATA_H
 #define ZONED_ZONE_RDATA_H
@@ -72,9 +72,6 @@ int rdata_check_wire(const uint8_t *data, size_t length, const struct rdata_sour
  */
 size_t rdata_name_from_text(const char *text, const uint8_t *origin, size_t origin_length,
 	uint8_t out[DNAME_MAX_LENGTH], const char **problem);
-
-/* Type mnemonic or RFC 3597 TYPEnnn, any case. Returns false when unknown. */
-bool rdata_type_from_text(const char *text, uint16_t *type);
 
 /*
  * TTL syntax as BIND's dns_ttl_fromtext: a number, or numbers with the

@@ -28,6 +28,7 @@
 #include "zoned/dname.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
 
@@ -35,8 +36,6 @@
 #define BENCH_QUERIES 4096        /* distinct packets per kind, cycled */
 #define BENCH_PACKET_MAX 512
 #define BENCH_RESPONSE_MAX 65535
-#define TYPE_A 1
-#define TYPE_OPT 41
 #define RCODE_NXDOMAIN 3
 
 enum bench_kind {
@@ -201,7 +200,7 @@ bench_build_packet(struct bench_packet *packet, uint16_t id, const char *name, u
 	*p++ = 1;                 /* class IN */
 	if (edns) {
 		/* RFC 6891 6.1.2: root owner, type OPT, class = payload size 1232. */
-		static const uint8_t opt[] = { 0, 0, TYPE_OPT, 0x04, 0xd0, 0, 0, 0, 0, 0, 0 };
+		static const uint8_t opt[] = { 0, 0, RRTYPE_OPT, 0x04, 0xd0, 0, 0, 0, 0, 0, 0 };
 
 		memcpy(p, opt, sizeof(opt));
 		p += sizeof(opt);
@@ -241,7 +240,7 @@ bench_build_queries(struct bench_packet *packets, enum bench_kind kind, unsigned
 				BENCH_ORIGIN);
 			break;
 		}
-		bench_build_packet(&packets[i], (uint16_t)r, name, TYPE_A, edns, this_kind);
+		bench_build_packet(&packets[i], (uint16_t)r, name, RRTYPE_A, edns, this_kind);
 	}
 }
 

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "zoned/rrtype.h"
 
 #define HEADER_LENGTH 12
-#define TYPE_OPT 41
 #define RCODE_FORMERR 1
 #define CLASSIC_UDP_LIMIT 512  /* RFC 1035 4.2.1 without EDNS */
 
@@ -104,7 +104,7 @@ check_records(const uint8_t *message, size_t length, size_t *offset, unsigned co
 		*offset += 10;
 		if (*offset + rdlength > length)
 			return "rdata runs past the end";
-		if (type == TYPE_OPT) {
+		if (type == RRTYPE_OPT) {
 			if (!additional)
 				return "OPT outside the additional section";
 			if (!is_root)

@@ -14,6 +14,7 @@
 #include "zoned/diag.h"
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/zone_check.h"
 #include "zoned/zonedb.h"
 
@@ -110,45 +111,52 @@ fixture_rdata(const struct fixture_line *line, int first, const char *type,
 	char *const *t = line->tokens + first;
 	int n = line->count - first;
 	size_t length = 0;
-	static const struct {
-		const char *name;
-		uint16_t code;
-	} name_types[] = {{"NS", 2}, {"CNAME", 5}, {"PTR", 12}, {"DNAME", 39}};
-	for (size_t i = 0; i < sizeof(name_types) / sizeof(name_types[0]); i++) {
-		if (strcasecmp(type, name_types[i].name) == 0 && n == 1) {
-			*type_code = name_types[i].code;
-			return fixture_name(t[0], origin, out);
+	if (!rrtype_from_text(type, type_code))
+		fuzz_fail("fixture", "unknown type");
+	/* RFC 3597 generic form: TYPEnnn \# length hex */
+	if (strncasecmp(type, "TYPE", 4) == 0 && n == 3 && strcmp(t[0], "\\#") == 0) {
+		for (const char *hex = t[2]; hex[0] != '\0' && hex[1] != '\0'; hex += 2) {
+			char pair[3] = {hex[0], hex[1], '\0'};
+			out[length++] = (uint8_t)strtoul(pair, NULL, 16);
 		}
+		return length;
 	}
-	if (strcasecmp(type, "A") == 0 && n == 1 && inet_pton(AF_INET, t[0], out) == 1) {
-		*type_code = 1;
-		return 4;
-	}
-	if (strcasecmp(type, "AAAA") == 0 && n == 1 && inet_pton(AF_INET6, t[0], out) == 1) {
-		*type_code = 28;
-		return 16;
-	}
-	if (strcasecmp(type, "MX") == 0 && n == 2) {
-		*type_code = 15;
+	switch (*type_code) {
+	case RRTYPE_NS:
+	case RRTYPE_CNAME:
+	case RRTYPE_PTR:
+	case RRTYPE_DNAME:
+		if (n == 1)
+			return fixture_name(t[0], origin, out);
+		break;
+	case RRTYPE_A:
+		if (n == 1 && inet_pton(AF_INET, t[0], out) == 1)
+			return 4;
+		break;
+	case RRTYPE_AAAA:
+		if (n == 1 && inet_pton(AF_INET6, t[0], out) == 1)
+			return 16;
+		break;
+	case RRTYPE_MX:
+		if (n != 2)
+			break;
 		length = fixture_put_u16(out, strtoul(t[0], NULL, 10));
 		return length + fixture_name(t[1], origin, out + length);
-	}
-	if (strcasecmp(type, "SRV") == 0 && n == 4) {
-		*type_code = 33;
+	case RRTYPE_SRV:
+		if (n != 4)
+			break;
 		for (int i = 0; i < 3; i++)
 			length += fixture_put_u16(out + length, strtoul(t[i], NULL, 10));
 		return length + fixture_name(t[3], origin, out + length);
-	}
-	if (strcasecmp(type, "SOA") == 0 && n == 7) {
-		*type_code = 6;
+	case RRTYPE_SOA:
+		if (n != 7)
+			break;
 		length = fixture_name(t[0], origin, out);
 		length += fixture_name(t[1], origin, out + length);
 		for (int i = 2; i < 7; i++)
 			length += fixture_put_u32(out + length, strtoul(t[i], NULL, 10));
 		return length;
-	}
-	if (strcasecmp(type, "TXT") == 0) {
-		*type_code = 16;
+	case RRTYPE_TXT:
 		for (int i = 0; i < n; i++) {
 			size_t text_length = strlen(t[i]);
 			out[length++] = (uint8_t)text_length;
@@ -156,15 +164,8 @@ fixture_rdata(const struct fixture_line *line, int first, const char *type,
 			length += text_length;
 		}
 		return length;
-	}
-	/* RFC 3597 generic form: TYPEnnn \# length hex */
-	if (strncasecmp(type, "TYPE", 4) == 0 && n == 3 && strcmp(t[0], "\\#") == 0) {
-		*type_code = (uint16_t)strtoul(type + 4, NULL, 10);
-		for (const char *hex = t[2]; hex[0] != '\0' && hex[1] != '\0'; hex += 2) {
-			char pair[3] = {hex[0], hex[1], '\0'};
-			out[length++] = (uint8_t)strtoul(pair, NULL, 16);
-		}
-		return length;
+	default:
+		break;
 	}
 	fuzz_fail("fixture", "unsupported record");
 }
@@ -191,7 +192,7 @@ fixture_add_line(struct zone *zone, const char *origin, struct fixture_line *lin
 	size_t rdata_length = fixture_rdata(line, next + 1, line->tokens[next], origin, &type,
 		rdata);
 	struct zone_record record = {
-		.owner = owner, .type = type, .rr_class = 1, .ttl = ttl,
+		.owner = owner, .type = type, .rr_class = RRCLASS_IN, .ttl = ttl,
 		.rdata = rdata, .rdata_length = (uint16_t)rdata_length,
 		.file = origin, .line = line_number,
 	};
@@ -205,7 +206,7 @@ fixture_build_zone(const struct fuzz_fixture_zone *fixture)
 	uint8_t origin[DNAME_MAX_LENGTH];
 	if (dname_from_text(fixture->origin, origin) < 0)
 		fuzz_fail("fixture", "bad origin");
-	struct zone *zone = zone_create(origin, 1);
+	struct zone *zone = zone_create(origin, RRCLASS_IN);
 	if (zone == NULL)
 		fuzz_fail("fixture", "out of memory");
 	struct diag d = {0};

@@ -57,6 +57,7 @@ setup_zones(void)
 	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("../dnssec/nsec3.test.zone", "nsec3.test.")), 0);
 	ck_assert_int_eq(
 		zonedb_add(test_db, fixture_load_zone("../dnssec/optout.test.zone", "optout.test.")), 0);
+	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("../dnssec/iter.test.zone", "iter.test.")), 0);
 }
 
 static void
@@ -653,13 +654,16 @@ struct dnssec_case {
 	"nsec.test. RRSIG SOA\n"
 #define NEGATIVE_NSEC3 "nsec3.test. SOA ns1.nsec3.test. hostmaster.nsec3.test. 1 7200 3600 1209600 300\n" \
 	"nsec3.test. RRSIG SOA\n"
+#define NEGATIVE_ITER "iter.test. SOA ns1.iter.test. hostmaster.iter.test. 1 7200 3600 1209600 300\n" \
+	"iter.test. RRSIG SOA\n"
 #define NEGATIVE_OPTOUT "optout.test. SOA ns1.optout.test. hostmaster.optout.test. 1 7200 3600 1209600 300\n" \
 	"optout.test. RRSIG SOA\n"
 
 /*
- * The same names in the three zones (tests/fixtures/dnssec/unsigned.zone.in).
- * NSEC3 owners are the hashes (0 iterations, no salt) of the names their
- * comments in the e2e test give; ldns-nsec3-hash -t 0 NAME recomputes them.
+ * The same names in each zone (tests/fixtures/dnssec/unsigned.zone.in).
+ * An NSEC3 owner is the hash of a name of the zone: ldns-nsec3-hash -t 0
+ * NAME (iter.test: -t 12 -s aabbccdd) finds which; a covering NSEC3's owner
+ * and next hash bracket the hash of the name proved not to exist.
  */
 static const struct dnssec_case dnssec_cases[] = {
 	{"nsec: NXDOMAIN", {"nx.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
@@ -1032,6 +1036,26 @@ static const struct dnssec_case dnssec_cases[] = {
 			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. RRSIG NSEC3\n"
 			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
 			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3"},
+
+	/* NSEC3 with salt aabbccdd and 12 iterations: the names hashed per query are hashed alike. */
+	{"iter: NXDOMAIN", {"nx.iter.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"",
+		NEGATIVE_ITER "vhituvdlht5ml8ljd2o5eci9jdui2uq6.iter.test. NSEC3 1 0 12 aabbccdd vjimb20k3gsp8bphve21kve8d1mk39j9 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"vhituvdlht5ml8ljd2o5eci9jdui2uq6.iter.test. RRSIG NSEC3\n"
+			"vjimb20k3gsp8bphve21kve8d1mk39j9.iter.test. NSEC3 1 0 12 aabbccdd 21fl8677bbd7bidto5vel24gkdtat4si A RRSIG\n"
+			"vjimb20k3gsp8bphve21kve8d1mk39j9.iter.test. RRSIG NSEC3\n"
+			"d6rndg6ud02i6bc4lcda6kb9u2oc655f.iter.test. NSEC3 1 0 12 aabbccdd e0f7blvo9kqf62555fh4on80cn7bsa1k CNAME RRSIG\n"
+			"d6rndg6ud02i6bc4lcda6kb9u2oc655f.iter.test. RRSIG NSEC3"},
+	{"iter: wildcard NODATA", {"foo.wild.iter.test", LDNS_RR_TYPE_AAAA, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_ITER "21fl8677bbd7bidto5vel24gkdtat4si.iter.test. NSEC3 1 0 12 aabbccdd 2n4spstdb3o7ikmv4vj6fk4jcj9jlp25\n"
+			"21fl8677bbd7bidto5vel24gkdtat4si.iter.test. RRSIG NSEC3\n"
+			"n5d79tlnqhi1sfi0it82gj0qertg7osu.iter.test. NSEC3 1 0 12 aabbccdd vhituvdlht5ml8ljd2o5eci9jdui2uq6 NS\n"
+			"n5d79tlnqhi1sfi0it82gj0qertg7osu.iter.test. RRSIG NSEC3\n"
+			"2n4spstdb3o7ikmv4vj6fk4jcj9jlp25.iter.test. NSEC3 1 0 12 aabbccdd 50vn8cb73s6e9rh4u5dhck0fm267p01a A TXT RRSIG\n"
+			"2n4spstdb3o7ikmv4vj6fk4jcj9jlp25.iter.test. RRSIG NSEC3"},
 
 	/* Without DO, or from a zone without DNSKEY, no proof. */
 	{"nsec: NXDOMAIN without DO", {"nx.nsec.test", LDNS_RR_TYPE_A, 0, Q_EDNS},

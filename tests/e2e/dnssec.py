@@ -1,6 +1,7 @@
 # dnssec.py: end to end, the signed zones of tests/fixtures/dnssec (NSEC,
-# NSEC3, NSEC3 with opt-out) served by the real src/zoned and resolved by a
-# real validating resolver, Unbound, on loopback: the zones' DNSKEYs are its
+# NSEC3, NSEC3 with opt-out, NSEC3 with salt and iterations) served by the
+# real src/zoned and resolved by a real validating resolver, Unbound, on
+# loopback: the zones' DNSKEYs are its
 # trust anchors and stub zones send it to zoned's port. Every secure name in
 # the list must come back with AD and the expected rcode, the names behind
 # insecure delegations and opt-out spans without AD, and none with SERVFAIL
@@ -18,7 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
 
 FIXTURES = os.path.join(TOP_SRCDIR, 'tests', 'fixtures', 'dnssec')
-ZONES = ('nsec.test', 'nsec3.test', 'optout.test')
+# iter.test: NSEC3 with a salt and 12 iterations (hashed per query for names that do not exist).
+ZONES = ('nsec.test', 'nsec3.test', 'optout.test', 'iter.test')
 # Unsigned child zones behind the insecure delegations, served by zoned too.
 CHILDREN = ('insecure', 'sub.e2')
 
@@ -220,7 +222,8 @@ def test_validating_resolver(workdir):
 def test_proofs_direct(workdir):
     """zoned itself: NXDOMAIN with DO carries NSEC/NSEC3 and their RRSIGs; without DO none."""
     z, port = start_zoned(workdir)
-    for zone, proof in (('nsec.test', 'NSEC'), ('nsec3.test', 'NSEC3'), ('optout.test', 'NSEC3')):
+    for zone, proof in (('nsec.test', 'NSEC'), ('nsec3.test', 'NSEC3'), ('optout.test', 'NSEC3'),
+                        ('iter.test', 'NSEC3')):
         r = query('nx.' + zone, 'A', port, want_dnssec=True)
         assert r.rcode() == dns.rcode.NXDOMAIN
         types = sorted(dns.rdatatype.to_text(rrset.rdtype) for rrset in r.authority)

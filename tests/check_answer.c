@@ -1579,7 +1579,8 @@ answer_suite(void)
 		(int)(sizeof answer_cases / sizeof answer_cases[0]));
 	suite_add_tcase(suite, table);
 	TCase *dnssec = tcase_create("dnssec");
-	tcase_add_checked_fixture(dnssec, setup_zones, teardown_zones);
+	/* The zones are only read: loaded once, before the forks, not once per case. */
+	tcase_add_unchecked_fixture(dnssec, setup_zones, teardown_zones);
 	tcase_add_loop_test(dnssec, test_dnssec_table, 0,
 		(int)(sizeof dnssec_cases / sizeof dnssec_cases[0]));
 	tcase_add_test(dnssec, test_dnssec_proof_truncated);

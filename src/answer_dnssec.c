@@ -54,12 +54,6 @@ answer_zone_signed(const struct zone *zone)
 	return name_node_rrset(zone->apex, RRTYPE_DNSKEY) != NULL;
 }
 
-bool
-answer_dnssec_wanted(const struct answer *answer, const struct zone *zone)
-{
-	return answer->query->dnssec_ok && answer_zone_signed(zone);
-}
-
 /* True when the zone denies with NSEC3 (an NSEC3PARAM and a chain), else NSEC. */
 static bool
 zone_uses_nsec3(const struct zone *zone)
@@ -265,4 +259,44 @@ answer_put_denial(struct answer *answer, const struct zone *zone,
 	/* RFC 4035 3.1.3: a proof is whole or absent (then TC), never partial. */
 	answer_rollback(answer, mark);
 	return false;
+}
+
+/* What a proof of kind is about, from the lookup of name (see struct answer_denial). */
+static struct answer_denial
+denial_from_lookup(enum answer_denial_kind kind, const struct zone_lookup *found,
+	const uint8_t *name, size_t name_length)
+{
+	struct answer_denial denial = {
+		.kind = kind,
+		.node = found->node,
+		.wildcard = found->wildcard,
+		.name = name,
+		.name_length = name_length,
+		.next_closer_offset = found->next_closer_offset,
+	};
+	return denial;
+}
+
+void
+answer_put_negative_signed(struct answer *answer, const struct zone *zone,
+	enum answer_denial_kind kind, const struct zone_lookup *found, const uint8_t *name,
+	size_t name_length)
+{
+	struct answer_mark mark = answer_mark(answer);
+	answer_put_negative_soa(answer, zone);
+	struct answer_denial denial = denial_from_lookup(kind, found, name, name_length);
+	if (!answer->truncated && !answer_put_denial(answer, zone, &denial)) {
+		/* No negative answer without its whole proof: the client retries over TCP. */
+		answer_rollback(answer, mark);
+		answer->truncated = true;
+	}
+}
+
+void
+answer_put_wildcard_proof(struct answer *answer, const struct zone *zone,
+	const struct zone_lookup *found, const uint8_t *name, size_t name_length)
+{
+	struct answer_denial denial = denial_from_lookup(DENIAL_WILDCARD, found, name, name_length);
+	if (!answer_put_denial(answer, zone, &denial))
+		answer->truncated = true;
 }

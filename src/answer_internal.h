@@ -119,8 +119,15 @@ struct answer_denial {
 /* True when zone is signed: a DNSKEY at its apex (as NSD and Knot decide). */
 bool answer_zone_signed(const struct zone *zone);
 
-/* True when the response wants DNSSEC records from zone: DO set and the zone signed. */
-bool answer_dnssec_wanted(const struct answer *answer, const struct zone *zone);
+/*
+ * True when the response wants DNSSEC records from zone: DO set and the
+ * zone signed. Inline: without DO, the only cost to the unsigned path.
+ */
+static inline bool
+answer_dnssec_wanted(const struct answer *answer, const struct zone *zone)
+{
+	return answer->query->dnssec_ok && answer_zone_signed(zone);
+}
 
 /*
  * Writes into the authority section the NSEC or NSEC3 records, with their
@@ -130,6 +137,25 @@ bool answer_dnssec_wanted(const struct answer *answer, const struct zone *zone);
  */
 bool answer_put_denial(struct answer *answer, const struct zone *zone,
 	const struct answer_denial *denial);
+
+/*
+ * NXDOMAIN or NODATA from a signed zone with DO: the SOA, then the proof of
+ * kind for name (lowercased, name_length octets) as found looked it up. A
+ * proof that does not fit takes the SOA with it and sets TC: never a
+ * negative answer with part of its proof (RFC 4035 3.1.3). Out of line so
+ * that the unsigned path stays as it was.
+ */
+void answer_put_negative_signed(struct answer *answer, const struct zone *zone,
+	enum answer_denial_kind kind, const struct zone_lookup *found, const uint8_t *name,
+	size_t name_length);
+
+/*
+ * After a wildcard answer from a signed zone with DO: the proof that no
+ * closer name exists (RFC 4035 3.1.3.3, RFC 5155 7.2.6); TC when it does
+ * not fit, the answer kept.
+ */
+void answer_put_wildcard_proof(struct answer *answer, const struct zone *zone,
+	const struct zone_lookup *found, const uint8_t *name, size_t name_length);
 
 /* Answers a class IN question from the zones (RFC 1034 4.3.2). */
 void answer_lookup(struct answer *answer);

@@ -150,38 +150,17 @@ answer_referral(struct answer *answer, const struct zone *zone, const struct nam
 	answer->referral_cut = cut;
 }
 
-/*
- * NXDOMAIN or NODATA: the SOA in authority (RFC 2308 2), and in a signed
- * zone with DO the proof of denial. A negative answer whose proof does not
- * fit loses its whole authority section and gets TC (RFC 4035 3.1.3): the
- * client retries over TCP, and no cache keeps a denial it cannot verify.
- */
-static void
-answer_negative(struct answer *answer, const struct zone *zone, const struct answer_denial *denial)
+/* NXDOMAIN or NODATA: the SOA in authority (RFC 2308 2), with the proof when signed. */
+static inline void
+answer_negative(struct answer *answer, const struct zone *zone, enum answer_denial_kind kind,
+	const struct zone_lookup *found, const struct lookup_name *name)
 {
-	if (denial->kind == DENIAL_NXDOMAIN)
+	if (kind == DENIAL_NXDOMAIN)
 		answer->rcode = RCODE_NXDOMAIN;
-	struct answer_mark mark = answer_mark(answer);
-	answer_put_negative_soa(answer, zone);
-	if (answer->truncated || !answer_dnssec_wanted(answer, zone))
-		return;
-	if (!answer_put_denial(answer, zone, denial)) {
-		answer_rollback(answer, mark);
-		answer->truncated = true;
-	}
-}
-
-/* RFC 4035 3.1.3.3, RFC 5155 7.2.6: a wildcard answer proves that no closer name exists. */
-static void
-answer_prove_wildcard(struct answer *answer, const struct zone *zone,
-	const struct answer_denial *denial)
-{
-	if (answer->truncated || !answer_dnssec_wanted(answer, zone))
-		return;
-	struct answer_denial wildcard = *denial;
-	wildcard.kind = DENIAL_WILDCARD;
-	if (!answer_put_denial(answer, zone, &wildcard))
-		answer->truncated = true;
+	if (answer_dnssec_wanted(answer, zone))
+		answer_put_negative_signed(answer, zone, kind, found, name->lower, name->length);
+	else
+		answer_put_negative_soa(answer, zone);
 }
 
 /* Writes rrset into the answer section, setting TC when it does not fit. */
@@ -223,39 +202,30 @@ answer_from_node(struct answer *answer, const struct zone *zone, const struct zo
 	struct lookup_name *name, const uint8_t **target)
 {
 	const struct name_node *node = found->exact ? found->node : found->wildcard;
-	/* What a negative answer, or a wildcard's, has to prove in a signed zone. */
-	struct answer_denial denial = {
-		.kind = found->exact ? DENIAL_NODATA : DENIAL_WILDCARD_NODATA,
-		.node = found->node,
-		.wildcard = found->wildcard,
-		.name = name->lower,
-		.name_length = name->length,
-		.next_closer_offset = found->next_closer_offset,
-	};
+	enum answer_denial_kind nodata = found->exact ? DENIAL_NODATA : DENIAL_WILDCARD_NODATA;
 	uint16_t qtype = answer->query->qtype;
 	if (node->rrset_count == 0) {
-		answer_negative(answer, zone, &denial);  /* an empty non-terminal exists */
+		answer_negative(answer, zone, nodata, found, name);  /* an empty non-terminal exists */
 		return STEP_DONE;
 	}
 	enum step_result result = STEP_DONE;
-	const struct rrset *rrset = name_node_rrset(node, qtype);
-	const struct rrset *cname = name_node_rrset(node, RRTYPE_CNAME);
+	const struct rrset *rrset = NULL, *cname = NULL;
 	if (qtype == RRTYPE_ANY) {
 		answer_any(answer, zone, node, name->owner);
-	} else if (rrset != NULL) {
+	} else if ((rrset = name_node_rrset(node, qtype)) != NULL) {
 		if (!answer_put_answer(answer, zone, node, name->owner, rrset))
 			return STEP_DONE;
-	} else if (cname != NULL) {
+	} else if ((cname = name_node_rrset(node, RRTYPE_CNAME)) != NULL) {
 		if (!answer_put_answer(answer, zone, node, name->owner, cname))
 			return STEP_DONE;
 		*target = cname->rdata + 2;
 		result = STEP_FOLLOW;
 	} else {
-		answer_negative(answer, zone, &denial);
+		answer_negative(answer, zone, nodata, found, name);
 		return STEP_DONE;
 	}
-	if (!found->exact)
-		answer_prove_wildcard(answer, zone, &denial);
+	if (!found->exact && !answer->truncated && answer_dnssec_wanted(answer, zone))
+		answer_put_wildcard_proof(answer, zone, found, name->lower, name->length);
 	return result;
 }
 
@@ -320,14 +290,7 @@ answer_step(struct answer *answer, const struct zone *zone, struct lookup_name *
 	/* RFC 4592 3.3.1: only the closest encloser's wildcard may synthesize. */
 	if (found.exact || found.wildcard != NULL)
 		return answer_from_node(answer, zone, &found, name, target);
-	struct answer_denial denial = {
-		.kind = DENIAL_NXDOMAIN,
-		.node = node,
-		.name = name->lower,
-		.name_length = name->length,
-		.next_closer_offset = found.next_closer_offset,
-	};
-	answer_negative(answer, zone, &denial);
+	answer_negative(answer, zone, DENIAL_NXDOMAIN, &found, name);
 	return STEP_DONE;
 }
 

@@ -203,6 +203,7 @@ zone_create(const uint8_t *origin, uint16_t zone_class)
 	zone->origin_length = (uint8_t)origin_length;
 	zone->origin_labels = (uint8_t)dname_label_count(origin);
 	zone->zone_class = zone_class;
+	atomic_init(&zone->holders, 1);
 	zone->build = calloc(1, sizeof *zone->build);
 	if (zone->build == NULL || zone_build_rehash(zone->build, 1024) != 0)
 		goto fail;
@@ -252,6 +253,29 @@ zone_free(struct zone *zone)
 	free(zone->node_nsec3);
 	arena_free(&zone->arena);
 	free(zone);
+}
+
+const struct zone *
+zone_ref(const struct zone *zone)
+{
+	/* The count is no part of the contents: holders of a const zone change it. */
+	struct zone *counted = (struct zone *)zone;
+	/* Relaxed: the caller is a holder already, nothing is published by this. */
+	atomic_fetch_add_explicit(&counted->holders, 1, memory_order_relaxed);
+	return zone;
+}
+
+void
+zone_unref(const struct zone *zone)
+{
+	if (zone == NULL)
+		return;
+	struct zone *counted = (struct zone *)zone;
+	/* Release: this holder's reads happen before whichever holder frees. */
+	if (atomic_fetch_sub_explicit(&counted->holders, 1, memory_order_release) != 1)
+		return;
+	atomic_thread_fence(memory_order_acquire);
+	zone_free(counted);
 }
 
 /* Returns the index of file in build->files, adding it; -1 when out of memory. */

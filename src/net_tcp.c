@@ -1,6 +1,6 @@
 /*
  * net_tcp.c: TCP transport (RFC 7766): 2-octet length framing, pipelined
- * queries answered in order, an idle timeout and a cap on connections.
+ * queries answered in order, a deadline per message and a cap on connections.
  */
 #include <config.h>
 
@@ -38,6 +38,7 @@ struct net_tcp_connection {
 	bool closing;                 /* close once the output is written */
 	bool throttled;               /* reading paused until output drains */
 	struct sockaddr_storage peer; /* the client, for the answer's request */
+	struct event *deadline;       /* the next message is due by then */
 };
 
 static void
@@ -73,6 +74,7 @@ net_tcp_close(struct net_tcp_connection *c)
 {
 	net_tcp_unlink(c);
 	c->worker->tcp_connection_count--;
+	event_free(c->deadline);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -126,16 +128,47 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 	}
 }
 
+/*
+ * RFC 7766 6.2.3 leaves the timeouts to the server: the next message is due
+ * within tcp-idle-timeout of the connection's start, of the previous complete
+ * message or of the last answer's last octet leaving, whichever is latest.
+ * Octets of an incomplete message do not move the deadline (as BIND's read
+ * timer), so a client dripping one octet at a time cannot hold the connection.
+ */
+static void
+net_tcp_deadline_restart(struct net_tcp_connection *c)
+{
+	evtimer_add(c->deadline, &c->worker->tcp_idle_timeout);
+}
+
+static void
+on_tcp_deadline(evutil_socket_t fd, short events, void *arg)
+{
+	struct net_tcp_connection *c = arg;
+	/* Answers still being sent: a stalled reader is the write timeout's. */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+		net_tcp_deadline_restart(c);
+		return;
+	}
+	net_tcp_close(c);
+}
+
 static void
 on_tcp_readable(struct bufferevent *bev, void *arg)
 {
 	struct net_tcp_connection *c = arg;
+	struct evbuffer *input = bufferevent_get_input(bev);
+	size_t before = evbuffer_get_length(input);
 	const struct net_view *view = net_worker_enter(c->worker);
 	net_tcp_answer_input(c, view);
 	net_worker_quiesce(c->worker);
-	/* Most recently active last: the cap closes the oldest idle first. */
-	net_tcp_unlink(c);
-	net_tcp_link_newest(c);
+	/* Input consumed: at least one message was complete. Most recently
+	 * active last, so the cap closes the oldest idle (or dripping) first. */
+	if (evbuffer_get_length(input) < before) {
+		net_tcp_deadline_restart(c);
+		net_tcp_unlink(c);
+		net_tcp_link_newest(c);
+	}
 	if (evbuffer_get_length(bufferevent_get_output(bev)) > NET_TCP_OUTPUT_HIGH) {
 		bufferevent_disable(bev, EV_READ);
 		c->throttled = true;
@@ -150,6 +183,7 @@ on_tcp_written(struct bufferevent *bev, void *arg)
 		net_tcp_close(c);
 		return;
 	}
+	net_tcp_deadline_restart(c);
 	if (c->throttled) {
 		c->throttled = false;
 		bufferevent_enable(bev, EV_READ);
@@ -165,7 +199,7 @@ on_tcp_event(struct bufferevent *bev, short events, void *arg)
 		net_tcp_close_after_output(c);
 		return;
 	}
-	/* Idle timeout (RFC 7766 6.2.3), a write timeout or an error. */
+	/* A write timeout (the client stopped reading) or an error. */
 	net_tcp_close(c);
 }
 
@@ -208,14 +242,22 @@ on_tcp_accept(struct evconnlistener *listener, evutil_socket_t fd,
 	if (length > 0 && (size_t)length <= sizeof c->peer)
 		memcpy(&c->peer, address, (size_t)length);
 	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
+	c->deadline = evtimer_new(w->base, on_tcp_deadline, c);
+	if (c->bev == NULL || c->deadline == NULL) {
+		if (c->deadline != NULL)
+			event_free(c->deadline);
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		else
+			close(fd);
 		free(c);
-		close(fd);
 		return;
 	}
 	bufferevent_setcb(c->bev, on_tcp_readable, on_tcp_written, on_tcp_event, c);
-	bufferevent_set_timeouts(c->bev, &w->tcp_idle_timeout, &w->tcp_idle_timeout);
+	/* No read timeout: it would restart on every octet (see the deadline). */
+	bufferevent_set_timeouts(c->bev, NULL, &w->tcp_idle_timeout);
 	bufferevent_enable(c->bev, EV_READ);
+	net_tcp_deadline_restart(c);
 	w->tcp_connection_count++;
 	net_tcp_link_newest(c);
 }

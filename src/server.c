@@ -9,7 +9,6 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
+#include "zoned/log.h"
 #include "zoned/net.h"
 #include "zoned/rrl.h"
 #include "zoned/server.h"
@@ -73,42 +73,6 @@ struct server {
 	char *pid_file;
 };
 
-static int server_log_threshold = LOG_INFO;
-static bool server_log_syslog;
-
-void
-server_log_setup(int verbosity, bool use_syslog)
-{
-	static const int thresholds[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	if (verbosity < 0)
-		verbosity = 0;
-	if (verbosity > 3)
-		verbosity = 3;
-	server_log_threshold = thresholds[verbosity];
-	if (use_syslog && !server_log_syslog)
-		openlog("zoned", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	server_log_syslog = use_syslog;
-}
-
-void
-server_log(int priority, const char *format, ...)
-{
-	if (priority > server_log_threshold)
-		return;
-	char line[2048];
-	va_list args;
-	va_start(args, format);
-	vsnprintf(line, sizeof line, format, args);
-	va_end(args);
-	if (server_log_syslog) {
-		syslog(priority, "%s", line);
-		return;
-	}
-	const char *prefix = priority <= LOG_ERR ? "error: "
-		: priority == LOG_WARNING ? "warning: " : "";
-	fprintf(stderr, "zoned: %s%s\n", prefix, line);
-}
-
 /* Config findings go to the log with their file:line. */
 static void
 on_config_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
@@ -116,11 +80,11 @@ on_config_diag(void *arg, enum diag_level level, const char *file, unsigned long
 {
 	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
 	if (file != NULL && line > 0)
-		server_log(priority, "%s:%lu: %s", file, line, message);
+		log_message(priority, "%s:%lu: %s", file, line, message);
 	else if (file != NULL)
-		server_log(priority, "%s: %s", file, message);
+		log_message(priority, "%s: %s", file, message);
 	else
-		server_log(priority, "%s", message);
+		log_message(priority, "%s", message);
 }
 
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
@@ -131,7 +95,7 @@ server_add_zone_arguments(const struct server_options *options, struct config *c
 		const char *arg = options->zones[i];
 		const char *colon = strchr(arg, ':');
 		if (colon == NULL || colon == arg || colon[1] == '\0') {
-			server_log(LOG_ERR, "-z %s: expected zone:file", arg);
+			log_message(LOG_ERR, "-z %s: expected zone:file", arg);
 			return ZONED_EINVAL;
 		}
 		char name[1024];
@@ -142,7 +106,7 @@ server_add_zone_arguments(const struct server_options *options, struct config *c
 		int rc = config_add_zone(config, name, path, "command line", 0);
 		free(path);
 		if (rc != 0) {
-			server_log(LOG_ERR, "-z %s: %s", arg, rc == ZONED_EEXIST
+			log_message(LOG_ERR, "-z %s: %s", arg, rc == ZONED_EEXIST
 				? "zone configured twice" : zoned_strerror(rc));
 			return rc;
 		}
@@ -159,7 +123,7 @@ server_apply_listen_options(const struct server_options *options, struct config 
 			int rc = config_add_listen(config, options->addresses[i],
 				CONFIG_DEFAULT_PORT, false);
 			if (rc != 0) {
-				server_log(LOG_ERR, "-a %s: not an IPv4 or IPv6 address",
+				log_message(LOG_ERR, "-a %s: not an IPv4 or IPv6 address",
 					options->addresses[i]);
 				return rc;
 			}
@@ -182,7 +146,7 @@ server_config_build(const struct server_options *options, struct config **out)
 		struct diag d = { .emit = on_config_diag };
 		rc = config_load_file(options->config_path, &d, &config);
 		if (rc != 0) {
-			server_log(LOG_ERR, "%s: configuration not loaded", options->config_path);
+			log_message(LOG_ERR, "%s: configuration not loaded", options->config_path);
 			return rc;
 		}
 	} else {
@@ -198,7 +162,7 @@ server_config_build(const struct server_options *options, struct config **out)
 		return rc;
 	}
 	if (config->zone_count == 0)
-		server_log(LOG_WARNING, "no zones configured: every query will be refused");
+		log_message(LOG_WARNING, "no zones configured: every query will be refused");
 	*out = config;
 	return 0;
 }
@@ -256,13 +220,13 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	return view;
 }
 
-/* Frees view; zones that successor still serves are left to it. */
+/* Frees view; zones that a newer view or a transfer still holds live on. */
 static void
-server_view_free(struct server_view *view, const struct server_view *successor)
+server_view_free(struct server_view *view)
 {
 	if (view == NULL)
 		return;
-	zoneset_free(view->zones, successor ? successor->zones : NULL);
+	zoneset_free(view->zones);
 	acl_zone_map_free(&view->zone_allow_query);
 	free(view->version);
 	free(view->identity);
@@ -301,7 +265,7 @@ server_publish(struct server *server, struct server_view *next)
 	}
 	struct server_view *previous = server->view;
 	server->view = next;
-	server_view_free(previous, next);
+	server_view_free(previous);
 }
 
 /*
@@ -318,7 +282,7 @@ server_prepare_rate_limit(struct server *server, const struct config *config)
 	for (unsigned i = 0; i < server->worker_count; i++) {
 		struct net_worker *worker = &server->workers[i].net;
 		if (worker->rrl == NULL)
-			worker->rrl = rrl_table_create(entries, server_log);
+			worker->rrl = rrl_table_create(entries, log_message);
 		if (worker->rrl == NULL)
 			return ZONED_ENOMEM;
 	}
@@ -330,29 +294,29 @@ static void
 server_reload(struct server *server)
 {
 	server_os_notify("RELOADING=1");
-	server_log(LOG_INFO, "reloading");
+	log_message(LOG_INFO, "reloading");
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct config *config = NULL;
 	if (server_config_build(server->options, &config) != 0) {
-		server_log(LOG_ERR, "reload: configuration has errors, keeping the current one");
+		log_message(LOG_ERR, "reload: configuration has errors, keeping the current one");
 		server_os_notify("READY=1");
 		return;
 	}
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(config, server->view->zones, server_log, &zones, &failed);
+	int rc = zoneset_build(config, server->view->zones, log_message, &zones, &failed);
 	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
 	if (view == NULL) {
-		server_log(LOG_ERR, "reload: %s, keeping the current zones",
+		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
-		zoneset_free(zones, server->view->zones);
+		zoneset_free(zones);
 		config_free(config);
 		server_os_notify("READY=1");
 		return;
 	}
 	if (server_prepare_rate_limit(server, config) != 0) {
-		server_log(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
+		log_message(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
 		view->net.rate_limit = NULL;
 	}
 	server_publish(server, view);
@@ -360,7 +324,7 @@ server_reload(struct server *server)
 	server->config = config;
 	struct timespec end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	server_log(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
+	log_message(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
 		failed, (double)(end.tv_sec - start.tv_sec)
 		+ (double)(end.tv_nsec - start.tv_nsec) / 1e9);
 	server_os_notify("READY=1");
@@ -476,7 +440,7 @@ server_start_workers(struct server *server)
 	for (unsigned i = 0; i < server->worker_count && rc == 0; i++) {
 		struct server_worker *w = &server->workers[i];
 		if (pthread_create(&w->thread, NULL, server_worker_main, w) != 0) {
-			server_log(LOG_ERR, "cannot start worker thread %u: %s", i, strerror(errno));
+			log_message(LOG_ERR, "cannot start worker thread %u: %s", i, strerror(errno));
 			rc = ZONED_ENOMEM;
 			break;
 		}
@@ -509,7 +473,7 @@ on_signal(evutil_socket_t signal_number, short events, void *arg)
 		server_reload(server);
 		return;
 	}
-	server_log(LOG_INFO, "%s received, stopping",
+	log_message(LOG_INFO, "%s received, stopping",
 		signal_number == SIGINT ? "SIGINT" : "SIGTERM");
 	server_os_notify("STOPPING=1");
 	event_base_loopbreak(server->base);
@@ -546,11 +510,11 @@ server_bind_listen(struct server *server, const struct config_listen *listen, si
 			}
 			/* ::1 may be missing (no IPv6): skip the default quietly. */
 			if (listen->implicit && (fd == -EADDRNOTAVAIL || fd == -EAFNOSUPPORT)) {
-				server_log(LOG_INFO, "not listening on %s: %s", listen->text,
+				log_message(LOG_INFO, "not listening on %s: %s", listen->text,
 					strerror(-fd));
 				return 1;
 			}
-			server_log(LOG_ERR, "cannot listen on %s port %u (%s): %s", listen->text,
+			log_message(LOG_ERR, "cannot listen on %s port %u (%s): %s", listen->text,
 				server_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
 			return -1;
 		}
@@ -590,7 +554,7 @@ server_open_sockets(struct server *server)
 			server->listens[server->listen_count++] = config->listens[i];
 	}
 	if (server->listen_count == 0) {
-		server_log(LOG_ERR, "no address to listen on");
+		log_message(LOG_ERR, "no address to listen on");
 		return ZONED_EIO;
 	}
 	/* Pack the columns of the bound addresses for the workers. */
@@ -615,7 +579,7 @@ server_free(struct server *server)
 	free(server->udp_fds);
 	free(server->tcp_fds);
 	free(server->listens);
-	server_view_free(server->view, NULL);
+	server_view_free(server->view);
 	config_free(server->config);
 	if (server->base != NULL)
 		event_base_free(server->base);
@@ -633,12 +597,12 @@ server_load(struct server *server)
 		return ZONED_EINVAL;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(server->config, NULL, server_log, &zones, &failed);
+	int rc = zoneset_build(server->config, NULL, log_message, &zones, &failed);
 	if (rc != 0)
 		return rc;
 	server->view = server_view_create(server->config, zones);
 	if (server->view == NULL) {
-		zoneset_free(zones, NULL);
+		zoneset_free(zones);
 		return ZONED_ENOMEM;
 	}
 	atomic_init(&server->published, &server->view->net);
@@ -653,16 +617,16 @@ server_detach(struct server *server)
 	const struct server_options *options = server->options;
 	if (options->daemonize) {
 		if (server_os_daemonize() != 0) {
-			server_log(LOG_ERR, "cannot daemonize: %s", strerror(errno));
+			log_message(LOG_ERR, "cannot daemonize: %s", strerror(errno));
 			return ZONED_EIO;
 		}
 		server->daemonized = true;
-		server_log_setup(options->verbosity, true);
+		log_setup(options->verbosity, true);
 	}
 	const char *pid_file = options->pid_file ? options->pid_file : server->config->pid_file;
 	if (pid_file != NULL) {
 		if (server_os_write_pid_file(pid_file) != 0) {
-			server_log(LOG_ERR, "cannot write pid file %s: %s", pid_file, strerror(errno));
+			log_message(LOG_ERR, "cannot write pid file %s: %s", pid_file, strerror(errno));
 			return ZONED_EIO;
 		}
 		server->pid_file = strdup(pid_file);
@@ -682,12 +646,12 @@ server_setup_workers(struct server *server)
 	for (unsigned i = 0; i < server->worker_count; i++) {
 		int rc = server_worker_init(server, &server->workers[i], i);
 		if (rc != 0) {
-			server_log(LOG_ERR, "cannot set up worker %u: %s", i, zoned_strerror(rc));
+			log_message(LOG_ERR, "cannot set up worker %u: %s", i, zoned_strerror(rc));
 			return rc;
 		}
 	}
 	if (server_prepare_rate_limit(server, server->config) != 0) {
-		server_log(LOG_ERR, "no memory for the rate-limit tables");
+		log_message(LOG_ERR, "no memory for the rate-limit tables");
 		return ZONED_ENOMEM;
 	}
 	return 0;
@@ -708,7 +672,7 @@ server_serve(struct server *server)
 	if (rc == 0)
 		rc = server_start_workers(server);
 	if (rc == 0) {
-		server_log(LOG_INFO, "serving %zu zones on %zu addresses with %u threads",
+		log_message(LOG_INFO, "serving %zu zones on %zu addresses with %u threads",
 			server->view->zones->zone_count, server->listen_count, server->worker_count);
 		/* Type=notify: ready only now that every zone and socket is in place. */
 		char state[64];
@@ -790,7 +754,7 @@ server_run(const struct server_options *given)
 		return EXIT_FAILURE;
 	}
 	const struct server_options *options = &resolved;
-	server_log_setup(options->verbosity, false);
+	log_setup(options->verbosity, false);
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
 	struct server server = { .options = options };
@@ -811,23 +775,23 @@ server_run(const struct server_options *given)
 	server_os_notify_close();
 	server_options_free(owned, given->zone_count);
 	if (rc == 0)
-		server_log(LOG_INFO, "stopped");
+		log_message(LOG_INFO, "stopped");
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 int
 server_check(const struct server_options *options)
 {
-	server_log_setup(options->verbosity, false);
+	log_setup(options->verbosity, false);
 	struct config *config = NULL;
 	if (server_config_build(options, &config) != 0)
 		return EXIT_FAILURE;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(config, NULL, server_log, &zones, &failed);
+	int rc = zoneset_build(config, NULL, log_message, &zones, &failed);
 	if (rc == 0)
-		server_log(LOG_INFO, "configuration and %zu zones OK", zones->zone_count);
-	zoneset_free(zones, NULL);
+		log_message(LOG_INFO, "configuration and %zu zones OK", zones->zone_count);
+	zoneset_free(zones);
 	config_free(config);
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

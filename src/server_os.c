@@ -15,7 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "zoned/server.h"
+#include "zoned/log.h"
 #include "zoned/server_os.h"
 
 char *
@@ -77,27 +77,27 @@ server_os_drop_privileges(const char *user)
 {
 	struct passwd *pw = getpwnam(user);
 	if (pw == NULL) {
-		server_log(LOG_ERR, "-u %s: no such user", user);
+		log_message(LOG_ERR, "-u %s: no such user", user);
 		return -1;
 	}
 	if (geteuid() != 0) {
 		if (pw->pw_uid == geteuid())
 			return 0;
-		server_log(LOG_ERR, "-u %s: only root can switch users", user);
+		log_message(LOG_ERR, "-u %s: only root can switch users", user);
 		return -1;
 	}
 	/* Groups first: after setuid we could no longer change them. */
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0
 	    || setuid(pw->pw_uid) < 0) {
-		server_log(LOG_ERR, "cannot switch to user %s: %s", user, strerror(errno));
+		log_message(LOG_ERR, "cannot switch to user %s: %s", user, strerror(errno));
 		return -1;
 	}
 	/* Refuse to run on as root if any of it did not stick. */
 	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0 || getegid() != pw->pw_gid)) {
-		server_log(LOG_ERR, "privileges not dropped to %s: refusing to run", user);
+		log_message(LOG_ERR, "privileges not dropped to %s: refusing to run", user);
 		return -1;
 	}
-	server_log(LOG_INFO, "running as user %s (uid %lu, gid %lu)", user,
+	log_message(LOG_INFO, "running as user %s (uid %lu, gid %lu)", user,
 		(unsigned long)pw->pw_uid, (unsigned long)pw->pw_gid);
 	return 0;
 }
@@ -124,7 +124,7 @@ server_os_notify_open(void)
 	struct sockaddr_un address = { .sun_family = AF_UNIX };
 	size_t length = strlen(path);
 	if (length >= sizeof address.sun_path || (path[0] != '/' && path[0] != '@')) {
-		server_log(LOG_WARNING, "NOTIFY_SOCKET %s: not a socket path", path);
+		log_message(LOG_WARNING, "NOTIFY_SOCKET %s: not a socket path", path);
 		return;
 	}
 	memcpy(address.sun_path, path, length);
@@ -136,7 +136,7 @@ server_os_notify_open(void)
 		return;
 	socklen_t address_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length);
 	if (connect(fd, (struct sockaddr *)&address, address_length) < 0) {
-		server_log(LOG_WARNING, "NOTIFY_SOCKET %s: %s", path, strerror(errno));
+		log_message(LOG_WARNING, "NOTIFY_SOCKET %s: %s", path, strerror(errno));
 		close(fd);
 		return;
 	}
@@ -149,7 +149,7 @@ server_os_notify(const char *state)
 	if (server_os_notify_fd < 0)
 		return;
 	if (send(server_os_notify_fd, state, strlen(state), MSG_NOSIGNAL) < 0)
-		server_log(LOG_WARNING, "sd_notify: %s", strerror(errno));
+		log_message(LOG_WARNING, "sd_notify: %s", strerror(errno));
 }
 
 void

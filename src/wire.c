@@ -19,6 +19,7 @@ wire_init(struct wire *wire, uint8_t *data, size_t capacity)
 	wire->deferred_offset = 0;
 	wire->deferred_pending = false;
 	wire->deferred_floor = 0;
+	wire->exact_case = false;
 	wire->compress[0].first_child = 0;
 }
 
@@ -69,9 +70,9 @@ wire_remember_suffix(struct wire *wire, size_t offset, unsigned parent)
 	return index;
 }
 
-/* True when two labels are equal ignoring ASCII case. */
+/* True when two labels are equal ignoring ASCII case (or not, with exact_case). */
 static inline bool
-wire_label_equals(const uint8_t *a, const uint8_t *b)
+wire_label_equals(const uint8_t *a, const uint8_t *b, bool exact_case)
 {
 	unsigned length = a[0];
 	if (length != b[0])
@@ -91,6 +92,8 @@ wire_label_equals(const uint8_t *a, const uint8_t *b)
 	}
 	return true;
 fold:
+	if (exact_case)
+		return false;
 	for (i = 1; i <= length; i++) {
 		if (dname_lower_table[a[i]] != dname_lower_table[b[i]])
 			return false;
@@ -103,7 +106,8 @@ static inline unsigned
 wire_find_child(const struct wire *wire, unsigned parent, const uint8_t *label)
 {
 	unsigned child = wire->compress[parent].first_child;
-	while (child != 0 && !wire_label_equals(wire->data + wire->compress[child].offset, label))
+	while (child != 0 && !wire_label_equals(wire->data + wire->compress[child].offset, label,
+			wire->exact_case))
 		child = wire->compress[child].next_sibling;
 	return child;
 }

@@ -27,8 +27,9 @@ zonedb_free(struct zonedb *db)
 {
 	if (db == NULL)
 		return;
+	/* A zone another set or a transfer still holds lives on. */
 	for (size_t i = 0; i < db->zone_count; i++)
-		zone_free(db->zones[i]);
+		zone_unref(db->zones[i]);
 	free(db->zones);
 	free(db->buckets);
 	free(db);

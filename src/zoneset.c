@@ -187,6 +187,8 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 		}
 	}
 	entry->file_count = old->file_count;
+	/* The new set holds it too: it lives until the last set (or reader) lets go. */
+	zone_ref(old->zone);
 	entry->zone = old->zone;
 	return 0;
 }
@@ -256,47 +258,29 @@ zoneset_build(const struct config *config, const struct zoneset *previous,
 		if (rc == 0)
 			rc = zonedb_add(set->db, entry->zone);
 		if (rc != 0) {
-			/* Not in the db: free it here unless it belongs to previous. */
-			if (zoneset_find(previous, entry->origin) == NULL
-			    || zoneset_find(previous, entry->origin)->zone != entry->zone)
-				zone_free(entry->zone);
+			/* Not in the db: drop this entry's hold (loaded or shared) here. */
+			zone_unref(entry->zone);
 			zoneset_zone_clear(entry);
 			break;
 		}
 		set->zone_count++;
 	}
 	if (rc != 0) {
-		zoneset_free(set, previous);
+		zoneset_free(set);
 		return rc;
 	}
 	*out = set;
 	return 0;
 }
 
-/* True when other serves this very zone object. */
-static bool
-zoneset_shares(const struct zoneset *other, const struct zone *zone)
-{
-	if (other == NULL)
-		return false;
-	for (size_t i = 0; i < other->zone_count; i++) {
-		if (other->zones[i].zone == zone)
-			return true;
-	}
-	return false;
-}
-
 void
-zoneset_free(struct zoneset *set, const struct zoneset *successor)
+zoneset_free(struct zoneset *set)
 {
 	if (set == NULL)
 		return;
-	for (size_t i = 0; i < set->zone_count; i++) {
-		/* Shared zones now belong to the successor's db. */
-		if (set->db != NULL && zoneset_shares(successor, set->zones[i].zone))
-			zonedb_take(set->db, set->zones[i].origin);
+	for (size_t i = 0; i < set->zone_count; i++)
 		zoneset_zone_clear(&set->zones[i]);
-	}
+	/* Lets go of each zone: one still served by a newer set or a transfer lives on. */
 	zonedb_free(set->db);
 	free(set->zones);
 	free(set);

@@ -32,13 +32,7 @@ fixture_load_zone(const char *file_name, const char *origin_text)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", ANSWER_FIXTURES, file_name);
-	uint8_t origin[DNAME_MAX_LENGTH];
-	ck_assert_int_gt(dname_from_text(origin_text, origin), 0);
-	struct diag d = {0};
-	struct zone *zone = NULL;
-	int status = zone_load_file(path, origin, NULL, &d, &zone);
-	ck_assert_msg(status == 0, "%s: %s (%lu errors)", path, zoned_strerror(status), d.errors);
-	return zone;
+	return testlib_zone_from_file(origin_text, path, NULL, NULL);
 }
 
 static struct zonedb *test_db;

@@ -15,27 +15,15 @@
 #include "zoned/error.h"
 
 /* Every finding as "file:line: error|warning: message\n". */
-static char findings[8192];
+static struct testlib_capture capture;
+static char *const findings = capture.text;
 static struct diag sink;
 static char tmpdir[256];
 
 static void
-on_finding(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	size_t used = strlen(findings);
-	const char *base = file ? strrchr(file, '/') : NULL;
-	snprintf(findings + used, sizeof findings - used, "%s:%lu: %s: %s\n",
-		base ? base + 1 : file ? file : "-", line,
-		level == DIAG_ERROR ? "error" : "warning", message);
-}
-
-static void
 setup(void)
 {
-	findings[0] = '\0';
-	memset(&sink, 0, sizeof sink);
-	sink.emit = on_finding;
+	sink = testlib_capture_start(&capture, "%b:%l: %L: %m\n", "-");
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_config.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }

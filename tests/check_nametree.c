@@ -313,20 +313,11 @@ START_TEST(test_class_mismatch_is_error)
 }
 END_TEST
 
-static char last_message[256];
-static unsigned long last_line;
-
-static void
-remember_message(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	snprintf(last_message, sizeof last_message, "%s", message);
-	last_line = line;
-}
+static struct testlib_capture capture;
 
 START_TEST(test_ttl_mismatch_warns_and_uses_first)
 {
-	struct diag d = {.emit = remember_message};
+	struct diag d = testlib_capture_start(&capture, "", NULL);
 	struct zone *zone = zone_create(wire("example.com"), 1);
 	uint8_t one[4] = {1, 1, 1, 1}, two[4] = {2, 2, 2, 2};
 	struct zone_record record = {
@@ -340,8 +331,8 @@ START_TEST(test_ttl_mismatch_warns_and_uses_first)
 	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);
 	ck_assert_int_eq(zone_finalize(zone, &d), 0);
 	ck_assert_uint_eq(d.warnings, 1);
-	ck_assert_uint_eq(last_line, 4);
-	ck_assert_str_eq(last_message, "TTL set to prior TTL (900)");
+	ck_assert_uint_eq(testlib_capture_last(&capture)->line, 4);
+	ck_assert_str_eq(testlib_capture_last(&capture)->message, "TTL set to prior TTL (900)");
 	const struct rrset *a = name_node_rrset(find(zone, "t.example.com"), RRTYPE_A);
 	ck_assert_uint_eq(a->ttl, 900);
 	ck_assert_uint_eq(a->rr_count, 2);
@@ -352,7 +343,7 @@ END_TEST
 START_TEST(test_owner_revisited_later)
 {
 	/* Records of one owner split by another owner: merged into one RRset set. */
-	struct diag d = {.emit = remember_message};
+	struct diag d = testlib_capture_start(&capture, "", NULL);
 	struct zone *zone = zone_create(wire("example.com"), 1);
 	uint8_t one[4] = {1, 1, 1, 1}, two[4] = {2, 2, 2, 2};
 	struct zone_record record = {
@@ -376,7 +367,7 @@ START_TEST(test_owner_revisited_later)
 	ck_assert_int_eq(zone_add_record(zone, &record, &d), 0);
 	ck_assert_int_eq(zone_finalize(zone, &d), 0);
 	ck_assert_uint_eq(d.warnings, 1);
-	ck_assert_uint_eq(last_line, 3);
+	ck_assert_uint_eq(testlib_capture_last(&capture)->line, 3);
 	const struct name_node *node = find(zone, "r.example.com");
 	ck_assert_uint_eq(node->rrset_count, 2);
 	const struct rrset *a = name_node_rrset(node, RRTYPE_A);

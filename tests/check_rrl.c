@@ -621,22 +621,13 @@ END_TEST
 
 /* ---- the rate-limit { } statement ---- */
 
-static char findings[2048];
-
-static void
-on_finding(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	size_t used = strlen(findings);
-	snprintf(findings + used, sizeof findings - used, "%lu: %s: %s\n", line,
-		level == DIAG_ERROR ? "error" : "warning", message);
-}
+static struct testlib_capture capture;
+static char *const findings = capture.text;
 
 static int
 parse(const char *text, struct config **out)
 {
-	findings[0] = '\0';
-	struct diag d = { .emit = on_finding };
+	struct diag d = testlib_capture_start(&capture, "%l: %L: %m\n", NULL);
 	return config_load_text(text, strlen(text), "test.conf", &d, out);
 }
 

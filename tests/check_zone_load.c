@@ -15,17 +15,8 @@
 #include "zoned/nametree.h"
 #include "zoned/zone_load.h"
 
-#define MAX_FINDINGS 64
-
-struct finding {
-	enum diag_level level;
-	char file[512];
-	unsigned long line;
-	char message[1024];
-};
-
-static struct finding findings[MAX_FINDINGS];
-static unsigned finding_count;
+/* Every finding, one by one (and as text for dump_findings). */
+static struct testlib_capture capture;
 static struct diag diag;
 static struct zone *zone;
 
@@ -37,25 +28,9 @@ static const char base[] =
 	"ns1 A 192.0.2.1\n";
 
 static void
-collect(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	(void)arg;
-	if (finding_count == MAX_FINDINGS)
-		return;
-	struct finding *f = &findings[finding_count++];
-	f->level = level;
-	snprintf(f->file, sizeof f->file, "%s", file != NULL ? file : "");
-	f->line = line;
-	snprintf(f->message, sizeof f->message, "%s", message);
-}
-
-static void
 setup(void)
 {
-	finding_count = 0;
-	memset(findings, 0, sizeof findings);
-	diag = (struct diag){ .emit = collect };
+	diag = testlib_capture_start(&capture, "  %c %f:%l: %m\n", "");
 	zone = NULL;
 }
 
@@ -66,20 +41,14 @@ teardown(void)
 	zone = NULL;
 }
 
-static void
-origin_wire(uint8_t origin[DNAME_MAX_LENGTH])
-{
-	ck_assert_int_gt(dname_from_text("example.com.", origin), 0);
-}
+#define ORIGIN testlib_name("example.com.")
 
 static int
 load_text_options(const char *text, size_t length, const struct zone_load_options *options)
 {
-	uint8_t origin[DNAME_MAX_LENGTH];
-	origin_wire(origin);
 	zone_free(zone);
 	zone = NULL;
-	return zone_load_text(text, length, "test.zone", origin, options, &diag, &zone);
+	return zone_load_text(text, length, "test.zone", ORIGIN, options, &diag, &zone);
 }
 
 static int
@@ -115,11 +84,9 @@ static int
 load_fixture(const char *file, struct zone_load_options *options)
 {
 	char path[1200];
-	uint8_t origin[DNAME_MAX_LENGTH];
-	origin_wire(origin);
 	snprintf(path, sizeof path, "%s/%s", fixture_dir(), file);
 	options->include_directory = fixture_dir();
-	return zone_load_file(path, origin, options, &diag, &zone);
+	return zone_load_file(path, ORIGIN, options, &diag, &zone);
 }
 
 static size_t
@@ -174,30 +141,16 @@ assert_record(const char *name, uint16_t type, uint32_t ttl, const char *hex)
 	ck_assert_msg(rrset_has(rrset, hex), "%s/%u lacks rdata %s", name, type, hex);
 }
 
-static const struct finding *
-find_finding(enum diag_level level, const char *file, unsigned long line, const char *message)
-{
-	for (unsigned i = 0; i < finding_count; i++) {
-		const struct finding *f = &findings[i];
-		if (f->level == level && f->line == line && strcmp(f->message, message) == 0
-			&& (file == NULL || strcmp(f->file, file) == 0))
-			return f;
-	}
-	return NULL;
-}
-
 static void
 dump_findings(void)
 {
-	for (unsigned i = 0; i < finding_count; i++)
-		fprintf(stderr, "  %s %s:%lu: %s\n", findings[i].level == DIAG_ERROR ? "E" : "W",
-			findings[i].file, findings[i].line, findings[i].message);
+	fputs(capture.text, stderr);
 }
 
 static void
 assert_error(const char *file, unsigned long line, const char *message)
 {
-	if (find_finding(DIAG_ERROR, file, line, message) == NULL) {
+	if (testlib_capture_find(&capture, DIAG_ERROR, file, line, message) == NULL) {
 		dump_findings();
 		ck_abort_msg("missing error %s:%lu: %s", file ? file : "*", line, message);
 	}
@@ -206,7 +159,7 @@ assert_error(const char *file, unsigned long line, const char *message)
 static void
 assert_warning(const char *file, unsigned long line, const char *message)
 {
-	if (find_finding(DIAG_WARNING, file, line, message) == NULL) {
+	if (testlib_capture_find(&capture, DIAG_WARNING, file, line, message) == NULL) {
 		dump_findings();
 		ck_abort_msg("missing warning %s:%lu: %s", file ? file : "*", line, message);
 	}
@@ -421,12 +374,35 @@ START_TEST(test_every_error_reported)
 }
 END_TEST
 
-START_TEST(test_no_current_owner)
+/* Whole files that fail with exactly one error, and what it says. */
+struct file_error_case {
+	const char *text;
+	unsigned long line;
+	const char *message;
+	int warnings;            /* -1: not checked */
+};
+
+static const struct file_error_case file_error_cases[] = {
+	{ " A 192.0.2.1\n$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n", 1, "no current owner name", -1 },
+	{ "ns1 A 192.0.2.1\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\n", 1,
+		"no TTL specified; zone rejected", -1 },
+	/* A bad $TTL is one error; BIND then carries on with $TTL 0. */
+	{ "$TTL abc\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\nns1 A 192.0.2.1\n", 1,
+		"near 'abc': bad ttl", 0 },
+	/* No warning: the $TTL after the mark was still read. */
+	{ "\xef\xbb\xbf$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\nns1 A 192.0.2.1\n", 1,
+		"UTF-8 byte order mark (BOM) not allowed", 0 },
+};
+
+START_TEST(test_file_errors)
 {
-	int rc = load_text(" A 192.0.2.1\n$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n");
+	const struct file_error_case *c = &file_error_cases[_i];
+	int rc = load_text(c->text);
 	ck_assert_int_eq(rc, ZONED_ESYNTAX);
-	assert_error("test.zone", 1, "no current owner name");
+	assert_error("test.zone", c->line, c->message);
 	ck_assert_uint_eq(diag.errors, 1);
+	if (c->warnings >= 0)
+		ck_assert_uint_eq(diag.warnings, (unsigned long)c->warnings);
 }
 END_TEST
 
@@ -463,15 +439,6 @@ START_TEST(test_ttl_soa_minimum)
 }
 END_TEST
 
-START_TEST(test_ttl_none_rejected)
-{
-	int rc = load_text("ns1 A 192.0.2.1\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\n");
-	ck_assert_int_eq(rc, ZONED_ESYNTAX);
-	assert_error("test.zone", 1, "no TTL specified; zone rejected");
-	ck_assert_uint_eq(diag.errors, 1);
-}
-END_TEST
-
 /* No $TTL but an explicit TTL: later records inherit it, with one warning. */
 START_TEST(test_ttl_rfc1035_semantics)
 {
@@ -498,18 +465,6 @@ START_TEST(test_ttl_above_signed)
 }
 END_TEST
 
-/* A bad $TTL is one error; BIND then carries on with $TTL 0. */
-START_TEST(test_ttl_bad_directive)
-{
-	int rc = load_text("$TTL abc\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\n"
-		"ns1 A 192.0.2.1\n");
-	ck_assert_int_eq(rc, ZONED_ESYNTAX);
-	assert_error("test.zone", 1, "near 'abc': bad ttl");
-	ck_assert_uint_eq(diag.errors, 1);
-	ck_assert_uint_eq(diag.warnings, 0);
-}
-END_TEST
-
 /* Windows line ends are white space. */
 START_TEST(test_crlf)
 {
@@ -518,17 +473,6 @@ START_TEST(test_crlf)
 		"t TXT \"x y\" ( \r\n z )\r\n"));
 	assert_record("t.example.com", 16, 300, "0378207901 7a");
 	assert_record("ns1.example.com", 1, 300, "c0000201");
-}
-END_TEST
-
-START_TEST(test_bom_rejected)
-{
-	int rc = load_text("\xef\xbb\xbf$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n"
-		"  IN NS ns1\nns1 A 192.0.2.1\n");
-	ck_assert_int_eq(rc, ZONED_ESYNTAX);
-	assert_error("test.zone", 1, "UTF-8 byte order mark (BOM) not allowed");
-	ck_assert_uint_eq(diag.errors, 1);
-	ck_assert_uint_eq(diag.warnings, 0);  /* the $TTL after the mark was still read */
 }
 END_TEST
 
@@ -654,25 +598,35 @@ START_TEST(test_include_cwd)
 	char cwd[1024];
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
 	ck_assert_int_eq(chdir(fixture_dir()), 0);
-	uint8_t origin[DNAME_MAX_LENGTH];
-	origin_wire(origin);
-	int rc = zone_load_file("main.zone", origin, NULL, &diag, &zone);
+	int rc = zone_load_file("main.zone", ORIGIN, NULL, &diag, &zone);
 	ck_assert_int_eq(chdir(cwd), 0);
 	assert_clean_load(rc);
 	assert_record("b2.example.com", 1, 300, "c000021e");
 }
 END_TEST
 
-START_TEST(test_include_missing)
+/* An $INCLUDE that cannot be read: one error at its line, nothing loaded. */
+struct include_error_case {
+	const char *target;
+	const char *after;       /* records after the $INCLUDE line */
+	const char *problem;
+};
+
+static const struct include_error_case include_error_cases[] = {
+	{ "does-not-exist.zone", "ok A 192.0.2.7\n", "file not found" },
+	{ ".", "", "is a directory" },
+};
+
+START_TEST(test_include_unreadable)
 {
+	const struct include_error_case *c = &include_error_cases[_i];
 	char text[256], message[1300];
-	snprintf(text, sizeof text, "%s$INCLUDE does-not-exist.zone\nok A 192.0.2.7\n", base);
+	snprintf(text, sizeof text, "%s$INCLUDE %s\n%s", base, c->target, c->after);
 	struct zone_load_options options = { .include_directory = fixture_dir() };
 	int rc = load_text_options(text, strlen(text), &options);
 	ck_assert_int_eq(rc, ZONED_EIO);
 	ck_assert_ptr_null(zone);
-	snprintf(message, sizeof message, "%s/does-not-exist.zone: file not found",
-		fixture_dir());
+	snprintf(message, sizeof message, "%s/%s: %s", fixture_dir(), c->target, c->problem);
 	assert_error("test.zone", 5, message);
 	ck_assert_uint_eq(diag.errors, 1);
 }
@@ -721,19 +675,6 @@ START_TEST(test_include_errors)
 }
 END_TEST
 
-START_TEST(test_include_directory_rejected)
-{
-	char text[256], message[1300];
-	snprintf(text, sizeof text, "%s$INCLUDE .\n", base);
-	struct zone_load_options options = { .include_directory = fixture_dir() };
-	int rc = load_text_options(text, strlen(text), &options);
-	ck_assert_int_eq(rc, ZONED_EIO);
-	snprintf(message, sizeof message, "%s/.: is a directory", fixture_dir());
-	assert_error("test.zone", 5, message);
-	ck_assert_uint_eq(diag.errors, 1);
-}
-END_TEST
-
 /* A NUL byte is not text: one error for its record, the rest still read. */
 START_TEST(test_nul_byte)
 {
@@ -749,9 +690,7 @@ END_TEST
 
 START_TEST(test_file_missing)
 {
-	uint8_t origin[DNAME_MAX_LENGTH];
-	origin_wire(origin);
-	int rc = zone_load_file("/nonexistent/zone.db", origin, NULL, &diag, &zone);
+	int rc = zone_load_file("/nonexistent/zone.db", ORIGIN, NULL, &diag, &zone);
 	ck_assert_int_eq(rc, ZONED_EIO);
 	ck_assert_ptr_null(zone);
 	assert_error("", 0, "loading from master file /nonexistent/zone.db failed: file not found");
@@ -763,9 +702,7 @@ START_TEST(test_stdin)
 	char path[1200];
 	snprintf(path, sizeof path, "%s/simple.zone", fixture_dir());
 	ck_assert_ptr_nonnull(freopen(path, "r", stdin));
-	uint8_t origin[DNAME_MAX_LENGTH];
-	origin_wire(origin);
-	int rc = zone_load_file("-", origin, NULL, &diag, &zone);
+	int rc = zone_load_file("-", ORIGIN, NULL, &diag, &zone);
 	assert_clean_load(rc);
 	assert_record("ns1.example.com", 1, 300, "c0000201");
 }
@@ -781,6 +718,55 @@ START_TEST(test_zone_checks_run)
 }
 END_TEST
 
+/* ---- against ldns ---- */
+
+/* Writes rr's rdata as hex into hex (size octets at most); returns its length. */
+static size_t
+ldns_rdata_hex(const ldns_rr *rr, char *hex, size_t size)
+{
+	size_t at = 0;
+	hex[0] = '\0';
+	for (size_t f = 0; f < ldns_rr_rd_count(rr); f++) {
+		const ldns_rdf *field = ldns_rr_rdf(rr, f);
+		for (size_t i = 0; i < ldns_rdf_size(field) && at + 3 <= size; i++)
+			at += (size_t)snprintf(hex + at, size - at, "%02x", ldns_rdf_data(field)[i]);
+	}
+	return at;
+}
+
+/*
+ * Loads "owner input" below the base zone and checks that we store the
+ * rdata ldns makes of it. When ldns rejects it (allowed only if
+ * ldns_may_reject), we must reject it too, with one error.
+ */
+static void
+assert_like_ldns(const char *owner, const char *input, bool ldns_may_reject)
+{
+	char text[1024], ldns_text[1024], name[64];
+	snprintf(text, sizeof text, "%s%s %s\n", base, owner, input);
+	int rc = load_text(text);
+	snprintf(ldns_text, sizeof ldns_text, "%s.example.com. 300 IN %s", owner, input);
+	ldns_rdf *origin = ldns_dname_new_frm_str("example.com.");
+	ldns_rr *rr = NULL;
+	ldns_status status = ldns_rr_new_frm_str(&rr, ldns_text, 300, origin, NULL);
+	ldns_rdf_deep_free(origin);
+	if (status != LDNS_STATUS_OK) {
+		ck_assert_msg(ldns_may_reject, "%s: ldns rejects it", input);
+		ck_assert_msg(rc == ZONED_ESYNTAX, "%s: ldns rejects, we accept", input);
+		ck_assert_uint_eq(diag.errors, 1);
+		return;
+	}
+	if (rc != 0)
+		dump_findings();
+	ck_assert_msg(rc == 0, "%s: ldns accepts, we reject", input);
+	assert_clean_load(rc);
+	char hex[2048];
+	ldns_rdata_hex(rr, hex, sizeof hex);
+	snprintf(name, sizeof name, "%s.example.com", owner);
+	assert_record(name, ldns_rr_get_type(rr), 300, hex);
+	ldns_rr_free(rr);
+}
+
 /* The A/AAAA fast path gives what ldns gives, for good and bad input. */
 static const char *const address_inputs[] = {
 	"A 192.0.2.1", "A 0.0.0.0", "A 255.255.255.255", "A 256.1.1.1", "A 1.2.3",
@@ -795,25 +781,7 @@ static const char *const address_inputs[] = {
 
 START_TEST(test_address_fast_path_matches_ldns)
 {
-	const char *input = address_inputs[_i];
-	char text[512], ldns_text[256];
-	snprintf(text, sizeof text, "%sa %s\n", base, input);
-	int rc = load_text(text);
-	snprintf(ldns_text, sizeof ldns_text, "a.example.com. 300 IN %s", input);
-	ldns_rr *rr = NULL;
-	ldns_status status = ldns_rr_new_frm_str(&rr, ldns_text, 300, NULL, NULL);
-	if (status != LDNS_STATUS_OK) {
-		ck_assert_msg(rc == ZONED_ESYNTAX, "%s: ldns rejects, we accept", input);
-		ck_assert_uint_eq(diag.errors, 1);
-		return;
-	}
-	ck_assert_msg(rc == 0, "%s: ldns accepts, we reject", input);
-	const ldns_rdf *field = ldns_rr_rdf(rr, 0);
-	char hex[128] = "";
-	for (size_t i = 0; i < ldns_rdf_size(field); i++)
-		sprintf(hex + 2 * i, "%02x", ldns_rdf_data(field)[i]);
-	assert_record("a.example.com", ldns_rr_get_type(rr), 300, hex);
-	ldns_rr_free(rr);
+	assert_like_ldns("a", address_inputs[_i], true);
 }
 END_TEST
 
@@ -836,22 +804,7 @@ static const char *const ldns_inputs[] = {
 
 START_TEST(test_rdata_matches_ldns)
 {
-	const char *input = ldns_inputs[_i];
-	char text[512], ldns_text[512];
-	snprintf(text, sizeof text, "%sr %s\n", base, input);
-	assert_clean_load(load_text(text));
-	snprintf(ldns_text, sizeof ldns_text, "r.example.com. 300 IN %s", input);
-	ldns_rr *rr = NULL;
-	ck_assert_int_eq(ldns_rr_new_frm_str(&rr, ldns_text, 300, NULL, NULL), LDNS_STATUS_OK);
-	char hex[1024] = "";
-	size_t at = 0;
-	for (size_t f = 0; f < ldns_rr_rd_count(rr); f++) {
-		const ldns_rdf *field = ldns_rr_rdf(rr, f);
-		for (size_t i = 0; i < ldns_rdf_size(field); i++)
-			at += (size_t)sprintf(hex + at, "%02x", ldns_rdf_data(field)[i]);
-	}
-	assert_record("r.example.com", ldns_rr_get_type(rr), 300, hex);
-	ldns_rr_free(rr);
+	assert_like_ldns("r", ldns_inputs[_i], false);
 }
 END_TEST
 
@@ -874,32 +827,7 @@ static const char *const fast_inputs[] = {
 
 START_TEST(test_fast_path_matches_ldns)
 {
-	const char *input = fast_inputs[_i];
-	char text[1024], ldns_text[1024];
-	snprintf(text, sizeof text, "%sr %s\n", base, input);
-	int rc = load_text(text);
-	snprintf(ldns_text, sizeof ldns_text, "r.example.com. 300 IN %s", input);
-	ldns_rdf *origin = ldns_dname_new_frm_str("example.com.");
-	ldns_rr *rr = NULL;
-	ldns_status status = ldns_rr_new_frm_str(&rr, ldns_text, 300, origin, NULL);
-	ldns_rdf_deep_free(origin);
-	if (status != LDNS_STATUS_OK) {
-		ck_assert_msg(rc == ZONED_ESYNTAX, "%s: ldns rejects, we accept", input);
-		ck_assert_uint_eq(diag.errors, 1);
-		return;
-	}
-	if (rc != 0)
-		dump_findings();
-	ck_assert_msg(rc == 0, "%s: ldns accepts, we reject", input);
-	char hex[2048] = "";
-	size_t at = 0;
-	for (size_t f = 0; f < ldns_rr_rd_count(rr); f++) {
-		const ldns_rdf *field = ldns_rr_rdf(rr, f);
-		for (size_t i = 0; i < ldns_rdf_size(field); i++)
-			at += (size_t)sprintf(hex + at, "%02x", ldns_rdf_data(field)[i]);
-	}
-	assert_record("r.example.com", ldns_rr_get_type(rr), 300, hex);
-	ldns_rr_free(rr);
+	assert_like_ldns("r", fast_inputs[_i], true);
 }
 END_TEST
 
@@ -912,13 +840,8 @@ START_TEST(test_soa_matches_ldns)
 	ldns_rr *rr = NULL;
 	ck_assert_int_eq(ldns_rr_new_frm_str(&rr, "example.com. 300 IN SOA ns1.example.com. "
 		"host.example.com. 4294967295 1h 1d 1w 60s", 300, NULL, NULL), LDNS_STATUS_OK);
-	char hex[1024] = "";
-	size_t at = 0;
-	for (size_t f = 0; f < ldns_rr_rd_count(rr); f++) {
-		const ldns_rdf *field = ldns_rr_rdf(rr, f);
-		for (size_t i = 0; i < ldns_rdf_size(field); i++)
-			at += (size_t)sprintf(hex + at, "%02x", ldns_rdf_data(field)[i]);
-	}
+	char hex[1024];
+	size_t at = ldns_rdata_hex(rr, hex, sizeof hex);
 	ldns_rr_free(rr);
 	assert_record("example.com", 6, 300, hex);
 	ck_assert_str_eq(hex + at - 40, "ffffffff00000e100001518000093a800000003c");
@@ -936,10 +859,10 @@ zone_load_suite(void)
 	tcase_add_loop_test(syntax, test_error_records, 0,
 		sizeof error_cases / sizeof error_cases[0]);
 	tcase_add_test(syntax, test_every_error_reported);
-	tcase_add_test(syntax, test_no_current_owner);
+	tcase_add_loop_test(syntax, test_file_errors, 0,
+		(int)(sizeof file_error_cases / sizeof file_error_cases[0]));
 	tcase_add_test(syntax, test_bad_owner_not_inherited);
 	tcase_add_test(syntax, test_crlf);
-	tcase_add_test(syntax, test_bom_rejected);
 	tcase_add_test(syntax, test_huge_line);
 	tcase_add_test(syntax, test_nul_byte);
 	tcase_add_test(syntax, test_long_record);
@@ -951,10 +874,8 @@ zone_load_suite(void)
 	TCase *ttl = tcase_create("ttl");
 	tcase_add_checked_fixture(ttl, setup, teardown);
 	tcase_add_test(ttl, test_ttl_soa_minimum);
-	tcase_add_test(ttl, test_ttl_none_rejected);
 	tcase_add_test(ttl, test_ttl_rfc1035_semantics);
 	tcase_add_test(ttl, test_ttl_above_signed);
-	tcase_add_test(ttl, test_ttl_bad_directive);
 	suite_add_tcase(suite, ttl);
 
 	TCase *files = tcase_create("files");
@@ -962,10 +883,10 @@ zone_load_suite(void)
 	tcase_add_test(files, test_include);
 	tcase_add_test(files, test_include_on_file);
 	tcase_add_test(files, test_include_cwd);
-	tcase_add_test(files, test_include_missing);
+	tcase_add_loop_test(files, test_include_unreadable, 0,
+		(int)(sizeof include_error_cases / sizeof include_error_cases[0]));
 	tcase_add_test(files, test_include_depth_limit);
 	tcase_add_test(files, test_include_errors);
-	tcase_add_test(files, test_include_directory_rejected);
 	tcase_add_test(files, test_file_missing);
 	tcase_add_test(files, test_stdin);
 	suite_add_tcase(suite, files);

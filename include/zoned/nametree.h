@@ -6,6 +6,7 @@
 #ifndef ZONED_NAMETREE_H
 #define ZONED_NAMETREE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -127,6 +128,12 @@ struct zone {
 	size_t record_count;                /* records after duplicates were removed */
 	struct arena arena;                 /* owns everything above */
 	struct zone_build *build;           /* load-time state, NULL after finalize */
+	/*
+	 * Holders of the zone: each zone set that serves it (through its db)
+	 * and each long reader (a transfer stream). Not part of the contents:
+	 * it changes under a const zone. See zone_ref().
+	 */
+	atomic_uint holders;
 };
 
 /* One record as the loader hands it over. All pointers are borrowed. */
@@ -144,8 +151,35 @@ struct zone_record {
 /* Returns an empty zone for origin (wire form), or NULL when out of memory. */
 struct zone *zone_create(const uint8_t *origin, uint16_t zone_class);
 
-/* Frees the zone and everything it owns. NULL is fine. */
+/*
+ * Frees the zone and everything it owns, for its only holder (the loader,
+ * a tool, a test). A zone that may be shared is let go with zone_unref().
+ * NULL is fine.
+ */
 void zone_free(struct zone *zone);
+
+/*
+ * Zone lifetime. zone_create() returns a zone with one holder; every zone
+ * set that serves it holds one (zonedb_add() takes the caller's), and a
+ * long reader that outlives a query (an outgoing transfer spanning many
+ * event-loop callbacks) takes one more with zone_ref() and lets go with
+ * zone_unref(); the last one frees the zone.
+ *
+ * Per zone, not per view: a transfer needs one zone, and holding a view
+ * would keep every zone and the config of a generation alive. Queries never
+ * touch the count (no atomic on the shared zone per query): they rely on
+ * the epoch (net.h). A long reader calls zone_ref() while it is still
+ * inside its epoch, so the set it found the zone in cannot have let go yet.
+ */
+
+/* Adds a holder; returns zone. The caller must already be a holder or inside an epoch. */
+const struct zone *zone_ref(const struct zone *zone);
+
+/*
+ * Drops a holder; the last one frees the zone, on the calling thread (a
+ * worker's, for a transfer that outlived its zone's set). NULL is fine.
+ */
+void zone_unref(const struct zone *zone);
 
 /*
  * Adds one record before finalize. Out-of-zone records are dropped with a

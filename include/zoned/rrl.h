@@ -62,7 +62,7 @@ struct rrl_config *rrl_config_create(void);
 /* Frees config. NULL is fine. */
 void rrl_config_free(struct rrl_config *config);
 
-/* Where rate-limit decisions are logged (server_log's signature). */
+/* Where rate-limit decisions are logged (log_message's signature). */
 typedef void rrl_log_function(int priority, const char *format, ...);
 
 /* Counters, for tests and the log. */

@@ -35,11 +35,4 @@ int server_run(const struct server_options *options);
 /* -C: checks the config and loads every zone in it. Returns 0 or 1. */
 int server_check(const struct server_options *options);
 
-/* Sets where server_log writes (stderr, or syslog once daemonized) and how much. */
-void server_log_setup(int verbosity, bool use_syslog);
-
-/* Logs one line at a syslog priority (LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG). */
-void server_log(int priority, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
-
 #endif

@@ -55,6 +55,12 @@ struct wire {
 	uint16_t deferred_offset;  /* 0: none */
 	bool deferred_pending;
 	unsigned deferred_floor;
+	/*
+	 * Compress only onto names of the same case (false after wire_init():
+	 * any case). A zone transfer sets it so that the names in rdata reach
+	 * the secondary as they are in the zone, as BIND's xfrout does.
+	 */
+	bool exact_case;
 	/* Last: wire_init() sets only the root entry. */
 	struct wire_suffix compress[WIRE_COMPRESS_MAX + 1];
 };

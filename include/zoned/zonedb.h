@@ -8,7 +8,7 @@
 struct zone;
 
 struct zonedb {
-	struct zone **zones;        /* owned */
+	struct zone **zones;        /* the db holds each (zone_ref()) */
 	size_t zone_count;
 	struct zone **buckets;      /* open addressing on origin hash, bucket_mask + 1 slots */
 	uint32_t bucket_mask;
@@ -19,13 +19,16 @@ struct zonedb {
 /* Returns an empty set, or NULL when out of memory. */
 struct zonedb *zonedb_create(void);
 
-/* Frees the set and every zone in it. NULL is fine. */
+/* Frees the set and lets go of every zone in it (zone_unref()). NULL is fine. */
 void zonedb_free(struct zonedb *db);
 
-/* Takes ownership of zone. Returns 0, ZONED_EEXIST (same origin) or ZONED_ENOMEM. */
+/*
+ * Takes over the caller's hold on zone (on success only). Returns 0,
+ * ZONED_EEXIST (same origin) or ZONED_ENOMEM.
+ */
 int zonedb_add(struct zonedb *db, struct zone *zone);
 
-/* Removes and returns the zone with origin (wire form), or NULL. */
+/* Removes the zone with origin (wire form) and returns it with the db's hold, or NULL. */
 struct zone *zonedb_take(struct zonedb *db, const uint8_t *origin);
 
 /*

@@ -31,18 +31,18 @@ struct zoneset_zone {
 	uint8_t origin[DNAME_MAX_LENGTH];
 	char *name;                   /* presentation form, no trailing dot */
 	char *path;                   /* the zone file as configured */
-	struct zone *zone;            /* also in the set's db */
+	struct zone *zone;            /* held by the set's db */
 	struct zoneset_file *files;   /* the zone file and every $INCLUDE */
 	size_t file_count;
 };
 
 struct zoneset {
-	struct zonedb *db;            /* owns the zones not shared with another set */
+	struct zonedb *db;            /* holds one reference on each zone */
 	struct zoneset_zone *zones;
 	size_t zone_count;
 };
 
-/* Reports one line per event: loaded, kept, failed (see server_log). */
+/* Reports one line per event: loaded, kept, failed (see log_message). */
 typedef void zoneset_log_fn(int priority, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -58,9 +58,10 @@ int zoneset_build(const struct config *config, const struct zoneset *previous,
 	zoneset_log_fn *log, struct zoneset **out, unsigned *failed);
 
 /*
- * Frees set. Zones that successor also serves (shared after a reload) are
- * left alone; successor NULL frees every zone.
+ * Frees set and lets go of its zones: a zone that a newer set also serves
+ * (shared after a reload) or that a long reader holds (zone_ref()) lives
+ * on until its last holder lets go. NULL is fine.
  */
-void zoneset_free(struct zoneset *set, const struct zoneset *successor);
+void zoneset_free(struct zoneset *set);
 
 #endif

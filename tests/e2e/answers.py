@@ -5,7 +5,6 @@
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 
@@ -15,10 +14,8 @@ from zoned_e2e import *  # noqa: E402,F401,F403
 
 
 def start_bundled(workdir, *extra):
-    port = free_port()
-    z = Zoned(['-c', os.path.join(ZONES, 'zoned.conf'), '-a', '127.0.0.1', '-p', str(port),
-               '-t', '2'] + list(extra), workdir)
-    return z, port
+    z = start_zoned(workdir, ['-c', os.path.join(ZONES, 'zoned.conf'), '-t', '2'] + list(extra))
+    return z, z.port
 
 
 def rrset_texts(section, rdtype):
@@ -95,11 +92,9 @@ def test_wildcard_and_cname(workdir):
 
 def test_dig_reverse_and_tcp(workdir):
     z, port = start_bundled(workdir)
-    out = subprocess.run(['dig', '@127.0.0.1', '-p', str(port), '+short', '+norec',
-                          '-x', '192.0.2.25'], capture_output=True, text=True, timeout=10)
+    out = dig(port, '+short', '-x', '192.0.2.25')
     assert out.stdout.strip() == 'mail.example.com.', out.stdout + out.stderr
-    out = subprocess.run(['dig', '@127.0.0.1', '-p', str(port), '+tcp', '+norec',
-                          'example.com', 'MX'], capture_output=True, text=True, timeout=10)
+    out = dig(port, '+tcp', 'example.com', 'MX')
     assert 'status: NOERROR' in out.stdout and ' aa' in out.stdout, out.stdout
     assert '10 mail.example.com.' in out.stdout, out.stdout
 
@@ -109,7 +104,7 @@ def test_tcp_pipelining_one_write(workdir):
     first = dns.message.make_query('www.example.com', 'A')
     second = dns.message.make_query('mail.example.com', 'A')
     first.id, second.id = 1111, 2222
-    with socket.create_connection(('127.0.0.1', port), timeout=3) as s:
+    with tcp_connect(port) as s:
         s.sendall(tcp_frame(first) + tcp_frame(second))  # two queries, one write
         a = tcp_read_message(s)
         b = tcp_read_message(s)
@@ -121,7 +116,7 @@ def test_tcp_pipelining_one_write(workdir):
 def test_tcp_message_in_pieces(workdir):
     z, port = start_bundled(workdir)
     wire = tcp_frame(dns.message.make_query('ns1.example.com', 'A'))
-    with socket.create_connection(('127.0.0.1', port), timeout=3) as s:
+    with tcp_connect(port) as s:
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         s.sendall(wire[:1])
         time.sleep(0.1)
@@ -142,10 +137,10 @@ def write_config(workdir, options, zones=(('example.com', None),)):
 
 
 def test_tcp_idle_timeout(workdir):
-    port = free_port()
     conf = write_config(workdir, ['tcp-idle-timeout 5;'])  # 0.5 s
-    z = Zoned(['-c', conf, '-a', '127.0.0.1', '-p', str(port), '-t', '1'], workdir)
-    with socket.create_connection(('127.0.0.1', port), timeout=5) as s:
+    z = start_zoned(workdir, ['-c', conf, '-t', '1'])
+    port = z.port
+    with tcp_connect(port, timeout=5) as s:
         time.sleep(0.25)
         s.sendall(tcp_frame(dns.message.make_query('www.example.com', 'A')))
         assert tcp_read_message(s) is not None, 'open before the timeout'
@@ -157,17 +152,17 @@ def test_tcp_idle_timeout(workdir):
 
 
 def test_tcp_connection_cap(workdir):
-    port = free_port()
     conf = write_config(workdir, ['tcp-clients 2;'])
-    z = Zoned(['-c', conf, '-a', '127.0.0.1', '-p', str(port), '-t', '1'], workdir)
+    z = start_zoned(workdir, ['-c', conf, '-t', '1'])
+    port = z.port
     q = dns.message.make_query('www.example.com', 'A')
     conns = []
     for _ in range(2):
-        s = socket.create_connection(('127.0.0.1', port), timeout=3)
+        s = tcp_connect(port)
         s.sendall(tcp_frame(q))
         assert tcp_read_message(s) is not None
         conns.append(s)
-    third = socket.create_connection(('127.0.0.1', port), timeout=3)
+    third = tcp_connect(port)
     third.sendall(tcp_frame(q))
     assert tcp_read_message(third) is not None, 'the new connection is served'
     assert conns[0].recv(1) == b'', 'the least recently active one was closed'
@@ -180,10 +175,10 @@ def test_tcp_connection_cap(workdir):
 
 
 def test_large_answer_truncated_over_udp(workdir):
-    port = free_port()
     records = ''.join('big IN TXT "%s"\n' % (('%03d' % i) * 60) for i in range(100))
     write(os.path.join(workdir, 'big.test.zone'), zone_text('big.test', 1, records))
-    z = Zoned(['-z', 'big.test:big.test.zone', '-a', '127.0.0.1', '-p', str(port)], workdir)
+    z = start_zoned(workdir, ['-z', 'big.test:big.test.zone'])
+    port = z.port
     r = query('big.big.test', 'TXT', port)
     assert r.flags & dns.flags.TC, 'over 512 octets: TC over UDP'
     r = query('big.big.test', 'TXT', port, tcp=True)
@@ -195,8 +190,8 @@ def test_large_answer_truncated_over_udp(workdir):
 def test_ipv6(workdir):
     if not have_ipv6_loopback():
         return SKIP
-    port = free_port()
-    z = Zoned(['-c', os.path.join(ZONES, 'zoned.conf'), '-a', '::1', '-p', str(port)], workdir)
+    z = start_zoned(workdir, ['-c', os.path.join(ZONES, 'zoned.conf')], address='::1')
+    port = z.port
     r = query('example.com', 'AAAA', port, address='::1')
     assert rrset_texts(r.answer, dns.rdatatype.AAAA) == ['2001:db8::1']
     r = query('example.com', 'AAAA', port, address='::1', tcp=True)
@@ -204,9 +199,8 @@ def test_ipv6(workdir):
 
 
 def test_wildcard_address_replies_from_queried_address(workdir):
-    port = free_port()
-    z = Zoned(['-c', os.path.join(ZONES, 'zoned.conf'), '-a', '0.0.0.0', '-p', str(port)],
-              workdir)
+    z = start_zoned(workdir, ['-c', os.path.join(ZONES, 'zoned.conf')], address='0.0.0.0')
+    port = z.port
     # 127.0.0.2 is loopback too: the reply must come from it, not 127.0.0.1.
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(3)

@@ -184,8 +184,8 @@ def test_ready_only_when_serving(workdir):
     # the very first query after it is answered.
     write(os.path.join(workdir, 'big.test.zone'),
           zone_text('big.test', 3, ''.join('h%d IN A 192.0.2.1\n' % i for i in range(20000))))
-    port = free_port()
-    z = Zoned(['-z', 'big.test:big.test.zone', '-a', '127.0.0.1', '-p', str(port)], workdir)
+    z = start_zoned(workdir, ['-z', 'big.test:big.test.zone'])
+    port = z.port
     assert soa_serial(port, 'big.test') == 3
     assert soa_serial(port, 'big.test', tcp=True) == 3
     os.kill(z.pid, signal.SIGTERM)
@@ -198,9 +198,8 @@ def test_privilege_drop(workdir):
         return SKIP
     nobody = pwd.getpwnam('nobody')
     write(os.path.join(workdir, 'a.test.zone'), zone_text('a.test', 1))
-    port = free_port()
-    z = Zoned(['-z', 'a.test:a.test.zone', '-a', '127.0.0.1', '-p', str(port), '-u', 'nobody'],
-              workdir)
+    z = start_zoned(workdir, ['-z', 'a.test:a.test.zone', '-u', 'nobody'])
+    port = z.port
     uids = z.status_field('Uid')
     gids = z.status_field('Gid')
     assert uids == [str(nobody.pw_uid)] * 4, uids

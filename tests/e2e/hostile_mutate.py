@@ -14,7 +14,8 @@ import dns.exception
 import dns.message
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from hostile_lib import Zoned, big_txt, check_valid_answer, make_query, run_tests, zone_text
+from zoned_e2e import (big_txt, check_valid_answer, example_zone_text, main, make_query,
+                       serve_example)
 
 SEED = int(os.environ.get('HOSTILE_SEED', '20240101'))
 MUTANTS = int(os.environ.get('HOSTILE_MUTANTS', '30000'))
@@ -88,10 +89,10 @@ def strict_question_ok(wire):
         i += length + 1
 
 
-def test_mutated_queries():
+def test_mutated_queries(workdir):
     rng = random.Random(SEED)
     pool = base_queries()
-    server = Zoned(zone_text(1, big_txt()))
+    server = serve_example(workdir, example_zone_text(1, big_txt()))
     mutants = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     mutants.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     mutants.setblocking(False)
@@ -162,4 +163,4 @@ def test_mutated_queries():
 
 
 if __name__ == '__main__':
-    sys.exit(run_tests([('mutated queries with valid ones interleaved', test_mutated_queries)]))
+    sys.exit(main([('mutated queries with valid ones interleaved', test_mutated_queries)]))

@@ -13,7 +13,7 @@ import dns.message
 import dns.rcode
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from hostile_lib import (Zoned, make_query, run_tests, udp_exchange, write_file, zone_text)
+from zoned_e2e import (example_zone_text, main, make_query, serve_example, udp_exchange, write)
 
 LONG_LINE_MIB = int(os.environ.get('HOSTILE_LONG_LINE_MIB', '64'))
 RELOADS = 100
@@ -58,11 +58,11 @@ def broken_zones(good):
     yield 'file removed', os.unlink
 
 
-def test_broken_replacements():
-    good = zone_text(1).encode()
-    server = Zoned(good.decode())
+def test_broken_replacements(workdir):
+    good = example_zone_text(1).encode()
+    server = serve_example(workdir, good.decode())
     try:
-        if shutil.disk_usage(server.dir).free < (LONG_LINE_MIB + 512) << 20:
+        if shutil.disk_usage(server.workdir).free < (LONG_LINE_MIB + 512) << 20:
             raise AssertionError('not enough disk for the long-line case')
         if serial(server) != 1:
             raise AssertionError('serial 1 not served at start')
@@ -80,7 +80,7 @@ def test_broken_replacements():
                 raise AssertionError('%s: no clear error in the log:\n%s' % (description, new_log))
             first_error = [line for line in new_log.splitlines() if line.strip()][:3]
             print('  %-26s rejected in %.2f s: %s' % (description, took, ' | '.join(first_error)[:200]))
-        write_file(server.zone_path, zone_text(2))
+        write(server.zone_path, example_zone_text(2))
         server.reload()
         if serial(server) != 2:
             raise AssertionError('a good zone after the broken ones was not loaded')
@@ -118,14 +118,14 @@ def filler(count):
     return ''.join('host%d IN A 198.51.100.%d\n' % (i, i % 250 + 1) for i in range(count))
 
 
-def test_reloads_under_load():
-    server = Zoned(zone_text(1, filler(FILLER_RECORDS)))
+def test_reloads_under_load(workdir):
+    server = serve_example(workdir, example_zone_text(1, filler(FILLER_RECORDS)))
     load = QueryLoad(server.port)
     load.start()
     samples = []
     try:
         for n in range(1, RELOADS + 1):
-            write_file(server.zone_path, zone_text(n + 1, filler(FILLER_RECORDS)))
+            write(server.zone_path, example_zone_text(n + 1, filler(FILLER_RECORDS)))
             server.reload()
             if n in (10, 50, RELOADS):
                 samples.append((n, server.status_kib('VmRSS')))
@@ -149,17 +149,17 @@ def test_reloads_under_load():
         raise AssertionError('VmRSS grew from %d to %d KiB' % (samples[0][1], samples[-1][1]))
 
 
-def test_reload_while_rewriting():
+def test_reload_while_rewriting(workdir):
     """SIGHUPs land while the file is being rewritten in place, piece by piece:
     each reload sees some prefix of the new file, loads it or rejects it,
     and queries never fail; once the file is complete the new zone loads."""
-    server = Zoned(zone_text(1, filler(FILLER_RECORDS)))
+    server = serve_example(workdir, example_zone_text(1, filler(FILLER_RECORDS)))
     load = QueryLoad(server.port)
     load.start()
     outcomes = {'loaded': 0, 'rejected': 0}
     try:
         for round_number in range(2, 12):
-            text = zone_text(round_number, filler(FILLER_RECORDS)).encode()
+            text = example_zone_text(round_number, filler(FILLER_RECORDS)).encode()
             with open(server.zone_path, 'wb') as f:    # truncated first, as `>` does
                 for at in range(0, len(text), len(text) // 7 + 1):
                     f.write(text[at:at + len(text) // 7 + 1])
@@ -185,7 +185,7 @@ def test_reload_while_rewriting():
 
 
 if __name__ == '__main__':
-    sys.exit(run_tests([
+    sys.exit(main([
         ('broken zone files on SIGHUP', test_broken_replacements),
         ('%d SIGHUP reloads under query load' % RELOADS, test_reloads_under_load),
         ('SIGHUP while the zone file is being rewritten', test_reload_while_rewriting),

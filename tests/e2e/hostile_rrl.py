@@ -14,8 +14,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import dns.message  # noqa: E402
 import dns.rcode  # noqa: E402
 
-from hostile_lib import (Zoned, check_valid_answer, make_query, run_tests, tcp_query,  # noqa: E402
-                         zone_text)
+from zoned_e2e import (check_valid_answer, example_zone_text, main, make_query, serve_example,  # noqa: E402
+                       tcp_query)
 
 RATE = 5
 CONFIG = ('options {\n  rate-limit {\n    responses-per-second %d;\n    nxdomains-per-second %d;\n'
@@ -48,8 +48,8 @@ def drain(sock, wait):
     return full, truncated
 
 
-def test_water_torture():
-    server = Zoned(zone_text(1), extra_args=['-c', 'zoned.conf'], config=CONFIG % 1000)
+def test_water_torture(workdir):
+    server = serve_example(workdir, example_zone_text(1), extra_args=['-c', 'zoned.conf'], config=CONFIG % 1000)
     try:
         rng = random.Random(7)
         flood = source_socket('127.0.9.1')
@@ -79,8 +79,8 @@ def test_water_torture():
         server.stop()
 
 
-def test_table_churn():
-    server = Zoned(zone_text(1), extra_args=['-c', 'zoned.conf'], config=CONFIG % 2048)
+def test_table_churn(workdir):
+    server = serve_example(workdir, example_zone_text(1), extra_args=['-c', 'zoned.conf'], config=CONFIG % 2048)
     try:
         rss_before = server.status_kib('VmRSS')
         prefixes = 0
@@ -111,7 +111,7 @@ def test_table_churn():
 
 
 if __name__ == '__main__':
-    sys.exit(run_tests([
+    sys.exit(main([
         ('random-subdomain flood against rate limiting', test_water_torture),
         ('table churn from 4000 source prefixes', test_table_churn),
     ]))

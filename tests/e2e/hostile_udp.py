@@ -5,8 +5,8 @@ import struct
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from hostile_lib import (RCODE_FORMERR, Zoned, check_valid_answer, run_tests, udp_exchange,
-                         zone_text)
+from zoned_e2e import (check_valid_answer, example_zone_text, main, RCODE_FORMERR, serve_example,
+                       udp_exchange)
 
 QNAME = b'\x03www\x07example\x00'
 QUESTION = QNAME + struct.pack('!HH', 1, 1)
@@ -95,8 +95,8 @@ def check_case(server, description, datagram, expect):
     return 'silence' if data is None else 'FORMERR'
 
 
-def test_malformed_udp():
-    server = Zoned(zone_text(1))
+def test_malformed_udp(workdir):
+    server = serve_example(workdir, example_zone_text(1))
     try:
         failures = []
         for description, datagram, expect in cases():
@@ -117,4 +117,4 @@ def test_malformed_udp():
 
 
 if __name__ == '__main__':
-    sys.exit(run_tests([('malformed UDP queries', test_malformed_udp)]))
+    sys.exit(main([('malformed UDP queries', test_malformed_udp)]))

@@ -26,10 +26,8 @@ def config_text(rate_limit):
 def start(workdir, rate_limit, threads=2):
     write(os.path.join(workdir, 'example.test.zone'), zone_text('example.test', 1))
     write(os.path.join(workdir, 'zoned.conf'), config_text(rate_limit))
-    port = free_port()
-    z = Zoned(['-c', os.path.join(workdir, 'zoned.conf'), '-a', '127.0.0.1', '-p', str(port),
-               '-t', str(threads)], workdir)
-    return z, port
+    z = start_zoned(workdir, ['-c', os.path.join(workdir, 'zoned.conf'), '-t', str(threads)])
+    return z, z.port
 
 
 LIMITED = ['responses-per-second 5', 'slip 2', 'exempt-clients { 127.0.0.2; }']

@@ -49,6 +49,21 @@ const char *fuzz_check_response(const uint8_t *query, size_t query_length,
 /* Prints what and aborts: libFuzzer and the replay driver report it. */
 void fuzz_fail(const char *target, const char *what) __attribute__((noreturn));
 
+/*
+ * An exactly sized copy of data (no terminating NUL: the code under test
+ * must honour size); aborts for target when out of memory. The caller
+ * frees it.
+ */
+void *fuzz_copy_input(const char *target, const uint8_t *data, size_t size);
+
+/*
+ * A loader's contract: what (a "zone", a "config") exists exactly when
+ * status is 0, and a failure reports at least one error, except one with
+ * enomem_status (0: no exception). Aborts for target otherwise.
+ */
+void fuzz_check_load_result(const char *target, const char *what, int status, const void *loaded,
+	unsigned long errors, int enomem_status);
+
 /* True when text (size octets) names a device or kernel file we must not read. */
 int fuzz_names_special_file(const uint8_t *data, size_t size);
 

@@ -60,10 +60,7 @@ fuzz_answer_one(const uint8_t *data, size_t size)
 		.nsid = fuzz_nsid, .nsid_length = sizeof(fuzz_nsid),
 	};
 	struct answer_settings bare = {.edns_size = 4096};
-	uint8_t *query = malloc(size > 0 ? size : 1);
-	if (query == NULL)
-		fuzz_fail("answer", "out of memory");
-	memcpy(query, data, size);
+	uint8_t *query = fuzz_copy_input("answer", data, size);
 
 	uint8_t *udp = NULL;
 	size_t udp_length = fuzz_answer_run(&full, ANSWER_UDP, query, size, &udp, FUZZ_TCP_LIMIT);

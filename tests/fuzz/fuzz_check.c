@@ -1,4 +1,4 @@
-/* fuzz_check.c: what every response must satisfy, whatever the query was. */
+/* fuzz_check.c: what every response and every loader result must satisfy; the targets' input copy. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,32 @@ fuzz_fail(const char *target, const char *what)
 	fprintf(stderr, "fuzz %s: %s\n", target, what);
 	fflush(stderr);
 	abort();
+}
+
+void *
+fuzz_copy_input(const char *target, const uint8_t *data, size_t size)
+{
+	void *copy = malloc(size > 0 ? size : 1);
+	if (copy == NULL)
+		fuzz_fail(target, "out of memory");
+	memcpy(copy, data, size);
+	return copy;
+}
+
+void
+fuzz_check_load_result(const char *target, const char *what, int status, const void *loaded,
+	unsigned long errors, int enomem_status)
+{
+	static char problem[128];
+	if (status == 0 && loaded == NULL)
+		snprintf(problem, sizeof problem, "success without a %s", what);
+	else if (status != 0 && loaded != NULL)
+		snprintf(problem, sizeof problem, "a %s returned with an error", what);
+	else if (status != 0 && status != enomem_status && errors == 0)
+		snprintf(problem, sizeof problem, "failed without reporting an error");
+	else
+		return;
+	fuzz_fail(target, problem);
 }
 
 int

@@ -3,7 +3,6 @@
  * to tests/fuzz/include; a config that parses must be internally sound.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "fuzz.h"
 #include "zoned/config.h"
@@ -15,20 +14,12 @@ fuzz_config_one(const uint8_t *data, size_t size)
 {
 	if (fuzz_names_special_file(data, size))
 		return 0;
-	char *text = malloc(size > 0 ? size : 1);
-	if (text == NULL)
-		fuzz_fail("config", "out of memory");
-	memcpy(text, data, size);
+	char *text = fuzz_copy_input("config", data, size);
 	struct diag d = {0};
 	struct config *config = NULL;
 	int status = config_load_text(text, size, "fuzz.conf", &d, &config);
 	free(text);
-	if (status == 0 && config == NULL)
-		fuzz_fail("config", "success without a config");
-	if (status != 0 && config != NULL)
-		fuzz_fail("config", "a config returned with an error");
-	if (status != 0 && status != ZONED_ENOMEM && d.errors == 0)
-		fuzz_fail("config", "failed without reporting an error");
+	fuzz_check_load_result("config", "config", status, config, d.errors, ZONED_ENOMEM);
 	if (config == NULL)
 		return 0;
 	for (size_t i = 0; i < config->zone_count; i++) {

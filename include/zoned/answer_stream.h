@@ -1,0 +1,109 @@
+/*
+ * answer_stream.h: answers that take more than one message, produced one
+ * message per call so that a transport can send each as its output drains
+ * (zone transfer out: AXFR, RFC 5936; IXFR later). A stream holds its zone
+ * (zone_ref()) from start to finish, so it survives reloads, and resumes
+ * from a cursor into the zone: nothing is copied, nothing allocated.
+ *
+ * Who may transfer what (allow-transfer, TSIG) is decided before a stream
+ * starts; this module only produces the messages.
+ *
+ * A transport drives it so: start while still inside the worker's epoch
+ * (where it found the zone), then call next whenever its output has room
+ * (for TCP: when the output buffer drains below a low-water mark), each
+ * message framed on its own, without holding the epoch: the hold keeps the
+ * zone alive across reloads. Other connections are served meanwhile. It
+ * calls finish when next returns DONE or an error, and also when the
+ * connection closes, times out or fails.
+ */
+#ifndef ZONED_ANSWER_STREAM_H
+#define ZONED_ANSWER_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zoned/dname.h"
+
+struct answer_request;
+struct answer_settings;
+struct zone;
+
+/* What answer_stream_next() returns besides a negative ZONED_ code. */
+enum answer_stream_status {
+	ANSWER_STREAM_DONE = 0,    /* the message written is the last one */
+	ANSWER_STREAM_MORE = 1,    /* call again for the next message */
+};
+
+/* Where the stream stands (private to answer_stream.c). */
+enum answer_stream_phase {
+	ANSWER_STREAM_FIRST_SOA,   /* RFC 5936 2.2: the transfer opens with the SOA */
+	ANSWER_STREAM_RECORDS,     /* every RRset of every node, canonical order */
+	ANSWER_STREAM_LAST_SOA,    /* ... and closes with the SOA again */
+	ANSWER_STREAM_FINISHED,
+};
+
+/*
+ * One stream, owned by the caller (embedded in a connection, say). The
+ * fields are private: use the functions below.
+ */
+struct answer_stream {
+	const struct zone *zone;         /* held from start until finish; NULL after */
+	enum answer_stream_phase phase;
+	/*
+	 * The cursor: the next record is at octet record_offset of the rdata of
+	 * RRset rrset_index of the node at node_index in zone->nodes or at
+	 * nsec3_index in zone->nsec3_nodes, whichever comes first canonically.
+	 */
+	size_t node_index;
+	size_t nsec3_index;
+	uint16_t rrset_index;
+	uint32_t record_offset;
+	uint32_t message_count;          /* messages written so far */
+	/* Echoed from the request. */
+	uint8_t id[2];
+	uint8_t opcode;
+	bool recursion_desired;
+	bool checking_disabled;
+	bool has_edns;                   /* each message carries an OPT (RFC 6891 6.1.1) */
+	bool dnssec_ok;
+	uint16_t edns_size;              /* advertised in that OPT */
+	uint16_t question_length;
+	uint8_t question[DNAME_MAX_LENGTH + 4];   /* QNAME QTYPE QCLASS as received */
+};
+
+/*
+ * Starts an AXFR of zone for request, a TCP query for type AXFR whose
+ * QNAME is the zone's origin (RFC 5936 4.2: never over UDP); whether the
+ * client may have it was decided before. Keeps what the messages echo (ID,
+ * question, flags, EDNS), so request's bytes may go once this returns.
+ * Takes a hold on zone (zone_ref()): the caller must be a holder or inside
+ * its worker's epoch, which is where it found the zone. settings gives the
+ * EDNS size to advertise (NULL: the default). Returns 0, or ZONED_EINVAL
+ * (not such a request) or ZONED_EZONE (no SOA) having taken nothing.
+ * Either way the stream can be given to answer_stream_finish().
+ */
+int answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
+	const struct answer_request *request, const struct answer_settings *settings);
+
+/*
+ * Writes the next message of the stream into message (size octets; it is
+ * filled as far as whole records fit, up to 65535) and sets *length.
+ * Returns ANSWER_STREAM_MORE, ANSWER_STREAM_DONE after the last message,
+ * ZONED_ESPACE when a single record does not fit into an empty message of
+ * size octets, or ZONED_EINVAL when the stream is finished or never
+ * started. On an error nothing is written and the caller ends the stream
+ * (for a transfer that means closing the connection, RFC 5936 2.2).
+ */
+int answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size,
+	size_t *length);
+
+/*
+ * Ends the stream and lets go of its zone, which is freed here when every
+ * set that served it is gone (on the calling thread). Call it always: when
+ * the stream is done, failed, or its client went away. Calling it twice,
+ * or after a failed start, is fine.
+ */
+void answer_stream_finish(struct answer_stream *stream);
+
+#endif

@@ -1,0 +1,47 @@
+/* log.c: the daemon's log lines, to stderr or syslog, filtered by verbosity. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include "zoned/log.h"
+
+/* Set once by log_setup before the workers start, then only read. */
+static int log_threshold = LOG_INFO;
+static bool log_to_syslog;
+
+void
+log_setup(int verbosity, bool use_syslog)
+{
+	static const int thresholds[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	if (verbosity < 0)
+		verbosity = 0;
+	if (verbosity > 3)
+		verbosity = 3;
+	log_threshold = thresholds[verbosity];
+	if (use_syslog && !log_to_syslog)
+		openlog("zoned", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_to_syslog = use_syslog;
+}
+
+void
+log_message(int priority, const char *format, ...)
+{
+	if (priority > log_threshold)
+		return;
+	char line[2048];
+	va_list args;
+	va_start(args, format);
+	vsnprintf(line, sizeof line, format, args);
+	va_end(args);
+	if (log_to_syslog) {
+		syslog(priority, "%s", line);
+		return;
+	}
+	/* One fprintf per line: stdio locks the stream, so threads do not interleave. */
+	const char *prefix = priority <= LOG_ERR ? "error: "
+		: priority == LOG_WARNING ? "warning: " : "";
+	fprintf(stderr, "zoned: %s%s\n", prefix, line);
+}

@@ -1,0 +1,522 @@
+/*
+ * check_answer_stream.c: multi-message answers: an AXFR of a zone of a few
+ * hundred RRsets (big TXTs, a large RRset, glue, occluded data, RRSIGs,
+ * NSEC3) over several messages of several sizes. Every message must parse
+ * (ldns), open with the SOA and close with it, keep canonical order, never
+ * split a record, and the records reassembled must be exactly the zone's. A
+ * stream must outlive the set that served its zone (a reload).
+ */
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+#include "zoned/answer.h"
+#include "zoned/answer_stream.h"
+#include "zoned/dname.h"
+#include "zoned/error.h"
+#include "zoned/nametree.h"
+#include "zoned/rrtype.h"
+#include "zoned/zonedb.h"
+
+#define TXT_NAMES 300
+#define MANY_ADDRESSES 40
+#define MAX_MESSAGES 4096
+
+static const uint8_t origin[] = "\6stream\4test";
+
+/* A zone of TXT_NAMES TXT RRsets of about 1000 octets each, and the rest. */
+static char *
+stream_zone_text(void)
+{
+	size_t size = 1 << 20, length = 0;
+	char *text = malloc(size);
+	ck_assert_ptr_nonnull(text);
+	length += (size_t)snprintf(text + length, size - length,
+		"$ORIGIN stream.test.\n$TTL 300\n"
+		"@ SOA ns1 hostmaster 2026120301 7200 3600 1209600 300\n"
+		"@ NS ns1\n@ NS NS2.Stream.Test.\n@ MX 10 mail\n"
+		"@ RRSIG SOA 8 2 300 20300101000000 20200101000000 12345 stream.test. AAECAwQFBgcICQ==\n"
+		"@ RRSIG NS 8 2 300 20300101000000 20200101000000 12345 stream.test. AAECAwQFBgcICQ==\n"
+		"ns1 A 192.0.2.1\nns2 A 192.0.2.2\nmail 3600 AAAA 2001:db8::25\n"
+		"UPPER.Case A 192.0.2.3\n"
+		"sub NS ns.sub\nns.sub A 192.0.2.53\ndeep.below.sub A 192.0.2.54\n"
+		"dn DNAME elsewhere.test.\nx.dn A 192.0.2.55\n"
+		/* NSEC3 owners are kept apart from the names (RFC 5155 7.1), yet transferred. */
+		"@ NSEC3PARAM 1 0 12 aabbccdd\n"
+		"0p9mhaveqvm6t7vbl5lop2u3t2rp3tom NSEC3 1 0 12 aabbccdd "
+		"2t7b4g4vsa5smi47k61mv5bv1a22bojr NS SOA MX RRSIG NSEC3PARAM\n"
+		"0p9mhaveqvm6t7vbl5lop2u3t2rp3tom RRSIG NSEC3 8 3 300 20300101000000 "
+		"20200101000000 12345 stream.test. AAECAwQFBgcICQ==\n");
+	for (int i = 1; i <= MANY_ADDRESSES; i++)
+		length += (size_t)snprintf(text + length, size - length, "many A 192.0.2.%d\n", i);
+	char chunk[251];
+	for (int i = 0; i < TXT_NAMES; i++) {
+		memset(chunk, 'a' + i % 26, 250);
+		chunk[250] = '\0';
+		length += (size_t)snprintf(text + length, size - length,
+			"host%03d TXT \"%s\" \"%s\" \"%s\" \"%d\"\n", i, chunk, chunk, chunk, i);
+		ck_assert_uint_lt(length, size - 2048);
+	}
+	return text;
+}
+
+static struct zone *
+stream_zone_load(void)
+{
+	char *text = stream_zone_text();
+	struct zone *zone = testlib_zone_from_text("stream.test", text, "stream.test", NULL, NULL);
+	free(text);
+	return zone;
+}
+
+/* A query for qname (wire form) and qtype, with an OPT record when edns. */
+static size_t
+make_query(uint8_t *packet, const uint8_t *qname, size_t qname_length, uint16_t qtype,
+	bool edns)
+{
+	/* RD and CD set: both are echoed. */
+	static const uint8_t header[] = {0xbe, 0xef, 0x01, 0x10, 0, 1, 0, 0, 0, 0, 0, 0};
+	static const uint8_t opt[] = {0, 0, 41, 0x10, 0, 0, 0, 0x80, 0, 0, 0};
+	size_t length = 0;
+	memcpy(packet, header, sizeof header);
+	packet[11] = edns ? 1 : 0;
+	length += sizeof header;
+	memcpy(packet + length, qname, qname_length);
+	length += qname_length;
+	uint8_t type_class[] = {(uint8_t)(qtype >> 8), (uint8_t)qtype, 0, 1};
+	memcpy(packet + length, type_class, sizeof type_class);
+	length += sizeof type_class;
+	if (edns) {
+		memcpy(packet + length, opt, sizeof opt);
+		length += sizeof opt;
+	}
+	return length;
+}
+
+/* Mixed case: the question is echoed as received. */
+static const uint8_t axfr_qname[] = "\6StReAm\4TEST";
+
+static void
+start_axfr(struct answer_stream *stream, const struct zone *zone, bool edns)
+{
+	uint8_t packet[512];
+	struct answer_request request = {
+		.query = packet,
+		.query_length = make_query(packet, axfr_qname, sizeof axfr_qname, 252, edns),
+		.transport = ANSWER_TCP,
+	};
+	ck_assert_int_eq(answer_stream_start_axfr(stream, zone, &request, NULL), 0);
+	memset(packet, 0xff, sizeof packet);  /* the stream keeps what it echoes */
+}
+
+/* The zone and a stream of it. */
+static struct {
+	struct zone *zone;
+	struct answer_stream stream;
+} fixture;
+
+/* Loads the zone and starts an AXFR of it. */
+static void
+axfr_begin(bool edns)
+{
+	fixture.zone = stream_zone_load();
+	start_axfr(&fixture.stream, fixture.zone, edns);
+}
+
+/* One record as a comparable string: lowercased owner, type, class, TTL, rdata, in hex. */
+static char *
+record_key(const uint8_t *owner, size_t owner_length, uint16_t type, uint16_t rr_class,
+	uint32_t ttl, const uint8_t *rdata, size_t rdata_length)
+{
+	char *key = malloc(2 * (owner_length + rdata_length) + 64);
+	ck_assert_ptr_nonnull(key);
+	size_t at = 0;
+	for (size_t i = 0; i < owner_length; i++)
+		at += (size_t)sprintf(key + at, "%02x", dname_lower_table[owner[i]]);
+	at += (size_t)sprintf(key + at, " %u %u %u ", type, rr_class, ttl);
+	for (size_t i = 0; i < rdata_length; i++)
+		at += (size_t)sprintf(key + at, "%02x", rdata[i]);
+	return key;
+}
+
+/* The records of one transfer, in the order received. */
+struct transfer {
+	char **keys;
+	size_t count;
+	ldns_rdf **owners;   /* for the order check */
+	unsigned messages;
+	bool first_has_question;
+	bool later_have_question;
+	bool every_message_has_opt;
+	bool any_truncated;
+};
+
+static void
+transfer_clear(struct transfer *transfer)
+{
+	for (size_t i = 0; i < transfer->count; i++) {
+		free(transfer->keys[i]);
+		ldns_rdf_deep_free(transfer->owners[i]);
+	}
+	free(transfer->keys);
+	free(transfer->owners);
+	memset(transfer, 0, sizeof *transfer);
+}
+
+/* Parses one message and appends its answer records to transfer. */
+static void
+transfer_add_message(struct transfer *transfer, const uint8_t *message, size_t length)
+{
+	ldns_pkt *packet = NULL;
+	ck_assert_int_eq(ldns_wire2pkt(&packet, message, length), LDNS_STATUS_OK);
+	ck_assert_uint_eq(ldns_pkt_id(packet), 0xbeef);
+	ck_assert(ldns_pkt_qr(packet));
+	ck_assert(ldns_pkt_aa(packet));
+	ck_assert(ldns_pkt_rd(packet));
+	ck_assert(ldns_pkt_cd(packet));
+	ck_assert_int_eq(ldns_pkt_get_rcode(packet), 0);
+	transfer->any_truncated |= ldns_pkt_tc(packet);
+	ck_assert_uint_eq(ldns_pkt_nscount(packet), 0);
+	if (transfer->messages == 0) {
+		transfer->first_has_question = ldns_pkt_qdcount(packet) == 1;
+		ck_assert_int_eq(memcmp(message + 12, "\6StReAm\4TEST", 13), 0);
+	} else if (ldns_pkt_qdcount(packet) != 0) {
+		transfer->later_have_question = true;
+	}
+	if (!ldns_pkt_edns(packet))
+		transfer->every_message_has_opt = false;
+	const ldns_rr_list *answer = ldns_pkt_answer(packet);
+	size_t n = ldns_rr_list_rr_count(answer);
+	ck_assert_uint_gt(n, 0);
+	transfer->keys = realloc(transfer->keys, (transfer->count + n) * sizeof *transfer->keys);
+	transfer->owners = realloc(transfer->owners,
+		(transfer->count + n) * sizeof *transfer->owners);
+	ck_assert(transfer->keys != NULL && transfer->owners != NULL);
+	ldns_buffer *rdata = ldns_buffer_new(65535);
+	for (size_t i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(answer, i);
+		ldns_buffer_clear(rdata);
+		ck_assert_int_eq(ldns_rr_rdata2buffer_wire(rdata, rr), LDNS_STATUS_OK);
+		const ldns_rdf *owner = ldns_rr_owner(rr);
+		transfer->keys[transfer->count] = record_key(ldns_rdf_data(owner),
+			ldns_rdf_size(owner), (uint16_t)ldns_rr_get_type(rr),
+			(uint16_t)ldns_rr_get_class(rr), ldns_rr_ttl(rr),
+			ldns_buffer_begin(rdata), ldns_buffer_position(rdata));
+		transfer->owners[transfer->count] = ldns_rdf_clone(owner);
+		transfer->count++;
+	}
+	ldns_buffer_free(rdata);
+	ldns_pkt_free(packet);
+	transfer->messages++;
+}
+
+/* How transfer_run() asks for messages. */
+struct transfer_options {
+	size_t size;                  /* octets offered per message */
+	bool vary;                    /* offer 900..size octets, a different amount each call */
+	void (*after_first)(void *);  /* called after the first message (a reload), or NULL */
+	void *arg;
+};
+
+/* Runs the stream to the end, parsing each message. */
+static void
+transfer_run(struct answer_stream *stream, const struct transfer_options *options,
+	struct transfer *transfer)
+{
+	memset(transfer, 0, sizeof *transfer);
+	transfer->every_message_has_opt = true;
+	uint8_t *message = malloc(options->size);
+	ck_assert_ptr_nonnull(message);
+	uint32_t seed = 12345;
+	int rc;
+	do {
+		size_t size = options->size, length = 0;
+		if (options->vary) {
+			seed = seed * 1103515245u + 12345u;
+			size = 900 + (seed >> 8) % (options->size - 900 + 1);
+		}
+		rc = answer_stream_next(stream, message, size, &length);
+		ck_assert_msg(rc == ANSWER_STREAM_MORE || rc == ANSWER_STREAM_DONE, "next: %d", rc);
+		ck_assert_uint_le(length, size);
+		transfer_add_message(transfer, message, length);
+		if (transfer->messages == 1 && options->after_first != NULL)
+			options->after_first(options->arg);
+		ck_assert_uint_lt(transfer->messages, MAX_MESSAGES);
+	} while (rc == ANSWER_STREAM_MORE);
+	size_t length = 99;
+	ck_assert_int_eq(answer_stream_next(stream, message, options->size, &length),
+		ZONED_EINVAL);
+	ck_assert_uint_eq(length, 0);
+	free(message);
+}
+
+/* Appends the records of the nodes (except the apex SOA) to keys. */
+static void
+node_keys(const struct zone *zone, struct name_node *const *nodes, size_t node_count,
+	char **keys, size_t *n)
+{
+	const uint8_t *rdata;
+	uint16_t length;
+	for (size_t i = 0; i < node_count; i++) {
+		const struct name_node *node = nodes[i];
+		const struct rrset *rrsets = name_node_rrsets(node);
+		for (uint16_t j = 0; j < node->rrset_count; j++) {
+			if (&rrsets[j] == zone->soa)
+				continue;
+			struct rdata_cursor cursor = rdata_cursor_start(rrsets[j].rdata,
+				rrsets[j].rdata_length);
+			while (rdata_cursor_next(&cursor, &rdata, &length)) {
+				ck_assert_uint_lt(*n, zone->record_count);
+				keys[(*n)++] = record_key(node->name, node->name_length, rrsets[j].type,
+					1, rrsets[j].ttl, rdata, length);
+			}
+		}
+	}
+}
+
+/*
+ * The zone's own records as keys: the SOA, every other record (the names'
+ * and the NSEC3 owners'), the SOA again.
+ */
+static char **
+zone_keys(const struct zone *zone, size_t *count)
+{
+	char **keys = calloc(zone->record_count + 1, sizeof *keys);
+	ck_assert_ptr_nonnull(keys);
+	size_t n = 0;
+	struct rdata_cursor soa = rdata_cursor_start(zone->soa->rdata, zone->soa->rdata_length);
+	const uint8_t *rdata;
+	uint16_t length;
+	ck_assert(rdata_cursor_next(&soa, &rdata, &length));
+	keys[n++] = record_key(zone->origin, zone->origin_length, 6, 1, zone->soa->ttl, rdata,
+		length);
+	node_keys(zone, zone->nodes, zone->node_count, keys, &n);
+	node_keys(zone, zone->nsec3_nodes, zone->nsec3_count, keys, &n);
+	ck_assert_uint_eq(n, zone->record_count);
+	keys[n++] = strdup(keys[0]);
+	*count = n;
+	return keys;
+}
+
+static int
+compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The transfer holds exactly the zone's records, SOA first and last, the
+ * rest in canonical order (checked with ldns, not with our own code).
+ */
+static void
+transfer_check(const struct transfer *transfer, const struct zone *zone)
+{
+	size_t expected_count;
+	char **expected = zone_keys(zone, &expected_count);
+	ck_assert_uint_eq(transfer->count, expected_count);
+	ck_assert_str_eq(transfer->keys[0], expected[0]);
+	ck_assert_str_eq(transfer->keys[transfer->count - 1], expected[0]);
+	char **received = malloc(transfer->count * sizeof *received);
+	ck_assert_ptr_nonnull(received);
+	memcpy(received, transfer->keys, transfer->count * sizeof *received);
+	qsort(received + 1, transfer->count - 2, sizeof *received, compare_keys);
+	qsort(expected + 1, expected_count - 2, sizeof *expected, compare_keys);
+	for (size_t i = 1; i + 1 < expected_count; i++)
+		ck_assert_str_eq(received[i], expected[i]);
+	for (size_t i = 1; i + 1 < transfer->count; i++)
+		ck_assert_int_le(ldns_dname_compare(transfer->owners[i - 1], transfer->owners[i]), 0);
+	free(received);
+	for (size_t i = 0; i < expected_count; i++)
+		free(expected[i]);
+	free(expected);
+	ck_assert(transfer->first_has_question);
+	ck_assert(!transfer->later_have_question);
+	ck_assert(!transfer->any_truncated);
+}
+
+/* Counts the records in transfer whose type is type. */
+static size_t
+transfer_count_type(const struct transfer *transfer, const struct zone *zone, uint16_t type)
+{
+	size_t count = 0;
+	char needle[16];
+	snprintf(needle, sizeof needle, " %u 1 ", type);
+	for (size_t i = 0; i < transfer->count; i++)
+		count += strstr(transfer->keys[i], needle) != NULL;
+	(void)zone;
+	return count;
+}
+
+/* 1000: about one TXT per message, and the 40 A records split across messages. */
+static const size_t message_sizes[] = {65535, 16384, 1400, 1000};
+
+START_TEST(axfr_reassembles_the_zone)
+{
+	size_t size = message_sizes[_i];
+	axfr_begin(false);
+	struct zone *zone = fixture.zone;
+	struct answer_stream *stream = &fixture.stream;
+	struct transfer transfer;
+	transfer_run(stream, &(struct transfer_options){.size = size}, &transfer);
+	transfer_check(&transfer, zone);
+	/* Over 750 octets per TXT record: several messages even at the largest size. */
+	ck_assert_uint_ge(transfer.messages, TXT_NAMES * 750 / size);
+	ck_assert_uint_gt(transfer.messages, 1);
+	ck_assert(!transfer.every_message_has_opt);
+	/* Glue, occluded data, RRSIGs and the DNAME are part of the zone as loaded. */
+	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 46), 3);
+	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 50), 1);
+	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 39), 1);
+	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 16), TXT_NAMES);
+	ck_assert_uint_eq(transfer_count_type(&transfer, zone, 6), 2);
+	ck_assert_uint_eq(transfer.count, (size_t)TXT_NAMES + MANY_ADDRESSES + 19);
+	transfer_clear(&transfer);
+	answer_stream_finish(stream);
+	ck_assert_ptr_null(stream->zone);
+	answer_stream_finish(stream);  /* twice is fine */
+	ck_assert_uint_eq(atomic_load(&zone->holders), 1);
+	zone_free(zone);
+}
+END_TEST
+
+START_TEST(axfr_with_edns_has_opt_in_every_message)
+{
+	axfr_begin(true);
+	struct zone *zone = fixture.zone;
+	struct answer_stream *stream = &fixture.stream;
+	struct transfer transfer;
+	transfer_run(stream, &(struct transfer_options){.size = 4096}, &transfer);
+	transfer_check(&transfer, zone);
+	ck_assert(transfer.every_message_has_opt);
+	transfer_clear(&transfer);
+	answer_stream_finish(stream);
+	zone_free(zone);
+}
+END_TEST
+
+START_TEST(message_size_may_change_between_calls)
+{
+	axfr_begin(false);
+	struct transfer transfer;
+	transfer_run(&fixture.stream, &(struct transfer_options){.size = 20000, .vary = true},
+		&transfer);
+	transfer_check(&transfer, fixture.zone);
+	transfer_clear(&transfer);
+	answer_stream_finish(&fixture.stream);
+	zone_free(fixture.zone);
+}
+END_TEST
+
+static void
+let_go_of_db(void *arg)
+{
+	struct zonedb **db = arg;
+	zonedb_free(*db);  /* the reload retires the set that served the zone */
+	*db = NULL;
+}
+
+START_TEST(stream_outlives_a_reload)
+{
+	struct zone *zone = stream_zone_load();
+	struct zonedb *db = zonedb_create();
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(zonedb_add(db, zone), 0);  /* the db holds the loader's hold now */
+	const struct zone *served = zonedb_find(db, origin, sizeof origin);
+	ck_assert_ptr_eq(served, zone);
+	struct answer_stream stream;
+	start_axfr(&stream, served, false);
+	ck_assert_uint_eq(atomic_load(&served->holders), 2);
+	/* The expected records, taken while the zone is still served. */
+	struct transfer transfer;
+	struct transfer_options options = {.size = 16384, .after_first = let_go_of_db, .arg = &db};
+	transfer_run(&stream, &options, &transfer);
+	ck_assert_ptr_null(db);
+	ck_assert_uint_eq(atomic_load(&served->holders), 1);
+	ck_assert_uint_gt(transfer.messages, 2);
+	transfer_check(&transfer, served);
+	transfer_clear(&transfer);
+	answer_stream_finish(&stream);  /* the last holder: the zone is freed here */
+}
+END_TEST
+
+/* Requests a stream must not start for. */
+static const struct {
+	const char *why;
+	const uint8_t *qname;
+	size_t qname_length;
+	uint16_t qtype;
+	enum answer_transport transport;
+} refused_starts[] = {
+	{"a name below the origin", (const uint8_t *)"\3www\6stream\4test", 17, 252, ANSWER_TCP},
+	{"a name above the origin", (const uint8_t *)"\4test", 6, 252, ANSWER_TCP},
+	{"over UDP (RFC 5936 4.2)", axfr_qname, sizeof axfr_qname, 252, ANSWER_UDP},
+	{"not AXFR", axfr_qname, sizeof axfr_qname, 6, ANSWER_TCP},
+};
+
+START_TEST(start_refuses_what_is_not_an_axfr_of_the_zone)
+{
+	struct zone *zone = stream_zone_load();
+	uint8_t packet[512];
+	struct answer_request request = {
+		.query = packet,
+		.query_length = make_query(packet, refused_starts[_i].qname,
+			refused_starts[_i].qname_length, refused_starts[_i].qtype, false),
+		.transport = refused_starts[_i].transport,
+	};
+	struct answer_stream stream;
+	ck_assert_msg(answer_stream_start_axfr(&stream, zone, &request, NULL) == ZONED_EINVAL,
+		"%s", refused_starts[_i].why);
+	ck_assert_ptr_null(stream.zone);
+	ck_assert_uint_eq(atomic_load(&zone->holders), 1);
+	uint8_t message[512];
+	size_t written = 7;
+	ck_assert_int_eq(answer_stream_next(&stream, message, sizeof message, &written),
+		ZONED_EINVAL);
+	ck_assert_uint_eq(written, 0);
+	answer_stream_finish(&stream);
+	zone_free(zone);
+}
+END_TEST
+
+START_TEST(record_larger_than_a_message_is_an_error)
+{
+	axfr_begin(false);
+	struct zone *zone = fixture.zone;
+	struct answer_stream *stream = &fixture.stream;
+	/* The SOA fits in 200 octets, a 1000-octet TXT never does. */
+	uint8_t message[200];
+	size_t length = 0;
+	int rc;
+	unsigned messages = 0;
+	while ((rc = answer_stream_next(stream, message, sizeof message, &length))
+		== ANSWER_STREAM_MORE) {
+		ck_assert_uint_le(length, sizeof message);
+		ck_assert_uint_lt(++messages, 100);
+	}
+	ck_assert_int_eq(rc, ZONED_ESPACE);
+	ck_assert_uint_eq(length, 0);
+	ck_assert_uint_gt(messages, 0);
+	answer_stream_finish(stream);
+	zone_free(zone);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *suite = suite_create("answer_stream");
+	TCase *axfr = tcase_create("axfr");
+	tcase_set_timeout(axfr, 60);
+	tcase_add_loop_test(axfr, axfr_reassembles_the_zone, 0,
+		(int)(sizeof message_sizes / sizeof message_sizes[0]));
+	tcase_add_test(axfr, axfr_with_edns_has_opt_in_every_message);
+	tcase_add_test(axfr, message_size_may_change_between_calls);
+	tcase_add_test(axfr, stream_outlives_a_reload);
+	tcase_add_loop_test(axfr, start_refuses_what_is_not_an_axfr_of_the_zone, 0,
+		(int)(sizeof refused_starts / sizeof refused_starts[0]));
+	tcase_add_test(axfr, record_larger_than_a_message_is_an_error);
+	suite_add_tcase(suite, axfr);
+	return testlib_run(suite);
+}

@@ -1,0 +1,197 @@
+/*
+ * check_zoneset.c: the zone sets of successive reloads and zone lifetime:
+ * a zone is shared by the sets that serve it and by long readers
+ * (zone_ref()), and freed only when the last of them lets go. Run under
+ * valgrind (CK_FORK=no) to show neither a leak nor a use after free.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testlib.h"
+#include "zoned/config.h"
+#include "zoned/dname.h"
+#include "zoned/nametree.h"
+#include "zoned/zonedb.h"
+#include "zoned/zoneset.h"
+
+static char directory[] = "/tmp/check_zoneset.XXXXXX";
+static char path_a[64], path_b[64];
+static struct config *config;
+
+static void
+quiet_log(int priority, const char *format, ...)
+{
+	(void)priority;
+	(void)format;
+}
+
+static void
+write_zone(const char *path, const char *origin, unsigned serial, unsigned hosts)
+{
+	FILE *file = fopen(path, "w");
+	ck_assert_ptr_nonnull(file);
+	fprintf(file, "$ORIGIN %s.\n$TTL 300\n@ SOA ns1 host %u 2 3 4 5\n@ NS ns1\n"
+		"ns1 A 192.0.2.1\n", origin, serial);
+	for (unsigned i = 0; i < hosts; i++)
+		fprintf(file, "host%u A 192.0.2.%u\n", i, i % 250 + 2);
+	ck_assert_int_eq(fclose(file), 0);
+}
+
+static void
+setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(directory));
+	snprintf(path_a, sizeof path_a, "%s/a.zone", directory);
+	snprintf(path_b, sizeof path_b, "%s/b.zone", directory);
+	write_zone(path_a, "a.test", 1, 50);
+	write_zone(path_b, "b.test", 1, 10);
+	config = config_create();
+	ck_assert_ptr_nonnull(config);
+	ck_assert_int_eq(config_add_zone(config, "a.test", path_a, "test", 1), 0);
+	ck_assert_int_eq(config_add_zone(config, "b.test", path_b, "test", 2), 0);
+}
+
+static void
+teardown(void)
+{
+	config_free(config);
+	unlink(path_a);
+	unlink(path_b);
+	rmdir(directory);
+	memcpy(directory + strlen(directory) - 6, "XXXXXX", 6);
+}
+
+static struct zoneset *
+build(const struct zoneset *previous)
+{
+	struct zoneset *set = NULL;
+	unsigned failed = 99;
+	ck_assert_int_eq(zoneset_build(config, previous, quiet_log, &set, &failed), 0);
+	ck_assert_uint_eq(failed, 0);
+	ck_assert_ptr_nonnull(set);
+	return set;
+}
+
+static const struct zone *
+find(const struct zoneset *set, const char *origin)
+{
+	const uint8_t *name = testlib_name(origin);
+	const struct zone *zone = zonedb_find(set->db, name, dname_length(name));
+	ck_assert_ptr_nonnull(zone);
+	return zone;
+}
+
+static unsigned
+holders(const struct zone *zone)
+{
+	return atomic_load(&zone->holders);
+}
+
+/* Reads the whole zone, as a transfer would: valgrind sees a freed zone here. */
+static size_t
+count_records(const struct zone *zone)
+{
+	size_t records = 0;
+	for (size_t i = 0; i < zone->node_count; i++) {
+		const struct rrset *rrsets = name_node_rrsets(zone->nodes[i]);
+		for (uint16_t j = 0; j < zone->nodes[i]->rrset_count; j++)
+			records += rrsets[j].rr_count;
+	}
+	return records;
+}
+
+START_TEST(held_zone_outlives_every_set)
+{
+	struct zoneset *first = build(NULL);
+	const struct zone *a = find(first, "a.test");
+	ck_assert_uint_eq(holders(a), 1);
+	/* A reader takes its hold while the set is still published. */
+	ck_assert_ptr_eq(zone_ref(a), a);
+	ck_assert_uint_eq(holders(a), 2);
+	struct zoneset *second = build(first);
+	ck_assert_ptr_eq(find(second, "a.test"), a);
+	ck_assert_uint_eq(holders(a), 3);
+	zoneset_free(first);
+	zoneset_free(second);
+	/* Every set let go; the reader still reads the whole zone. */
+	ck_assert_uint_eq(holders(a), 1);
+	ck_assert_uint_eq(count_records(a), 53);
+	ck_assert_uint_eq(a->serial, 1);
+	zone_unref(a);  /* the last holder: freed here (valgrind: no leak) */
+}
+END_TEST
+
+START_TEST(sets_share_zones_across_two_reloads)
+{
+	struct zoneset *first = build(NULL);
+	const struct zone *a1 = find(first, "a.test");
+	const struct zone *b1 = find(first, "b.test");
+	struct zoneset *second = build(first);
+	ck_assert_ptr_eq(find(second, "a.test"), a1);
+	ck_assert_ptr_eq(find(second, "b.test"), b1);
+	ck_assert_uint_eq(holders(a1), 2);
+	ck_assert_uint_eq(holders(b1), 2);
+	zone_ref(b1);  /* a reader of the old b */
+
+	/* b changes: the third set loads it again, a stays shared by all three. */
+	write_zone(path_b, "b.test", 2, 20);
+	struct zoneset *third = build(second);
+	ck_assert_ptr_eq(find(third, "a.test"), a1);
+	const struct zone *b3 = find(third, "b.test");
+	ck_assert_ptr_ne(b3, b1);
+	ck_assert_uint_eq(b3->serial, 2);
+	ck_assert_uint_eq(holders(a1), 3);
+	ck_assert_uint_eq(holders(b1), 3);
+	ck_assert_uint_eq(holders(b3), 1);
+
+	/* Retire the sets oldest first, as the server does. */
+	zoneset_free(first);
+	ck_assert_uint_eq(holders(a1), 2);
+	ck_assert_uint_eq(holders(b1), 2);
+	zoneset_free(second);
+	ck_assert_uint_eq(holders(a1), 1);
+	ck_assert_uint_eq(holders(b1), 1);
+	ck_assert_uint_eq(count_records(b1), 13);
+	ck_assert_uint_eq(b1->serial, 1);
+	zone_unref(b1);
+	ck_assert_uint_eq(count_records(a1), 53);
+	zoneset_free(third);
+}
+END_TEST
+
+START_TEST(failed_reload_keeps_holding_the_old_zone)
+{
+	struct zoneset *first = build(NULL);
+	const struct zone *b1 = find(first, "b.test");
+	FILE *file = fopen(path_b, "w");
+	ck_assert_ptr_nonnull(file);
+	fputs("@ SOA broken\n", file);
+	ck_assert_int_eq(fclose(file), 0);
+	struct zoneset *second = NULL;
+	unsigned failed = 0;
+	ck_assert_int_eq(zoneset_build(config, first, quiet_log, &second, &failed), 0);
+	ck_assert_uint_eq(failed, 1);
+	ck_assert_ptr_eq(find(second, "b.test"), b1);
+	ck_assert_uint_eq(holders(b1), 2);
+	zoneset_free(first);
+	ck_assert_uint_eq(holders(b1), 1);
+	ck_assert_uint_eq(count_records(b1), 13);
+	zoneset_free(second);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *suite = suite_create("zoneset");
+	TCase *lifetime = tcase_create("lifetime");
+	tcase_add_checked_fixture(lifetime, setup, teardown);
+	tcase_add_test(lifetime, held_zone_outlives_every_set);
+	tcase_add_test(lifetime, sets_share_zones_across_two_reloads);
+	tcase_add_test(lifetime, failed_reload_keeps_holding_the_old_zone);
+	suite_add_tcase(suite, lifetime);
+	return testlib_run(suite);
+}

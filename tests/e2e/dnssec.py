@@ -78,7 +78,8 @@ def child_zone_text(origin):
             'www IN A 192.0.2.60\n' % (origin, origin, origin))
 
 
-def start_zoned(workdir):
+def serve_signed(workdir):
+    """zoned serving the signed zones and their unsigned children; (Zoned, port)."""
     lines = ['options { directory "%s"; };' % workdir]
     for zone in ZONES:
         shutil.copy(os.path.join(FIXTURES, zone + '.zone'), os.path.join(workdir, zone + '.zone'))
@@ -88,10 +89,8 @@ def start_zoned(workdir):
             write(os.path.join(workdir, origin + '.zone'), child_zone_text(origin))
             lines.append('zone "%s" { type primary; file "%s.zone"; };' % (origin, origin))
     write(os.path.join(workdir, 'zoned.conf'), '\n'.join(lines) + '\n')
-    port = free_port()
-    z = Zoned(['-c', os.path.join(workdir, 'zoned.conf'), '-a', '127.0.0.1', '-p', str(port),
-               '-t', '1'], workdir)
-    return z, port
+    z = start_zoned(workdir, ['-c', os.path.join(workdir, 'zoned.conf'), '-t', '1'])
+    return z, z.port
 
 
 def trust_anchors(path):
@@ -204,7 +203,7 @@ def check(unbound, name, rdtype, rcode, secure, failures):
 
 
 def test_validating_resolver(workdir):
-    z, zoned_port = start_zoned(workdir)
+    z, zoned_port = serve_signed(workdir)
     unbound = Unbound(workdir, zoned_port)
     failures = []
     try:
@@ -238,7 +237,7 @@ def test_delv(workdir):
     """BIND's validator too: delv checks what Unbound fetched (with CD) for every secure name."""
     delv = shutil.which('delv')
     assert delv, 'delv is not installed (bind9-dnsutils): this test needs it'
-    z, zoned_port = start_zoned(workdir)
+    z, zoned_port = serve_signed(workdir)
     unbound = Unbound(workdir, zoned_port)
     anchors = os.path.join(workdir, 'delv.anchors')
     delv_anchors(anchors)
@@ -269,7 +268,7 @@ def test_delv(workdir):
 
 def test_proofs_direct(workdir):
     """zoned itself: NXDOMAIN with DO carries NSEC/NSEC3 and their RRSIGs; without DO none."""
-    z, port = start_zoned(workdir)
+    z, port = serve_signed(workdir)
     for zone, proof in (('nsec.test', 'NSEC'), ('nsec3.test', 'NSEC3'), ('optout.test', 'NSEC3'),
                         ('iter.test', 'NSEC3')):
         r = query('nx.' + zone, 'A', port, want_dnssec=True)

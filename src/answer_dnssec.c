@@ -286,7 +286,12 @@ answer_put_negative_signed(struct answer *answer, const struct zone *zone,
 	answer_put_negative_soa(answer, zone);
 	struct answer_denial denial = denial_from_lookup(kind, found, name, name_length);
 	if (!answer->truncated && !answer_put_denial(answer, zone, &denial)) {
-		/* No negative answer without its whole proof: the client retries over TCP. */
+		/*
+		 * No negative answer without its whole proof: the client retries
+		 * over TCP. BIND sends such a response with TC and no authority
+		 * (nor answer) section; Knot and NSD send what fits, a partial
+		 * proof, with TC (checked on loopback with a 512-octet EDNS size).
+		 */
 		answer_rollback(answer, mark);
 		answer->truncated = true;
 	}

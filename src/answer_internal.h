@@ -116,7 +116,7 @@ struct answer_denial {
 	uint8_t next_closer_offset;        /* not exact: where its next closer name starts */
 };
 
-/* True when zone is signed: a DNSKEY at its apex (as NSD and Knot decide). */
+/* True when zone is signed: a DNSKEY at its apex. */
 bool answer_zone_signed(const struct zone *zone);
 
 /*

@@ -106,7 +106,10 @@ answer_put_rrset(struct answer *answer, enum answer_section section, const struc
 			goto overflow;
 		count++;
 	}
-	/* RRSIGs only from a signed zone (a DNSKEY at the apex), as NSD and Knot. */
+	/*
+	 * RRSIGs only from a signed zone (a DNSKEY at the apex), as NSD and BIND
+	 * answer (Knot sends them anyway; checked on loopback).
+	 */
 	if (answer->query->dnssec_ok && answer_zone_signed(zone)) {
 		int signatures = answer_put_signatures(answer, node, owner, rrset->type, ttl);
 		if (signatures < 0)

@@ -524,7 +524,7 @@ static const struct answer_case answer_cases[] = {
 			LDNS_RR_TYPE_A},
 		{LDNS_RCODE_YXDOMAIN, "qr aa", 1, 1, 0, 0, NULL, "", ""}},
 	/* DNSSEC records */
-	/* NSD and Knot give RRSIGs only from a zone with a DNSKEY at its apex. */
+	/* NSD and BIND give RRSIGs only from a zone with a DNSKEY at its apex (Knot gives them). */
 	{"no RRSIG from a zone without DNSKEY, even with DO", {"sig.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
 		{0, "qr aa", 1, 1, 0, 1, "sig.example.com. 3600 IN A 192.0.2.10", "", ""}},
 	{"RRSIG with DO from a signed zone", {"signed.test", LDNS_RR_TYPE_NS, 0, Q_DO},

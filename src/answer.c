@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zoned/answer.h"
+#include "zoned/cookie.h"
 #include "zoned/dname.h"
 #include "zoned/nametree.h"
 #include "zoned/query.h"
@@ -149,11 +150,58 @@ answer_finish_header(struct answer *answer, uint16_t qdcount, uint16_t arcount)
 	wire_set_u16(&answer->wire, 10, arcount);
 }
 
+/*
+ * DNS Cookies (RFC 7873 5.2.3): a query with a COOKIE option gets its
+ * client cookie back with a fresh server cookie, whether the one it sent
+ * was valid or not (BIND). BADVERS is decided before options are read.
+ */
+static void
+answer_prepare_cookie(struct answer *answer, enum query_status status)
+{
+	const struct query *query = answer->query;
+	const struct answer_request *request = answer->request;
+	const struct cookie_config *cookies = answer->settings->cookies;
+	if (cookies == NULL || cookies->secret_count == 0 || query->cookie == NULL
+		|| status == QUERY_BADVERS)
+		return;
+	answer->cookie_valid = cookie_valid(cookies, query->cookie, query->cookie_length,
+		request->client, request->now);
+	memcpy(answer->cookie, query->cookie, COOKIE_CLIENT_LENGTH);
+	cookie_make(cookies->secrets[0], query->cookie, request->client, request->now,
+		answer->cookie + COOKIE_CLIENT_LENGTH);
+	answer->cookie_answer = true;
+}
+
+/*
+ * require-server-cookie: over UDP, a query with a COOKIE option but no
+ * valid server cookie gets BADCOOKIE and a cookie to retry with (RFC 7873
+ * 5.2.3); TCP proves the address already (BIND).
+ */
+static bool
+answer_cookie_required(const struct answer *answer)
+{
+	return answer->cookie_answer && !answer->cookie_valid
+		&& answer->settings->cookies->require_server_cookie
+		&& answer->request->transport == ANSWER_UDP;
+}
+
+/* Writes the OPT record (RFC 6891 6.1.1: one when the query had one). */
+static uint16_t
+answer_put_opt(struct answer *answer, const struct wire_opt *opt)
+{
+	size_t offset = answer->wire.length;
+	if (!answer->query->has_edns || !wire_put_opt(&answer->wire, opt))
+		return 0;
+	answer->opt_offset = offset;
+	return 1;
+}
+
 /* Builds the response for a parsed query with the given status. */
 static size_t
 answer_build(struct answer *answer, enum query_status status)
 {
 	const struct query *query = answer->query;
+	const struct answer_settings *settings = answer->settings;
 	struct wire *wire = &answer->wire;
 	uint8_t zero_header[WIRE_HEADER_LENGTH] = {0};
 	if (!wire_put_bytes(wire, zero_header, sizeof zero_header))
@@ -165,28 +213,37 @@ answer_build(struct answer *answer, enum query_status status)
 		wire_remember_name(wire, WIRE_HEADER_LENGTH, query->question);
 		qdcount = 1;
 	}
-	bool with_opt = query->has_edns;
-	const uint8_t *nsid = query->nsid_requested ? answer->settings->nsid : NULL;
-	size_t opt_length = with_opt ? wire_opt_length(nsid, answer->settings->nsid_length) : 0;
+	answer_prepare_cookie(answer, status);
+	struct wire_opt opt = {
+		.udp_size = answer_advertised_size(settings),
+		.dnssec_ok = query->dnssec_ok,
+		.nsid = query->nsid_requested ? settings->nsid : NULL,
+		.nsid_length = settings->nsid_length,
+		.cookie = answer->cookie_answer ? answer->cookie : NULL,
+		.cookie_length = COOKIE_LENGTH,
+	};
+	size_t opt_length = query->has_edns ? wire_opt_length(&opt) : 0;
 	if (status == QUERY_NOTIMP) {
 		answer->rcode = RCODE_NOTIMP;
 	} else if (status == QUERY_FORMERR) {
 		answer->rcode = RCODE_FORMERR;
 	} else if (status == QUERY_BADVERS) {
 		answer->rcode = RCODE_BADVERS;
+	} else if (status == QUERY_COOKIE_ONLY) {
+		/* RFC 7873 5.4: NOERROR and our cookie; FORMERR where cookies are off. */
+		answer->rcode = answer->cookie_answer ? RCODE_NOERROR : RCODE_FORMERR;
 	} else if (qdcount == 0 || wire->capacity - wire->length < opt_length) {
 		answer->truncated = true;  /* only for a caller's tiny buffer */
+	} else if (answer_cookie_required(answer)) {
+		answer->rcode = RCODE_BADCOOKIE;
 	} else {
 		/* Keep room for the OPT record: it must always fit (RFC 6891 7). */
 		wire->capacity -= opt_length;
 		answer_dispatch(answer);
 		wire->capacity += opt_length;
 	}
-	uint16_t arcount = answer->counts[SECTION_ADDITIONAL];
-	if (with_opt && wire_put_opt(wire, answer_advertised_size(answer->settings),
-			    (uint8_t)(answer->rcode >> 4), query->dnssec_ok, nsid,
-			    answer->settings->nsid_length))
-		arcount++;
+	opt.extended_rcode = (uint8_t)(answer->rcode >> 4);
+	uint16_t arcount = (uint16_t)(answer->counts[SECTION_ADDITIONAL] + answer_put_opt(answer, &opt));
 	answer_finish_header(answer, qdcount, arcount);
 	return wire->length;
 }
@@ -200,7 +257,7 @@ answer_kind_of(const struct answer *answer, enum query_status status)
 	case QUERY_FORMERR: return ANSWER_KIND_FORMERR;
 	case QUERY_NOTIMP: return ANSWER_KIND_NOTIMP;
 	case QUERY_BADVERS: return ANSWER_KIND_BADVERS;
-	case QUERY_OK: break;
+	case QUERY_OK: case QUERY_COOKIE_ONLY: break;
 	}
 	switch (answer->rcode) {
 	case RCODE_NOERROR: break;
@@ -209,6 +266,7 @@ answer_kind_of(const struct answer *answer, enum query_status status)
 	case RCODE_FORMERR: return ANSWER_KIND_FORMERR;
 	case RCODE_NOTIMP: return ANSWER_KIND_NOTIMP;
 	case RCODE_SERVFAIL: return ANSWER_KIND_SERVFAIL;
+	case RCODE_BADCOOKIE: return ANSWER_KIND_BADCOOKIE;
 	default: return ANSWER_KIND_REFUSED;
 	}
 	if (answer->counts[SECTION_ANSWER] > 0)
@@ -272,6 +330,9 @@ answer_describe(const struct answer *answer, enum query_status status, size_t le
 	result->truncated = answer->truncated;
 	result->edns = query->has_edns;
 	result->dnssec_ok = query->dnssec_ok;
+	result->cookie = answer->cookie_answer && answer->opt_offset != 0;
+	result->cookie_valid = answer->cookie_valid;
+	result->opt_offset = answer->opt_offset;
 	result->question_end = WIRE_HEADER_LENGTH + (query->has_question ? query->question_length : 0);
 	if (length < result->question_end)
 		result->question_end = length;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "zoned/answer.h"
+#include "zoned/cookie.h"
 #include "zoned/nametree.h"
 #include "zoned/query.h"
 #include "zoned/wire.h"
@@ -49,8 +50,12 @@ struct answer {
 	bool qname_exact;
 	unsigned additional_count;
 	unsigned written_count;
+	bool cookie_answer;         /* a COOKIE option goes into the OPT: cookie */
+	bool cookie_valid;          /* the query's server cookie is ours */
+	size_t opt_offset;          /* of the OPT record written; 0: none */
 	/* Only the fields above are cleared per query; wire_init() sets the wire's own. */
 	struct wire wire;
+	uint8_t cookie[COOKIE_LENGTH];   /* client cookie echoed, our server cookie */
 	struct answer_additional additional[ANSWER_ADDITIONAL_MAX];
 	const struct rrset *written[ANSWER_WRITTEN_MAX];
 };

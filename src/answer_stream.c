@@ -203,7 +203,8 @@ answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size, 
 		wire_remember_name(&wire, WIRE_HEADER_LENGTH, NULL);
 		qdcount = 1;
 	}
-	size_t opt_length = stream->has_edns ? wire_opt_length(NULL, 0) : 0;
+	struct wire_opt opt = { .udp_size = stream->edns_size, .dnssec_ok = stream->dnssec_ok };
+	size_t opt_length = stream->has_edns ? wire_opt_length(&opt) : 0;
 	if (wire.capacity - wire.length < opt_length)
 		return ZONED_ESPACE;
 	/* The OPT record must fit after the records: keep its room. */
@@ -213,7 +214,7 @@ answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size, 
 	if (ancount == 0)
 		return ZONED_ESPACE;  /* one record larger than a whole message */
 	uint16_t arcount = 0;
-	if (stream->has_edns && wire_put_opt(&wire, stream->edns_size, 0, stream->dnssec_ok, NULL, 0))
+	if (stream->has_edns && wire_put_opt(&wire, &opt))
 		arcount = 1;
 	stream_put_header(stream, &wire, qdcount, ancount, arcount);
 	stream->message_count++;

@@ -28,6 +28,7 @@ config_create(void)
 	config->edns_udp_size = CONFIG_DEFAULT_EDNS_UDP_SIZE;
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
+	config->answer_cookie = true;   /* as BIND and NSD */
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	if (config->version == NULL) {
 		free(config);
@@ -46,6 +47,7 @@ config_free(struct config *config)
 		free(config->zones[i].path);
 		free(config->zones[i].source);
 		acl_free(config->zones[i].allow_query);
+		config_notify_free(&config->zones[i].notify);
 	}
 	free(config->zones);
 	for (size_t i = 0; i < config->key_count; i++) {
@@ -55,6 +57,9 @@ config_free(struct config *config)
 	free(config->keys);
 	acl_free(config->allow_query);
 	acl_free(config->blackhole);
+	for (size_t i = 0; i < config->statistics_channel_count; i++)
+		acl_free(config->statistics_channels[i].allow);
+	free(config->statistics_channels);
 	free(config->listens);
 	free(config->path);
 	free(config->directory);
@@ -62,6 +67,7 @@ config_free(struct config *config)
 	free(config->version);
 	free(config->server_id);
 	rrl_config_free(config->rate_limit);
+	config_notify_free(&config->notify);
 	free(config);
 }
 
@@ -110,8 +116,7 @@ config_add_zone(struct config *config, const char *name, const char *file,
 	return 0;
 }
 
-/* Parses an IPv4 or IPv6 literal ("any" and "::" are the wildcards). */
-static int
+int
 config_parse_address(const char *text, uint16_t port, struct config_listen *listen)
 {
 	memset(listen, 0, sizeof *listen);
@@ -132,6 +137,15 @@ config_parse_address(const char *text, uint16_t port, struct config_listen *list
 	}
 	snprintf(listen->text, sizeof listen->text, "%s", text);
 	return 0;
+}
+
+uint16_t
+config_listen_port(const struct config_listen *listen)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
 }
 
 int
@@ -189,8 +203,8 @@ config_add_default_listens(struct config *config)
 /*
  * BIND statements zoned does not implement. Accepting one silently would
  * hide from the operator that its intent is not honoured (an allow-transfer
- * meant to restrict, a notify meant to reach secondaries), so each is an
- * error, except a value that is what zoned does anyway ("notify no;") and
+ * meant to restrict, logging meant to reach a file), so each is an
+ * error, except a value that is what zoned does anyway ("querylog no;") and
  * the few that only concern recursion or caching, which an
  * authoritative-only server honours by not having them.
  */
@@ -212,14 +226,13 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "prefetch", NULL, true }, { "recursive-clients", NULL, true },
 	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
 	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
-	{ "allow-update-forwarding", NULL, false }, { "also-notify", NULL, false },
-	{ "answer-cookie", "no", false }, { "check-names", NULL, false },
+	{ "allow-update-forwarding", NULL, false },
+	{ "check-names", NULL, false },
 	{ "dnssec-policy", NULL, false }, { "forward", NULL, false },
 	{ "forwarders", NULL, false }, { "hostname", NULL, false },
 	{ "ixfr-from-differences", "no", false }, { "key-directory", NULL, false },
 	{ "memstatistics-file", NULL, false }, { "minimal-any", NULL, false },
-	{ "minimal-responses", NULL, false }, { "notify", "no", false },
-	{ "notify-source", NULL, false }, { "notify-source-v6", NULL, false },
+	{ "minimal-responses", NULL, false },
 	{ "querylog", "no", false }, { "serial-query-rate", NULL, false },
 	{ "session-keyfile", NULL, false }, { "statistics-file", NULL, false },
 	{ "transfer-format", NULL, false }, { "transfers-in", NULL, false },
@@ -230,13 +243,13 @@ static const struct config_unsupported config_unsupported_options[] = {
 static const struct config_unsupported config_unsupported_zone_options[] = {
 	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
 	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
-	{ "allow-update-forwarding", NULL, false }, { "also-notify", NULL, false },
+	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false }, { "dnssec-policy", NULL, false },
 	{ "inline-signing", "no", false }, { "ixfr-from-differences", "no", false },
 	{ "journal", NULL, false }, { "key-directory", NULL, false },
 	{ "masters", NULL, false }, { "max-journal-size", NULL, false },
-	{ "notify", "no", false }, { "notify-source", NULL, false },
-	{ "notify-source-v6", NULL, false }, { "primaries", NULL, false },
+	{ "notify-source", NULL, false }, { "notify-source-v6", NULL, false },
+	{ "primaries", NULL, false },
 	{ "serial-update-method", NULL, false }, { "update-policy", NULL, false },
 	{ "zone-statistics", "no", false }, { NULL, NULL, false },
 };
@@ -246,7 +259,7 @@ static const struct config_unsupported config_unsupported_statements[] = {
 	{ "dyndb", NULL, false }, { "http", NULL, false }, { "logging", NULL, false },
 	{ "managed-keys", NULL, false }, { "masters", NULL, false },
 	{ "plugin", NULL, false }, { "primaries", NULL, false }, { "server", NULL, false },
-	{ "statistics-channels", NULL, false }, { "tls", NULL, false },
+	{ "tls", NULL, false },
 	{ "trust-anchors", NULL, false }, { "trusted-keys", NULL, false },
 	{ NULL, NULL, false },
 };
@@ -461,9 +474,6 @@ static const struct config_rate_limit_number {
 	{ NULL, 0, 0, 0 },
 };
 
-static bool config_parse_block(struct config_parser *p,
-	bool (*parse)(struct config_parser *, void *), void *arg);
-
 struct config_rate_limit_state {
 	struct rrl_config *rrl;
 	unsigned long given;    /* bit i: config_rate_limit_numbers[i] was set */
@@ -566,6 +576,14 @@ config_parse_option(struct config_parser *p)
 		return config_parse_match_list(p, "allow-query", &p->allow_query);
 	if (strcmp(word, "blackhole") == 0)
 		return config_parse_match_list(p, "blackhole", &p->blackhole);
+	if (strcmp(word, "notify") == 0)
+		return config_parse_notify(p, &c->notify);
+	if (strcmp(word, "also-notify") == 0)
+		return config_parse_also_notify(p, &c->notify);
+	if (strncmp(word, "notify-source", 13) == 0 && (!word[13] || !strcmp(word + 13, "-v6")))
+		return config_parse_notify_source(p, word[13] ? AF_INET6 : AF_INET);
+	if (config_is_cookie_option(word))
+		return config_parse_cookie_option(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_options, word);
 	if (u != NULL)
@@ -574,8 +592,7 @@ config_parse_option(struct config_parser *p)
 	return false;
 }
 
-/* Reads { statement; ... }; calling parse for each statement word. */
-static bool
+bool
 config_parse_block(struct config_parser *p, bool (*parse)(struct config_parser *, void *),
 	void *arg)
 {
@@ -604,6 +621,7 @@ config_parse_options_statement(struct config_parser *p, void *arg)
 struct config_zone_state {
 	char *file;
 	struct acl_list *allow_query;
+	struct config_notify notify;
 	bool type_seen;
 };
 
@@ -636,6 +654,10 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 	}
 	if (strcmp(p->token, "allow-query") == 0)
 		return config_parse_match_list(p, "allow-query", &z->allow_query);
+	if (strcmp(p->token, "notify") == 0)
+		return config_parse_notify(p, &z->notify);
+	if (strcmp(p->token, "also-notify") == 0)
+		return config_parse_also_notify(p, &z->notify);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_zone_options, p->token);
 	if (u != NULL)
@@ -654,12 +676,13 @@ config_add_pending_zone(struct config_parser *p, char *name,
 		free(name);
 		free(z->file);
 		acl_list_free(z->allow_query);
+		config_notify_free(&z->notify);
 		config_error(p, ZONED_ENOMEM, "out of memory");
 		return false;
 	}
 	p->zones = zones;
 	zones[p->zone_count++] = (struct config_pending_zone){ name, z->file, source, line,
-		z->allow_query };
+		z->allow_query, z->notify };
 	return true;
 }
 
@@ -677,7 +700,7 @@ config_parse_zone(struct config_parser *p)
 		return false;
 	}
 	char *name = strdup(p->token);
-	struct config_zone_state z = { NULL, NULL, false };
+	struct config_zone_state z = { NULL, NULL, { 0 }, false };
 	/* An optional class: only IN makes sense. */
 	config_next(p);
 	bool ok = true;
@@ -710,6 +733,7 @@ config_parse_zone(struct config_parser *p)
 		free(name);
 		free(z.file);
 		acl_list_free(z.allow_query);
+		config_notify_free(&z.notify);
 		return false;
 	}
 	return config_add_pending_zone(p, name, &z, source, line);
@@ -735,6 +759,8 @@ config_parse_statement(struct config_parser *p)
 		return config_parse_acl(p);
 	if (strcmp(word, "key") == 0)
 		return config_parse_key(p);
+	if (strcmp(word, "statistics-channels") == 0)
+		return config_parse_statistics_channels(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_statements, word);
 	if (u != NULL)
@@ -756,7 +782,11 @@ config_add_pending_zones(struct config_parser *p)
 			config_error(p, rc, "zone %s: %s", z->name, rc == ZONED_EEXIST
 				? "configured twice" : zoned_strerror(rc));
 		} else {
-			config_compile_zone_acl(p, z, &p->config->zones[p->config->zone_count - 1]);
+			struct config_zone *zone = &p->config->zones[p->config->zone_count - 1];
+			config_compile_zone_acl(p, z, zone);
+			zone->notify = z->notify;
+			memset(&z->notify, 0, sizeof z->notify);
+			config_check_notify_keys(p, &zone->notify);
 		}
 	}
 }
@@ -768,6 +798,7 @@ config_parser_cleanup(struct config_parser *p)
 		free(p->zones[i].name);
 		free(p->zones[i].file);
 		acl_list_free(p->zones[i].allow_query);
+		config_notify_free(&p->zones[i].notify);
 	}
 	free(p->zones);
 	config_acl_cleanup(p);
@@ -795,7 +826,7 @@ config_parse(const char *text, size_t length, const char *name, struct diag *d,
 		if (config_expect(&p, TOKEN_WORD, "a statement"))
 			config_parse_statement(&p);
 	}
-	if (p.error == 0)
+	if (p.error == 0 && config_check_notify_keys(&p, NULL))
 		config_compile_acls(&p);
 	config_add_pending_zones(&p);
 	config_parser_cleanup(&p);

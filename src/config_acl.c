@@ -371,6 +371,10 @@ config_compile_acls(struct config_parser *p)
 		config_compile_list(p, p->blackhole, &c->blackhole);
 	if (p->error == 0 && p->exempt_clients != NULL && c->rate_limit != NULL)
 		config_compile_list(p, p->exempt_clients, &c->rate_limit->exempt);
+	for (size_t i = 0; i < c->statistics_channel_count && p->error == 0; i++) {
+		if (p->channel_allow[i] != NULL)
+			config_compile_list(p, p->channel_allow[i], &c->statistics_channels[i].allow);
+	}
 	return p->error == 0;
 }
 
@@ -394,4 +398,7 @@ config_acl_cleanup(struct config_parser *p)
 	acl_list_free(p->allow_query);
 	acl_list_free(p->blackhole);
 	acl_list_free(p->exempt_clients);
+	for (size_t i = 0; p->channel_allow != NULL && i < p->config->statistics_channel_count; i++)
+		acl_list_free(p->channel_allow[i]);
+	free(p->channel_allow);
 }

@@ -4,10 +4,15 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "zoned/config.h"
 
 struct acl_definition;
 struct acl_list;
 struct config;
+struct config_listen;
+struct config_notify;
 struct config_zone;
 struct diag;
 
@@ -50,6 +55,7 @@ struct config_pending_zone {
 	const char *source;
 	unsigned long line;
 	struct acl_list *allow_query;      /* NULL: none given */
+	struct config_notify notify;       /* moved to the config_zone */
 };
 
 struct config_parser {
@@ -64,6 +70,7 @@ struct config_parser {
 	struct acl_list *allow_query;      /* options' lists, compiled at the end */
 	struct acl_list *blackhole;
 	struct acl_list *exempt_clients;   /* rate-limit's */
+	struct acl_list **channel_allow;   /* by config->statistics_channels; NULL: none */
 	bool options_seen;
 	bool directory_seen;
 	int error;                         /* first error code, 0 if none */
@@ -112,8 +119,20 @@ bool config_next_name(struct config_parser *p, const char *what);
 /* A string or word value followed by ';' into *out (malloc'd, replacing it). */
 bool config_parse_text(struct config_parser *p, const char *name, char **out);
 
+/* Reads { statement; ... }; calling parse for each statement word (include too). */
+bool config_parse_block(struct config_parser *p, bool (*parse)(struct config_parser *, void *),
+	void *arg);
+
 /* include "file";: continues reading in that file, relative to the includer. */
 bool config_parse_include(struct config_parser *p);
+
+/* In config_cookie.c: */
+
+/* True when word is answer-cookie, cookie-secret, require-server-cookie or cookie-algorithm. */
+bool config_is_cookie_option(const char *word);
+
+/* Parses that option (its word is the current token) into p->config. */
+bool config_parse_cookie_option(struct config_parser *p);
 
 /* In config_acl.c: */
 
@@ -136,6 +155,29 @@ bool config_compile_zone_acl(struct config_parser *p, struct config_pending_zone
 
 /* Frees the parse trees held by p. */
 void config_acl_cleanup(struct config_parser *p);
+
+/* In config.c: parses an IPv4 or IPv6 literal ("any" and "::" are the wildcards). */
+int config_parse_address(const char *text, uint16_t port, struct config_listen *listen);
+
+/* In config_statistics.c: statistics-channels { inet ADDRESS [port N] [allow { ... }]; }; */
+bool config_parse_statistics_channels(struct config_parser *p);
+
+/* In config_notify.c: */
+
+/* notify yes | no | explicit; after the word, into notify. */
+bool config_parse_notify(struct config_parser *p, struct config_notify *notify);
+
+/* also-notify [port N] { address [port N] [key "k"]; ... }; after the word. */
+bool config_parse_also_notify(struct config_parser *p, struct config_notify *notify);
+
+/* notify-source (family AF_INET) or notify-source-v6 (AF_INET6), after the word. */
+bool config_parse_notify_source(struct config_parser *p, int family);
+
+/* Requires each key of zone's also-notify (NULL: the options') to be defined. */
+bool config_check_notify_keys(struct config_parser *p, const struct config_notify *zone);
+
+/* Frees what notify owns and clears it. */
+void config_notify_free(struct config_notify *notify);
 
 /* Joins a relative path to base (NULL: the current directory); malloc'd. */
 char *config_resolve_path(const char *base, const char *path);

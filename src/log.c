@@ -45,3 +45,20 @@ log_message(int priority, const char *format, ...)
 		: priority == LOG_WARNING ? "warning: " : "";
 	fprintf(stderr, "zoned: %s%s\n", prefix, line);
 }
+
+void
+log_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long line,
+	const char *message)
+{
+	const struct log_diag *where = arg;
+	log_function *log = where != NULL && where->log != NULL ? where->log : log_message;
+	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
+	if (file != NULL && line > 0)
+		log(priority, "%s:%lu: %s", file, line, message);
+	else if (file != NULL)
+		log(priority, "%s: %s", file, message);
+	else if (where != NULL && where->zone_name != NULL)
+		log(priority, "zone %s/IN: %s", where->zone_name, message);
+	else
+		log(priority, "%s", message);
+}

@@ -16,8 +16,10 @@
 
 #include "zoned/acl.h"
 #include "zoned/answer.h"
+#include "zoned/cookie.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
+#include "zoned/stats.h"
 
 #define NET_TCP_MAX_MESSAGE 65535
 /* Stop reading a client that does not read its answers past this much. */
@@ -100,6 +102,7 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 {
 	struct evbuffer *input = bufferevent_get_input(c->bev);
 	uint8_t *response = c->worker->tcp_response;
+	uint32_t now = cookie_now();   /* once per read: the answer core reads no clock */
 	for (;;) {
 		size_t available = evbuffer_get_length(input);
 		uint8_t prefix[2];
@@ -116,9 +119,12 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 			.query_length = length,
 			.transport = ANSWER_TCP,
 			.client = (const struct sockaddr *)&c->peer,
+			.now = now,
 		};
+		struct answer_result result;
 		size_t n = answer_query(view->db, &view->settings, &request, response + 2,
-			NET_TCP_MAX_MESSAGE, NULL);
+			NET_TCP_MAX_MESSAGE, &result);
+		stats_count_query(c->worker->stats, view->zone_stats, &request, &result, RRL_SEND);
 		evbuffer_drain(input, 2 + length);
 		if (n == 0)
 			continue;

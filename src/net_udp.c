@@ -12,9 +12,11 @@
 
 #include "zoned/acl.h"
 #include "zoned/answer.h"
+#include "zoned/cookie.h"
 #include "zoned/error.h"
 #include "zoned/net.h"
 #include "zoned/rrl.h"
+#include "zoned/stats.h"
 
 #define NET_UDP_MAX_QUERY 4096  /* larger datagrams are not DNS queries we answer */
 #define NET_UDP_CONTROL 64      /* room for one IP_PKTINFO or IPV6_PKTINFO */
@@ -174,6 +176,7 @@ static unsigned
 net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned received)
 {
 	unsigned replies = 0;
+	uint32_t now = cookie_now();   /* once per batch: the answer core reads no clock */
 	for (unsigned i = 0; i < received; i++) {
 		struct msghdr *in = &udp->in[i].msg_hdr;
 		if (in->msg_flags & MSG_TRUNC)
@@ -187,19 +190,19 @@ net_udp_answer_batch(struct net_udp *udp, const struct net_view *view, unsigned 
 			.query_length = udp->in[i].msg_len,
 			.transport = ANSWER_UDP,
 			.client = client,
+			.now = now,
 		};
 		struct answer_result *result = &udp->result;
 		size_t length = answer_query(view->db, &view->settings, &request,
 			udp->responses[replies], NET_UDP_MAX_RESPONSE, result);
+		/* Rate limiting decides on the response built; TCP is never limited. */
+		enum rrl_action action = RRL_SEND;
+		if (length != 0 && view->rate_limit != NULL)
+			length = rrl_apply(udp->worker->rrl, view->rate_limit, client, result,
+				udp->responses[replies], rrl_now(), &action);
+		stats_count_query(udp->worker->stats, view->zone_stats, &request, result, action);
 		if (length == 0)
 			continue;
-		/* Rate limiting decides on the response built; TCP is never limited. */
-		if (view->rate_limit != NULL) {
-			length = rrl_apply(udp->worker->rrl, view->rate_limit, client, result,
-				udp->responses[replies], rrl_now());
-			if (length == 0)
-				continue;
-		}
 		struct msghdr *out = &udp->out[replies].msg_hdr;
 		memset(out, 0, sizeof *out);
 		out->msg_name = &udp->peers[i];

@@ -1,6 +1,7 @@
 /* query.c: parse a query from wire bytes: header, question, OPT; drop/FORMERR/NOTIMP/BADVERS. */
 #include <string.h>
 
+#include "zoned/cookie.h"
 #include "zoned/query.h"
 #include "zoned/wire.h"
 
@@ -144,7 +145,29 @@ reader_skip_rr(struct reader *reader)
 	return true;
 }
 
-/* Reads the EDNS options (RFC 6891 6.1.2): unknown ones are ignored. */
+/*
+ * Reads a COOKIE option (RFC 7873 5.2): only the first one counts (BIND),
+ * but every one must have a valid length (5.2.2: FORMERR otherwise).
+ */
+static void
+query_read_cookie(struct query *query, const uint8_t *data, uint16_t length)
+{
+	if (!cookie_length_valid(length)) {
+		query->edns_option_malformed = true;
+		query->cookie = NULL;
+		query->cookie_length = 0;
+		return;
+	}
+	if (query->cookie == NULL && !query->edns_option_malformed) {
+		query->cookie = data;
+		query->cookie_length = (uint8_t)length;
+	}
+}
+
+/*
+ * Reads the EDNS options (RFC 6891 6.1.2): unknown ones are ignored.
+ * Returns false when they do not fill the RDATA exactly.
+ */
 static bool
 query_read_edns_options(struct query *query, const uint8_t *rdata, size_t rdata_length)
 {
@@ -157,6 +180,8 @@ query_read_edns_options(struct query *query, const uint8_t *rdata, size_t rdata_
 			return false;
 		if (code == EDNS_OPTION_NSID)
 			query->nsid_requested = true;
+		else if (code == COOKIE_OPTION_CODE)
+			query_read_cookie(query, options.data + options.offset, length);
 		options.offset += length;
 	}
 	return true;
@@ -193,6 +218,16 @@ query_read_additional(struct query *query, struct reader *reader, uint16_t count
 	return true;
 }
 
+/* A broken OPT section is not echoed, nor anything read from it. */
+static void
+query_forget_edns(struct query *query)
+{
+	query->has_edns = false;
+	query->cookie = NULL;
+	query->cookie_length = 0;
+	query->edns_option_malformed = false;
+}
+
 /*
  * Finds the OPT record of a message refused before its additional section
  * was read, skipping every section by the header's counts, so that the
@@ -218,9 +253,11 @@ query_refuse(struct query *query, const uint8_t *packet, size_t length,
 			return refusal;
 	}
 	if (!query_read_additional(query, &reader, counts[3])) {
-		query->has_edns = false;
+		query_forget_edns(query);
 		return refusal;
 	}
+	if (query->edns_option_malformed)
+		return QUERY_FORMERR;
 	if (query->has_edns && query->edns_version > 0)
 		return QUERY_BADVERS;
 	return refusal;
@@ -246,6 +283,9 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	query->edns_version = 0;
 	query->dnssec_ok = false;
 	query->nsid_requested = false;
+	query->cookie = NULL;
+	query->cookie_length = 0;
+	query->edns_option_malformed = false;
 	/* Too short for a header, or not a query at all: no answer (as NSD). */
 	if (length < WIRE_HEADER_LENGTH || (packet[2] & 0x80) != 0)
 		return QUERY_DROP;
@@ -259,8 +299,14 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	uint16_t ancount = (uint16_t)(packet[6] << 8 | packet[7]);
 	uint16_t nscount = (uint16_t)(packet[8] << 8 | packet[9]);
 	uint16_t arcount = (uint16_t)(packet[10] << 8 | packet[11]);
-	if (qdcount != 1)
-		return query_refuse(query, packet, length, QUERY_FORMERR);
+	if (qdcount != 1) {
+		enum query_status status = query_refuse(query, packet, length, QUERY_FORMERR);
+		/* RFC 7873 5.4: no question, only a COOKIE, asks for a server cookie. */
+		if (qdcount == 0 && status == QUERY_FORMERR && query->cookie != NULL
+			&& ancount == 0 && nscount == 0)
+			return QUERY_COOKIE_ONLY;
+		return status;
+	}
 	struct reader reader = {packet, length, WIRE_HEADER_LENGTH};
 	if (!query_read_qname(query, &reader) || !reader_u16(&reader, &query->qtype)
 		|| !reader_u16(&reader, &query->qclass))
@@ -275,11 +321,13 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	if (nscount == 1 && !reader_skip_rr(&reader))
 		return query_refuse(query, packet, length, QUERY_FORMERR);
 	if (!query_read_additional(query, &reader, arcount)) {
-		query->has_edns = false;  /* a broken OPT section is not echoed */
+		query_forget_edns(query);
 		return QUERY_FORMERR;
 	}
 	if (reader.offset != length)
 		return QUERY_FORMERR;  /* trailing garbage */
+	if (query->edns_option_malformed)
+		return QUERY_FORMERR;
 	/* RFC 6891 6.1.1: OPT and TSIG (RFC 8945 5) only ever live in the additional section. */
 	if (query->qtype == RRTYPE_OPT || query->qtype == RRTYPE_TSIG)
 		return QUERY_FORMERR;

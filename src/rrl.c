@@ -19,6 +19,9 @@
 #define RRL_WAYS 4          /* entries per bucket: a newcomer may evict one of them */
 #define RRL_HEADER 12
 #define RRL_TC 0x02         /* in the third header octet */
+#define RRL_AA 0x04
+#define RRL_OPT_FIXED 11    /* an OPT record without options */
+#define RRL_BADCOOKIE 23    /* RFC 7873 8 */
 
 /*
  * What an account is for, in two words. Like BIND, the imputed name is kept
@@ -53,7 +56,7 @@ struct rrl_table {
 	void *memory;              /* owned: calloc'd (pages zeroed lazily), then aligned */
 	size_t bucket_mask;
 	uint64_t seed;             /* a random key: bucket choice cannot be aimed at */
-	rrl_log_function *log;
+	log_function *log;
 	uint64_t log_next;         /* no message before this second: one a second */
 	unsigned log_suppressed;
 	struct rrl_stats stats;
@@ -113,7 +116,7 @@ rrl_client_address(const struct sockaddr *client, uint8_t address[16])
 }
 
 struct rrl_table *
-rrl_table_create(size_t entries, rrl_log_function *log)
+rrl_table_create(size_t entries, log_function *log)
 {
 	size_t buckets = RRL_MIN_WORKER_ENTRIES / RRL_WAYS;
 	while (buckets * RRL_WAYS < entries && buckets < ((size_t)1 << 28))
@@ -199,6 +202,23 @@ rrl_truncate(uint8_t *response, size_t length, size_t question_end)
 	response[2] |= RRL_TC;
 	memset(response + 6, 0, 6);
 	return question_end;
+}
+
+size_t
+rrl_slip_badcookie(uint8_t *response, size_t length, size_t question_end, size_t opt_offset)
+{
+	if (length < RRL_HEADER || question_end > length || opt_offset < question_end
+		|| opt_offset + RRL_OPT_FIXED > length)
+		return rrl_truncate(response, length, question_end);
+	/* The OPT (with the fresh cookie) is the last record: move it after the question. */
+	size_t opt_length = length - opt_offset;
+	memmove(response + question_end, response + opt_offset, opt_length);
+	response[2] &= (uint8_t)~(RRL_AA | RRL_TC);
+	response[3] = (uint8_t)((response[3] & 0xf0) | (RRL_BADCOOKIE & 0x0f));
+	static const uint8_t counts[6] = { 0, 0, 0, 0, 0, 1 };   /* AN, NS 0; AR: the OPT */
+	memcpy(response + 6, counts, sizeof counts);
+	response[question_end + 5] = RRL_BADCOOKIE >> 4;       /* the OPT's extended rcode */
+	return question_end + opt_length;
 }
 
 /* Accounting. */
@@ -443,16 +463,31 @@ rrl_account(struct rrl_table *table, const struct rrl_config *config,
 size_t
 rrl_apply(struct rrl_table *table, const struct rrl_config *config,
 	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,
-	uint32_t now)
+	uint32_t now, enum rrl_action *action)
 {
+	enum rrl_action ignored;
+	if (action == NULL)
+		action = &ignored;
+	*action = RRL_SEND;
 	if (acl_allows(config->exempt, client, NULL))
 		return result->length;
 	struct rrl_response classified;
 	rrl_classify(result, &classified);
-	switch (rrl_account(table, config, client, &classified, now)) {
+	/* A valid server cookie proves the client's address (RFC 7873 5.2.3):
+	 * BIND 9.18 does not rate-limit its responses, only its errors. */
+	if (result->cookie_valid && classified.class != RRL_ERROR)
+		return result->length;
+	*action = rrl_account(table, config, client, &classified, now);
+	switch (*action) {
 	case RRL_DROP:
 		return 0;
 	case RRL_SLIP:
+		/* A client that sent a cookie is told BADCOOKIE with a fresh one
+		 * rather than TC: it retries over UDP with a valid cookie, which
+		 * is then not limited (BIND 9.18). */
+		if (result->cookie && classified.class != RRL_ERROR)
+			return rrl_slip_badcookie(response, result->length,
+				classified.question_end, result->opt_offset);
 		return rrl_truncate(response, result->length, classified.question_end);
 	case RRL_SEND:
 		break;

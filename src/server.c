@@ -21,13 +21,18 @@
 
 #include "zoned/acl.h"
 #include "zoned/config.h"
+#include "zoned/cookie.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
 #include "zoned/log.h"
+#include "zoned/metrics_http.h"
+#include "zoned/nametree.h"
 #include "zoned/net.h"
+#include "zoned/notify.h"
 #include "zoned/rrl.h"
 #include "zoned/server.h"
 #include "zoned/server_os.h"
+#include "zoned/stats.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -40,6 +45,7 @@ struct server_view {
 	char *version;
 	char *identity;
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
+	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 };
 
 struct server_worker {
@@ -63,6 +69,7 @@ struct server {
 	struct net_view *_Atomic published;
 	_Atomic uint64_t epoch;
 	struct event_base *base;
+	struct notify *notify;             /* NOTIFY out, on base */
 	struct server_worker *workers;
 	unsigned worker_count;
 	int *udp_fds;                      /* [worker * listen_count + listen] */
@@ -71,21 +78,13 @@ struct server {
 	struct config_listen *listens;
 	bool daemonized;
 	char *pid_file;
+	/* Without cookie-secret, server cookies are made with this: random,
+	 * one per start, kept across reloads (cookies stay valid), shared by
+	 * every worker. */
+	uint8_t cookie_secret[COOKIE_SECRET_LENGTH];
+	struct stats *stats;               /* the workers' counters and the reloads */
+	struct metrics_http *metrics;      /* statistics-channels; NULL: none */
 };
-
-/* Config findings go to the log with their file:line. */
-static void
-on_config_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
-	if (file != NULL && line > 0)
-		log_message(priority, "%s:%lu: %s", file, line, message);
-	else if (file != NULL)
-		log_message(priority, "%s: %s", file, message);
-	else
-		log_message(priority, "%s", message);
-}
 
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
 static int
@@ -143,7 +142,7 @@ server_config_build(const struct server_options *options, struct config **out)
 	struct config *config = NULL;
 	int rc;
 	if (options->config_path != NULL) {
-		struct diag d = { .emit = on_config_diag };
+		struct diag d = { .emit = log_diag_emit };
 		rc = config_load_file(options->config_path, &d, &config);
 		if (rc != 0) {
 			log_message(LOG_ERR, "%s: configuration not loaded", options->config_path);
@@ -188,6 +187,16 @@ server_view_map_zone_acls(struct server_view *view, const struct config *config)
 	return 0;
 }
 
+/* Gives a config without cookie-secret the secret of this start. */
+static void
+server_config_cookies(const struct server *server, struct config *config)
+{
+	if (config->cookies.secret_count > 0)
+		return;
+	memcpy(config->cookies.secrets[0], server->cookie_secret, COOKIE_SECRET_LENGTH);
+	config->cookies.secret_count = 1;
+}
+
 static struct server_view *
 server_view_create(const struct config *config, struct zoneset *zones)
 {
@@ -211,6 +220,7 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.rate_limit = config->rate_limit;
 	view->net.blackhole = config->blackhole;
 	view->net.settings.allow_query = config->allow_query;
+	view->net.settings.cookies = config->answer_cookie ? &config->cookies : NULL;
 	if (server_view_map_zone_acls(view, config) != 0) {
 		free(view->version);   /* the zones stay the caller's */
 		free(view->identity);
@@ -220,12 +230,40 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	return view;
 }
 
-/* Frees view; zones that a newer view or a transfer still holds live on. */
+/*
+ * Gives each zone of view that has none its counter slot (a reloaded zone
+ * takes its predecessor's, so its count goes on) and the view its table
+ * of per-zone counters. Without memory the view counts no zones.
+ */
 static void
-server_view_free(struct server_view *view)
+server_view_count_zones(struct server *server, struct server_view *view,
+	const struct server_view *previous)
+{
+	for (size_t i = 0; i < view->zones->zone_count; i++) {
+		struct zone *zone = view->zones->zones[i].zone;
+		if (zone == NULL || zone->stats_slot != 0)
+			continue;   /* shared with previous: published, already counted */
+		const struct zone *old = previous == NULL ? NULL
+			: zonedb_find(previous->zones->db, zone->origin, zone->origin_length);
+		zone->stats_slot = old != NULL && dname_equal(old->origin, zone->origin)
+			? old->stats_slot : stats_zone_slot_new(server->stats);
+	}
+	view->zone_stats = stats_zone_table_create(server->stats);
+	if (view->zone_stats == NULL)
+		log_message(LOG_WARNING, "no memory for the per-zone counters: not counting zones");
+	view->net.zone_stats = view->zone_stats;
+}
+
+/*
+ * Frees view (its zone counts go to stats' totals); zones that a newer
+ * view or a transfer still holds live on.
+ */
+static void
+server_view_free(struct server_view *view, struct stats *stats)
 {
 	if (view == NULL)
 		return;
+	stats_zone_table_retire(stats, view->zone_stats);
 	zoneset_free(view->zones);
 	acl_zone_map_free(&view->zone_allow_query);
 	free(view->version);
@@ -265,7 +303,7 @@ server_publish(struct server *server, struct server_view *next)
 	}
 	struct server_view *previous = server->view;
 	server->view = next;
-	server_view_free(previous);
+	server_view_free(previous, server->stats);
 }
 
 /*
@@ -289,27 +327,60 @@ server_prepare_rate_limit(struct server *server, const struct config *config)
 	return 0;
 }
 
+/* A scrape of GET /metrics, on the main thread: the published view's counts. */
+static int
+server_render_metrics(void *arg, struct evbuffer *out)
+{
+	struct server *server = arg;
+	return stats_write_prometheus(server->stats, server->view->zone_stats,
+		server->view->zones, out);
+}
+
+/* Serves config's statistics channels (the listeners borrow its lists). */
+static int
+server_start_metrics(struct server *server, const struct config *config)
+{
+	return metrics_http_create(server->base, config->statistics_channels,
+		config->statistics_channel_count, server_render_metrics, server, log_message,
+		&server->metrics);
+}
+
+/* After a reload: the channels as the new config says, the old ones closed first. */
+static void
+server_restart_metrics(struct server *server, const struct config *config)
+{
+	metrics_http_free(server->metrics);
+	server->metrics = NULL;
+	if (server_start_metrics(server, config) != 0)
+		log_message(LOG_ERR, "reload: statistics channels not served until the next reload");
+}
+
 /* SIGHUP: new config, changed zones reloaded off to the side, then swapped. */
 static void
 server_reload(struct server *server)
 {
 	server_os_notify("RELOADING=1");
 	log_message(LOG_INFO, "reloading");
+	server->stats->reloads++;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct config *config = NULL;
 	if (server_config_build(server->options, &config) != 0) {
 		log_message(LOG_ERR, "reload: configuration has errors, keeping the current one");
+		server->stats->reload_failures++;
 		server_os_notify("READY=1");
 		return;
 	}
+	server_config_cookies(server, config);
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	int rc = zoneset_build(config, server->view->zones, log_message, &zones, &failed);
+	server->stats->zone_load_failures += failed;
 	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
 	if (view == NULL) {
 		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
+		server->stats->reload_failures++;
 		zoneset_free(zones);
 		config_free(config);
 		server_os_notify("READY=1");
@@ -319,7 +390,12 @@ server_reload(struct server *server)
 		log_message(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
 		view->net.rate_limit = NULL;
 	}
+	server_view_count_zones(server, view, server->view);
+	/* Queued now, sent from the loop once the new zones are published. */
+	if (notify_zones(server->notify, config, server->view->zones, zones) != 0)
+		log_message(LOG_ERR, "reload: out of memory for NOTIFY");
 	server_publish(server, view);
+	server_restart_metrics(server, config);
 	config_free(server->config);
 	server->config = config;
 	struct timespec end;
@@ -374,6 +450,7 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.id = id;
 	worker->net.view = &server->published;
 	worker->net.global_epoch = &server->epoch;
+	worker->net.stats = &server->stats->workers[id];
 	atomic_init(&worker->net.quiescent_epoch, 0);
 	/* The cap is shared out: each worker counts only its own connections. */
 	unsigned cap = server->config->tcp_clients / server->worker_count;
@@ -479,16 +556,6 @@ on_signal(evutil_socket_t signal_number, short events, void *arg)
 	event_base_loopbreak(server->base);
 }
 
-
-static uint16_t
-server_listen_port(const struct config_listen *listen)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&listen->address;
-	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-}
-
 /*
  * Binds one UDP and one TCP socket per worker for listen, into column
  * index of the fd tables. Returns 0, 1 when an implicit default address is
@@ -515,7 +582,7 @@ server_bind_listen(struct server *server, const struct config_listen *listen, si
 				return 1;
 			}
 			log_message(LOG_ERR, "cannot listen on %s port %u (%s): %s", listen->text,
-				server_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
+				config_listen_port(listen), pass == 0 ? "UDP" : "TCP", strerror(-fd));
 			return -1;
 		}
 	}
@@ -579,7 +646,10 @@ server_free(struct server *server)
 	free(server->udp_fds);
 	free(server->tcp_fds);
 	free(server->listens);
-	server_view_free(server->view);
+	notify_free(server->notify);
+	metrics_http_free(server->metrics);
+	server_view_free(server->view, server->stats);
+	stats_free(server->stats);
 	config_free(server->config);
 	if (server->base != NULL)
 		event_base_free(server->base);
@@ -595,6 +665,14 @@ server_load(struct server *server)
 {
 	if (server_config_build(server->options, &server->config) != 0)
 		return ZONED_EINVAL;
+	if (cookie_secret_random(server->cookie_secret) != 0) {
+		log_message(LOG_ERR, "no random octets for the cookie secret: %s", strerror(errno));
+		return ZONED_EIO;
+	}
+	server_config_cookies(server, server->config);
+	server->stats = stats_create(server->worker_count);
+	if (server->stats == NULL)
+		return ZONED_ENOMEM;
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	int rc = zoneset_build(server->config, NULL, log_message, &zones, &failed);
@@ -605,6 +683,7 @@ server_load(struct server *server)
 		zoneset_free(zones);
 		return ZONED_ENOMEM;
 	}
+	server_view_count_zones(server, server->view, NULL);
 	atomic_init(&server->published, &server->view->net);
 	atomic_init(&server->epoch, 0);
 	return 0;
@@ -678,6 +757,8 @@ server_serve(struct server *server)
 		char state[64];
 		snprintf(state, sizeof state, "READY=1\nMAINPID=%ld", (long)getpid());
 		server_os_notify(state);
+		if (notify_zones(server->notify, server->config, NULL, server->view->zones) != 0)
+			log_message(LOG_ERR, "out of memory for NOTIFY");
 		event_base_dispatch(server->base);
 	}
 	/* Stopping: a second SIGTERM must not kill us halfway (freeing the
@@ -767,8 +848,11 @@ server_run(const struct server_options *given)
 		rc = server_detach(&server);
 	if (rc == 0) {
 		server.base = event_base_new();
-		rc = server.base == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
+		server.notify = server.base ? notify_create(server.base, log_message) : NULL;
+		rc = server.notify == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
 	}
+	if (rc == 0)
+		rc = server_start_metrics(&server, server.config);
 	if (rc == 0)
 		rc = server_serve(&server);
 	server_free(&server);

@@ -6,6 +6,7 @@
 
 #define POINTER_LIMIT 0x4000  /* pointers carry 14 bits of offset */
 #define EDNS_OPTION_NSID 3
+#define EDNS_OPTION_COOKIE 10  /* RFC 7873 4 */
 
 void
 wire_init(struct wire *wire, uint8_t *data, size_t capacity)
@@ -281,27 +282,37 @@ overflow:
 }
 
 size_t
-wire_opt_length(const uint8_t *nsid, uint16_t nsid_length)
+wire_opt_length(const struct wire_opt *opt)
 {
-	return 11 + (nsid != NULL ? 4 + (size_t)nsid_length : 0);
+	return 11 + (opt->nsid != NULL ? 4 + (size_t)opt->nsid_length : 0)
+		+ (opt->cookie != NULL ? 4 + (size_t)opt->cookie_length : 0);
+}
+
+/* One option: code, length, data. */
+static bool
+wire_put_option(struct wire *wire, uint16_t code, const uint8_t *data, uint16_t length)
+{
+	return wire_put_u16(wire, code) && wire_put_u16(wire, length)
+		&& wire_put_bytes(wire, data, length);
 }
 
 bool
-wire_put_opt(struct wire *wire, uint16_t udp_size, uint8_t extended_rcode, bool dnssec_ok,
-	const uint8_t *nsid, uint16_t nsid_length)
+wire_put_opt(struct wire *wire, const struct wire_opt *opt)
 {
 	struct wire_mark mark = wire_mark(wire);
 	/* RFC 6891 6.1.3: TTL = extended rcode, version, DO and zero Z bits. */
-	uint32_t ttl = (uint32_t)extended_rcode << 24 | (dnssec_ok ? 0x8000u : 0);
-	uint16_t rdata_length = nsid != NULL ? (uint16_t)(4 + nsid_length) : 0;
+	uint32_t ttl = (uint32_t)opt->extended_rcode << 24 | (opt->dnssec_ok ? 0x8000u : 0);
+	uint16_t rdata_length = (uint16_t)(wire_opt_length(opt) - 11);
 	uint8_t root = 0;
 	if (!wire_put_bytes(wire, &root, 1) || !wire_put_u16(wire, RRTYPE_OPT)
-		|| !wire_put_u16(wire, udp_size) || !wire_put_u32(wire, ttl)
+		|| !wire_put_u16(wire, opt->udp_size) || !wire_put_u32(wire, ttl)
 		|| !wire_put_u16(wire, rdata_length))
 		goto overflow;
-	if (nsid != NULL
-		&& (!wire_put_u16(wire, EDNS_OPTION_NSID) || !wire_put_u16(wire, nsid_length)
-			|| !wire_put_bytes(wire, nsid, nsid_length)))
+	if (opt->nsid != NULL
+		&& !wire_put_option(wire, EDNS_OPTION_NSID, opt->nsid, opt->nsid_length))
+		goto overflow;
+	if (opt->cookie != NULL
+		&& !wire_put_option(wire, EDNS_OPTION_COOKIE, opt->cookie, opt->cookie_length))
 		goto overflow;
 	return true;
 overflow:

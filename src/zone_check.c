@@ -21,6 +21,7 @@ zone_check_modes_default(struct zone_check_modes *modes)
 	modes->srv_cname = CHECK_WARN;
 	modes->spf = CHECK_WARN;
 	modes->wildcard = CHECK_WARN;
+	modes->denial = CHECK_WARN;
 	modes->max_ttl = 0;
 	modes->sibling_glue = true;
 }

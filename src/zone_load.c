@@ -16,6 +16,7 @@
 #include "zoned/nametree.h"
 #include "zoned/rrtype.h"
 #include "zoned/zone_check.h"
+#include "zoned/zone_sources.h"
 #include "zoned/zone_lex.h"
 #include "zoned/zone_load.h"
 #include "zoned/zone_rdata.h"
@@ -426,6 +427,9 @@ load_add_record(struct load_state *state, struct load_file *file,
 	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0)
 		return;
 	int rc = zone_add_record(state->zone, &record, state->d);
+	if (rc == 0 && options->sources != NULL)
+		rc = zone_sources_add(options->sources, record.owner, record.type, record.rdata,
+			record.rdata_length, record.file, record.line);
 	if (rc == ZONED_ENOMEM || rc == ZONED_ELIMIT) {
 		if (rc == ZONED_ELIMIT)
 			diag_report(state->d, DIAG_ERROR, file->name, line, "zone too large");
@@ -539,8 +543,8 @@ load_run(struct load_file *top, const uint8_t *origin,
 	if (rc == 0 && d->errors == errors_before) {
 		/* Zone-level checks only when every record parsed (as BIND). */
 		rc = zone_finalize(state.zone, d);
-		if (rc == 0)
-			zone_check_zone(state.zone, &state.modes, d);
+		if (rc == 0 && zone_check_zone(state.zone, &state.modes, d) == 0)
+			zone_check_denial(state.zone, &state.modes, options->sources, d);
 	}
 	if (rc == 0 && d->errors != errors_before)
 		rc = state.syntax_errors != 0 ? ZONED_ESYNTAX : ZONED_EZONE;

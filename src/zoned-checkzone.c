@@ -4,10 +4,12 @@
  * dumping the loaded zone in canonical form.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -17,8 +19,10 @@
 #include "zoned/nametree.h"
 #include "zoned/rrtype.h"
 #include "zoned/zone_check.h"
+#include "zoned/zone_dnssec_check.h"
 #include "zoned/zone_dump.h"
 #include "zoned/zone_load.h"
+#include "zoned/zone_sources.h"
 
 #define PROGRAM "zoned-checkzone"
 
@@ -36,6 +40,8 @@ struct checkzone_options {
 	bool quiet;                 /* -q */
 	bool raw_input;             /* -f raw: not supported, fails the load like BIND */
 	bool raw_output;            /* -F raw */
+	bool dnssec;                /* --dnssec: verify chains and signatures */
+	time_t now;                 /* --time: when signatures must be valid; 0: now */
 };
 
 /* Where findings go and what the final lines need to know. */
@@ -61,6 +67,7 @@ checkzone_usage(void)
 		"[-i (full|full-sibling|local|local-sibling|none)] "
 		"[-M (ignore|warn|fail)] [-S (ignore|warn|fail)] "
 		"[-W (ignore|warn)] "
+		"[--dnssec [--time YYYYMMDDHHMMSS]] "
 		"[-o filename] zonename [ (filename|-) ]\n");
 }
 
@@ -164,6 +171,44 @@ checkzone_parse_max_ttl(const char *text, uint32_t *max_ttl)
 	return true;
 }
 
+/* --time: YYYYMMDDHHMMSS in UTC (as RRSIG fields are written), or seconds since 1970. */
+static bool
+checkzone_parse_time(const char *text, time_t *now)
+{
+	size_t length = strlen(text);
+	if (length == 0 || strspn(text, "0123456789") != length)
+		return false;
+	if (length != 14) {
+		errno = 0;
+		unsigned long long seconds = strtoull(text, NULL, 10);
+		*now = (time_t)seconds;
+		return errno == 0 && length <= 12 && seconds > 0;
+	}
+	struct tm tm = { 0 };
+	if (sscanf(text, "%4d%2d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return false;
+	if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1
+		|| tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*now = timegm(&tm);
+	return *now != (time_t)-1;
+}
+
+/* Long options: none of named-checkzone's letters is free for them. */
+enum {
+	OPTION_DNSSEC = 256,
+	OPTION_TIME,
+};
+
+static const struct option checkzone_long_options[] = {
+	{ "dnssec", no_argument, NULL, OPTION_DNSSEC },
+	{ "time", required_argument, NULL, OPTION_TIME },
+	{ NULL, 0, NULL, 0 },
+};
+
 /*
  * Parses the command line into options. Returns -1 to go on, or the exit
  * status when the program is done (usage error, -h, -v).
@@ -174,9 +219,19 @@ checkzone_parse_arguments(int argc, char **argv, struct checkzone_options *optio
 	int option;
 	opterr = 0;
 	/* '+': stop at the first operand, as BIND's isc_commandline_parse. */
-	while ((option = getopt(argc, argv, "+c:df:hi:jJ:k:L:l:m:n:qr:s:t:o:vw:DF:M:S:T:W:"))
-		!= -1) {
+	while ((option = getopt_long(argc, argv, "+c:df:hi:jJ:k:L:l:m:n:qr:s:t:o:vw:DF:M:S:T:W:",
+			checkzone_long_options, NULL)) != -1) {
 		switch (option) {
+		case OPTION_DNSSEC:
+			options->dnssec = true;
+			break;
+		case OPTION_TIME:
+			if (!checkzone_parse_time(optarg, &options->now)) {
+				fprintf(stderr, "invalid argument to --time: %s "
+					"(YYYYMMDDHHMMSS or seconds since 1970)\n", optarg);
+				return 1;
+			}
+			break;
 		case 'c':
 			options->class_text = optarg;
 			break;
@@ -242,7 +297,10 @@ checkzone_parse_arguments(int argc, char **argv, struct checkzone_options *optio
 			options->dump = true;
 			break;
 		case '?':
-			fprintf(stderr, PROGRAM ": invalid argument -%c\n", optopt);
+			if (optopt == 0 || optopt >= OPTION_DNSSEC)
+				fprintf(stderr, PROGRAM ": invalid argument %s\n", argv[optind - 1]);
+			else
+				fprintf(stderr, PROGRAM ": invalid argument -%c\n", optopt);
 			checkzone_usage();
 			return 1;
 		default:
@@ -381,16 +439,59 @@ checkzone_dump(const struct zone *zone, const struct checkzone_options *options)
 	return 0;
 }
 
+/*
+ * --dnssec: verifies the loaded zone (zone_dnssec_check.h), prints each
+ * problem and a summary. Returns the exit status: 0 valid, 1 not.
+ */
+static int
+checkzone_verify(const struct zone *zone, const struct checkzone_options *options,
+	struct zone_sources *sources, struct checkzone_output *output)
+{
+	struct diag d = { .emit = checkzone_emit, .arg = output };
+	struct zone_dnssec_check_options check_options = {
+		.signatures = true,
+		.now = options->now,
+		.level = DIAG_ERROR,
+		.sources = sources,
+	};
+	struct zone_dnssec_check_result result;
+	int findings = zone_dnssec_check(zone, &check_options, &d, &result);
+	if (findings < 0) {
+		fprintf(output->stream, "zone %s/%s: DNSSEC verification: %s\n", output->zone_text,
+			output->class_text, zoned_strerror(findings));
+		return 1;
+	}
+	if (!output->quiet) {
+		const char *chain = result.nsec && result.nsec3 ? "NSEC and NSEC3"
+			: result.nsec3 ? "NSEC3" : result.nsec ? "NSEC" : "no";
+		fprintf(output->stream, "zone %s/%s: DNSSEC: %s chain (%lu records, %lu names), "
+			"%lu RRsets, %lu signatures verified\n", output->zone_text,
+			output->class_text, chain, result.chain_length, result.names,
+			result.rrsets, result.signatures);
+		if (findings > 0)
+			fprintf(output->stream, "zone %s/%s: DNSSEC verification failed: "
+				"%d problem%s\n", output->zone_text, output->class_text, findings,
+				findings == 1 ? "" : "s");
+	}
+	return findings > 0 ? 1 : 0;
+}
+
 /* Loads the zone, prints BIND's closing lines and dumps it; returns the exit status. */
 static int
 checkzone_run(const struct checkzone_options *options, const uint8_t *origin,
 	struct checkzone_output *output)
 {
 	struct diag d = { .emit = checkzone_emit, .arg = output };
+	struct zone_check_modes modes = options->modes;
+	struct zone_sources sources = { 0 };
+	/* file:line for the DNSSEC findings, which come after the records are read. */
 	struct zone_load_options load_options = {
-		.modes = &options->modes,
+		.modes = &modes,
 		.zone_class = options->zone_class,
+		.sources = &sources,
 	};
+	if (options->dnssec)
+		modes.denial = CHECK_IGNORE;  /* the verification reports the chain, as errors */
 	struct zone *zone = NULL;
 	int status;
 	if (options->raw_input) {
@@ -417,13 +518,17 @@ checkzone_run(const struct checkzone_options *options, const uint8_t *origin,
 				output->zone_text, output->class_text);
 		}
 		zone_free(zone);
+		zone_sources_clear(&sources);
 		return 1;
 	}
 	if (!output->quiet)
 		fprintf(output->stream, "zone %s/%s: loaded serial %lu\n", output->zone_text,
 			output->class_text, (unsigned long)zone->serial);
 	int exit_status = 0;
-	if (options->dump)
+	if (options->dnssec)
+		exit_status = checkzone_verify(zone, options, &sources, output);
+	zone_sources_clear(&sources);
+	if (exit_status == 0 && options->dump)
 		exit_status = checkzone_dump(zone, options);
 	if (exit_status == 0 && !output->quiet)
 		fprintf(output->stream, "OK\n");

@@ -14,6 +14,7 @@
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
+#include "zoned/log.h"
 #include "zoned/nametree.h"
 #include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
@@ -86,25 +87,6 @@ on_zone_file(void *arg, const char *path)
 	files->count++;
 }
 
-struct zoneset_diag {
-	zoneset_log_fn *log;
-	const char *zone_name;
-};
-
-static void
-on_zone_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	struct zoneset_diag *zd = arg;
-	int priority = level == DIAG_ERROR ? LOG_ERR : LOG_WARNING;
-	if (file == NULL)
-		zd->log(priority, "zone %s/IN: %s", zd->zone_name, message);
-	else if (line == 0)
-		zd->log(priority, "%s: %s", file, message);
-	else
-		zd->log(priority, "%s:%lu: %s", file, line, message);
-}
-
 static double
 zoneset_seconds_since(const struct timespec *start)
 {
@@ -117,11 +99,11 @@ zoneset_seconds_since(const struct timespec *start)
 /* Loads one zone into entry. Returns 0 or the loader's error. */
 static int
 zoneset_load_zone(const struct config *config, const struct config_zone *cz,
-	zoneset_log_fn *log, struct zoneset_zone *entry)
+	log_function *log, struct zoneset_zone *entry)
 {
 	struct zoneset_files files = { 0 };
-	struct zoneset_diag zd = { log, entry->name };
-	struct diag d = { .emit = on_zone_diag, .arg = &zd };
+	struct log_diag where = { log, entry->name };
+	struct diag d = { .emit = log_diag_emit, .arg = &where };
 	struct zone_load_options options = {
 		.include_directory = config->directory,
 		.max_records = config->max_records,
@@ -196,7 +178,7 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 /* Fills entry for one configured zone: shared, freshly loaded, or kept. */
 static int
 zoneset_build_zone(const struct config *config, const struct config_zone *cz,
-	const struct zoneset *previous, zoneset_log_fn *log,
+	const struct zoneset *previous, log_function *log,
 	struct zoneset_zone *entry, unsigned *failed)
 {
 	char name[DNAME_MAX_LENGTH * 4 + 1];
@@ -237,7 +219,7 @@ zoneset_zone_clear(struct zoneset_zone *entry)
 
 int
 zoneset_build(const struct config *config, const struct zoneset *previous,
-	zoneset_log_fn *log, struct zoneset **out, unsigned *failed)
+	log_function *log, struct zoneset **out, unsigned *failed)
 {
 	*out = NULL;
 	*failed = 0;

@@ -27,22 +27,6 @@ on_finding(void *arg, enum diag_level level, const char *file, unsigned long lin
 		level == DIAG_ERROR ? "error" : "warning", message);
 }
 
-static struct sockaddr_storage
-client(const char *text)
-{
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
-	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, text, &in->sin_addr) == 1)
-		in->sin_family = AF_INET;
-	else if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1)
-		in6->sin6_family = AF_INET6;
-	else
-		ck_abort_msg("bad test address %s", text);
-	return ss;
-}
-
 /* The definitions every table row may use. */
 static const char prelude[] =
 	"key \"k1\" { algorithm hmac-sha256; secret \"c2VjcmV0MQ==\"; };\n"
@@ -202,7 +186,7 @@ static const struct {
 START_TEST(test_match)
 {
 	struct config *config = load_list(matches[_i].list, 0);
-	struct sockaddr_storage ss = client(matches[_i].client);
+	struct sockaddr_storage ss = testlib_address(matches[_i].client);
 	uint8_t key[DNAME_MAX_LENGTH];
 	if (matches[_i].key != NULL) {
 		ck_assert_int_gt(dname_from_text(matches[_i].key, key), 0);
@@ -220,7 +204,7 @@ END_TEST
 
 START_TEST(test_null_acl)
 {
-	struct sockaddr_storage ss = client("192.0.2.1");
+	struct sockaddr_storage ss = testlib_address("192.0.2.1");
 	ck_assert_int_eq(acl_match(NULL, (struct sockaddr *)&ss, NULL), ACL_NO_MATCH);
 	ck_assert(!acl_allows(NULL, (struct sockaddr *)&ss, NULL));
 	ck_assert_uint_eq(acl_entry_count(NULL), 0);
@@ -267,7 +251,7 @@ START_TEST(test_local_addresses)
 	struct acl *acl = NULL;
 	ck_assert_int_eq(acl_compile(list, &context, &acl), 0);
 	ck_assert_uint_eq(acl_entry_count(acl), 3);
-	struct sockaddr_storage ss = client(locals[_i].client);
+	struct sockaddr_storage ss = testlib_address(locals[_i].client);
 	ck_assert_int_eq(acl_match(acl, (struct sockaddr *)&ss, NULL), locals[_i].result);
 	acl_free(acl);
 	acl_list_free(list);
@@ -283,7 +267,7 @@ START_TEST(test_real_interfaces)
 	ck_assert_uint_gt(count, 0);
 	free(interfaces);
 	struct config *config = load_list("localhost; !localnets; any;", 0);
-	struct sockaddr_storage one = client("127.0.0.1"), two = client("127.0.0.2");
+	struct sockaddr_storage one = testlib_address("127.0.0.1"), two = testlib_address("127.0.0.2");
 	ck_assert_int_eq(acl_match(config->allow_query, (struct sockaddr *)&one, NULL), ACL_MATCH);
 	ck_assert_int_eq(acl_match(config->allow_query, (struct sockaddr *)&two, NULL),
 		ACL_MATCH_NEGATED);

@@ -10,10 +10,12 @@
 #include "testlib.h"
 #include "zoned/acl.h"
 #include "zoned/answer.h"
+#include "zoned/cookie.h"
 #include "zoned/diag.h"
 #include "zoned/dname.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
+#include "zoned/query.h"
 #include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
 
@@ -1563,6 +1565,287 @@ START_TEST(test_allow_query)
 }
 END_TEST
 
+/* ---- DNS Cookies (RFC 7873, RFC 9018) ---- */
+
+#define COOKIE_NOW 1764720000u        /* the request's clock */
+#define COOKIE_SECRET_A 0x11           /* secrets: 16 times this octet */
+#define COOKIE_SECRET_B 0x22
+
+/* What the query's COOKIE option holds. */
+enum cookie_content {
+	C_NONE,          /* no COOKIE option */
+	C_CLIENT,        /* client cookie only (8) */
+	C_FOREIGN,       /* with an 8-octet server cookie not ours (16) */
+	C_VALID,         /* with our server cookie, made now (24) */
+	C_PREVIOUS,      /* made with the second, previous secret (24) */
+	C_OLD,           /* made 3601 s ago (24) */
+	C_AHEAD,         /* made 300 s ahead: still valid (24) */
+	C_BAD_HASH,      /* ours with one bit flipped (24) */
+	C_OTHER_CLIENT,  /* ours, but made for another address (24) */
+	C_LONG,          /* with a 32-octet server cookie (40) */
+	C_LENGTH,        /* only length octets: malformed unless 8, 16..40 */
+	C_TWO_BAD,       /* a valid one, then a 7-octet one: FORMERR */
+	C_TWO_GOOD,      /* a valid one, then a client cookie: the first counts */
+};
+
+struct cookie_case {
+	const char *what;
+	enum cookie_content content;
+	size_t length;         /* C_LENGTH only */
+	unsigned flags;        /* CK_* below */
+	int rcode;             /* with the extended bits */
+	bool answered;         /* an answer record came back */
+	bool cookie;           /* a 24-octet COOKIE came back */
+	bool valid;            /* result->cookie_valid */
+};
+
+#define CK_TCP 1
+#define CK_REQUIRE 2       /* require-server-cookie yes */
+#define CK_OFF 4           /* answer-cookie no: settings without cookies */
+#define CK_NO_QUESTION 8   /* QDCOUNT 0 */
+
+static const struct cookie_case cookie_cases[] = {
+	{ "no COOKIE: none back", C_NONE, 0, 0, 0, true, false, false },
+	{ "client cookie only: answered, cookie back", C_CLIENT, 0, 0, 0, true, true, false },
+	{ "another server's cookie: answered, ours back", C_FOREIGN, 0, 0, 0, true, true, false },
+	{ "our valid cookie", C_VALID, 0, 0, 0, true, true, true },
+	{ "made with the previous secret: valid", C_PREVIOUS, 0, 0, 0, true, true, true },
+	{ "an hour and a second old: answered, new cookie", C_OLD, 0, 0, 0, true, true, false },
+	{ "five minutes ahead: valid", C_AHEAD, 0, 0, 0, true, true, true },
+	{ "wrong hash: answered, new cookie", C_BAD_HASH, 0, 0, 0, true, true, false },
+	{ "another address's cookie: not valid", C_OTHER_CLIENT, 0, 0, 0, true, true, false },
+	{ "32-octet server cookie: answered", C_LONG, 0, 0, 0, true, true, false },
+	{ "length 8", C_LENGTH, 8, 0, 0, true, true, false },
+	{ "length 16", C_LENGTH, 16, 0, 0, true, true, false },
+	{ "length 40", C_LENGTH, 40, 0, 0, true, true, false },
+	{ "length 0: FORMERR", C_LENGTH, 0, 0, LDNS_RCODE_FORMERR, false, false, false },
+	{ "length 7: FORMERR", C_LENGTH, 7, 0, LDNS_RCODE_FORMERR, false, false, false },
+	{ "length 9: FORMERR", C_LENGTH, 9, 0, LDNS_RCODE_FORMERR, false, false, false },
+	{ "length 15: FORMERR", C_LENGTH, 15, 0, LDNS_RCODE_FORMERR, false, false, false },
+	{ "length 41: FORMERR", C_LENGTH, 41, 0, LDNS_RCODE_FORMERR, false, false, false },
+	{ "length 7 over TCP: FORMERR", C_LENGTH, 7, CK_TCP, LDNS_RCODE_FORMERR, false, false,
+		false },
+	{ "length 7, cookies off: FORMERR still", C_LENGTH, 7, CK_OFF, LDNS_RCODE_FORMERR, false,
+		false, false },
+	{ "valid then malformed: FORMERR", C_TWO_BAD, 0, 0, LDNS_RCODE_FORMERR, false, false,
+		false },
+	{ "valid then client only: the first counts", C_TWO_GOOD, 0, 0, 0, true, true, true },
+	{ "require: client only over UDP: BADCOOKIE", C_CLIENT, 0, CK_REQUIRE, RCODE_BADCOOKIE,
+		false, true, false },
+	{ "require: bad hash over UDP: BADCOOKIE", C_BAD_HASH, 0, CK_REQUIRE, RCODE_BADCOOKIE,
+		false, true, false },
+	{ "require: valid over UDP: answered", C_VALID, 0, CK_REQUIRE, 0, true, true, true },
+	{ "require: no COOKIE at all: answered", C_NONE, 0, CK_REQUIRE, 0, true, false, false },
+	{ "require: client only over TCP: answered", C_CLIENT, 0, CK_REQUIRE | CK_TCP, 0, true,
+		true, false },
+	{ "answer-cookie no: none back", C_CLIENT, 0, CK_OFF, 0, true, false, false },
+	{ "answer-cookie no, require: answered", C_CLIENT, 0, CK_OFF | CK_REQUIRE, 0, true, false,
+		false },
+	{ "no question, client cookie: NOERROR and a cookie", C_CLIENT, 0, CK_NO_QUESTION, 0, false,
+		true, false },
+	{ "no question, valid cookie: NOERROR", C_VALID, 0, CK_NO_QUESTION, 0, false, true, true },
+	{ "no question, bad cookie, require: NOERROR (BIND)", C_BAD_HASH, 0,
+		CK_NO_QUESTION | CK_REQUIRE, 0, false, true, false },
+	{ "no question, no cookie: FORMERR", C_NONE, 0, CK_NO_QUESTION, LDNS_RCODE_FORMERR, false,
+		false, false },
+	{ "no question, cookies off: FORMERR", C_CLIENT, 0, CK_NO_QUESTION | CK_OFF,
+		LDNS_RCODE_FORMERR, false, false, false },
+};
+
+static const uint8_t cookie_client_cookie[COOKIE_CLIENT_LENGTH] = { 0xc0, 0x0c, 1, 2, 3, 4, 5, 6 };
+
+static struct cookie_config
+cookie_test_config(bool require)
+{
+	struct cookie_config config;
+	memset(&config, 0, sizeof config);
+	memset(config.secrets[0], COOKIE_SECRET_A, COOKIE_SECRET_LENGTH);
+	memset(config.secrets[1], COOKIE_SECRET_B, COOKIE_SECRET_LENGTH);
+	config.secret_count = 2;
+	config.require_server_cookie = require;
+	return config;
+}
+
+static struct sockaddr_in
+cookie_address(const char *text)
+{
+	struct sockaddr_in in;
+	memset(&in, 0, sizeof in);
+	in.sin_family = AF_INET;
+	in.sin_port = htons(40000);
+	ck_assert_int_eq(inet_pton(AF_INET, text, &in.sin_addr), 1);
+	return in;
+}
+
+/* Appends one COOKIE option with content to packet at length; returns the new length. */
+static size_t
+put_cookie_option(uint8_t *packet, size_t length, enum cookie_content content, size_t size,
+	const struct cookie_config *config)
+{
+	uint8_t data[64];
+	memcpy(data, cookie_client_cookie, sizeof cookie_client_cookie);
+	size_t data_length = COOKIE_LENGTH;
+	struct sockaddr_in client = cookie_address("192.0.2.53");
+	struct sockaddr_in other = cookie_address("192.0.2.54");
+	const struct sockaddr *from = (const struct sockaddr *)&client;
+	uint8_t *server = data + COOKIE_CLIENT_LENGTH;
+	switch (content) {
+	case C_NONE: return length;
+	case C_CLIENT: data_length = 8; break;
+	case C_FOREIGN: data_length = 16; memset(server, 0xab, 8); break;
+	case C_VALID: case C_TWO_BAD: case C_TWO_GOOD:
+		cookie_make(config->secrets[0], data, from, COOKIE_NOW, server); break;
+	case C_PREVIOUS: cookie_make(config->secrets[1], data, from, COOKIE_NOW, server); break;
+	case C_OLD: cookie_make(config->secrets[0], data, from, COOKIE_NOW - 3601, server); break;
+	case C_AHEAD: cookie_make(config->secrets[0], data, from, COOKIE_NOW + 300, server); break;
+	case C_BAD_HASH:
+		cookie_make(config->secrets[0], data, from, COOKIE_NOW, server);
+		server[15] ^= 1;
+		break;
+	case C_OTHER_CLIENT:
+		cookie_make(config->secrets[0], data, (const struct sockaddr *)&other, COOKIE_NOW,
+			server);
+		break;
+	case C_LONG: data_length = 40; memset(server, 0xcd, 32); break;
+	case C_LENGTH: data_length = size; memset(server, 0xef, sizeof data - 8); break;
+	}
+	length += put_u16(packet + length, COOKIE_OPTION_CODE);
+	length += put_u16(packet + length, (uint16_t)data_length);
+	memcpy(packet + length, data, data_length);
+	length += data_length;
+	if (content == C_TWO_BAD || content == C_TWO_GOOD) {
+		uint16_t second = content == C_TWO_BAD ? 7 : 8;
+		length += put_u16(packet + length, COOKIE_OPTION_CODE);
+		length += put_u16(packet + length, second);
+		memcpy(packet + length, cookie_client_cookie, second);
+		length += second;
+	}
+	return length;
+}
+
+/* Builds www.example.com A (or no question) with an OPT holding the case's COOKIE. */
+static size_t
+build_cookie_query(const struct cookie_case *c, const struct cookie_config *config,
+	uint8_t *packet)
+{
+	static const uint8_t question[] = {QUESTION_WWW};
+	bool no_question = (c->flags & CK_NO_QUESTION) != 0;
+	const uint8_t header[] = {HEADER(0, no_question ? 0 : 1, 0, 0, 1)};
+	size_t length = 0;
+	memcpy(packet, header, sizeof header);
+	length += sizeof header;
+	if (!no_question) {
+		memcpy(packet + length, question, sizeof question);
+		length += sizeof question;
+	}
+	const uint8_t opt[] = {OPT(0, 0)};
+	memcpy(packet + length, opt, sizeof opt);
+	length += sizeof opt;
+	size_t rdata = length;
+	length = put_cookie_option(packet, length, c->content, c->length, config);
+	put_u16(packet + rdata - 2, (uint16_t)(length - rdata));
+	return length;
+}
+
+/* The COOKIE option of the response's OPT at opt: its data, or NULL. */
+static const uint8_t *
+response_cookie(size_t opt, size_t *cookie_length)
+{
+	size_t end = opt + 11 + (size_t)(response[opt + 9] << 8 | response[opt + 10]);
+	for (size_t at = opt + 11; at + 4 <= end;) {
+		unsigned code = (unsigned)(response[at] << 8 | response[at + 1]);
+		size_t length = (size_t)(response[at + 2] << 8 | response[at + 3]);
+		if (code == COOKIE_OPTION_CODE) {
+			*cookie_length = length;
+			return response + at + 4;
+		}
+		at += 4 + length;
+	}
+	return NULL;
+}
+
+START_TEST(test_cookies)
+{
+	const struct cookie_case *c = &cookie_cases[_i];
+	struct cookie_config config = cookie_test_config((c->flags & CK_REQUIRE) != 0);
+	struct answer_settings settings = test_settings;
+	settings.cookies = (c->flags & CK_OFF) ? NULL : &config;
+	uint8_t packet[600];
+	size_t query_length = build_cookie_query(c, &config, packet);
+	struct sockaddr_in client = cookie_address("192.0.2.53");
+	struct answer_request request = {
+		.query = packet,
+		.query_length = query_length,
+		.transport = (c->flags & CK_TCP) ? ANSWER_TCP : ANSWER_UDP,
+		.client = (const struct sockaddr *)&client,
+		.now = COOKIE_NOW,
+	};
+	struct answer_result result;
+	size_t length = answer_query(test_db, &settings, &request, response, sizeof response,
+		&result);
+	ck_assert_msg(length >= 12, "%s: dropped", c->what);
+	/* Every one of these queries had an OPT, so every response has one. */
+	size_t opt = find_opt(length);
+	ck_assert_msg(opt > 0, "%s: no OPT", c->what);
+	ck_assert_uint_eq(result.opt_offset, opt);
+	int rcode = (response[3] & 0x0f) | response[opt + 5] << 4;
+	ck_assert_msg(rcode == c->rcode, "%s: rcode %d, want %d", c->what, rcode, c->rcode);
+	ck_assert_uint_eq(result.rcode, (unsigned)c->rcode);
+	ck_assert_msg((header_u16(6) > 0) == c->answered, "%s: ancount %u", c->what,
+		header_u16(6));
+	ck_assert_uint_eq(header_u16(4), (c->flags & CK_NO_QUESTION) ? 0 : 1);
+	if (c->rcode == RCODE_BADCOOKIE) {
+		ck_assert_msg(!(response[2] & 0x04), "%s: AA with BADCOOKIE", c->what);
+		ck_assert_int_eq(result.kind, ANSWER_KIND_BADCOOKIE);
+	}
+	ck_assert_msg(result.cookie_valid == c->valid, "%s: cookie_valid %d", c->what,
+		result.cookie_valid);
+	ck_assert_msg(result.cookie == c->cookie, "%s: result.cookie %d", c->what, result.cookie);
+	size_t cookie_length = 0;
+	const uint8_t *cookie = response_cookie(opt, &cookie_length);
+	if (!c->cookie) {
+		ck_assert_msg(cookie == NULL, "%s: a COOKIE came back", c->what);
+		return;
+	}
+	ck_assert_msg(cookie != NULL, "%s: no COOKIE came back", c->what);
+	ck_assert_uint_eq(cookie_length, COOKIE_LENGTH);
+	/* The client cookie echoed, a server cookie of ours made now. */
+	ck_assert_mem_eq(cookie, cookie_client_cookie, COOKIE_CLIENT_LENGTH);
+	uint8_t expected[COOKIE_SERVER_LENGTH];
+	cookie_make(config.secrets[0], cookie_client_cookie, (const struct sockaddr *)&client,
+		COOKIE_NOW, expected);
+	ck_assert_mem_eq(cookie + COOKIE_CLIENT_LENGTH, expected, sizeof expected);
+	ck_assert(cookie_valid(&config, cookie, cookie_length, (const struct sockaddr *)&client,
+		COOKIE_NOW + 60));
+}
+END_TEST
+
+/* The COOKIE survives truncation: its room in the OPT is kept (RFC 6891 7). */
+START_TEST(test_cookie_truncated)
+{
+	struct cookie_config config = cookie_test_config(false);
+	struct answer_settings settings = test_settings;
+	settings.cookies = &config;
+	struct query_spec spec = {"big.example.com", LDNS_RR_TYPE_TXT, 0, Q_EDNS, 512};
+	uint8_t packet[600];
+	size_t length = build_query(&spec, packet);
+	size_t rdata = length;
+	length = put_cookie_option(packet, length, C_CLIENT, 0, &config);
+	put_u16(packet + rdata - 2, (uint16_t)(length - rdata));
+	struct sockaddr_in client = cookie_address("192.0.2.53");
+	struct answer_request request = {
+		.query = packet, .query_length = length, .transport = ANSWER_UDP,
+		.client = (const struct sockaddr *)&client, .now = COOKIE_NOW,
+	};
+	size_t built = answer_query(test_db, &settings, &request, response, sizeof response, NULL);
+	ck_assert_uint_le(built, 512);
+	ck_assert(response[2] & 0x02);
+	size_t cookie_length = 0;
+	ck_assert_ptr_nonnull(response_cookie(find_opt(built), &cookie_length));
+	ck_assert_uint_eq(cookie_length, COOKIE_LENGTH);
+}
+END_TEST
+
 static Suite *
 answer_suite(void)
 {
@@ -1597,6 +1880,12 @@ answer_suite(void)
 	tcase_add_loop_test(malformed, test_malformed, 0,
 		(int)(sizeof raw_cases / sizeof raw_cases[0]));
 	suite_add_tcase(suite, malformed);
+	TCase *cookies = tcase_create("cookies");
+	tcase_add_checked_fixture(cookies, setup_zones, teardown_zones);
+	tcase_add_loop_test(cookies, test_cookies, 0,
+		(int)(sizeof cookie_cases / sizeof cookie_cases[0]));
+	tcase_add_test(cookies, test_cookie_truncated);
+	suite_add_tcase(suite, cookies);
 	return suite;
 }
 

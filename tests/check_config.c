@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "testlib.h"
+#include "zoned/acl.h"
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
+#include "zoned/rrl.h"
 
 /* Every finding as "file:line: error|warning: message\n". */
 static struct testlib_capture capture;
@@ -56,14 +58,6 @@ load(const char *text, struct config **out)
 	return config_load_file(write_file("named.conf", text), &sink, out);
 }
 
-static uint16_t
-listen_port(const struct config_listen *l)
-{
-	const struct sockaddr *sa = (const struct sockaddr *)&l->address;
-	if (sa->sa_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-}
 
 START_TEST(test_zone_and_directory)
 {
@@ -105,12 +99,12 @@ START_TEST(test_listen_on)
 	ck_assert_str_eq(findings, "");
 	ck_assert_uint_eq(c->listen_count, 3);
 	ck_assert_str_eq(c->listens[1].text, "127.0.0.2");
-	ck_assert_uint_eq(listen_port(&c->listens[1]), 5353);
+	ck_assert_uint_eq(config_listen_port(&c->listens[1]), 5353);
 	ck_assert_int_eq(c->listens[2].address.ss_family, AF_INET6);
-	ck_assert_uint_eq(listen_port(&c->listens[2]), 5354);
+	ck_assert_uint_eq(config_listen_port(&c->listens[2]), 5354);
 	ck_assert(!c->listens[0].implicit);
 	config_set_port(c, 40000);
-	ck_assert_uint_eq(listen_port(&c->listens[2]), 40000);
+	ck_assert_uint_eq(config_listen_port(&c->listens[2]), 40000);
 	config_free(c);
 }
 END_TEST
@@ -121,7 +115,7 @@ START_TEST(test_listen_any_none)
 	ck_assert_int_eq(load("options { listen-on { any; }; listen-on-v6 { none; }; };", &c), 0);
 	ck_assert_uint_eq(c->listen_count, 1);
 	ck_assert_str_eq(c->listens[0].text, "0.0.0.0");
-	ck_assert_uint_eq(listen_port(&c->listens[0]), 53);
+	ck_assert_uint_eq(config_listen_port(&c->listens[0]), 53);
 	/* An explicit listen-on means no implicit defaults. */
 	ck_assert_int_eq(config_add_default_listens(c), 0);
 	ck_assert_uint_eq(c->listen_count, 1);
@@ -147,6 +141,10 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->version, "zoned " PACKAGE_VERSION);
 	ck_assert_ptr_null(c->server_id);
 	ck_assert_ptr_null(c->pid_file);
+	/* DNS Cookies on, as BIND and NSD; no secret yet (the daemon makes one). */
+	ck_assert(c->answer_cookie);
+	ck_assert_uint_eq(c->cookies.secret_count, 0);
+	ck_assert(!c->cookies.require_server_cookie);
 	ck_assert_int_eq(config_add_default_listens(c), 0);
 	ck_assert_uint_eq(c->listen_count, 2);
 	ck_assert(c->listens[0].implicit && c->listens[1].implicit);
@@ -330,6 +328,64 @@ START_TEST(test_accepted_with_warning)
 }
 END_TEST
 
+/* answer-cookie, cookie-secret (repeated), require-server-cookie, cookie-algorithm. */
+START_TEST(test_cookie_options)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options {\n answer-cookie yes;\n require-server-cookie true;\n"
+		" cookie-algorithm siphash24;\n"
+		" cookie-secret \"000102030405060708090a0b0c0d0e0f\";\n"
+		" cookie-secret \"F0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF\";\n};\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert(c->answer_cookie);
+	ck_assert(c->cookies.require_server_cookie);
+	ck_assert_uint_eq(c->cookies.secret_count, 2);
+	ck_assert_uint_eq(c->cookies.secrets[0][15], 0x0f);
+	ck_assert_uint_eq(c->cookies.secrets[1][0], 0xf0);
+	config_free(c);
+	ck_assert_int_eq(load("options { answer-cookie no; require-server-cookie 0; };\n", &c), 0);
+	ck_assert(!c->answer_cookie);
+	ck_assert(!c->cookies.require_server_cookie);
+	config_free(c);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *finding;
+} cookie_errors[] = {
+	{ "options { cookie-secret \"0001\"; };",
+		"named.conf:1: error: SipHash-2-4 cookie-secret must be 128 bits\n" },
+	{ "options { cookie-secret \"zz0102030405060708090a0b0c0d0e0f\"; };",
+		"named.conf:1: error: cookie-secret: invalid hex string\n" },
+	{ "options { answer-cookie maybe; };",
+		"named.conf:1: error: answer-cookie 'maybe': expected yes or no\n" },
+	{ "options { require-server-cookie; };",
+		"named.conf:1: error: require-server-cookie ';': expected yes or no\n" },
+	{ "options { cookie-algorithm aes; };",
+		"named.conf:1: error: cookie-algorithm 'aes' is not implemented (only "
+		"'cookie-algorithm siphash24;' is)\n" },
+	{ "options {\n cookie-secret \"00000000000000000000000000000000\";\n"
+		" cookie-secret \"00000000000000000000000000000001\";\n"
+		" cookie-secret \"00000000000000000000000000000002\";\n"
+		" cookie-secret \"00000000000000000000000000000003\";\n"
+		" cookie-secret \"00000000000000000000000000000004\";\n"
+		" cookie-secret \"00000000000000000000000000000005\";\n"
+		" cookie-secret \"00000000000000000000000000000006\";\n"
+		" cookie-secret \"00000000000000000000000000000007\";\n"
+		" cookie-secret \"00000000000000000000000000000008\";\n};",
+		"named.conf:10: error: more than 8 cookie-secret statements\n" },
+};
+
+START_TEST(test_cookie_errors)
+{
+	struct config *c = NULL;
+	ck_assert_int_lt(load(cookie_errors[_i].text, &c), 0);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, cookie_errors[_i].finding);
+}
+END_TEST
+
 /* A statement zoned would not honour is an error at its line, never a warning. */
 static const struct {
 	const char *text;
@@ -337,12 +393,11 @@ static const struct {
 } unimplemented[] = {
 	{ "options {\n allow-transfer { any; };\n};",
 		"named.conf:2: error: option 'allow-transfer' is not implemented\n" },
-	{ "options { also-notify { 192.0.2.1; }; };",
-		"named.conf:1: error: option 'also-notify' is not implemented\n" },
-	{ "options { notify yes; };",
-		"named.conf:1: error: option 'notify yes' is not implemented (only 'notify no;' is)\n" },
-	{ "options { notify explicit; };",
-		"named.conf:1: error: option 'notify explicit' is not implemented (only 'notify no;' is)\n" },
+	{ "options { also-notify { secondaries; }; };",
+		"named.conf:1: error: also-notify 'secondaries' is not an address (named lists "
+		"of remote servers are not implemented)\n" },
+	{ "options { notify always; };",
+		"named.conf:1: error: notify 'always': expected yes, no or explicit\n" },
 	{ "options { forwarders { 192.0.2.1; }; };",
 		"named.conf:1: error: option 'forwarders' is not implemented\n" },
 	{ "options { allow-update { any; }; };",
@@ -354,8 +409,6 @@ static const struct {
 	{ "\nlogging { channel c { file \"x.log\"; }; };",
 		"named.conf:2: error: statement 'logging' is not implemented\n" },
 	{ "controls { };", "named.conf:1: error: statement 'controls' is not implemented\n" },
-	{ "statistics-channels { inet 127.0.0.1 port 8080; };",
-		"named.conf:1: error: statement 'statistics-channels' is not implemented\n" },
 	{ "masters m { 192.0.2.1; };", "named.conf:1: error: statement 'masters' is not implemented\n" },
 	{ "primaries p { 192.0.2.1; };", "named.conf:1: error: statement 'primaries' is not implemented\n" },
 	{ "server 192.0.2.1 { };", "named.conf:1: error: statement 'server' is not implemented\n" },
@@ -365,10 +418,8 @@ static const struct {
 		"named.conf:4: error: zone option 'allow-transfer' is not implemented\n" },
 	{ "zone \"a.test\" { allow-notify { any; }; };",
 		"named.conf:1: error: zone option 'allow-notify' is not implemented\n" },
-	{ "zone \"a.test\" { also-notify { 192.0.2.1; }; };",
-		"named.conf:1: error: zone option 'also-notify' is not implemented\n" },
-	{ "zone \"a.test\" { notify yes; };",
-		"named.conf:1: error: zone option 'notify yes' is not implemented (only 'notify no;' is)\n" },
+	{ "zone \"a.test\" { notify-source 192.0.2.1; };",
+		"named.conf:1: error: zone option 'notify-source' is not implemented\n" },
 	{ "zone \"a.test\" { update-policy local; };",
 		"named.conf:1: error: zone option 'update-policy' is not implemented\n" },
 	{ "zone \"a.test\" { masters { 192.0.2.1; }; };",
@@ -467,6 +518,198 @@ START_TEST(test_load_text)
 }
 END_TEST
 
+/* ---- the rate-limit { } statement ---- */
+
+START_TEST(test_config_rate_limit)
+{
+	struct config *config = NULL;
+	ck_assert_int_eq(load("options { directory \"/\"; };", &config), 0);
+	ck_assert_ptr_null(config->rate_limit);
+	config_free(config);
+	ck_assert_int_eq(load(
+		"options {\n"
+		"  rate-limit {\n"
+		"    responses-per-second 5;\n"
+		"    errors-per-second 2;\n"
+		"    slip 3; window 30;\n"
+		"    ipv4-prefix-length 32; ipv6-prefix-length 64;\n"
+		"    exempt-clients { 127.0.0.2; !10.1.0.0/16; 10.0.0.0/8; ::1; };\n"
+		"    log-only yes;\n"
+		"    max-table-size 5000;\n"
+		"    min-table-size 500;\n"
+		"  };\n"
+		"};\n", &config), 0);
+	ck_assert_str_eq(findings, "named.conf:10: warning: rate-limit option 'min-table-size' is met by "
+		"max-table-size: accepted, meaningless here\n");
+	const struct rrl_config *r = config->rate_limit;
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->rates[RRL_RESPONSE], 5);
+	ck_assert_uint_eq(r->rates[RRL_REFERRAL], 5);     /* default: responses-per-second */
+	ck_assert_uint_eq(r->rates[RRL_NODATA], 5);
+	ck_assert_uint_eq(r->rates[RRL_NXDOMAIN], 5);
+	ck_assert_uint_eq(r->rates[RRL_ERROR], 2);
+	ck_assert_uint_eq(r->slip, 3);
+	ck_assert_uint_eq(r->window, 30);
+	ck_assert_uint_eq(r->ipv4_prefix_length, 32);
+	ck_assert_uint_eq(r->ipv6_prefix_length, 64);
+	ck_assert_uint_eq(r->table_size, 5000);
+	ck_assert(r->log_only);
+	ck_assert_uint_eq(acl_entry_count(r->exempt), 4);
+	struct sockaddr_storage exempt = testlib_address("10.2.0.1"), negated = testlib_address("10.1.0.1");
+	ck_assert(acl_allows(r->exempt, (const struct sockaddr *)&exempt, NULL));
+	ck_assert(!acl_allows(r->exempt, (const struct sockaddr *)&negated, NULL));
+	config_free(config);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *finding;
+} rate_limit_errors[] = {
+	{ "options { rate-limit { slip 11; }; };",
+		"named.conf:1: error: slip '11' is not a number from 0 to 10\n" },
+	{ "options { rate-limit { window 0; }; };",
+		"named.conf:1: error: window '0' is not a number from 1 to 3600\n" },
+	{ "options { rate-limit { responses-per-second 1001; }; };",
+		"named.conf:1: error: responses-per-second '1001' is not a number from 0 to 1000\n" },
+	{ "options { rate-limit { ipv4-prefix-length 7; }; };",
+		"named.conf:1: error: ipv4-prefix-length '7' is not a number from 8 to 32\n" },
+	{ "options { rate-limit { ipv6-prefix-length 65; }; };",
+		"named.conf:1: error: ipv6-prefix-length '65' is not a number from 16 to 64\n" },
+	{ "options { rate-limit { log-only maybe; }; };",
+		"named.conf:1: error: log-only 'maybe': expected yes or no\n" },
+	{ "options { rate-limit { exempt-clients { trusted; }; }; };",
+		"named.conf:1: error: acl 'trusted' is not defined\n" },
+	{ "options { rate-limit { qps-scale 250; }; };",
+		"named.conf:1: error: rate-limit option 'qps-scale' is not implemented\n" },
+	{ "options { rate-limit { all-per-second 100; }; };",
+		"named.conf:1: error: rate-limit option 'all-per-second' is not implemented\n" },
+	{ "options { rate-limit { bogus 1; }; };",
+		"named.conf:1: error: unknown rate-limit option 'bogus'\n" },
+	{ "options { rate-limit { }; rate-limit { }; };",
+		"named.conf:1: error: rate-limit given twice\n" },
+};
+
+START_TEST(test_config_rate_limit_errors)
+{
+	struct config *config = NULL;
+	ck_assert_int_lt(load(rate_limit_errors[_i].text, &config), 0);
+	ck_assert_ptr_null(config);
+	ck_assert_str_eq(findings, rate_limit_errors[_i].finding);
+}
+END_TEST
+
+
+/* A rate-limit config whose exempt-clients is list, read by the config parser. */
+static struct rrl_config *
+config_exempting(const char *list)
+{
+	char text[512];
+	snprintf(text, sizeof text, "options { rate-limit { responses-per-second 1; "
+		"exempt-clients { %s }; }; };", list);
+	struct config *config = NULL;
+	ck_assert_int_eq(load(text, &config), 0);
+	struct rrl_config *c = config->rate_limit;
+	config->rate_limit = NULL;
+	config_free(config);
+	return c;
+}
+
+/* The address match list itself is tested in check_acl; this is the wiring into rrl_config. */
+START_TEST(test_exempt_clients)
+{
+	struct rrl_config *c = config_exempting("127.0.0.2; !10.1.0.0/16; 10.0.0.0/8; "
+		"2001:db8::/32;");
+	/* A v4 client on a dual-stack socket is matched as its IPv4 address. */
+	struct sockaddr_storage yes[] = { testlib_address("127.0.0.2"), testlib_address("10.200.0.1"),
+		testlib_address("2001:db8:ffff::1"), testlib_address("::ffff:127.0.0.2") };
+	struct sockaddr_storage no[] = { testlib_address("127.0.0.1"), testlib_address("10.1.2.3"),
+		testlib_address("2001:db9::1") };
+	for (size_t i = 0; i < 4; i++)
+		ck_assert(acl_allows(c->exempt, (const struct sockaddr *)&yes[i], NULL));
+	for (size_t i = 0; i < 3; i++)
+		ck_assert(!acl_allows(c->exempt, (const struct sockaddr *)&no[i], NULL));
+	/* none matches nothing, even after any; !any before any excludes all. */
+	struct rrl_config *none = config_exempting("none; any;");
+	ck_assert(!acl_allows(none->exempt, (const struct sockaddr *)&yes[0], NULL));
+	struct rrl_config *any = config_exempting("any;");
+	ck_assert(acl_allows(any->exempt, (const struct sockaddr *)&no[2], NULL));
+	rrl_config_free(c);
+	rrl_config_free(none);
+	rrl_config_free(any);
+}
+END_TEST
+
+/* ---- statistics-channels ---- */
+
+static uint16_t
+channel_port(const struct config *c, size_t i)
+{
+	return config_listen_port(&c->statistics_channels[i].listen);
+}
+
+START_TEST(test_statistics_channels)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("acl monitors { 192.0.2.0/24; };\n"
+		"statistics-channels {\n"
+		"  inet 127.0.0.1 port 8053 allow { 127.0.0.1; monitors; };\n"
+		"  inet ::1 port 8054;\n"
+		"  inet * allow { none; };\n"
+		"};\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert_uint_eq(c->statistics_channel_count, 3);
+	ck_assert_str_eq(c->statistics_channels[0].listen.text, "127.0.0.1");
+	ck_assert_uint_eq(channel_port(c, 0), 8053);
+	struct sockaddr_storage local = testlib_address("127.0.0.1");
+	struct sockaddr_storage monitor = testlib_address("192.0.2.9");
+	struct sockaddr_storage other = testlib_address("198.51.100.1");
+	const struct acl *allow = c->statistics_channels[0].allow;
+	ck_assert(acl_allows(allow, (const struct sockaddr *)&local, NULL));
+	ck_assert(acl_allows(allow, (const struct sockaddr *)&monitor, NULL));
+	ck_assert(!acl_allows(allow, (const struct sockaddr *)&other, NULL));
+	/* No allow clause: anyone, as in BIND. */
+	ck_assert_str_eq(c->statistics_channels[1].listen.text, "::1");
+	ck_assert_uint_eq(channel_port(c, 1), 8054);
+	ck_assert_ptr_null(c->statistics_channels[1].allow);
+	/* "*": every IPv4 address, at BIND's default port. */
+	ck_assert_str_eq(c->statistics_channels[2].listen.text, "0.0.0.0");
+	ck_assert_uint_eq(channel_port(c, 2), CONFIG_DEFAULT_STATISTICS_PORT);
+	ck_assert(!acl_allows(c->statistics_channels[2].allow, (const struct sockaddr *)&local,
+		NULL));
+	config_free(c);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *finding;
+} channel_errors[] = {
+	{ "statistics-channels { inet 127.0.0.1 port 0; };",
+		"named.conf:1: error: statistics-channels port '0' is not a number from 1 to 65535\n" },
+	{ "statistics-channels { inet 127.0.0.1 port 70000; };",
+		"named.conf:1: error: statistics-channels port '70000' is not a number from 1 to 65535\n" },
+	{ "statistics-channels {\n inet localhost;\n};",
+		"named.conf:2: error: statistics-channels: 'localhost' is not an IPv4 or IPv6 address\n" },
+	{ "statistics-channels { inet 127.0.0.1 allow { nobody; }; };",
+		"named.conf:1: error: acl 'nobody' is not defined\n" },
+	{ "statistics-channels { inet 127.0.0.1 tls none; };",
+		"named.conf:1: error: statistics-channels: expected port, allow or ';', found tls\n" },
+	{ "statistics-channels { unix \"/run/zoned.stats\"; };",
+		"named.conf:1: error: statistics-channels 'unix' is not implemented (only 'inet' is)\n" },
+	{ "statistics-channels { http 127.0.0.1; };",
+		"named.conf:1: error: statistics-channels: expected inet, found 'http'\n" },
+};
+
+START_TEST(test_statistics_channel_errors)
+{
+	struct config *c = NULL;
+	ck_assert_int_lt(load(channel_errors[_i].text, &c), 0);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, channel_errors[_i].finding);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -493,12 +736,28 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_unimplemented_is_error, 0,
 		sizeof unimplemented / sizeof unimplemented[0]);
 	tcase_add_test(tc, test_recursion_yes);
+	tcase_add_test(tc, test_cookie_options);
+	tcase_add_loop_test(tc, test_cookie_errors, 0,
+		(int)(sizeof cookie_errors / sizeof cookie_errors[0]));
 	tcase_add_test(tc, test_zone_errors);
 	tcase_add_test(tc, test_duplicate_zone);
 	tcase_add_test(tc, test_missing_file_and_directory);
 	tcase_add_test(tc, test_options_twice);
 	tcase_add_test(tc, test_load_text);
 	suite_add_tcase(s, tc);
+	TCase *rate_limit = tcase_create("rate-limit");
+	tcase_add_checked_fixture(rate_limit, setup, teardown);
+	tcase_add_test(rate_limit, test_config_rate_limit);
+	tcase_add_loop_test(rate_limit, test_config_rate_limit_errors, 0,
+		(int)(sizeof rate_limit_errors / sizeof rate_limit_errors[0]));
+	tcase_add_test(rate_limit, test_exempt_clients);
+	suite_add_tcase(s, rate_limit);
+	TCase *channels = tcase_create("statistics-channels");
+	tcase_add_checked_fixture(channels, setup, teardown);
+	tcase_add_test(channels, test_statistics_channels);
+	tcase_add_loop_test(channels, test_statistics_channel_errors, 0,
+		(int)(sizeof channel_errors / sizeof channel_errors[0]));
+	suite_add_tcase(s, channels);
 	return s;
 }
 

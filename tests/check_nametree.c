@@ -9,7 +9,6 @@
 #include "zoned/nametree.h"
 #include "zoned/nsec3.h"
 #include "zoned/rrtype.h"
-#include "zoned/zonedb.h"
 
 static struct diag test_diag;
 
@@ -771,62 +770,6 @@ START_TEST(test_nsec3_of_existing_names)
 }
 END_TEST
 
-START_TEST(test_zonedb_longest_match)
-{
-	struct zonedb *db = zonedb_create();
-	ck_assert_ptr_nonnull(db);
-	memset(&test_diag, 0, sizeof test_diag);
-	struct zone *parent = zone_create(wire("example.com"), 1);
-	struct zone *child = zone_create(wire("sub.example.com"), 1);
-	struct zone *root = zone_create(wire("."), 1);
-	ck_assert_int_eq(zone_finalize(parent, &test_diag), 0);
-	ck_assert_int_eq(zone_finalize(child, &test_diag), 0);
-	ck_assert_int_eq(zone_finalize(root, &test_diag), 0);
-	ck_assert_int_eq(zonedb_add(db, parent), 0);
-	ck_assert_int_eq(zonedb_add(db, child), 0);
-	const uint8_t *name = wire("a.b.sub.example.com");
-	ck_assert_ptr_eq(zonedb_find(db, name, dname_length(name)), child);
-	name = wire("sub.example.com");
-	ck_assert_ptr_eq(zonedb_find(db, name, dname_length(name)), child);
-	name = wire("other.example.com");
-	ck_assert_ptr_eq(zonedb_find(db, name, dname_length(name)), parent);
-	name = wire("example.org");
-	ck_assert_ptr_null(zonedb_find(db, name, dname_length(name)));
-	ck_assert_int_eq(zonedb_add(db, root), 0);
-	ck_assert_ptr_eq(zonedb_find(db, name, dname_length(name)), root);
-	struct zone *duplicate = zone_create(wire("EXAMPLE.com"), 1);
-	ck_assert_int_eq(zonedb_add(db, duplicate), -9);
-	zone_free(duplicate);
-	ck_assert_ptr_eq(zonedb_take(db, wire("sub.example.com")), child);
-	name = wire("a.sub.example.com");
-	ck_assert_ptr_eq(zonedb_find(db, name, dname_length(name)), parent);
-	zone_free(child);
-	zonedb_free(db);
-}
-END_TEST
-
-START_TEST(test_zonedb_many_zones)
-{
-	struct zonedb *db = zonedb_create();
-	char text[64];
-	memset(&test_diag, 0, sizeof test_diag);
-	for (int i = 0; i < 200; i++) {
-		snprintf(text, sizeof text, "zone%d.test", i);
-		struct zone *zone = zone_create(wire(text), 1);
-		ck_assert_int_eq(zone_finalize(zone, &test_diag), 0);
-		ck_assert_int_eq(zonedb_add(db, zone), 0);
-	}
-	for (int i = 0; i < 200; i += 7) {
-		snprintf(text, sizeof text, "www.zone%d.test", i);
-		const uint8_t *name = wire(text);
-		const struct zone *zone = zonedb_find(db, name, dname_length(name));
-		ck_assert_ptr_nonnull(zone);
-		ck_assert(dname_equal(zone->origin, name + 4));
-	}
-	zonedb_free(db);
-}
-END_TEST
-
 int
 main(void)
 {
@@ -865,9 +808,5 @@ main(void)
 	tcase_add_test(nsec3, test_nsec3_cover_edges);
 	tcase_add_test(nsec3, test_nsec3_of_existing_names);
 	suite_add_tcase(suite, nsec3);
-	TCase *db = tcase_create("zonedb");
-	tcase_add_test(db, test_zonedb_longest_match);
-	tcase_add_test(db, test_zonedb_many_zones);
-	suite_add_tcase(suite, db);
 	return testlib_run(suite);
 }

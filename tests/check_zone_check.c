@@ -87,7 +87,9 @@ static const struct check_case cases[] = {
 		"E zone:0 www.example.com: CNAME and other data\n" },
 	{ "CNAME beside RRSIG and NSEC", HEAD "www CNAME ns1\n"
 		"www RRSIG CNAME 8 3 300 20300101000000 20240101000000 1 example.com. AQAB\n"
-		"www NSEC ns1.example.com. CNAME RRSIG NSEC\n", NULL, 0, 0, "" },
+		"www NSEC ns1.example.com. CNAME RRSIG NSEC\n", NULL, 0, 1,
+		/* zone_check_denial(): signatures nothing can validate */
+		"W zone:0 example.com: RRSIGs but no DNSKEY at the apex: no signature can be validated\n" },
 	{ "CNAME at the apex", HEAD "@ CNAME www.example.net.\n", NULL, 1, 0,
 		"E zone:0 example.com: CNAME and other data\n" },
 	{ "two CNAMEs", HEAD "www CNAME ns1\nwww CNAME ns2\n", NULL, 1, 0,

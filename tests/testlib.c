@@ -1,4 +1,6 @@
-/* testlib.c: run a Check suite, capture diagnostics, build fixture names and zones. */
+/* testlib.c: run a Check suite, capture diagnostics, build fixture addresses, names and zones. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,4 +166,20 @@ testlib_zone_from_file(const char *origin, const char *path,
 		sink->errors);
 	ck_assert_ptr_nonnull(zone);
 	return zone;
+}
+
+struct sockaddr_storage
+testlib_address(const char *text)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1)
+		in->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1)
+		in6->sin6_family = AF_INET6;
+	else
+		ck_abort_msg("bad test address %s", text);
+	return ss;
 }

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "zoned/diag.h"
 #include "zoned/zone_load.h"
@@ -63,6 +64,12 @@ const struct testlib_finding *testlib_capture_find(const struct testlib_capture 
 
 /* The last kept finding, or NULL when there is none. */
 const struct testlib_finding *testlib_capture_last(const struct testlib_capture *capture);
+
+/*
+ * A socket address from an IPv4 or IPv6 address in text (asserted valid),
+ * port 0: a client for acl, rate-limit and statistics tests.
+ */
+struct sockaddr_storage testlib_address(const char *text);
 
 /*
  * A name in wire form, from text (asserted valid). The result lives in one

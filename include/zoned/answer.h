@@ -14,6 +14,7 @@
 
 struct acl;
 struct acl_zone_map;
+struct cookie_config;
 struct sockaddr;
 struct zone;
 struct zonedb;
@@ -30,6 +31,10 @@ struct answer_settings {
 	 * options' list, does not allow the client is REFUSED. NULL: anyone. */
 	const struct acl *allow_query;
 	const struct acl_zone_map *zone_allow_query;  /* zones with their own; NULL: none */
+	/* DNS Cookies (zoned/cookie.h): a query with a COOKIE option gets one
+	 * back with a fresh server cookie. NULL: COOKIE options are ignored
+	 * (answer-cookie no). */
+	const struct cookie_config *cookies;
 };
 
 enum answer_transport {
@@ -45,6 +50,8 @@ struct answer_request {
 	const struct sockaddr *client;    /* its source; NULL for offline tools */
 	const uint8_t *tsig_key;          /* lowercased wire name of the key it was verified
 	                                     with (RFC 8945); NULL: not signed */
+	uint32_t now;                     /* wall clock seconds (cookie_now()), read by the
+	                                     transport once per batch: cookie timestamps */
 };
 
 /* What kind of response was built, for rate limiting, statistics and logs. */
@@ -60,6 +67,7 @@ enum answer_kind {
 	ANSWER_KIND_NOTIMP,
 	ANSWER_KIND_SERVFAIL,
 	ANSWER_KIND_BADVERS,
+	ANSWER_KIND_BADCOOKIE,   /* require-server-cookie: no valid server cookie over UDP */
 };
 
 /* The facts of one response, filled in by answer_query(). */
@@ -74,6 +82,11 @@ struct answer_result {
 	bool truncated;                  /* TC */
 	bool edns;                       /* the query had an OPT record */
 	bool dnssec_ok;                  /* and it set DO */
+	bool cookie;                     /* the response carries a COOKIE option */
+	bool cookie_valid;               /* the query's server cookie was ours and fresh: the
+	                                    client is known not to be spoofed (RFC 7873 5.2.3);
+	                                    rate limiting lets it through, as BIND */
+	size_t opt_offset;               /* where the OPT record starts; 0: none */
 	size_t question_end;             /* octets of header and question */
 	const struct zone *zone;         /* the zone that answered the query name, or NULL */
 	/*

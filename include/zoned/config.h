@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "zoned/cookie.h"
 #include "zoned/dname.h"
 
 struct acl;
@@ -29,6 +30,37 @@ struct config_listen {
 	bool implicit;          /* a built-in default: skip it when unavailable */
 };
 
+/* One inet clause of statistics-channels: where GET /metrics is served. */
+struct config_statistics_channel {
+	struct config_listen listen;    /* address and port (BIND's default port: 80) */
+	struct acl *allow;              /* who may connect; NULL: anyone, as in BIND (owned) */
+};
+
+#define CONFIG_DEFAULT_STATISTICS_PORT 80
+
+/* notify yes | no | explicit; (RFC 1996, named.conf's meaning). */
+enum config_notify_mode {
+	CONFIG_NOTIFY_INHERIT = 0,  /* not given: the options' (zones), yes (options) */
+	CONFIG_NOTIFY_YES,          /* NS hosts except the SOA MNAME, and also-notify */
+	CONFIG_NOTIFY_EXPLICIT,     /* also-notify only */
+	CONFIG_NOTIFY_NO,
+};
+
+/* One also-notify element: address [port N] [key "name"]. */
+struct config_notify_target {
+	struct sockaddr_storage address;
+	socklen_t address_length;
+	char *key;              /* key name as written (a key statement), NULL: none */
+};
+
+/* The notify settings of the options or of one zone (src/config_notify.c). */
+struct config_notify {
+	enum config_notify_mode mode;
+	struct config_notify_target *also;
+	size_t also_count;
+	bool also_set;          /* also-notify given here (even empty): replaces the options' */
+};
+
 /* One zone statement (or -z argument). */
 struct config_zone {
 	char *name;             /* as written */
@@ -38,6 +70,7 @@ struct config_zone {
 	char *source;           /* config file (or "command line") and line, for messages */
 	unsigned long line;
 	struct acl *allow_query;        /* the zone's allow-query; NULL: the options' (owned) */
+	struct config_notify notify;    /* the zone's own; see config_zone_notify() */
 };
 
 /* A key "name" { algorithm A; secret "base64"; }; statement (TSIG, RFC 8945). */
@@ -69,6 +102,14 @@ struct config {
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
+	struct config_notify notify;    /* options' notify and also-notify */
+	struct config_listen notify_source[2];  /* [0] IPv4, [1] IPv6; address_length 0: any */
+	bool answer_cookie;             /* answer-cookie (default yes): DNS Cookies */
+	/* cookie-secret statements (none: the daemon makes a random secret per
+	 * start) and require-server-cookie (zoned/cookie.h). */
+	struct cookie_config cookies;
+	struct config_statistics_channel *statistics_channels;  /* statistics-channels inet clauses */
+	size_t statistics_channel_count;
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */
@@ -111,6 +152,9 @@ int config_add_zone(struct config *config, const char *name, const char *file,
 int config_add_listen(struct config *config, const char *address, uint16_t port,
 	bool implicit);
 
+/* The port of listen, in host order. */
+uint16_t config_listen_port(const struct config_listen *listen);
+
 /* Sets the port of every listening address (the -p option). */
 void config_set_port(struct config *config, uint16_t port);
 
@@ -126,5 +170,14 @@ int config_add_default_listens(struct config *config);
 /* The zone with this origin (lowercased wire form), or NULL. */
 const struct config_zone *config_find_zone(const struct config *config,
 	const uint8_t *origin);
+
+/*
+ * The notify settings for zone: its mode (the options' when it has none,
+ * yes when neither says), and its also-notify list (the zone's when it
+ * has one, else the options'). Pointers borrow from config.
+ */
+enum config_notify_mode config_zone_notify(const struct config *config,
+	const struct config_zone *zone, const struct config_notify_target **also,
+	size_t *also_count);
 
 #endif

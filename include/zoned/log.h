@@ -8,6 +8,15 @@
 #include <stdbool.h>
 #include <syslog.h>  /* the LOG_* priorities callers pass */
 
+#include "zoned/diag.h"
+
+/*
+ * Where a module logs (log_message's signature): modules take one of these
+ * instead of calling log_message, so that tests can capture their lines.
+ */
+typedef void log_function(int priority, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /*
  * Sets where log_message writes (stderr, or syslog with ident "zoned" and
  * facility daemon) and how much: verbosity 0 errors, 1 warnings, 2 info,
@@ -22,5 +31,20 @@ void log_setup(int verbosity, bool use_syslog);
  */
 void log_message(int priority, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Where log_diag_emit sends findings (struct diag's arg). */
+struct log_diag {
+	log_function *log;        /* NULL: log_message */
+	const char *zone_name;    /* prefixes findings without a file; NULL: none */
+};
+
+/*
+ * A struct diag emit callback: logs each finding as one line, "file:line:
+ * message" (file: message without a line; "zone NAME/IN: message" for
+ * findings about a whole zone), at LOG_ERR for errors, else LOG_WARNING.
+ * arg is a struct log_diag, or NULL for log_message without a zone.
+ */
+void log_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long line,
+	const char *message);
 
 #endif

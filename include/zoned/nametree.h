@@ -100,6 +100,7 @@ struct zone {
 	const struct rrset *soa;            /* apex SOA after finalize, or NULL */
 	uint32_t serial;
 	uint32_t negative_ttl;              /* RFC 2308 3: min(SOA TTL, MINIMUM) */
+	uint32_t stats_slot;                /* its per-zone counters (stats.h); 0: none yet */
 	struct name_node **nodes;           /* every node, canonical order (RFC 4034 6.1) */
 	size_t node_count;
 	/*

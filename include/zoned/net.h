@@ -20,6 +20,8 @@ struct event_base;
 struct net_tcp_connection;
 struct rrl_config;
 struct rrl_table;
+struct stats_worker;
+struct stats_zone_table;
 struct zonedb;
 
 /* Everything an answer depends on, published and retired as one. */
@@ -28,6 +30,7 @@ struct net_view {
 	struct answer_settings settings;
 	const struct rrl_config *rate_limit;  /* NULL: no rate-limit (UDP only) */
 	const struct acl *blackhole;          /* no response at all to these; NULL: none */
+	const struct stats_zone_table *zone_stats;  /* per-zone query counters; NULL: none */
 };
 
 #define NET_UDP_BATCH 32                      /* datagrams per recvmmsg */
@@ -59,6 +62,7 @@ struct net_worker {
 	/* Rate limiting accounts, this worker's alone (no locks); set by the
 	 * server before any view with a rate_limit is published. */
 	struct rrl_table *rrl;
+	struct stats_worker *stats;            /* this worker's counters (stats.h); NULL: none */
 };
 
 /* The view to answer a batch from (acquire: the zones are complete). */

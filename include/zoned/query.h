@@ -23,6 +23,7 @@
 #define RCODE_REFUSED 5
 #define RCODE_YXDOMAIN 6
 #define RCODE_BADVERS 16  /* extended (RFC 6891 9): upper bits go in the OPT */
+#define RCODE_BADCOOKIE 23  /* extended (RFC 7873 8) */
 
 /* What to do with the query. */
 enum query_status {
@@ -31,6 +32,8 @@ enum query_status {
 	QUERY_FORMERR,     /* malformed */
 	QUERY_NOTIMP,      /* opcode we do not implement */
 	QUERY_BADVERS,     /* EDNS version above 0 (RFC 6891 6.1.3) */
+	QUERY_COOKIE_ONLY, /* no question but a COOKIE option: a server cookie is asked
+	                      for (RFC 7873 5.4); FORMERR where cookies are off */
 };
 
 struct query {
@@ -51,12 +54,20 @@ struct query {
 	uint8_t edns_version;
 	bool dnssec_ok;             /* DO bit (RFC 3225) */
 	bool nsid_requested;        /* NSID option present (RFC 5001) */
+	/* The first COOKIE option (RFC 7873 4) in the packet: client cookie,
+	 * then the server cookie if any. NULL: none, or a malformed one. */
+	const uint8_t *cookie;
+	uint8_t cookie_length;      /* 8, or 16 to 40 */
+	/* A well-formed OPT carried a malformed option (a COOKIE of another
+	 * length, RFC 7873 5.2.2): FORMERR, still with an OPT (as BIND). */
+	bool edns_option_malformed;
 };
 
 /*
  * Parses packet into query (which then points into packet). On
  * QUERY_FORMERR, has_question and has_edns tell what could be parsed, so
- * that the error response can echo it.
+ * that the error response can echo it; cookie is the COOKIE option of any
+ * status whose OPT was read.
  */
 enum query_status query_parse(struct query *query, const uint8_t *packet, size_t length);
 

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "zoned/dname.h"
+#include "zoned/log.h"
 
 struct acl;
 struct answer_result;
@@ -62,9 +63,6 @@ struct rrl_config *rrl_config_create(void);
 /* Frees config. NULL is fine. */
 void rrl_config_free(struct rrl_config *config);
 
-/* Where rate-limit decisions are logged (log_message's signature). */
-typedef void rrl_log_function(int priority, const char *format, ...);
-
 /* Counters, for tests and the log. */
 struct rrl_stats {
 	uint64_t sent;
@@ -82,7 +80,7 @@ struct rrl_table;
  * NULL. Allocates everything now: accounting never allocates. Returns NULL
  * when out of memory.
  */
-struct rrl_table *rrl_table_create(size_t entries, rrl_log_function *log);
+struct rrl_table *rrl_table_create(size_t entries, log_function *log);
 
 /* Frees table. NULL is fine. */
 void rrl_table_free(struct rrl_table *table);
@@ -122,13 +120,26 @@ enum rrl_action rrl_account(struct rrl_table *table, const struct rrl_config *co
 size_t rrl_truncate(uint8_t *response, size_t length, size_t question_end);
 
 /*
+ * The slip form for a client that sent a DNS cookie (BIND 9.18): BADCOOKIE
+ * (rcode 23), no AA, the question and the OPT record found at opt_offset
+ * (the last record, carrying a fresh cookie) only. Falls back to
+ * rrl_truncate() when there is no such OPT. Returns the new length.
+ */
+size_t rrl_slip_badcookie(uint8_t *response, size_t length, size_t question_end,
+	size_t opt_offset);
+
+/*
  * The whole decision for one UDP response in place (result describes it):
- * exempt check, classification, accounting, truncation for a slip. Returns
- * the length to send (smaller after a slip), or 0 to drop it.
+ * exempt check, classification, accounting, truncation for a slip. A
+ * response to a valid server cookie (result->cookie_valid) is not limited
+ * unless it is an error; a slip for a client that sent a cookie is
+ * BADCOOKIE rather than TC. Returns the length to send (smaller after a
+ * slip), or 0 to drop it; *action (when not NULL) receives the decision,
+ * for the statistics.
  */
 size_t rrl_apply(struct rrl_table *table, const struct rrl_config *config,
 	const struct sockaddr *client, const struct answer_result *result, uint8_t *response,
-	uint32_t now);
+	uint32_t now, enum rrl_action *action);
 
 /* Seconds on a coarse monotonic clock, for rrl_account's now. */
 uint32_t rrl_now(void);

@@ -132,15 +132,26 @@ bool wire_put_name(struct wire *wire, const uint8_t *name, bool compress);
 bool wire_put_rr(struct wire *wire, const uint8_t *owner, uint16_t type, uint16_t rr_class,
 	uint32_t ttl, const uint8_t *rdata, uint16_t rdata_length);
 
-/*
- * Writes an OPT record (RFC 6891 6.1.2) advertising udp_size, with the
- * upper bits of the extended rcode, version 0, the DO bit, and an NSID
- * option when nsid is not NULL. Returns false when it does not fit.
- */
-bool wire_put_opt(struct wire *wire, uint16_t udp_size, uint8_t extended_rcode, bool dnssec_ok,
-	const uint8_t *nsid, uint16_t nsid_length);
+/* The OPT record of a response (RFC 6891 6.1.2) and the options it carries. */
+struct wire_opt {
+	uint16_t udp_size;          /* advertised */
+	uint8_t extended_rcode;     /* the upper 8 bits of the rcode */
+	bool dnssec_ok;             /* DO */
+	const uint8_t *nsid;        /* RFC 5001 payload; NULL: no NSID option */
+	uint16_t nsid_length;
+	const uint8_t *cookie;      /* RFC 7873 COOKIE data, client then server cookie;
+	                               NULL: no COOKIE option */
+	uint16_t cookie_length;
+};
 
-/* Octets wire_put_opt() needs for these arguments. */
-size_t wire_opt_length(const uint8_t *nsid, uint16_t nsid_length);
+/*
+ * Writes the OPT record opt describes (version 0, Z bits zero), its options
+ * in the order NSID, COOKIE (as BIND). Returns false, having written
+ * nothing, when it does not fit.
+ */
+bool wire_put_opt(struct wire *wire, const struct wire_opt *opt);
+
+/* Octets wire_put_opt() needs for opt. */
+size_t wire_opt_length(const struct wire_opt *opt);
 
 #endif

@@ -8,6 +8,7 @@
 #include "zoned/nametree.h"
 
 struct diag;
+struct zone_sources;
 
 enum check_mode {
 	CHECK_IGNORE,
@@ -26,6 +27,11 @@ struct zone_check_modes {
 	enum check_mode srv_cname;      /* -S: SRV target is a CNAME */
 	enum check_mode spf;            /* -T: SPF without TXT */
 	enum check_mode wildcard;       /* -W: non-terminal wildcards */
+	/*
+	 * A signed zone whose NSEC/NSEC3 chain is missing or broken
+	 * (zone_check_denial()); zoned's own check, not BIND's: warn by default.
+	 */
+	enum check_mode denial;
 	uint32_t max_ttl;               /* -l: 0 means no limit */
 	bool sibling_glue;              /* -i full/local: also report NS targets lacking
 	                                   glue below another delegation (false for
@@ -48,5 +54,18 @@ unsigned zone_check_record(const struct zone *zone, const struct zone_record *re
  */
 unsigned zone_check_zone(const struct zone *zone, const struct zone_check_modes *modes,
 	struct diag *d);
+
+/*
+ * For a signed zone (an apex DNSKEY and RRSIGs): the structural DNSSEC
+ * checks without any cryptography (zone_dnssec_check.h): an NSEC or NSEC3
+ * chain exists, covers every authoritative name, is closed and in order,
+ * and its type bitmaps match the data. RRSIGs without an apex DNSKEY are
+ * one finding. Reports at modes->denial's level,
+ * with file:line from sources when not NULL, at most 20 findings and then a
+ * count. Returns the number of errors (0 unless denial is CHECK_FAIL).
+ * Defined in zone_dnssec_check.c, beside the verification it runs.
+ */
+unsigned zone_check_denial(const struct zone *zone, const struct zone_check_modes *modes,
+	struct zone_sources *sources, struct diag *d);
 
 #endif

@@ -9,6 +9,7 @@
 
 struct diag;
 struct zone;
+struct zone_sources;
 
 struct zone_load_options {
 	const char *include_directory;  /* base of relative $INCLUDE paths; NULL: cwd */
@@ -20,6 +21,8 @@ struct zone_load_options {
 	 * $INCLUDE), so the daemon can tell on reload whether anything changed. */
 	void (*on_file)(void *arg, const char *path);
 	void *on_file_arg;
+	/* When not NULL, every record's file:line goes here (zone_sources.h) for checkers. */
+	struct zone_sources *sources;
 };
 
 /*

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "zoned/dname.h"
+#include "zoned/log.h"
 
 struct config;
 struct zone;
@@ -42,20 +43,17 @@ struct zoneset {
 	size_t zone_count;
 };
 
-/* Reports one line per event: loaded, kept, failed (see log_message). */
-typedef void zoneset_log_fn(int priority, const char *format, ...)
-	__attribute__((format(printf, 2, 3)));
-
 /*
- * Builds the set for config. Without previous (startup, -C) every zone
- * must load: any failure returns its error and *out stays NULL. With
+ * Builds the set for config, logging one line per zone (loaded, kept,
+ * failed). Without previous (startup, -C) every zone must load: any
+ * failure returns its error and *out stays NULL. With
  * previous (reload), a zone whose files are unchanged is shared, and a zone
  * that fails to load keeps its previous version (or is left out when it is
  * new); the return is then 0 unless memory ran out. *failed counts the
  * zones that failed. Returns 0 or a negative ZONED_ code.
  */
 int zoneset_build(const struct config *config, const struct zoneset *previous,
-	zoneset_log_fn *log, struct zoneset **out, unsigned *failed);
+	log_function *log, struct zoneset **out, unsigned *failed);
 
 /*
  * Frees set and lets go of its zones: a zone that a newer set also serves

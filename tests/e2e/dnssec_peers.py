@@ -100,9 +100,13 @@ def start_peers(workdir):
         log = open(os.path.join(workdir, peer + '.log'), 'w')
         peers[peer] = (subprocess.Popen(commands[peer], stdout=log, stderr=subprocess.STDOUT),
                        port[peer])
-    for peer, (proc, p) in peers.items():
-        for zone in dnssec.ZONES:
-            wait_soa(p, zone, peer, proc)
+    try:
+        for peer, (proc, p) in peers.items():
+            for zone in dnssec.ZONES:
+                wait_soa(p, zone, peer, proc)
+    except BaseException:
+        stop_peers(peers)
+        raise
     return peers
 
 

@@ -111,8 +111,12 @@ fuzz_rrl_one(const uint8_t *data, size_t size)
 		if (length == 0)
 			continue;
 		memcpy(before, response, length);
+		enum rrl_action action;
 		size_t sent = rrl_apply(rrl_fuzz_table, rrl_fuzz_config,
-			(const struct sockaddr *)&client, &answered, response, now);
+			(const struct sockaddr *)&client, &answered, response, now, &action);
+		/* The statistics count the action: it must say what was done. */
+		if ((action == RRL_DROP) != (sent == 0))
+			fuzz_fail("rrl", "rrl_apply's action does not match its length");
 		rrl_fuzz_check(query, query_length, before, response, length, sent);
 	}
 	free(before);

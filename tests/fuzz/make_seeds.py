@@ -190,6 +190,42 @@ def write_answer_seeds():
     write_seed("answer", header + bytes.fromhex("0001000000000000") + b"\xc0\x0c\x00\x01\x00\x01")
 
 
+# DNS Cookies (RFC 7873): the client cookie 01..08; VALID_COOKIE is the
+# server cookie fuzz_answer.c accepts (secret 00..0f, client 192.0.2.1, time
+# 1764720000), as cookie_make() makes it.
+CLIENT_COOKIE = bytes(range(1, 9))
+VALID_COOKIE = CLIENT_COOKIE + bytes.fromhex("01000000692f7d80b663b289b53bb4a9")
+
+
+def cookie_query(options, name="www.example.", rdtype="A", version=0, question=True):
+    query = dns.message.make_query(name, rdtype)
+    query.use_edns(version, payload=1232,
+                   options=[dns.edns.GenericOption(10, o) for o in options])
+    wire = bytearray(fixed_id(query, 0xc00c))
+    if not question:
+        skip = len(query.question[0].name.to_wire()) + 4
+        wire = wire[:12] + wire[12 + skip:]
+        wire[4:6] = b"\0\0"
+    return bytes(wire)
+
+
+def write_cookie_seeds():
+    bad = VALID_COOKIE[:-1] + bytes([VALID_COOKIE[-1] ^ 1])
+    for options in ([CLIENT_COOKIE], [VALID_COOKIE], [bad], [CLIENT_COOKIE + bytes(8)],
+                    [CLIENT_COOKIE + bytes(32)], [b""], [CLIENT_COOKIE[:7]],
+                    [CLIENT_COOKIE + b"\1"], [CLIENT_COOKIE + bytes(33)],
+                    [VALID_COOKIE, CLIENT_COOKIE[:7]], [CLIENT_COOKIE, VALID_COOKIE]):
+        write_seed("answer", cookie_query(options))
+    write_seed("answer", cookie_query([CLIENT_COOKIE], question=False))
+    write_seed("answer", cookie_query([VALID_COOKIE], question=False))
+    write_seed("answer", cookie_query([CLIENT_COOKIE], version=1))
+    write_seed("answer", cookie_query([VALID_COOKIE], "big.example.", "TXT"))
+    write_seed("answer", cookie_query([VALID_COOKIE], "version.bind.", "TXT"))
+    query = dns.message.make_query("example.", "SOA", use_edns=0, payload=1232, options=[
+        dns.edns.GenericOption(3, b""), dns.edns.GenericOption(10, VALID_COOKIE)])
+    write_seed("answer", fixed_id(query))
+
+
 ZONE_SEEDS = [
     "$TTL 3600\n@ SOA ns hostmaster ( 1 2 3 4 5 ) ; comment\n  NS ns\nns A 192.0.2.1\n",
     "$ORIGIN example.\n$TTL 1h\n@ IN SOA ns h 1 2 3 4 5\n@ IN 300 NS ns\nsub 60 IN A 192.0.2.1\n"
@@ -276,6 +312,7 @@ def write_rrl_seeds():
 if __name__ == "__main__":
     write_fixture()
     write_answer_seeds()
+    write_cookie_seeds()
     write_zone_seeds()
     write_config_seeds()
     write_tcp_seeds()

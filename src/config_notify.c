@@ -1,0 +1,236 @@
+/* config_notify.c: notify, also-notify and notify-source (RFC 1996 NOTIFY out). */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_lex.h"
+#include "zoned/config.h"
+#include "zoned/error.h"
+
+void
+config_notify_free(struct config_notify *notify)
+{
+	for (size_t i = 0; i < notify->also_count; i++)
+		free(notify->also[i].key);
+	free(notify->also);
+	memset(notify, 0, sizeof *notify);
+}
+
+enum config_notify_mode
+config_zone_notify(const struct config *config, const struct config_zone *zone,
+	const struct config_notify_target **also, size_t *also_count)
+{
+	const struct config_notify *list = zone != NULL && zone->notify.also_set
+		? &zone->notify : &config->notify;
+	*also = list->also;
+	*also_count = list->also_count;
+	if (zone != NULL && zone->notify.mode != CONFIG_NOTIFY_INHERIT)
+		return zone->notify.mode;
+	if (config->notify.mode != CONFIG_NOTIFY_INHERIT)
+		return config->notify.mode;
+	return CONFIG_NOTIFY_YES;   /* BIND's default */
+}
+
+/*
+ * notify yes | no | explicit | primary-only | master-only; the last two
+ * notify only zones served as primary, which is every zone zoned serves:
+ * yes.
+ */
+bool
+config_parse_notify(struct config_parser *p, struct config_notify *notify)
+{
+	config_next(p);
+	if (!config_expect(p, TOKEN_WORD, "yes, no or explicit"))
+		return false;
+	if (strcmp(p->token, "yes") == 0 || strcmp(p->token, "true") == 0
+	    || strcmp(p->token, "primary-only") == 0 || strcmp(p->token, "master-only") == 0)
+		notify->mode = CONFIG_NOTIFY_YES;
+	else if (strcmp(p->token, "no") == 0 || strcmp(p->token, "false") == 0)
+		notify->mode = CONFIG_NOTIFY_NO;
+	else if (strcmp(p->token, "explicit") == 0)
+		notify->mode = CONFIG_NOTIFY_EXPLICIT;
+	else {
+		config_error(p, ZONED_EINVAL, "notify '%s': expected yes, no or explicit",
+			p->token);
+		return false;
+	}
+	return config_expect_end(p);
+}
+
+/* port N after an address or a statement word; the current token is "port". */
+static bool
+config_parse_port(struct config_parser *p, bool star, uint16_t *port)
+{
+	config_next(p);
+	if (star && p->type == TOKEN_WORD && strcmp(p->token, "*") == 0) {
+		*port = 0;
+		return true;
+	}
+	char *end;
+	unsigned long value = strtoul(p->token, &end, 10);
+	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || p->token[0] == '-'
+	    || value > 65535) {
+		config_error(p, ZONED_EINVAL, "port '%s' is not a number from 0 to 65535",
+			config_token_text(p));
+		return false;
+	}
+	*port = (uint16_t)value;
+	return true;
+}
+
+/* An IPv4 or IPv6 literal with port into address; false when it is not one. */
+static bool
+config_notify_address(const char *text, uint16_t port, struct sockaddr_storage *address,
+	socklen_t *length)
+{
+	memset(address, 0, sizeof *address);
+	struct sockaddr_in *in = (struct sockaddr_in *)address;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*length = sizeof *in;
+		return true;
+	}
+	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*length = sizeof *in6;
+		return true;
+	}
+	return false;
+}
+
+/* One element: address [port N] [key "name"]; the address is the current token. */
+static bool
+config_parse_also_notify_element(struct config_parser *p, uint16_t port,
+	struct config_notify *notify)
+{
+	struct config_notify_target target = { .key = NULL };
+	if (!config_notify_address(p->token, port, &target.address, &target.address_length)) {
+		config_error(p, ZONED_EINVAL, "also-notify '%s' is not an address (named "
+			"lists of remote servers are not implemented)", p->token);
+		return false;
+	}
+	bool ok = true;
+	while (ok && config_next(p) == TOKEN_WORD) {
+		if (strcmp(p->token, "port") == 0) {
+			uint16_t element_port;
+			ok = config_parse_port(p, false, &element_port);
+			struct sockaddr_in *in = (struct sockaddr_in *)&target.address;
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&target.address;
+			if (target.address.ss_family == AF_INET)
+				in->sin_port = htons(element_port);
+			else
+				in6->sin6_port = htons(element_port);
+		} else if (strcmp(p->token, "key") == 0 && target.key == NULL) {
+			ok = config_next_name(p, "a key name");
+			if (ok && (target.key = strdup(p->token)) == NULL) {
+				config_error(p, ZONED_ENOMEM, "out of memory");
+				ok = false;
+			}
+		} else {
+			config_error(p, ZONED_ESYNTAX, "also-notify: unexpected '%s' (expected "
+				"port, key or ';')", p->token);
+			ok = false;
+		}
+	}
+	ok = ok && config_expect(p, TOKEN_END, "';'");
+	struct config_notify_target *also = ok ? realloc(notify->also,
+		(notify->also_count + 1) * sizeof *also) : NULL;
+	if (ok && also == NULL)
+		config_error(p, ZONED_ENOMEM, "out of memory");
+	if (also == NULL) {
+		free(target.key);
+		return false;
+	}
+	notify->also = also;
+	also[notify->also_count++] = target;
+	return true;
+}
+
+/* also-notify [port N] { address [port N] [key "name"]; ... }; */
+bool
+config_parse_also_notify(struct config_parser *p, struct config_notify *notify)
+{
+	if (notify->also_set) {
+		config_error(p, ZONED_ESYNTAX, "also-notify given twice");
+		return false;
+	}
+	notify->also_set = true;
+	uint16_t port = CONFIG_DEFAULT_PORT;
+	config_next(p);
+	if (p->type == TOKEN_WORD && strcmp(p->token, "port") == 0) {
+		if (!config_parse_port(p, false, &port))
+			return false;
+		config_next(p);
+	}
+	if (!config_expect(p, TOKEN_OPEN, "'{'"))
+		return false;
+	while (config_next(p) == TOKEN_WORD || p->type == TOKEN_STRING) {
+		if (!config_parse_also_notify_element(p, port, notify))
+			return false;
+	}
+	return config_expect(p, TOKEN_CLOSE, "an address or '}'") && config_expect_end(p);
+}
+
+/* notify-source (address | *) [port (N | *)]; and notify-source-v6. */
+bool
+config_parse_notify_source(struct config_parser *p, int family)
+{
+	struct config_listen *source = &p->config->notify_source[family == AF_INET ? 0 : 1];
+	config_next(p);
+	if (!config_expect(p, TOKEN_WORD, "an address or '*'"))
+		return false;
+	char text[CONFIG_MAX_TOKEN];
+	snprintf(text, sizeof text, "%s", strcmp(p->token, "*") == 0
+		? (family == AF_INET ? "0.0.0.0" : "::") : p->token);
+	uint16_t port = 0;
+	if (config_next(p) == TOKEN_WORD && strcmp(p->token, "port") == 0) {
+		if (!config_parse_port(p, true, &port))
+			return false;
+		config_next(p);
+	}
+	if (!config_expect(p, TOKEN_END, "port or ';'"))
+		return false;
+	if (!config_notify_address(text, port, &source->address, &source->address_length)
+	    || source->address.ss_family != family) {
+		config_error(p, ZONED_EINVAL, "notify-source%s '%s' is not an %s address",
+			family == AF_INET ? "" : "-v6", text, family == AF_INET ? "IPv4" : "IPv6");
+		return false;
+	}
+	snprintf(source->text, sizeof source->text, "%.63s", text);
+	return true;
+}
+
+/* A key named in an also-notify list must be a key statement (any order, as BIND). */
+static bool
+config_check_notify_list(struct config_parser *p, const struct config_notify *notify)
+{
+	const struct config *c = p->config;
+	for (size_t i = 0; i < notify->also_count; i++) {
+		const char *key = notify->also[i].key;
+		uint8_t wire[DNAME_MAX_LENGTH];
+		bool found = false;
+		if (key != NULL && dname_from_text(key, wire) >= 0) {
+			dname_lower(wire);
+			for (size_t k = 0; k < c->key_count && !found; k++)
+				found = dname_equal(c->keys[k].name_wire, wire);
+		}
+		if (key != NULL && !found) {
+			config_error(p, ZONED_EINVAL, "also-notify: key '%s' is not defined", key);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+config_check_notify_keys(struct config_parser *p, const struct config_notify *zone)
+{
+	return config_check_notify_list(p, zone != NULL ? zone : &p->config->notify);
+}

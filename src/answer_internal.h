@@ -74,6 +74,23 @@ struct answer {
 	struct tsig_state tsig;
 };
 
+/* A point of a response to go back to: the wire and what was counted after it. */
+struct answer_mark {
+	struct wire_mark wire;
+	uint16_t counts[3];
+	unsigned written_count;
+	unsigned additional_count;
+};
+
+/* Remembers where the response is. */
+struct answer_mark answer_mark(const struct answer *answer);
+
+/* Forgets every record written after mark. */
+void answer_rollback(struct answer *answer, struct answer_mark mark);
+
+/* True when rrset is already in the response. */
+bool answer_was_written(const struct answer *answer, const struct rrset *rrset);
+
 /*
  * Writes rrset of node into section with owner as the owner name, followed
  * by the RRSIGs covering it when the query set DO. Records NS, MX and SRV
@@ -105,6 +122,69 @@ size_t answer_tsig_verify(struct answer *answer, enum query_status *status);
 
 /* Appends the response's TSIG record to the finished message; returns its new length. */
 size_t answer_tsig_finish(struct answer *answer);
+
+/* What a denial proof proves (RFC 4035 3.1.3, RFC 5155 7.2). */
+enum answer_denial_kind {
+	DENIAL_NXDOMAIN,         /* the name does not exist */
+	DENIAL_NODATA,           /* the name (data, ENT, or a cut asked for DS) lacks the type */
+	DENIAL_WILDCARD,         /* a wildcard answered: no closer name exists */
+	DENIAL_WILDCARD_NODATA,  /* no closer name, and the wildcard lacks the type */
+	DENIAL_INSECURE_CUT,     /* a referral: the cut has no DS */
+};
+
+struct answer_denial {
+	enum answer_denial_kind kind;
+	/*
+	 * NXDOMAIN and WILDCARD*: the closest encloser; NODATA: the name's
+	 * node; INSECURE_CUT: the cut.
+	 */
+	const struct name_node *node;
+	const struct name_node *wildcard;  /* WILDCARD_NODATA: the wildcard node */
+	const uint8_t *name;               /* the name looked up, lowercased wire form */
+	size_t name_length;
+	uint8_t next_closer_offset;        /* not exact: where its next closer name starts */
+};
+
+/* True when zone is signed: a DNSKEY at its apex. */
+bool answer_zone_signed(const struct zone *zone);
+
+/*
+ * True when the response wants DNSSEC records from zone: DO set and the
+ * zone signed. Inline: without DO, the only cost to the unsigned path.
+ */
+static inline bool
+answer_dnssec_wanted(const struct answer *answer, const struct zone *zone)
+{
+	return answer->query->dnssec_ok && answer_zone_signed(zone);
+}
+
+/*
+ * Writes into the authority section the NSEC or NSEC3 records, with their
+ * RRSIGs, that prove denial (answer_dnssec.c). Allocates nothing; hashes
+ * only names that do not exist. Returns false, having written nothing,
+ * when they do not all fit.
+ */
+bool answer_put_denial(struct answer *answer, const struct zone *zone,
+	const struct answer_denial *denial);
+
+/*
+ * NXDOMAIN or NODATA from a signed zone with DO: the SOA, then the proof of
+ * kind for name (lowercased, name_length octets) as found looked it up. A
+ * proof that does not fit takes the SOA with it and sets TC: never a
+ * negative answer with part of its proof (RFC 4035 3.1.3). Out of line so
+ * that the unsigned path stays as it was.
+ */
+void answer_put_negative_signed(struct answer *answer, const struct zone *zone,
+	enum answer_denial_kind kind, const struct zone_lookup *found, const uint8_t *name,
+	size_t name_length);
+
+/*
+ * After a wildcard answer from a signed zone with DO: the proof that no
+ * closer name exists (RFC 4035 3.1.3.3, RFC 5155 7.2.6); TC when it does
+ * not fit, the answer kept.
+ */
+void answer_put_wildcard_proof(struct answer *answer, const struct zone *zone,
+	const struct zone_lookup *found, const uint8_t *name, size_t name_length);
 
 /* Answers a class IN question from the zones (RFC 1034 4.3.2). */
 void answer_lookup(struct answer *answer);

@@ -132,27 +132,35 @@ answer_referral(struct answer *answer, const struct zone *zone, const struct nam
 	}
 	/*
 	 * RFC 4035 3.1.4: in a signed zone (one with a DNSKEY at its apex), a
-	 * delegation carries its DS when DO is set. (NSEC proofs of an unsigned
-	 * delegation are not generated.)
+	 * delegation carries its DS when DO is set, or the proof that it has
+	 * none (an insecure delegation).
 	 */
-	const struct rrset *ds = name_node_rrset(cut, RRTYPE_DS);
-	if (answer->query->dnssec_ok && ds != NULL
-		&& name_node_rrset(zone->apex, RRTYPE_DNSKEY) != NULL
-		&& !answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ds, ds->ttl)) {
-		answer->truncated = true;
-		return;
+	if (answer_dnssec_wanted(answer, zone)) {
+		const struct rrset *ds = name_node_rrset(cut, RRTYPE_DS);
+		struct answer_denial denial = {.kind = DENIAL_INSECURE_CUT, .node = cut};
+		bool fits = ds != NULL
+			? answer_put_rrset(answer, SECTION_AUTHORITY, zone, cut, cut->name, ds, ds->ttl)
+			: answer_put_denial(answer, zone, &denial);
+		if (!fits) {
+			answer->truncated = true;
+			return;
+		}
 	}
 	/* The NS targets are remembered: glue below the cut is required (RFC 9471). */
 	answer->referral_cut = cut;
 }
 
-/* NXDOMAIN or NODATA: the SOA in authority (RFC 2308 2). */
-static void
-answer_negative(struct answer *answer, const struct zone *zone, bool name_exists)
+/* NXDOMAIN or NODATA: the SOA in authority (RFC 2308 2), with the proof when signed. */
+static inline void
+answer_negative(struct answer *answer, const struct zone *zone, enum answer_denial_kind kind,
+	const struct zone_lookup *found, const struct lookup_name *name)
 {
-	if (!name_exists)
+	if (kind == DENIAL_NXDOMAIN)
 		answer->rcode = RCODE_NXDOMAIN;
-	answer_put_negative_soa(answer, zone);
+	if (answer_dnssec_wanted(answer, zone))
+		answer_put_negative_signed(answer, zone, kind, found, name->lower, name->length);
+	else
+		answer_put_negative_soa(answer, zone);
 }
 
 /* Writes rrset into the answer section, setting TC when it does not fit. */
@@ -186,36 +194,39 @@ answer_any(struct answer *answer, const struct zone *zone, const struct name_nod
 }
 
 /*
- * Answers from node, the exact match or the wildcard synthesizing name
+ * Answers from the exact match, or from the wildcard synthesizing name
  * (RFC 4592 3.3.1: the owner becomes the name looked up).
  */
 static enum step_result
-answer_from_node(struct answer *answer, const struct zone *zone, const struct name_node *node,
+answer_from_node(struct answer *answer, const struct zone *zone, const struct zone_lookup *found,
 	struct lookup_name *name, const uint8_t **target)
 {
+	const struct name_node *node = found->exact ? found->node : found->wildcard;
+	enum answer_denial_kind nodata = found->exact ? DENIAL_NODATA : DENIAL_WILDCARD_NODATA;
 	uint16_t qtype = answer->query->qtype;
 	if (node->rrset_count == 0) {
-		answer_negative(answer, zone, true);  /* an empty non-terminal exists */
+		answer_negative(answer, zone, nodata, found, name);  /* an empty non-terminal exists */
 		return STEP_DONE;
 	}
+	enum step_result result = STEP_DONE;
+	const struct rrset *rrset = NULL, *cname = NULL;
 	if (qtype == RRTYPE_ANY) {
 		answer_any(answer, zone, node, name->owner);
-		return STEP_DONE;
-	}
-	const struct rrset *rrset = name_node_rrset(node, qtype);
-	if (rrset != NULL) {
-		answer_put_answer(answer, zone, node, name->owner, rrset);
-		return STEP_DONE;
-	}
-	const struct rrset *cname = name_node_rrset(node, RRTYPE_CNAME);
-	if (cname != NULL) {
+	} else if ((rrset = name_node_rrset(node, qtype)) != NULL) {
+		if (!answer_put_answer(answer, zone, node, name->owner, rrset))
+			return STEP_DONE;
+	} else if ((cname = name_node_rrset(node, RRTYPE_CNAME)) != NULL) {
 		if (!answer_put_answer(answer, zone, node, name->owner, cname))
 			return STEP_DONE;
 		*target = cname->rdata + 2;
-		return STEP_FOLLOW;
+		result = STEP_FOLLOW;
+	} else {
+		answer_negative(answer, zone, nodata, found, name);
+		return STEP_DONE;
 	}
-	answer_negative(answer, zone, true);
-	return STEP_DONE;
+	if (!found->exact && !answer->truncated && answer_dnssec_wanted(answer, zone))
+		answer_put_wildcard_proof(answer, zone, found, name->lower, name->length);
+	return result;
 }
 
 /*
@@ -276,12 +287,10 @@ answer_step(struct answer *answer, const struct zone *zone, struct lookup_name *
 		*target = synthesized;
 		return answer_dname(answer, zone, dname, name, synthesized);
 	}
-	if (found.exact)
-		return answer_from_node(answer, zone, node, name, target);
 	/* RFC 4592 3.3.1: only the closest encloser's wildcard may synthesize. */
-	if (found.wildcard != NULL)
-		return answer_from_node(answer, zone, found.wildcard, name, target);
-	answer_negative(answer, zone, false);
+	if (found.exact || found.wildcard != NULL)
+		return answer_from_node(answer, zone, &found, name, target);
+	answer_negative(answer, zone, DENIAL_NXDOMAIN, &found, name);
 	return STEP_DONE;
 }
 

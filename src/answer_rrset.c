@@ -7,7 +7,28 @@
 
 #include "answer_internal.h"
 
-static bool
+struct answer_mark
+answer_mark(const struct answer *answer)
+{
+	struct answer_mark mark = {
+		.wire = wire_mark(&answer->wire),
+		.written_count = answer->written_count,
+		.additional_count = answer->additional_count,
+	};
+	memcpy(mark.counts, answer->counts, sizeof mark.counts);
+	return mark;
+}
+
+void
+answer_rollback(struct answer *answer, struct answer_mark mark)
+{
+	wire_rollback(&answer->wire, mark.wire);
+	memcpy(answer->counts, mark.counts, sizeof answer->counts);
+	answer->written_count = mark.written_count;
+	answer->additional_count = mark.additional_count;
+}
+
+bool
 answer_was_written(const struct answer *answer, const struct rrset *rrset)
 {
 	for (unsigned i = 0; i < answer->written_count; i++) {
@@ -24,10 +45,14 @@ answer_remember_written(struct answer *answer, const struct rrset *rrset)
 		answer->written[answer->written_count++] = rrset;
 }
 
-/* Writes the RRSIGs at node that cover type (RFC 4035 3.1.1); returns the count or -1. */
+/*
+ * Writes the RRSIGs at node that cover type (RFC 4035 3.1.1) with ttl, the
+ * covered RRset's (RFC 4034 3: the RRSIGs of a node are one RRset here,
+ * with one TTL, but an NSEC's is not its SOA's); returns the count or -1.
+ */
 static int
 answer_put_signatures(struct answer *answer, const struct name_node *node, const uint8_t *owner,
-	uint16_t type, uint32_t ttl, bool ttl_override)
+	uint16_t type, uint32_t ttl)
 {
 	const struct rrset *signatures = name_node_rrset(node, RRTYPE_RRSIG);
 	if (signatures == NULL || type == RRTYPE_RRSIG)
@@ -41,7 +66,7 @@ answer_put_signatures(struct answer *answer, const struct name_node *node, const
 		if (length < 2 || (uint16_t)(rdata[0] << 8 | rdata[1]) != type)
 			continue;
 		if (!wire_put_rr(&answer->wire, owner, RRTYPE_RRSIG, RRCLASS_IN,
-			    ttl_override ? ttl : signatures->ttl, rdata, length))
+			    ttl, rdata, length))
 			return -1;
 		count++;
 	}
@@ -81,9 +106,12 @@ answer_put_rrset(struct answer *answer, enum answer_section section, const struc
 			goto overflow;
 		count++;
 	}
-	if (answer->query->dnssec_ok) {
-		int signatures = answer_put_signatures(answer, node, owner, rrset->type, ttl,
-			ttl != rrset->ttl);
+	/*
+	 * RRSIGs only from a signed zone (a DNSKEY at the apex), as NSD and BIND
+	 * answer (Knot sends them anyway; checked on loopback).
+	 */
+	if (answer->query->dnssec_ok && answer_zone_signed(zone)) {
+		int signatures = answer_put_signatures(answer, node, owner, rrset->type, ttl);
 		if (signatures < 0)
 			goto overflow;
 		count += (unsigned)signatures;

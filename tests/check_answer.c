@@ -48,6 +48,12 @@ setup_zones(void)
 	ck_assert_int_eq(
 		zonedb_add(test_db, fixture_load_zone("child.example.com.zone", "child.example.com.")), 0);
 	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("signed.test.zone", "signed.test.")), 0);
+	/* Signed once by tests/fixtures/dnssec/sign.sh: NSEC, NSEC3, NSEC3 with opt-out. */
+	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("../dnssec/nsec.test.zone", "nsec.test.")), 0);
+	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("../dnssec/nsec3.test.zone", "nsec3.test.")), 0);
+	ck_assert_int_eq(
+		zonedb_add(test_db, fixture_load_zone("../dnssec/optout.test.zone", "optout.test.")), 0);
+	ck_assert_int_eq(zonedb_add(test_db, fixture_load_zone("../dnssec/iter.test.zone", "iter.test.")), 0);
 }
 
 static void
@@ -174,27 +180,45 @@ header_flags(char *out, size_t size)
 		out[length - 1] = '\0';
 }
 
-/* One line per record, fields separated by single spaces. */
+/* Rewrites one record as ldns prints it into the line a table compares (size octets at out). */
+typedef void record_format(char *record, char *out, size_t size);
+
+/* The records of a section, one line each as format writes it (free() the result). */
 static char *
-section_text(const ldns_rr_list *list)
+section_lines(const ldns_rr_list *list, record_format *format)
 {
 	size_t capacity = 16384;
 	char *text = calloc(1, capacity);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
 		char *record = ldns_rr2str(ldns_rr_list_rr(list, i));
-		for (char *c = record; *c != '\0'; c++) {
-			if (*c == '\t')
-				*c = ' ';
-		}
-		size_t length = strlen(record);
-		while (length > 0 && record[length - 1] == '\n')
-			record[--length] = '\0';
-		if (text[0] != '\0')
-			strncat(text, "\n", capacity - strlen(text) - 1);
-		strncat(text, record, capacity - strlen(text) - 1);
+		char line[4096];
+		format(record, line, sizeof line);
+		size_t used = strlen(text);
+		snprintf(text + used, capacity - used, "%s%s", used > 0 ? "\n" : "", line);
 		free(record);
 	}
 	return text;
+}
+
+/* The whole record, fields separated by single spaces. */
+static void
+record_full(char *record, char *out, size_t size)
+{
+	for (char *c = record; *c != '\0'; c++) {
+		if (*c == '\t')
+			*c = ' ';
+	}
+	size_t length = strlen(record);
+	while (length > 0 && record[length - 1] == '\n')
+		record[--length] = '\0';
+	snprintf(out, size, "%s", record);
+}
+
+/* One line per record, fields separated by single spaces. */
+static char *
+section_text(const ldns_rr_list *list)
+{
+	return section_lines(list, record_full);
 }
 
 /*
@@ -269,43 +293,55 @@ struct expect {
 	const char *additional;     /* without the OPT */
 };
 
+/* Prints a section one record a line, for comparing with a table's text. */
+typedef char *section_format(const ldns_rr_list *list);
+
+/*
+ * Checks the response's flags, name pointers and rcode, and each section
+ * whose wanted text (answer, authority, additional) is not NULL, as format
+ * prints it.
+ */
 static void
-check_response(const char *what, size_t length, const struct expect *expect)
+check_message(const char *what, size_t length, const char *want_flags, int want_rcode,
+	const char *const want[3], section_format *format)
 {
 	ck_assert_msg(length >= 12, "%s: no response", what);
 	char flags[64];
 	header_flags(flags, sizeof flags);
-	ck_assert_msg(strcmp(flags, expect->flags) == 0, "%s: flags '%s', want '%s'", what, flags,
-		expect->flags);
-	ck_assert_msg(header_u16(4) == expect->qdcount && header_u16(6) == expect->ancount
-			&& header_u16(8) == expect->nscount && header_u16(10) == expect->arcount,
-		"%s: counts %u/%u/%u/%u, want %u/%u/%u/%u", what, header_u16(4), header_u16(6),
-		header_u16(8), header_u16(10), expect->qdcount, expect->ancount, expect->nscount,
-		expect->arcount);
+	ck_assert_msg(strcmp(flags, want_flags) == 0, "%s: flags '%s', want '%s'", what, flags,
+		want_flags);
 	check_pointers(what, length);
 	ldns_pkt *packet = NULL;
 	ck_assert_msg(ldns_wire2pkt(&packet, response, length) == LDNS_STATUS_OK,
 		"%s: response does not parse", what);
 	int rcode = ldns_pkt_get_rcode(packet) | ldns_pkt_edns_extended_rcode(packet) << 4;
-	ck_assert_msg(rcode == expect->rcode, "%s: rcode %d, want %d", what, rcode, expect->rcode);
-	const struct {
-		const char *name;
-		const ldns_rr_list *list;
-		const char *want;
-	} sections[] = {
-		{"answer", ldns_pkt_answer(packet), expect->answer},
-		{"authority", ldns_pkt_authority(packet), expect->authority},
-		{"additional", ldns_pkt_additional(packet), expect->additional},
+	ck_assert_msg(rcode == want_rcode, "%s: rcode %d, want %d", what, rcode, want_rcode);
+	static const char *const names[3] = {"answer", "authority", "additional"};
+	const ldns_rr_list *lists[3] = {
+		ldns_pkt_answer(packet), ldns_pkt_authority(packet), ldns_pkt_additional(packet),
 	};
 	for (size_t i = 0; i < 3; i++) {
-		if (sections[i].want == NULL)
+		if (want[i] == NULL)
 			continue;
-		char *got = section_text(sections[i].list);
-		ck_assert_msg(strcmp(got, sections[i].want) == 0, "%s: %s\n%s\nwant\n%s", what,
-			sections[i].name, got, sections[i].want);
+		char *got = format(lists[i]);
+		ck_assert_msg(strcmp(got, want[i]) == 0, "%s: %s\n%s\nwant\n%s", what, names[i], got,
+			want[i]);
 		free(got);
 	}
 	ldns_pkt_free(packet);
+}
+
+static void
+check_response(const char *what, size_t length, const struct expect *expect)
+{
+	ck_assert_msg(length >= 12, "%s: no response", what);
+	ck_assert_msg(header_u16(4) == expect->qdcount && header_u16(6) == expect->ancount
+			&& header_u16(8) == expect->nscount && header_u16(10) == expect->arcount,
+		"%s: counts %u/%u/%u/%u, want %u/%u/%u/%u", what, header_u16(4), header_u16(6),
+		header_u16(8), header_u16(10), expect->qdcount, expect->ancount, expect->nscount,
+		expect->arcount);
+	const char *const want[3] = {expect->answer, expect->authority, expect->additional};
+	check_message(what, length, expect->flags, expect->rcode, want, section_text);
 }
 
 /* ---- the table ---- */
@@ -490,11 +526,14 @@ static const struct answer_case answer_cases[] = {
 			LDNS_RR_TYPE_A},
 		{LDNS_RCODE_YXDOMAIN, "qr aa", 1, 1, 0, 0, NULL, "", ""}},
 	/* DNSSEC records */
-	{"RRSIG with DO", {"sig.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
-		{0, "qr aa", 1, 2, 0, 1,
-			"sig.example.com. 3600 IN A 192.0.2.10\n"
-			"sig.example.com. 3600 IN RRSIG A 8 3 3600 20300101000000 20200101000000 12345 "
-			"example.com. AAECAwQFBgcICQ==", "", ""}},
+	/* NSD and BIND give RRSIGs only from a zone with a DNSKEY at its apex (Knot gives them). */
+	{"no RRSIG from a zone without DNSKEY, even with DO", {"sig.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
+		{0, "qr aa", 1, 1, 0, 1, "sig.example.com. 3600 IN A 192.0.2.10", "", ""}},
+	{"RRSIG with DO from a signed zone", {"signed.test", LDNS_RR_TYPE_NS, 0, Q_DO},
+		{0, "qr aa", 1, 2, 0, 2,
+			"signed.test. 3600 IN NS ns1.signed.test.\n"
+			"signed.test. 3600 IN RRSIG NS 8 2 3600 20300101000000 20200101000000 12345 "
+			"signed.test. AAECAwQFBgcICQ==", "", "ns1.signed.test. 3600 IN A 192.0.2.1"}},
 	{"no RRSIG without DO", {"sig.example.com", LDNS_RR_TYPE_TXT, 0, Q_EDNS},
 		{0, "qr aa", 1, 1, 0, 1, "sig.example.com. 3600 IN TXT \"signed\"", "", ""}},
 	/* sizes */
@@ -554,6 +593,537 @@ START_TEST(test_answer_table)
 	const struct answer_case *c = &answer_cases[_i];
 	size_t length = ask(&test_settings, &c->query);
 	check_response(c->what, length, &c->expect);
+}
+END_TEST
+
+/* ---- DNSSEC: the denial proofs of signed zones (RFC 4035 3.1.3, RFC 5155 7.2) ---- */
+
+/*
+ * One line per record: owner, type and rdata, except that an RRSIG shows
+ * only the type it covers (the signatures are checked by the e2e test's
+ * validating resolver; here, which records are there).
+ */
+static void
+record_proof(char *record, char *out, size_t size)
+{
+	/* owner \t ttl \t class \t type \t rdata */
+	char *fields[5] = {record};
+	for (int f = 1; f < 5 && fields[f - 1] != NULL; f++) {
+		fields[f] = strchr(fields[f - 1], '\t');
+		if (fields[f] != NULL)
+			*fields[f]++ = '\0';
+	}
+	ck_assert_ptr_nonnull(fields[4]);
+	char rdata[4096] = "";
+	size_t length = 0;
+	/* Whitespace collapsed: ldns pads some fields. */
+	for (const char *c = fields[4]; *c != '\0' && length + 1 < sizeof rdata; c++) {
+		bool space = *c == ' ' || *c == '\t' || *c == '\n';
+		if (space && (length == 0 || rdata[length - 1] == ' '))
+			continue;
+		rdata[length++] = space ? ' ' : *c;
+	}
+	while (length > 0 && rdata[length - 1] == ' ')
+		length--;
+	rdata[length] = '\0';
+	if (strcmp(fields[3], "RRSIG") == 0)
+		rdata[strcspn(rdata, " ")] = '\0';
+	snprintf(out, size, "%s %s %s", fields[0], fields[3], rdata);
+}
+
+static char *
+section_proof_text(const ldns_rr_list *list)
+{
+	return section_lines(list, record_proof);
+}
+
+struct dnssec_case {
+	const char *what;
+	struct query_spec query;
+	int rcode;
+	const char *flags;
+	const char *answer;      /* section_proof_text() of the sections */
+	const char *authority;
+};
+
+#define NEGATIVE_NSEC "nsec.test. SOA ns1.nsec.test. hostmaster.nsec.test. 1 7200 3600 1209600 300\n" \
+	"nsec.test. RRSIG SOA\n"
+#define NEGATIVE_NSEC3 "nsec3.test. SOA ns1.nsec3.test. hostmaster.nsec3.test. 1 7200 3600 1209600 300\n" \
+	"nsec3.test. RRSIG SOA\n"
+#define NEGATIVE_ITER "iter.test. SOA ns1.iter.test. hostmaster.iter.test. 1 7200 3600 1209600 300\n" \
+	"iter.test. RRSIG SOA\n"
+#define NEGATIVE_OPTOUT "optout.test. SOA ns1.optout.test. hostmaster.optout.test. 1 7200 3600 1209600 300\n" \
+	"optout.test. RRSIG SOA\n"
+
+/*
+ * The same names in each zone (tests/fixtures/dnssec/unsigned.zone.in).
+ * An NSEC3 owner is the hash of a name of the zone: ldns-nsec3-hash -t 0
+ * NAME (iter.test: -t 12 -s aabbccdd) finds which; a covering NSEC3's owner
+ * and next hash bracket the hash of the name proved not to exist.
+ */
+static const struct dnssec_case dnssec_cases[] = {
+	{"nsec: NXDOMAIN", {"nx.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"",
+		NEGATIVE_NSEC "ns1.nsec.test. NSEC secure.nsec.test. A RRSIG NSEC\n"
+			"ns1.nsec.test. RRSIG NSEC\n"
+			"nsec.test. NSEC cname.nsec.test. NS SOA RRSIG NSEC DNSKEY\n"
+			"nsec.test. RRSIG NSEC"},
+	{"nsec: NODATA", {"www.nsec.test", LDNS_RR_TYPE_AAAA, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC "www.nsec.test. NSEC nsec.test. A RRSIG NSEC\n"
+			"www.nsec.test. RRSIG NSEC"},
+	{"nsec: NODATA at an empty non-terminal", {"ent.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC "sub.e2.nsec.test. NSEC host.ent.nsec.test. NS RRSIG NSEC\n"
+			"sub.e2.nsec.test. RRSIG NSEC"},
+	{"nsec: wildcard answer", {"foo.wild.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"foo.wild.nsec.test. A 192.0.2.99\n"
+			"foo.wild.nsec.test. RRSIG A",
+		"*.wild.nsec.test. NSEC www.nsec.test. A TXT RRSIG NSEC\n"
+			"*.wild.nsec.test. RRSIG NSEC"},
+	{"nsec: wildcard two labels down", {"x.y.wild.nsec.test", LDNS_RR_TYPE_TXT, 0, Q_DO},
+		0, "qr aa",
+		"x.y.wild.nsec.test. TXT \"wild\"\n"
+			"x.y.wild.nsec.test. RRSIG TXT",
+		"*.wild.nsec.test. NSEC www.nsec.test. A TXT RRSIG NSEC\n"
+			"*.wild.nsec.test. RRSIG NSEC"},
+	{"nsec: wildcard NODATA", {"foo.wild.nsec.test", LDNS_RR_TYPE_AAAA, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC "*.wild.nsec.test. NSEC www.nsec.test. A TXT RRSIG NSEC\n"
+			"*.wild.nsec.test. RRSIG NSEC"},
+	{"nsec: referral to an insecure delegation", {"www.insecure.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"insecure.nsec.test. NS ns.insecure.nsec.test.\n"
+			"insecure.nsec.test. NSEC ns1.nsec.test. NS RRSIG NSEC\n"
+			"insecure.nsec.test. RRSIG NSEC"},
+	{"nsec: referral to a secure delegation", {"www.secure.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"secure.nsec.test. NS ns.secure.nsec.test.\n"
+			"secure.nsec.test. DS 11111 13 2 4a1c9e8a2e3f0a9b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3\n"
+			"secure.nsec.test. RRSIG DS"},
+	{"nsec: DS at an insecure cut: NODATA from the parent", {"insecure.nsec.test", LDNS_RR_TYPE_DS, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC "insecure.nsec.test. NSEC ns1.nsec.test. NS RRSIG NSEC\n"
+			"insecure.nsec.test. RRSIG NSEC"},
+	{"nsec: DS at a secure cut", {"secure.nsec.test", LDNS_RR_TYPE_DS, 0, Q_DO},
+		0, "qr aa",
+		"secure.nsec.test. DS 11111 13 2 4a1c9e8a2e3f0a9b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3\n"
+			"secure.nsec.test. RRSIG DS",
+		""},
+	{"nsec: CNAME to a missing name", {"dangling.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"dangling.nsec.test. CNAME nothere.nsec.test.\n"
+			"dangling.nsec.test. RRSIG CNAME",
+		NEGATIVE_NSEC "insecure.nsec.test. NSEC ns1.nsec.test. NS RRSIG NSEC\n"
+			"insecure.nsec.test. RRSIG NSEC\n"
+			"nsec.test. NSEC cname.nsec.test. NS SOA RRSIG NSEC DNSKEY\n"
+			"nsec.test. RRSIG NSEC"},
+	{"nsec: CNAME to a wildcard", {"wcname.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"wcname.nsec.test. CNAME foo.wild.nsec.test.\n"
+			"wcname.nsec.test. RRSIG CNAME\n"
+			"foo.wild.nsec.test. A 192.0.2.99\n"
+			"foo.wild.nsec.test. RRSIG A",
+		"*.wild.nsec.test. NSEC www.nsec.test. A TXT RRSIG NSEC\n"
+			"*.wild.nsec.test. RRSIG NSEC"},
+	{"nsec: CNAME", {"cname.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"cname.nsec.test. CNAME www.nsec.test.\n"
+			"cname.nsec.test. RRSIG CNAME\n"
+			"www.nsec.test. A 192.0.2.80\n"
+			"www.nsec.test. RRSIG A",
+		""},
+	{"nsec: DNAME", {"www.dn.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"dn.nsec.test. DNAME target.nsec.test.\n"
+			"dn.nsec.test. RRSIG DNAME\n"
+			"www.dn.nsec.test. CNAME www.target.nsec.test.\n"
+			"www.target.nsec.test. A 192.0.2.81\n"
+			"www.target.nsec.test. RRSIG A",
+		""},
+	{"nsec: DNAME to a missing name", {"nx.dn.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"dn.nsec.test. DNAME target.nsec.test.\n"
+			"dn.nsec.test. RRSIG DNAME\n"
+			"nx.dn.nsec.test. CNAME nx.target.nsec.test.",
+		NEGATIVE_NSEC "secure.nsec.test. NSEC www.target.nsec.test. NS DS RRSIG NSEC\n"
+			"secure.nsec.test. RRSIG NSEC"},
+	{"nsec: ENT above only an insecure delegation", {"e2.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC "dn.nsec.test. NSEC sub.e2.nsec.test. DNAME RRSIG NSEC\n"
+			"dn.nsec.test. RRSIG NSEC"},
+	{"nsec: NXDOMAIN below that ENT", {"nx.e2.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"",
+		NEGATIVE_NSEC "dn.nsec.test. NSEC sub.e2.nsec.test. DNAME RRSIG NSEC\n"
+			"dn.nsec.test. RRSIG NSEC"},
+	{"nsec: referral below that ENT", {"www.sub.e2.nsec.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"sub.e2.nsec.test. NS ns.sub.e2.nsec.test.\n"
+			"sub.e2.nsec.test. NSEC host.ent.nsec.test. NS RRSIG NSEC\n"
+			"sub.e2.nsec.test. RRSIG NSEC"},
+	{"nsec3: NXDOMAIN", {"nx.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"",
+		NEGATIVE_NSEC3 "0madr2c2o78cqsoquiejtbeh6gfgb0ff.nsec3.test. NSEC3 1 0 0 - 0q9hfs69kte5fp5r9agc9jkjabnq9o6a NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"0madr2c2o78cqsoquiejtbeh6gfgb0ff.nsec3.test. RRSIG NSEC3\n"
+			"hgpinitfeqldklbco89tba527nga2sj9.nsec3.test. NSEC3 1 0 0 - leelgd6f71o4879du1qtd8695valmqjr A RRSIG\n"
+			"hgpinitfeqldklbco89tba527nga2sj9.nsec3.test. RRSIG NSEC3\n"
+			"leelgd6f71o4879du1qtd8695valmqjr.nsec3.test. NSEC3 1 0 0 - nsoad3lm3b8bta3lrhh00hkkgrlu0ueo CNAME RRSIG\n"
+			"leelgd6f71o4879du1qtd8695valmqjr.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: NODATA", {"www.nsec3.test", LDNS_RR_TYPE_AAAA, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC3 "35jtmrqeffgoh561ojgvun7v8epbqv8b.nsec3.test. NSEC3 1 0 0 - 36pjm4m3c3hspk8m1kh1i4pj99g73n7v A RRSIG\n"
+			"35jtmrqeffgoh561ojgvun7v8epbqv8b.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: NODATA at an empty non-terminal", {"ent.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC3 "enpupj05c84j6m6b4ve9lvlhgtul912k.nsec3.test. NSEC3 1 0 0 - hgpinitfeqldklbco89tba527nga2sj9\n"
+			"enpupj05c84j6m6b4ve9lvlhgtul912k.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: wildcard answer", {"foo.wild.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"foo.wild.nsec3.test. A 192.0.2.99\n"
+			"foo.wild.nsec3.test. RRSIG A",
+		"enpupj05c84j6m6b4ve9lvlhgtul912k.nsec3.test. NSEC3 1 0 0 - hgpinitfeqldklbco89tba527nga2sj9\n"
+			"enpupj05c84j6m6b4ve9lvlhgtul912k.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: wildcard two labels down", {"x.y.wild.nsec3.test", LDNS_RR_TYPE_TXT, 0, Q_DO},
+		0, "qr aa",
+		"x.y.wild.nsec3.test. TXT \"wild\"\n"
+			"x.y.wild.nsec3.test. RRSIG TXT",
+		"4tco8lt3u80c25mgas9o9dib9njqfqku.nsec3.test. NSEC3 1 0 0 - 8pbuads05mac49qk5jdnals59la6oa4s A RRSIG\n"
+			"4tco8lt3u80c25mgas9o9dib9njqfqku.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: wildcard NODATA", {"foo.wild.nsec3.test", LDNS_RR_TYPE_AAAA, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC3 "8pbuads05mac49qk5jdnals59la6oa4s.nsec3.test. NSEC3 1 0 0 - d6cdk7k2vepmqjkdgp7v3h73398d1j2s\n"
+			"8pbuads05mac49qk5jdnals59la6oa4s.nsec3.test. RRSIG NSEC3\n"
+			"enpupj05c84j6m6b4ve9lvlhgtul912k.nsec3.test. NSEC3 1 0 0 - hgpinitfeqldklbco89tba527nga2sj9\n"
+			"enpupj05c84j6m6b4ve9lvlhgtul912k.nsec3.test. RRSIG NSEC3\n"
+			"r2ca2qe5l7ip1o619mp5snm1kneds7er.nsec3.test. NSEC3 1 0 0 - sio0a6sp1jmtg406eenlmlp7rigj11b4 A TXT RRSIG\n"
+			"r2ca2qe5l7ip1o619mp5snm1kneds7er.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: referral to an insecure delegation", {"www.insecure.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"insecure.nsec3.test. NS ns.insecure.nsec3.test.\n"
+			"sio0a6sp1jmtg406eenlmlp7rigj11b4.nsec3.test. NSEC3 1 0 0 - vp6elq5393scft78oi3iu5lujtkm07lr NS\n"
+			"sio0a6sp1jmtg406eenlmlp7rigj11b4.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: referral to a secure delegation", {"www.secure.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"secure.nsec3.test. NS ns.secure.nsec3.test.\n"
+			"secure.nsec3.test. DS 11111 13 2 4a1c9e8a2e3f0a9b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3\n"
+			"secure.nsec3.test. RRSIG DS"},
+	{"nsec3: DS at an insecure cut: NODATA from the parent", {"insecure.nsec3.test", LDNS_RR_TYPE_DS, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC3 "sio0a6sp1jmtg406eenlmlp7rigj11b4.nsec3.test. NSEC3 1 0 0 - vp6elq5393scft78oi3iu5lujtkm07lr NS\n"
+			"sio0a6sp1jmtg406eenlmlp7rigj11b4.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: DS at a secure cut", {"secure.nsec3.test", LDNS_RR_TYPE_DS, 0, Q_DO},
+		0, "qr aa",
+		"secure.nsec3.test. DS 11111 13 2 4a1c9e8a2e3f0a9b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3\n"
+			"secure.nsec3.test. RRSIG DS",
+		""},
+	{"nsec3: CNAME to a missing name", {"dangling.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"dangling.nsec3.test. CNAME nothere.nsec3.test.\n"
+			"dangling.nsec3.test. RRSIG CNAME",
+		NEGATIVE_NSEC3 "0madr2c2o78cqsoquiejtbeh6gfgb0ff.nsec3.test. NSEC3 1 0 0 - 0q9hfs69kte5fp5r9agc9jkjabnq9o6a NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"0madr2c2o78cqsoquiejtbeh6gfgb0ff.nsec3.test. RRSIG NSEC3\n"
+			"r2ca2qe5l7ip1o619mp5snm1kneds7er.nsec3.test. NSEC3 1 0 0 - sio0a6sp1jmtg406eenlmlp7rigj11b4 A TXT RRSIG\n"
+			"r2ca2qe5l7ip1o619mp5snm1kneds7er.nsec3.test. RRSIG NSEC3\n"
+			"leelgd6f71o4879du1qtd8695valmqjr.nsec3.test. NSEC3 1 0 0 - nsoad3lm3b8bta3lrhh00hkkgrlu0ueo CNAME RRSIG\n"
+			"leelgd6f71o4879du1qtd8695valmqjr.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: CNAME to a wildcard", {"wcname.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"wcname.nsec3.test. CNAME foo.wild.nsec3.test.\n"
+			"wcname.nsec3.test. RRSIG CNAME\n"
+			"foo.wild.nsec3.test. A 192.0.2.99\n"
+			"foo.wild.nsec3.test. RRSIG A",
+		"enpupj05c84j6m6b4ve9lvlhgtul912k.nsec3.test. NSEC3 1 0 0 - hgpinitfeqldklbco89tba527nga2sj9\n"
+			"enpupj05c84j6m6b4ve9lvlhgtul912k.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: CNAME", {"cname.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"cname.nsec3.test. CNAME www.nsec3.test.\n"
+			"cname.nsec3.test. RRSIG CNAME\n"
+			"www.nsec3.test. A 192.0.2.80\n"
+			"www.nsec3.test. RRSIG A",
+		""},
+	{"nsec3: DNAME", {"www.dn.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"dn.nsec3.test. DNAME target.nsec3.test.\n"
+			"dn.nsec3.test. RRSIG DNAME\n"
+			"www.dn.nsec3.test. CNAME www.target.nsec3.test.\n"
+			"www.target.nsec3.test. A 192.0.2.81\n"
+			"www.target.nsec3.test. RRSIG A",
+		""},
+	{"nsec3: DNAME to a missing name", {"nx.dn.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"dn.nsec3.test. DNAME target.nsec3.test.\n"
+			"dn.nsec3.test. RRSIG DNAME\n"
+			"nx.dn.nsec3.test. CNAME nx.target.nsec3.test.",
+		NEGATIVE_NSEC3 "1sr2n325vfb1vb3sgbmsccb1fpsmmspp.nsec3.test. NSEC3 1 0 0 - 2ej4qftqoau0qh4p6siv4d0ofa1m5gqm\n"
+			"1sr2n325vfb1vb3sgbmsccb1fpsmmspp.nsec3.test. RRSIG NSEC3\n"
+			"hgpinitfeqldklbco89tba527nga2sj9.nsec3.test. NSEC3 1 0 0 - leelgd6f71o4879du1qtd8695valmqjr A RRSIG\n"
+			"hgpinitfeqldklbco89tba527nga2sj9.nsec3.test. RRSIG NSEC3\n"
+			"sio0a6sp1jmtg406eenlmlp7rigj11b4.nsec3.test. NSEC3 1 0 0 - vp6elq5393scft78oi3iu5lujtkm07lr NS\n"
+			"sio0a6sp1jmtg406eenlmlp7rigj11b4.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: ENT above only an insecure delegation", {"e2.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_NSEC3 "vp6elq5393scft78oi3iu5lujtkm07lr.nsec3.test. NSEC3 1 0 0 - 0dnaq98l5tg2i2e33mlggs3684ae1sem\n"
+			"vp6elq5393scft78oi3iu5lujtkm07lr.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: NXDOMAIN below that ENT", {"nx.e2.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"",
+		NEGATIVE_NSEC3 "vp6elq5393scft78oi3iu5lujtkm07lr.nsec3.test. NSEC3 1 0 0 - 0dnaq98l5tg2i2e33mlggs3684ae1sem\n"
+			"vp6elq5393scft78oi3iu5lujtkm07lr.nsec3.test. RRSIG NSEC3\n"
+			"r2ca2qe5l7ip1o619mp5snm1kneds7er.nsec3.test. NSEC3 1 0 0 - sio0a6sp1jmtg406eenlmlp7rigj11b4 A TXT RRSIG\n"
+			"r2ca2qe5l7ip1o619mp5snm1kneds7er.nsec3.test. RRSIG NSEC3\n"
+			"8pbuads05mac49qk5jdnals59la6oa4s.nsec3.test. NSEC3 1 0 0 - d6cdk7k2vepmqjkdgp7v3h73398d1j2s\n"
+			"8pbuads05mac49qk5jdnals59la6oa4s.nsec3.test. RRSIG NSEC3"},
+	{"nsec3: referral below that ENT", {"www.sub.e2.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"sub.e2.nsec3.test. NS ns.sub.e2.nsec3.test.\n"
+			"0dnaq98l5tg2i2e33mlggs3684ae1sem.nsec3.test. NSEC3 1 0 0 - 0madr2c2o78cqsoquiejtbeh6gfgb0ff NS\n"
+			"0dnaq98l5tg2i2e33mlggs3684ae1sem.nsec3.test. RRSIG NSEC3"},
+	{"optout: NXDOMAIN", {"nx.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"",
+		NEGATIVE_OPTOUT "5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. NSEC3 1 1 0 - 78qvmu0eq6h6ophf0ehfraj4vqvvne61 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. RRSIG NSEC3\n"
+			"07m2lbtr7bo58u315f4snj75gfep1sta.optout.test. NSEC3 1 1 0 - 2afeg4c6edg8lbepm9k3p9tk2iajgk2l NS DS RRSIG\n"
+			"07m2lbtr7bo58u315f4snj75gfep1sta.optout.test. RRSIG NSEC3\n"
+			"78qvmu0eq6h6ophf0ehfraj4vqvvne61.optout.test. NSEC3 1 1 0 - a1j1t2mlkt6lllbg36k0kla0j6hrea91 A TXT RRSIG\n"
+			"78qvmu0eq6h6ophf0ehfraj4vqvvne61.optout.test. RRSIG NSEC3"},
+	{"optout: NODATA", {"www.optout.test", LDNS_RR_TYPE_AAAA, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_OPTOUT "ta8jbhfk7un7tq1p0sdcj2s8jb9ft8ti.optout.test. NSEC3 1 1 0 - 07m2lbtr7bo58u315f4snj75gfep1sta A RRSIG\n"
+			"ta8jbhfk7un7tq1p0sdcj2s8jb9ft8ti.optout.test. RRSIG NSEC3"},
+	{"optout: NODATA at an empty non-terminal", {"ent.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_OPTOUT "a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3"},
+	{"optout: wildcard answer", {"foo.wild.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"foo.wild.optout.test. A 192.0.2.99\n"
+			"foo.wild.optout.test. RRSIG A",
+		"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3"},
+	{"optout: wildcard two labels down", {"x.y.wild.optout.test", LDNS_RR_TYPE_TXT, 0, Q_DO},
+		0, "qr aa",
+		"x.y.wild.optout.test. TXT \"wild\"\n"
+			"x.y.wild.optout.test. RRSIG TXT",
+		"klot05kjc77qke5skamt2mjlgotf5r30.optout.test. NSEC3 1 1 0 - nuns8kic52upflivo3o7teo39m06dtcn\n"
+			"klot05kjc77qke5skamt2mjlgotf5r30.optout.test. RRSIG NSEC3"},
+	{"optout: wildcard NODATA", {"foo.wild.optout.test", LDNS_RR_TYPE_AAAA, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_OPTOUT "klot05kjc77qke5skamt2mjlgotf5r30.optout.test. NSEC3 1 1 0 - nuns8kic52upflivo3o7teo39m06dtcn\n"
+			"klot05kjc77qke5skamt2mjlgotf5r30.optout.test. RRSIG NSEC3\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3\n"
+			"78qvmu0eq6h6ophf0ehfraj4vqvvne61.optout.test. NSEC3 1 1 0 - a1j1t2mlkt6lllbg36k0kla0j6hrea91 A TXT RRSIG\n"
+			"78qvmu0eq6h6ophf0ehfraj4vqvvne61.optout.test. RRSIG NSEC3"},
+	{"optout: referral to an insecure delegation", {"www.insecure.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"insecure.optout.test. NS ns.insecure.optout.test.\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. NSEC3 1 1 0 - 78qvmu0eq6h6ophf0ehfraj4vqvvne61 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. RRSIG NSEC3\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3"},
+	{"optout: referral to a secure delegation", {"www.secure.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"secure.optout.test. NS ns.secure.optout.test.\n"
+			"secure.optout.test. DS 11111 13 2 4a1c9e8a2e3f0a9b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3\n"
+			"secure.optout.test. RRSIG DS"},
+	{"optout: DS at an insecure cut: NODATA from the parent", {"insecure.optout.test", LDNS_RR_TYPE_DS, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_OPTOUT "5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. NSEC3 1 1 0 - 78qvmu0eq6h6ophf0ehfraj4vqvvne61 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. RRSIG NSEC3\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3"},
+	{"optout: DS at a secure cut", {"secure.optout.test", LDNS_RR_TYPE_DS, 0, Q_DO},
+		0, "qr aa",
+		"secure.optout.test. DS 11111 13 2 4a1c9e8a2e3f0a9b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3\n"
+			"secure.optout.test. RRSIG DS",
+		""},
+	{"optout: CNAME to a missing name", {"dangling.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"dangling.optout.test. CNAME nothere.optout.test.\n"
+			"dangling.optout.test. RRSIG CNAME",
+		NEGATIVE_OPTOUT "5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. NSEC3 1 1 0 - 78qvmu0eq6h6ophf0ehfraj4vqvvne61 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. RRSIG NSEC3\n"
+			"q2p05nnv2mnh6fav5v5f6fhhdbleu8cg.optout.test. NSEC3 1 1 0 - ta8jbhfk7un7tq1p0sdcj2s8jb9ft8ti CNAME RRSIG\n"
+			"q2p05nnv2mnh6fav5v5f6fhhdbleu8cg.optout.test. RRSIG NSEC3\n"
+			"78qvmu0eq6h6ophf0ehfraj4vqvvne61.optout.test. NSEC3 1 1 0 - a1j1t2mlkt6lllbg36k0kla0j6hrea91 A TXT RRSIG\n"
+			"78qvmu0eq6h6ophf0ehfraj4vqvvne61.optout.test. RRSIG NSEC3"},
+	{"optout: CNAME to a wildcard", {"wcname.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"wcname.optout.test. CNAME foo.wild.optout.test.\n"
+			"wcname.optout.test. RRSIG CNAME\n"
+			"foo.wild.optout.test. A 192.0.2.99\n"
+			"foo.wild.optout.test. RRSIG A",
+		"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3"},
+	{"optout: CNAME", {"cname.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"cname.optout.test. CNAME www.optout.test.\n"
+			"cname.optout.test. RRSIG CNAME\n"
+			"www.optout.test. A 192.0.2.80\n"
+			"www.optout.test. RRSIG A",
+		""},
+	{"optout: DNAME", {"www.dn.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"dn.optout.test. DNAME target.optout.test.\n"
+			"dn.optout.test. RRSIG DNAME\n"
+			"www.dn.optout.test. CNAME www.target.optout.test.\n"
+			"www.target.optout.test. A 192.0.2.81\n"
+			"www.target.optout.test. RRSIG A",
+		""},
+	{"optout: DNAME to a missing name", {"nx.dn.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"dn.optout.test. DNAME target.optout.test.\n"
+			"dn.optout.test. RRSIG DNAME\n"
+			"nx.dn.optout.test. CNAME nx.target.optout.test.",
+		NEGATIVE_OPTOUT "equis9ore4uu0s4f6tjkq5hpm58bcfna.optout.test. NSEC3 1 1 0 - jkh6msnv23vge2rf9phu5c22re4crovd\n"
+			"equis9ore4uu0s4f6tjkq5hpm58bcfna.optout.test. RRSIG NSEC3\n"
+			"2afeg4c6edg8lbepm9k3p9tk2iajgk2l.optout.test. NSEC3 1 1 0 - 5dmk5qcdqvtc7qqd56ugkqcmr92kq3p9 CNAME RRSIG\n"
+			"2afeg4c6edg8lbepm9k3p9tk2iajgk2l.optout.test. RRSIG NSEC3\n"
+			"klot05kjc77qke5skamt2mjlgotf5r30.optout.test. NSEC3 1 1 0 - nuns8kic52upflivo3o7teo39m06dtcn\n"
+			"klot05kjc77qke5skamt2mjlgotf5r30.optout.test. RRSIG NSEC3"},
+	{"optout: ENT above only an insecure delegation", {"e2.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_OPTOUT "5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. NSEC3 1 1 0 - 78qvmu0eq6h6ophf0ehfraj4vqvvne61 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. RRSIG NSEC3\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3"},
+	{"optout: NXDOMAIN below that ENT", {"nx.e2.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"",
+		NEGATIVE_OPTOUT "5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. NSEC3 1 1 0 - 78qvmu0eq6h6ophf0ehfraj4vqvvne61 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. RRSIG NSEC3\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3\n"
+			"78qvmu0eq6h6ophf0ehfraj4vqvvne61.optout.test. NSEC3 1 1 0 - a1j1t2mlkt6lllbg36k0kla0j6hrea91 A TXT RRSIG\n"
+			"78qvmu0eq6h6ophf0ehfraj4vqvvne61.optout.test. RRSIG NSEC3"},
+	{"optout: referral below that ENT", {"www.sub.e2.optout.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		0, "qr",
+		"",
+		"sub.e2.optout.test. NS ns.sub.e2.optout.test.\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. NSEC3 1 1 0 - 78qvmu0eq6h6ophf0ehfraj4vqvvne61 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"5dtlqdgieao67i4gp9e5kgtd6mj19d2f.optout.test. RRSIG NSEC3\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. NSEC3 1 1 0 - e180ttkj8bidekq8pjolgjdm8o92sem0\n"
+			"a1j1t2mlkt6lllbg36k0kla0j6hrea91.optout.test. RRSIG NSEC3"},
+
+	/* NSEC3 with salt aabbccdd and 12 iterations: the names hashed per query are hashed alike. */
+	{"iter: NXDOMAIN", {"nx.iter.test", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa",
+		"",
+		NEGATIVE_ITER "vhituvdlht5ml8ljd2o5eci9jdui2uq6.iter.test. NSEC3 1 0 12 aabbccdd vjimb20k3gsp8bphve21kve8d1mk39j9 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+			"vhituvdlht5ml8ljd2o5eci9jdui2uq6.iter.test. RRSIG NSEC3\n"
+			"vjimb20k3gsp8bphve21kve8d1mk39j9.iter.test. NSEC3 1 0 12 aabbccdd 21fl8677bbd7bidto5vel24gkdtat4si A RRSIG\n"
+			"vjimb20k3gsp8bphve21kve8d1mk39j9.iter.test. RRSIG NSEC3\n"
+			"d6rndg6ud02i6bc4lcda6kb9u2oc655f.iter.test. NSEC3 1 0 12 aabbccdd e0f7blvo9kqf62555fh4on80cn7bsa1k CNAME RRSIG\n"
+			"d6rndg6ud02i6bc4lcda6kb9u2oc655f.iter.test. RRSIG NSEC3"},
+	{"iter: wildcard NODATA", {"foo.wild.iter.test", LDNS_RR_TYPE_AAAA, 0, Q_DO},
+		0, "qr aa",
+		"",
+		NEGATIVE_ITER "21fl8677bbd7bidto5vel24gkdtat4si.iter.test. NSEC3 1 0 12 aabbccdd 2n4spstdb3o7ikmv4vj6fk4jcj9jlp25\n"
+			"21fl8677bbd7bidto5vel24gkdtat4si.iter.test. RRSIG NSEC3\n"
+			"n5d79tlnqhi1sfi0it82gj0qertg7osu.iter.test. NSEC3 1 0 12 aabbccdd vhituvdlht5ml8ljd2o5eci9jdui2uq6 NS\n"
+			"n5d79tlnqhi1sfi0it82gj0qertg7osu.iter.test. RRSIG NSEC3\n"
+			"2n4spstdb3o7ikmv4vj6fk4jcj9jlp25.iter.test. NSEC3 1 0 12 aabbccdd 50vn8cb73s6e9rh4u5dhck0fm267p01a A TXT RRSIG\n"
+			"2n4spstdb3o7ikmv4vj6fk4jcj9jlp25.iter.test. RRSIG NSEC3"},
+
+	/* Without DO, or from a zone without DNSKEY, no proof. */
+	{"nsec: NXDOMAIN without DO", {"nx.nsec.test", LDNS_RR_TYPE_A, 0, Q_EDNS},
+		LDNS_RCODE_NXDOMAIN, "qr aa", "",
+		"nsec.test. SOA ns1.nsec.test. hostmaster.nsec.test. 1 7200 3600 1209600 300"},
+	{"nsec3: referral without DO", {"www.insecure.nsec3.test", LDNS_RR_TYPE_A, 0, Q_EDNS},
+		0, "qr", "", "insecure.nsec3.test. NS ns.insecure.nsec3.test."},
+	{"unsigned zone: NXDOMAIN with DO has no proof", {"nope.example.com", LDNS_RR_TYPE_A, 0, Q_DO},
+		LDNS_RCODE_NXDOMAIN, "qr aa", "",
+		"example.com. SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300"},
+	/*
+	 * RFC 4035 3.1.3: a proof that does not fit is not cut short: the
+	 * authority section goes and TC is set; a wildcard answer keeps its
+	 * answer, with TC.
+	 */
+	{"nsec3: NXDOMAIN proof over 512 octets: TC, no partial proof",
+		{"nx.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO, 512},
+		LDNS_RCODE_NXDOMAIN, "qr aa tc", "", ""},
+	{"nsec3: NXDOMAIN proof fits over TCP", {"nx.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO | Q_TCP},
+		LDNS_RCODE_NXDOMAIN, "qr aa", "", NULL},
+};
+
+START_TEST(test_dnssec_table)
+{
+	const struct dnssec_case *c = &dnssec_cases[_i];
+	size_t length = ask(&test_settings, &c->query);
+	/* The additional section (glue) is the rules table's business. */
+	const char *const want[3] = {c->answer, c->authority, NULL};
+	check_message(c->what, length, c->flags, c->rcode, want, section_proof_text);
+}
+END_TEST
+
+/*
+ * A proof that does not fit the caller's buffer: never a part of it. A
+ * referral keeps its NS, a wildcard answer its answer, with TC.
+ */
+START_TEST(test_dnssec_proof_truncated)
+{
+	static const struct {
+		struct query_spec query;
+		size_t size;
+		const char *answer;
+		const char *authority;
+	} cases[] = {
+		{{"www.insecure.optout.test", LDNS_RR_TYPE_A, 0, Q_DO}, 300, "",
+			"insecure.optout.test. NS ns.insecure.optout.test."},
+		{{"foo.wild.nsec3.test", LDNS_RR_TYPE_A, 0, Q_DO}, 250,
+			"foo.wild.nsec3.test. A 192.0.2.99\nfoo.wild.nsec3.test. RRSIG A", ""},
+		{{"www.nsec.test", LDNS_RR_TYPE_AAAA, 0, Q_DO}, 200, "", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint8_t packet[600];
+		size_t length = build_query(&cases[i].query, packet);
+		struct answer_request request = {
+			.query = packet,
+			.query_length = length,
+			.transport = ANSWER_UDP,
+		};
+		size_t got = answer_query(test_db, &test_settings, &request, response, cases[i].size,
+			NULL);
+		ck_assert_uint_le(got, cases[i].size);
+		ck_assert_msg(response[2] & 0x02, "%s: no TC", cases[i].query.name);
+		ldns_pkt *packet_in = NULL;
+		ck_assert_int_eq(ldns_wire2pkt(&packet_in, response, got), LDNS_STATUS_OK);
+		char *answer = section_proof_text(ldns_pkt_answer(packet_in));
+		char *authority = section_proof_text(ldns_pkt_authority(packet_in));
+		ck_assert_str_eq(answer, cases[i].answer);
+		ck_assert_str_eq(authority, cases[i].authority);
+		free(answer);
+		free(authority);
+		ldns_pkt_free(packet_in);
+	}
 }
 END_TEST
 
@@ -1285,6 +1855,13 @@ answer_suite(void)
 	tcase_add_loop_test(table, test_answer_table, 0,
 		(int)(sizeof answer_cases / sizeof answer_cases[0]));
 	suite_add_tcase(suite, table);
+	TCase *dnssec = tcase_create("dnssec");
+	/* The zones are only read: loaded once, before the forks, not once per case. */
+	tcase_add_unchecked_fixture(dnssec, setup_zones, teardown_zones);
+	tcase_add_loop_test(dnssec, test_dnssec_table, 0,
+		(int)(sizeof dnssec_cases / sizeof dnssec_cases[0]));
+	tcase_add_test(dnssec, test_dnssec_proof_truncated);
+	suite_add_tcase(suite, dnssec);
 	TCase *edns = tcase_create("edns and wire");
 	tcase_add_checked_fixture(edns, setup_zones, teardown_zones);
 	tcase_add_loop_test(edns, test_result, 0,

@@ -44,7 +44,9 @@ expect "referral without AA" 'flags: qr ;' $zones www.sub.example.com
 expect "child zone answers" '192\.0\.2\.56' $zones www.child.example.com A IN
 expect "TC without EDNS" 'flags: qr aa tc ' $zones big.example.com TXT
 expect "TCP has room" 'ANSWER: 20,' -t $zones big.example.com TXT
-expect "DO brings RRSIG" 'IN[[:space:]]+RRSIG[[:space:]]+A ' -D $zones sig.example.com
+expect "DO brings RRSIG in a signed zone" 'IN[[:space:]]+RRSIG[[:space:]]+NS ' -D \
+	-z signed.test:$fixtures/signed.test.zone signed.test NS
+expect "no RRSIG from a zone without DNSKEY" 'ANSWER: 1,' -D $zones sig.example.com
 expect "RFC 3597 type" 'rcode: NOERROR' $zones www.example.com TYPE65280
 expect "CH not configured" 'rcode: REFUSED' $zones version.bind TXT CH
 expect_exit "no zone" 1 www.example.com

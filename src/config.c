@@ -46,6 +46,7 @@ config_free(struct config *config)
 		free(config->zones[i].path);
 		free(config->zones[i].source);
 		acl_free(config->zones[i].allow_query);
+		acl_free(config->zones[i].allow_transfer);
 	}
 	free(config->zones);
 	for (size_t i = 0; i < config->key_count; i++) {
@@ -55,6 +56,7 @@ config_free(struct config *config)
 	free(config->keys);
 	acl_free(config->allow_query);
 	acl_free(config->blackhole);
+	acl_free(config->allow_transfer);
 	free(config->listens);
 	free(config->path);
 	free(config->directory);
@@ -211,7 +213,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "max-cache-ttl", NULL, true }, { "max-ncache-ttl", NULL, true },
 	{ "prefetch", NULL, true }, { "recursive-clients", NULL, true },
 	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
-	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
+	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false }, { "also-notify", NULL, false },
 	{ "answer-cookie", "no", false }, { "check-names", NULL, false },
 	{ "dnssec-policy", NULL, false }, { "forward", NULL, false },
@@ -229,7 +231,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 
 static const struct config_unsupported config_unsupported_zone_options[] = {
 	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
-	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
+	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false }, { "also-notify", NULL, false },
 	{ "check-names", NULL, false }, { "dnssec-policy", NULL, false },
 	{ "inline-signing", "no", false }, { "ixfr-from-differences", "no", false },
@@ -566,6 +568,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_match_list(p, "allow-query", &p->allow_query);
 	if (strcmp(word, "blackhole") == 0)
 		return config_parse_match_list(p, "blackhole", &p->blackhole);
+	if (strcmp(word, "allow-transfer") == 0)
+		return config_parse_match_list(p, "allow-transfer", &p->allow_transfer);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_options, word);
 	if (u != NULL)
@@ -604,6 +608,7 @@ config_parse_options_statement(struct config_parser *p, void *arg)
 struct config_zone_state {
 	char *file;
 	struct acl_list *allow_query;
+	struct acl_list *allow_transfer;
 	bool type_seen;
 };
 
@@ -636,6 +641,8 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 	}
 	if (strcmp(p->token, "allow-query") == 0)
 		return config_parse_match_list(p, "allow-query", &z->allow_query);
+	if (strcmp(p->token, "allow-transfer") == 0)
+		return config_parse_match_list(p, "allow-transfer", &z->allow_transfer);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_zone_options, p->token);
 	if (u != NULL)
@@ -654,12 +661,13 @@ config_add_pending_zone(struct config_parser *p, char *name,
 		free(name);
 		free(z->file);
 		acl_list_free(z->allow_query);
+		acl_list_free(z->allow_transfer);
 		config_error(p, ZONED_ENOMEM, "out of memory");
 		return false;
 	}
 	p->zones = zones;
 	zones[p->zone_count++] = (struct config_pending_zone){ name, z->file, source, line,
-		z->allow_query };
+		z->allow_query, z->allow_transfer };
 	return true;
 }
 
@@ -677,7 +685,7 @@ config_parse_zone(struct config_parser *p)
 		return false;
 	}
 	char *name = strdup(p->token);
-	struct config_zone_state z = { NULL, NULL, false };
+	struct config_zone_state z = { NULL, NULL, NULL, false };
 	/* An optional class: only IN makes sense. */
 	config_next(p);
 	bool ok = true;
@@ -710,6 +718,7 @@ config_parse_zone(struct config_parser *p)
 		free(name);
 		free(z.file);
 		acl_list_free(z.allow_query);
+		acl_list_free(z.allow_transfer);
 		return false;
 	}
 	return config_add_pending_zone(p, name, &z, source, line);
@@ -768,6 +777,7 @@ config_parser_cleanup(struct config_parser *p)
 		free(p->zones[i].name);
 		free(p->zones[i].file);
 		acl_list_free(p->zones[i].allow_query);
+		acl_list_free(p->zones[i].allow_transfer);
 	}
 	free(p->zones);
 	config_acl_cleanup(p);

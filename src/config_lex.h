@@ -50,6 +50,7 @@ struct config_pending_zone {
 	const char *source;
 	unsigned long line;
 	struct acl_list *allow_query;      /* NULL: none given */
+	struct acl_list *allow_transfer;   /* NULL: none given */
 };
 
 struct config_parser {
@@ -63,6 +64,7 @@ struct config_parser {
 	size_t acl_count;
 	struct acl_list *allow_query;      /* options' lists, compiled at the end */
 	struct acl_list *blackhole;
+	struct acl_list *allow_transfer;
 	struct acl_list *exempt_clients;   /* rate-limit's */
 	bool options_seen;
 	bool directory_seen;
@@ -130,7 +132,7 @@ bool config_parse_match_list(struct config_parser *p, const char *what,
 /* Compiles the acl statements and the options' lists into p->config. */
 bool config_compile_acls(struct config_parser *p);
 
-/* Compiles a pending zone's allow-query into zone. */
+/* Compiles a pending zone's allow-query and allow-transfer into zone. */
 bool config_compile_zone_acl(struct config_parser *p, struct config_pending_zone *pending,
 	struct config_zone *zone);
 

@@ -42,7 +42,8 @@ answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
 	struct query query;
 	if (request->transport != ANSWER_TCP
 		|| query_parse(&query, request->query, request->query_length) != QUERY_OK
-		|| query.opcode != QUERY_OPCODE_QUERY || query.qtype != RRTYPE_AXFR
+		|| query.opcode != QUERY_OPCODE_QUERY
+		|| (query.qtype != RRTYPE_AXFR && query.qtype != RRTYPE_IXFR)
 		|| query.qclass != zone->zone_class
 		|| query.question_length > sizeof stream->question
 		|| query.qname_length != zone->origin_length

@@ -40,6 +40,7 @@ struct server_view {
 	char *version;
 	char *identity;
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
+	struct acl_zone_map zone_allow_transfer;  /* ... and allow-transfer */
 };
 
 struct server_worker {
@@ -167,25 +168,50 @@ server_config_build(const struct server_options *options, struct config **out)
 	return 0;
 }
 
-/* The zone-level allow-query lists, by the zones this view serves. */
+/* Which zone-level list a map is made of. */
+enum server_zone_list {
+	SERVER_ALLOW_QUERY,
+	SERVER_ALLOW_TRANSFER,
+};
+
+static const struct acl *
+server_zone_list(const struct config_zone *cz, enum server_zone_list which)
+{
+	return which == SERVER_ALLOW_QUERY ? cz->allow_query : cz->allow_transfer;
+}
+
+/* The zone-level lists of one kind, by the zones this view serves; *out set when any. */
 static int
-server_view_map_zone_acls(struct server_view *view, const struct config *config)
+server_view_map_zone_list(struct server_view *view, const struct config *config,
+	enum server_zone_list which, struct acl_zone_map *map, const struct acl_zone_map **out)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < config->zone_count; i++)
-		count += config->zones[i].allow_query != NULL;
+		count += server_zone_list(&config->zones[i], which) != NULL;
 	if (count == 0)
 		return 0;
-	if (acl_zone_map_init(&view->zone_allow_query, count) != 0)
+	if (acl_zone_map_init(map, count) != 0)
 		return ZONED_ENOMEM;
 	for (size_t i = 0; i < view->zones->zone_count; i++) {
 		const struct zoneset_zone *z = &view->zones->zones[i];
 		const struct config_zone *cz = config_find_zone(config, z->origin);
-		if (z->zone != NULL && cz != NULL && cz->allow_query != NULL)
-			acl_zone_map_put(&view->zone_allow_query, z->zone, cz->allow_query);
+		if (z->zone != NULL && cz != NULL && server_zone_list(cz, which) != NULL)
+			acl_zone_map_put(map, z->zone, server_zone_list(cz, which));
 	}
-	view->net.settings.zone_allow_query = &view->zone_allow_query;
+	*out = map;
 	return 0;
+}
+
+/* The zone-level allow-query and allow-transfer lists. */
+static int
+server_view_map_zone_acls(struct server_view *view, const struct config *config)
+{
+	struct answer_settings *settings = &view->net.settings;
+	if (server_view_map_zone_list(view, config, SERVER_ALLOW_QUERY,
+		    &view->zone_allow_query, &settings->zone_allow_query) != 0)
+		return ZONED_ENOMEM;
+	return server_view_map_zone_list(view, config, SERVER_ALLOW_TRANSFER,
+		&view->zone_allow_transfer, &settings->zone_allow_transfer);
 }
 
 static struct server_view *
@@ -211,7 +237,9 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.rate_limit = config->rate_limit;
 	view->net.blackhole = config->blackhole;
 	view->net.settings.allow_query = config->allow_query;
+	view->net.settings.allow_transfer = config->allow_transfer;
 	if (server_view_map_zone_acls(view, config) != 0) {
+		acl_zone_map_free(&view->zone_allow_query);
 		free(view->version);   /* the zones stay the caller's */
 		free(view->identity);
 		free(view);
@@ -228,6 +256,7 @@ server_view_free(struct server_view *view)
 		return;
 	zoneset_free(view->zones);
 	acl_zone_map_free(&view->zone_allow_query);
+	acl_zone_map_free(&view->zone_allow_transfer);
 	free(view->version);
 	free(view->identity);
 	free(view);

@@ -30,6 +30,9 @@ struct answer_settings {
 	 * options' list, does not allow the client is REFUSED. NULL: anyone. */
 	const struct acl *allow_query;
 	const struct acl_zone_map *zone_allow_query;  /* zones with their own; NULL: none */
+	/* allow-transfer, the same way; but no list allows nobody. */
+	const struct acl *allow_transfer;
+	const struct acl_zone_map *zone_allow_transfer;
 };
 
 enum answer_transport {
@@ -60,6 +63,12 @@ enum answer_kind {
 	ANSWER_KIND_NOTIMP,
 	ANSWER_KIND_SERVFAIL,
 	ANSWER_KIND_BADVERS,
+	/*
+	 * Nothing written: the client may transfer result->zone (AXFR, or IXFR
+	 * answered in AXFR form), a TCP query for its apex. The transport
+	 * starts an answer_stream (zoned/answer_stream.h) with it.
+	 */
+	ANSWER_KIND_TRANSFER,
 };
 
 /* The facts of one response, filled in by answer_query(). */
@@ -91,7 +100,8 @@ struct answer_result {
  * Writes the response to request into response (response_size octets; 65535
  * is enough for anything over TCP) and describes it in *result (NULL: not
  * wanted). Returns the response length, or 0 when the query must be dropped
- * (too short, QR set).
+ * (too short, QR set) or is a transfer to stream (ANSWER_KIND_TRANSFER: only
+ * a caller that passes result can tell).
  */
 size_t answer_query(const struct zonedb *db, const struct answer_settings *settings,
 	const struct answer_request *request, uint8_t *response, size_t response_size,

@@ -74,8 +74,9 @@ struct answer_stream {
 
 /*
  * Starts an AXFR of zone for request, a TCP query for type AXFR whose
- * QNAME is the zone's origin (RFC 5936 4.2: never over UDP); whether the
- * client may have it was decided before. Keeps what the messages echo (ID,
+ * QNAME is the zone's origin (RFC 5936 4.2: never over UDP), or for type
+ * IXFR to be answered in AXFR form (RFC 1995 4: the question echoes IXFR);
+ * whether the client may have it was decided before (answer_query()). Keeps what the messages echo (ID,
  * question, flags, EDNS), so request's bytes may go once this returns.
  * Takes a hold on zone (zone_ref()): the caller must be a holder or inside
  * its worker's epoch, which is where it found the zone. settings gives the

@@ -22,6 +22,7 @@
 #define RCODE_NOTIMP 4
 #define RCODE_REFUSED 5
 #define RCODE_YXDOMAIN 6
+#define RCODE_NOTAUTH 9   /* RFC 8945 5.2: TSIG errors */
 #define RCODE_BADVERS 16  /* extended (RFC 6891 9): upper bits go in the OPT */
 
 /* What to do with the query. */

@@ -4,6 +4,7 @@
 # file's, SOA first and last), NOTAUTH/FORMERR/single-SOA cases, a query
 # pipelined behind a transfer, a 50k-record zone transferred to a slow reader
 # while it is reloaded 20 times (one version from start to end, RSS bounded),
+# a stalled reader cut off, a reader gone mid-transfer, SIGTERM mid-transfer,
 # and interoperability: stock BIND 9.18, NSD 4.6 and Knot 3.2 as secondaries
 # on loopback (each with its own config, directory and random port; a missing
 # one fails the test) transfer the zone from zoned and serve the same records.
@@ -32,10 +33,11 @@ FIXED_RECORDS = 15 + BIG_RECORDS   # besides the hosts
 PEER_TIMEOUT = 30 * TIME_SCALE   # seconds for a secondary to have the zone
 
 
-def transfer_zone_text(serial, hosts=300, marker='v'):
+def transfer_zone_text(serial, hosts=300, marker='v', pad=0):
     """A zone with most record types, a delegation with glue, a wildcard,
     an RRset over several messages, and hosts A+TXT pairs (the TXT holds
-    marker and the serial: a mixed-version transfer shows in it)."""
+    marker and the serial: a mixed-version transfer shows in it; pad
+    octets more each)."""
     lines = ['$ORIGIN example.', '$TTL 300',
              '@ IN SOA ns1 hostmaster %d 3600 600 86400 300' % serial,
              '@ IN NS ns1', '@ IN NS ns2.example.net.',
@@ -51,7 +53,7 @@ def transfer_zone_text(serial, hosts=300, marker='v'):
     assert len(lines) - 2 == FIXED_RECORDS
     for i in range(hosts):
         lines.append('h%d IN A 10.%d.%d.%d' % (i, (i >> 16) & 255, (i >> 8) & 255, i & 255))
-        lines.append('h%d IN TXT "%s %d %d"' % (i, marker, serial, i))
+        lines.append('h%d IN TXT "%s %d %d%s"' % (i, marker, serial, i, 'p' * pad))
     return '\n'.join(lines) + '\n'
 
 
@@ -279,6 +281,65 @@ def test_transfer_consistent_during_reloads(workdir):
     assert not [r for r in again if r[2] == dns.rdatatype.TXT and b'first' in r[3]]
 
 
+def slow_transfer_socket(port, rcvbuf=8192):
+    """A connection with a small receive window that has asked for the AXFR."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(10 * TIME_SCALE)
+    sock.connect(('127.0.0.1', port))
+    q = make_query(ORIGIN, 'AXFR')
+    sock.sendall(tcp_frame(q.to_wire()))
+    return sock, q
+
+
+def wait_fds(z, count, what, timeout=8):
+    deadline = time.monotonic() + timeout * TIME_SCALE
+    while z.open_fds() != count:
+        assert time.monotonic() < deadline, '%s: %d descriptors, want %d' % (
+            what, z.open_fds(), count)
+        time.sleep(0.1)
+
+
+def test_stalled_gone_and_shutdown(workdir):
+    """A reader that stops reading is cut off after tcp-idle-timeout, one
+    that goes away mid-transfer costs nothing more, other clients are served
+    meanwhile, and SIGTERM ends a transfer in progress: zoned exits at once,
+    cleanly, and the client sees the stream end without its closing SOA."""
+    # 6 MB: more than the kernel's loopback send buffer (tcp_wmem: 4 MB at
+    # most) takes, so a reader that stops really stalls the stream.
+    hosts = 25000
+    z = serve_conf(workdir, transfer_zone_text(5, hosts=hosts, pad=200),
+                   allow_transfer='allow-transfer { 127.0.0.1; }; tcp-idle-timeout 10;')
+    idle_fds = z.open_fds()
+    stalled, _ = slow_transfer_socket(z.port)
+    gone, _ = slow_transfer_socket(z.port)
+    assert tcp_read(gone) is not None
+    gone.close()
+    assert soa_serial(z.port, ORIGIN) == 5
+    assert soa_serial(z.port, ORIGIN, tcp=True) == 5
+    # The stalled reader's connection (and its hold on the zone) goes in
+    # about a second (tcp-idle-timeout 10: BIND's unit, 100 ms).
+    wait_fds(z, idle_fds, 'stalled and gone readers')
+    stalled.close()
+    reader, q = slow_transfer_socket(z.port)
+    first = dns.message.from_wire(tcp_read(reader))
+    assert first.answer[0].rdtype == dns.rdatatype.SOA
+    started = time.monotonic()
+    assert z.stop() == 0, z.log()
+    assert time.monotonic() - started < 5 * TIME_SCALE, 'SIGTERM waited for the transfer'
+    records = 0
+    for _ in range(100000):
+        wire = tcp_read(reader)
+        if wire is None:
+            break
+        message = dns.message.from_wire(wire)
+        records += sum(len(rrset) for rrset in message.answer)
+        assert not [r for r in message.answer if r.rdtype == dns.rdatatype.SOA], \
+            'the transfer was completed after SIGTERM'
+    reader.close()
+    assert records < 2 * hosts, records
+
+
 # ---- stock secondaries on loopback ----
 
 class Peer:
@@ -478,5 +539,6 @@ def test_knot_secondary(workdir):
 if __name__ == '__main__':
     sys.exit(main([test_refused_without_allow_transfer, test_axfr_complete,
                    test_transfer_refusals_and_ixfr, test_query_pipelined_behind_transfer,
-                   test_transfer_consistent_during_reloads, test_bind_secondary,
+                   test_transfer_consistent_during_reloads, test_stalled_gone_and_shutdown,
+                   test_bind_secondary,
                    test_nsd_secondary, test_knot_secondary]))

@@ -5,7 +5,9 @@
  */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,7 +21,10 @@
 #include "zoned/answer.h"
 #include "zoned/answer_stream.h"
 #include "zoned/error.h"
+#include "zoned/log.h"
 #include "zoned/net.h"
+#include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 
 #define NET_TCP_MAX_MESSAGE 65535
 /* Stop reading a client that does not read its answers past this much. */
@@ -53,7 +58,56 @@ struct net_tcp_connection {
 	struct event *deadline;       /* the next message is due by then */
 	bool streaming;               /* a transfer is being sent; no reading meanwhile */
 	struct answer_stream stream;
+	struct timespec stream_start; /* for the transfer's log line */
+	uint64_t stream_octets;
 };
+
+/* One log line about the connection's transfer: what, to whom, how far. */
+static void
+net_tcp_stream_log(const struct net_tcp_connection *c, const char *event)
+{
+	const struct answer_stream *s = &c->stream;
+	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN] = "?";
+	dname_format(s->zone->origin, zone, sizeof zone);
+	const struct sockaddr *peer = (const struct sockaddr *)&c->peer;
+	uint16_t port = 0;
+	if (peer->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
+		inet_ntop(AF_INET, &in->sin_addr, client, sizeof client);
+		port = ntohs(in->sin_port);
+	} else if (peer->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
+		inet_ntop(AF_INET6, &in6->sin6_addr, client, sizeof client);
+		port = ntohs(in6->sin6_port);
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double seconds = (double)(now.tv_sec - c->stream_start.tv_sec)
+		+ (double)(now.tv_nsec - c->stream_start.tv_nsec) / 1e9;
+	const char *kind = s->qtype == RRTYPE_IXFR ? "IXFR (AXFR form)" : "AXFR";
+	if (s->message_count == 0) {
+		log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, serial %u", zone, client,
+			port, kind, event, s->zone->serial);
+		return;
+	}
+	log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, serial %u, %u messages, "
+		"%llu records, %llu octets, %.3f s", zone, client, port, kind, event,
+		s->zone->serial, s->message_count, (unsigned long long)s->record_count,
+		(unsigned long long)c->stream_octets, seconds);
+}
+
+/* Ends the connection's transfer (logging how) and lets go of its zone. */
+static void
+net_tcp_stream_end(struct net_tcp_connection *c, const char *event)
+{
+	if (!c->streaming)
+		return;
+	net_tcp_stream_log(c, event);
+	answer_stream_finish(&c->stream);
+	c->streaming = false;
+	/* Back to "written" meaning "all sent": the deadline and closing rely on it. */
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+}
 
 static void
 net_tcp_unlink(struct net_tcp_connection *c)
@@ -88,7 +142,7 @@ net_tcp_close(struct net_tcp_connection *c)
 {
 	net_tcp_unlink(c);
 	c->worker->tcp_connection_count--;
-	answer_stream_finish(&c->stream);   /* lets go of its zone */
+	net_tcp_stream_end(c, "cut short (client gone, stalled or failed)");
 	event_free(c->deadline);
 	bufferevent_free(c->bev);
 	free(c);
@@ -127,15 +181,13 @@ net_tcp_stream_fill(struct net_tcp_connection *c)
 		message[1] = (uint8_t)length;
 		if (evbuffer_add(output, message, length + 2) != 0)
 			rc = ZONED_ENOMEM;
+		c->stream_octets += length + 2;
 	}
 	if (rc == ANSWER_STREAM_MORE)
 		return true;
 	if (rc < 0)
 		c->closing = true;
-	answer_stream_finish(&c->stream);
-	c->streaming = false;
-	/* Back to "written" meaning "all sent": the deadline and closing rely on it. */
-	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	net_tcp_stream_end(c, rc < 0 ? "failed" : "queued in full");
 	return false;
 }
 
@@ -155,6 +207,9 @@ net_tcp_stream_start(struct net_tcp_connection *c, const struct zone *zone,
 		return;
 	}
 	c->streaming = true;
+	c->stream_octets = 0;
+	clock_gettime(CLOCK_MONOTONIC, &c->stream_start);
+	net_tcp_stream_log(c, "started");
 	bufferevent_setwatermark(c->bev, EV_WRITE, NET_TCP_STREAM_LOW, 0);
 	if (net_tcp_stream_fill(c))
 		bufferevent_disable(c->bev, EV_READ);
@@ -460,11 +515,7 @@ net_tcp_worker_drain(struct net_worker *worker)
 		struct net_tcp_connection *next = c->newer;
 		/* A transfer ends here (the client sees no closing SOA and retries
 		 * elsewhere) rather than holding the shutdown for its length. */
-		if (c->streaming) {
-			answer_stream_finish(&c->stream);
-			c->streaming = false;
-			bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
-		}
+		net_tcp_stream_end(c, "ended by shutdown");
 		if (!c->closing)
 			net_tcp_close_after_output(c);
 		c = next;

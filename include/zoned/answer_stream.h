@@ -59,7 +59,10 @@ struct answer_stream {
 	size_t nsec3_index;
 	uint16_t rrset_index;
 	uint32_t record_offset;
+	/* Read by transports for their logs: zone above, and these. */
 	uint32_t message_count;          /* messages written so far */
+	uint64_t record_count;           /* records written so far */
+	uint16_t qtype;                  /* AXFR, or IXFR answered in AXFR form */
 	/* Echoed from the request. */
 	uint8_t id[2];
 	uint8_t opcode;

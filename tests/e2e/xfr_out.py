@@ -184,6 +184,11 @@ def test_axfr_complete(workdir):
     assert k is not None, 'kdig is not installed'
     assert k.returncode == 0, k.stderr
     assert_complete(parse_presentation(k.stdout), z.zone_path, 'kdig')
+    # One line as each starts and one as it is queued in full, with the counts.
+    log = z.log()
+    assert log.count('transfer of example to 127.0.0.1#') == 6, log
+    assert log.count('AXFR queued in full, serial 7, %d messages, %d records'
+                     % (len(messages), 2 * 3000 + FIXED_RECORDS + 1)) == 3, log
 
 
 def test_transfer_refusals_and_ixfr(workdir):
@@ -321,6 +326,8 @@ def test_stalled_gone_and_shutdown(workdir):
     # about a second (tcp-idle-timeout 10: BIND's unit, 100 ms).
     wait_fds(z, idle_fds, 'stalled and gone readers')
     stalled.close()
+    assert z.log().count('AXFR cut short (client gone, stalled or failed), serial 5') == 2, \
+        z.log()
     reader, q = slow_transfer_socket(z.port)
     first = dns.message.from_wire(tcp_read(reader))
     assert first.answer[0].rdtype == dns.rdatatype.SOA
@@ -338,6 +345,7 @@ def test_stalled_gone_and_shutdown(workdir):
             'the transfer was completed after SIGTERM'
     reader.close()
     assert records < 2 * hosts, records
+    assert 'AXFR ended by shutdown, serial 5' in z.log(), z.log()
 
 
 # ---- stock secondaries on loopback ----

@@ -120,11 +120,8 @@ answer_dispatch(struct answer *answer)
 	}
 	switch (query->qtype) {
 	case RRTYPE_AXFR:
-		/* RFC 5936 4.2: AXFR is TCP only; over TCP we do not transfer (yet). */
-		answer->rcode = answer->request->transport == ANSWER_UDP ? RCODE_FORMERR : RCODE_REFUSED;
-		return;
 	case RRTYPE_IXFR:
-		answer->rcode = RCODE_REFUSED;
+		answer_transfer(answer);
 		return;
 	case RRTYPE_TKEY:
 		answer->rcode = RCODE_NOTIMP;  /* RFC 2930 key negotiation is not implemented */
@@ -339,7 +336,8 @@ answer_describe(const struct answer *answer, enum query_status status, size_t le
 {
 	const struct query *query = answer->query;
 	result->length = length;
-	result->kind = length == 0 ? ANSWER_KIND_DROP : answer_kind_of(answer, status);
+	result->kind = answer->transfer ? ANSWER_KIND_TRANSFER
+		: length == 0 ? ANSWER_KIND_DROP : answer_kind_of(answer, status);
 	result->rcode = answer->rcode;
 	result->qtype = query->has_question ? query->qtype : 0;
 	result->qclass = query->has_question ? query->qclass : 0;
@@ -386,6 +384,8 @@ answer_query(const struct zonedb *db, const struct answer_settings *settings,
 		size_t limit = answer_size_limit(answer.settings, request->transport, &query);
 		wire_init(&answer.wire, response, limit < response_size ? limit : response_size);
 		length = answer_build(&answer, status);
+		if (answer.transfer)
+			length = 0;  /* the transport streams it */
 	}
 	if (result != NULL)
 		answer_describe(&answer, status, length, result);

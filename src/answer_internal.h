@@ -51,6 +51,7 @@ struct answer {
 	uint8_t rcode;              /* up to 12 bits with EDNS */
 	bool authoritative;         /* AA */
 	bool truncated;             /* TC */
+	bool transfer;              /* nothing to write: stream zone (answer_transfer.c) */
 	const struct name_node *referral_cut;  /* the delegation of a referral, or NULL */
 	/* The query name's zone and its first lookup there: what the result reports. */
 	const struct zone *zone;
@@ -185,6 +186,13 @@ void answer_put_negative_signed(struct answer *answer, const struct zone *zone,
  */
 void answer_put_wildcard_proof(struct answer *answer, const struct zone *zone,
 	const struct zone_lookup *found, const uint8_t *name, size_t name_length);
+
+/*
+ * A zone transfer request (AXFR or IXFR): sets rcode and writes the one
+ * message for the refused, the current and UDP, else sets zone and
+ * transfer, writing nothing.
+ */
+void answer_transfer(struct answer *answer);
 
 /* Answers a class IN question from the zones (RFC 1034 4.3.2). */
 void answer_lookup(struct answer *answer);

@@ -29,6 +29,7 @@ stream_echo_query(struct answer_stream *stream, const struct query *query)
 	stream->checking_disabled = query->checking_disabled;
 	stream->has_edns = query->has_edns;
 	stream->dnssec_ok = query->dnssec_ok;
+	stream->qtype = query->qtype;
 	stream->question_length = (uint16_t)query->question_length;
 	memcpy(stream->question, query->question, query->question_length);
 }
@@ -42,7 +43,8 @@ answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
 	struct query query;
 	if (request->transport != ANSWER_TCP
 		|| query_parse(&query, request->query, request->query_length) != QUERY_OK
-		|| query.opcode != QUERY_OPCODE_QUERY || query.qtype != RRTYPE_AXFR
+		|| query.opcode != QUERY_OPCODE_QUERY
+		|| (query.qtype != RRTYPE_AXFR && query.qtype != RRTYPE_IXFR)
 		|| query.qclass != zone->zone_class
 		|| query.question_length > sizeof stream->question
 		|| query.qname_length != zone->origin_length
@@ -218,6 +220,7 @@ answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size, 
 		arcount = 1;
 	stream_put_header(stream, &wire, qdcount, ancount, arcount);
 	stream->message_count++;
+	stream->record_count += ancount;
 	*length = wire.length;
 	return stream->phase == ANSWER_STREAM_FINISHED ? ANSWER_STREAM_DONE : ANSWER_STREAM_MORE;
 }

@@ -48,6 +48,7 @@ config_free(struct config *config)
 		free(config->zones[i].source);
 		acl_free(config->zones[i].allow_query);
 		config_notify_free(&config->zones[i].notify);
+		acl_free(config->zones[i].allow_transfer);
 	}
 	free(config->zones);
 	for (size_t i = 0; i < config->key_count; i++) {
@@ -60,6 +61,7 @@ config_free(struct config *config)
 	for (size_t i = 0; i < config->statistics_channel_count; i++)
 		acl_free(config->statistics_channels[i].allow);
 	free(config->statistics_channels);
+	acl_free(config->allow_transfer);
 	free(config->listens);
 	free(config->path);
 	free(config->directory);
@@ -225,7 +227,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "max-cache-ttl", NULL, true }, { "max-ncache-ttl", NULL, true },
 	{ "prefetch", NULL, true }, { "recursive-clients", NULL, true },
 	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
-	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
+	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false },
 	{ "dnssec-policy", NULL, false }, { "forward", NULL, false },
@@ -242,7 +244,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 
 static const struct config_unsupported config_unsupported_zone_options[] = {
 	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
-	{ "allow-transfer", NULL, false }, { "allow-update", NULL, false },
+	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false }, { "dnssec-policy", NULL, false },
 	{ "inline-signing", "no", false }, { "ixfr-from-differences", "no", false },
@@ -584,6 +586,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_notify_source(p, word[13] ? AF_INET6 : AF_INET);
 	if (config_is_cookie_option(word))
 		return config_parse_cookie_option(p);
+	if (strcmp(word, "allow-transfer") == 0)
+		return config_parse_match_list(p, "allow-transfer", &p->allow_transfer);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_options, word);
 	if (u != NULL)
@@ -622,6 +626,7 @@ struct config_zone_state {
 	char *file;
 	struct acl_list *allow_query;
 	struct config_notify notify;
+	struct acl_list *allow_transfer;
 	bool type_seen;
 };
 
@@ -658,6 +663,8 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 		return config_parse_notify(p, &z->notify);
 	if (strcmp(p->token, "also-notify") == 0)
 		return config_parse_also_notify(p, &z->notify);
+	if (strcmp(p->token, "allow-transfer") == 0)
+		return config_parse_match_list(p, "allow-transfer", &z->allow_transfer);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_zone_options, p->token);
 	if (u != NULL)
@@ -677,12 +684,13 @@ config_add_pending_zone(struct config_parser *p, char *name,
 		free(z->file);
 		acl_list_free(z->allow_query);
 		config_notify_free(&z->notify);
+		acl_list_free(z->allow_transfer);
 		config_error(p, ZONED_ENOMEM, "out of memory");
 		return false;
 	}
 	p->zones = zones;
 	zones[p->zone_count++] = (struct config_pending_zone){ name, z->file, source, line,
-		z->allow_query, z->notify };
+		z->allow_query, z->notify, z->allow_transfer };
 	return true;
 }
 
@@ -700,7 +708,7 @@ config_parse_zone(struct config_parser *p)
 		return false;
 	}
 	char *name = strdup(p->token);
-	struct config_zone_state z = { NULL, NULL, { 0 }, false };
+	struct config_zone_state z = { NULL, NULL, { 0 }, NULL, false };
 	/* An optional class: only IN makes sense. */
 	config_next(p);
 	bool ok = true;
@@ -734,6 +742,7 @@ config_parse_zone(struct config_parser *p)
 		free(z.file);
 		acl_list_free(z.allow_query);
 		config_notify_free(&z.notify);
+		acl_list_free(z.allow_transfer);
 		return false;
 	}
 	return config_add_pending_zone(p, name, &z, source, line);
@@ -799,6 +808,7 @@ config_parser_cleanup(struct config_parser *p)
 		free(p->zones[i].file);
 		acl_list_free(p->zones[i].allow_query);
 		config_notify_free(&p->zones[i].notify);
+		acl_list_free(p->zones[i].allow_transfer);
 	}
 	free(p->zones);
 	config_acl_cleanup(p);

@@ -369,6 +369,8 @@ config_compile_acls(struct config_parser *p)
 		config_compile_list(p, p->allow_query, &c->allow_query);
 	if (p->error == 0 && p->blackhole != NULL)
 		config_compile_list(p, p->blackhole, &c->blackhole);
+	if (p->error == 0 && p->allow_transfer != NULL)
+		config_compile_list(p, p->allow_transfer, &c->allow_transfer);
 	if (p->error == 0 && p->exempt_clients != NULL && c->rate_limit != NULL)
 		config_compile_list(p, p->exempt_clients, &c->rate_limit->exempt);
 	for (size_t i = 0; i < c->statistics_channel_count && p->error == 0; i++) {
@@ -382,9 +384,11 @@ bool
 config_compile_zone_acl(struct config_parser *p, struct config_pending_zone *pending,
 	struct config_zone *zone)
 {
-	if (pending->allow_query == NULL)
-		return true;
-	return config_compile_list(p, pending->allow_query, &zone->allow_query);
+	if (pending->allow_query != NULL
+		&& !config_compile_list(p, pending->allow_query, &zone->allow_query))
+		return false;
+	return pending->allow_transfer == NULL
+		|| config_compile_list(p, pending->allow_transfer, &zone->allow_transfer);
 }
 
 void
@@ -397,6 +401,7 @@ config_acl_cleanup(struct config_parser *p)
 	free(p->acls);
 	acl_list_free(p->allow_query);
 	acl_list_free(p->blackhole);
+	acl_list_free(p->allow_transfer);
 	acl_list_free(p->exempt_clients);
 	for (size_t i = 0; p->channel_allow != NULL && i < p->config->statistics_channel_count; i++)
 		acl_list_free(p->channel_allow[i]);

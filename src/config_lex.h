@@ -56,6 +56,7 @@ struct config_pending_zone {
 	unsigned long line;
 	struct acl_list *allow_query;      /* NULL: none given */
 	struct config_notify notify;       /* moved to the config_zone */
+	struct acl_list *allow_transfer;   /* NULL: none given */
 };
 
 struct config_parser {
@@ -69,6 +70,7 @@ struct config_parser {
 	size_t acl_count;
 	struct acl_list *allow_query;      /* options' lists, compiled at the end */
 	struct acl_list *blackhole;
+	struct acl_list *allow_transfer;
 	struct acl_list *exempt_clients;   /* rate-limit's */
 	struct acl_list **channel_allow;   /* by config->statistics_channels; NULL: none */
 	bool options_seen;
@@ -149,7 +151,7 @@ bool config_parse_match_list(struct config_parser *p, const char *what,
 /* Compiles the acl statements and the options' lists into p->config. */
 bool config_compile_acls(struct config_parser *p);
 
-/* Compiles a pending zone's allow-query into zone. */
+/* Compiles a pending zone's allow-query and allow-transfer into zone. */
 bool config_compile_zone_acl(struct config_parser *p, struct config_pending_zone *pending,
 	struct config_zone *zone);
 

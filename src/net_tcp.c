@@ -1,10 +1,13 @@
 /*
  * net_tcp.c: TCP transport (RFC 7766): 2-octet length framing, pipelined
  * queries answered in order, a deadline per message and a cap on connections.
+ * Zone transfers are streamed a few messages ahead of the client's reading.
  */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,15 +20,29 @@
 
 #include "zoned/acl.h"
 #include "zoned/answer.h"
+#include "zoned/answer_stream.h"
 #include "zoned/cookie.h"
 #include "zoned/error.h"
+#include "zoned/log.h"
 #include "zoned/net.h"
+#include "zoned/nametree.h"
+#include "zoned/rrtype.h"
 #include "zoned/stats.h"
 
 #define NET_TCP_MAX_MESSAGE 65535
 /* Stop reading a client that does not read its answers past this much. */
 #define NET_TCP_OUTPUT_HIGH (256 * 1024)
 #define NET_TCP_ACCEPT_RETRY_SECONDS 1
+/*
+ * A transfer's messages: about BIND's transfer-message-size (20480), small
+ * enough that the names of one message compress well. The output holds
+ * NET_TCP_STREAM_AHEAD octets and a message at most, so a 1M-record
+ * transfer costs the same memory as a small one; it is refilled when it
+ * drains to NET_TCP_STREAM_LOW.
+ */
+#define NET_TCP_STREAM_MESSAGE 16384
+#define NET_TCP_STREAM_AHEAD (64 * 1024)
+#define NET_TCP_STREAM_LOW (32 * 1024)
 
 struct net_tcp {
 	struct net_worker *worker;
@@ -42,7 +59,58 @@ struct net_tcp_connection {
 	bool throttled;               /* reading paused until output drains */
 	struct sockaddr_storage peer; /* the client, for the answer's request */
 	struct event *deadline;       /* the next message is due by then */
+	bool streaming;               /* a transfer is being sent; no reading meanwhile */
+	struct answer_stream stream;
+	struct timespec stream_start; /* for the transfer's log line */
+	uint64_t stream_octets;
 };
+
+/* One log line about the connection's transfer: what, to whom, how far. */
+static void
+net_tcp_stream_log(const struct net_tcp_connection *c, const char *event)
+{
+	const struct answer_stream *s = &c->stream;
+	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN] = "?";
+	dname_format(s->zone->origin, zone, sizeof zone);
+	const struct sockaddr *peer = (const struct sockaddr *)&c->peer;
+	uint16_t port = 0;
+	if (peer->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
+		inet_ntop(AF_INET, &in->sin_addr, client, sizeof client);
+		port = ntohs(in->sin_port);
+	} else if (peer->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
+		inet_ntop(AF_INET6, &in6->sin6_addr, client, sizeof client);
+		port = ntohs(in6->sin6_port);
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double seconds = (double)(now.tv_sec - c->stream_start.tv_sec)
+		+ (double)(now.tv_nsec - c->stream_start.tv_nsec) / 1e9;
+	const char *kind = s->qtype == RRTYPE_IXFR ? "IXFR (AXFR form)" : "AXFR";
+	if (s->message_count == 0) {
+		log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, serial %u", zone, client,
+			port, kind, event, s->zone->serial);
+		return;
+	}
+	log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, serial %u, %u messages, "
+		"%llu records, %llu octets, %.3f s", zone, client, port, kind, event,
+		s->zone->serial, s->message_count, (unsigned long long)s->record_count,
+		(unsigned long long)c->stream_octets, seconds);
+}
+
+/* Ends the connection's transfer (logging how) and lets go of its zone. */
+static void
+net_tcp_stream_end(struct net_tcp_connection *c, const char *event)
+{
+	if (!c->streaming)
+		return;
+	net_tcp_stream_log(c, event);
+	answer_stream_finish(&c->stream);
+	c->streaming = false;
+	/* Back to "written" meaning "all sent": the deadline and closing rely on it. */
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+}
 
 static void
 net_tcp_unlink(struct net_tcp_connection *c)
@@ -77,6 +145,7 @@ net_tcp_close(struct net_tcp_connection *c)
 {
 	net_tcp_unlink(c);
 	c->worker->tcp_connection_count--;
+	net_tcp_stream_end(c, "cut short (client gone, stalled or failed)");
 	event_free(c->deadline);
 	bufferevent_free(c->bev);
 	free(c);
@@ -87,7 +156,7 @@ static void
 net_tcp_close_after_output(struct net_tcp_connection *c)
 {
 	bufferevent_disable(c->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+	if (!c->streaming && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
 		net_tcp_close(c);
 		return;
 	}
@@ -95,8 +164,64 @@ net_tcp_close_after_output(struct net_tcp_connection *c)
 }
 
 /*
+ * Writes the transfer's next messages until NET_TCP_STREAM_AHEAD octets
+ * wait in the output; after the last one, or on an error (RFC 5936 2.2:
+ * the connection is closed then, with closing set), ends the stream.
+ * Returns false when it has ended.
+ */
+static bool
+net_tcp_stream_fill(struct net_tcp_connection *c)
+{
+	struct evbuffer *output = bufferevent_get_output(c->bev);
+	uint8_t *message = c->worker->tcp_response;
+	int rc = ANSWER_STREAM_MORE;
+	while (rc == ANSWER_STREAM_MORE && evbuffer_get_length(output) < NET_TCP_STREAM_AHEAD) {
+		size_t length;
+		rc = answer_stream_next(&c->stream, message + 2, NET_TCP_STREAM_MESSAGE, &length);
+		if (rc < 0)
+			break;
+		message[0] = (uint8_t)(length >> 8);
+		message[1] = (uint8_t)length;
+		if (evbuffer_add(output, message, length + 2) != 0)
+			rc = ZONED_ENOMEM;
+		c->stream_octets += length + 2;
+	}
+	if (rc == ANSWER_STREAM_MORE)
+		return true;
+	if (rc < 0)
+		c->closing = true;
+	net_tcp_stream_end(c, rc < 0 ? "failed" : "queued in full");
+	return false;
+}
+
+/*
+ * Starts streaming zone for request (still inside the epoch, where the zone
+ * was found; the stream's hold keeps it after). Reading stops until the
+ * transfer is sent, as NSD and Knot do: queries pipelined behind it wait in
+ * the input. When it cannot start, closing is set.
+ */
+static void
+net_tcp_stream_start(struct net_tcp_connection *c, const struct zone *zone,
+	const struct answer_request *request, const struct net_view *view)
+{
+	if (answer_stream_start_axfr(&c->stream, zone, request, &view->settings) != 0) {
+		answer_stream_finish(&c->stream);
+		c->closing = true;
+		return;
+	}
+	c->streaming = true;
+	c->stream_octets = 0;
+	clock_gettime(CLOCK_MONOTONIC, &c->stream_start);
+	net_tcp_stream_log(c, "started");
+	bufferevent_setwatermark(c->bev, EV_WRITE, NET_TCP_STREAM_LOW, 0);
+	if (net_tcp_stream_fill(c))
+		bufferevent_disable(c->bev, EV_READ);
+}
+
+/*
  * Answers every complete message in the input; a partial one waits for
  * more bytes (RFC 7766 8: a message may arrive in pieces, several at once).
+ * A transfer stops it: the rest is answered once the transfer is sent.
  */
 static void
 net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
@@ -104,7 +229,7 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 	struct evbuffer *input = bufferevent_get_input(c->bev);
 	uint8_t *response = c->worker->tcp_response;
 	uint64_t now = cookie_now();   /* once per read: the answer core reads no clock */
-	for (;;) {
+	while (!c->streaming && !c->closing) {
 		size_t available = evbuffer_get_length(input);
 		uint8_t prefix[2];
 		if (available < 2 || evbuffer_copyout(input, prefix, 2) != 2)
@@ -127,6 +252,11 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 		size_t n = answer_query(view->db, &view->settings, &request, response + 2,
 			NET_TCP_MAX_MESSAGE, &result);
 		stats_count_query(c->worker->stats, view->zone_stats, &request, &result, RRL_SEND);
+		if (result.kind == ANSWER_KIND_TRANSFER) {
+			net_tcp_stream_start(c, result.zone, &request, view);
+			evbuffer_drain(input, 2 + length);
+			continue;
+		}
 		evbuffer_drain(input, 2 + length);
 		if (n == 0)
 			continue;
@@ -154,22 +284,27 @@ on_tcp_deadline(evutil_socket_t fd, short events, void *arg)
 {
 	struct net_tcp_connection *c = arg;
 	/* Answers still being sent: a stalled reader is the write timeout's. */
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+	if (c->streaming || evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
 		net_tcp_deadline_restart(c);
 		return;
 	}
 	net_tcp_close(c);
 }
 
+/* Answers what the input holds, inside the worker's epoch. */
 static void
-on_tcp_readable(struct bufferevent *bev, void *arg)
+net_tcp_serve_input(struct net_tcp_connection *c)
 {
-	struct net_tcp_connection *c = arg;
+	struct bufferevent *bev = c->bev;
 	struct evbuffer *input = bufferevent_get_input(bev);
 	size_t before = evbuffer_get_length(input);
 	const struct net_view *view = net_worker_enter(c->worker);
 	net_tcp_answer_input(c, view);
 	net_worker_quiesce(c->worker);
+	if (c->closing) {
+		net_tcp_close_after_output(c);   /* a transfer that failed (may free c) */
+		return;
+	}
 	/* Input consumed: at least one message was complete. Most recently
 	 * active last, so the cap closes the oldest idle (or dripping) first. */
 	if (evbuffer_get_length(input) < before) {
@@ -177,16 +312,47 @@ on_tcp_readable(struct bufferevent *bev, void *arg)
 		net_tcp_unlink(c);
 		net_tcp_link_newest(c);
 	}
-	if (evbuffer_get_length(bufferevent_get_output(bev)) > NET_TCP_OUTPUT_HIGH) {
+	if (!c->streaming && evbuffer_get_length(bufferevent_get_output(bev)) > NET_TCP_OUTPUT_HIGH) {
 		bufferevent_disable(bev, EV_READ);
 		c->throttled = true;
 	}
 }
 
 static void
+on_tcp_readable(struct bufferevent *bev, void *arg)
+{
+	net_tcp_serve_input(arg);
+}
+
+/*
+ * A transfer's output drained to the low mark: refill it. Once the last
+ * message is queued, the queries that waited behind it are answered and
+ * reading resumes (unless the client closed its side or we are stopping).
+ */
+static void
+net_tcp_stream_continue(struct net_tcp_connection *c)
+{
+	if (net_tcp_stream_fill(c))
+		return;
+	if (c->closing || c->worker->stopping) {
+		net_tcp_close_after_output(c);
+		return;
+	}
+	net_tcp_deadline_restart(c);
+	c->throttled = false;
+	bufferevent_enable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		net_tcp_serve_input(c);
+}
+
+static void
 on_tcp_written(struct bufferevent *bev, void *arg)
 {
 	struct net_tcp_connection *c = arg;
+	if (c->streaming) {
+		net_tcp_stream_continue(c);
+		return;
+	}
 	if (c->closing) {
 		net_tcp_close(c);
 		return;
@@ -217,8 +383,9 @@ net_tcp_make_room(struct net_worker *w)
 {
 	if (w->tcp_connection_count < w->tcp_max_connections)
 		return true;
+	/* Not a transfer: a secondary would start over (transfers-out limits those). */
 	for (struct net_tcp_connection *c = w->tcp_oldest; c != NULL; c = c->newer) {
-		if (!c->closing) {
+		if (!c->closing && !c->streaming) {
 			net_tcp_close(c);
 			return true;
 		}
@@ -353,6 +520,9 @@ net_tcp_worker_drain(struct net_worker *worker)
 	struct net_tcp_connection *c = worker->tcp_oldest;
 	while (c != NULL) {
 		struct net_tcp_connection *next = c->newer;
+		/* A transfer ends here (the client sees no closing SOA and retries
+		 * elsewhere) rather than holding the shutdown for its length. */
+		net_tcp_stream_end(c, "ended by shutdown");
 		if (!c->closing)
 			net_tcp_close_after_output(c);
 		c = next;

@@ -48,6 +48,7 @@ struct server_view {
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
 	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 	struct tsig_keyring tsig_keys;     /* the config's keys, by name */
+	struct acl_zone_map zone_allow_transfer;  /* ... and allow-transfer */
 };
 
 struct server_worker {
@@ -169,24 +170,37 @@ server_config_build(const struct server_options *options, struct config **out)
 	return 0;
 }
 
-/* The zone-level allow-query lists, by the zones this view serves. */
+/* Which zone-level list a map is made of. */
+enum server_zone_list {
+	SERVER_ALLOW_QUERY,
+	SERVER_ALLOW_TRANSFER,
+};
+
+static const struct acl *
+server_zone_list(const struct config_zone *cz, enum server_zone_list which)
+{
+	return which == SERVER_ALLOW_QUERY ? cz->allow_query : cz->allow_transfer;
+}
+
+/* The zone-level lists of one kind, by the zones this view serves; *out set when any. */
 static int
-server_view_map_zone_acls(struct server_view *view, const struct config *config)
+server_view_map_zone_list(struct server_view *view, const struct config *config,
+	enum server_zone_list which, struct acl_zone_map *map, const struct acl_zone_map **out)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < config->zone_count; i++)
-		count += config->zones[i].allow_query != NULL;
+		count += server_zone_list(&config->zones[i], which) != NULL;
 	if (count == 0)
 		return 0;
-	if (acl_zone_map_init(&view->zone_allow_query, count) != 0)
+	if (acl_zone_map_init(map, count) != 0)
 		return ZONED_ENOMEM;
 	for (size_t i = 0; i < view->zones->zone_count; i++) {
 		const struct zoneset_zone *z = &view->zones->zones[i];
 		const struct config_zone *cz = config_find_zone(config, z->origin);
-		if (z->zone != NULL && cz != NULL && cz->allow_query != NULL)
-			acl_zone_map_put(&view->zone_allow_query, z->zone, cz->allow_query);
+		if (z->zone != NULL && cz != NULL && server_zone_list(cz, which) != NULL)
+			acl_zone_map_put(map, z->zone, server_zone_list(cz, which));
 	}
-	view->net.settings.zone_allow_query = &view->zone_allow_query;
+	*out = map;
 	return 0;
 }
 
@@ -198,6 +212,18 @@ server_config_cookies(const struct server *server, struct config *config)
 		return;
 	memcpy(config->cookies.secrets[0], server->cookie_secret, COOKIE_SECRET_LENGTH);
 	config->cookies.secret_count = 1;
+}
+
+/* The zone-level allow-query and allow-transfer lists. */
+static int
+server_view_map_zone_acls(struct server_view *view, const struct config *config)
+{
+	struct answer_settings *settings = &view->net.settings;
+	if (server_view_map_zone_list(view, config, SERVER_ALLOW_QUERY,
+		    &view->zone_allow_query, &settings->zone_allow_query) != 0)
+		return ZONED_ENOMEM;
+	return server_view_map_zone_list(view, config, SERVER_ALLOW_TRANSFER,
+		&view->zone_allow_transfer, &settings->zone_allow_transfer);
 }
 
 static struct server_view *
@@ -225,9 +251,11 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.settings.allow_query = config->allow_query;
 	view->net.settings.cookies = config->answer_cookie ? &config->cookies : NULL;
 	view->net.settings.tsig_keys = &view->tsig_keys;
+	view->net.settings.allow_transfer = config->allow_transfer;
 	if (server_view_map_zone_acls(view, config) != 0
 		|| tsig_keyring_init(&view->tsig_keys, config->keys, config->key_count) != 0) {
 		acl_zone_map_free(&view->zone_allow_query);
+		acl_zone_map_free(&view->zone_allow_transfer);
 		free(view->version);   /* the zones stay the caller's */
 		free(view->identity);
 		free(view);
@@ -273,6 +301,7 @@ server_view_free(struct server_view *view, struct stats *stats)
 	zoneset_free(view->zones);
 	acl_zone_map_free(&view->zone_allow_query);
 	tsig_keyring_free(&view->tsig_keys);
+	acl_zone_map_free(&view->zone_allow_transfer);
 	free(view->version);
 	free(view->identity);
 	free(view);

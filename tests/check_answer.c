@@ -10,6 +10,7 @@
 #include "testlib.h"
 #include "zoned/acl.h"
 #include "zoned/answer.h"
+#include "zoned/answer_stream.h"
 #include "zoned/cookie.h"
 #include "zoned/diag.h"
 #include "zoned/dname.h"
@@ -573,9 +574,9 @@ static const struct answer_case answer_cases[] = {
 	/* meta types */
 	{"AXFR over UDP: FORMERR", {"example.com", LDNS_RR_TYPE_AXFR},
 		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
-	{"AXFR over TCP: REFUSED", {"example.com", LDNS_RR_TYPE_AXFR, 0, Q_TCP},
+	{"AXFR over TCP without allow-transfer: REFUSED", {"example.com", LDNS_RR_TYPE_AXFR, 0, Q_TCP},
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
-	{"IXFR: REFUSED", {"example.com", LDNS_RR_TYPE_IXFR},
+	{"IXFR without allow-transfer: REFUSED", {"example.com", LDNS_RR_TYPE_IXFR},
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
 	{"QTYPE OPT: FORMERR", {"example.com", LDNS_RR_TYPE_OPT},
 		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
@@ -1393,7 +1394,7 @@ static const struct raw_case raw_cases[] = {
 	RAW("UPDATE with OPT: NOTIMP with OPT", q_update_opt, LDNS_RCODE_NOTIMPL, 0, 1),
 	RAW("UPDATE with EDNS version 1: BADVERS", q_update_badvers, 16, 0, 1),
 	RAW("well-formed control case", q_good, LDNS_RCODE_NOERROR, 1, 1),
-	RAW("IXFR with its SOA: REFUSED (no transfers yet)", q_ixfr, LDNS_RCODE_REFUSED, 1, 0),
+	RAW("IXFR with its SOA, no allow-transfer: REFUSED", q_ixfr, LDNS_RCODE_REFUSED, 1, 0),
 	RAW("IXFR with two authority records: FORMERR", q_ixfr_two, LDNS_RCODE_FORMERR, 1, 0),
 	RAW("QCLASS ANY: REFUSED", q_class_any, LDNS_RCODE_REFUSED, 1, 0),
 };
@@ -1516,16 +1517,23 @@ static const struct {
 	{{"signed.test", LDNS_RR_TYPE_SOA}, "192.0.2.67", ANSWER_KIND_ANSWER},
 };
 
+/* A zone-level map giving child.example.com the list acl. */
+static void
+map_child_zone(struct acl_zone_map *map, const struct acl *acl)
+{
+	uint8_t origin[DNAME_MAX_LENGTH];
+	ck_assert_int_gt(dname_from_text("child.example.com.", origin), 0);
+	ck_assert_int_eq(acl_zone_map_init(map, 1), 0);
+	acl_zone_map_put(map, zonedb_find(test_db, origin, dname_length(origin)), acl);
+}
+
 START_TEST(test_allow_query)
 {
 	static const char *const global_texts[] = { "!192.0.2.66", "any", NULL };
 	static const char *const child_texts[] = { "192.0.2.0/24", NULL };
 	struct acl *global = compile_acl(global_texts), *child = compile_acl(child_texts);
-	uint8_t origin[DNAME_MAX_LENGTH];
-	ck_assert_int_gt(dname_from_text("child.example.com.", origin), 0);
 	struct acl_zone_map map;
-	ck_assert_int_eq(acl_zone_map_init(&map, 1), 0);
-	acl_zone_map_put(&map, zonedb_find(test_db, origin, dname_length(origin)), child);
+	map_child_zone(&map, child);
 	struct answer_settings settings = test_settings;
 	settings.allow_query = global;
 	settings.zone_allow_query = &map;
@@ -1846,6 +1854,161 @@ START_TEST(test_cookie_truncated)
 }
 END_TEST
 
+/* ---- zone transfers: which requests stream, and the refusals ---- */
+
+#define T_UDP (1u << 0)      /* over UDP instead of TCP */
+#define T_IXFR (1u << 1)     /* IXFR with serial in the authority section */
+#define T_NO_SOA (1u << 2)   /* IXFR without it */
+
+static const struct {
+	const char *what;
+	const char *name;
+	unsigned flags;
+	uint32_t serial;          /* T_IXFR: the client's; the zones are at 1 */
+	const char *client;       /* NULL: no client (offline tools) */
+	const char *key;          /* TSIG key the request was verified with, or NULL */
+	enum answer_kind kind;
+	int rcode;
+	const char *zone;         /* result.zone, or NULL */
+} transfer_cases[] = {
+	/* options: { 192.0.2.0/24; key xfr; }; child.example.com: { none; }; */
+	{"allowed AXFR streams", "example.com", 0, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_TRANSFER, 0, "example.com."},
+	{"AXFR from elsewhere: REFUSED", "example.com", 0, 0, "198.51.100.1", NULL,
+		ANSWER_KIND_REFUSED, LDNS_RCODE_REFUSED, "example.com."},
+	{"AXFR signed with an allowed key", "example.com", 0, 0, "198.51.100.1", "\3xfr",
+		ANSWER_KIND_TRANSFER, 0, "example.com."},
+	{"AXFR signed with another key: REFUSED", "example.com", 0, 0, "198.51.100.1", "\5other",
+		ANSWER_KIND_REFUSED, LDNS_RCODE_REFUSED, "example.com."},
+	{"AXFR without a client: REFUSED", "example.com", 0, 0, NULL, NULL,
+		ANSWER_KIND_REFUSED, LDNS_RCODE_REFUSED, "example.com."},
+	{"AXFR of a name below the apex: NOTAUTH", "www.example.com", 0, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_NOTAUTH, LDNS_RCODE_NOTAUTH, NULL},
+	{"AXFR of a zone not ours: NOTAUTH", "example.net", 0, 0, "192.0.2.1", "\3xfr",
+		ANSWER_KIND_NOTAUTH, LDNS_RCODE_NOTAUTH, NULL},
+	{"the zone's own list replaces the options'", "child.example.com", 0, 0, "192.0.2.1",
+		NULL, ANSWER_KIND_REFUSED, LDNS_RCODE_REFUSED, "child.example.com."},
+	{"AXFR over UDP: FORMERR", "example.com", T_UDP, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_FORMERR, LDNS_RCODE_FORMERR, NULL},
+	{"IXFR from an older serial: AXFR form", "example.com", T_IXFR, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_TRANSFER, 0, "example.com."},
+	{"IXFR older across the wrap (RFC 1982)", "example.com", T_IXFR, 0xfffffff0u, "192.0.2.1",
+		NULL, ANSWER_KIND_TRANSFER, 0, "example.com."},
+	{"IXFR at the current serial: the SOA", "example.com", T_IXFR, 1, "192.0.2.1", NULL,
+		ANSWER_KIND_ANSWER, 0, "example.com."},
+	{"IXFR from the future: the SOA", "example.com", T_IXFR, 2, "192.0.2.1", NULL,
+		ANSWER_KIND_ANSWER, 0, "example.com."},
+	{"IXFR over UDP: the SOA, retry over TCP", "example.com", T_IXFR | T_UDP, 0, "192.0.2.1",
+		NULL, ANSWER_KIND_ANSWER, 0, "example.com."},
+	{"IXFR from elsewhere: REFUSED", "example.com", T_IXFR, 0, "198.51.100.1", NULL,
+		ANSWER_KIND_REFUSED, LDNS_RCODE_REFUSED, "example.com."},
+	{"IXFR without its SOA: FORMERR", "example.com", T_IXFR | T_NO_SOA, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_FORMERR, LDNS_RCODE_FORMERR, "example.com."},
+};
+
+/* Compiles { 192.0.2.0/24; key xfr; }, or { none; } when none, into an acl. */
+static struct acl *
+compile_transfer_acl(bool none)
+{
+	static const char *const keys[] = { "xfr", "other" };
+	struct acl_list *list = acl_list_create();
+	ck_assert_ptr_nonnull(list);
+	struct acl_element e;
+	ck_assert_int_eq(acl_element_parse(none ? "none" : "192.0.2.0/24", &e, NULL), 0);
+	ck_assert_int_eq(acl_list_append(list, &e), 0);
+	if (!none) {
+		struct acl_element key = { .kind = ACL_ELEMENT_KEY, .name = strdup("xfr") };
+		ck_assert_int_eq(acl_list_append(list, &key), 0);
+	}
+	struct acl_context context = { .key_names = keys, .key_count = 2 };
+	struct acl *acl = NULL;
+	ck_assert_int_eq(acl_compile(list, &context, &acl), 0);
+	acl_list_free(list);
+	return acl;
+}
+
+/* Builds the case's query; an IXFR carries SOA "." "." serial 0 0 0 0 (RFC 1995 3). */
+static size_t
+build_transfer_query(unsigned flags, const char *name, uint32_t serial, uint8_t *packet)
+{
+	struct query_spec spec = { name, (flags & T_IXFR) ? LDNS_RR_TYPE_IXFR : LDNS_RR_TYPE_AXFR };
+	size_t length = build_query(&spec, packet);
+	if (!(flags & T_IXFR) || (flags & T_NO_SOA))
+		return length;
+	put_u16(packet + 8, 1);
+	static const uint8_t soa_head[] = { 0xc0, 12, 0, 6, 0, 1, 0, 0, 0, 0, 0, 22, 0, 0 };
+	memcpy(packet + length, soa_head, sizeof soa_head);
+	length += sizeof soa_head;
+	length += put_u16(packet + length, (uint16_t)(serial >> 16));
+	length += put_u16(packet + length, (uint16_t)serial);
+	memset(packet + length, 0, 16);
+	return length + 16;
+}
+
+START_TEST(test_transfer)
+{
+	struct acl *global = compile_transfer_acl(false), *child = compile_transfer_acl(true);
+	struct acl_zone_map map;
+	map_child_zone(&map, child);
+	uint8_t origin[DNAME_MAX_LENGTH];
+	struct answer_settings settings = test_settings;
+	settings.allow_transfer = global;
+	settings.zone_allow_transfer = &map;
+
+	const char *what = transfer_cases[_i].what;
+	struct sockaddr_in client = { .sin_family = AF_INET };
+	if (transfer_cases[_i].client != NULL)
+		ck_assert_int_eq(inet_pton(AF_INET, transfer_cases[_i].client, &client.sin_addr), 1);
+	uint8_t packet[600];
+	unsigned flags = transfer_cases[_i].flags;
+	struct answer_request request = {
+		.query = packet,
+		.query_length = build_transfer_query(flags, transfer_cases[_i].name,
+			transfer_cases[_i].serial, packet),
+		.transport = (flags & T_UDP) ? ANSWER_UDP : ANSWER_TCP,
+		.client = transfer_cases[_i].client ? (const struct sockaddr *)&client : NULL,
+		.tsig_key = (const uint8_t *)transfer_cases[_i].key,
+	};
+	struct answer_result result;
+	size_t length = answer_query(test_db, &settings, &request, response, sizeof response,
+		&result);
+	ck_assert_msg(result.kind == transfer_cases[_i].kind, "%s: kind %d", what, result.kind);
+	if (transfer_cases[_i].zone == NULL) {
+		ck_assert_msg(result.zone == NULL, "%s: a zone", what);
+	} else {
+		ck_assert_int_gt(dname_from_text(transfer_cases[_i].zone, origin), 0);
+		ck_assert_msg(result.zone == zonedb_find(test_db, origin, dname_length(origin)),
+			"%s: not the zone", what);
+	}
+	if (result.kind == ANSWER_KIND_TRANSFER) {
+		/* Nothing written: the transport streams it, starting from this request. */
+		ck_assert_uint_eq(length, 0);
+		struct answer_stream stream;
+		ck_assert_int_eq(answer_stream_start_axfr(&stream, result.zone, &request, NULL), 0);
+		size_t message_length;
+		ck_assert_int_eq(answer_stream_next(&stream, response, sizeof response,
+			&message_length), ANSWER_STREAM_DONE);
+		answer_stream_finish(&stream);
+		/* The question echoes the request's type (RFC 1995 4: IXFR in AXFR form). */
+		size_t question_end = 12 + dname_length(response + 12);
+		ck_assert_uint_eq(header_u16(question_end),
+			(flags & T_IXFR) ? LDNS_RR_TYPE_IXFR : LDNS_RR_TYPE_AXFR);
+		ck_assert_uint_eq(header_u16(6), result.zone->record_count + 1);
+	} else {
+		ck_assert_msg(length >= 12, "%s: dropped", what);
+		ck_assert_msg((response[3] & 0x0f) == transfer_cases[_i].rcode, "%s: rcode %d", what,
+			response[3] & 0x0f);
+		/* The single SOA (RFC 1995 2): current, from the future, or over UDP. */
+		bool soa = result.kind == ANSWER_KIND_ANSWER;
+		ck_assert_uint_eq(header_u16(6), soa ? 1 : 0);
+		ck_assert_uint_eq(response[2] & 0x04, soa ? 0x04 : 0);
+	}
+	acl_zone_map_free(&map);
+	acl_free(global);
+	acl_free(child);
+}
+END_TEST
+
 static Suite *
 answer_suite(void)
 {
@@ -1874,6 +2037,8 @@ answer_suite(void)
 	tcase_add_test(edns, test_small_buffer);
 	tcase_add_loop_test(edns, test_allow_query, 0,
 		(int)(sizeof allow_cases / sizeof allow_cases[0]));
+	tcase_add_loop_test(edns, test_transfer, 0,
+		(int)(sizeof transfer_cases / sizeof transfer_cases[0]));
 	suite_add_tcase(suite, edns);
 	TCase *malformed = tcase_create("malformed");
 	tcase_add_checked_fixture(malformed, setup_zones, teardown_zones);

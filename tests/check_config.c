@@ -391,8 +391,6 @@ static const struct {
 	const char *text;
 	const char *finding;
 } unimplemented[] = {
-	{ "options {\n allow-transfer { any; };\n};",
-		"named.conf:2: error: option 'allow-transfer' is not implemented\n" },
 	{ "options { also-notify { secondaries; }; };",
 		"named.conf:1: error: also-notify 'secondaries' is not an address (named lists "
 		"of remote servers are not implemented)\n" },
@@ -414,8 +412,6 @@ static const struct {
 	{ "server 192.0.2.1 { };", "named.conf:1: error: statement 'server' is not implemented\n" },
 	{ "trust-anchors { };", "named.conf:1: error: statement 'trust-anchors' is not implemented\n" },
 	{ "dnssec-policy d { };", "named.conf:1: error: statement 'dnssec-policy' is not implemented\n" },
-	{ "zone \"a.test\" {\n type primary;\n file \"a\";\n allow-transfer { none; };\n};",
-		"named.conf:4: error: zone option 'allow-transfer' is not implemented\n" },
 	{ "zone \"a.test\" { allow-notify { any; }; };",
 		"named.conf:1: error: zone option 'allow-notify' is not implemented\n" },
 	{ "zone \"a.test\" { notify-source 192.0.2.1; };",
@@ -443,6 +439,62 @@ START_TEST(test_unimplemented_is_error)
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(findings, unimplemented[_i].finding);
 	ck_assert_uint_eq(sink.warnings, 0);
+}
+END_TEST
+
+/* Fills *out with address (IPv4 or IPv6 text), as a client. */
+static const struct sockaddr *
+client_address(const char *text, struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof *out);
+	struct sockaddr_in *in = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+	} else {
+		ck_assert_int_eq(inet_pton(AF_INET6, text, &in6->sin6_addr), 1);
+		in6->sin6_family = AF_INET6;
+	}
+	return (const struct sockaddr *)out;
+}
+
+/* allow-transfer: options and zone level, addresses and keys; none by default. */
+START_TEST(test_allow_transfer)
+{
+	static const uint8_t xfr_key[] = "\3xfr";
+	static const uint8_t other_key[] = "\5other";
+	struct sockaddr_storage ss;
+	struct config *c = NULL;
+	ck_assert_int_eq(load("zone \"a.test\" { type primary; file \"a\"; };", &c), 0);
+	ck_assert_ptr_null(c->allow_transfer);       /* nobody: see zoned.conf(5) */
+	ck_assert_ptr_null(c->zones[0].allow_transfer);
+	config_free(c);
+	ck_assert_int_eq(load("key xfr { algorithm hmac-sha256; secret \"AAAA\"; };\n"
+		"key other { algorithm hmac-sha256; secret \"AAAA\"; };\n"
+		"options { allow-transfer { 192.0.2.1; key xfr; }; };\n"
+		"zone \"a.test\" { type primary; file \"a\"; allow-transfer { !10.1.1.1; 10/8; }; };\n"
+		"zone \"b.test\" { type primary; file \"b\"; };", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert(acl_allows(c->allow_transfer, client_address("192.0.2.1", &ss), NULL));
+	ck_assert(!acl_allows(c->allow_transfer, client_address("192.0.2.2", &ss), NULL));
+	ck_assert(acl_allows(c->allow_transfer, client_address("192.0.2.2", &ss), xfr_key));
+	ck_assert(!acl_allows(c->allow_transfer, client_address("::1", &ss), other_key));
+	const struct acl *zone_acl = c->zones[0].allow_transfer;
+	ck_assert(acl_allows(zone_acl, client_address("10.2.3.4", &ss), NULL));
+	ck_assert(!acl_allows(zone_acl, client_address("10.1.1.1", &ss), NULL));
+	ck_assert(!acl_allows(zone_acl, client_address("192.0.2.1", &ss), NULL));
+	ck_assert_ptr_null(c->zones[1].allow_transfer);
+	config_free(c);
+	c = NULL;
+	ck_assert_int_eq(load("zone \"a.test\" {\n type primary;\n file \"a\";\n"
+		" allow-transfer { key nokey; };\n};", &c), ZONED_EINVAL);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, "named.conf:4: error: key 'nokey' is not defined by a key "
+		"statement\n");
+	findings[0] = '\0';
+	ck_assert_int_eq(load("options { allow-transfer { any; }; allow-transfer { none; }; };",
+		&c), ZONED_ESYNTAX);
+	ck_assert_str_eq(findings, "named.conf:1: error: allow-transfer given twice\n");
 }
 END_TEST
 
@@ -735,6 +787,7 @@ config_suite(void)
 	tcase_add_test(tc, test_accepted_with_warning);
 	tcase_add_loop_test(tc, test_unimplemented_is_error, 0,
 		sizeof unimplemented / sizeof unimplemented[0]);
+	tcase_add_test(tc, test_allow_transfer);
 	tcase_add_test(tc, test_recursion_yes);
 	tcase_add_test(tc, test_cookie_options);
 	tcase_add_loop_test(tc, test_cookie_errors, 0,

@@ -40,6 +40,9 @@ struct answer_settings {
 	const struct cookie_config *cookies;
 	/* TSIG keys (zoned/tsig.h) a signed query may name; NULL: none, BADKEY. */
 	const struct tsig_keyring *tsig_keys;
+	/* allow-transfer, the same way; but no list allows nobody. */
+	const struct acl *allow_transfer;
+	const struct acl_zone_map *zone_allow_transfer;
 };
 
 enum answer_transport {
@@ -80,7 +83,14 @@ enum answer_kind {
 	ANSWER_KIND_SERVFAIL,
 	ANSWER_KIND_BADVERS,
 	ANSWER_KIND_BADCOOKIE,   /* require-server-cookie: no valid server cookie over UDP */
-	ANSWER_KIND_NOTAUTH,     /* a TSIG error: BADKEY, BADSIG, BADTIME (RFC 8945 5.2) */
+	ANSWER_KIND_NOTAUTH,     /* a TSIG error (BADKEY, BADSIG, BADTIME: RFC 8945 5.2), or a
+	                            transfer of a name that is no zone apex of ours */
+	/*
+	 * Nothing written: the client may transfer result->zone (AXFR, or IXFR
+	 * answered in AXFR form), a TCP query for its apex. The transport
+	 * starts an answer_stream (zoned/answer_stream.h) with it.
+	 */
+	ANSWER_KIND_TRANSFER,
 };
 
 /* The facts of one response, filled in by answer_query(). */
@@ -129,7 +139,8 @@ struct answer_result {
  * Writes the response to request into response (response_size octets; 65535
  * is enough for anything over TCP) and describes it in *result (NULL: not
  * wanted). Returns the response length, or 0 when the query must be dropped
- * (too short, QR set).
+ * (too short, QR set) or is a transfer to stream (ANSWER_KIND_TRANSFER: only
+ * a caller that passes result can tell).
  */
 size_t answer_query(const struct zonedb *db, const struct answer_settings *settings,
 	const struct answer_request *request, uint8_t *response, size_t response_size,

@@ -59,7 +59,10 @@ struct answer_stream {
 	size_t nsec3_index;
 	uint16_t rrset_index;
 	uint32_t record_offset;
+	/* Read by transports for their logs: zone above, and these. */
 	uint32_t message_count;          /* messages written so far */
+	uint64_t record_count;           /* records written so far */
+	uint16_t qtype;                  /* AXFR, or IXFR answered in AXFR form */
 	/* Echoed from the request. */
 	uint8_t id[2];
 	uint8_t opcode;
@@ -74,8 +77,9 @@ struct answer_stream {
 
 /*
  * Starts an AXFR of zone for request, a TCP query for type AXFR whose
- * QNAME is the zone's origin (RFC 5936 4.2: never over UDP); whether the
- * client may have it was decided before. Keeps what the messages echo (ID,
+ * QNAME is the zone's origin (RFC 5936 4.2: never over UDP), or for type
+ * IXFR to be answered in AXFR form (RFC 1995 4: the question echoes IXFR);
+ * whether the client may have it was decided before (answer_query()). Keeps what the messages echo (ID,
  * question, flags, EDNS), so request's bytes may go once this returns.
  * Takes a hold on zone (zone_ref()): the caller must be a holder or inside
  * its worker's epoch, which is where it found the zone. settings gives the

@@ -71,6 +71,7 @@ struct config_zone {
 	unsigned long line;
 	struct acl *allow_query;        /* the zone's allow-query; NULL: the options' (owned) */
 	struct config_notify notify;    /* the zone's own; see config_zone_notify() */
+	struct acl *allow_transfer;     /* the zone's allow-transfer; NULL: the options' (owned) */
 };
 
 /* A key "name" { algorithm A; secret "base64"; }; statement (TSIG, RFC 8945). */
@@ -100,6 +101,7 @@ struct config {
 	struct rrl_config *rate_limit;  /* rate-limit { ... }; NULL: none (zoned/rrl.h) */
 	struct acl *allow_query;        /* options' allow-query; NULL: any (zoned/acl.h) */
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
+	struct acl *allow_transfer;     /* options' allow-transfer; NULL: nobody (not BIND's any) */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
 	struct config_notify notify;    /* options' notify and also-notify */
@@ -124,7 +126,7 @@ void config_free(struct config *config);
  * not implement is an error; the few that only concern recursion or
  * caching, trivially honoured by an authoritative-only server, are
  * accepted with a warning. Address match lists (acl, allow-query,
- * blackhole, exempt-clients) are compiled here. A relative "directory" and relative include paths are taken
+ * allow-transfer, blackhole, exempt-clients) are compiled here. A relative "directory" and relative include paths are taken
  * from the directory of the file that names them. On success *out holds a
  * new config owned by the caller. Returns 0, ZONED_EIO, ZONED_ESYNTAX,
  * ZONED_EINVAL (a bad value, e.g. a zone name) or ZONED_ENOMEM.

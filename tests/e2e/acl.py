@@ -123,10 +123,10 @@ def test_unimplemented_statement_fails_load(workdir):
         write(os.path.join(workdir, zone + '.zone'), zone_text(zone, 7))
     conf = os.path.join(workdir, 'named.conf')
     write(conf, (NAMED_CONF % {'closed_negated': '127.0.0.3'}).replace(
-        'allow-query { any; };', 'allow-transfer { any; };'))
+        'allow-query { any; };', 'allow-update { none; };'))
     status, out = run_zoned(['-C', '-c', conf], workdir)
     assert status == 1, out
-    assert "named.conf:15: zone option 'allow-transfer' is not implemented" in out, out
+    assert "named.conf:15: zone option 'allow-update' is not implemented" in out, out
 
 
 if __name__ == '__main__':

@@ -81,11 +81,11 @@ def test_check_mode(workdir):
     assert 'warning' not in out, 'the bundled zones load without a warning: ' + out
     # A statement zoned would not honour stops the load, at its file:line.
     write(os.path.join(workdir, 'zones.conf'),
-          ZONES_CONF.replace('notify no;', 'allow-transfer { none; };'))
+          ZONES_CONF.replace('notify no;', 'allow-update { none; };'))
     write(os.path.join(workdir, 'zones', 'a.test.zone'), zone_text('a.test', 44))
     status, out = run_zoned(['-C', '-c', conf], workdir)
     assert status == 1, out
-    assert "zones.conf:5: zone option 'allow-transfer' is not implemented" in out, out
+    assert "zones.conf:5: zone option 'allow-update' is not implemented" in out, out
 
 
 def test_broken_zone_at_startup(workdir):

@@ -112,6 +112,95 @@ def write_queries(path, names, lines):
     return len(kinds)
 
 
+# ----------------------------------------------------------------- signing
+
+NSEC3_SALT = "b3c4a11d"
+NSEC3_ITERATIONS = 5
+SIG_INCEPTION = "20240101000000"   # fixed validity: the same signatures every run,
+SIG_EXPIRATION = "20500101000000"  # valid long after any run (within RRSIG's 68 years)
+
+
+def sign_zone(zone, workdir):
+    """Signs zone once (NSEC3 with NSEC3_SALT and NSEC3_ITERATIONS, an ECDSA P-256
+    KSK and ZSK made in workdir, fixed inception and expiration) with
+    dnssec-signzone (bind9-utils), else ldns-signzone (ldnsutils). Returns
+    (signed file, how it was signed); exits when neither signer is installed."""
+    keydir = os.path.join(workdir, "keys")
+    os.makedirs(keydir, exist_ok=True)
+    signed = zone + ".signed"
+
+    def run(cmd):
+        proc = subprocess.run(cmd, cwd=keydir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, timeout=600, check=False)
+        if proc.returncode != 0:
+            raise SystemExit("run: %s failed: %s" % (cmd[0], proc.stderr.decode(
+                errors="replace").strip()[-300:]))
+        return proc.stdout.decode().strip()
+
+    if shutil.which("dnssec-signzone") and shutil.which("dnssec-keygen"):
+        keys = [run(["dnssec-keygen", "-q", "-K", keydir, "-a", "ECDSAP256SHA256", "-n", "ZONE"]
+                    + flags + [ORIGIN]) for flags in (["-f", "KSK"], [])]
+        # dnssec-signzone wants the DNSKEYs in its input: a copy with them appended.
+        unsigned = os.path.join(keydir, "unsigned.zone")
+        shutil.copyfile(zone, unsigned)
+        with open(unsigned, "a") as out:
+            for key in keys:
+                with open(os.path.join(keydir, key + ".key")) as f:
+                    out.write(f.read())
+        run(["dnssec-signzone", "-q", "-n", "1", "-K", keydir, "-d", keydir, "-o", ORIGIN,
+             "-3", NSEC3_SALT, "-H", str(NSEC3_ITERATIONS), "-s", SIG_INCEPTION,
+             "-e", SIG_EXPIRATION, "-j", "0", "-N", "keep", "-O", "full", "-f", signed, unsigned]
+            + [os.path.join(keydir, k) for k in keys])
+        signer = "dnssec-signzone"
+    elif shutil.which("ldns-signzone") and shutil.which("ldns-keygen"):
+        keys = [run(["ldns-keygen", "-a", "ECDSAP256SHA256"] + flags + [ORIGIN])
+                for flags in (["-k"], [])]
+        run(["ldns-signzone", "-n", "-s", NSEC3_SALT, "-t", str(NSEC3_ITERATIONS),
+             "-i", SIG_INCEPTION, "-e", SIG_EXPIRATION, "-o", ORIGIN, "-f", signed, zone]
+            + [os.path.join(keydir, k) for k in keys])
+        signer = "ldns-signzone"
+    else:
+        raise SystemExit("run: --signed needs dnssec-signzone (Debian package bind9-utils) "
+                         "or ldns-signzone (ldnsutils)")
+    return signed, ("%s, NSEC3 salt %s, %d iterations, ECDSAP256SHA256 KSK+ZSK, RRSIGs valid "
+                    "%s-%s" % (signer, NSEC3_SALT, NSEC3_ITERATIONS, SIG_INCEPTION[:8],
+                               SIG_EXPIRATION[:8]))
+
+
+def dnssec_answers_look_right(port):
+    """One dig +dnssec for an existing name and one for a nonexistent one: the
+    A answer must carry its RRSIG, the NXDOMAIN its NSEC3s and their RRSIGs."""
+    dig = shutil.which("dig")
+    if dig is None:
+        return "no dig"
+    problems = []
+    for qname, rcode, want in (("h1." + ORIGIN, "NOERROR", ("ANSWER", ("A", "RRSIG"))),
+                               ("nx-check." + ORIGIN, "NXDOMAIN",
+                                ("AUTHORITY", ("SOA", "NSEC3", "RRSIG")))):
+        proc = subprocess.run([dig, "+dnssec", "+norec", "+bufsize=4096", "+time=2",
+                               "+tries=2", "-p", str(port), "@127.0.0.1", qname, "A"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, timeout=30, check=False)
+        text = proc.stdout.decode(errors="replace")
+        section, types = want
+        found = set()
+        current = None
+        for line in text.splitlines():
+            match = re.match(r";; (\w+) SECTION:", line)
+            if match:
+                current = match.group(1)
+            elif line and not line.startswith(";") and current == section:
+                fields = line.split()
+                if len(fields) >= 4:
+                    found.add(fields[3])
+        if "status: " + rcode not in text:
+            problems.append("%s not %s" % (qname.split(".")[0], rcode))
+        missing = [t for t in types if t not in found]
+        if missing:
+            problems.append("%s lacks %s" % (qname.split(".")[0], "+".join(missing)))
+    return "DO ok" if not problems else "DO WRONG " + ",".join(problems)
+
+
 # ----------------------------------------------------------------- processes
 
 def read_stat(pid):
@@ -382,6 +471,7 @@ template:
     zonefile-load: whole
     journal-content: none
     semantic-checks: off
+    dnssec-signing: off
 zone:
   - domain: %(origin)s
     file: "%(zone)s"
@@ -489,13 +579,16 @@ class Spinner:
 # ----------------------------------------------------------------- dnsperf
 
 def run_dnsperf(args, port, queries, seconds, qps, query_count, out_path):
-    """Runs dnsperf on the client CPU; returns its figures and latencies."""
+    """Runs dnsperf on the client CPU; returns its figures and latencies.
+    With args.signed every query has the DO bit (dnsperf -D, EDNS 4096)."""
     runs = max(2, int(seconds * 500000 / query_count) + 1)
     cmd = ["taskset", "-c", str(args.client_cpu), "dnsperf", "-s", "127.0.0.1",
            "-p", str(port), "-d", queries, "-l", str(seconds), "-n", str(runs),
            "-c", str(DNSPERF_CLIENTS), "-q", str(DNSPERF_OUTSTANDING), "-t", "2", "-v"]
     if qps:
         cmd += ["-Q", str(qps)]
+    if getattr(args, "signed", False):
+        cmd += ["-D"]
     with open(out_path, "w") as out:
         subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                        timeout=seconds + 30, check=False)

@@ -5,6 +5,7 @@ fixture; its output is committed, so builds never run it."""
 import base64
 import hashlib
 import os
+import sys
 from unittest import mock
 
 import dns.edns
@@ -336,11 +337,54 @@ def write_rrl_seeds():
     write_seed("rrl", burst)
 
 
+NOTIFY_ID = 0x4e4f     # fuzz_notify.c's NOTIFY_FUZZ_ID
+NOTIFY_QUESTION = b"\x07example\x00" + (6).to_bytes(2, "big") + (1).to_bytes(2, "big")
+
+
+def notify_response(qid=NOTIFY_ID, flags=0xa400, qdcount=1, question=NOTIFY_QUESTION,
+                    rest=b""):
+    """A response to fuzz_notify.c's NOTIFY for example. (opcode 4, QR, AA)."""
+    return (qid.to_bytes(2, "big") + flags.to_bytes(2, "big") + qdcount.to_bytes(2, "big")
+            + bytes(6) + question + rest)
+
+
+def write_notify_seeds():
+    """Responses to the NOTIFY for example.: matching ones and near misses."""
+    soa = (b"\xc0\x0c" + (6).to_bytes(2, "big") + (1).to_bytes(2, "big")
+           + (3600).to_bytes(4, "big") + (2).to_bytes(2, "big") + b"\xc0\x0c")
+    good = notify_response()
+    for data in [
+        good,                                                   # the plain reply
+        notify_response(flags=0xa405),                          # REFUSED: still an answer
+        notify_response(question=b"\x07ExAmPlE\x00" + NOTIFY_QUESTION[9:]),  # any case
+        good[:6] + b"\x00\x01" + good[8:] + soa,               # with an answer record
+        notify_response(qid=NOTIFY_ID ^ 1),                     # wrong id
+        notify_response(flags=0x2400),                          # QR clear
+        notify_response(flags=0x8400),                          # opcode QUERY
+        notify_response(flags=0xac00),                          # opcode UPDATE
+        notify_response(qdcount=0),                             # no question
+        notify_response(qdcount=2, rest=NOTIFY_QUESTION),       # two questions
+        good[:20],                                              # cut in the name
+        good[:23],                                              # cut in the class
+        good[:11],                                              # cut in the header
+        notify_response(question=b"\xc0\x0c" + NOTIFY_QUESTION[9:]),  # compressed name
+        notify_response(question=b"\x07example\x03net\x00" + NOTIFY_QUESTION[9:]),
+        notify_response(question=NOTIFY_QUESTION[:9] + b"\x00\x01\x00\x01"),  # type A
+        notify_response(question=NOTIFY_QUESTION[:9] + b"\x00\x06\x00\x03"),  # class CH
+        notify_response(question=b"\x07examplf\x00" + NOTIFY_QUESTION[9:]),
+        notify_response(question=b"\x48example\x00" + NOTIFY_QUESTION[9:]),  # bad label
+    ]:
+        write_seed("notify", data)
+
+
+WRITERS = {
+    "fixture": write_fixture, "answer": write_answer_seeds, "cookie": write_cookie_seeds,
+    "zone_load": write_zone_seeds, "config": write_config_seeds, "tcp_stream": write_tcp_seeds,
+    "rrl": write_rrl_seeds, "notify": write_notify_seeds,
+}
+
+
 if __name__ == "__main__":
-    write_fixture()
-    write_answer_seeds()
-    write_cookie_seeds()
-    write_zone_seeds()
-    write_config_seeds()
-    write_tcp_seeds()
-    write_rrl_seeds()
+    # make_seeds.py [WHAT...]: only these (e.g. notify), else everything.
+    for what in sys.argv[1:] or WRITERS:
+        WRITERS[what]()

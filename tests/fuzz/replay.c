@@ -26,6 +26,7 @@ static const struct replay_target replay_targets[] = {
 	{"config", fuzz_config_one},
 	{"tcp_stream", fuzz_tcp_stream_one},
 	{"rrl", fuzz_rrl_one},
+	{"notify", fuzz_notify_one},
 };
 
 #define REPLAY_TARGET_COUNT (sizeof(replay_targets) / sizeof(replay_targets[0]))

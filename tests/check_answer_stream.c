@@ -237,7 +237,7 @@ transfer_run(struct answer_stream *stream, const struct transfer_options *option
 			seed = seed * 1103515245u + 12345u;
 			size = 900 + (seed >> 8) % (options->size - 900 + 1);
 		}
-		rc = answer_stream_next(stream, message, size, &length);
+		rc = answer_stream_next(stream, message, size, &length, 0);
 		ck_assert_msg(rc == ANSWER_STREAM_MORE || rc == ANSWER_STREAM_DONE, "next: %d", rc);
 		ck_assert_uint_le(length, size);
 		transfer_add_message(transfer, message, length);
@@ -246,7 +246,7 @@ transfer_run(struct answer_stream *stream, const struct transfer_options *option
 		ck_assert_uint_lt(transfer->messages, MAX_MESSAGES);
 	} while (rc == ANSWER_STREAM_MORE);
 	size_t length = 99;
-	ck_assert_int_eq(answer_stream_next(stream, message, options->size, &length),
+	ck_assert_int_eq(answer_stream_next(stream, message, options->size, &length, 0),
 		ZONED_EINVAL);
 	ck_assert_uint_eq(length, 0);
 	free(message);
@@ -472,7 +472,7 @@ START_TEST(start_refuses_what_is_not_an_axfr_of_the_zone)
 	ck_assert_uint_eq(atomic_load(&zone->holders), 1);
 	uint8_t message[512];
 	size_t written = 7;
-	ck_assert_int_eq(answer_stream_next(&stream, message, sizeof message, &written),
+	ck_assert_int_eq(answer_stream_next(&stream, message, sizeof message, &written, 0),
 		ZONED_EINVAL);
 	ck_assert_uint_eq(written, 0);
 	answer_stream_finish(&stream);
@@ -490,7 +490,7 @@ START_TEST(record_larger_than_a_message_is_an_error)
 	size_t length = 0;
 	int rc;
 	unsigned messages = 0;
-	while ((rc = answer_stream_next(stream, message, sizeof message, &length))
+	while ((rc = answer_stream_next(stream, message, sizeof message, &length, 0))
 		== ANSWER_STREAM_MORE) {
 		ck_assert_uint_le(length, sizeof message);
 		ck_assert_uint_lt(++messages, 100);

@@ -6,7 +6,8 @@
  * from a cursor into the zone: nothing is copied, nothing allocated.
  *
  * Who may transfer what (allow-transfer, TSIG) is decided before a stream
- * starts; this module only produces the messages.
+ * starts; this module only produces the messages, signed like the request
+ * when it was signed (answer_stream_sign()).
  *
  * A transport drives it so: start while still inside the worker's epoch
  * (where it found the zone), then call next whenever its output has room

@@ -13,6 +13,7 @@
 #include "zoned/nametree.h"
 #include "zoned/query.h"
 #include "zoned/rrtype.h"
+#include "zoned/tsig.h"
 #include "zoned/wire.h"
 
 #define STREAM_MESSAGE_MAX 65535   /* RFC 1035 4.2.2: the TCP length prefix */
@@ -186,13 +187,35 @@ stream_put_header(const struct answer_stream *stream, struct wire *wire, uint16_
 }
 
 int
-answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size, size_t *length)
+answer_stream_sign(struct answer_stream *stream, struct tsig_context *context,
+	const struct tsig_key *key, const uint8_t *request_mac, size_t request_mac_length)
+{
+	stream->signing = false;
+	if (stream->zone == NULL || stream->message_count != 0 || request_mac == NULL)
+		return ZONED_EINVAL;
+	int rc = tsig_key_copy(&stream->tsig_key, key);
+	if (rc != 0)
+		return rc;
+	tsig_sign_start(&stream->tsig, context, &stream->tsig_key.key, request_mac,
+		request_mac_length);
+	stream->signing = true;
+	return 0;
+}
+
+int
+answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size, size_t *length,
+	uint64_t now)
 {
 	*length = 0;
 	if (stream->zone == NULL || stream->phase == ANSWER_STREAM_FINISHED)
 		return ZONED_EINVAL;
+	size_t limit = size < STREAM_MESSAGE_MAX ? size : STREAM_MESSAGE_MAX;
+	/* RFC 8945 5.3.1: each message ends with its TSIG record; keep its room. */
+	size_t tsig_space = stream->signing ? tsig_sign_space(&stream->tsig) : 0;
+	if (limit < tsig_space)
+		return ZONED_ESPACE;
 	struct wire wire;
-	wire_init(&wire, message, size < STREAM_MESSAGE_MAX ? size : STREAM_MESSAGE_MAX);
+	wire_init(&wire, message, limit - tsig_space);
 	wire.exact_case = true;  /* a transfer copies the zone's names as they are */
 	uint8_t zero_header[WIRE_HEADER_LENGTH] = {0};
 	if (!wire_put_bytes(&wire, zero_header, sizeof zero_header))
@@ -219,9 +242,16 @@ answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size, 
 	if (stream->has_edns && wire_put_opt(&wire, &opt))
 		arcount = 1;
 	stream_put_header(stream, &wire, qdcount, ancount, arcount);
+	size_t written = wire.length;
+	if (stream->signing) {
+		/* We sign every message, not every hundredth (RFC 8945 5.3.1 allows both). */
+		written = tsig_sign_next(&stream->tsig, message, wire.length, limit, now);
+		if (written == 0)
+			return ZONED_ENOMEM;
+	}
 	stream->message_count++;
 	stream->record_count += ancount;
-	*length = wire.length;
+	*length = written;
 	return stream->phase == ANSWER_STREAM_FINISHED ? ANSWER_STREAM_DONE : ANSWER_STREAM_MORE;
 }
 
@@ -231,4 +261,8 @@ answer_stream_finish(struct answer_stream *stream)
 	zone_unref(stream->zone);
 	stream->zone = NULL;
 	stream->phase = ANSWER_STREAM_FINISHED;
+	/* The secret's copy does not linger in the connection's memory. */
+	if (stream->signing)
+		memset(&stream->tsig_key, 0, sizeof stream->tsig_key);
+	stream->signing = false;
 }

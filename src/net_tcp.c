@@ -177,7 +177,8 @@ net_tcp_stream_fill(struct net_tcp_connection *c)
 	int rc = ANSWER_STREAM_MORE;
 	while (rc == ANSWER_STREAM_MORE && evbuffer_get_length(output) < NET_TCP_STREAM_AHEAD) {
 		size_t length;
-		rc = answer_stream_next(&c->stream, message + 2, NET_TCP_STREAM_MESSAGE, &length);
+		rc = answer_stream_next(&c->stream, message + 2, NET_TCP_STREAM_MESSAGE, &length,
+			cookie_now());
 		if (rc < 0)
 			break;
 		message[0] = (uint8_t)(length >> 8);
@@ -195,16 +196,39 @@ net_tcp_stream_fill(struct net_tcp_connection *c)
 }
 
 /*
+ * Makes the stream signed when its request was (RFC 8945 5.3.1: a client
+ * rejects an unsigned answer to a signed request), with a copy of the key:
+ * the view's keyring goes with a reload. False when it cannot be.
+ */
+static bool
+net_tcp_stream_sign(struct net_tcp_connection *c, const struct answer_result *result)
+{
+	if (result->tsig_key == NULL)
+		return true;
+	int rc = answer_stream_sign(&c->stream, c->worker->tsig, result->tsig_key,
+		result->tsig_request_mac, result->tsig_request_mac_length);
+	if (rc == 0)
+		return true;
+	char zone[DNAME_MAX_LENGTH * 4];
+	dname_format(c->stream.zone->origin, zone, sizeof zone);
+	log_message(LOG_WARNING, "transfer of %s: cannot sign with the request's key (%s), "
+		"closing", zone, rc == ZONED_ELIMIT ? "secret too long" : "failed");
+	return false;
+}
+
+/*
  * Starts streaming zone for request (still inside the epoch, where the zone
- * was found; the stream's hold keeps it after). Reading stops until the
- * transfer is sent, as NSD and Knot do: queries pipelined behind it wait in
- * the input. When it cannot start, closing is set.
+ * was found; the stream's hold keeps it after), signed like the request
+ * (result's TSIG key and MAC). Reading stops until the transfer is sent, as
+ * NSD and Knot do: queries pipelined behind it wait in the input. When it
+ * cannot start, closing is set.
  */
 static void
-net_tcp_stream_start(struct net_tcp_connection *c, const struct zone *zone,
+net_tcp_stream_start(struct net_tcp_connection *c, const struct answer_result *result,
 	const struct answer_request *request, const struct net_view *view)
 {
-	if (answer_stream_start_axfr(&c->stream, zone, request, &view->settings) != 0) {
+	if (answer_stream_start_axfr(&c->stream, result->zone, request, &view->settings) != 0
+		|| !net_tcp_stream_sign(c, result)) {
 		answer_stream_finish(&c->stream);
 		c->closing = true;
 		return;
@@ -253,7 +277,7 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 			NET_TCP_MAX_MESSAGE, &result);
 		stats_count_query(c->worker->stats, view->zone_stats, &request, &result, RRL_SEND);
 		if (result.kind == ANSWER_KIND_TRANSFER) {
-			net_tcp_stream_start(c, result.zone, &request, view);
+			net_tcp_stream_start(c, &result, &request, view);
 			evbuffer_drain(input, 2 + length);
 			continue;
 		}

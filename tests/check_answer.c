@@ -1987,7 +1987,7 @@ START_TEST(test_transfer)
 		ck_assert_int_eq(answer_stream_start_axfr(&stream, result.zone, &request, NULL), 0);
 		size_t message_length;
 		ck_assert_int_eq(answer_stream_next(&stream, response, sizeof response,
-			&message_length), ANSWER_STREAM_DONE);
+			&message_length, 0), ANSWER_STREAM_DONE);
 		answer_stream_finish(&stream);
 		/* The question echoes the request's type (RFC 1995 4: IXFR in AXFR form). */
 		size_t question_end = 12 + dname_length(response + 12);

@@ -4,7 +4,8 @@
  * NSEC3) over several messages of several sizes. Every message must parse
  * (ldns), open with the SOA and close with it, keep canonical order, never
  * split a record, and the records reassembled must be exactly the zone's. A
- * stream must outlive the set that served its zone (a reload).
+ * stream must outlive the set that served its zone (a reload). A signed
+ * stream's messages must each verify on the client side (RFC 8945 5.3.1).
  */
 #include <ldns/ldns.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "zoned/error.h"
 #include "zoned/nametree.h"
 #include "zoned/rrtype.h"
+#include "zoned/tsig.h"
 #include "zoned/zonedb.h"
 
 #define TXT_NAMES 300
@@ -218,6 +220,8 @@ struct transfer_options {
 	bool vary;                    /* offer 900..size octets, a different amount each call */
 	void (*after_first)(void *);  /* called after the first message (a reload), or NULL */
 	void *arg;
+	struct tsig_verifier *verifier;  /* a signed stream: every message must verify */
+	uint64_t now;                 /* the time messages are signed and verified at */
 };
 
 /* Runs the stream to the end, parsing each message. */
@@ -237,16 +241,19 @@ transfer_run(struct answer_stream *stream, const struct transfer_options *option
 			seed = seed * 1103515245u + 12345u;
 			size = 900 + (seed >> 8) % (options->size - 900 + 1);
 		}
-		rc = answer_stream_next(stream, message, size, &length);
+		rc = answer_stream_next(stream, message, size, &length, options->now);
 		ck_assert_msg(rc == ANSWER_STREAM_MORE || rc == ANSWER_STREAM_DONE, "next: %d", rc);
 		ck_assert_uint_le(length, size);
+		if (options->verifier != NULL)
+			ck_assert_int_eq(tsig_verify_next(options->verifier, message, length,
+				options->now), TSIG_NOERROR);
 		transfer_add_message(transfer, message, length);
 		if (transfer->messages == 1 && options->after_first != NULL)
 			options->after_first(options->arg);
 		ck_assert_uint_lt(transfer->messages, MAX_MESSAGES);
 	} while (rc == ANSWER_STREAM_MORE);
 	size_t length = 99;
-	ck_assert_int_eq(answer_stream_next(stream, message, options->size, &length),
+	ck_assert_int_eq(answer_stream_next(stream, message, options->size, &length, 0),
 		ZONED_EINVAL);
 	ck_assert_uint_eq(length, 0);
 	free(message);
@@ -472,7 +479,7 @@ START_TEST(start_refuses_what_is_not_an_axfr_of_the_zone)
 	ck_assert_uint_eq(atomic_load(&zone->holders), 1);
 	uint8_t message[512];
 	size_t written = 7;
-	ck_assert_int_eq(answer_stream_next(&stream, message, sizeof message, &written),
+	ck_assert_int_eq(answer_stream_next(&stream, message, sizeof message, &written, 0),
 		ZONED_EINVAL);
 	ck_assert_uint_eq(written, 0);
 	answer_stream_finish(&stream);
@@ -490,7 +497,7 @@ START_TEST(record_larger_than_a_message_is_an_error)
 	size_t length = 0;
 	int rc;
 	unsigned messages = 0;
-	while ((rc = answer_stream_next(stream, message, sizeof message, &length))
+	while ((rc = answer_stream_next(stream, message, sizeof message, &length, 0))
 		== ANSWER_STREAM_MORE) {
 		ck_assert_uint_le(length, sizeof message);
 		ck_assert_uint_lt(++messages, 100);
@@ -500,6 +507,65 @@ START_TEST(record_larger_than_a_message_is_an_error)
 	ck_assert_uint_gt(messages, 0);
 	answer_stream_finish(stream);
 	zone_free(zone);
+}
+END_TEST
+
+/* 1100: a 1000-octet TXT and the TSIG record (about 100 octets) just fit. */
+static const size_t signed_sizes[] = {16384, 1100};
+
+/*
+ * A signed request's transfer (RFC 8945 5.3.1): every message carries a
+ * TSIG that the client side verifies in turn, the first from the request's
+ * MAC, each later one from the prior; the records are still the whole zone
+ * within the sizes offered. The stream signs with its own copy of the key:
+ * the view's key is overwritten after the start (a reload freeing it).
+ */
+START_TEST(signed_axfr_verifies_message_by_message)
+{
+	static const uint8_t key_name[] = "\7xfr-key";
+	static const uint8_t secret[] = "a transfer secret of 32 octets..";
+	const uint64_t now = 1764777600;
+	struct tsig_key client_key = {
+		.name = key_name, .name_length = sizeof key_name, .algorithm = TSIG_HMAC_SHA256,
+		.secret = secret, .secret_length = sizeof secret - 1,
+	};
+	uint8_t view_name[sizeof key_name], view_secret[sizeof secret];
+	memcpy(view_name, key_name, sizeof key_name);
+	memcpy(view_secret, secret, sizeof secret);
+	struct tsig_key view_key = client_key;
+	view_key.name = view_name;
+	view_key.secret = view_secret;
+	struct tsig_context *server = tsig_context_create(), *client = tsig_context_create();
+	ck_assert(server != NULL && client != NULL);
+	/* The client signs its request; the stream starts from the request's MAC. */
+	uint8_t request[512];
+	size_t request_length = make_query(request, axfr_qname, sizeof axfr_qname, 252, false);
+	struct tsig_state request_state;
+	request_length = tsig_sign_request(&request_state, client, &client_key, request,
+		request_length, sizeof request, now);
+	ck_assert_uint_gt(request_length, 0);
+	axfr_begin(false);
+	struct answer_stream *stream = &fixture.stream;
+	ck_assert_int_eq(answer_stream_sign(stream, server, &view_key, request_state.prior_mac,
+		request_state.prior_mac_length), 0);
+	memset(view_name, 0xa5, sizeof view_name);
+	memset(view_secret, 0x5a, sizeof view_secret);
+	struct tsig_verifier verifier;
+	tsig_verify_start(&verifier, client, &request_state);
+	struct transfer transfer;
+	transfer_run(stream, &(struct transfer_options){.size = signed_sizes[_i],
+		.verifier = &verifier, .now = now}, &transfer);
+	transfer_check(&transfer, fixture.zone);
+	ck_assert_uint_gt(transfer.messages, 1);
+	transfer_clear(&transfer);
+	answer_stream_finish(stream);
+	ck_assert(!stream->signing);
+	/* Signing is for a fresh stream only. */
+	ck_assert_int_eq(answer_stream_sign(stream, server, &client_key, request_state.prior_mac,
+		request_state.prior_mac_length), ZONED_EINVAL);
+	zone_free(fixture.zone);
+	tsig_context_free(server);
+	tsig_context_free(client);
 }
 END_TEST
 
@@ -517,6 +583,8 @@ main(void)
 	tcase_add_loop_test(axfr, start_refuses_what_is_not_an_axfr_of_the_zone, 0,
 		(int)(sizeof refused_starts / sizeof refused_starts[0]));
 	tcase_add_test(axfr, record_larger_than_a_message_is_an_error);
+	tcase_add_loop_test(axfr, signed_axfr_verifies_message_by_message, 0,
+		(int)(sizeof signed_sizes / sizeof signed_sizes[0]));
 	suite_add_tcase(suite, axfr);
 	return testlib_run(suite);
 }

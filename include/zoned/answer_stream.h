@@ -6,7 +6,8 @@
  * from a cursor into the zone: nothing is copied, nothing allocated.
  *
  * Who may transfer what (allow-transfer, TSIG) is decided before a stream
- * starts; this module only produces the messages.
+ * starts; this module only produces the messages, signed like the request
+ * when it was signed (answer_stream_sign()).
  *
  * A transport drives it so: start while still inside the worker's epoch
  * (where it found the zone), then call next whenever its output has room
@@ -24,6 +25,7 @@
 #include <stdint.h>
 
 #include "zoned/dname.h"
+#include "zoned/tsig.h"
 
 struct answer_request;
 struct answer_settings;
@@ -73,6 +75,14 @@ struct answer_stream {
 	uint16_t edns_size;              /* advertised in that OPT */
 	uint16_t question_length;
 	uint8_t question[DNAME_MAX_LENGTH + 4];   /* QNAME QTYPE QCLASS as received */
+	/*
+	 * A signed request (answer_stream_sign): every message is signed with
+	 * a copy of its key, so a reload that frees the view's keys mid-transfer
+	 * cannot pull the key from under the stream.
+	 */
+	bool signing;
+	struct tsig_state tsig;          /* its key is tsig_key.key */
+	struct tsig_key_copy tsig_key;
 };
 
 /*
@@ -91,16 +101,30 @@ int answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zo
 	const struct answer_request *request, const struct answer_settings *settings);
 
 /*
+ * Makes every message of stream (started, none written yet) signed with
+ * key (RFC 8945 5.3.1: the first message's MAC covers request_mac, the
+ * verified request's MAC, request_mac_length octets as received; each
+ * later one the prior message's MAC), HMAC computed through context, which
+ * must outlive the stream (a worker's). The key is copied, the request MAC
+ * too. Returns 0, ZONED_ELIMIT (a secret over TSIG_SECRET_MAX octets) or
+ * ZONED_EINVAL (not a fresh stream); the stream is then unsigned.
+ */
+int answer_stream_sign(struct answer_stream *stream, struct tsig_context *context,
+	const struct tsig_key *key, const uint8_t *request_mac, size_t request_mac_length);
+
+/*
  * Writes the next message of the stream into message (size octets; it is
- * filled as far as whole records fit, up to 65535) and sets *length.
+ * filled as far as whole records fit, up to 65535, keeping room for the
+ * TSIG record of a signed stream, signed at time now, seconds since the
+ * epoch; unsigned streams ignore now) and sets *length.
  * Returns ANSWER_STREAM_MORE, ANSWER_STREAM_DONE after the last message,
  * ZONED_ESPACE when a single record does not fit into an empty message of
- * size octets, or ZONED_EINVAL when the stream is finished or never
- * started. On an error nothing is written and the caller ends the stream
+ * size octets, ZONED_EINVAL when the stream is finished or never
+ * started, or ZONED_ENOMEM when signing failed (HMAC, in OpenSSL). On an error nothing is written and the caller ends the stream
  * (for a transfer that means closing the connection, RFC 5936 2.2).
  */
 int answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size,
-	size_t *length);
+	size_t *length, uint64_t now);
 
 /*
  * Ends the stream and lets go of its zone, which is freed here when every

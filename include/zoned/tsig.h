@@ -172,9 +172,9 @@ int tsig_verify_request(const struct tsig_keyring *ring, struct tsig_context *co
 
 /*
  * Signing state of one response stream, or of one request. Carried by the
- * stream from message to message; holds no resources. With an answer
- * stream (zoned/answer_stream.h), per message: answer_stream_next() into
- * size - tsig_sign_space() octets, then tsig_sign_next() with the full size.
+ * stream from message to message; holds no resources. Per message: write
+ * it into size - tsig_sign_space() octets, then tsig_sign_next() with the
+ * full size (an answer stream does so itself: answer_stream_sign()).
  * Every message of the stream must pass through tsig_sign_next().
  */
 struct tsig_state {

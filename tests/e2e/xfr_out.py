@@ -5,9 +5,12 @@
 # pipelined behind a transfer, a 50k-record zone transferred to a slow reader
 # while it is reloaded 20 times (one version from start to end, RSS bounded),
 # a stalled reader cut off, a reader gone mid-transfer, SIGTERM mid-transfer,
-# and interoperability: stock BIND 9.18, NSD 4.6 and Knot 3.2 as secondaries
-# on loopback (each with its own config, directory and random port; a missing
-# one fails the test) transfer the zone from zoned and serve the same records.
+# a TSIG-signed AXFR signed in every message (dig -y, kdig -y and dnspython
+# verify it), and interoperability: stock BIND 9.18, NSD 4.6 and Knot 3.2 as
+# secondaries on loopback (each with its own config, directory and random
+# port; a missing one fails the test) transfer the zone from zoned and serve
+# the same records.
+import base64
 import functools
 import os
 import shutil
@@ -22,6 +25,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
 
 import dns.name  # noqa: E402
+import dns.query  # noqa: E402
+import dns.rcode  # noqa: E402
+import dns.tsigkeyring  # noqa: E402
 import dns.rdataclass  # noqa: E402
 import dns.rdatatype  # noqa: E402
 import dns.rrset  # noqa: E402
@@ -142,9 +148,9 @@ def read_transfer(sock, q, per_message=None):
 
 
 def serve_conf(workdir, zone_text, allow_transfer='allow-transfer { 127.0.0.1; };',
-               zone_extra=''):
+               zone_extra='', preamble=''):
     write(os.path.join(workdir, 'example.zone'), zone_text)
-    write(os.path.join(workdir, 'zoned.conf'), '''options {
+    write(os.path.join(workdir, 'zoned.conf'), preamble + '''options {
 	directory "%s";
 	%s
 };
@@ -189,6 +195,54 @@ def test_axfr_complete(workdir):
     assert log.count('transfer of example to 127.0.0.1#') == 6, log
     assert log.count('AXFR queued in full, serial 7, %d messages, %d records'
                      % (len(messages), 2 * 3000 + FIXED_RECORDS + 1)) == 3, log
+
+
+TSIG_KEY = 'xfr-key'
+TSIG_SECRET = base64.b64encode(b'the transfer key: 32 octets long').decode()
+
+
+def test_signed_axfr(workdir):
+    """A transfer asked for with TSIG (allow-transfer { key ...; }) is signed
+    in every message (RFC 8945 5.3.1), which dig, kdig and dnspython verify;
+    unsigned or signed with another secret, it is refused."""
+    z = serve_conf(workdir, transfer_zone_text(9, hosts=3000),
+                   allow_transfer='allow-transfer { key "%s"; };' % TSIG_KEY,
+                   preamble='key "%s" { algorithm hmac-sha256; secret "%s"; };\n'
+                   % (TSIG_KEY, TSIG_SECRET))
+    key = 'hmac-sha256:%s:%s' % (TSIG_KEY, TSIG_SECRET)
+    d = dig(z.port, '-y', key, ORIGIN, 'AXFR', timeout=30)
+    out = d.stdout + d.stderr
+    assert d.returncode == 0, out[-2000:]
+    # dig exits 0 even when it cannot verify: it says so in one of these.
+    for failure in ('tsig verify failure', 'Transfer failed', "Couldn't verify",
+                    'could not be validated', 'expected a TSIG'):
+        assert failure not in out, out[-2000:]
+    records = parse_presentation('\n'.join(line for line in d.stdout.splitlines()
+                                           if '\tTSIG\t' not in line))
+    assert_complete(records, z.zone_path, 'dig -y')
+    k = kdig(z.port, '-y', key, ORIGIN, 'AXFR', '+nocomments', timeout=30)
+    assert k is not None, 'kdig is not installed'
+    out = k.stdout + k.stderr
+    assert k.returncode == 0 and 'failed' not in out.lower(), out[-2000:]
+    records = parse_presentation('\n'.join(line for line in k.stdout.splitlines()
+                                           if '\tTSIG\t' not in line))
+    assert_complete(records, z.zone_path, 'kdig -y')
+    # dnspython verifies each message's MAC, chained from the request's.
+    keyring = dns.tsigkeyring.from_text({TSIG_KEY: ('hmac-sha256', TSIG_SECRET)})
+    messages = list(dns.query.xfr('127.0.0.1', ORIGIN, port=z.port, keyring=keyring,
+                                  keyalgorithm='hmac-sha256', relativize=False,
+                                  timeout=30, lifetime=60))
+    assert len(messages) > 3, 'one message per 16 KB: %d' % len(messages)
+    for m in messages:
+        assert m.had_tsig and m.rcode() == dns.rcode.NOERROR
+    assert_complete(message_records(messages), z.zone_path, 'dnspython')
+    # Unsigned, or signed with the wrong secret: no transfer.
+    assert axfr_messages(z.port)[0].rcode() == dns.rcode.REFUSED
+    wrong = 'hmac-sha256:%s:%s' % (TSIG_KEY, base64.b64encode(b'wrong').decode())
+    d = dig(z.port, '-y', wrong, ORIGIN, 'AXFR')
+    assert 'IN\tSOA' not in d.stdout, d.stdout
+    log = z.log()
+    assert log.count('AXFR queued in full, serial 9, ') == 3, log
 
 
 def test_transfer_refusals_and_ixfr(workdir):
@@ -546,6 +600,7 @@ def test_knot_secondary(workdir):
 
 if __name__ == '__main__':
     sys.exit(main([test_refused_without_allow_transfer, test_axfr_complete,
+                   test_signed_axfr,
                    test_transfer_refusals_and_ixfr, test_query_pipelined_behind_transfer,
                    test_transfer_consistent_during_reloads, test_stalled_gone_and_shutdown,
                    test_bind_secondary,

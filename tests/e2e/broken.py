@@ -2,7 +2,7 @@
 # does not load (a syntax error, a missing file) no longer stops the start;
 # the others are served, the broken ones answer SERVFAIL (a child zone's
 # names too, not its parent's NXDOMAIN) until a reload loads them; zoned -C
-# reports every failed zone and exits 1.
+# reports every failed zone and every configuration error and exits 1.
 import os
 import sys
 
@@ -49,6 +49,22 @@ def test_check_lists_every_failed_zone(workdir):
     assert '2 of 3 zones not loaded' in out, out
 
 
+def test_check_lists_every_config_error(workdir):
+    # As named-checkconf: a failed statement does not hide the ones after it.
+    conf = os.path.join(workdir, 'bad.conf')
+    write(conf, 'options {\n\tbogus-option yes;\n\tversion "v";\n};\n'
+          'zone "a.test" { type master; file "a.zone"; frob 1; };\n'
+          'unknown-statement { x; };\n'
+          'zone "b.test" { type master; file "b.zone"; };\n')
+    status, out = run_zoned(['-C', '-c', conf], workdir)
+    assert status == 1, out
+    for line in ("bad.conf:2: unknown option 'bogus-option'",
+                 "bad.conf:5: unknown zone option 'frob'",
+                 "bad.conf:6: unknown statement 'unknown-statement'"):
+        assert line in out, line + ' not in ' + out
+    assert out.count('error:') == 4, out   # the three, then "configuration not loaded"
+
+
 def test_start_serves_the_good_zone_and_servfail_for_broken_ones(workdir):
     port = free_port()
     conf = make_config(workdir, port)
@@ -79,5 +95,6 @@ def test_start_serves_the_good_zone_and_servfail_for_broken_ones(workdir):
 if __name__ == '__main__':
     sys.exit(main([
         test_check_lists_every_failed_zone,
+        test_check_lists_every_config_error,
         test_start_serves_the_good_zone_and_servfail_for_broken_ones,
     ]))

@@ -322,6 +322,10 @@ answer_lookup(struct answer *answer)
 		answer->rcode = RCODE_REFUSED;  /* not ours, or not for this client: no AA */
 		return;
 	}
+	if (zone->load_failed) {
+		answer->rcode = RCODE_SERVFAIL;  /* ours but not loaded, as BIND: no AA */
+		return;
+	}
 	answer->zone = zone;
 	answer->authoritative = true;
 	for (unsigned link = 0;; link++) {

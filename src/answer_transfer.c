@@ -111,6 +111,10 @@ answer_transfer(struct answer *answer)
 	}
 	/* Only a served zone's apex can be transferred: NOTAUTH, as BIND, NSD and Knot. */
 	const struct zone *zone = zonedb_find(answer->db, query->qname, query->qname_length);
+	if (zone != NULL && zone->load_failed && zone->origin_length == query->qname_length) {
+		answer->rcode = RCODE_SERVFAIL;  /* ours but not loaded, as BIND */
+		return;
+	}
 	if (zone == NULL || zone->origin_length != query->qname_length
 		|| zone->zone_class != query->qclass || zone->soa == NULL) {
 		answer->rcode = RCODE_NOTAUTH;

@@ -603,16 +603,28 @@ config_parse_block(struct config_parser *p, bool (*parse)(struct config_parser *
 	config_next(p);
 	if (!config_expect(p, TOKEN_OPEN, "'{'"))
 		return false;
+	unsigned depth = p->depth;
+	bool failed = false;
 	for (;;) {
 		config_next(p);
 		if (p->type == TOKEN_CLOSE)
-			return config_expect_end(p);
-		if (!config_expect(p, TOKEN_WORD, "a statement or '}'"))
+			return config_expect_end(p) && !failed;
+		bool ok = config_expect(p, TOKEN_WORD, "a statement or '}'")
+			&& (strcmp(p->token, "include") == 0 ? config_parse_include(p)
+				: parse(p, arg));
+		if (ok)
+			continue;
+		/* Go on with the next statement, so that its errors show too. */
+		failed = true;
+		switch (config_recover(p, depth)) {
+		case CONFIG_RECOVER_NEXT:
+			continue;
+		case CONFIG_RECOVER_CLOSED:
+			config_expect_end(p);
 			return false;
-		bool ok = strcmp(p->token, "include") == 0 ? config_parse_include(p)
-			: parse(p, arg);
-		if (!ok)
+		case CONFIG_RECOVER_STOP:
 			return false;
+		}
 	}
 }
 
@@ -720,6 +732,7 @@ config_parse_zone(struct config_parser *p)
 		}
 	} else if (p->type == TOKEN_OPEN) {
 		p->source->position--;   /* give the '{' back to the block reader */
+		p->depth--;
 	} else {
 		config_error(p, ZONED_EINVAL, "zone %s: expected '{'", name);
 		ok = false;
@@ -832,9 +845,12 @@ config_parse(const char *text, size_t length, const char *name, struct diag *d,
 	p.config->path = config_resolve_path(NULL, name);
 	if (p.config->directory == NULL || p.config->path == NULL)
 		p.error = ZONED_ENOMEM;
-	while (p.error == 0 && config_next(&p) != TOKEN_EOF) {
-		if (config_expect(&p, TOKEN_WORD, "a statement"))
-			config_parse_statement(&p);
+	/* A failed statement does not end the parse: every error is reported. */
+	while (p.error != ZONED_ENOMEM && config_next(&p) != TOKEN_EOF) {
+		if (config_expect(&p, TOKEN_WORD, "a statement") && config_parse_statement(&p))
+			continue;
+		if (config_recover(&p, 0) == CONFIG_RECOVER_STOP)
+			break;
 	}
 	if (p.error == 0 && config_check_notify_keys(&p, NULL))
 		config_compile_acls(&p);

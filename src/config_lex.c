@@ -244,6 +244,10 @@ config_next(struct config_parser *p)
 		p->token[0] = c;
 		p->token[1] = '\0';
 		p->type = c == '{' ? TOKEN_OPEN : c == '}' ? TOKEN_CLOSE : TOKEN_END;
+		if (c == '{')
+			p->depth++;
+		else if (c == '}' && p->depth > 0)
+			p->depth--;
 		return p->type;
 	}
 	size_t n = 0;
@@ -331,6 +335,22 @@ config_skip_statement(struct config_parser *p)
 		default:
 			break;
 		}
+	}
+}
+
+enum config_recovery
+config_recover(struct config_parser *p, unsigned depth)
+{
+	/* The current token may already be the end: the one the error was at. */
+	for (;;) {
+		/* After the lexer's own error (an unterminated comment...) the text is not trusted. */
+		if (p->error == ZONED_ENOMEM || p->type == TOKEN_EOF || p->type == TOKEN_ERROR)
+			return CONFIG_RECOVER_STOP;
+		if (p->type == TOKEN_END && p->depth == depth)
+			return CONFIG_RECOVER_NEXT;
+		if (p->type == TOKEN_CLOSE && depth > 0 && p->depth == depth - 1)
+			return CONFIG_RECOVER_CLOSED;
+		config_next(p);
 	}
 }
 

@@ -76,6 +76,7 @@ struct config_parser {
 	bool options_seen;
 	bool directory_seen;
 	int error;                         /* first error code, 0 if none */
+	unsigned depth;                    /* braces open after the current token */
 	enum config_token type;            /* the current token */
 	char token[CONFIG_MAX_TOKEN];
 	const char *token_file;
@@ -114,6 +115,20 @@ bool config_expect_end(struct config_parser *p);
 
 /* Skips a value up to its ';', blocks included. */
 bool config_skip_statement(struct config_parser *p);
+
+/* Where config_recover() left the parser. */
+enum config_recovery {
+	CONFIG_RECOVER_NEXT,     /* at the failed statement's ';': parse the next one */
+	CONFIG_RECOVER_CLOSED,   /* read the '}' of the block around it */
+	CONFIG_RECOVER_STOP,     /* out of memory or end of input: parse no more */
+};
+
+/*
+ * After a statement that began at brace depth failed: skips to its end so
+ * that the errors of the statements after it are reported too (as
+ * named-checkconf does), not only the first.
+ */
+enum config_recovery config_recover(struct config_parser *p, unsigned depth);
 
 /* Reads the name after a statement word (zone, acl, key): true when it is one. */
 bool config_next_name(struct config_parser *p, const char *what);

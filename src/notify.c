@@ -552,6 +552,8 @@ notify_zones(struct notify *notify, const struct config *config,
 	size_t queued = 0;
 	for (size_t i = 0; i < current->zone_count; i++) {
 		const struct zoneset_zone *entry = &current->zones[i];
+		if (entry->failed)
+			continue;   /* not loaded: nothing to transfer */
 		const struct zone *old = notify_find_zone(previous, entry->zone);
 		if (old != NULL && (old == entry->zone || old->serial == entry->zone->serial))
 			continue;   /* RFC 1996 3.5 wants a new serial; an unchanged one says nothing new */

@@ -709,7 +709,10 @@ server_free(struct server *server)
 	}
 }
 
-/* Loads the config and every zone; everything must work at startup. */
+/*
+ * Loads the config and every zone: the config must work, a zone that does
+ * not load is served as a failed zone (SERVFAIL).
+ */
 static int
 server_load(struct server *server)
 {
@@ -729,6 +732,11 @@ server_load(struct server *server)
 		&failed);
 	if (rc != 0)
 		return rc;
+	/* As BIND: the others are served, a failed one answers SERVFAIL until a reload loads it. */
+	server->stats->zone_load_failures += failed;
+	if (failed > 0)
+		log_message(LOG_ERR, "%u of %zu zones not loaded: they answer SERVFAIL until "
+			"a reload loads them", failed, zones->zone_count);
 	server->view = server_view_create(server->config, zones);
 	if (server->view == NULL) {
 		zoneset_free(zones);
@@ -932,10 +940,13 @@ server_check(const struct server_options *options)
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
 	/* No handlers here: SIGTERM ends zoned -C at once, as any command. */
+	/* Every zone is loaded, so that every error shows, not only the first zone's. */
 	int rc = zoneset_build(config, NULL, log_message, NULL, &zones, &failed);
-	if (rc == 0)
+	if (rc == 0 && failed == 0)
 		log_message(LOG_INFO, "configuration and %zu zones OK", zones->zone_count);
+	else if (rc == 0)
+		log_message(LOG_ERR, "%u of %zu zones not loaded", failed, zones->zone_count);
 	zoneset_free(zones);
 	config_free(config);
-	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc == 0 && failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

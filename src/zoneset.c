@@ -220,6 +220,22 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 	return 0;
 }
 
+/*
+ * Makes entry a failed zone: an empty placeholder in the db so that the
+ * longest match finds it (a parent zone we serve must not answer for its
+ * names) and answers SERVFAIL, as BIND does for a zone that did not load.
+ */
+static int
+zoneset_fail_zone(const struct config_zone *cz, struct zoneset_zone *entry)
+{
+	entry->zone = zone_create(cz->origin, 1);  /* class IN: the only one configured */
+	if (entry->zone == NULL)
+		return ZONED_ENOMEM;
+	entry->zone->load_failed = true;
+	entry->failed = true;
+	return 0;
+}
+
 /* Why a zone did not load, for the log: an empty file is named. */
 static const char *
 zoneset_failure_text(int rc, const struct config_zone *cz, char *buffer, size_t size)
@@ -244,7 +260,8 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	if (entry->name == NULL || entry->path == NULL)
 		return ZONED_ENOMEM;
 	const struct zoneset_zone *old = zoneset_find(previous, cz->origin);
-	if (old != NULL && zoneset_zone_unchanged(old, cz)) {
+	/* A failed placeholder read no file to compare: it is always tried again. */
+	if (old != NULL && !old->failed && zoneset_zone_unchanged(old, cz)) {
 		/* zoned.conf(5): max-records applies to every zone, also to one
 		 * whose file did not change: over a lowered limit it fails as a
 		 * file grown past it would, and its version keeps serving. */
@@ -264,9 +281,9 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	(*failed)++;
 	char buffer[4200];
 	const char *why = zoneset_failure_text(rc, cz, buffer, sizeof buffer);
-	if (previous == NULL) {
-		log(LOG_ERR, "zone %s: not loaded: %s", name, why);
-		return rc;
+	if (previous == NULL || (old != NULL && old->failed)) {
+		log(LOG_ERR, "zone %s: not loaded: %s, answering SERVFAIL", name, why);
+		return zoneset_fail_zone(cz, entry);
 	}
 	if (old == NULL) {
 		log(LOG_ERR, "zone %s: not loaded (%s), not served", name, why);

@@ -204,6 +204,47 @@ START_TEST(lowered_max_records_fails_unchanged_zone)
 }
 END_TEST
 
+/*
+ * A zone that does not load at start is a failed placeholder the longest
+ * match finds (its names are not the parent's), tried again at each reload.
+ */
+START_TEST(failed_zone_at_start_is_a_placeholder_until_a_reload_loads_it)
+{
+	ck_assert_int_eq(config_add_zone(config, "sub.a.test", "/nonexistent/sub.zone", "test",
+		3), 0);
+	struct zoneset *first = NULL;
+	unsigned failed = 0;
+	ck_assert_int_eq(zoneset_build(config, NULL, quiet_log, NULL, &first, &failed), 0);
+	ck_assert_uint_eq(failed, 1);
+	ck_assert_uint_eq(first->zone_count, 3);
+	ck_assert(first->zones[2].failed);
+	ck_assert(!first->zones[0].failed && !find(first, "a.test")->load_failed);
+	const struct zone *placeholder = find(first, "www.sub.a.test");
+	ck_assert(placeholder->load_failed);
+	ck_assert(dname_equal(placeholder->origin, testlib_name("sub.a.test")));
+	/* Still missing: still a placeholder (a new one), still counted. */
+	struct zoneset *second = NULL;
+	ck_assert_int_eq(zoneset_build(config, first, quiet_log, NULL, &second, &failed), 0);
+	ck_assert_uint_eq(failed, 1);
+	ck_assert(find(second, "sub.a.test")->load_failed);
+	/* Fixed: the reload loads it. */
+	char path[64];
+	snprintf(path, sizeof path, "%s/sub.zone", directory);
+	write_zone(path, "sub.a.test", 7, 1);
+	free(config->zones[2].path);
+	config->zones[2].path = strdup(path);
+	ck_assert_ptr_nonnull(config->zones[2].path);
+	struct zoneset *third = build(second);
+	ck_assert(!third->zones[2].failed);
+	ck_assert(!find(third, "www.sub.a.test")->load_failed);
+	ck_assert_uint_eq(find(third, "sub.a.test")->serial, 7);
+	zoneset_free(first);
+	zoneset_free(second);
+	zoneset_free(third);
+	unlink(path);
+}
+END_TEST
+
 /* A set cancel flag abandons the build: nothing half built is returned. */
 START_TEST(cancelled_build_returns_nothing)
 {
@@ -227,6 +268,7 @@ main(void)
 	tcase_add_test(lifetime, failed_reload_keeps_holding_the_old_zone);
 	tcase_add_test(lifetime, lowered_max_records_fails_unchanged_zone);
 	tcase_add_test(lifetime, cancelled_build_returns_nothing);
+	tcase_add_test(lifetime, failed_zone_at_start_is_a_placeholder_until_a_reload_loads_it);
 	suite_add_tcase(suite, lifetime);
 	return testlib_run(suite);
 }

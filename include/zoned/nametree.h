@@ -96,6 +96,7 @@ struct zone {
 	uint8_t origin_length;
 	uint8_t origin_labels;
 	uint16_t zone_class;                /* 1 = IN */
+	bool load_failed;                   /* a placeholder for a zone that did not load: SERVFAIL */
 	struct name_node *apex;
 	const struct rrset *soa;            /* apex SOA after finalize, or NULL */
 	uint32_t serial;

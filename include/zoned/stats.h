@@ -76,7 +76,7 @@ struct stats {
 	/* Main thread only: */
 	uint64_t reloads;
 	uint64_t reload_failures;         /* reloads that kept the previous config */
-	uint64_t zone_load_failures;      /* zones that failed to load at a reload */
+	uint64_t zone_load_failures;      /* zones that failed to load at start or a reload */
 };
 
 /* Returns statistics for worker_count workers, all zero, or NULL. */

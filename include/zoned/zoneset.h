@@ -33,7 +33,8 @@ struct zoneset_zone {
 	uint8_t origin[DNAME_MAX_LENGTH];
 	char *name;                   /* presentation form, no trailing dot */
 	char *path;                   /* the zone file as configured */
-	struct zone *zone;            /* held by the set's db */
+	struct zone *zone;            /* held by the set's db; a placeholder when failed */
+	bool failed;                  /* did not load at startup (or since): SERVFAIL */
 	struct zoneset_file *files;   /* the zone file and every $INCLUDE */
 	size_t file_count;
 };
@@ -46,13 +47,16 @@ struct zoneset {
 
 /*
  * Builds the set for config, logging one line per zone (loaded, kept,
- * failed). Without previous (startup, -C) every zone must load: any
- * failure returns its error and *out stays NULL. With
- * previous (reload), a zone whose files are unchanged is shared, and a zone
- * that fails to load keeps its previous version (or is left out when it is
- * new); the return is then 0 unless memory ran out. *failed counts the
- * zones that failed. Once *cancel is set (it may be NULL) the build stops
- * with ZONED_ECANCELED. Returns 0 or a negative ZONED_ code.
+ * failed). Without previous (startup, -C) a zone that fails to load is in
+ * the set as a failed placeholder (entry->failed, zone->load_failed): its
+ * names answer SERVFAIL, as BIND's, rather than the parent zone's, and
+ * the next reload tries it again. With previous (reload), a zone whose
+ * files are unchanged is shared, a failed placeholder is loaded again (and
+ * stays a placeholder if it fails again), and another zone that fails to
+ * load keeps its previous version (or is left out when it is new). *failed
+ * counts the zones that failed; the return is 0 unless memory ran out.
+ * Once *cancel is set (it may be NULL) the build stops with
+ * ZONED_ECANCELED. Returns 0 or a negative ZONED_ code.
  */
 int zoneset_build(const struct config *config, const struct zoneset *previous,
 	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset **out,

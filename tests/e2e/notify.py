@@ -203,33 +203,6 @@ def test_ns_hosts_but_mname(workdir):
     assert z.stop() == 0
 
 
-KNOT_CONF = '''server:
-    listen: 127.0.0.1@%(knot_port)d
-    rundir: %(dir)s
-database:
-    storage: %(dir)s
-remote:
-  - id: primary
-    address: 127.0.0.1@%(zoned_port)d
-acl:
-  - id: notify_from_primary
-    address: 127.0.0.1
-    action: notify
-template:
-  - id: default
-    storage: %(dir)s
-    journal-content: none
-zone:
-  - domain: a.test
-    master: primary
-    acl: notify_from_primary
-    file: %(dir)s/a.test.zone
-log:
-  - target: stderr
-    any: debug
-'''
-
-
 NAMED_CONF = '''options {
 	directory "%(dir)s";
 	pid-file "%(dir)s/named.pid";

@@ -29,6 +29,7 @@ config_create(void)
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
 	config->answer_cookie = true;   /* as BIND and NSD */
+	config->max_journal_size = CONFIG_JOURNAL_SIZE_DEFAULT;
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	if (config->version == NULL) {
 		free(config);
@@ -49,6 +50,7 @@ config_free(struct config *config)
 		acl_free(config->zones[i].allow_query);
 		config_notify_free(&config->zones[i].notify);
 		acl_free(config->zones[i].allow_transfer);
+		free(config->zones[i].journal.path);
 	}
 	free(config->zones);
 	for (size_t i = 0; i < config->key_count; i++) {
@@ -232,7 +234,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "check-names", NULL, false },
 	{ "dnssec-policy", NULL, false }, { "forward", NULL, false },
 	{ "forwarders", NULL, false }, { "hostname", NULL, false },
-	{ "ixfr-from-differences", "no", false }, { "key-directory", NULL, false },
+	{ "ixfr-from-differences", "yes", false }, { "key-directory", NULL, false },
 	{ "memstatistics-file", NULL, false }, { "minimal-any", NULL, false },
 	{ "minimal-responses", NULL, false },
 	{ "querylog", "no", false }, { "serial-query-rate", NULL, false },
@@ -247,9 +249,8 @@ static const struct config_unsupported config_unsupported_zone_options[] = {
 	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false }, { "dnssec-policy", NULL, false },
-	{ "inline-signing", "no", false }, { "ixfr-from-differences", "no", false },
-	{ "journal", NULL, false }, { "key-directory", NULL, false },
-	{ "masters", NULL, false }, { "max-journal-size", NULL, false },
+	{ "inline-signing", "no", false }, { "ixfr-from-differences", "yes", false },
+	{ "key-directory", NULL, false }, { "masters", NULL, false },
 	{ "notify-source", NULL, false }, { "notify-source-v6", NULL, false },
 	{ "primaries", NULL, false },
 	{ "serial-update-method", NULL, false }, { "update-policy", NULL, false },
@@ -588,6 +589,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_cookie_option(p);
 	if (strcmp(word, "allow-transfer") == 0)
 		return config_parse_match_list(p, "allow-transfer", &p->allow_transfer);
+	if (strcmp(word, "max-journal-size") == 0)
+		return config_parse_journal_size(p, &c->max_journal_size);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_options, word);
 	if (u != NULL)
@@ -640,6 +643,7 @@ struct config_zone_state {
 	struct config_notify notify;
 	struct acl_list *allow_transfer;
 	bool type_seen;
+	struct config_journal journal;
 };
 
 static bool
@@ -677,6 +681,8 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 		return config_parse_also_notify(p, &z->notify);
 	if (strcmp(p->token, "allow-transfer") == 0)
 		return config_parse_match_list(p, "allow-transfer", &z->allow_transfer);
+	if (config_is_journal_option(p->token))
+		return config_parse_journal_option(p, &z->journal);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_zone_options, p->token);
 	if (u != NULL)
@@ -697,12 +703,13 @@ config_add_pending_zone(struct config_parser *p, char *name,
 		acl_list_free(z->allow_query);
 		config_notify_free(&z->notify);
 		acl_list_free(z->allow_transfer);
+		free(z->journal.path);
 		config_error(p, ZONED_ENOMEM, "out of memory");
 		return false;
 	}
 	p->zones = zones;
 	zones[p->zone_count++] = (struct config_pending_zone){ name, z->file, source, line,
-		z->allow_query, z->notify, z->allow_transfer };
+		z->allow_query, z->notify, z->allow_transfer, z->journal };
 	return true;
 }
 
@@ -720,7 +727,8 @@ config_parse_zone(struct config_parser *p)
 		return false;
 	}
 	char *name = strdup(p->token);
-	struct config_zone_state z = { NULL, NULL, { 0 }, NULL, false };
+	struct config_zone_state z = { NULL, NULL, { 0 }, NULL, false,
+		{ NULL, CONFIG_JOURNAL_SIZE_DEFAULT, false } };
 	/* An optional class: only IN makes sense. */
 	config_next(p);
 	bool ok = true;
@@ -756,6 +764,7 @@ config_parse_zone(struct config_parser *p)
 		acl_list_free(z.allow_query);
 		config_notify_free(&z.notify);
 		acl_list_free(z.allow_transfer);
+		free(z.journal.path);
 		return false;
 	}
 	return config_add_pending_zone(p, name, &z, source, line);
@@ -809,6 +818,7 @@ config_add_pending_zones(struct config_parser *p)
 			zone->notify = z->notify;
 			memset(&z->notify, 0, sizeof z->notify);
 			config_check_notify_keys(p, &zone->notify);
+			config_set_zone_journal(p, z, zone);
 		}
 	}
 }
@@ -822,6 +832,7 @@ config_parser_cleanup(struct config_parser *p)
 		acl_list_free(p->zones[i].allow_query);
 		config_notify_free(&p->zones[i].notify);
 		acl_list_free(p->zones[i].allow_transfer);
+		free(p->zones[i].journal.path);
 	}
 	free(p->zones);
 	config_acl_cleanup(p);

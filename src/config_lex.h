@@ -57,6 +57,7 @@ struct config_pending_zone {
 	struct acl_list *allow_query;      /* NULL: none given */
 	struct config_notify notify;       /* moved to the config_zone */
 	struct acl_list *allow_transfer;   /* NULL: none given */
+	struct config_journal journal;     /* path as written until resolved */
 };
 
 struct config_parser {
@@ -198,5 +199,19 @@ void config_notify_free(struct config_notify *notify);
 
 /* Joins a relative path to base (NULL: the current directory); malloc'd. */
 char *config_resolve_path(const char *base, const char *path);
+
+/* In src/config_journal.c: */
+/* max-journal-size size | unlimited | default; (BIND's size syntax: k, m, g suffixes) */
+bool config_parse_journal_size(struct config_parser *p, uint64_t *size);
+
+/* Whether word is a zone's journal statement (journal, max-journal-size). */
+bool config_is_journal_option(const char *word);
+
+/* Parses the zone's journal statement at the current token into journal. */
+bool config_parse_journal_option(struct config_parser *p, struct config_journal *journal);
+
+/* Resolves the journal path of pending (written) into zone's, against directory. */
+bool config_set_zone_journal(struct config_parser *p, struct config_pending_zone *pending,
+	struct config_zone *zone);
 
 #endif

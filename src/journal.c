@@ -534,6 +534,12 @@ journal_record_version(const char *path, uint64_t max_size, const struct zone *o
 	int rc = journal_build_entry(old, new, &entry);
 	if (rc == 0)
 		rc = journal_store(path, journal_limit(max_size, new), old, new, &entry, name, log);
+	if (rc == 0)
+		log(LOG_INFO, "zone %s: journal %s: serial %lu to %lu recorded (%lu records "
+			"deleted, %lu added)", name, path, (unsigned long)old->serial,
+			(unsigned long)new->serial,
+			(unsigned long)journal_get_u32(entry.data + 12) - 1,
+			(unsigned long)journal_get_u32(entry.data + 16) - 1);
 	free(entry.data);
 	if (rc != 0) {
 		bool removed = journal_remove(path);

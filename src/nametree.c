@@ -246,6 +246,7 @@ zone_free(struct zone *zone)
 	if (zone == NULL)
 		return;
 	zone_build_free(zone->build);
+	free(zone->journal_path);
 	free(zone->hash_slots);
 	free(zone->targets);
 	free(zone->nodes);

@@ -15,6 +15,7 @@
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
+#include "zoned/journal.h"
 #include "zoned/log.h"
 #include "zoned/nametree.h"
 #include "zoned/zone_load.h"
@@ -246,6 +247,28 @@ zoneset_failure_text(int rc, const struct config_zone *cz, char *buffer, size_t 
 	return buffer;
 }
 
+/*
+ * A version just loaded, before it is published: its step from the version
+ * served until now goes into the zone's journal (IXFR out, RFC 1995); a
+ * zone without a version in memory (start, a new or failed zone) only has
+ * its journal checked. The zone remembers the journal for transfers out.
+ */
+static void
+zoneset_journal_zone(const struct config *config, const struct config_zone *cz,
+	const struct zoneset_zone *old, struct zoneset_zone *entry, log_function *log)
+{
+	char *path = config_zone_journal_path(cz);
+	if (path == NULL) {
+		log(LOG_ERR, "zone %s: out of memory for the journal: IXFR answered as AXFR",
+			entry->name);
+		return;
+	}
+	const struct zone *previous = old != NULL && !old->failed ? old->zone : NULL;
+	journal_record_version(path, config_zone_max_journal_size(config, cz), previous,
+		entry->zone, log);
+	entry->zone->journal_path = path;
+}
+
 /* Fills entry for one configured zone: shared, freshly loaded, or kept. */
 static int
 zoneset_build_zone(const struct config *config, const struct config_zone *cz,
@@ -276,6 +299,8 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	int rc = zoneset_load_zone(config, cz, log, cancel, entry);
 	if (rc == ZONED_ECANCELED)
 		log(LOG_NOTICE, "zone %s: load abandoned", name);
+	if (rc == 0)
+		zoneset_journal_zone(config, cz, old, entry, log);
 	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
 		return rc;
 	(*failed)++;

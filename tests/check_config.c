@@ -424,13 +424,45 @@ static const struct {
 		"named.conf:1: error: zone option 'dnssec-policy' is not implemented\n" },
 	{ "zone \"a.test\" { inline-signing yes; };",
 		"named.conf:1: error: zone option 'inline-signing yes' is not implemented (only 'inline-signing no;' is)\n" },
-	{ "zone \"a.test\" { ixfr-from-differences yes; };",
-		"named.conf:1: error: zone option 'ixfr-from-differences yes' is not implemented (only 'ixfr-from-differences no;' is)\n" },
-	{ "zone \"a.test\" { journal \"j\"; };",
-		"named.conf:1: error: zone option 'journal' is not implemented\n" },
-	{ "zone \"a.test\" { max-journal-size 1m; };",
-		"named.conf:1: error: zone option 'max-journal-size' is not implemented\n" },
+	{ "zone \"a.test\" { ixfr-from-differences no; };",
+		"named.conf:1: error: zone option 'ixfr-from-differences no' is not implemented (only 'ixfr-from-differences yes;' is)\n" },
+	{ "options { max-journal-size 10x; };",
+		"named.conf:1: error: max-journal-size '10x' is not a size (a number with an optional k, m or g, unlimited or default)\n" },
+	{ "zone \"a.test\" { max-journal-size -1; };",
+		"named.conf:1: error: max-journal-size '-1' is not a size (a number with an optional k, m or g, unlimited or default)\n" },
 };
+
+/* journal and max-journal-size: BIND's syntax, the zone's over the options'. */
+START_TEST(test_journal_settings)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { max-journal-size 10k; };\n"
+		"zone \"a.test\" { type primary; file \"a.zone\"; journal \"j/a.journal\";\n"
+		"  max-journal-size unlimited; };\n"
+		"zone \"b.test\" { type primary; file \"/z/b.zone\"; max-journal-size 2M; };\n"
+		"zone \"c.test\" { type primary; file \"/z/c.zone\"; max-journal-size default; };\n"
+		"zone \"d.test\" { type primary; file \"/z/d.zone\"; };\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	char expected[600];
+	snprintf(expected, sizeof expected, "%s/j/a.journal", tmpdir);
+	char *path = config_zone_journal_path(&c->zones[0]);
+	ck_assert_str_eq(path, expected);
+	free(path);
+	path = config_zone_journal_path(&c->zones[1]);
+	ck_assert_str_eq(path, "/z/b.zone.jnl");
+	free(path);
+	ck_assert_uint_eq(config_zone_max_journal_size(c, &c->zones[0]), (uint64_t)2 << 30);
+	ck_assert_uint_eq(config_zone_max_journal_size(c, &c->zones[1]), 2 << 20);
+	ck_assert_uint_eq(config_zone_max_journal_size(c, &c->zones[2]),
+		CONFIG_JOURNAL_SIZE_DEFAULT);
+	ck_assert_uint_eq(config_zone_max_journal_size(c, &c->zones[3]), 10 << 10);
+	config_free(c);
+	ck_assert_int_eq(load("zone \"a.test\" { type primary; file \"a\"; };", &c), 0);
+	ck_assert_uint_eq(config_zone_max_journal_size(c, &c->zones[0]),
+		CONFIG_JOURNAL_SIZE_DEFAULT);
+	config_free(c);
+}
+END_TEST
 
 START_TEST(test_unimplemented_is_error)
 {
@@ -788,6 +820,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_unimplemented_is_error, 0,
 		sizeof unimplemented / sizeof unimplemented[0]);
 	tcase_add_test(tc, test_allow_transfer);
+	tcase_add_test(tc, test_journal_settings);
 	tcase_add_test(tc, test_recursion_yes);
 	tcase_add_test(tc, test_cookie_options);
 	tcase_add_loop_test(tc, test_cookie_errors, 0,

@@ -153,6 +153,9 @@ START_TEST(test_append_and_read_back)
 	journal_reader_close(&reader);
 	/* Nothing changed at all (a touched file): nothing recorded, nothing logged. */
 	ck_assert_int_eq(journal_record_version(path, JOURNAL_SIZE_DEFAULT, v3, v3, capture_log), 0);
+	ck_assert_ptr_nonnull(strstr(logged, "zone example: journal "));
+	ck_assert_ptr_nonnull(strstr(logged, ": serial 2 to 3 recorded (3 records deleted, 4 added)"));
+	logged[0] = '\0';
 	struct zone *v3_again = version(3, 4);
 	record(v3, v3_again, JOURNAL_SIZE_DEFAULT);
 	ck_assert_uint_eq(describe().steps, 2);
@@ -281,6 +284,7 @@ END_TEST
 START_TEST(test_restart)
 {
 	three_steps();
+	logged[0] = '\0';
 	/* Started again with the zone file at the journal's last serial: kept. */
 	struct zone *v4 = version(4, 5);
 	ck_assert_int_eq(journal_record_version(path, JOURNAL_SIZE_DEFAULT, NULL, v4, capture_log),

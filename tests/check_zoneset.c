@@ -61,6 +61,12 @@ teardown(void)
 	config_free(config);
 	unlink(path_a);
 	unlink(path_b);
+	/* The journals the reloads wrote (IXFR out). */
+	char journal[80];
+	snprintf(journal, sizeof journal, "%s.jnl", path_a);
+	unlink(journal);
+	snprintf(journal, sizeof journal, "%s.jnl", path_b);
+	unlink(journal);
 	rmdir(directory);
 	memcpy(directory + strlen(directory) - 6, "XXXXXX", 6);
 }

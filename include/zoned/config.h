@@ -61,6 +61,18 @@ struct config_notify {
 	bool also_set;          /* also-notify given here (even empty): replaces the options' */
 };
 
+/*
+ * A zone's journal of differences (IXFR out; src/config_journal.c):
+ * journal "file"; and max-journal-size, as in named.conf.
+ */
+struct config_journal {
+	char *path;             /* journal "file", resolved; NULL: the zone file + ".jnl" */
+	uint64_t max_size;      /* octets; CONFIG_JOURNAL_SIZE_DEFAULT: twice the zone */
+	bool max_size_set;      /* given in the zone statement */
+};
+
+#define CONFIG_JOURNAL_SIZE_DEFAULT UINT64_MAX   /* = JOURNAL_SIZE_DEFAULT (journal.h) */
+
 /* One zone statement (or -z argument). */
 struct config_zone {
 	char *name;             /* as written */
@@ -72,6 +84,7 @@ struct config_zone {
 	struct acl *allow_query;        /* the zone's allow-query; NULL: the options' (owned) */
 	struct config_notify notify;    /* the zone's own; see config_zone_notify() */
 	struct acl *allow_transfer;     /* the zone's allow-transfer; NULL: the options' (owned) */
+	struct config_journal journal;  /* journal, max-journal-size */
 };
 
 /* A key "name" { algorithm A; secret "base64"; }; statement (TSIG, RFC 8945). */
@@ -93,6 +106,7 @@ struct config {
 	unsigned tcp_clients;           /* open TCP connections at most */
 	unsigned tcp_idle_timeout;      /* in units of 100 ms, as in BIND */
 	size_t max_records;             /* records per zone at most (BIND's max-records); 0: no limit */
+	uint64_t max_journal_size;      /* options' max-journal-size (CONFIG_JOURNAL_SIZE_DEFAULT) */
 	struct config_listen *listens;
 	size_t listen_count;
 	bool listen_set;        /* listen-on or listen-on-v6 seen: no defaults */
@@ -181,5 +195,16 @@ const struct config_zone *config_find_zone(const struct config *config,
 enum config_notify_mode config_zone_notify(const struct config *config,
 	const struct config_zone *zone, const struct config_notify_target **also,
 	size_t *also_count);
+
+/*
+ * The journal of zone: its journal statement's path, else the zone file's
+ * path with ".jnl" appended (BIND's default). Returns a new string, or NULL
+ * when out of memory.
+ */
+char *config_zone_journal_path(const struct config_zone *zone);
+
+/* max-journal-size for zone: its own, else the options' (octets or CONFIG_JOURNAL_SIZE_DEFAULT). */
+uint64_t config_zone_max_journal_size(const struct config *config,
+	const struct config_zone *zone);
 
 #endif

@@ -131,6 +131,12 @@ struct zone {
 	struct arena arena;                 /* owns everything above */
 	struct zone_build *build;           /* load-time state, NULL after finalize */
 	/*
+	 * The journal of the steps that led to this version (journal.h), read
+	 * by IXFR out; NULL: none. Set before the zone is published, by whoever
+	 * built it (the zone set); malloc'd, freed with the zone.
+	 */
+	char *journal_path;
+	/*
 	 * Holders of the zone: each zone set that serves it (through its db)
 	 * and each long reader (a transfer stream). Not part of the contents:
 	 * it changes under a const zone. See zone_ref().

@@ -197,4 +197,10 @@ void answer_transfer(struct answer *answer);
 /* Answers a class IN question from the zones (RFC 1034 4.3.2). */
 void answer_lookup(struct answer *answer);
 
+/*
+ * The serial of the SOA an IXFR query carries in its authority section
+ * (RFC 1995 3); false without one (answer_transfer.c).
+ */
+bool answer_transfer_client_serial(const struct query *query, uint32_t *serial);
+
 #endif

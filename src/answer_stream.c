@@ -1,8 +1,10 @@
 /*
  * answer_stream.c: multi-message answers, one message per call, resumed
- * from a cursor into the zone. The first producer is AXFR (RFC 5936): the
- * SOA, every other RRset of the zone in canonical node order (RRSIGs,
- * glue and occluded data too: the zone as loaded), the SOA again.
+ * from a cursor into the zone. AXFR (RFC 5936): the SOA, every other RRset
+ * of the zone in canonical node order (RRSIGs, glue and occluded data too:
+ * the zone as loaded), the SOA again. IXFR (RFC 1995 4): the SOA, the
+ * journal's steps from the client's serial on (each: old SOA, deletions,
+ * new SOA, additions), the SOA again.
  */
 #include <string.h>
 
@@ -15,6 +17,8 @@
 #include "zoned/rrtype.h"
 #include "zoned/tsig.h"
 #include "zoned/wire.h"
+
+#include "answer_internal.h"
 
 #define STREAM_MESSAGE_MAX 65535   /* RFC 1035 4.2.2: the TCP length prefix */
 #define STREAM_UDP_MINIMUM 512
@@ -33,6 +37,34 @@ stream_echo_query(struct answer_stream *stream, const struct query *query)
 	stream->qtype = query->qtype;
 	stream->question_length = (uint16_t)query->question_length;
 	memcpy(stream->question, query->question, query->question_length);
+}
+
+/*
+ * IXFR: the journal's steps from the client's serial to the zone's, when
+ * the journal has every one of them (checksums checked); otherwise the
+ * stream stays in AXFR form, as RFC 1995 4 allows, and journal_status says
+ * why (ZONED_ENOTFOUND: the journal does not reach back that far).
+ */
+static void
+stream_start_journal(struct answer_stream *stream, const struct zone *zone,
+	const struct query *query)
+{
+	uint32_t serial;
+	if (!answer_transfer_client_serial(query, &serial))
+		return;
+	stream->from_serial = serial;
+	if (zone->journal_path == NULL) {
+		stream->journal_status = ZONED_ENOTFOUND;
+		return;
+	}
+	stream->journal_status = journal_reader_open(&stream->journal, zone->journal_path,
+		zone->origin, serial, zone->serial);
+	if (stream->journal_status != 0) {
+		journal_reader_close(&stream->journal);
+		return;
+	}
+	stream->incremental = true;
+	stream->journal_steps = stream->journal.steps;
 }
 
 int
@@ -58,6 +90,8 @@ answer_stream_start_axfr(struct answer_stream *stream, const struct zone *zone,
 	uint16_t size = settings != NULL && settings->edns_size != 0 ? settings->edns_size
 		: ANSWER_DEFAULT_EDNS_SIZE;
 	stream->edns_size = size < STREAM_UDP_MINIMUM ? STREAM_UDP_MINIMUM : size;
+	if (query.qtype == RRTYPE_IXFR)
+		stream_start_journal(stream, zone, &query);
 	/* Last, once nothing can fail: the caller is inside its epoch here. */
 	stream->zone = zone_ref(zone);
 	return 0;
@@ -146,6 +180,60 @@ stream_put_records(struct answer_stream *stream, struct wire *wire, uint16_t *co
 	return true;
 }
 
+/*
+ * Keeps the record just read from the journal until it is written. Its
+ * owner is copied: wire_put_rr() takes an owner at the address of the one
+ * before for the same name, so one address must never hold two names in
+ * turn; two copies alternate, a repeated name keeping its copy.
+ */
+static void
+stream_keep_journal_record(struct answer_stream *stream, const struct journal_record *record)
+{
+	uint8_t *owner = stream->journal_owner[stream->journal_owner_index];
+	size_t length = dname_length(record->owner);
+	if (length != dname_length(owner) || memcmp(owner, record->owner, length) != 0) {
+		stream->journal_owner_index ^= 1;
+		owner = stream->journal_owner[stream->journal_owner_index];
+		memcpy(owner, record->owner, length);
+	}
+	stream->journal_record = *record;
+	stream->journal_record.owner = owner;
+	stream->journal_pending = true;
+}
+
+/*
+ * Writes the journal's records from where the last message stopped until
+ * the message is full or the journal is read (true). A journal that fails
+ * to read sets stream->error.
+ */
+static bool
+stream_put_journal(struct answer_stream *stream, struct wire *wire, uint16_t *count)
+{
+	const struct zone *zone = stream->zone;
+	for (;;) {
+		if (!stream->journal_pending) {
+			struct journal_record record;
+			int rc = journal_reader_next(&stream->journal, &record);
+			if (rc == 0)
+				return true;
+			if (rc < 0) {
+				stream->error = rc;
+				return false;
+			}
+			stream_keep_journal_record(stream, &record);
+		}
+		const struct journal_record *r = &stream->journal_record;
+		if (!wire_put_rr(wire, r->owner, r->type, zone->zone_class, r->ttl, r->rdata,
+			    r->rdata_length))
+			return false;
+		/* The encoder's remembered owner may only be the record just written. */
+		if (wire->last_owner != r->owner)
+			wire->last_owner = NULL;
+		(*count)++;
+		stream->journal_pending = false;
+	}
+}
+
 /* Fills the message's answer section from the cursor; returns the records written. */
 static uint16_t
 stream_put_answer(struct answer_stream *stream, struct wire *wire)
@@ -158,7 +246,9 @@ stream_put_answer(struct answer_stream *stream, struct wire *wire)
 		stream->phase = ANSWER_STREAM_RECORDS;
 	}
 	if (stream->phase == ANSWER_STREAM_RECORDS) {
-		if (!stream_put_records(stream, wire, &count))
+		bool done = stream->incremental ? stream_put_journal(stream, wire, &count)
+			: stream_put_records(stream, wire, &count);
+		if (!done)
 			return count;
 		stream->phase = ANSWER_STREAM_LAST_SOA;
 	}
@@ -236,6 +326,8 @@ answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size, 
 	wire.capacity -= opt_length;
 	uint16_t ancount = stream_put_answer(stream, &wire);
 	wire.capacity += opt_length;
+	if (stream->error != 0)
+		return stream->error;
 	if (ancount == 0)
 		return ZONED_ESPACE;  /* one record larger than a whole message */
 	uint16_t arcount = 0;
@@ -261,6 +353,7 @@ answer_stream_finish(struct answer_stream *stream)
 	zone_unref(stream->zone);
 	stream->zone = NULL;
 	stream->phase = ANSWER_STREAM_FINISHED;
+	journal_reader_close(&stream->journal);
 	/* The secret's copy does not linger in the connection's memory. */
 	if (stream->signing)
 		memset(&stream->tsig_key, 0, sizeof stream->tsig_key);

@@ -60,8 +60,8 @@ transfer_skip_name(const uint8_t *message, size_t length, size_t *offset)
  * section (RFC 1995 3), right after the question; false without one.
  * query_parse() has checked that the record's length is within the message.
  */
-static bool
-transfer_client_serial(const struct query *query, uint32_t *serial)
+bool
+answer_transfer_client_serial(const struct query *query, uint32_t *serial)
 {
 	const uint8_t *packet = query->packet;
 	if (query->length < WIRE_HEADER_LENGTH || (packet[8] << 8 | packet[9]) != 1)
@@ -127,15 +127,15 @@ answer_transfer(struct answer *answer)
 	}
 	if (query->qtype == RRTYPE_IXFR) {
 		uint32_t serial;
-		if (!transfer_client_serial(query, &serial)) {
+		if (!answer_transfer_client_serial(query, &serial)) {
 			answer->rcode = RCODE_FORMERR;  /* RFC 1995 3: the SOA is required */
 			return;
 		}
 		/*
 		 * RFC 1995 2: current (or from the future, as BIND) gets the single
 		 * SOA; so does an older client over UDP, told to come back over
-		 * TCP. Older over TCP: the whole zone in AXFR form (RFC 1995 4),
-		 * until a journal gives the differences.
+		 * TCP. Older over TCP: a stream, the journal's differences or the
+		 * whole zone in AXFR form (RFC 1995 4; answer_stream.c decides).
 		 */
 		if (!serial_older(serial, zone->serial) || udp) {
 			answer_transfer_soa(answer, zone);

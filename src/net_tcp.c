@@ -87,15 +87,25 @@ net_tcp_stream_log(const struct net_tcp_connection *c, const char *event)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double seconds = (double)(now.tv_sec - c->stream_start.tv_sec)
 		+ (double)(now.tv_nsec - c->stream_start.tv_nsec) / 1e9;
-	const char *kind = s->qtype == RRTYPE_IXFR ? "IXFR (AXFR form)" : "AXFR";
+	/* IXFR: from the client's serial; in AXFR form when the journal could not serve it. */
+	const char *kind = s->incremental ? "IXFR" : s->qtype == RRTYPE_IXFR ? "IXFR (AXFR form)"
+		: "AXFR";
+	char serial[64];
+	if (s->qtype == RRTYPE_IXFR)
+		snprintf(serial, sizeof serial, "serial %u to %u", s->from_serial, s->zone->serial);
+	else
+		snprintf(serial, sizeof serial, "serial %u", s->zone->serial);
 	if (s->message_count == 0) {
-		log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, serial %u", zone, client,
-			port, kind, event, s->zone->serial);
+		const char *why = s->incremental || s->qtype != RRTYPE_IXFR ? ""
+			: s->journal_status == ZONED_ENOTFOUND ? " (no journal back to that serial)"
+			: s->journal_status == ZONED_EINVAL ? " (journal damaged)" : " (journal unreadable)";
+		log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, %s%s", zone, client, port,
+			kind, event, serial, why);
 		return;
 	}
-	log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, serial %u, %u messages, "
-		"%llu records, %llu octets, %.3f s", zone, client, port, kind, event,
-		s->zone->serial, s->message_count, (unsigned long long)s->record_count,
+	log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, %s, %u messages, "
+		"%llu records, %llu octets, %.3f s", zone, client, port, kind, event, serial,
+		s->message_count, (unsigned long long)s->record_count,
 		(unsigned long long)c->stream_octets, seconds);
 }
 

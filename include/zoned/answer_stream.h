@@ -1,9 +1,10 @@
 /*
  * answer_stream.h: answers that take more than one message, produced one
  * message per call so that a transport can send each as its output drains
- * (zone transfer out: AXFR, RFC 5936; IXFR later). A stream holds its zone
- * (zone_ref()) from start to finish, so it survives reloads, and resumes
- * from a cursor into the zone: nothing is copied, nothing allocated.
+ * (zone transfer out: AXFR, RFC 5936; IXFR, RFC 1995). A stream holds its
+ * zone (zone_ref()) from start to finish, so it survives reloads, and
+ * resumes from a cursor into the zone: nothing is copied. An IXFR reads
+ * the zone's journal (journal.h) through a buffer allocated at its start.
  *
  * Who may transfer what (allow-transfer, TSIG) is decided before a stream
  * starts; this module only produces the messages, signed like the request
@@ -25,6 +26,7 @@
 #include <stdint.h>
 
 #include "zoned/dname.h"
+#include "zoned/journal.h"
 #include "zoned/tsig.h"
 
 struct answer_request;
@@ -40,7 +42,8 @@ enum answer_stream_status {
 /* Where the stream stands (private to answer_stream.c). */
 enum answer_stream_phase {
 	ANSWER_STREAM_FIRST_SOA,   /* RFC 5936 2.2: the transfer opens with the SOA */
-	ANSWER_STREAM_RECORDS,     /* every RRset of every node, canonical order */
+	ANSWER_STREAM_RECORDS,     /* every RRset of every node, canonical order,
+	                              or (IXFR) the journal's steps */
 	ANSWER_STREAM_LAST_SOA,    /* ... and closes with the SOA again */
 	ANSWER_STREAM_FINISHED,
 };
@@ -64,7 +67,25 @@ struct answer_stream {
 	/* Read by transports for their logs: zone above, and these. */
 	uint32_t message_count;          /* messages written so far */
 	uint64_t record_count;           /* records written so far */
-	uint16_t qtype;                  /* AXFR, or IXFR answered in AXFR form */
+	uint16_t qtype;                  /* AXFR, or IXFR (see incremental) */
+	/*
+	 * IXFR answered with the differences (RFC 1995 4) from the client's
+	 * serial (from_serial) to the zone's, read from its journal; false: the
+	 * whole zone (AXFR, or IXFR in AXFR form when the journal does not
+	 * reach back to from_serial).
+	 */
+	bool incremental;
+	uint32_t from_serial;            /* IXFR: the client's serial */
+	uint32_t journal_steps;          /* IXFR: the journal's steps sent */
+	int journal_status;              /* IXFR in AXFR form: why (a ZONED_ code) */
+	struct journal_reader journal;
+	/* A record read from the journal that did not fit the last message. */
+	bool journal_pending;
+	struct journal_record journal_record;
+	/* Two copies of journal owners: the encoder takes one pointer for one name. */
+	uint8_t journal_owner[2][DNAME_MAX_LENGTH];
+	uint8_t journal_owner_index;
+	int error;                       /* the journal failed mid-stream: ZONED_ code */
 	/* Echoed from the request. */
 	uint8_t id[2];
 	uint8_t opcode;
@@ -86,10 +107,13 @@ struct answer_stream {
 };
 
 /*
- * Starts an AXFR of zone for request, a TCP query for type AXFR whose
- * QNAME is the zone's origin (RFC 5936 4.2: never over UDP), or for type
- * IXFR to be answered in AXFR form (RFC 1995 4: the question echoes IXFR);
- * whether the client may have it was decided before (answer_query()). Keeps what the messages echo (ID,
+ * Starts a zone transfer of zone for request, a TCP query for type AXFR
+ * whose QNAME is the zone's origin (RFC 5936 4.2: never over UDP), or for
+ * type IXFR (RFC 1995) from a serial older than the zone's: answered with
+ * the journal's steps from that serial when zone->journal_path reaches back
+ * to it (stream->incremental), else in AXFR form (RFC 1995 4: the question
+ * echoes IXFR); whether the client may have it was decided before
+ * (answer_query()). Keeps what the messages echo (ID,
  * question, flags, EDNS), so request's bytes may go once this returns.
  * Takes a hold on zone (zone_ref()): the caller must be a holder or inside
  * its worker's epoch, which is where it found the zone. settings gives the
@@ -120,7 +144,9 @@ int answer_stream_sign(struct answer_stream *stream, struct tsig_context *contex
  * Returns ANSWER_STREAM_MORE, ANSWER_STREAM_DONE after the last message,
  * ZONED_ESPACE when a single record does not fit into an empty message of
  * size octets, ZONED_EINVAL when the stream is finished or never
- * started, or ZONED_ENOMEM when signing failed (HMAC, in OpenSSL). On an error nothing is written and the caller ends the stream
+ * started, ZONED_ENOMEM when signing failed (HMAC, in OpenSSL), or
+ * ZONED_EIO / ZONED_EINVAL when an IXFR's journal could not be read as it
+ * was checked at start. On an error nothing is written and the caller ends the stream
  * (for a transfer that means closing the connection, RFC 5936 2.2).
  */
 int answer_stream_next(struct answer_stream *stream, uint8_t *message, size_t size,

@@ -6,17 +6,21 @@
  * split a record, and the records reassembled must be exactly the zone's. A
  * stream must outlive the set that served its zone (a reload). A signed
  * stream's messages must each verify on the client side (RFC 8945 5.3.1).
+ * An IXFR (RFC 1995) from the journal, applied to the old version, must
+ * give the new one exactly.
  */
 #include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testlib.h"
 #include "zoned/answer.h"
 #include "zoned/answer_stream.h"
 #include "zoned/dname.h"
 #include "zoned/error.h"
+#include "zoned/journal.h"
 #include "zoned/nametree.h"
 #include "zoned/rrtype.h"
 #include "zoned/tsig.h"
@@ -569,6 +573,177 @@ START_TEST(signed_axfr_verifies_message_by_message)
 }
 END_TEST
 
+/*
+ * Version 1 is the zone above; version 2 has another $TTL (nearly every
+ * record deleted and added again: a step of ~700 KB, more than the journal
+ * reader's buffer); version 3 changes one record of a large RRset and adds
+ * a name.
+ */
+static struct zone *
+ixfr_version(unsigned version)
+{
+	char *text = stream_zone_text();
+	char *serial = strstr(text, "2026120301");
+	serial[9] = (char)('0' + version);
+	if (version >= 2)
+		memcpy(strstr(text, "$TTL 300"), "$TTL 600", 8);
+	size_t length = strlen(text);
+	if (version >= 3) {
+		memcpy(strstr(text, "many A 192.0.2.7\n"), "many A 192.0.2.9", 16);
+		strcpy(text + length, "added TXT \"new in 3\"\n");
+	}
+	struct zone *zone = testlib_zone_from_text("stream.test", text, "stream.test", NULL, NULL);
+	free(text);
+	return zone;
+}
+
+static void
+quiet_log(int priority, const char *format, ...)
+{
+}
+
+/* An IXFR query from serial: the SOA in the authority section (RFC 1995 3). */
+static size_t
+make_ixfr_query(uint8_t *packet, uint32_t serial)
+{
+	size_t length = make_query(packet, axfr_qname, sizeof axfr_qname, RRTYPE_IXFR, false);
+	packet[9] = 1;  /* NSCOUNT */
+	static const uint8_t soa_head[] = {0xc0, 12, 0, 6, 0, 1, 0, 0, 0, 0, 0, 22, 0, 0};
+	memcpy(packet + length, soa_head, sizeof soa_head);
+	length += sizeof soa_head;
+	uint8_t numbers[20] = {(uint8_t)(serial >> 24), (uint8_t)(serial >> 16),
+		(uint8_t)(serial >> 8), (uint8_t)serial};
+	memcpy(packet + length, numbers, sizeof numbers);
+	return length + sizeof numbers;
+}
+
+static unsigned
+key_type(const char *key)
+{
+	unsigned type = 0;
+	ck_assert_int_eq(sscanf(strchr(key, ' '), " %u", &type), 1);
+	return type;
+}
+
+/*
+ * Applies an IXFR (SOA, then per step: old SOA, deletions, new SOA,
+ * additions; SOA) to keys (count of them, sorted), as a secondary would.
+ * Returns the steps.
+ */
+static unsigned
+ixfr_apply(const struct transfer *transfer, char **keys, size_t *count)
+{
+	unsigned steps = 0;
+	size_t i = 1, last = transfer->count - 1;
+	ck_assert_str_eq(transfer->keys[0], transfer->keys[last]);
+	while (i < last) {
+		ck_assert_uint_eq(key_type(transfer->keys[i++]), RRTYPE_SOA);
+		for (; key_type(transfer->keys[i]) != RRTYPE_SOA; i++) {
+			char **found = bsearch(&transfer->keys[i], keys, *count, sizeof *keys,
+				compare_keys);
+			ck_assert_msg(found != NULL, "deleted record not there: %s", transfer->keys[i]);
+			free(*found);
+			memmove(found, found + 1, (size_t)(keys + *count - found - 1) * sizeof *keys);
+			(*count)--;
+		}
+		ck_assert_uint_lt(i, last);
+		i++;  /* the step's new SOA */
+		for (; i < last && key_type(transfer->keys[i]) != RRTYPE_SOA; i++) {
+			keys[(*count)++] = strdup(transfer->keys[i]);
+			qsort(keys, *count, sizeof *keys, compare_keys);
+		}
+		steps++;
+	}
+	return steps;
+}
+
+/* A zone's records but its SOA, sorted; room for extra more. */
+static char **
+sorted_keys_without_soa(const struct zone *zone, size_t extra, size_t *count)
+{
+	size_t n;
+	char **keys = zone_keys(zone, &n);
+	keys = realloc(keys, (n + extra) * sizeof *keys);
+	ck_assert_ptr_nonnull(keys);
+	free(keys[0]);
+	free(keys[n - 1]);
+	memmove(keys, keys + 1, (n - 2) * sizeof *keys);
+	*count = n - 2;
+	qsort(keys, *count, sizeof *keys, compare_keys);
+	return keys;
+}
+
+static void
+keys_free(char **keys, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+/* From serial 1 (two steps) and 2 (one), in messages of several sizes. */
+static const struct {
+	unsigned from;
+	unsigned steps;
+	size_t size;
+} ixfr_cases[] = { {1, 2, 16384}, {1, 2, 1200}, {2, 1, 65535}, {2, 1, 1100} };
+
+START_TEST(ixfr_from_the_journal_gives_the_new_version)
+{
+	char path[] = "/tmp/check_answer_stream_jnl.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	struct zone *v1 = ixfr_version(1), *v2 = ixfr_version(2), *v3 = ixfr_version(3);
+	struct zone *from = ixfr_cases[_i].from == 1 ? v1 : v2;
+	/* Step 1 -> 2 is about twice the zone: the default limit would drop it. */
+	ck_assert_int_eq(journal_record_version(path, JOURNAL_SIZE_MAX, v1, v2, quiet_log), 0);
+	ck_assert_int_eq(journal_record_version(path, JOURNAL_SIZE_MAX, v2, v3, quiet_log), 0);
+	v3->journal_path = strdup(path);
+	uint8_t packet[512];
+	struct answer_request request = {
+		.query = packet,
+		.query_length = make_ixfr_query(packet, from->serial),
+		.transport = ANSWER_TCP,
+	};
+	struct answer_stream stream;
+	ck_assert_int_eq(answer_stream_start_axfr(&stream, v3, &request, NULL), 0);
+	ck_assert(stream.incremental);
+	ck_assert_uint_eq(stream.from_serial, from->serial);
+	ck_assert_uint_eq(stream.journal_steps, ixfr_cases[_i].steps);
+	struct transfer transfer;
+	transfer_run(&stream, &(struct transfer_options){.size = ixfr_cases[_i].size, .vary =
+		ixfr_cases[_i].size == 1200}, &transfer);
+	answer_stream_finish(&stream);
+	if (ixfr_cases[_i].from == 1)
+		ck_assert_uint_gt(transfer.messages, 10);
+	size_t count, expected_count;
+	char **keys = sorted_keys_without_soa(from, 16, &count);
+	ck_assert_uint_eq(ixfr_apply(&transfer, keys, &count), ixfr_cases[_i].steps);
+	char **expected = sorted_keys_without_soa(v3, 0, &expected_count);
+	ck_assert_uint_eq(count, expected_count);
+	for (size_t i = 0; i < count; i++)
+		ck_assert_str_eq(keys[i], expected[i]);
+	keys_free(keys, count);
+	keys_free(expected, expected_count);
+	transfer_clear(&transfer);
+	/* A serial the journal does not reach: the whole zone, in AXFR form. */
+	request.query_length = make_ixfr_query(packet, 7);
+	ck_assert_int_eq(answer_stream_start_axfr(&stream, v3, &request, NULL), 0);
+	ck_assert(!stream.incremental);
+	ck_assert_int_eq(stream.journal_status, ZONED_ENOTFOUND);
+	transfer_run(&stream, &(struct transfer_options){.size = 16384}, &transfer);
+	transfer_check(&transfer, v3);
+	transfer_clear(&transfer);
+	answer_stream_finish(&stream);
+	unlink(path);
+	zone_free(v1);
+	zone_free(v2);
+	zone_free(v3);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -586,5 +761,10 @@ main(void)
 	tcase_add_loop_test(axfr, signed_axfr_verifies_message_by_message, 0,
 		(int)(sizeof signed_sizes / sizeof signed_sizes[0]));
 	suite_add_tcase(suite, axfr);
+	TCase *ixfr = tcase_create("ixfr");
+	tcase_set_timeout(ixfr, 60);
+	tcase_add_loop_test(ixfr, ixfr_from_the_journal_gives_the_new_version, 0,
+		(int)(sizeof ixfr_cases / sizeof ixfr_cases[0]));
+	suite_add_tcase(suite, ixfr);
 	return testlib_run(suite);
 }

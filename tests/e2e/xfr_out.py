@@ -9,10 +9,14 @@
 # verify it), and interoperability: stock BIND 9.18, NSD 4.6 and Knot 3.2 as
 # secondaries on loopback (each with its own config, directory and random
 # port; a missing one fails the test) transfer the zone from zoned and serve
-# the same records.
+# the same records; then the zone file is edited and zoned reloaded: its
+# NOTIFY brings each secondary to the new serial within 5 s, by an IXFR of
+# the difference from zoned's journal (zoned's per-transfer log line says
+# IXFR, serial 2026 to 2027, and a handful of records).
 import base64
 import functools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -552,9 +556,23 @@ def answer_keys(message):
                   for rrset in message.answer for rdata in rrset)
 
 
+def edited_zone_text(serial):
+    """transfer_zone_text(2026, hosts=1500) moved on to serial by a small
+    edit: an address changed, a name removed, a name added."""
+    text = transfer_zone_text(2026, hosts=1500)
+    text = text.replace('hostmaster 2026 ', 'hostmaster %d ' % serial, 1)
+    text = text.replace('mail IN A 192.0.2.25\n', 'mail IN A 192.0.2.125\n')
+    text = text.replace('CaseKept IN A 192.0.2.5\n', '')
+    return text + 'added IN A 192.0.2.%d\n' % (serial % 250)
+
+
 def check_secondary(workdir, start):
-    z = serve_conf(workdir, transfer_zone_text(2026, hosts=1500))
-    peer = start(workdir, free_port(), z.port)
+    peer_port = free_port()
+    # notify explicit: the zone's NS hosts are not on loopback; the secondary is.
+    z = serve_conf(workdir, transfer_zone_text(2026, hosts=1500),
+                   zone_extra='notify explicit; also-notify { 127.0.0.1 port %d; };'
+                   % peer_port)
+    peer = start(workdir, peer_port, z.port)
     try:
         deadline = time.monotonic() + PEER_TIMEOUT
         while peer_serial(peer) != 2026:
@@ -574,8 +592,28 @@ def check_secondary(workdir, start):
         # ... and the whole zone, transferred out of it again.
         records = message_records(axfr_messages(peer.port))
         assert_complete(records, z.zone_path, peer.name + "'s copy")
-        # zoned logged nothing alarming.
-        assert 'error' not in z.log().lower(), z.log()
+        # Edited and reloaded: zoned's NOTIFY (RFC 1996) brings the secondary
+        # to the new serial within 5 s, by IXFR from zoned's journal.
+        write(z.zone_path, edited_zone_text(2027))
+        z.reload()
+        started = time.monotonic()
+        while peer_serial(peer) != 2027:
+            assert peer.proc.poll() is None, '%s exited:\n%s' % (peer.name, peer.log())
+            assert time.monotonic() - started < 5 * TIME_SCALE, \
+                '%s not at serial 2027 within 5 s:\n%s\n%s' % (peer.name, peer.log(), z.log())
+            time.sleep(0.05)
+        print('%s at serial 2027 %.2f s after the reload' % (peer.name,
+                                                             time.monotonic() - started))
+        records = message_records(axfr_messages(peer.port))
+        assert_complete(records, z.zone_path, peer.name + "'s copy after the IXFR")
+        # The second transfer was the difference, not the zone: SOA 2027,
+        # SOA 2026, 2 deleted, SOA 2027, 2 added, SOA 2027 (zoned's log line).
+        found = re.findall(r'IXFR queued in full, serial 2026 to 2027, \d+ messages, '
+                           r'(\d+) records', z.log())
+        assert found == ['8'], z.log()
+        assert 'AXFR queued in full, serial 2027' not in z.log(), z.log()
+        # zoned logged nothing alarming (NOTIFY answered with NOERROR is fine).
+        assert 'error' not in z.log().lower().replace('(noerror)', ''), z.log()
         # What the secondary says about the transfer, for the test log.
         said = [line for line in peer.log().splitlines()
                 if 'xfr' in line.lower() or 'transfer' in line.lower()]

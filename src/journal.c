@@ -318,14 +318,16 @@ on_step_record(void *arg, enum zone_diff_side side, const struct zone_diff_recor
 }
 
 /*
- * The entry (header and payload) for the step from old to new into *entry.
+ * The entry (header and payload) for the step from old to new into *entry;
+ * old NULL: a barrier at new's serial (journal.h), its SOA twice.
  * Returns 0, ZONED_ENOMEM, or ZONED_ELIMIT (larger than any journal).
  */
 static int
 journal_build_entry(const struct zone *old, const struct zone *new, struct journal_buffer *entry)
 {
 	struct journal_step step = { 0 };
-	int rc = zone_diff_walk(old, new, on_step_record, &step);
+	int rc = old != NULL ? zone_diff_walk(old, new, on_step_record, &step) : 0;
+	const struct zone *from = old != NULL ? old : new;
 	if (rc == 0 && (step.deleted.failed || step.added.failed))
 		rc = ZONED_ENOMEM;
 	if (rc == ZONED_ENOMEM && step.deleted.length + step.added.length > JOURNAL_SIZE_MAX)
@@ -333,7 +335,7 @@ journal_build_entry(const struct zone *old, const struct zone *new, struct journ
 	if (rc == 0) {
 		uint8_t header[JOURNAL_ENTRY_HEADER] = { 0 };
 		journal_buffer_put(entry, header, sizeof header);
-		journal_buffer_put_soa(entry, old);   /* RFC 1995 4: old SOA, deletions, */
+		journal_buffer_put_soa(entry, from);  /* RFC 1995 4: old SOA, deletions, */
 		journal_buffer_put(entry, step.deleted.data, step.deleted.length);
 		journal_buffer_put_soa(entry, new);   /* new SOA, additions */
 		journal_buffer_put(entry, step.added.data, step.added.length);
@@ -343,7 +345,7 @@ journal_build_entry(const struct zone *old, const struct zone *new, struct journ
 	if (rc == 0) {
 		uint8_t *h = entry->data;
 		journal_set_u32(h, (uint32_t)(entry->length - JOURNAL_ENTRY_HEADER));
-		journal_set_u32(h + 4, old->serial);
+		journal_set_u32(h + 4, from->serial);
 		journal_set_u32(h + 8, new->serial);
 		journal_set_u32(h + 12, step.deleted_count + 1);
 		journal_set_u32(h + 16, step.added_count + 1);
@@ -428,6 +430,22 @@ static bool
 journal_remove(const char *path)
 {
 	return unlink(path) == 0 || errno == ENOENT;
+}
+
+/*
+ * Replaces the journal by one that holds a barrier at zone's serial only;
+ * removes it when that cannot be written. Returns true for the barrier.
+ */
+static bool
+journal_reset(const char *path, const struct zone *zone)
+{
+	struct journal_buffer entry = { 0 };
+	bool written = journal_build_entry(NULL, zone, &entry) == 0
+		&& journal_rewrite(path, zone->origin, NULL, 0, &entry) == 0;
+	free(entry.data);
+	if (!written)
+		journal_remove(path);
+	return written;
 }
 
 /* The limit in octets for max_size and the new version. */
@@ -515,19 +533,21 @@ journal_record_version(const char *path, uint64_t max_size, const struct zone *o
 		/*
 		 * RFC 1995 and 1982: secondaries only ask for a greater serial.
 		 * The journal's steps would now lead to something other than what
-		 * is served: it goes, and IXFR answers AXFR until it grows again.
+		 * is served, and a step from this serial would be applied to
+		 * copies that hold other records under it: the journal restarts
+		 * with a barrier at it, and IXFR from it or before is AXFR.
 		 */
-		bool removed = journal_remove(path);
+		const char *what = journal_reset(path, new) ? "restarted" : "removed";
 		if (old->serial == new->serial)
 			log(LOG_ERR, "zone %s: records changed but serial %lu not increased; IXFR "
-				"journal not updated (%s %s); secondaries keep the old records until "
-				"the serial increases", name, (unsigned long)new->serial, path,
-				removed ? "removed" : "could not be removed");
+				"journal not updated (%s %s: IXFR from serial %lu or older is answered "
+				"with AXFR); secondaries keep the old records until the serial "
+				"increases", name, (unsigned long)new->serial, path, what,
+				(unsigned long)new->serial);
 		else
 			log(LOG_ERR, "zone %s: serial went backwards (%lu to %lu); IXFR journal "
 				"not updated (%s %s)", name, (unsigned long)old->serial,
-				(unsigned long)new->serial, path,
-				removed ? "removed" : "could not be removed");
+				(unsigned long)new->serial, path, what);
 		return ZONED_EINVAL;
 	}
 	struct journal_buffer entry = { 0 };
@@ -635,12 +655,21 @@ journal_reader_open(struct journal_reader *reader, const char *path, const uint8
 	if (reader->buffer == NULL)
 		return ZONED_ENOMEM;
 	/* Skip to the step that starts at from, then check each one up to to. */
-	bool found = false;
+	bool found = false, barrier_at_from = false;
 	uint32_t at = from;
 	struct journal_entry entry;
 	while (offset < file_size && journal_read_entry(reader->fd, offset, file_size, &entry)) {
 		uint64_t next = offset + JOURNAL_ENTRY_HEADER + (uint64_t)entry.length;
-		if (!found && entry.from == from) {
+		if (entry.from == entry.to) {
+			/* A barrier: no chain crosses it, none starts at its serial after it. */
+			found = false;
+			reader->steps = 0;
+			reader->octets = 0;
+			barrier_at_from = entry.from == from;
+			offset = next;
+			continue;
+		}
+		if (!found && entry.from == from && !barrier_at_from) {
 			found = true;
 			reader->offset = offset;
 		}

@@ -312,23 +312,40 @@ START_TEST(test_serial_not_increased)
 		capture_log), ZONED_EINVAL);
 	ck_assert_ptr_nonnull(strstr(logged, "zone example: records changed but serial 4 not "
 		"increased; IXFR journal not updated"));
-	ck_assert_int_eq(access(path, F_OK), -1);
-	/* The next increase starts a journal that reaches back to 4 only. */
-	struct zone *v5 = version(5, 6);
-	record(changed, v5, JOURNAL_SIZE_DEFAULT);
+	/* The journal restarts with a barrier at 4: nothing before it, nothing from 4. */
 	struct journal_info info = describe();
 	ck_assert_uint_eq(info.first_serial, 4);
-	ck_assert_uint_eq(info.steps, 1);
-	/* Backwards: removed as well. */
+	ck_assert_uint_eq(info.last_serial, 4);
+	struct zone *v5 = version(5, 6), *v6 = version(6, 6);
+	record(changed, v5, JOURNAL_SIZE_DEFAULT);
+	record(v5, v6, JOURNAL_SIZE_DEFAULT);
+	info = describe();
+	ck_assert_uint_eq(info.last_serial, 6);
+	const uint8_t *origin = testlib_name("example.");
+	struct journal_reader reader;
+	/* A copy at serial 4 may hold the old records: the step from 4 is not for it. */
+	ck_assert_int_eq(journal_reader_open(&reader, path, origin, 4, 6), ZONED_ENOTFOUND);
+	journal_reader_close(&reader);
+	ck_assert_int_eq(journal_reader_open(&reader, path, origin, 3, 6), ZONED_ENOTFOUND);
+	journal_reader_close(&reader);
+	read_steps(5, 6, 1);
+	/* It survives a restart: the journal ends at the zone's serial. */
+	ck_assert_int_eq(journal_check(path, v6, capture_log), 0);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	/* Backwards: a barrier at the new serial. */
 	struct zone *v2 = version(2, 6);
 	logged[0] = '\0';
-	ck_assert_int_eq(journal_record_version(path, JOURNAL_SIZE_DEFAULT, v5, v2, capture_log),
+	ck_assert_int_eq(journal_record_version(path, JOURNAL_SIZE_DEFAULT, v6, v2, capture_log),
 		ZONED_EINVAL);
-	ck_assert_ptr_nonnull(strstr(logged, "serial went backwards (5 to 2)"));
-	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_ptr_nonnull(strstr(logged, "serial went backwards (6 to 2)"));
+	info = describe();
+	ck_assert_uint_eq(info.last_serial, 2);
+	ck_assert_int_eq(journal_reader_open(&reader, path, origin, 5, 6), ZONED_ENOTFOUND);
+	journal_reader_close(&reader);
 	zone_free(v4);
 	zone_free(changed);
 	zone_free(v5);
+	zone_free(v6);
 	zone_free(v2);
 }
 END_TEST

@@ -9,7 +9,10 @@
  * (owner uncompressed, type, class, TTL, rdlength, rdata), in RFC 1995
  * order: the old SOA, the deleted records, the new SOA, the added records.
  * So the records of consecutive entries, between a leading and a trailing
- * current SOA, are an incremental transfer as it goes on the wire.
+ * current SOA, are an incremental transfer as it goes on the wire. An entry
+ * from serial S to S itself is a barrier: the zone's records changed under
+ * an unchanged serial (or the serial went back to S), so no transfer may
+ * start at S after it, and no chain of steps crosses it.
  *
  * Appends go to the end of the file; dropping old entries (max-journal-
  * size) or starting over writes a new file and renames it into place, so a
@@ -55,8 +58,10 @@ char *journal_default_path(const char *zone_path);
  *    kept.
  *  - same serial and same records: nothing to do (returns 0).
  *  - same serial, records changed; or the serial went backwards: logged as
- *    an error, and the journal is removed, since its steps no longer lead
- *    to what is served: IXFR clients then get AXFR. Returns ZONED_EINVAL.
+ *    an error, and the journal restarts with a barrier at new's serial
+ *    (removed when that cannot be written), since its steps no longer lead
+ *    to what is served and copies at that serial may hold other records:
+ *    IXFR from that serial or older gets AXFR. Returns ZONED_EINVAL.
  * old NULL (no version in memory: the first load) checks the journal
  * against new as journal_check() does.
  * Everything that goes wrong is logged through log as "zone NAME: ...".

@@ -732,6 +732,7 @@ server_load(struct server *server)
 		&failed);
 	if (rc != 0)
 		return rc;
+	zoneset_check_journals(zones, log_message);
 	/* As BIND: the others are served, a failed one answers SERVFAIL until a reload loads it. */
 	server->stats->zone_load_failures += failed;
 	if (failed > 0)

@@ -249,13 +249,16 @@ zoneset_failure_text(int rc, const struct config_zone *cz, char *buffer, size_t 
 
 /*
  * A version just loaded, before it is published: its step from the version
- * served until now goes into the zone's journal (IXFR out, RFC 1995); a
- * zone without a version in memory (start, a new or failed zone) only has
- * its journal checked. The zone remembers the journal for transfers out.
+ * served until now goes into the zone's journal (IXFR out, RFC 1995); at a
+ * reload, a zone without a version in memory (new, or failed until now)
+ * only has its journal checked. At startup (and for zoned -C) nothing is
+ * written or removed here: see zoneset_check_journals(). The zone
+ * remembers the journal for transfers out.
  */
 static void
 zoneset_journal_zone(const struct config *config, const struct config_zone *cz,
-	const struct zoneset_zone *old, struct zoneset_zone *entry, log_function *log)
+	const struct zoneset *previous, const struct zoneset_zone *old,
+	struct zoneset_zone *entry, log_function *log)
 {
 	char *path = config_zone_journal_path(cz);
 	if (path == NULL) {
@@ -263,9 +266,9 @@ zoneset_journal_zone(const struct config *config, const struct config_zone *cz,
 			entry->name);
 		return;
 	}
-	const struct zone *previous = old != NULL && !old->failed ? old->zone : NULL;
-	journal_record_version(path, config_zone_max_journal_size(config, cz), previous,
-		entry->zone, log);
+	if (previous != NULL)
+		journal_record_version(path, config_zone_max_journal_size(config, cz),
+			old != NULL && !old->failed ? old->zone : NULL, entry->zone, log);
 	entry->zone->journal_path = path;
 }
 
@@ -300,7 +303,7 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	if (rc == ZONED_ECANCELED)
 		log(LOG_NOTICE, "zone %s: load abandoned", name);
 	if (rc == 0)
-		zoneset_journal_zone(config, cz, old, entry, log);
+		zoneset_journal_zone(config, cz, previous, old, entry, log);
 	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
 		return rc;
 	(*failed)++;
@@ -366,6 +369,16 @@ zoneset_build(const struct config *config, const struct zoneset *previous,
 	}
 	*out = set;
 	return 0;
+}
+
+void
+zoneset_check_journals(const struct zoneset *set, log_function *log)
+{
+	for (size_t i = 0; i < set->zone_count; i++) {
+		const struct zone *zone = set->zones[i].zone;
+		if (!set->zones[i].failed && zone->journal_path != NULL)
+			journal_check(zone->journal_path, zone, log);
+	}
 }
 
 void

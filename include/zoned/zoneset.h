@@ -63,6 +63,14 @@ int zoneset_build(const struct config *config, const struct zoneset *previous,
 	unsigned *failed);
 
 /*
+ * At startup, once the first set is built: each zone's journal that does
+ * not end at the zone's serial was left from another zone file and is
+ * removed, as journal_check() says (zoneset_build() itself leaves journals
+ * alone without a previous set, so that zoned -C changes no file).
+ */
+void zoneset_check_journals(const struct zoneset *set, log_function *log);
+
+/*
  * Frees set and lets go of its zones: a zone that a newer set also serves
  * (shared after a reload) or that a long reader holds (zone_ref()) lives
  * on until its last holder lets go. NULL is fine.

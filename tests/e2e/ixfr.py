@@ -183,6 +183,9 @@ def test_restart_keeps_the_journal(workdir):
     assert z.stop() == 0
     path = os.path.join(workdir, 'example.zone')
     write(path, version_text(9))
+    # zoned -C checks and changes nothing.
+    status, output = run_zoned(['-C', '-c', conf], workdir)
+    assert status == 0 and os.path.exists(path + '.jnl'), output
     z = start_zoned(workdir, ['-c', conf, '-t', '2'], clean_exit=True)
     z.zone_path = path
     assert 'journal %s.jnl ends at serial 3 but the zone has serial 9' % path in z.log(), \

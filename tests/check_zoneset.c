@@ -14,6 +14,7 @@
 #include "zoned/config.h"
 #include "zoned/dname.h"
 #include "zoned/error.h"
+#include "zoned/journal.h"
 #include "zoned/nametree.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
@@ -109,6 +110,42 @@ count_records(const struct zone *zone)
 	}
 	return records;
 }
+
+/*
+ * A reload records each zone loaded again in its journal before the set is
+ * published; the first set (startup, zoned -C) leaves journals alone until
+ * zoneset_check_journals(), which removes one that leads elsewhere.
+ */
+START_TEST(reload_records_the_step_in_the_journal)
+{
+	char journal_a[80], journal_b[80];
+	snprintf(journal_a, sizeof journal_a, "%s.jnl", path_a);
+	snprintf(journal_b, sizeof journal_b, "%s.jnl", path_b);
+	FILE *stale = fopen(journal_b, "w");   /* left over, not even a journal */
+	ck_assert_ptr_nonnull(stale);
+	fputs("stale", stale);
+	fclose(stale);
+	struct zoneset *first = build(NULL);
+	ck_assert_str_eq(find(first, "a.test")->journal_path, journal_a);
+	ck_assert_int_eq(access(journal_a, F_OK), -1);
+	ck_assert_int_eq(access(journal_b, F_OK), 0);
+	write_zone(path_a, "a.test", 2, 51);
+	struct zoneset *second = build(first);
+	struct journal_info info;
+	ck_assert_int_eq(journal_describe(journal_a, testlib_name("a.test"), &info), 0);
+	ck_assert_uint_eq(info.first_serial, 1);
+	ck_assert_uint_eq(info.last_serial, 2);
+	ck_assert_uint_eq(info.steps, 1);
+	/* b.test did not change: shared, its (foreign) file untouched. */
+	ck_assert_ptr_eq(find(second, "b.test"), find(first, "b.test"));
+	ck_assert_int_eq(journal_describe(journal_b, testlib_name("b.test"), &info), ZONED_EINVAL);
+	/* At a start with a.test at serial 2 its journal is kept. */
+	zoneset_check_journals(second, quiet_log);
+	ck_assert_int_eq(access(journal_a, F_OK), 0);
+	zoneset_free(first);
+	zoneset_free(second);
+}
+END_TEST
 
 START_TEST(held_zone_outlives_every_set)
 {
@@ -270,6 +307,7 @@ main(void)
 	TCase *lifetime = tcase_create("lifetime");
 	tcase_add_checked_fixture(lifetime, setup, teardown);
 	tcase_add_test(lifetime, held_zone_outlives_every_set);
+	tcase_add_test(lifetime, reload_records_the_step_in_the_journal);
 	tcase_add_test(lifetime, sets_share_zones_across_two_reloads);
 	tcase_add_test(lifetime, failed_reload_keeps_holding_the_old_zone);
 	tcase_add_test(lifetime, lowered_max_records_fails_unchanged_zone);

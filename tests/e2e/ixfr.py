@@ -196,12 +196,16 @@ def test_restart_keeps_the_journal(workdir):
 
 def test_max_journal_size_drops_the_oldest(workdir):
     """Each step changes 40 addresses (about 2 KB); max-journal-size 6k
-    keeps the newest two or so."""
-    z = serve(workdir, version_text(1), zone_extra='max-journal-size 6k;')
+    keeps the newest two or so. The journal is where the journal statement
+    says (relative to directory)."""
+    os.mkdir(os.path.join(workdir, 'journals'))
+    z = serve(workdir, version_text(1),
+              zone_extra='max-journal-size 6k; journal "journals/example.journal";')
     every = set(range(40))
     for serial in range(2, 7):
         reload_to(z, version_text(serial, changed=every if serial % 2 else set()), serial)
-    size = os.path.getsize(z.zone_path + '.jnl')
+    assert not os.path.exists(z.zone_path + '.jnl')
+    size = os.path.getsize(os.path.join(workdir, 'journals', 'example.journal'))
     assert size <= 6 * 1024, size
     assert 'over max-journal-size (6144 octets): dropped' in z.log(), z.log()
     assert_complete(ixfr(z.port, 1), z.zone_path, 'IXFR from a dropped serial')

@@ -492,6 +492,20 @@ journal_store(const char *path, uint64_t limit, const struct zone *old, const st
 		kept -= JOURNAL_ENTRY_HEADER + (uint64_t)scan.entries[first].length;
 		first++;
 	}
+	/*
+	 * A barrier goes only together with the step after it (which starts at
+	 * its serial): alone, that step would become a start for copies that
+	 * hold other records under the serial. Before the new step it stays.
+	 */
+	if (first > 0 && scan.entries[first - 1].from == scan.entries[first - 1].to) {
+		if (first < scan.count) {
+			kept -= JOURNAL_ENTRY_HEADER + (uint64_t)scan.entries[first].length;
+			first++;
+		} else {
+			first--;
+			kept += JOURNAL_ENTRY_HEADER + (uint64_t)scan.entries[first].length;
+		}
+	}
 	if (usable && first > 0)
 		log(LOG_INFO, "zone %s: journal %s over max-journal-size (%llu octets): dropped "
 			"the %zu oldest steps (serial %lu to %lu)", name, path,

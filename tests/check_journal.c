@@ -350,6 +350,48 @@ START_TEST(test_serial_not_increased)
 }
 END_TEST
 
+/* Trimming to max-journal-size drops a barrier only with the step from its serial. */
+START_TEST(test_barrier_trimmed)
+{
+	struct zone *v1 = version(1, 100), *changed = version(1, 101);
+	struct zone *v2 = version(2, 101), *v3 = version(3, 101);
+	ck_assert_int_eq(journal_record_version(path, JOURNAL_SIZE_DEFAULT, v1, changed,
+		capture_log), ZONED_EINVAL);
+	/* Each step is over the 4096-octet minimum: the barrier stays before the new one. */
+	record(changed, v2, 1);
+	struct journal_info info = describe();
+	ck_assert_uint_eq(info.first_serial, 1);
+	ck_assert_uint_eq(info.steps, 2);
+	struct journal_reader reader;
+	const uint8_t *origin = testlib_name("example.");
+	ck_assert_int_eq(journal_reader_open(&reader, path, origin, 1, 2), ZONED_ENOTFOUND);
+	journal_reader_close(&reader);
+	/*
+	 * The next step, with a limit that dropping the barrier alone would
+	 * meet (the step 2 -> 3 measured in a journal of its own): the step
+	 * from 1 goes with it, else copies at the old serial 1 could start there.
+	 */
+	char scratch[160];
+	snprintf(scratch, sizeof scratch, "%s/scratch.jnl", directory);
+	ck_assert_int_eq(journal_record_version(scratch, JOURNAL_SIZE_DEFAULT, v2, v3,
+		capture_log), 0);
+	struct stat st;
+	ck_assert_int_eq(stat(scratch, &st), 0);
+	uint64_t header = 8 + 4 + 1 + 9;   /* magic, version, "example." */
+	uint64_t limit = (uint64_t)file_size() + (uint64_t)st.st_size - header - 1;
+	unlink(scratch);
+	record(v2, v3, limit);
+	info = describe();
+	ck_assert_uint_eq(info.first_serial, 2);
+	ck_assert_uint_eq(info.steps, 1);
+	read_steps(2, 3, 1);
+	zone_free(v1);
+	zone_free(changed);
+	zone_free(v2);
+	zone_free(v3);
+}
+END_TEST
+
 START_TEST(test_gap_and_foreign)
 {
 	three_steps();
@@ -383,6 +425,7 @@ journal_suite(void)
 	tcase_add_test(tc, test_flipped_octet);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_serial_not_increased);
+	tcase_add_test(tc, test_barrier_trimmed);
 	tcase_add_test(tc, test_gap_and_foreign);
 	suite_add_tcase(suite, tc);
 	return suite;

@@ -253,7 +253,7 @@ struct journal_buffer {
 static void
 journal_buffer_put(struct journal_buffer *b, const void *data, size_t length)
 {
-	if (b->failed)
+	if (b->failed || length == 0)   /* an empty side's data is NULL */
 		return;
 	if (b->capacity - b->length < length) {
 		size_t capacity = b->capacity ? b->capacity : 4096;

@@ -29,6 +29,7 @@ config_create(void)
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
 	config->answer_cookie = true;   /* as BIND and NSD */
+	config->control = (struct config_control){ .perm = 0600, .owner = -1, .group = -1 };
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	if (config->version == NULL) {
 		free(config);
@@ -61,6 +62,7 @@ config_free(struct config *config)
 	for (size_t i = 0; i < config->statistics_channel_count; i++)
 		acl_free(config->statistics_channels[i].allow);
 	free(config->statistics_channels);
+	free(config->control.path);
 	acl_free(config->allow_transfer);
 	free(config->listens);
 	free(config->path);
@@ -257,7 +259,7 @@ static const struct config_unsupported config_unsupported_zone_options[] = {
 };
 
 static const struct config_unsupported config_unsupported_statements[] = {
-	{ "controls", NULL, false }, { "dnssec-policy", NULL, false },
+	{ "dnssec-policy", NULL, false },
 	{ "dyndb", NULL, false }, { "http", NULL, false }, { "logging", NULL, false },
 	{ "managed-keys", NULL, false }, { "masters", NULL, false },
 	{ "plugin", NULL, false }, { "primaries", NULL, false }, { "server", NULL, false },
@@ -783,6 +785,8 @@ config_parse_statement(struct config_parser *p)
 		return config_parse_key(p);
 	if (strcmp(word, "statistics-channels") == 0)
 		return config_parse_statistics_channels(p);
+	if (strcmp(word, "controls") == 0)
+		return config_parse_controls(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_statements, word);
 	if (u != NULL)

@@ -179,6 +179,9 @@ int config_parse_address(const char *text, uint16_t port, struct config_listen *
 /* In config_statistics.c: statistics-channels { inet ADDRESS [port N] [allow { ... }]; }; */
 bool config_parse_statistics_channels(struct config_parser *p);
 
+/* In config_control.c: controls { unix "PATH" [perm N] [owner N] [group N]; }; */
+bool config_parse_controls(struct config_parser *p);
+
 /* In config_notify.c: */
 
 /* notify yes | no | explicit; after the word, into notify. */

@@ -564,6 +564,17 @@ notify_zones(struct notify *notify, const struct config *config,
 	return rc;
 }
 
+int
+notify_zone_now(struct notify *notify, const struct config *config,
+	const struct zoneset_zone *entry, size_t *queued)
+{
+	*queued = 0;
+	if (entry->failed)
+		return 0;
+	notify_apply_sources(notify, config);
+	return notify_zone(notify, config, entry, true, queued);
+}
+
 size_t
 notify_pending_count(const struct notify *notify)
 {

@@ -38,6 +38,15 @@ struct config_statistics_channel {
 
 #define CONFIG_DEFAULT_STATISTICS_PORT 80
 
+/* controls { unix "PATH" perm 0600 owner UID group GID; };: zoned-control's socket. */
+struct config_control {
+	bool given;             /* a controls statement was read (else: the default path) */
+	char *path;             /* NULL with given: controls { }; (no control channel) */
+	unsigned perm;          /* mode bits of the socket (default 0600) */
+	long owner;             /* -1: as created (the user zoned starts as) */
+	long group;             /* -1: as created */
+};
+
 /* notify yes | no | explicit; (RFC 1996, named.conf's meaning). */
 enum config_notify_mode {
 	CONFIG_NOTIFY_INHERIT = 0,  /* not given: the options' (zones), yes (options) */
@@ -112,6 +121,7 @@ struct config {
 	struct cookie_config cookies;
 	struct config_statistics_channel *statistics_channels;  /* statistics-channels inet clauses */
 	size_t statistics_channel_count;
+	struct config_control control;  /* src/config_control.c */
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */

@@ -31,8 +31,12 @@ config_parse_control_number(struct config_parser *p, const char *what, unsigned 
 	unsigned long value = strtoul(p->token, &end, 0);
 	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || p->token[0] == '-'
 	    || value > max) {
-		config_error(p, ZONED_EINVAL, "controls: %s '%s' is not a number from 0 to %#lo",
-			what, config_token_text(p), max);
+		if (max == 0777)
+			config_error(p, ZONED_EINVAL, "controls: %s '%s' is not a mode from 0 to "
+				"0777", what, config_token_text(p));
+		else
+			config_error(p, ZONED_EINVAL, "controls: %s '%s' is not a number from 0 to "
+				"%lu", what, config_token_text(p), max);
 		return false;
 	}
 	*out = value;
@@ -53,7 +57,7 @@ config_parse_control_option(struct config_parser *p, struct config_control *cont
 	}
 	bool owner = strcmp(word, "owner") == 0;
 	if (owner || strcmp(word, "group") == 0) {
-		if (!config_parse_control_number(p, word, INT_MAX, &value))
+		if (!config_parse_control_number(p, owner ? "owner" : "group", INT_MAX, &value))
 			return false;
 		*(owner ? &control->owner : &control->group) = (long)value;
 		return true;

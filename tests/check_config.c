@@ -406,7 +406,8 @@ static const struct {
 		"named.conf:1: error: option 'querylog yes' is not implemented (only 'querylog no;' is)\n" },
 	{ "\nlogging { channel c { file \"x.log\"; }; };",
 		"named.conf:2: error: statement 'logging' is not implemented\n" },
-	{ "controls { };", "named.conf:1: error: statement 'controls' is not implemented\n" },
+	{ "controls { inet * allow { localhost; }; };", "named.conf:1: error: controls 'inet' is "
+		"not supported (only 'unix' is: zoned-control uses a unix socket)\n" },
 	{ "masters m { 192.0.2.1; };", "named.conf:1: error: statement 'masters' is not implemented\n" },
 	{ "primaries p { 192.0.2.1; };", "named.conf:1: error: statement 'primaries' is not implemented\n" },
 	{ "server 192.0.2.1 { };", "named.conf:1: error: statement 'server' is not implemented\n" },

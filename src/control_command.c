@@ -270,7 +270,7 @@ control_reload_zone(const struct control_daemon *daemon, const struct control_re
 		evbuffer_add_printf(out, "zone %s is no longer served\n", request->zone);
 		return 1;
 	}
-	if (failed > 0 && zone->failed) {
+	if (zone->failed) {
 		evbuffer_add_printf(out, "zone %s: not loaded: %s; answering SERVFAIL\n",
 			zone->name, zone->error ? zone->error : "see the log");
 		return 1;

@@ -18,6 +18,7 @@ int fuzz_config_one(const uint8_t *data, size_t size);
 int fuzz_tcp_stream_one(const uint8_t *data, size_t size);
 int fuzz_rrl_one(const uint8_t *data, size_t size);
 int fuzz_notify_one(const uint8_t *data, size_t size);
+int fuzz_control_one(const uint8_t *data, size_t size);
 
 /* Frees the rate-limit target's table (replay calls it at exit). */
 void fuzz_rrl_cleanup(void);

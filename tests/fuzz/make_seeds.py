@@ -377,10 +377,27 @@ def write_notify_seeds():
         write_seed("notify", data)
 
 
+CONTROL_REQUESTS = [
+    "status", "reload", "reload example", "reload EXAMPLE.", "reload failed.test",
+    "reload nope.test", "reconfig", "zonestatus example", "zonestatus failed.test",
+    "zonestatus nope.test", "stats", "notify example", "notify failed.test",
+    "refresh example", "retransfer example", "trace", "trace 3", "trace 0", "notrace",
+    "stop", "", "  status\t", "bogus", "status now", "zonestatus", "reload a..b",
+    "trace 4", "status\r", "stat\0us", "reload caf\xc3\xa9", "reload " + "a" * 64,
+    "zonestatus " + ".".join(["a" * 63] * 4), "x" * 1023, "x" * 1024,
+]
+
+
+def write_control_seeds():
+    for line in CONTROL_REQUESTS:
+        write_seed("control", line.encode("latin-1"))
+
+
 WRITERS = {
     "fixture": write_fixture, "answer": write_answer_seeds, "cookie": write_cookie_seeds,
     "zone_load": write_zone_seeds, "config": write_config_seeds, "tcp_stream": write_tcp_seeds,
     "rrl": write_rrl_seeds, "notify": write_notify_seeds,
+    "control": write_control_seeds,
 }
 
 

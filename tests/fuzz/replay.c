@@ -27,6 +27,7 @@ static const struct replay_target replay_targets[] = {
 	{"tcp_stream", fuzz_tcp_stream_one},
 	{"rrl", fuzz_rrl_one},
 	{"notify", fuzz_notify_one},
+	{"control", fuzz_control_one},
 };
 
 #define REPLAY_TARGET_COUNT (sizeof(replay_targets) / sizeof(replay_targets[0]))

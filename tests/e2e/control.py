@@ -146,6 +146,28 @@ def test_reconfig_loads_new_zones_only(workdir):
     assert z.stop() == 0
 
 
+def test_failed_zone_and_removed_zone(workdir):
+    write(os.path.join(workdir, 'b.test.zone'), 'b.test. 300 IN SOA broken\n')
+    z = serve(workdir)
+    status = fields(ok(z.socket, 'status'))
+    assert status['failed zones'] == '1' and status['failed zone'] == 'b.test', status
+    zone = fields(ok(z.socket, 'zonestatus', 'b.test'))
+    assert zone['state'].startswith('failed') and zone['serial'] == 'none', zone
+    assert zone['loaded'] == 'never' and 'b.test.zone:1: ' in zone['last error'], zone
+    status, out, err = ctl('-s', z.socket, 'notify', 'b.test')
+    assert status == 1 and 'is not loaded' in err, err
+    # Fixed and loaded by reload ZONE; then reconfig drops a zone taken out of the config.
+    write(os.path.join(workdir, 'b.test.zone'), zone_text('b.test', 4))
+    assert ok(z.socket, 'reload', 'b.test') == 'zone b.test: reloaded, serial 4\n'
+    assert fields(ok(z.socket, 'zonestatus', 'b.test'))['last error'] == 'none'
+    with open(z.conf) as f:
+        text = f.read()
+    write(z.conf, text.replace('zone "b.test" { type primary; file "b.test.zone"; };', ''))
+    assert ok(z.socket, 'reconfig') == 'reconfig done: 1 zones served, 0 failed to load\n'
+    assert dig(z.port, 'b.test', 'SOA', '+norecurse').stdout.count('REFUSED') == 1
+    assert z.stop() == 0
+
+
 def samples(text):
     """{'name{labels}': value} of Prometheus text lines."""
     result = {}
@@ -271,6 +293,7 @@ if __name__ == '__main__':
         test_status_zonestatus_and_mode,
         test_reload_one_zone_then_all,
         test_reconfig_loads_new_zones_only,
+        test_failed_zone_and_removed_zone,
         test_stats_count_the_queries_sent,
         test_trace_and_notrace,
         test_notify_zone,

@@ -7,7 +7,8 @@
 # log's lines follow), notify ZONE (a UDP listener receives the NOTIFY),
 # stop (the daemon exits 0 and removes its socket), the socket's mode, a
 # stale socket replaced and a live one not taken, and exit 1 with a message
-# for an unknown zone or command and a daemon that is not running.
+# for an unknown zone or command and a daemon that is not running; a 17th
+# connection is closed at once, a request cut short after 10 s.
 import http.client
 import os
 import socket
@@ -271,6 +272,39 @@ def test_stop_and_not_running(workdir):
     assert status == 1 and 'no control channel' in err, err
 
 
+def test_connection_limits(workdir):
+    z = serve(workdir)
+    idle = []
+    for _ in range(16):   # CONTROL_CONNECTIONS_MAX, none sending anything
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(z.socket)
+        idle.append(s)
+    time.sleep(0.2)
+    extra = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    extra.settimeout(5)
+    extra.connect(z.socket)
+    extra.sendall(b'status\n')
+    try:
+        reply = extra.recv(100)
+    except ConnectionResetError:   # closed with our request unread
+        reply = b''
+    assert reply == b'', 'the 17th connection is closed unanswered'
+    extra.close()
+    # A request cut before its newline is closed after the 10 s timeout.
+    start = time.monotonic()
+    idle[0].settimeout(20)
+    idle[0].sendall(b'sta')
+    assert idle[0].recv(100) == b''
+    assert 9 <= time.monotonic() - start <= 15, time.monotonic() - start
+    for s in idle:
+        s.close()
+    time.sleep(0.2)
+    assert fields(ok(z.socket, 'status'))['zones'] == '2'
+    assert 'connections open, closing a new one' in z.log()
+    assert 'control: connection timed out' in z.log()
+    assert z.stop() == 0
+
+
 def test_stale_socket_replaced_live_one_kept(workdir):
     z = serve(workdir)
     # A second daemon with the same socket (another port) does not take it.
@@ -299,4 +333,5 @@ if __name__ == '__main__':
         test_notify_zone,
         test_stop_and_not_running,
         test_stale_socket_replaced_live_one_kept,
+        test_connection_limits,
     ]))

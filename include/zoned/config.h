@@ -21,6 +21,9 @@ struct rrl_config;
 #define CONFIG_DEFAULT_EDNS_UDP_SIZE 1232
 #define CONFIG_DEFAULT_TCP_CLIENTS 1024
 #define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT 100   /* BIND's unit: 100 ms */
+#define CONFIG_DEFAULT_TRANSFERS_OUT 10       /* BIND's defaults */
+#define CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT (60 * 60)   /* seconds */
+#define CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT (120 * 60)
 
 /* One address to listen on (UDP and TCP). */
 struct config_listen {
@@ -93,6 +96,9 @@ struct config {
 	unsigned tcp_clients;           /* open TCP connections at most */
 	unsigned tcp_idle_timeout;      /* in units of 100 ms, as in BIND */
 	size_t max_records;             /* records per zone at most (BIND's max-records); 0: no limit */
+	unsigned transfers_out;         /* concurrent zone transfers out at most */
+	unsigned max_transfer_idle_out; /* seconds a transfer may make no progress (BIND: minutes) */
+	unsigned max_transfer_time_out; /* seconds a transfer may take at most (BIND: minutes) */
 	struct config_listen *listens;
 	size_t listen_count;
 	bool listen_set;        /* listen-on or listen-on-v6 seen: no defaults */

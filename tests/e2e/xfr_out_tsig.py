@@ -134,6 +134,14 @@ def check_keyed_secondary(workdir, start):
             assert answer_keys(theirs) == answer_keys(query(name, rdtype, z.port, tcp=True))
         assert_complete(message_records(signed_transfer(peer.port)), z.zone_path,
                         peer.name + "'s copy")
+        # An unsigned NOTIFY: NSD and Knot refuse it (they want the key);
+        # BIND takes one from its primary's address anyway.
+        unsigned = make_query(ORIGIN, 'SOA')
+        unsigned.flags = dns.flags.AA
+        unsigned.set_opcode(dns.opcode.NOTIFY)
+        r = dns.query.udp(unsigned, '127.0.0.1', port=peer.port, timeout=3)
+        print('%s: unsigned NOTIFY answered %s' % (peer.name, dns.rcode.to_text(r.rcode())))
+        assert (r.rcode() == dns.rcode.NOERROR) == (start is start_bind_keyed), r
         # Edit + SIGHUP: the signed NOTIFY brings it to the new serial at once
         # (its refresh timer is an hour away).
         write(z.zone_path, transfer_zone_text(2027, hosts=1500, marker='w'))

@@ -96,9 +96,6 @@ struct config {
 	unsigned tcp_clients;           /* open TCP connections at most */
 	unsigned tcp_idle_timeout;      /* in units of 100 ms, as in BIND */
 	size_t max_records;             /* records per zone at most (BIND's max-records); 0: no limit */
-	unsigned transfers_out;         /* concurrent zone transfers out at most */
-	unsigned max_transfer_idle_out; /* seconds a transfer may make no progress (BIND: minutes) */
-	unsigned max_transfer_time_out; /* seconds a transfer may take at most (BIND: minutes) */
 	struct config_listen *listens;
 	size_t listen_count;
 	bool listen_set;        /* listen-on or listen-on-v6 seen: no defaults */
@@ -108,6 +105,9 @@ struct config {
 	struct acl *allow_query;        /* options' allow-query; NULL: any (zoned/acl.h) */
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
 	struct acl *allow_transfer;     /* options' allow-transfer; NULL: nobody (not BIND's any) */
+	unsigned transfers_out;         /* concurrent zone transfers out at most */
+	unsigned max_transfer_idle_out; /* seconds a transfer may make no progress (BIND: minutes) */
+	unsigned max_transfer_time_out; /* seconds a transfer may take at most (BIND: minutes) */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
 	struct config_notify notify;    /* options' notify and also-notify */

@@ -28,6 +28,9 @@ config_create(void)
 	config->edns_udp_size = CONFIG_DEFAULT_EDNS_UDP_SIZE;
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
+	config->transfers_out = CONFIG_DEFAULT_TRANSFERS_OUT;
+	config->max_transfer_idle_out = CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT;
+	config->max_transfer_time_out = CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT;
 	config->answer_cookie = true;   /* as BIND and NSD */
 	config->control = (struct config_control){ .perm = 0600, .owner = -1, .group = -1 };
 	config->version = strdup("zoned " PACKAGE_VERSION);
@@ -240,7 +243,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "querylog", "no", false }, { "serial-query-rate", NULL, false },
 	{ "session-keyfile", NULL, false }, { "statistics-file", NULL, false },
 	{ "transfer-format", NULL, false }, { "transfers-in", NULL, false },
-	{ "transfers-out", NULL, false }, { "zone-statistics", "no", false },
+	{ "zone-statistics", "no", false },
 	{ NULL, NULL, false },
 };
 
@@ -588,6 +591,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_notify_source(p, word[13] ? AF_INET6 : AF_INET);
 	if (config_is_cookie_option(word))
 		return config_parse_cookie_option(p);
+	if (config_is_transfer_option(word))
+		return config_parse_transfer_option(p);
 	if (strcmp(word, "allow-transfer") == 0)
 		return config_parse_match_list(p, "allow-transfer", &p->allow_transfer);
 	const struct config_unsupported *u = config_find_unsupported(

@@ -151,6 +151,14 @@ bool config_is_cookie_option(const char *word);
 /* Parses that option (its word is the current token) into p->config. */
 bool config_parse_cookie_option(struct config_parser *p);
 
+/* In config_transfer.c: */
+
+/* True when word is transfers-out, max-transfer-idle-out or max-transfer-time-out. */
+bool config_is_transfer_option(const char *word);
+
+/* Parses that option (its word is the current token) into p->config. */
+bool config_parse_transfer_option(struct config_parser *p);
+
 /* In config_acl.c: */
 
 /* acl "name" { element; ... }; */

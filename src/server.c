@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 
@@ -90,6 +92,7 @@ struct server {
 	struct stats *stats;               /* the workers' counters and the reloads */
 	struct metrics_http *metrics;      /* statistics-channels; NULL: none */
 	struct control *control;           /* zoned-control's socket; NULL: none */
+	struct net_transfers transfers;    /* zone transfers out, for transfers-out */
 };
 
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
@@ -254,6 +257,9 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.settings.cookies = config->answer_cookie ? &config->cookies : NULL;
 	view->net.settings.tsig_keys = &view->tsig_keys;
 	view->net.settings.allow_transfer = config->allow_transfer;
+	view->net.transfers_out = config->transfers_out;
+	view->net.transfer_idle.tv_sec = config->max_transfer_idle_out;
+	view->net.transfer_time.tv_sec = config->max_transfer_time_out;
 	if (server_view_map_zone_acls(view, config) != 0
 		|| tsig_keyring_init(&view->tsig_keys, config->keys, config->key_count) != 0) {
 		acl_zone_map_free(&view->zone_allow_query);
@@ -370,8 +376,17 @@ static int
 server_render_metrics(void *arg, struct evbuffer *out)
 {
 	struct server *server = arg;
-	return stats_write_prometheus(server->stats, server->view->zone_stats,
+	int rc = stats_write_prometheus(server->stats, server->view->zone_stats,
 		server->view->zones, out);
+	if (rc == 0 && evbuffer_add_printf(out, "# HELP zoned_transfers_out Zone transfers out "
+		"being sent.\n# TYPE zoned_transfers_out gauge\nzoned_transfers_out %u\n"
+		"# HELP zoned_transfers_out_refused_total Transfers answered SERVFAIL because "
+		"transfers-out were running.\n# TYPE zoned_transfers_out_refused_total counter\n"
+		"zoned_transfers_out_refused_total %" PRIu64 "\n",
+		atomic_load(&server->transfers.active),
+		(uint64_t)atomic_load(&server->transfers.refused)) < 0)
+		rc = ZONED_ENOMEM;
+	return rc;
 }
 
 /* Serves config's statistics channels (the listeners borrow its lists). */
@@ -519,6 +534,7 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.view = &server->published;
 	worker->net.global_epoch = &server->epoch;
 	worker->net.stats = &server->stats->workers[id];
+	worker->net.transfers = &server->transfers;
 	atomic_init(&worker->net.quiescent_epoch, 0);
 	/* The cap is shared out: each worker counts only its own connections. */
 	unsigned cap = server->config->tcp_clients / server->worker_count;

@@ -22,7 +22,7 @@ struct zone;
 struct zoneset;
 struct zoneset_zone;
 
-#define NOTIFY_MESSAGE_MAX 1024     /* header, question and one SOA fit */
+#define NOTIFY_MESSAGE_MAX 1536     /* header, question, one SOA and a TSIG fit */
 #define NOTIFY_TRIES 5              /* sends per target, as NSD */
 #define NOTIFY_FIRST_INTERVAL_MS 1000   /* then doubled after each try */
 

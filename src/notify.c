@@ -658,7 +658,12 @@ notify_zone_now(struct notify *notify, const struct config *config,
 	if (entry->failed)
 		return 0;
 	notify_apply_sources(notify, config);
-	return notify_zone(notify, config, entry, true, queued);
+	struct tsig_keyring keys = { 0 };
+	int rc = tsig_keyring_init(&keys, config->keys, config->key_count);
+	if (rc == 0)
+		rc = notify_zone(notify, config, entry, true, queued, &keys);
+	tsig_keyring_free(&keys);
+	return rc;
 }
 
 size_t

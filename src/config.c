@@ -28,8 +28,12 @@ config_create(void)
 	config->edns_udp_size = CONFIG_DEFAULT_EDNS_UDP_SIZE;
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
+	config->transfers_out = CONFIG_DEFAULT_TRANSFERS_OUT;
+	config->max_transfer_idle_out = CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT;
+	config->max_transfer_time_out = CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT;
 	config->answer_cookie = true;   /* as BIND and NSD */
 	config->max_journal_size = CONFIG_JOURNAL_SIZE_DEFAULT;
+	config->control = (struct config_control){ .perm = 0600, .owner = -1, .group = -1 };
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	if (config->version == NULL) {
 		free(config);
@@ -63,6 +67,7 @@ config_free(struct config *config)
 	for (size_t i = 0; i < config->statistics_channel_count; i++)
 		acl_free(config->statistics_channels[i].allow);
 	free(config->statistics_channels);
+	free(config->control.path);
 	acl_free(config->allow_transfer);
 	free(config->listens);
 	free(config->path);
@@ -240,7 +245,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "querylog", "no", false }, { "serial-query-rate", NULL, false },
 	{ "session-keyfile", NULL, false }, { "statistics-file", NULL, false },
 	{ "transfer-format", NULL, false }, { "transfers-in", NULL, false },
-	{ "transfers-out", NULL, false }, { "zone-statistics", "no", false },
+	{ "zone-statistics", "no", false },
 	{ NULL, NULL, false },
 };
 
@@ -258,7 +263,7 @@ static const struct config_unsupported config_unsupported_zone_options[] = {
 };
 
 static const struct config_unsupported config_unsupported_statements[] = {
-	{ "controls", NULL, false }, { "dnssec-policy", NULL, false },
+	{ "dnssec-policy", NULL, false },
 	{ "dyndb", NULL, false }, { "http", NULL, false }, { "logging", NULL, false },
 	{ "managed-keys", NULL, false }, { "masters", NULL, false },
 	{ "plugin", NULL, false }, { "primaries", NULL, false }, { "server", NULL, false },
@@ -587,6 +592,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_notify_source(p, word[13] ? AF_INET6 : AF_INET);
 	if (config_is_cookie_option(word))
 		return config_parse_cookie_option(p);
+	if (config_is_transfer_option(word))
+		return config_parse_transfer_option(p);
 	if (strcmp(word, "allow-transfer") == 0)
 		return config_parse_match_list(p, "allow-transfer", &p->allow_transfer);
 	if (strcmp(word, "max-journal-size") == 0)
@@ -792,6 +799,8 @@ config_parse_statement(struct config_parser *p)
 		return config_parse_key(p);
 	if (strcmp(word, "statistics-channels") == 0)
 		return config_parse_statistics_channels(p);
+	if (strcmp(word, "controls") == 0)
+		return config_parse_controls(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_statements, word);
 	if (u != NULL)

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,11 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 
 #include "zoned/acl.h"
 #include "zoned/config.h"
+#include "zoned/control.h"
 #include "zoned/cookie.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
@@ -88,6 +91,8 @@ struct server {
 	uint8_t cookie_secret[COOKIE_SECRET_LENGTH];
 	struct stats *stats;               /* the workers' counters and the reloads */
 	struct metrics_http *metrics;      /* statistics-channels; NULL: none */
+	struct control *control;           /* zoned-control's socket; NULL: none */
+	struct net_transfers transfers;    /* zone transfers out, for transfers-out */
 };
 
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
@@ -252,6 +257,9 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	view->net.settings.cookies = config->answer_cookie ? &config->cookies : NULL;
 	view->net.settings.tsig_keys = &view->tsig_keys;
 	view->net.settings.allow_transfer = config->allow_transfer;
+	view->net.transfers_out = config->transfers_out;
+	view->net.transfer_idle.tv_sec = config->max_transfer_idle_out;
+	view->net.transfer_time.tv_sec = config->max_transfer_time_out;
 	if (server_view_map_zone_acls(view, config) != 0
 		|| tsig_keyring_init(&view->tsig_keys, config->keys, config->key_count) != 0) {
 		acl_zone_map_free(&view->zone_allow_query);
@@ -368,8 +376,17 @@ static int
 server_render_metrics(void *arg, struct evbuffer *out)
 {
 	struct server *server = arg;
-	return stats_write_prometheus(server->stats, server->view->zone_stats,
+	int rc = stats_write_prometheus(server->stats, server->view->zone_stats,
 		server->view->zones, out);
+	if (rc == 0 && evbuffer_add_printf(out, "# HELP zoned_transfers_out Zone transfers out "
+		"being sent.\n# TYPE zoned_transfers_out gauge\nzoned_transfers_out %u\n"
+		"# HELP zoned_transfers_out_refused_total Transfers answered SERVFAIL because "
+		"transfers-out were running.\n# TYPE zoned_transfers_out_refused_total counter\n"
+		"zoned_transfers_out_refused_total %" PRIu64 "\n",
+		atomic_load(&server->transfers.active),
+		(uint64_t)atomic_load(&server->transfers.refused)) < 0)
+		rc = ZONED_ENOMEM;
+	return rc;
 }
 
 /* Serves config's statistics channels (the listeners borrow its lists). */
@@ -391,43 +408,56 @@ server_restart_metrics(struct server *server, const struct config *config)
 		log_message(LOG_ERR, "reload: statistics channels not served until the next reload");
 }
 
-/* SIGHUP: new config, changed zones reloaded off to the side, then swapped. */
-static void
-server_reload(struct server *server)
+/*
+ * SIGHUP (scope all): new config, changed zones reloaded off to the side,
+ * then swapped. zoned-control's reload ZONE keeps the config and loads
+ * only origin; reconfig reads the config and loads only new zones.
+ * Returns 0 (published; *failed zones did not load) or a negative code.
+ */
+static int
+server_reload_scoped(struct server *server, enum control_reload scope, const uint8_t *origin,
+	unsigned *failed_out)
 {
 	server_os_notify("RELOADING=1");
-	log_message(LOG_INFO, "reloading");
+	log_message(LOG_INFO, "%s", scope == CONTROL_RELOAD_ALL ? "reloading"
+		: scope == CONTROL_RELOAD_ZONE ? "reloading one zone" : "reloading the configuration");
 	server->stats->reloads++;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	struct config *config = NULL;
-	if (server_config_build(server->options, &config) != 0) {
+	struct config *config = server->config;   /* reload ZONE: the config stays */
+	if (scope != CONTROL_RELOAD_ZONE && server_config_build(server->options, &config) != 0) {
 		log_message(LOG_ERR, "reload: configuration has errors, keeping the current one");
 		server->stats->reload_failures++;
 		server_os_notify("READY=1");
-		return;
+		return ZONED_EINVAL;
 	}
 	server_config_cookies(server, config);
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(config, server->view->zones, log_message, server_os_stop_flag(),
-		&zones, &failed);
+	int rc = scope == CONTROL_RELOAD_ALL
+		? zoneset_build(config, server->view->zones, log_message, server_os_stop_flag(),
+			&zones, &failed)
+		: zoneset_build_scoped(config, server->view->zones, origin, log_message,
+			server_os_stop_flag(), &zones, &failed);
 	server->stats->zone_load_failures += failed;
+	*failed_out = failed;
 	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
 	if (rc == ZONED_ECANCELED) {
 		/* SIGTERM: the wake pipe has it, the loop stops next. */
 		log_message(LOG_INFO, "reload abandoned");
-		config_free(config);
-		return;
+		if (config != server->config)
+			config_free(config);
+		return rc;
 	}
 	if (view == NULL) {
 		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
 		server->stats->reload_failures++;
 		zoneset_free(zones);
-		config_free(config);
+		if (config != server->config)
+			config_free(config);
 		server_os_notify("READY=1");
-		return;
+		return rc ? rc : ZONED_ENOMEM;
 	}
 	if (server_prepare_rate_limit(server, config) != 0) {
 		log_message(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
@@ -438,15 +468,25 @@ server_reload(struct server *server)
 	if (notify_zones(server->notify, config, server->view->zones, zones) != 0)
 		log_message(LOG_ERR, "reload: out of memory for NOTIFY");
 	server_publish(server, view);
-	server_restart_metrics(server, config);
-	config_free(server->config);
-	server->config = config;
+	if (config != server->config) {
+		server_restart_metrics(server, config);
+		config_free(server->config);
+		server->config = config;
+	}
 	struct timespec end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	log_message(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
 		failed, (double)(end.tv_sec - start.tv_sec)
 		+ (double)(end.tv_nsec - start.tv_nsec) / 1e9);
 	server_os_notify("READY=1");
+	return 0;
+}
+
+static void
+server_reload(struct server *server)
+{
+	unsigned failed;
+	server_reload_scoped(server, CONTROL_RELOAD_ALL, NULL, &failed);
 }
 
 static void
@@ -494,6 +534,7 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.view = &server->published;
 	worker->net.global_epoch = &server->epoch;
 	worker->net.stats = &server->stats->workers[id];
+	worker->net.transfers = &server->transfers;
 	atomic_init(&worker->net.quiescent_epoch, 0);
 	/* The cap is shared out: each worker counts only its own connections. */
 	unsigned cap = server->config->tcp_clients / server->worker_count;
@@ -606,6 +647,57 @@ on_signal(evutil_socket_t fd, short events, void *arg)
 	event_base_loopbreak(server->base);
 }
 
+/* What zoned-control reaches of the daemon (control.h), on the main thread. */
+static const struct zoneset *
+server_control_zones(void *arg)
+{
+	const struct server *server = arg;
+	return server->view->zones;
+}
+
+static const struct config *
+server_control_config(void *arg)
+{
+	const struct server *server = arg;
+	return server->config;
+}
+
+static int
+server_control_reload(void *arg, enum control_reload scope, const uint8_t *origin,
+	unsigned *failed)
+{
+	return server_reload_scoped(arg, scope, origin, failed);
+}
+
+/* zoned-control stop: as SIGTERM. */
+static void
+server_control_stop(void *arg)
+{
+	struct server *server = arg;
+	log_message(LOG_INFO, "stop requested by zoned-control, stopping");
+	server_os_notify("STOPPING=1");
+	event_base_loopbreak(server->base);
+}
+
+static int
+server_start_control(struct server *server)
+{
+	const struct control_daemon daemon = {
+		.arg = server,
+		.zones = server_control_zones,
+		.config = server_control_config,
+		.write_stats = server_render_metrics,
+		.reload = server_control_reload,
+		.transfer = NULL,   /* no secondary zones yet: refresh/retransfer say so */
+		.stop = server_control_stop,
+		.notify = server->notify,
+		.stats = server->stats,
+		.workers = server->worker_count,
+		.verbosity = server->options->verbosity,
+	};
+	return control_start(server->control, server->base, &daemon);
+}
+
 /*
  * Binds one UDP and one TCP socket per worker for listen, into column
  * index of the fd tables. Returns 0, 1 when an implicit default address is
@@ -698,6 +790,7 @@ server_free(struct server *server)
 	free(server->listens);
 	notify_free(server->notify);
 	metrics_http_free(server->metrics);
+	control_free(server->control);
 	server_view_free(server->view, server->stats);
 	stats_free(server->stats);
 	config_free(server->config);
@@ -910,6 +1003,8 @@ server_run(const struct server_options *given)
 	}
 	if (rc == 0)
 		rc = server_open_sockets(&server);
+	if (rc == 0)   /* before privileges are dropped, as the DNS sockets */
+		rc = control_open(&server.config->control, log_message, &server.control);
 	if (rc == 0)
 		rc = server_detach(&server);
 	if (rc == 0) {
@@ -919,6 +1014,8 @@ server_run(const struct server_options *given)
 	}
 	if (rc == 0)
 		rc = server_start_metrics(&server, server.config);
+	if (rc == 0)
+		rc = server_start_control(&server);
 	if (rc == 0)
 		rc = server_serve(&server);
 	server_free(&server);

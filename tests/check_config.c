@@ -196,6 +196,43 @@ START_TEST(test_settings)
 }
 END_TEST
 
+/* transfers-out and the per-transfer limits: BIND's defaults and units (minutes), or seconds. */
+static const struct {
+	const char *text;
+	int rc;
+	unsigned transfers, idle, time;   /* seconds */
+	const char *finding;
+} transfer_cases[] = {
+	{ "", 0, 10, 3600, 7200, "" },
+	{ "transfers-out 2; max-transfer-idle-out 5; max-transfer-time-out 1;", 0, 2, 300, 60, "" },
+	{ "max-transfer-idle-out 3s; max-transfer-time-out 40320;", 0, 10, 3, 2419200, "" },
+	{ "transfers-out 0;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: transfers-out '0' is not a number from 1 to 100000\n" },
+	{ "max-transfer-idle-out 0;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: max-transfer-idle-out '0' is not a number of minutes from 1 to "
+	  "40320 (or of seconds, as '30s')\n" },
+	{ "max-transfer-time-out 5m;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: max-transfer-time-out '5m' is not a number of minutes from 1 to "
+	  "40320 (or of seconds, as '30s')\n" },
+};
+
+START_TEST(test_transfer_limits)
+{
+	char text[256];
+	snprintf(text, sizeof text, "options { %s };", transfer_cases[_i].text);
+	struct config *c = NULL;
+	findings[0] = '\0';
+	ck_assert_int_eq(load(text, &c), transfer_cases[_i].rc);
+	ck_assert_str_eq(findings, transfer_cases[_i].finding);
+	if (c == NULL)
+		return;
+	ck_assert_uint_eq(c->transfers_out, transfer_cases[_i].transfers);
+	ck_assert_uint_eq(c->max_transfer_idle_out, transfer_cases[_i].idle);
+	ck_assert_uint_eq(c->max_transfer_time_out, transfer_cases[_i].time);
+	config_free(c);
+}
+END_TEST
+
 START_TEST(test_edns_size_range)
 {
 	struct config *c = NULL;
@@ -406,7 +443,8 @@ static const struct {
 		"named.conf:1: error: option 'querylog yes' is not implemented (only 'querylog no;' is)\n" },
 	{ "\nlogging { channel c { file \"x.log\"; }; };",
 		"named.conf:2: error: statement 'logging' is not implemented\n" },
-	{ "controls { };", "named.conf:1: error: statement 'controls' is not implemented\n" },
+	{ "controls { inet * allow { localhost; }; };", "named.conf:1: error: controls 'inet' is "
+		"not supported (only 'unix' is: zoned-control uses a unix socket)\n" },
 	{ "masters m { 192.0.2.1; };", "named.conf:1: error: statement 'masters' is not implemented\n" },
 	{ "primaries p { 192.0.2.1; };", "named.conf:1: error: statement 'primaries' is not implemented\n" },
 	{ "server 192.0.2.1 { };", "named.conf:1: error: statement 'server' is not implemented\n" },
@@ -808,6 +846,8 @@ config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_settings);
 	tcase_add_test(tc, test_edns_size_range);
+	tcase_add_loop_test(tc, test_transfer_limits, 0,
+		sizeof transfer_cases / sizeof transfer_cases[0]);
 	tcase_add_test(tc, test_comments);
 	tcase_add_test(tc, test_error_line_after_block_comment);
 	tcase_add_test(tc, test_unterminated);

@@ -67,6 +67,9 @@ struct answer_request {
 	 * time checks and cookie timestamps (RFC 9018: its low 32 bits). */
 	uint64_t now;
 	struct tsig_context *tsig;        /* the thread's HMAC state; NULL: signed queries get BADKEY */
+	/* transfers-out is reached: a transfer that would start is answered
+	 * SERVFAIL instead (as BIND, whose log says "quota reached"). */
+	bool transfers_exhausted;
 };
 
 /* What kind of response was built, for rate limiting, statistics and logs. */

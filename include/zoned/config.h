@@ -21,6 +21,9 @@ struct rrl_config;
 #define CONFIG_DEFAULT_EDNS_UDP_SIZE 1232
 #define CONFIG_DEFAULT_TCP_CLIENTS 1024
 #define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT 100   /* BIND's unit: 100 ms */
+#define CONFIG_DEFAULT_TRANSFERS_OUT 10       /* BIND's defaults */
+#define CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT (60 * 60)   /* seconds */
+#define CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT (120 * 60)
 
 /* One address to listen on (UDP and TCP). */
 struct config_listen {
@@ -37,6 +40,15 @@ struct config_statistics_channel {
 };
 
 #define CONFIG_DEFAULT_STATISTICS_PORT 80
+
+/* controls { unix "PATH" perm 0600 owner UID group GID; };: zoned-control's socket. */
+struct config_control {
+	bool given;             /* a controls statement was read (else: the default path) */
+	char *path;             /* NULL with given: controls { }; (no control channel) */
+	unsigned perm;          /* mode bits of the socket (default 0600) */
+	long owner;             /* -1: as created (the user zoned starts as) */
+	long group;             /* -1: as created */
+};
 
 /* notify yes | no | explicit; (RFC 1996, named.conf's meaning). */
 enum config_notify_mode {
@@ -116,6 +128,9 @@ struct config {
 	struct acl *allow_query;        /* options' allow-query; NULL: any (zoned/acl.h) */
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
 	struct acl *allow_transfer;     /* options' allow-transfer; NULL: nobody (not BIND's any) */
+	unsigned transfers_out;         /* concurrent zone transfers out at most */
+	unsigned max_transfer_idle_out; /* seconds a transfer may make no progress (BIND: minutes) */
+	unsigned max_transfer_time_out; /* seconds a transfer may take at most (BIND: minutes) */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
 	struct config_notify notify;    /* options' notify and also-notify */
@@ -126,6 +141,7 @@ struct config {
 	struct cookie_config cookies;
 	struct config_statistics_channel *statistics_channels;  /* statistics-channels inet clauses */
 	size_t statistics_channel_count;
+	struct config_control control;  /* src/config_control.c */
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */

@@ -32,6 +32,18 @@ struct net_view {
 	const struct rrl_config *rate_limit;  /* NULL: no rate-limit (UDP only) */
 	const struct acl *blackhole;          /* no response at all to these; NULL: none */
 	const struct stats_zone_table *zone_stats;  /* per-zone query counters; NULL: none */
+	/* Zone transfers out: transfers-out (0: no limit), and the time one may
+	 * go without progress or take in all (max-transfer-idle-out, -time-out;
+	 * 0: no limit). Taken when a transfer starts. */
+	unsigned transfers_out;
+	struct timeval transfer_idle;
+	struct timeval transfer_time;
+};
+
+/* The zone transfers out of every worker, for transfers-out; the server's. */
+struct net_transfers {
+	_Atomic unsigned active;              /* streaming now */
+	_Atomic uint64_t refused;             /* answered SERVFAIL over transfers-out */
 };
 
 #define NET_UDP_BATCH 32                      /* datagrams per recvmmsg */
@@ -64,6 +76,8 @@ struct net_worker {
 	 * server before any view with a rate_limit is published. */
 	struct rrl_table *rrl;
 	struct stats_worker *stats;            /* this worker's counters (stats.h); NULL: none */
+
+	struct net_transfers *transfers;       /* shared by every worker; NULL: no limit */
 
 	/* HMAC state for signed queries (zoned/tsig.h), this worker's alone. */
 	struct tsig_context *tsig;

@@ -18,9 +18,14 @@ int fuzz_config_one(const uint8_t *data, size_t size);
 int fuzz_tcp_stream_one(const uint8_t *data, size_t size);
 int fuzz_rrl_one(const uint8_t *data, size_t size);
 int fuzz_notify_one(const uint8_t *data, size_t size);
+int fuzz_control_one(const uint8_t *data, size_t size);
+int fuzz_xfr_request_one(const uint8_t *data, size_t size);
 
 /* Frees the rate-limit target's table (replay calls it at exit). */
 void fuzz_rrl_cleanup(void);
+
+/* Frees the transfer target's settings and HMAC contexts (replay calls it at exit). */
+void fuzz_xfr_request_cleanup(void);
 
 /* Closes the TCP target's listener and event base (replay calls it at exit). */
 void fuzz_tcp_stream_cleanup(void);

@@ -294,69 +294,63 @@ journal_buffer_put_soa(struct journal_buffer *b, const struct zone *zone)
 		journal_buffer_put_record(b, zone->origin, RRTYPE_SOA, zone->soa->ttl, rdata, length);
 }
 
-/* The records of a step while it is being found. */
+/* A step's records being written into its entry: one side per walk. */
 struct journal_step {
-	struct journal_buffer deleted, added;
-	uint32_t deleted_count, added_count;
+	struct journal_buffer *entry;
+	enum zone_diff_side side;       /* the side this walk writes */
+	uint32_t count;                 /* its records */
 };
 
 static int
 on_step_record(void *arg, enum zone_diff_side side, const struct zone_diff_record *record)
 {
 	struct journal_step *step = arg;
-	bool deleted = side == ZONE_DIFF_DELETED;
-	struct journal_buffer *b = deleted ? &step->deleted : &step->added;
-	journal_buffer_put_record(b, record->owner, record->type, record->ttl, record->rdata,
-		record->rdata_length);
-	if (deleted)
-		step->deleted_count++;
-	else
-		step->added_count++;
+	if (side != step->side)
+		return 0;
+	journal_buffer_put_record(step->entry, record->owner, record->type, record->ttl,
+		record->rdata, record->rdata_length);
+	step->count++;
+	if (step->entry->failed)
+		return ZONED_ENOMEM;
 	/* A step over the largest journal cannot be kept: stop early. */
-	return b->failed || step->deleted.length + step->added.length > JOURNAL_SIZE_MAX
-		? ZONED_ENOMEM : 0;
+	return step->entry->length > JOURNAL_SIZE_MAX ? ZONED_ELIMIT : 0;
 }
 
 /*
  * The entry (header and payload) for the step from old to new into *entry;
- * old NULL: a barrier at new's serial (journal.h), its SOA twice.
- * Returns 0, ZONED_ENOMEM, or ZONED_ELIMIT (larger than any journal).
+ * old NULL: a barrier at new's serial (journal.h), its SOA twice. The
+ * records go straight into the entry, the deletions in one walk of the two
+ * versions and the additions in a second (a walk costs less than holding a
+ * large step twice). Returns 0, ZONED_ENOMEM, or ZONED_ELIMIT (larger than
+ * any journal).
  */
 static int
 journal_build_entry(const struct zone *old, const struct zone *new, struct journal_buffer *entry)
 {
-	struct journal_step step = { 0 };
-	int rc = old != NULL ? zone_diff_walk(old, new, on_step_record, &step) : 0;
 	const struct zone *from = old != NULL ? old : new;
-	if (rc == 0 && (step.deleted.failed || step.added.failed))
+	struct journal_step deleted = { entry, ZONE_DIFF_DELETED, 0 };
+	struct journal_step added = { entry, ZONE_DIFF_ADDED, 0 };
+	uint8_t header[JOURNAL_ENTRY_HEADER] = { 0 };
+	journal_buffer_put(entry, header, sizeof header);
+	journal_buffer_put_soa(entry, from);  /* RFC 1995 4: old SOA, deletions, */
+	int rc = old != NULL ? zone_diff_walk(old, new, on_step_record, &deleted) : 0;
+	journal_buffer_put_soa(entry, new);   /* new SOA, additions */
+	if (rc == 0 && old != NULL)
+		rc = zone_diff_walk(old, new, on_step_record, &added);
+	if (rc == 0 && entry->failed)
 		rc = ZONED_ENOMEM;
-	if (rc == ZONED_ENOMEM && step.deleted.length + step.added.length > JOURNAL_SIZE_MAX)
-		rc = ZONED_ELIMIT;
-	if (rc == 0) {
-		uint8_t header[JOURNAL_ENTRY_HEADER] = { 0 };
-		journal_buffer_put(entry, header, sizeof header);
-		journal_buffer_put_soa(entry, from);  /* RFC 1995 4: old SOA, deletions, */
-		journal_buffer_put(entry, step.deleted.data, step.deleted.length);
-		journal_buffer_put_soa(entry, new);   /* new SOA, additions */
-		journal_buffer_put(entry, step.added.data, step.added.length);
-		if (entry->failed)
-			rc = ZONED_ENOMEM;
-	}
-	if (rc == 0) {
-		uint8_t *h = entry->data;
-		journal_set_u32(h, (uint32_t)(entry->length - JOURNAL_ENTRY_HEADER));
-		journal_set_u32(h + 4, from->serial);
-		journal_set_u32(h + 8, new->serial);
-		journal_set_u32(h + 12, step.deleted_count + 1);
-		journal_set_u32(h + 16, step.added_count + 1);
-		uint32_t hash = journal_checksum(JOURNAL_CHECKSUM_START, h, JOURNAL_ENTRY_HEADER - 4);
-		hash = journal_checksum(hash, h + JOURNAL_ENTRY_HEADER,
-			entry->length - JOURNAL_ENTRY_HEADER);
-		journal_set_u32(h + 20, hash);
-	}
-	free(step.deleted.data);
-	free(step.added.data);
-	return rc;
+	if (rc != 0)
+		return rc;
+	uint8_t *h = entry->data;
+	journal_set_u32(h, (uint32_t)(entry->length - JOURNAL_ENTRY_HEADER));
+	journal_set_u32(h + 4, from->serial);
+	journal_set_u32(h + 8, new->serial);
+	journal_set_u32(h + 12, deleted.count + 1);
+	journal_set_u32(h + 16, added.count + 1);
+	uint32_t hash = journal_checksum(JOURNAL_CHECKSUM_START, h, JOURNAL_ENTRY_HEADER - 4);
+	hash = journal_checksum(hash, h + JOURNAL_ENTRY_HEADER, entry->length - JOURNAL_ENTRY_HEADER);
+	journal_set_u32(h + 20, hash);
+	return 0;
 }
 
 static bool

@@ -41,9 +41,10 @@ stream_echo_query(struct answer_stream *stream, const struct query *query)
 
 /*
  * IXFR: the journal's steps from the client's serial to the zone's, when
- * the journal has every one of them (checksums checked); otherwise the
- * stream stays in AXFR form, as RFC 1995 4 allows, and journal_status says
- * why (ZONED_ENOTFOUND: the journal does not reach back that far).
+ * the journal has every one of them (checksums checked) and they are not
+ * larger than the zone; otherwise the stream stays in AXFR form, as RFC
+ * 1995 4 allows, and journal_status says why (ZONED_ENOTFOUND: the journal
+ * does not reach back that far; ZONED_ELIMIT: larger than the zone).
  */
 static void
 stream_start_journal(struct answer_stream *stream, const struct zone *zone,
@@ -59,6 +60,13 @@ stream_start_journal(struct answer_stream *stream, const struct zone *zone,
 	}
 	stream->journal_status = journal_reader_open(&stream->journal, zone->journal_path,
 		zone->origin, serial, zone->serial);
+	/*
+	 * BIND's max-ixfr-ratio (100% by default): a difference larger than
+	 * the zone goes as the zone, which is then the smaller answer.
+	 */
+	if (stream->journal_status == 0 && zone->wire_size != 0
+		&& stream->journal.octets > zone->wire_size)
+		stream->journal_status = ZONED_ELIMIT;
 	if (stream->journal_status != 0) {
 		journal_reader_close(&stream->journal);
 		return;

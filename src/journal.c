@@ -631,6 +631,18 @@ journal_describe(const char *path, const uint8_t *origin, struct journal_info *i
 	return rc == ZONED_ENOENT ? ZONED_ENOTFOUND : rc;
 }
 
+int
+journal_attach(struct zone *zone, const char *path)
+{
+	char *copy = strdup(path);
+	if (copy == NULL)
+		return ZONED_ENOMEM;
+	free(zone->journal_path);
+	zone->journal_path = copy;
+	zone->wire_size = zone_diff_wire_size(zone);
+	return 0;
+}
+
 char *
 journal_default_path(const char *zone_path)
 {

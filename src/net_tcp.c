@@ -108,7 +108,9 @@ net_tcp_stream_log(const struct net_tcp_connection *c, const char *event)
 	if (s->message_count == 0) {
 		const char *why = s->incremental || s->qtype != RRTYPE_IXFR ? ""
 			: s->journal_status == ZONED_ENOTFOUND ? " (no journal back to that serial)"
-			: s->journal_status == ZONED_EINVAL ? " (journal damaged)" : " (journal unreadable)";
+			: s->journal_status == ZONED_EINVAL ? " (journal damaged)"
+			: s->journal_status == ZONED_ELIMIT ? " (the difference is larger than the zone)"
+			: " (journal unreadable)";
 		log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, %s%s", zone, client, port,
 			kind, event, serial, why);
 		return;

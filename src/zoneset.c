@@ -303,7 +303,10 @@ zoneset_journal_zone(const struct config *config, const struct config_zone *cz,
 	if (previous != NULL)
 		journal_record_version(path, config_zone_max_journal_size(config, cz),
 			old != NULL && !old->failed ? old->zone : NULL, entry->zone, log);
-	entry->zone->journal_path = path;
+	if (journal_attach(entry->zone, path) != 0)
+		log(LOG_ERR, "zone %s: out of memory for the journal: IXFR answered as AXFR",
+			entry->name);
+	free(path);
 }
 
 /* Whether old is served on as it is (not loaded again) in a build of scope. */

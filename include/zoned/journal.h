@@ -73,6 +73,13 @@ int journal_record_version(const char *path, uint64_t max_size, const struct zon
 	const struct zone *new, log_function *log);
 
 /*
+ * Makes zone (built, not yet published: nobody reads it yet) answer IXFR
+ * from the journal at path (copied), and measures it for the IXFR-or-AXFR
+ * choice (zone->wire_size; a walk of the zone). Returns 0 or ZONED_ENOMEM.
+ */
+int journal_attach(struct zone *zone, const char *path);
+
+/*
  * At start (or when a zone loads without a previous version): a journal
  * that does not end at zone's serial was left from another version of the
  * zone file (edited while stopped) and is removed, with a log line, as BIND

@@ -133,9 +133,12 @@ struct zone {
 	/*
 	 * The journal of the steps that led to this version (journal.h), read
 	 * by IXFR out; NULL: none. Set before the zone is published, by whoever
-	 * built it (the zone set); malloc'd, freed with the zone.
+	 * built it (journal_attach()); malloc'd, freed with the zone. With it,
+	 * the zone's records' octets in uncompressed wire form: an IXFR larger
+	 * than that is sent as AXFR (BIND's max-ixfr-ratio 100%).
 	 */
 	char *journal_path;
+	uint64_t wire_size;                 /* 0: not measured (no such choice) */
 	/*
 	 * Holders of the zone: each zone set that serves it (through its db)
 	 * and each long reader (a transfer stream). Not part of the contents:

@@ -4,7 +4,8 @@
 # keeps answering from the journal (and drops one left from another zone
 # file); max-journal-size drops the oldest steps; a reload that changes
 # records without raising the serial is logged as an error and IXFR from
-# that serial falls back to AXFR; a damaged journal is logged and ignored;
+# that serial falls back to AXFR; a difference larger than the zone is sent
+# as the zone (as BIND); a damaged journal is logged and ignored;
 # a TSIG-signed IXFR verifies message by message. The BIND, NSD and Knot
 # secondaries' IXFR is in xfr_out.py.
 import os
@@ -243,6 +244,22 @@ def test_serial_not_increased(workdir):
     assert z.log().count('journal') == before, z.log()
 
 
+def test_difference_larger_than_the_zone(workdir):
+    """Every record's TTL changed: the step deletes and adds the whole zone,
+    twice its size; the zone goes instead, as BIND does (max-ixfr-ratio
+    100%). A small step after it is a difference again."""
+    z = serve(workdir, version_text(1))
+    reload_to(z, version_text(2).replace('$TTL 300', '$TTL 900'), 2)
+    assert_complete(ixfr(z.port, 1), z.zone_path, 'IXFR of a step larger than the zone')
+    assert 'IXFR (AXFR form) started, serial 1 to 2 (the difference is larger than the zone)' \
+        in z.log(), z.log()
+    v2 = zone_file_records(z.zone_path)
+    reload_to(z, version_text(3, changed={1}).replace('$TTL 300', '$TTL 900'), 3)
+    result, steps = apply_ixfr(ixfr(z.port, 2), v2)
+    assert steps == 1 and result == zone_file_records(z.zone_path)
+    assert 'IXFR queued in full, serial 2 to 3' in z.log()
+
+
 def test_damaged_journal(workdir):
     z, texts = three_versions(workdir)
     assert z.stop() == 0
@@ -275,4 +292,5 @@ def zone_file_records_of(workdir, text):
 if __name__ == '__main__':
     sys.exit(main([test_dig_ixfr_is_the_difference, test_signed_ixfr,
                    test_restart_keeps_the_journal, test_max_journal_size_drops_the_oldest,
-                   test_serial_not_increased, test_damaged_journal]))
+                   test_serial_not_increased, test_difference_larger_than_the_zone,
+                   test_damaged_journal]))

@@ -80,7 +80,8 @@ struct server {
 	size_t listen_count;               /* addresses actually bound */
 	struct config_listen *listens;
 	bool daemonized;
-	char *pid_file;
+	char *pid_file;                    /* absolute; NULL: none */
+	int pid_fd;                        /* the pid file, locked while we run; -1: none */
 	int signal_fd;                     /* server_os_signals_open's wake pipe */
 	/* Without cookie-secret, server cookies are made with this: random,
 	 * one per start, kept across reloads (cookies stay valid), shared by
@@ -558,6 +559,7 @@ server_start_workers(struct server *server)
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &block, &saved);
 	int rc = 0;
 	for (unsigned i = 0; i < server->worker_count && rc == 0; i++) {
@@ -596,6 +598,11 @@ on_signal(evutil_socket_t fd, short events, void *arg)
 	int signal_number = server_os_signal_take();
 	if (signal_number == SIGHUP) {
 		server_reload(server);
+		return;
+	}
+	if (signal_number == SIGUSR1) {
+		log_message(LOG_INFO, "SIGUSR1 received: ignored (zoned logs to stderr or syslog, "
+			"no log file to reopen)");
 		return;
 	}
 	if (signal_number == 0)
@@ -639,6 +646,34 @@ server_bind_listen(struct server *server, const struct config_listen *listen, si
 	return 0;
 }
 
+/*
+ * Before any socket of ours is bound: is each address free for UDP and
+ * TCP? With SO_REUSEPORT a second zoned would silently share the port.
+ * Other failures are left to the real bind, which reports them. Returns
+ * 0, or -1 with the reason logged.
+ */
+static int
+server_probe_listens(const struct config *config)
+{
+	for (size_t i = 0; i < config->listen_count; i++) {
+		const struct config_listen *listen = &config->listens[i];
+		if (config_listen_port(listen) == 0)
+			continue;   /* each socket gets its own port: nothing to share */
+		for (int pass = 0; pass < 2; pass++) {
+			int rc = net_socket_probe((const struct sockaddr *)&listen->address,
+				listen->address_length, pass == 0 ? SOCK_DGRAM : SOCK_STREAM);
+			if (rc != -EADDRINUSE)
+				continue;
+			log_message(LOG_ERR, "cannot listen on %s port %u (%s): %s: another "
+				"process (another zoned?) is serving it", listen->text,
+				config_listen_port(listen), pass == 0 ? "UDP" : "TCP",
+				strerror(EADDRINUSE));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 server_close_fds(int *fds, size_t count)
 {
@@ -662,6 +697,8 @@ server_open_sockets(struct server *server)
 		return ZONED_ENOMEM;
 	for (size_t i = 0; i < cells; i++)
 		server->udp_fds[i] = server->tcp_fds[i] = -1;
+	if (server_probe_listens(config) != 0)
+		return ZONED_EIO;
 	for (size_t i = 0; i < columns; i++) {
 		int rc = server_bind_listen(server, &config->listens[i], server->listen_count,
 			columns);
@@ -704,9 +741,42 @@ server_free(struct server *server)
 	if (server->base != NULL)
 		event_base_free(server->base);
 	if (server->pid_file != NULL) {
+		/* Unlinked while still locked: a new zoned cannot lose its file to us. */
 		unlink(server->pid_file);
 		free(server->pid_file);
 	}
+	if (server->pid_fd >= 0)
+		close(server->pid_fd);
+}
+
+/*
+ * Locks the pid file (-P, else pid-file) before anything slow: a second
+ * zoned with the same pid file stops here, at once, with the first one's
+ * pid. The pid is written later, once daemonized.
+ */
+static int
+server_lock_pid_file(struct server *server)
+{
+	const char *path = server->options->pid_file ? server->options->pid_file
+		: server->config->pid_file;
+	if (path == NULL)
+		return 0;
+	/* Absolute: the unlink at exit comes after -d changed to "/". */
+	server->pid_file = server_os_absolute_path(path);
+	if (server->pid_file == NULL)
+		return ZONED_ENOMEM;
+	long holder = 0;
+	server->pid_fd = server_os_lock_pid_file(server->pid_file, &holder);
+	if (server->pid_fd >= 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		log_message(LOG_ERR, "pid file %s is locked: another zoned (pid %ld) is running "
+			"with it; not starting a second one", path, holder);
+	else
+		log_message(LOG_ERR, "cannot open pid file %s: %s", path, strerror(errno));
+	free(server->pid_file);
+	server->pid_file = NULL;   /* not ours: the other zoned's file stays */
+	return ZONED_EEXIST;
 }
 
 /*
@@ -718,6 +788,8 @@ server_load(struct server *server)
 {
 	if (server_config_build(server->options, &server->config) != 0)
 		return ZONED_EINVAL;
+	if (server_lock_pid_file(server) != 0)
+		return ZONED_EEXIST;
 	if (cookie_secret_random(server->cookie_secret) != 0) {
 		log_message(LOG_ERR, "no random octets for the cookie secret: %s", strerror(errno));
 		return ZONED_EIO;
@@ -761,13 +833,9 @@ server_detach(struct server *server)
 		server->daemonized = true;
 		log_setup(options->verbosity, true);
 	}
-	const char *pid_file = options->pid_file ? options->pid_file : server->config->pid_file;
-	if (pid_file != NULL) {
-		if (server_os_write_pid_file(pid_file) != 0) {
-			log_message(LOG_ERR, "cannot write pid file %s: %s", pid_file, strerror(errno));
-			return ZONED_EIO;
-		}
-		server->pid_file = strdup(pid_file);
+	if (server->pid_fd >= 0 && server_os_write_pid_file(server->pid_fd) != 0) {
+		log_message(LOG_ERR, "cannot write pid file %s: %s", server->pid_file, strerror(errno));
+		return ZONED_EIO;
 	}
 	if (options->user != NULL && server_os_drop_privileges(options->user) != 0)
 		return ZONED_EINVAL;
@@ -890,7 +958,7 @@ server_run(const struct server_options *given)
 	log_setup(options->verbosity, false);
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
-	struct server server = { .options = options };
+	struct server server = { .options = options, .pid_fd = -1 };
 	server.worker_count = options->threads ? options->threads : server_os_cpu_count();
 	server_os_notify_open();
 	/* Before the first load: SIGTERM then abandons it, SIGHUP waits for serving. */

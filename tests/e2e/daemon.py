@@ -236,16 +236,7 @@ def test_daemonize_with_pid_file(workdir):
     assert status == 0, out
     pid = None
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.path.exists(pid_file) and open(pid_file).read().strip():
-                pid = int(open(pid_file).read())
-                try:
-                    if soa_serial(port, 'a.test') == 4:
-                        break
-                except Exception:
-                    pass
-            time.sleep(0.05)
+        pid = wait_detached(pid_file, port, 'a.test', 4)
         assert pid is not None, 'no pid file'
         assert soa_serial(port, 'a.test') == 4
         # The relative -z path still works on reload after the daemon left the cwd.

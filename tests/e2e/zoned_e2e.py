@@ -223,6 +223,25 @@ def serve_example(workdir, zone, threads=2, extra_args=(), nofile=None, config=N
     return z
 
 
+def wait_detached(pid_file, port, zone, serial, timeout=10):
+    """After zoned -d -P pid_file: waits until the pid file names the
+    detached process and it answers zone's SOA with serial; returns the pid
+    (None when the pid file never showed up)."""
+    pid = None
+    deadline = time.monotonic() + timeout * TIME_SCALE
+    while time.monotonic() < deadline:
+        text = open(pid_file).read() if os.path.exists(pid_file) else ''
+        if text.endswith('\n'):
+            pid = int(text)
+            try:
+                if soa_serial(port, zone) == serial:
+                    break
+            except Exception:
+                pass
+        time.sleep(0.05)
+    return pid
+
+
 def make_query(name, rdtype, qid=None, rdclass='IN', **kwargs):
     """A dnspython query without RD (an authoritative server is asked)."""
     q = dns.message.make_query(name, rdtype, rdclass, **kwargs)

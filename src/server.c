@@ -43,8 +43,6 @@
 struct server_view {
 	struct net_view net;               /* first: workers see only this */
 	struct zoneset *zones;
-	char *version;
-	char *identity;
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
 	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 	struct tsig_keyring tsig_keys;     /* the config's keys, by name */
@@ -234,19 +232,15 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	if (view == NULL)
 		return NULL;
 	view->zones = zones;
-	view->version = config->version ? strdup(config->version) : NULL;
-	view->identity = config->server_id ? strdup(config->server_id) : NULL;
-	if ((config->version && !view->version) || (config->server_id && !view->identity)) {
-		free(view->version);
-		free(view->identity);
-		free(view);
-		return NULL;
-	}
 	view->net.db = zones->db;
 	view->net.settings.edns_size = config->edns_udp_size;
-	view->net.settings.version = view->version;
-	view->net.settings.identity = view->identity;
 	/* Borrowed: a config is freed only after the views made from it. */
+	view->net.settings.version = config->version;
+	view->net.settings.identity = config->server_id;
+	view->net.settings.hostname = config->hostname;
+	/* RFC 5001: the NSID payload is server-id's octets, ready once per config. */
+	view->net.settings.nsid = (const uint8_t *)config->server_id;
+	view->net.settings.nsid_length = config->server_id ? (uint16_t)strlen(config->server_id) : 0;
 	view->net.rate_limit = config->rate_limit;
 	view->net.blackhole = config->blackhole;
 	view->net.settings.allow_query = config->allow_query;
@@ -257,9 +251,7 @@ server_view_create(const struct config *config, struct zoneset *zones)
 		|| tsig_keyring_init(&view->tsig_keys, config->keys, config->key_count) != 0) {
 		acl_zone_map_free(&view->zone_allow_query);
 		acl_zone_map_free(&view->zone_allow_transfer);
-		free(view->version);   /* the zones stay the caller's */
-		free(view->identity);
-		free(view);
+		free(view);   /* the zones stay the caller's */
 		return NULL;
 	}
 	return view;
@@ -303,8 +295,6 @@ server_view_free(struct server_view *view, struct stats *stats)
 	acl_zone_map_free(&view->zone_allow_query);
 	tsig_keyring_free(&view->tsig_keys);
 	acl_zone_map_free(&view->zone_allow_transfer);
-	free(view->version);
-	free(view->identity);
 	free(view);
 }
 

@@ -88,7 +88,8 @@ struct config {
 	char *directory;        /* base of relative zone paths; NULL: current directory */
 	char *pid_file;         /* NULL: none */
 	char *version;          /* CH TXT version.bind; NULL: refused */
-	char *server_id;        /* CH TXT id.server; NULL: refused */
+	char *server_id;        /* CH TXT id.server and NSID (RFC 5001); NULL: refused, no NSID */
+	char *hostname;         /* CH TXT hostname.bind (default gethostname()); NULL: refused */
 	uint16_t edns_udp_size;
 	unsigned tcp_clients;           /* open TCP connections at most */
 	unsigned tcp_idle_timeout;      /* in units of 100 ms, as in BIND */

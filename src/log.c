@@ -26,6 +26,12 @@ log_setup(int verbosity, bool use_syslog)
 	log_to_syslog = use_syslog;
 }
 
+bool
+log_enabled(int priority)
+{
+	return priority <= log_threshold;
+}
+
 void
 log_message(int priority, const char *format, ...)
 {

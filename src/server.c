@@ -165,6 +165,7 @@ server_config_build(const struct server_options *options, struct config **out)
 	}
 	if (config->zone_count == 0)
 		log_message(LOG_WARNING, "no zones configured: every query will be refused");
+	config_log_details(config, log_message);
 	*out = config;
 	return 0;
 }
@@ -587,6 +588,7 @@ on_signal(evutil_socket_t fd, short events, void *arg)
 	struct server *server = arg;
 	int signal_number = server_os_signal_take();
 	if (signal_number == SIGHUP) {
+		log_message(LOG_DEBUG, "SIGHUP received");
 		server_reload(server);
 		return;
 	}
@@ -696,6 +698,10 @@ server_open_sockets(struct server *server)
 			return ZONED_EIO;
 		if (rc == 0)
 			server->listens[server->listen_count++] = config->listens[i];
+		if (rc == 0)
+			log_message(LOG_DEBUG, "bound %s port %u: a UDP and a TCP socket for each of "
+				"%u workers (SO_REUSEPORT)", config->listens[i].text,
+				config_listen_port(&config->listens[i]), server->worker_count);
 	}
 	if (server->listen_count == 0) {
 		log_message(LOG_ERR, "no address to listen on");
@@ -757,8 +763,10 @@ server_lock_pid_file(struct server *server)
 		return ZONED_ENOMEM;
 	long holder = 0;
 	server->pid_fd = server_os_lock_pid_file(server->pid_file, &holder);
-	if (server->pid_fd >= 0)
+	if (server->pid_fd >= 0) {
+		log_message(LOG_DEBUG, "pid file %s locked", server->pid_file);
 		return 0;
+	}
 	if (errno == EWOULDBLOCK)
 		log_message(LOG_ERR, "pid file %s is locked: another zoned (pid %ld) is running "
 			"with it; not starting a second one", path, holder);

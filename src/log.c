@@ -44,6 +44,12 @@ log_verbosity(void)
 	return verbosity;
 }
 
+bool
+log_enabled(int priority)
+{
+	return priority <= log_threshold;
+}
+
 void
 log_message(int priority, const char *format, ...)
 {

@@ -67,32 +67,47 @@ struct net_tcp_connection {
 	bool transfer_counted;        /* holds one of net_transfers' active */
 };
 
-/* The client's address as text into client (size octets); returns its port. */
+/* The client's address into client (INET6_ADDRSTRLEN octets); returns its port. */
 static uint16_t
-net_tcp_peer_address(const struct net_tcp_connection *c, char *client, size_t size)
+net_tcp_peer_text(const struct sockaddr *peer, char *client)
 {
-	const struct sockaddr *peer = (const struct sockaddr *)&c->peer;
+	strcpy(client, "?");
 	if (peer->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
-		inet_ntop(AF_INET, &in->sin_addr, client, (socklen_t)size);
+		inet_ntop(AF_INET, &in->sin_addr, client, INET6_ADDRSTRLEN);
 		return ntohs(in->sin_port);
 	}
 	if (peer->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
-		inet_ntop(AF_INET6, &in6->sin6_addr, client, (socklen_t)size);
+		inet_ntop(AF_INET6, &in6->sin6_addr, client, INET6_ADDRSTRLEN);
 		return ntohs(in6->sin6_port);
 	}
 	return 0;
 }
 
+/*
+ * -v 3: one line per connection event (accepted, refused, closed and why).
+ * Formatted only when debugging is on: accepts stay cheap otherwise.
+ */
+static void
+net_tcp_debug(const struct net_worker *w, const struct sockaddr *peer, const char *event)
+{
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	char client[INET6_ADDRSTRLEN];
+	uint16_t port = net_tcp_peer_text(peer, client);
+	log_message(LOG_DEBUG, "TCP %s#%u: %s (worker %u, %u connections open)", client, port,
+		event, w->id, w->tcp_connection_count);
+}
+
 /* One log line about the connection's transfer: what, to whom, how far. */
 static void
-net_tcp_stream_log(const struct net_tcp_connection *c, const char *event)
+net_tcp_stream_log(const struct net_tcp_connection *c, int priority, const char *event)
 {
 	const struct answer_stream *s = &c->stream;
-	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN] = "?";
+	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN];
 	dname_format(s->zone->origin, zone, sizeof zone);
-	uint16_t port = net_tcp_peer_address(c, client, sizeof client);
+	uint16_t port = net_tcp_peer_text((const struct sockaddr *)&c->peer, client);
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double seconds = (double)(now.tv_sec - c->stream_start.tv_sec)
@@ -111,11 +126,11 @@ net_tcp_stream_log(const struct net_tcp_connection *c, const char *event)
 			: s->journal_status == ZONED_EINVAL ? " (journal damaged)"
 			: s->journal_status == ZONED_ELIMIT ? " (the difference is larger than the zone)"
 			: " (journal unreadable)";
-		log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, %s%s", zone, client, port,
+		log_message(priority, "transfer of %s to %s#%u: %s %s, %s%s", zone, client, port,
 			kind, event, serial, why);
 		return;
 	}
-	log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, %s, %u messages, "
+	log_message(priority, "transfer of %s to %s#%u: %s %s, %s, %u messages, "
 		"%llu records, %llu octets, %.3f s", zone, client, port, kind, event, serial,
 		s->message_count, (unsigned long long)s->record_count,
 		(unsigned long long)c->stream_octets, seconds);
@@ -140,7 +155,7 @@ net_tcp_transfer_admit(struct net_tcp_connection *c, const struct net_view *view
 	atomic_fetch_add(&transfers->refused, 1);
 	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN] = "?";
 	dname_format(result->zone->origin, zone, sizeof zone);
-	uint16_t port = net_tcp_peer_address(c, client, sizeof client);
+	uint16_t port = net_tcp_peer_text((const struct sockaddr *)&c->peer, client);
 	log_message(LOG_WARNING, "transfer of %s to %s#%u: %s denied: transfers-out (%u) "
 		"reached", zone, client, port, result->qtype == RRTYPE_IXFR ? "IXFR" : "AXFR",
 		view->transfers_out);
@@ -164,7 +179,7 @@ net_tcp_stream_end(struct net_tcp_connection *c, const char *event)
 {
 	if (!c->streaming)
 		return;
-	net_tcp_stream_log(c, event);
+	net_tcp_stream_log(c, LOG_INFO, event);
 	answer_stream_finish(&c->stream);
 	c->streaming = false;
 	net_tcp_transfer_release(c);
@@ -249,6 +264,8 @@ net_tcp_stream_fill(struct net_tcp_connection *c)
 		if (evbuffer_add(output, message, length + 2) != 0)
 			rc = ZONED_ENOMEM;
 		c->stream_octets += length + 2;
+		if (log_enabled(LOG_DEBUG))
+			net_tcp_stream_log(c, LOG_DEBUG, "message queued");
 	}
 	if (rc == ANSWER_STREAM_MORE)
 		return true;
@@ -328,7 +345,7 @@ net_tcp_stream_start(struct net_tcp_connection *c, const struct answer_result *r
 	c->streaming = true;
 	c->stream_octets = 0;
 	clock_gettime(CLOCK_MONOTONIC, &c->stream_start);
-	net_tcp_stream_log(c, "started");
+	net_tcp_stream_log(c, LOG_INFO, "started");
 	net_tcp_transfer_limit(c, view);
 	bufferevent_setwatermark(c->bev, EV_WRITE, NET_TCP_STREAM_LOW, 0);
 	if (net_tcp_stream_fill(c))
@@ -411,6 +428,8 @@ on_tcp_deadline(evutil_socket_t fd, short events, void *arg)
 		net_tcp_deadline_restart(c);
 		return;
 	}
+	net_tcp_debug(c->worker, (const struct sockaddr *)&c->peer,
+		"no complete message within tcp-idle-timeout: closed");
 	net_tcp_close(c);
 }
 
@@ -493,13 +512,17 @@ on_tcp_event(struct bufferevent *bev, short events, void *arg)
 	struct net_tcp_connection *c = arg;
 	/* The client closed its side: still send what it asked for. */
 	if ((events & BEV_EVENT_EOF) && !(events & BEV_EVENT_ERROR)) {
+		net_tcp_debug(c->worker, (const struct sockaddr *)&c->peer,
+			"client closed its side: closing once the answers are sent");
 		net_tcp_close_after_output(c);
 		return;
 	}
 	/* A write timeout (the client stopped reading) or an error. */
 	if ((events & BEV_EVENT_TIMEOUT) && c->streaming)
-		net_tcp_stream_log(c, "stalled: nothing read within the idle limit "
+		net_tcp_stream_log(c, LOG_INFO, "stalled: nothing read within the idle limit "
 			"(tcp-idle-timeout or max-transfer-idle-out)");
+	net_tcp_debug(c->worker, (const struct sockaddr *)&c->peer, (events & BEV_EVENT_TIMEOUT)
+		? "client stopped reading its answers: closed" : "connection error: closed");
 	net_tcp_close(c);
 }
 
@@ -512,6 +535,8 @@ net_tcp_make_room(struct net_worker *w)
 	/* Not a transfer: a secondary would start over (transfers-out limits those). */
 	for (struct net_tcp_connection *c = w->tcp_oldest; c != NULL; c = c->newer) {
 		if (!c->closing && !c->streaming) {
+			net_tcp_debug(w, (const struct sockaddr *)&c->peer,
+				"least recently active, closed to make room (tcp-clients)");
 			net_tcp_close(c);
 			return true;
 		}
@@ -531,6 +556,9 @@ on_tcp_accept(struct evconnlistener *listener, evutil_socket_t fd,
 		&& acl_allows(view->blackhole, address, NULL);
 	net_worker_quiesce(w);
 	if (blackholed || w->stopping || !net_tcp_make_room(w)) {
+		net_tcp_debug(w, address, blackholed ? "blackhole: closed at accept"
+			: w->stopping ? "stopping: closed at accept"
+			: "over tcp-clients with every connection busy: closed at accept");
 		close(fd);
 		return;
 	}
@@ -561,6 +589,7 @@ on_tcp_accept(struct evconnlistener *listener, evutil_socket_t fd,
 	net_tcp_deadline_restart(c);
 	w->tcp_connection_count++;
 	net_tcp_link_newest(c);
+	net_tcp_debug(w, address, "accepted");
 }
 
 static void

@@ -46,8 +46,6 @@
 struct server_view {
 	struct net_view net;               /* first: workers see only this */
 	struct zoneset *zones;
-	char *version;
-	char *identity;
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
 	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 	struct tsig_keyring tsig_keys;     /* the config's keys, by name */
@@ -83,7 +81,8 @@ struct server {
 	size_t listen_count;               /* addresses actually bound */
 	struct config_listen *listens;
 	bool daemonized;
-	char *pid_file;
+	char *pid_file;                    /* absolute; NULL: none */
+	int pid_fd;                        /* the pid file, locked while we run; -1: none */
 	int signal_fd;                     /* server_os_signals_open's wake pipe */
 	/* Without cookie-secret, server cookies are made with this: random,
 	 * one per start, kept across reloads (cookies stay valid), shared by
@@ -171,6 +170,7 @@ server_config_build(const struct server_options *options, struct config **out)
 	}
 	if (config->zone_count == 0)
 		log_message(LOG_WARNING, "no zones configured: every query will be refused");
+	config_log_details(config, log_message);
 	*out = config;
 	return 0;
 }
@@ -238,19 +238,15 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	if (view == NULL)
 		return NULL;
 	view->zones = zones;
-	view->version = config->version ? strdup(config->version) : NULL;
-	view->identity = config->server_id ? strdup(config->server_id) : NULL;
-	if ((config->version && !view->version) || (config->server_id && !view->identity)) {
-		free(view->version);
-		free(view->identity);
-		free(view);
-		return NULL;
-	}
 	view->net.db = zones->db;
 	view->net.settings.edns_size = config->edns_udp_size;
-	view->net.settings.version = view->version;
-	view->net.settings.identity = view->identity;
 	/* Borrowed: a config is freed only after the views made from it. */
+	view->net.settings.version = config->version;
+	view->net.settings.identity = config->server_id;
+	view->net.settings.hostname = config->hostname;
+	/* RFC 5001: the NSID payload is server-id's octets, ready once per config. */
+	view->net.settings.nsid = (const uint8_t *)config->server_id;
+	view->net.settings.nsid_length = config->server_id ? (uint16_t)strlen(config->server_id) : 0;
 	view->net.rate_limit = config->rate_limit;
 	view->net.blackhole = config->blackhole;
 	view->net.settings.allow_query = config->allow_query;
@@ -264,9 +260,7 @@ server_view_create(const struct config *config, struct zoneset *zones)
 		|| tsig_keyring_init(&view->tsig_keys, config->keys, config->key_count) != 0) {
 		acl_zone_map_free(&view->zone_allow_query);
 		acl_zone_map_free(&view->zone_allow_transfer);
-		free(view->version);   /* the zones stay the caller's */
-		free(view->identity);
-		free(view);
+		free(view);   /* the zones stay the caller's */
 		return NULL;
 	}
 	return view;
@@ -310,8 +304,6 @@ server_view_free(struct server_view *view, struct stats *stats)
 	acl_zone_map_free(&view->zone_allow_query);
 	tsig_keyring_free(&view->tsig_keys);
 	acl_zone_map_free(&view->zone_allow_transfer);
-	free(view->version);
-	free(view->identity);
 	free(view);
 }
 
@@ -599,6 +591,7 @@ server_start_workers(struct server *server)
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &block, &saved);
 	int rc = 0;
 	for (unsigned i = 0; i < server->worker_count && rc == 0; i++) {
@@ -636,7 +629,13 @@ on_signal(evutil_socket_t fd, short events, void *arg)
 	struct server *server = arg;
 	int signal_number = server_os_signal_take();
 	if (signal_number == SIGHUP) {
+		log_message(LOG_DEBUG, "SIGHUP received");
 		server_reload(server);
+		return;
+	}
+	if (signal_number == SIGUSR1) {
+		log_message(LOG_INFO, "SIGUSR1 received: ignored (zoned logs to stderr or syslog, "
+			"no log file to reopen)");
 		return;
 	}
 	if (signal_number == 0)
@@ -731,6 +730,34 @@ server_bind_listen(struct server *server, const struct config_listen *listen, si
 	return 0;
 }
 
+/*
+ * Before any socket of ours is bound: is each address free for UDP and
+ * TCP? With SO_REUSEPORT a second zoned would silently share the port.
+ * Other failures are left to the real bind, which reports them. Returns
+ * 0, or -1 with the reason logged.
+ */
+static int
+server_probe_listens(const struct config *config)
+{
+	for (size_t i = 0; i < config->listen_count; i++) {
+		const struct config_listen *listen = &config->listens[i];
+		if (config_listen_port(listen) == 0)
+			continue;   /* each socket gets its own port: nothing to share */
+		for (int pass = 0; pass < 2; pass++) {
+			int rc = net_socket_probe((const struct sockaddr *)&listen->address,
+				listen->address_length, pass == 0 ? SOCK_DGRAM : SOCK_STREAM);
+			if (rc != -EADDRINUSE)
+				continue;
+			log_message(LOG_ERR, "cannot listen on %s port %u (%s): %s: another "
+				"process (another zoned?) is serving it", listen->text,
+				config_listen_port(listen), pass == 0 ? "UDP" : "TCP",
+				strerror(EADDRINUSE));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 server_close_fds(int *fds, size_t count)
 {
@@ -754,6 +781,8 @@ server_open_sockets(struct server *server)
 		return ZONED_ENOMEM;
 	for (size_t i = 0; i < cells; i++)
 		server->udp_fds[i] = server->tcp_fds[i] = -1;
+	if (server_probe_listens(config) != 0)
+		return ZONED_EIO;
 	for (size_t i = 0; i < columns; i++) {
 		int rc = server_bind_listen(server, &config->listens[i], server->listen_count,
 			columns);
@@ -761,6 +790,10 @@ server_open_sockets(struct server *server)
 			return ZONED_EIO;
 		if (rc == 0)
 			server->listens[server->listen_count++] = config->listens[i];
+		if (rc == 0)
+			log_message(LOG_DEBUG, "bound %s port %u: a UDP and a TCP socket for each of "
+				"%u workers (SO_REUSEPORT)", config->listens[i].text,
+				config_listen_port(&config->listens[i]), server->worker_count);
 	}
 	if (server->listen_count == 0) {
 		log_message(LOG_ERR, "no address to listen on");
@@ -797,9 +830,44 @@ server_free(struct server *server)
 	if (server->base != NULL)
 		event_base_free(server->base);
 	if (server->pid_file != NULL) {
+		/* Unlinked while still locked: a new zoned cannot lose its file to us. */
 		unlink(server->pid_file);
 		free(server->pid_file);
 	}
+	if (server->pid_fd >= 0)
+		close(server->pid_fd);
+}
+
+/*
+ * Locks the pid file (-P, else pid-file) before anything slow: a second
+ * zoned with the same pid file stops here, at once, with the first one's
+ * pid. The pid is written later, once daemonized.
+ */
+static int
+server_lock_pid_file(struct server *server)
+{
+	const char *path = server->options->pid_file ? server->options->pid_file
+		: server->config->pid_file;
+	if (path == NULL)
+		return 0;
+	/* Absolute: the unlink at exit comes after -d changed to "/". */
+	server->pid_file = server_os_absolute_path(path);
+	if (server->pid_file == NULL)
+		return ZONED_ENOMEM;
+	long holder = 0;
+	server->pid_fd = server_os_lock_pid_file(server->pid_file, &holder);
+	if (server->pid_fd >= 0) {
+		log_message(LOG_DEBUG, "pid file %s locked", server->pid_file);
+		return 0;
+	}
+	if (errno == EWOULDBLOCK)
+		log_message(LOG_ERR, "pid file %s is locked: another zoned (pid %ld) is running "
+			"with it; not starting a second one", path, holder);
+	else
+		log_message(LOG_ERR, "cannot open pid file %s: %s", path, strerror(errno));
+	free(server->pid_file);
+	server->pid_file = NULL;   /* not ours: the other zoned's file stays */
+	return ZONED_EEXIST;
 }
 
 /*
@@ -811,6 +879,8 @@ server_load(struct server *server)
 {
 	if (server_config_build(server->options, &server->config) != 0)
 		return ZONED_EINVAL;
+	if (server_lock_pid_file(server) != 0)
+		return ZONED_EEXIST;
 	if (cookie_secret_random(server->cookie_secret) != 0) {
 		log_message(LOG_ERR, "no random octets for the cookie secret: %s", strerror(errno));
 		return ZONED_EIO;
@@ -855,13 +925,9 @@ server_detach(struct server *server)
 		server->daemonized = true;
 		log_setup(options->verbosity, true);
 	}
-	const char *pid_file = options->pid_file ? options->pid_file : server->config->pid_file;
-	if (pid_file != NULL) {
-		if (server_os_write_pid_file(pid_file) != 0) {
-			log_message(LOG_ERR, "cannot write pid file %s: %s", pid_file, strerror(errno));
-			return ZONED_EIO;
-		}
-		server->pid_file = strdup(pid_file);
+	if (server->pid_fd >= 0 && server_os_write_pid_file(server->pid_fd) != 0) {
+		log_message(LOG_ERR, "cannot write pid file %s: %s", server->pid_file, strerror(errno));
+		return ZONED_EIO;
 	}
 	if (options->user != NULL && server_os_drop_privileges(options->user) != 0)
 		return ZONED_EINVAL;
@@ -984,7 +1050,7 @@ server_run(const struct server_options *given)
 	log_setup(options->verbosity, false);
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
-	struct server server = { .options = options };
+	struct server server = { .options = options, .pid_fd = -1 };
 	server.worker_count = options->threads ? options->threads : server_os_cpu_count();
 	server_os_notify_open();
 	/* Before the first load: SIGTERM then abandons it, SIGHUP waits for serving. */

@@ -229,6 +229,45 @@ zoneset_zone_unchanged(const struct zoneset_zone *old, const struct config_zone 
 	return true;
 }
 
+/*
+ * -v 3: why a zone is loaded or kept at this build, one line (the stat
+ * calls again, so only when debugging is on).
+ */
+static void
+zoneset_log_decision(log_function *log, const char *name, const struct zoneset *previous,
+	const struct zoneset_zone *old, const struct config_zone *cz)
+{
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	if (previous == NULL) {
+		log(LOG_DEBUG, "zone %s: loading %s", name, cz->path);
+		return;
+	}
+	if (old == NULL) {
+		log(LOG_DEBUG, "zone %s: new in the configuration, loading %s", name, cz->path);
+		return;
+	}
+	if (old->failed) {
+		log(LOG_DEBUG, "zone %s: failed to load before, trying %s again", name, cz->path);
+		return;
+	}
+	if (strcmp(old->path, cz->path) != 0) {
+		log(LOG_DEBUG, "zone %s: file is now %s (was %s), loading", name, cz->path,
+			old->path);
+		return;
+	}
+	for (size_t i = 0; i < old->file_count; i++) {
+		if (!zoneset_file_unchanged(&old->files[i])) {
+			log(LOG_DEBUG, "zone %s: %s changed (device, inode, size or times), loading",
+				name, old->files[i].path);
+			return;
+		}
+	}
+	log(LOG_DEBUG, "zone %s: %s and its %zu included files unchanged, keeping serial %lu",
+		name, cz->path, old->file_count ? old->file_count - 1 : 0,
+		(unsigned long)old->zone->serial);
+}
+
 /* Shares old's zone: same zone pointer, a copy of the fingerprints. */
 static int
 zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
@@ -344,6 +383,7 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	if (entry->name == NULL || entry->path == NULL)
 		return ZONED_ENOMEM;
 	const struct zoneset_zone *old = zoneset_find(previous, cz->origin);
+	zoneset_log_decision(log, name, previous, old, cz);
 	if (old != NULL && zoneset_keeps(old, cz, scope)) {
 		/* zoned.conf(5): max-records applies to every zone, also to one
 		 * whose file did not change: over a lowered limit it fails as a

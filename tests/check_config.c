@@ -140,6 +140,10 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->edns_udp_size, 1232);
 	ck_assert_str_eq(c->version, "zoned " PACKAGE_VERSION);
 	ck_assert_ptr_null(c->server_id);
+	/* BIND's defaults: hostname.bind answers gethostname(), no server-id (no NSID). */
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	ck_assert_str_eq(c->hostname, host);
 	ck_assert_ptr_null(c->pid_file);
 	/* DNS Cookies on, as BIND and NSD; no secret yet (the daemon makes one). */
 	ck_assert(c->answer_cookie);
@@ -192,6 +196,27 @@ START_TEST(test_settings)
 	gethostname(host, sizeof host - 1);
 	ck_assert_int_eq(load("options { server-id hostname; };", &c), 0);
 	ck_assert_str_eq(c->server_id, host);
+	ck_assert_str_eq(c->hostname, host);
+	config_free(c);
+	/* hostname "text" | none, as BIND; given twice, the last one counts. */
+	ck_assert_int_eq(load("options { hostname \"anycast-7\"; server-id \"a\";\n"
+		"server-id \"ns-b\"; };", &c), 0);
+	ck_assert_str_eq(c->hostname, "anycast-7");
+	ck_assert_str_eq(c->server_id, "ns-b");
+	config_free(c);
+	ck_assert_int_eq(load("options { hostname none; };", &c), 0);
+	ck_assert_ptr_null(c->hostname);
+	config_free(c);
+	ck_assert_str_eq(findings, "");
+	/* server-id goes into NSID options: 255 octets at most. */
+	char text[400];
+	snprintf(text, sizeof text, "options {\n server-id \"%0256d\";\n};", 0);
+	ck_assert_int_eq(load(text, &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:2: error: server-id is longer than 255 octets\n");
+	findings[0] = '\0';
+	snprintf(text, sizeof text, "options { server-id \"%0255d\"; };", 0);
+	ck_assert_int_eq(load(text, &c), 0);
+	ck_assert_uint_eq(strlen(c->server_id), 255);
 	config_free(c);
 }
 END_TEST
@@ -356,10 +381,19 @@ START_TEST(test_accepted_with_warning)
 		" inline-signing no;\n zone-statistics no;\n};\n", &c), 0);
 	ck_assert_str_eq(findings,
 		"named.conf:2: warning: option 'recursion no' is what an authoritative-only server does: accepted\n"
-		"named.conf:3: warning: option 'dnssec-validation' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n"
-		"named.conf:4: warning: option 'allow-recursion' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n"
-		"named.conf:6: warning: option 'max-cache-size' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n");
+		"named.conf:3: warning: option 'dnssec-validation' concerns recursion or caching: not supported, ignored (an authoritative-only server does neither)\n"
+		"named.conf:4: warning: option 'allow-recursion' concerns recursion or caching: not supported, ignored (an authoritative-only server does neither)\n"
+		"named.conf:6: warning: option 'max-cache-size' concerns recursion or caching: not supported, ignored (an authoritative-only server does neither)\n");
 	ck_assert_uint_eq(sink.errors, 0);
+	ck_assert_uint_eq(c->zone_count, 1);
+	config_free(c);
+	/* logging cannot change what is served or to whom: ignored, and said so. */
+	findings[0] = '\0';
+	ck_assert_int_eq(load("\nlogging {\n channel c { file \"x.log\"; severity debug; };\n"
+		" category default { c; };\n};\nzone \"a.test\" { type primary; file \"a.zone\"; };\n",
+		&c), 0);
+	ck_assert_str_eq(findings, "named.conf:2: warning: statement 'logging' is not supported: "
+		"ignored (zoned logs to standard error, or to syslog with -d)\n");
 	ck_assert_uint_eq(c->zone_count, 1);
 	config_free(c);
 }
@@ -441,8 +475,6 @@ static const struct {
 		"named.conf:1: error: option 'statistics-file' is not implemented\n" },
 	{ "options { querylog yes; };",
 		"named.conf:1: error: option 'querylog yes' is not implemented (only 'querylog no;' is)\n" },
-	{ "\nlogging { channel c { file \"x.log\"; }; };",
-		"named.conf:2: error: statement 'logging' is not implemented\n" },
 	{ "controls { inet * allow { localhost; }; };", "named.conf:1: error: controls 'inet' is "
 		"not supported (only 'unix' is: zoned-control uses a unix socket)\n" },
 	{ "masters m { 192.0.2.1; };", "named.conf:1: error: statement 'masters' is not implemented\n" },

@@ -27,8 +27,9 @@ struct zonedb;
 struct answer_settings {
 	uint16_t edns_size;        /* advertised and used as our UDP limit; 0 = 1232 */
 	const char *version;       /* CH TXT version.bind / version.server; NULL: REFUSED */
-	const char *identity;      /* CH TXT id.server / hostname.bind; NULL: REFUSED */
-	const uint8_t *nsid;       /* RFC 5001 payload; NULL: no NSID */
+	const char *identity;      /* CH TXT id.server (server-id); NULL: REFUSED */
+	const char *hostname;      /* CH TXT hostname.bind; NULL: REFUSED */
+	const uint8_t *nsid;       /* RFC 5001 payload, sent when asked; NULL: no NSID */
 	uint16_t nsid_length;
 	/* allow-query (zoned/acl.h): a query for a zone whose list, else the
 	 * options' list, does not allow the client is REFUSED. NULL: anyone. */

@@ -12,6 +12,7 @@
 
 #include "zoned/cookie.h"
 #include "zoned/dname.h"
+#include "zoned/log.h"
 
 struct acl;
 struct diag;
@@ -113,7 +114,8 @@ struct config {
 	char *directory;        /* base of relative zone paths; NULL: current directory */
 	char *pid_file;         /* NULL: none */
 	char *version;          /* CH TXT version.bind; NULL: refused */
-	char *server_id;        /* CH TXT id.server; NULL: refused */
+	char *server_id;        /* CH TXT id.server and NSID (RFC 5001); NULL: refused, no NSID */
+	char *hostname;         /* CH TXT hostname.bind (default gethostname()); NULL: refused */
 	uint16_t edns_udp_size;
 	unsigned tcp_clients;           /* open TCP connections at most */
 	unsigned tcp_idle_timeout;      /* in units of 100 ms, as in BIND */
@@ -198,6 +200,13 @@ void config_clear_listens(struct config *config);
  * configured. Returns 0 or ZONED_ENOMEM.
  */
 int config_add_default_listens(struct config *config);
+
+/*
+ * -v 3 (config_log.c): logs at LOG_DEBUG what config says: addresses,
+ * identity, limits, policies, each zone with its file and where it was
+ * configured. Nothing (and no formatting) at lower verbosities.
+ */
+void config_log_details(const struct config *config, log_function *log);
 
 /* The zone with this origin (lowercased wire form), or NULL. */
 const struct config_zone *config_find_zone(const struct config *config,

@@ -41,6 +41,12 @@ int log_verbosity(void);
 void log_message(int priority, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * True when log_message would write a line at priority: callers check it
+ * before formatting costly details (addresses) of debug lines on busy paths.
+ */
+bool log_enabled(int priority);
+
 /* Where log_diag_emit sends findings (struct diag's arg). */
 struct log_diag {
 	log_function *log;        /* NULL: log_message */

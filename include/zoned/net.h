@@ -105,6 +105,15 @@ net_worker_quiesce(struct net_worker *worker)
  */
 int net_socket_open(const struct sockaddr *address, socklen_t length, int type);
 
+/*
+ * Checks that no socket of another process is bound to address: binds a
+ * socket of type there without SO_REUSEPORT and closes it. The kernel
+ * would otherwise let a second zoned (same user) share the port through
+ * SO_REUSEPORT and take part of the queries. Returns 0 (free), or -errno
+ * (-EADDRINUSE: taken). Call before net_socket_open binds ours.
+ */
+int net_socket_probe(const struct sockaddr *address, socklen_t length, int type);
+
 struct net_udp;
 
 /*

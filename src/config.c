@@ -29,6 +29,10 @@ config_create(void)
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
 	config->answer_cookie = true;   /* as BIND and NSD */
+	config->min_refresh_time = CONFIG_DEFAULT_MIN_REFRESH_TIME;
+	config->max_refresh_time = CONFIG_DEFAULT_MAX_REFRESH_TIME;
+	config->min_retry_time = CONFIG_DEFAULT_MIN_RETRY_TIME;
+	config->max_retry_time = CONFIG_DEFAULT_MAX_RETRY_TIME;
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	if (config->version == NULL) {
 		free(config);
@@ -49,6 +53,8 @@ config_free(struct config *config)
 		acl_free(config->zones[i].allow_query);
 		config_notify_free(&config->zones[i].notify);
 		acl_free(config->zones[i].allow_transfer);
+		config_primaries_free(config->zones[i].primaries, config->zones[i].primary_count);
+		acl_free(config->zones[i].allow_notify);
 	}
 	free(config->zones);
 	for (size_t i = 0; i < config->key_count; i++) {
@@ -62,6 +68,7 @@ config_free(struct config *config)
 		acl_free(config->statistics_channels[i].allow);
 	free(config->statistics_channels);
 	acl_free(config->allow_transfer);
+	acl_free(config->allow_notify);
 	free(config->listens);
 	free(config->path);
 	free(config->directory);
@@ -226,7 +233,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "managed-keys-directory", NULL, true }, { "max-cache-size", NULL, true },
 	{ "max-cache-ttl", NULL, true }, { "max-ncache-ttl", NULL, true },
 	{ "prefetch", NULL, true }, { "recursive-clients", NULL, true },
-	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
+	{ "allow-query-on", NULL, false },
 	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false },
@@ -243,15 +250,14 @@ static const struct config_unsupported config_unsupported_options[] = {
 };
 
 static const struct config_unsupported config_unsupported_zone_options[] = {
-	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
+	{ "allow-query-on", NULL, false },
 	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false }, { "dnssec-policy", NULL, false },
 	{ "inline-signing", "no", false }, { "ixfr-from-differences", "no", false },
 	{ "journal", NULL, false }, { "key-directory", NULL, false },
-	{ "masters", NULL, false }, { "max-journal-size", NULL, false },
+	{ "max-journal-size", NULL, false },
 	{ "notify-source", NULL, false }, { "notify-source-v6", NULL, false },
-	{ "primaries", NULL, false },
 	{ "serial-update-method", NULL, false }, { "update-policy", NULL, false },
 	{ "zone-statistics", "no", false }, { NULL, NULL, false },
 };
@@ -588,6 +594,10 @@ config_parse_option(struct config_parser *p)
 		return config_parse_cookie_option(p);
 	if (strcmp(word, "allow-transfer") == 0)
 		return config_parse_match_list(p, "allow-transfer", &p->allow_transfer);
+	if (strcmp(word, "allow-notify") == 0)
+		return config_parse_match_list(p, "allow-notify", &p->allow_notify);
+	if (config_is_refresh_option(word))
+		return config_parse_refresh_option(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_options, word);
 	if (u != NULL)
@@ -640,6 +650,10 @@ struct config_zone_state {
 	struct config_notify notify;
 	struct acl_list *allow_transfer;
 	bool type_seen;
+	bool secondary;
+	struct config_primary *primaries;
+	size_t primary_count;
+	struct acl_list *allow_notify;
 };
 
 static bool
@@ -652,9 +666,12 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 		config_next(p);
 		if (!config_expect(p, TOKEN_WORD, "a zone type"))
 			return false;
-		if (strcmp(p->token, "primary") != 0 && strcmp(p->token, "master") != 0) {
+		z->secondary = strcmp(p->token, "secondary") == 0
+			|| strcmp(p->token, "slave") == 0;
+		if (!z->secondary && strcmp(p->token, "primary") != 0
+		    && strcmp(p->token, "master") != 0) {
 			config_error(p, ZONED_EINVAL, "zone type '%s' is not supported: zoned "
-				"serves primary zones only", p->token);
+				"serves primary and secondary zones only", p->token);
 			return false;
 		}
 		z->type_seen = true;
@@ -677,6 +694,10 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 		return config_parse_also_notify(p, &z->notify);
 	if (strcmp(p->token, "allow-transfer") == 0)
 		return config_parse_match_list(p, "allow-transfer", &z->allow_transfer);
+	if (strcmp(p->token, "primaries") == 0 || strcmp(p->token, "masters") == 0)
+		return config_parse_primaries(p, &z->primaries, &z->primary_count);
+	if (strcmp(p->token, "allow-notify") == 0)
+		return config_parse_match_list(p, "allow-notify", &z->allow_notify);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_zone_options, p->token);
 	if (u != NULL)
@@ -697,12 +718,15 @@ config_add_pending_zone(struct config_parser *p, char *name,
 		acl_list_free(z->allow_query);
 		config_notify_free(&z->notify);
 		acl_list_free(z->allow_transfer);
+		config_primaries_free(z->primaries, z->primary_count);
+		acl_list_free(z->allow_notify);
 		config_error(p, ZONED_ENOMEM, "out of memory");
 		return false;
 	}
 	p->zones = zones;
 	zones[p->zone_count++] = (struct config_pending_zone){ name, z->file, source, line,
-		z->allow_query, z->notify, z->allow_transfer };
+		z->allow_query, z->notify, z->allow_transfer, z->secondary, z->primaries,
+		z->primary_count, z->allow_notify };
 	return true;
 }
 
@@ -720,7 +744,7 @@ config_parse_zone(struct config_parser *p)
 		return false;
 	}
 	char *name = strdup(p->token);
-	struct config_zone_state z = { NULL, NULL, { 0 }, NULL, false };
+	struct config_zone_state z = { NULL, NULL, { 0 }, NULL, false, false, NULL, 0, NULL };
 	/* An optional class: only IN makes sense. */
 	config_next(p);
 	bool ok = true;
@@ -742,7 +766,8 @@ config_parse_zone(struct config_parser *p)
 	if (ok && !z.type_seen) {
 		p->token_file = source;
 		p->token_line = line;
-		config_error(p, ZONED_EINVAL, "zone %s: missing 'type primary;'", name);
+		config_error(p, ZONED_EINVAL, "zone %s: missing 'type primary;' (or secondary)",
+			name);
 		ok = false;
 	} else if (ok && z.file == NULL) {
 		p->token_file = source;
@@ -756,6 +781,8 @@ config_parse_zone(struct config_parser *p)
 		acl_list_free(z.allow_query);
 		config_notify_free(&z.notify);
 		acl_list_free(z.allow_transfer);
+		config_primaries_free(z.primaries, z.primary_count);
+		acl_list_free(z.allow_notify);
 		return false;
 	}
 	return config_add_pending_zone(p, name, &z, source, line);
@@ -809,6 +836,12 @@ config_add_pending_zones(struct config_parser *p)
 			zone->notify = z->notify;
 			memset(&z->notify, 0, sizeof z->notify);
 			config_check_notify_keys(p, &zone->notify);
+			zone->secondary = z->secondary;
+			zone->primaries = z->primaries;
+			zone->primary_count = z->primary_count;
+			z->primaries = NULL;
+			z->primary_count = 0;
+			config_check_secondary(p, zone);
 		}
 	}
 }
@@ -822,6 +855,8 @@ config_parser_cleanup(struct config_parser *p)
 		acl_list_free(p->zones[i].allow_query);
 		config_notify_free(&p->zones[i].notify);
 		acl_list_free(p->zones[i].allow_transfer);
+		config_primaries_free(p->zones[i].primaries, p->zones[i].primary_count);
+		acl_list_free(p->zones[i].allow_notify);
 	}
 	free(p->zones);
 	config_acl_cleanup(p);

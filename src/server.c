@@ -34,6 +34,7 @@
 #include "zoned/server_os.h"
 #include "zoned/stats.h"
 #include "zoned/tsig.h"
+#include "zoned/xfr_in.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -73,6 +74,7 @@ struct server {
 	_Atomic uint64_t epoch;
 	struct event_base *base;
 	struct notify *notify;             /* NOTIFY out, on base */
+	struct xfr_in *xfr_in;             /* secondary zones' refreshes, on base */
 	struct server_worker *workers;
 	unsigned worker_count;
 	int *udp_fds;                      /* [worker * listen_count + listen] */
@@ -441,12 +443,52 @@ server_reload(struct server *server)
 	server_restart_metrics(server, config);
 	config_free(server->config);
 	server->config = config;
+	if (xfr_in_configure(server->xfr_in, config) != 0)
+		log_message(LOG_ERR, "reload: out of memory for the secondary zones");
 	struct timespec end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	log_message(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
 		failed, (double)(end.tv_sec - start.tv_sec)
 		+ (double)(end.tv_nsec - start.tv_nsec) / 1e9);
 	server_os_notify("READY=1");
+}
+
+/* xfr_in's view of the served zones: the published set's zone at origin. */
+static const struct zone *
+server_secondary_current(void *arg, const uint8_t *origin)
+{
+	struct server *server = arg;
+	const struct zoneset *set = server->view->zones;
+	for (size_t i = 0; i < set->zone_count; i++) {
+		if (dname_equal(set->zones[i].origin, origin))
+			return set->zones[i].zone;
+	}
+	return NULL;
+}
+
+/*
+ * A secondary zone's new version (or its expiry placeholder): published
+ * as a reload is, a new view sharing every other zone; then NOTIFY out
+ * to its own secondaries (RFC 1996 3.5: a new serial).
+ */
+static int
+server_secondary_publish(void *arg, const uint8_t *origin, struct zone *zone, bool failed)
+{
+	struct server *server = arg;
+	struct zoneset *zones = NULL;
+	int rc = zoneset_replace(server->view->zones, origin, zone, failed, &zones);
+	if (rc != 0)
+		return rc;
+	struct server_view *view = server_view_create(server->config, zones);
+	if (view == NULL) {
+		zoneset_free(zones);
+		return ZONED_ENOMEM;
+	}
+	server_view_count_zones(server, view, server->view);
+	if (notify_zones(server->notify, server->config, server->view->zones, zones) != 0)
+		log_message(LOG_ERR, "out of memory for NOTIFY");
+	server_publish(server, view);
+	return 0;
 }
 
 static void
@@ -696,6 +738,7 @@ server_free(struct server *server)
 	free(server->udp_fds);
 	free(server->tcp_fds);
 	free(server->listens);
+	xfr_in_free(server->xfr_in);
 	notify_free(server->notify);
 	metrics_http_free(server->metrics);
 	server_view_free(server->view, server->stats);
@@ -914,7 +957,12 @@ server_run(const struct server_options *given)
 	if (rc == 0) {
 		server.base = event_base_new();
 		server.notify = server.base ? notify_create(server.base, log_message) : NULL;
-		rc = server.notify == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
+		struct xfr_in_hooks hooks = { server_secondary_current, server_secondary_publish,
+			&server };
+		server.xfr_in = server.base ? xfr_in_create(server.base, log_message, &hooks) : NULL;
+		rc = server.notify == NULL || server.xfr_in == NULL
+			|| xfr_in_configure(server.xfr_in, server.config) != 0
+			? ZONED_ENOMEM : server_setup_workers(&server);
 	}
 	if (rc == 0)
 		rc = server_start_metrics(&server, server.config);

@@ -197,4 +197,7 @@ void answer_transfer(struct answer *answer);
 /* Answers a class IN question from the zones (RFC 1034 4.3.2). */
 void answer_lookup(struct answer *answer);
 
+/* RFC 1996 3.7: answers a NOTIFY (answer_notify.c). */
+void answer_notify(struct answer *answer);
+
 #endif

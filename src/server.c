@@ -29,6 +29,7 @@
 #include "zoned/nametree.h"
 #include "zoned/net.h"
 #include "zoned/notify.h"
+#include "zoned/notify_in.h"
 #include "zoned/rrl.h"
 #include "zoned/server.h"
 #include "zoned/server_os.h"
@@ -50,6 +51,7 @@ struct server_view {
 	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 	struct tsig_keyring tsig_keys;     /* the config's keys, by name */
 	struct acl_zone_map zone_allow_transfer;  /* ... and allow-transfer */
+	struct notify_in_zones *notify_in;  /* who may NOTIFY the secondary zones */
 };
 
 struct server_worker {
@@ -75,6 +77,7 @@ struct server {
 	struct event_base *base;
 	struct notify *notify;             /* NOTIFY out, on base */
 	struct xfr_in *xfr_in;             /* secondary zones' refreshes, on base */
+	struct notify_in *notify_in;       /* NOTIFYs accepted by the workers, on base */
 	struct server_worker *workers;
 	unsigned worker_count;
 	int *udp_fds;                      /* [worker * listen_count + listen] */
@@ -304,9 +307,21 @@ server_view_free(struct server_view *view, struct stats *stats)
 	acl_zone_map_free(&view->zone_allow_query);
 	tsig_keyring_free(&view->tsig_keys);
 	acl_zone_map_free(&view->zone_allow_transfer);
+	notify_in_zones_free(view->notify_in);
 	free(view->version);
 	free(view->identity);
 	free(view);
+}
+
+/* Gives view the table of NOTIFY senders of its secondary zones (before it is published). */
+static int
+server_view_notify_in(struct server *server, struct server_view *view,
+	const struct config *config)
+{
+	view->notify_in = notify_in_zones_create(view->zones, config,
+		notify_in_fd(server->notify_in));
+	view->net.settings.notify_in = view->notify_in;
+	return view->notify_in == NULL ? ZONED_ENOMEM : 0;
 }
 
 static void
@@ -436,6 +451,8 @@ server_reload(struct server *server)
 		view->net.rate_limit = NULL;
 	}
 	server_view_count_zones(server, view, server->view);
+	if (server_view_notify_in(server, view, config) != 0)
+		log_message(LOG_ERR, "reload: out of memory: NOTIFY in refused until the next reload");
 	/* Queued now, sent from the loop once the new zones are published. */
 	if (notify_zones(server->notify, config, server->view->zones, zones) != 0)
 		log_message(LOG_ERR, "reload: out of memory for NOTIFY");
@@ -485,10 +502,23 @@ server_secondary_publish(void *arg, const uint8_t *origin, struct zone *zone, bo
 		return ZONED_ENOMEM;
 	}
 	server_view_count_zones(server, view, server->view);
+	if (server_view_notify_in(server, view, server->config) != 0)
+		log_message(LOG_ERR, "out of memory: NOTIFY in refused until the next change");
 	if (notify_zones(server->notify, server->config, server->view->zones, zones) != 0)
 		log_message(LOG_ERR, "out of memory for NOTIFY");
 	server_publish(server, view);
 	return 0;
+}
+
+/* A worker accepted a NOTIFY for origin: refresh it now (RFC 1996 3.11). */
+static void
+server_notify_received(void *arg, const uint8_t *origin)
+{
+	struct server *server = arg;
+	char name[DNAME_MAX_LENGTH * 4 + 1];
+	dname_format(origin, name, sizeof name);
+	log_message(LOG_INFO, "zone %s: NOTIFY received, refreshing", name);
+	xfr_in_refresh(server->xfr_in, origin);
 }
 
 static void
@@ -744,6 +774,7 @@ server_free(struct server *server)
 	server_view_free(server->view, server->stats);
 	stats_free(server->stats);
 	config_free(server->config);
+	notify_in_free(server->notify_in);
 	if (server->base != NULL)
 		event_base_free(server->base);
 	if (server->pid_file != NULL) {
@@ -960,7 +991,10 @@ server_run(const struct server_options *given)
 		struct xfr_in_hooks hooks = { server_secondary_current, server_secondary_publish,
 			&server };
 		server.xfr_in = server.base ? xfr_in_create(server.base, log_message, &hooks) : NULL;
-		rc = server.notify == NULL || server.xfr_in == NULL
+		server.notify_in = server.base ? notify_in_create(server.base,
+			server_notify_received, &server) : NULL;
+		rc = server.notify == NULL || server.xfr_in == NULL || server.notify_in == NULL
+			|| server_view_notify_in(&server, server.view, server.config) != 0
 			|| xfr_in_configure(server.xfr_in, server.config) != 0
 			? ZONED_ENOMEM : server_setup_workers(&server);
 	}

@@ -27,6 +27,7 @@ static const struct replay_target replay_targets[] = {
 	{"tcp_stream", fuzz_tcp_stream_one},
 	{"rrl", fuzz_rrl_one},
 	{"notify", fuzz_notify_one},
+	{"xfr_in", fuzz_xfr_in_one},
 };
 
 #define REPLAY_TARGET_COUNT (sizeof(replay_targets) / sizeof(replay_targets[0]))
@@ -212,6 +213,7 @@ main(int argc, char **argv)
 	}
 	fuzz_tcp_stream_cleanup();
 	fuzz_rrl_cleanup();
+	fuzz_xfr_in_cleanup();
 	fuzz_fixture_free();
 	return status;
 }

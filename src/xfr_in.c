@@ -419,6 +419,7 @@ xfr_zone_refresh_start(struct xfr_zone *z)
 /* A broken zone's findings, logged (the first few). */
 struct xfr_diag {
 	struct xfr_zone *zone;
+	const char *source;                 /* "AXFR from address#port" */
 	unsigned logged;
 };
 
@@ -429,7 +430,7 @@ xfr_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long 
 	struct xfr_diag *x = arg;
 	if (level != DIAG_ERROR || x->logged++ >= XFR_ERRORS_LOGGED)
 		return;
-	x->zone->owner->log(LOG_ERR, "zone %s: %s: %s", x->zone->name, file ? file : "transfer",
+	x->zone->owner->log(LOG_ERR, "zone %s: %s: %s", x->zone->name, file ? file : x->source,
 		message);
 }
 
@@ -491,7 +492,7 @@ xfr_transfer_finish(struct xfr_zone *z)
 	char source[128];
 	snprintf(source, sizeof source, "%s from %s", z->qtype == RRTYPE_IXFR ? "IXFR" : "AXFR",
 		z->primaries[z->primary].text);
-	struct xfr_diag x = { z, 0 };
+	struct xfr_diag x = { z, source, 0 };
 	struct diag d = { .emit = xfr_diag_emit, .arg = &x };
 	struct zone *zone = NULL;
 	int rc;

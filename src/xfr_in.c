@@ -439,7 +439,7 @@ static void
 xfr_zone_save(struct xfr_zone *z, const struct zone *zone)
 {
 	struct xfr_in *xfr = z->owner;
-	if (z->path == NULL)
+	if (z->path == NULL || zone == NULL)
 		return;
 	size_t length = strlen(z->path) + 16;
 	char *temporary = malloc(length);
@@ -447,6 +447,9 @@ xfr_zone_save(struct xfr_zone *z, const struct zone *zone)
 		return;
 	snprintf(temporary, length, "%s.xfr-XXXXXX", z->path);
 	int fd = mkstemp(temporary);
+	/* mkstemp() makes it 0600; a zone file is public data, as BIND's copies are. */
+	if (fd >= 0)
+		fchmod(fd, 0644);
 	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
 	int rc = out != NULL ? zone_dump_write(zone, ZONE_DUMP_FULL, out) : ZONED_EIO;
 	if (out != NULL && (fflush(out) != 0 || fsync(fileno(out)) != 0))
@@ -520,12 +523,13 @@ xfr_transfer_finish(struct xfr_zone *z)
 	}
 	uint32_t serial = zone->serial;
 	size_t total = zone->record_count;
-	xfr_zone_save(z, zone);
+	/* Served first, saved then: queries get the new version a dump's time sooner. */
 	rc = xfr->hooks.publish(xfr->hooks.arg, z->origin, zone, false);
 	if (rc != 0) {
 		xfr_zone_failed(z, zoned_strerror(rc));
 		return;
 	}
+	xfr_zone_save(z, xfr_zone_current(z));
 	if (incremental)
 		xfr->log(LOG_INFO, "zone %s: transferred serial %lu from %s by IXFR: %zu "
 			"difference sequences, %zu records in %zu messages, %zu records now, %.2f s",

@@ -11,7 +11,9 @@
 # not; a chain BIND -> zoned -> NSD carries a change end to end. Hostile:
 # a primary (a small dnspython server here) that cuts a transfer halfway,
 # answers garbage, sends an out-of-zone record or a CNAME beside other
-# data: the old version keeps serving and the reason is logged.
+# data: the old version keeps serving and the reason is logged; NOTIFY in
+# from a stranger is REFUSED, from allow-notify accepted, for a name that is
+# no zone of ours NOTAUTH.
 import os
 import signal
 import socket
@@ -54,7 +56,7 @@ def primary_zone(serial, www='192.0.2.2', refresh=3600, retry=600, expire=86400,
     return '\n'.join(lines) + '\n'
 
 
-def zoned_conf(primary_port, key=False, notify_to=None):
+def zoned_conf(primary_port, key=False, notify_to=None, zone_extra=''):
     conf = ''
     if key:
         conf += 'key "%s" { algorithm hmac-sha256; secret "%s"; };\n' % (KEY_NAME, KEY_SECRET)
@@ -69,14 +71,16 @@ zone "example" {
 	type secondary;
 	primaries { 127.0.0.1 port %d%s; };
 	file "secondary-example.db";
+	%s
 };
 ''' % ('notify explicit; also-notify { 127.0.0.1 port %d; };' % notify_to if notify_to
-       else 'notify no;', primary_port, ' key "%s"' % KEY_NAME if key else '')
+       else 'notify no;', primary_port, ' key "%s"' % KEY_NAME if key else '', zone_extra)
     return conf
 
 
-def start_secondary(workdir, primary_port, key=False, notify_to=None, port=None):
-    write(os.path.join(workdir, 'zoned.conf'), zoned_conf(primary_port, key, notify_to))
+def start_secondary(workdir, primary_port, key=False, notify_to=None, port=None, zone_extra=''):
+    write(os.path.join(workdir, 'zoned.conf'), zoned_conf(primary_port, key, notify_to,
+                                                          zone_extra))
     if port is None:
         return start_zoned(workdir, ['-c', 'zoned.conf', '-t', '2'], clean_exit=True)
     z = Zoned(['-a', '127.0.0.1', '-p', str(port), '-c', 'zoned.conf', '-t', '2'], workdir,
@@ -449,8 +453,8 @@ class HostilePrimary:
             server.server_close()
 
 
-def notify(port, source='127.0.0.1'):
-    m = dns.message.make_query(ORIGIN, 'SOA')
+def notify(port, source='127.0.0.1', name=ORIGIN):
+    m = dns.message.make_query(name, 'SOA')
     m.flags = dns.flags.AA
     m.set_opcode(dns.opcode.NOTIFY)
     return dns.query.udp(m, '127.0.0.1', port=port, timeout=3, source=source)
@@ -459,12 +463,19 @@ def notify(port, source='127.0.0.1'):
 def test_hostile_primary(workdir):
     primary = HostilePrimary()
     try:
-        z = start_secondary(workdir, primary.port)
+        z = start_secondary(workdir, primary.port, zone_extra='allow-notify { 127.0.0.3; };')
         wait_serial(z.port, 1, 10, z.log())
         assert www_address(z.port) == '192.0.2.11'
-        # NOTIFY from anyone but the primary: REFUSED, nothing happens.
+        # NOTIFY from anyone but the primary and allow-notify: REFUSED, nothing happens.
         r = notify(z.port, source='127.0.0.2')
         assert r.rcode() == dns.rcode.REFUSED, r
+        assert 'NOTIFY received' not in z.log()
+        # allow-notify: accepted, a refresh (the serial is current: nothing more).
+        r = notify(z.port, source='127.0.0.3')
+        assert r.rcode() == dns.rcode.NOERROR and r.flags & dns.flags.AA, r
+        wait_log(z, 'NOTIFY received, refreshing', 5)
+        # A name that is no zone of ours: NOTAUTH (as BIND).
+        assert notify(z.port, name='example.net.').rcode() == dns.rcode.NOTAUTH
         cases = [('cut', 'connection closed after 3 messages (cut off)'),
                  ('garbage', '127.0.0.1#%d failed: message 1 ' % primary.port),
                  ('out_of_zone', 'record www.example.net is outside the zone'),

@@ -410,10 +410,20 @@ class HostilePrimary:
                 for wire in owner.transfer(q):
                     self.request.sendall(struct.pack('!H', len(wire)) + wire)
 
-        self.udp = socketserver.ThreadingUDPServer(('127.0.0.1', 0), Udp)
-        self.port = self.udp.server_address[1]
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.tcp = socketserver.ThreadingTCPServer(('127.0.0.1', self.port), Tcp)
+        # The same port for both: one free for UDP and TCP (others run beside us).
+        for attempt in range(20):
+            self.port = free_port()
+            try:
+                self.udp = socketserver.ThreadingUDPServer(('127.0.0.1', self.port), Udp)
+            except OSError:
+                continue
+            try:
+                self.tcp = socketserver.ThreadingTCPServer(('127.0.0.1', self.port), Tcp)
+                break
+            except OSError:
+                self.udp.server_close()
+        else:
+            raise AssertionError('no port free for UDP and TCP')
         for server in (self.udp, self.tcp):
             threading.Thread(target=server.serve_forever, daemon=True).start()
 

@@ -72,8 +72,9 @@ answer_put_chaos_txt(struct answer *answer, const char *text)
 }
 
 /*
- * CH class: version.bind/version.server and id.server/hostname.bind TXT
- * when configured; everything else is refused (as NSD).
+ * CH class: version.bind/version.server, id.server and hostname.bind TXT
+ * when configured (BIND's version, server-id and hostname); everything
+ * else is refused (as NSD; BIND answers NODATA from its built-in zones).
  */
 static void
 answer_chaos(struct answer *answer)
@@ -91,11 +92,12 @@ answer_chaos(struct answer *answer)
 			|| (query->qname_length == sizeof version_server
 				&& memcmp(query->qname, version_server, sizeof version_server) == 0))
 			text = answer->settings->version;
-		else if ((query->qname_length == sizeof id_server
-				 && memcmp(query->qname, id_server, sizeof id_server) == 0)
-			|| (query->qname_length == sizeof hostname_bind
-				&& memcmp(query->qname, hostname_bind, sizeof hostname_bind) == 0))
+		else if (query->qname_length == sizeof id_server
+			&& memcmp(query->qname, id_server, sizeof id_server) == 0)
 			text = answer->settings->identity;
+		else if (query->qname_length == sizeof hostname_bind
+			&& memcmp(query->qname, hostname_bind, sizeof hostname_bind) == 0)
+			text = answer->settings->hostname;
 	}
 	if (text == NULL) {
 		answer->rcode = RCODE_REFUSED;

@@ -125,6 +125,10 @@ answer_transfer(struct answer *answer)
 		answer->rcode = RCODE_REFUSED;
 		return;
 	}
+	if (answer->request->transfers_exhausted) {
+		answer->rcode = RCODE_SERVFAIL;   /* BIND's answer over transfers-out */
+		return;
+	}
 	if (query->qtype == RRTYPE_IXFR) {
 		uint32_t serial;
 		if (!transfer_client_serial(query, &serial)) {

@@ -19,6 +19,16 @@
 #include "zoned/error.h"
 #include "zoned/rrl.h"
 
+/* This machine's name (gethostname), malloc'd; "" when it has none. */
+static char *
+config_gethostname(void)
+{
+	char host[256] = "";
+	if (gethostname(host, sizeof host - 1) < 0)
+		host[0] = '\0';
+	return strdup(host);
+}
+
 struct config *
 config_create(void)
 {
@@ -28,14 +38,19 @@ config_create(void)
 	config->edns_udp_size = CONFIG_DEFAULT_EDNS_UDP_SIZE;
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
+	config->transfers_out = CONFIG_DEFAULT_TRANSFERS_OUT;
+	config->max_transfer_idle_out = CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT;
+	config->max_transfer_time_out = CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT;
 	config->answer_cookie = true;   /* as BIND and NSD */
+	config->control = (struct config_control){ .perm = 0600, .owner = -1, .group = -1 };
 	config->min_refresh_time = CONFIG_DEFAULT_MIN_REFRESH_TIME;
 	config->max_refresh_time = CONFIG_DEFAULT_MAX_REFRESH_TIME;
 	config->min_retry_time = CONFIG_DEFAULT_MIN_RETRY_TIME;
 	config->max_retry_time = CONFIG_DEFAULT_MAX_RETRY_TIME;
 	config->version = strdup("zoned " PACKAGE_VERSION);
-	if (config->version == NULL) {
-		free(config);
+	config->hostname = config_gethostname();   /* BIND's default */
+	if (config->version == NULL || config->hostname == NULL) {
+		config_free(config);
 		return NULL;
 	}
 	return config;
@@ -67,6 +82,7 @@ config_free(struct config *config)
 	for (size_t i = 0; i < config->statistics_channel_count; i++)
 		acl_free(config->statistics_channels[i].allow);
 	free(config->statistics_channels);
+	free(config->control.path);
 	acl_free(config->allow_transfer);
 	acl_free(config->allow_notify);
 	free(config->listens);
@@ -75,6 +91,7 @@ config_free(struct config *config)
 	free(config->pid_file);
 	free(config->version);
 	free(config->server_id);
+	free(config->hostname);
 	rrl_config_free(config->rate_limit);
 	config_notify_free(&config->notify);
 	free(config);
@@ -238,14 +255,14 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false },
 	{ "dnssec-policy", NULL, false }, { "forward", NULL, false },
-	{ "forwarders", NULL, false }, { "hostname", NULL, false },
+	{ "forwarders", NULL, false },
 	{ "ixfr-from-differences", "no", false }, { "key-directory", NULL, false },
 	{ "memstatistics-file", NULL, false }, { "minimal-any", NULL, false },
 	{ "minimal-responses", NULL, false },
 	{ "querylog", "no", false }, { "serial-query-rate", NULL, false },
 	{ "session-keyfile", NULL, false }, { "statistics-file", NULL, false },
 	{ "transfer-format", NULL, false }, { "transfers-in", NULL, false },
-	{ "transfers-out", NULL, false }, { "zone-statistics", "no", false },
+	{ "zone-statistics", "no", false },
 	{ NULL, NULL, false },
 };
 
@@ -263,8 +280,8 @@ static const struct config_unsupported config_unsupported_zone_options[] = {
 };
 
 static const struct config_unsupported config_unsupported_statements[] = {
-	{ "controls", NULL, false }, { "dnssec-policy", NULL, false },
-	{ "dyndb", NULL, false }, { "http", NULL, false }, { "logging", NULL, false },
+	{ "dnssec-policy", NULL, false },
+	{ "dyndb", NULL, false }, { "http", NULL, false },
 	{ "managed-keys", NULL, false }, { "masters", NULL, false },
 	{ "plugin", NULL, false }, { "primaries", NULL, false }, { "server", NULL, false },
 	{ "tls", NULL, false },
@@ -288,8 +305,8 @@ config_parse_unsupported(struct config_parser *p, const char *where,
 	const struct config_unsupported *u)
 {
 	if (u->meaningless) {
-		config_warning(p, "%s '%s' concerns recursion or caching: accepted, "
-			"meaningless on an authoritative-only server", where, u->word);
+		config_warning(p, "%s '%s' concerns recursion or caching: not supported, "
+			"ignored (an authoritative-only server does neither)", where, u->word);
 		return config_skip_statement(p);
 	}
 	if (u->honoured != NULL) {
@@ -420,20 +437,35 @@ config_parse_numeric_option(struct config_parser *p)
 	return true;
 }
 
-/* version "text" | none; server-id "text" | none | hostname; */
+/* The longest server-id: it goes into the NSID option of every response that asks. */
+#define CONFIG_SERVER_ID_MAX 255
+
+/*
+ * version "text" | none; hostname "text" | none; server-id "text" | none |
+ * hostname (BIND's grammar; given twice, the last one counts).
+ */
 static bool
 config_parse_identity(struct config_parser *p, const char *name, char **out)
 {
-	if (!config_parse_text(p, name, out))
+	char *value = NULL;
+	if (!config_parse_text(p, name, &value)) {
+		free(value);
 		return false;
-	if (strcmp(*out, "none") == 0) {
+	}
+	free(*out);
+	*out = value;
+	if (strcmp(value, "none") == 0) {
 		free(*out);
 		*out = NULL;
-	} else if (out == &p->config->server_id && strcmp(*out, "hostname") == 0) {
-		char host[256] = "";
-		gethostname(host, sizeof host - 1);
+	} else if (out == &p->config->server_id && strcmp(value, "hostname") == 0) {
 		free(*out);
-		*out = strdup(host);
+		*out = config_gethostname();
+	}
+	if (out == &p->config->server_id && *out != NULL
+		&& strlen(*out) > CONFIG_SERVER_ID_MAX) {
+		config_error(p, ZONED_EINVAL, "server-id is longer than %d octets",
+			CONFIG_SERVER_ID_MAX);
+		return false;
 	}
 	return true;
 }
@@ -573,6 +605,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_identity(p, "a version string", &c->version);
 	if (strcmp(word, "server-id") == 0)
 		return config_parse_identity(p, "a server id", &c->server_id);
+	if (strcmp(word, "hostname") == 0)
+		return config_parse_identity(p, "a host name", &c->hostname);
 	if (strcmp(word, "edns-udp-size") == 0 || strcmp(word, "tcp-clients") == 0
 	    || strcmp(word, "tcp-idle-timeout") == 0 || strcmp(word, "max-records") == 0)
 		return config_parse_numeric_option(p);
@@ -592,6 +626,8 @@ config_parse_option(struct config_parser *p)
 		return config_parse_notify_source(p, word[13] ? AF_INET6 : AF_INET);
 	if (config_is_cookie_option(word))
 		return config_parse_cookie_option(p);
+	if (config_is_transfer_option(word))
+		return config_parse_transfer_option(p);
 	if (strcmp(word, "allow-transfer") == 0)
 		return config_parse_match_list(p, "allow-transfer", &p->allow_transfer);
 	if (strcmp(word, "allow-notify") == 0)
@@ -810,6 +846,14 @@ config_parse_statement(struct config_parser *p)
 		return config_parse_key(p);
 	if (strcmp(word, "statistics-channels") == 0)
 		return config_parse_statistics_channels(p);
+	if (strcmp(word, "controls") == 0)
+		return config_parse_controls(p);
+	if (strcmp(word, "logging") == 0) {
+		/* Where lines go cannot change what is served or to whom: ignoring it is safe. */
+		config_warning(p, "statement 'logging' is not supported: ignored (zoned logs to "
+			"standard error, or to syslog with -d)");
+		return config_skip_statement(p);
+	}
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_statements, word);
 	if (u != NULL)

@@ -156,6 +156,14 @@ bool config_is_cookie_option(const char *word);
 /* Parses that option (its word is the current token) into p->config. */
 bool config_parse_cookie_option(struct config_parser *p);
 
+/* In config_transfer.c: */
+
+/* True when word is transfers-out, max-transfer-idle-out or max-transfer-time-out. */
+bool config_is_transfer_option(const char *word);
+
+/* Parses that option (its word is the current token) into p->config. */
+bool config_parse_transfer_option(struct config_parser *p);
+
 /* In config_acl.c: */
 
 /* acl "name" { element; ... }; */
@@ -183,6 +191,9 @@ int config_parse_address(const char *text, uint16_t port, struct config_listen *
 
 /* In config_statistics.c: statistics-channels { inet ADDRESS [port N] [allow { ... }]; }; */
 bool config_parse_statistics_channels(struct config_parser *p);
+
+/* In config_control.c: controls { unix "PATH" [perm N] [owner N] [group N]; }; */
+bool config_parse_controls(struct config_parser *p);
 
 /* In config_notify.c: */
 

@@ -2,28 +2,52 @@
 #include <config.h>
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <syslog.h>
 
 #include "zoned/log.h"
 
-/* Set once by log_setup before the workers start, then only read. */
-static int log_threshold = LOG_INFO;
+/* Set by log_setup before the workers start; zoned-control's trace changes it
+ * while they run (atomic: a worker reads either value, never a torn one). */
+static const int log_thresholds[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+static _Atomic int log_threshold = LOG_INFO;
 static bool log_to_syslog;
 
 void
 log_setup(int verbosity, bool use_syslog)
 {
-	static const int thresholds[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	log_set_verbosity(verbosity);
+	if (use_syslog && !log_to_syslog)
+		openlog("zoned", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_to_syslog = use_syslog;
+}
+
+void
+log_set_verbosity(int verbosity)
+{
 	if (verbosity < 0)
 		verbosity = 0;
 	if (verbosity > 3)
 		verbosity = 3;
-	log_threshold = thresholds[verbosity];
-	if (use_syslog && !log_to_syslog)
-		openlog("zoned", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	log_to_syslog = use_syslog;
+	log_threshold = log_thresholds[verbosity];
+}
+
+int
+log_verbosity(void)
+{
+	int threshold = log_threshold;
+	int verbosity = 0;
+	while (verbosity < 3 && log_thresholds[verbosity] < threshold)
+		verbosity++;
+	return verbosity;
+}
+
+bool
+log_enabled(int priority)
+{
+	return priority <= log_threshold;
 }
 
 void

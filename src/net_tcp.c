@@ -63,40 +63,102 @@ struct net_tcp_connection {
 	struct answer_stream stream;
 	struct timespec stream_start; /* for the transfer's log line */
 	uint64_t stream_octets;
+	struct event *transfer_timer; /* max-transfer-time-out; made at the first transfer */
+	bool transfer_counted;        /* holds one of net_transfers' active */
 };
+
+/* The client's address into client (INET6_ADDRSTRLEN octets); returns its port. */
+static uint16_t
+net_tcp_peer_text(const struct sockaddr *peer, char *client)
+{
+	strcpy(client, "?");
+	if (peer->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
+		inet_ntop(AF_INET, &in->sin_addr, client, INET6_ADDRSTRLEN);
+		return ntohs(in->sin_port);
+	}
+	if (peer->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
+		inet_ntop(AF_INET6, &in6->sin6_addr, client, INET6_ADDRSTRLEN);
+		return ntohs(in6->sin6_port);
+	}
+	return 0;
+}
+
+/*
+ * -v 3: one line per connection event (accepted, refused, closed and why).
+ * Formatted only when debugging is on: accepts stay cheap otherwise.
+ */
+static void
+net_tcp_debug(const struct net_worker *w, const struct sockaddr *peer, const char *event)
+{
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	char client[INET6_ADDRSTRLEN];
+	uint16_t port = net_tcp_peer_text(peer, client);
+	log_message(LOG_DEBUG, "TCP %s#%u: %s (worker %u, %u connections open)", client, port,
+		event, w->id, w->tcp_connection_count);
+}
 
 /* One log line about the connection's transfer: what, to whom, how far. */
 static void
-net_tcp_stream_log(const struct net_tcp_connection *c, const char *event)
+net_tcp_stream_log(const struct net_tcp_connection *c, int priority, const char *event)
 {
 	const struct answer_stream *s = &c->stream;
-	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN] = "?";
+	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN];
 	dname_format(s->zone->origin, zone, sizeof zone);
-	const struct sockaddr *peer = (const struct sockaddr *)&c->peer;
-	uint16_t port = 0;
-	if (peer->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
-		inet_ntop(AF_INET, &in->sin_addr, client, sizeof client);
-		port = ntohs(in->sin_port);
-	} else if (peer->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
-		inet_ntop(AF_INET6, &in6->sin6_addr, client, sizeof client);
-		port = ntohs(in6->sin6_port);
-	}
+	uint16_t port = net_tcp_peer_text((const struct sockaddr *)&c->peer, client);
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double seconds = (double)(now.tv_sec - c->stream_start.tv_sec)
 		+ (double)(now.tv_nsec - c->stream_start.tv_nsec) / 1e9;
 	const char *kind = s->qtype == RRTYPE_IXFR ? "IXFR (AXFR form)" : "AXFR";
 	if (s->message_count == 0) {
-		log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, serial %u", zone, client,
+		log_message(priority, "transfer of %s to %s#%u: %s %s, serial %u", zone, client,
 			port, kind, event, s->zone->serial);
 		return;
 	}
-	log_message(LOG_INFO, "transfer of %s to %s#%u: %s %s, serial %u, %u messages, "
+	log_message(priority, "transfer of %s to %s#%u: %s %s, serial %u, %u messages, "
 		"%llu records, %llu octets, %.3f s", zone, client, port, kind, event,
 		s->zone->serial, s->message_count, (unsigned long long)s->record_count,
 		(unsigned long long)c->stream_octets, seconds);
+}
+
+/*
+ * Counts a transfer about to start against transfers-out; false (and it
+ * is counted as refused, and logged) when that many are running already.
+ */
+static bool
+net_tcp_transfer_admit(struct net_tcp_connection *c, const struct net_view *view,
+	const struct answer_result *result)
+{
+	struct net_transfers *transfers = c->worker->transfers;
+	if (transfers == NULL || view->transfers_out == 0)
+		return true;
+	if (atomic_fetch_add(&transfers->active, 1) < view->transfers_out) {
+		c->transfer_counted = true;
+		return true;
+	}
+	atomic_fetch_sub(&transfers->active, 1);
+	atomic_fetch_add(&transfers->refused, 1);
+	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN] = "?";
+	dname_format(result->zone->origin, zone, sizeof zone);
+	uint16_t port = net_tcp_peer_text((const struct sockaddr *)&c->peer, client);
+	log_message(LOG_WARNING, "transfer of %s to %s#%u: %s denied: transfers-out (%u) "
+		"reached", zone, client, port, result->qtype == RRTYPE_IXFR ? "IXFR" : "AXFR",
+		view->transfers_out);
+	return false;
+}
+
+/* Gives back the connection's place under transfers-out, if it has one. */
+static void
+net_tcp_transfer_release(struct net_tcp_connection *c)
+{
+	if (c->transfer_counted)
+		atomic_fetch_sub(&c->worker->transfers->active, 1);
+	c->transfer_counted = false;
+	if (c->transfer_timer != NULL)
+		evtimer_del(c->transfer_timer);
 }
 
 /* Ends the connection's transfer (logging how) and lets go of its zone. */
@@ -105,11 +167,13 @@ net_tcp_stream_end(struct net_tcp_connection *c, const char *event)
 {
 	if (!c->streaming)
 		return;
-	net_tcp_stream_log(c, event);
+	net_tcp_stream_log(c, LOG_INFO, event);
 	answer_stream_finish(&c->stream);
 	c->streaming = false;
+	net_tcp_transfer_release(c);
 	/* Back to "written" meaning "all sent": the deadline and closing rely on it. */
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	bufferevent_set_timeouts(c->bev, NULL, &c->worker->tcp_idle_timeout);
 }
 
 static void
@@ -147,6 +211,8 @@ net_tcp_close(struct net_tcp_connection *c)
 	c->worker->tcp_connection_count--;
 	net_tcp_stream_end(c, "cut short (client gone, stalled or failed)");
 	event_free(c->deadline);
+	if (c->transfer_timer != NULL)
+		event_free(c->transfer_timer);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -186,6 +252,8 @@ net_tcp_stream_fill(struct net_tcp_connection *c)
 		if (evbuffer_add(output, message, length + 2) != 0)
 			rc = ZONED_ENOMEM;
 		c->stream_octets += length + 2;
+		if (log_enabled(LOG_DEBUG))
+			net_tcp_stream_log(c, LOG_DEBUG, "message queued");
 	}
 	if (rc == ANSWER_STREAM_MORE)
 		return true;
@@ -216,6 +284,34 @@ net_tcp_stream_sign(struct net_tcp_connection *c, const struct answer_result *re
 	return false;
 }
 
+static void
+on_tcp_transfer_time(evutil_socket_t fd, short events, void *arg)
+{
+	struct net_tcp_connection *c = arg;
+	net_tcp_stream_end(c, "ended by max-transfer-time-out");
+	net_tcp_close(c);
+}
+
+/*
+ * The transfer's limits, from the view it started under: the output may
+ * make no progress for tcp-idle-timeout, or max-transfer-idle-out when that
+ * is shorter (the write timeout), and it may take max-transfer-time-out.
+ */
+static void
+net_tcp_transfer_limit(struct net_tcp_connection *c, const struct net_view *view)
+{
+	const struct timeval *idle = &c->worker->tcp_idle_timeout;
+	if (timerisset(&view->transfer_idle) && timercmp(&view->transfer_idle, idle, <))
+		idle = &view->transfer_idle;
+	bufferevent_set_timeouts(c->bev, NULL, idle);
+	if (!timerisset(&view->transfer_time))
+		return;
+	if (c->transfer_timer == NULL)
+		c->transfer_timer = evtimer_new(c->worker->base, on_tcp_transfer_time, c);
+	if (c->transfer_timer != NULL)
+		evtimer_add(c->transfer_timer, &view->transfer_time);
+}
+
 /*
  * Starts streaming zone for request (still inside the epoch, where the zone
  * was found; the stream's hold keeps it after), signed like the request
@@ -230,13 +326,15 @@ net_tcp_stream_start(struct net_tcp_connection *c, const struct answer_result *r
 	if (answer_stream_start_axfr(&c->stream, result->zone, request, &view->settings) != 0
 		|| !net_tcp_stream_sign(c, result)) {
 		answer_stream_finish(&c->stream);
+		net_tcp_transfer_release(c);
 		c->closing = true;
 		return;
 	}
 	c->streaming = true;
 	c->stream_octets = 0;
 	clock_gettime(CLOCK_MONOTONIC, &c->stream_start);
-	net_tcp_stream_log(c, "started");
+	net_tcp_stream_log(c, LOG_INFO, "started");
+	net_tcp_transfer_limit(c, view);
 	bufferevent_setwatermark(c->bev, EV_WRITE, NET_TCP_STREAM_LOW, 0);
 	if (net_tcp_stream_fill(c))
 		bufferevent_disable(c->bev, EV_READ);
@@ -275,6 +373,12 @@ net_tcp_answer_input(struct net_tcp_connection *c, const struct net_view *view)
 		struct answer_result result;
 		size_t n = answer_query(view->db, &view->settings, &request, response + 2,
 			NET_TCP_MAX_MESSAGE, &result);
+		if (result.kind == ANSWER_KIND_TRANSFER
+			&& !net_tcp_transfer_admit(c, view, &result)) {
+			request.transfers_exhausted = true;
+			n = answer_query(view->db, &view->settings, &request, response + 2,
+				NET_TCP_MAX_MESSAGE, &result);
+		}
 		stats_count_query(c->worker->stats, view->zone_stats, &request, &result, RRL_SEND);
 		if (result.kind == ANSWER_KIND_TRANSFER) {
 			net_tcp_stream_start(c, &result, &request, view);
@@ -312,6 +416,8 @@ on_tcp_deadline(evutil_socket_t fd, short events, void *arg)
 		net_tcp_deadline_restart(c);
 		return;
 	}
+	net_tcp_debug(c->worker, (const struct sockaddr *)&c->peer,
+		"no complete message within tcp-idle-timeout: closed");
 	net_tcp_close(c);
 }
 
@@ -394,10 +500,17 @@ on_tcp_event(struct bufferevent *bev, short events, void *arg)
 	struct net_tcp_connection *c = arg;
 	/* The client closed its side: still send what it asked for. */
 	if ((events & BEV_EVENT_EOF) && !(events & BEV_EVENT_ERROR)) {
+		net_tcp_debug(c->worker, (const struct sockaddr *)&c->peer,
+			"client closed its side: closing once the answers are sent");
 		net_tcp_close_after_output(c);
 		return;
 	}
 	/* A write timeout (the client stopped reading) or an error. */
+	if ((events & BEV_EVENT_TIMEOUT) && c->streaming)
+		net_tcp_stream_log(c, LOG_INFO, "stalled: nothing read within the idle limit "
+			"(tcp-idle-timeout or max-transfer-idle-out)");
+	net_tcp_debug(c->worker, (const struct sockaddr *)&c->peer, (events & BEV_EVENT_TIMEOUT)
+		? "client stopped reading its answers: closed" : "connection error: closed");
 	net_tcp_close(c);
 }
 
@@ -410,6 +523,8 @@ net_tcp_make_room(struct net_worker *w)
 	/* Not a transfer: a secondary would start over (transfers-out limits those). */
 	for (struct net_tcp_connection *c = w->tcp_oldest; c != NULL; c = c->newer) {
 		if (!c->closing && !c->streaming) {
+			net_tcp_debug(w, (const struct sockaddr *)&c->peer,
+				"least recently active, closed to make room (tcp-clients)");
 			net_tcp_close(c);
 			return true;
 		}
@@ -429,6 +544,9 @@ on_tcp_accept(struct evconnlistener *listener, evutil_socket_t fd,
 		&& acl_allows(view->blackhole, address, NULL);
 	net_worker_quiesce(w);
 	if (blackholed || w->stopping || !net_tcp_make_room(w)) {
+		net_tcp_debug(w, address, blackholed ? "blackhole: closed at accept"
+			: w->stopping ? "stopping: closed at accept"
+			: "over tcp-clients with every connection busy: closed at accept");
 		close(fd);
 		return;
 	}
@@ -459,6 +577,7 @@ on_tcp_accept(struct evconnlistener *listener, evutil_socket_t fd,
 	net_tcp_deadline_restart(c);
 	w->tcp_connection_count++;
 	net_tcp_link_newest(c);
+	net_tcp_debug(w, address, "accepted");
 }
 
 static void

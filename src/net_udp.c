@@ -106,6 +106,30 @@ fail:;
 	return -saved;
 }
 
+int
+net_socket_probe(const struct sockaddr *address, socklen_t length, int type)
+{
+	int fd = socket(address->sa_family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int on = 1;
+	int rc = 0;
+	/*
+	 * No SO_REUSEPORT, and for UDP no SO_REUSEADDR either (with it Linux
+	 * lets two UDP sockets share a port): bound so, any socket already on
+	 * address makes bind fail. For TCP, SO_REUSEADDR only passes over
+	 * TIME_WAIT leftovers of a zoned that just stopped; a listener still
+	 * conflicts.
+	 */
+	if ((type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
+	    || (address->sa_family == AF_INET6
+		&& setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) < 0)
+	    || bind(fd, address, length) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 /* Copies the destination address of a received datagram into the reply. */
 static size_t
 net_udp_reply_control(struct msghdr *in, uint8_t *control)

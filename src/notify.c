@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -23,6 +24,7 @@
 #include "zoned/notify.h"
 #include "zoned/query.h"
 #include "zoned/rrtype.h"
+#include "zoned/tsig.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -298,6 +300,11 @@ struct notify_pending {
 	unsigned tries;             /* sent so far */
 	size_t message_length;
 	uint8_t message[NOTIFY_MESSAGE_MAX];
+	/* also-notify ... key: the message is signed at the first send (and
+	 * sent again as it is); a response counts only when it verifies. */
+	bool signing;
+	struct tsig_key_copy key;
+	struct tsig_state tsig;     /* the request's MAC, for the response */
 };
 
 struct notify {
@@ -308,6 +315,7 @@ struct notify {
 	int fds[2];                 /* [0] IPv4, [1] IPv6; -1: not open */
 	struct event *readers[2];
 	struct config_listen sources[2];    /* notify-source, notify-source-v6 */
+	struct tsig_context *tsig;  /* HMAC for signed NOTIFYs; made on first use */
 };
 
 struct notify *
@@ -349,6 +357,33 @@ notify_pending_free(struct notify_pending *pending)
 	free(pending);
 }
 
+/*
+ * RFC 8945 5.3: the response to a signed NOTIFY must be signed with the
+ * same key and chain from the request's MAC. One that is not (unsigned, a
+ * TSIG error, another key, a wrong MAC, out of time) is logged and does not
+ * count as an answer: the NOTIFY is sent again, as BIND retries.
+ */
+static bool
+notify_response_verified(struct notify_pending *p, const uint8_t *response, size_t length)
+{
+	if (!p->signing)
+		return true;
+	struct tsig_verifier verifier;
+	tsig_verify_start(&verifier, p->tsig.context, &p->tsig);
+	int rc = tsig_verify_next(&verifier, response, length, (uint64_t)time(NULL));
+	if (rc == TSIG_NOERROR)
+		return true;
+	const char *what = rc == TSIG_UNSIGNED || rc == TSIG_BADSIG ? "unsigned or BADSIG"
+		: rc == TSIG_BADKEY ? "BADKEY" : rc == TSIG_BADTIME ? "BADTIME"
+		: rc < 0 ? "a malformed TSIG" : "a TSIG error";
+	char key[DNAME_MAX_LENGTH * 4 + 1];
+	dname_format(p->key.key.name, key, sizeof key);
+	p->owner->log(LOG_WARNING, "zone %s: NOTIFY serial %lu to %s: the response does not "
+		"verify with key %s (%s): not acknowledged, retrying", p->zone_name,
+		(unsigned long)p->serial, p->address_text, key, what);
+	return false;
+}
+
 static void
 on_notify_readable(evutil_socket_t fd, short events, void *arg)
 {
@@ -372,6 +407,8 @@ on_notify_readable(evutil_socket_t fd, short events, void *arg)
 			notify->log(LOG_DEBUG, "NOTIFY: unexpected message from %s ignored", text);
 			continue;
 		}
+		if (!notify_response_verified(p, buffer, (size_t)length))
+			continue;
 		unsigned rcode = buffer[3] & 0xf;
 		notify->log(rcode == 0 ? LOG_INFO : LOG_WARNING, "zone %s: NOTIFY serial %lu to "
 			"%s answered with rcode %u%s", p->zone_name, (unsigned long)p->serial, text,
@@ -414,6 +451,21 @@ notify_socket(struct notify *notify, int family)
 	return fd;
 }
 
+/* Signs the message once, at its first send; false (logged) when it cannot be. */
+static bool
+notify_sign(struct notify_pending *p)
+{
+	size_t length = tsig_sign_request(&p->tsig, p->owner->tsig, &p->key.key, p->message,
+		p->message_length, sizeof p->message, (uint64_t)time(NULL));
+	if (length == 0) {
+		p->owner->log(LOG_ERR, "zone %s: NOTIFY to %s: cannot sign it, not sent",
+			p->zone_name, p->address_text);
+		return false;
+	}
+	p->message_length = length;
+	return true;
+}
+
 /* Sends (again) or gives up after NOTIFY_TRIES sends, waiting twice as long each time. */
 static void
 on_notify_timer(evutil_socket_t unused, short events, void *arg)
@@ -424,6 +476,10 @@ on_notify_timer(evutil_socket_t unused, short events, void *arg)
 		notify->log(LOG_WARNING, "zone %s: NOTIFY serial %lu to %s: no answer after %u "
 			"tries, giving up", p->zone_name, (unsigned long)p->serial, p->address_text,
 			p->tries);
+		notify_pending_free(p);
+		return;
+	}
+	if (p->tries == 0 && p->signing && !notify_sign(p)) {
 		notify_pending_free(p);
 		return;
 	}
@@ -464,12 +520,35 @@ notify_random_id(void)
 }
 
 /*
+ * Copies the key that p's target names out of keys (the config's, which a
+ * reload frees while the NOTIFY is still retried). False when it cannot be
+ * used: the NOTIFY is then not sent at all, rather than sent unsigned.
+ */
+static bool
+notify_keep_key(struct notify *notify, struct notify_pending *p, const struct tsig_keyring *keys)
+{
+	const uint8_t *name = p->target.key;
+	const struct tsig_key *key = tsig_keyring_find(keys, name, dname_length(name));
+	if (notify->tsig == NULL)
+		notify->tsig = tsig_context_create();
+	const char *problem = key == NULL ? "no such key" : notify->tsig == NULL ? "no HMAC"
+		: tsig_key_copy(&p->key, key) != 0 ? "secret too long" : NULL;
+	if (problem != NULL) {
+		notify->log(LOG_ERR, "zone %s: NOTIFY to %s: cannot sign (%s), not sent",
+			p->zone_name, p->address_text, problem);
+		return false;
+	}
+	p->signing = true;
+	return true;
+}
+
+/*
  * Queues one NOTIFY of zone to target, first sent from the event loop after
  * delay_ms: a reload of many zones must not burst thousands of datagrams.
  */
 static int
 notify_start(struct notify *notify, const struct zone *zone, const char *zone_name,
-	const struct notify_target *target, unsigned delay_ms)
+	const struct notify_target *target, unsigned delay_ms, const struct tsig_keyring *keys)
 {
 	struct notify_pending *p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -479,6 +558,10 @@ notify_start(struct notify *notify, const struct zone *zone, const char *zone_na
 	memcpy(p->origin, zone->origin, zone->origin_length);
 	snprintf(p->zone_name, sizeof p->zone_name, "%s", zone_name);
 	notify_address_format(&target->address, p->address_text, sizeof p->address_text);
+	if (target->key[0] != 0 && !notify_keep_key(notify, p, keys)) {
+		free(p);
+		return 0;   /* logged; the other targets are still notified */
+	}
 	p->serial = zone->serial;
 	int length = notify_message_build(zone, notify_random_id(), p->message,
 		sizeof p->message);
@@ -525,7 +608,8 @@ notify_apply_sources(struct notify *notify, const struct config *config)
 /* Queues the NOTIFYs of one zone; *queued counts them over the whole call. */
 static int
 notify_zone(struct notify *notify, const struct config *config,
-	const struct zoneset_zone *entry, bool was_served, size_t *queued)
+	const struct zoneset_zone *entry, bool was_served, size_t *queued,
+	const struct tsig_keyring *keys)
 {
 	const struct zone *zone = entry->zone;
 	struct notify_targets targets = { 0 };
@@ -538,7 +622,7 @@ notify_zone(struct notify *notify, const struct config *config,
 			entry->name, (unsigned long)zone->serial, targets.count);
 	for (size_t i = 0; rc == 0 && i < targets.count; i++, (*queued)++)
 		rc = notify_start(notify, zone, entry->name, &targets.items[i],
-			(unsigned)(*queued * 1000 / NOTIFY_RATE));
+			(unsigned)(*queued * 1000 / NOTIFY_RATE), keys);
 	notify_targets_clear(&targets);
 	return rc;
 }
@@ -548,7 +632,8 @@ notify_zones(struct notify *notify, const struct config *config,
 	const struct zoneset *previous, const struct zoneset *current)
 {
 	notify_apply_sources(notify, config);
-	int rc = 0;
+	struct tsig_keyring keys = { 0 };
+	int rc = tsig_keyring_init(&keys, config->keys, config->key_count);
 	size_t queued = 0;
 	for (size_t i = 0; i < current->zone_count; i++) {
 		const struct zoneset_zone *entry = &current->zones[i];
@@ -557,10 +642,27 @@ notify_zones(struct notify *notify, const struct config *config,
 		const struct zone *old = notify_find_zone(previous, entry->zone);
 		if (old != NULL && (old == entry->zone || old->serial == entry->zone->serial))
 			continue;   /* RFC 1996 3.5 wants a new serial; an unchanged one says nothing new */
-		int zone_rc = notify_zone(notify, config, entry, old != NULL, &queued);
+		int zone_rc = notify_zone(notify, config, entry, old != NULL, &queued, &keys);
 		if (zone_rc != 0 && rc == 0)
 			rc = zone_rc;
 	}
+	tsig_keyring_free(&keys);
+	return rc;
+}
+
+int
+notify_zone_now(struct notify *notify, const struct config *config,
+	const struct zoneset_zone *entry, size_t *queued)
+{
+	*queued = 0;
+	if (entry->failed)
+		return 0;
+	notify_apply_sources(notify, config);
+	struct tsig_keyring keys = { 0 };
+	int rc = tsig_keyring_init(&keys, config->keys, config->key_count);
+	if (rc == 0)
+		rc = notify_zone(notify, config, entry, true, queued, &keys);
+	tsig_keyring_free(&keys);
 	return rc;
 }
 
@@ -579,5 +681,6 @@ notify_free(struct notify *notify)
 		notify_pending_free(notify->pending);
 	notify_close_socket(notify, 0);
 	notify_close_socket(notify, 1);
+	tsig_context_free(notify->tsig);
 	free(notify);
 }

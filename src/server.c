@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,11 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/thread.h>
 
 #include "zoned/acl.h"
 #include "zoned/config.h"
+#include "zoned/control.h"
 #include "zoned/cookie.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
@@ -45,8 +48,6 @@
 struct server_view {
 	struct net_view net;               /* first: workers see only this */
 	struct zoneset *zones;
-	char *version;
-	char *identity;
 	struct acl_zone_map zone_allow_query;  /* zones with their own allow-query */
 	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 	struct tsig_keyring tsig_keys;     /* the config's keys, by name */
@@ -85,7 +86,8 @@ struct server {
 	size_t listen_count;               /* addresses actually bound */
 	struct config_listen *listens;
 	bool daemonized;
-	char *pid_file;
+	char *pid_file;                    /* absolute; NULL: none */
+	int pid_fd;                        /* the pid file, locked while we run; -1: none */
 	int signal_fd;                     /* server_os_signals_open's wake pipe */
 	/* Without cookie-secret, server cookies are made with this: random,
 	 * one per start, kept across reloads (cookies stay valid), shared by
@@ -93,6 +95,8 @@ struct server {
 	uint8_t cookie_secret[COOKIE_SECRET_LENGTH];
 	struct stats *stats;               /* the workers' counters and the reloads */
 	struct metrics_http *metrics;      /* statistics-channels; NULL: none */
+	struct control *control;           /* zoned-control's socket; NULL: none */
+	struct net_transfers transfers;    /* zone transfers out, for transfers-out */
 };
 
 /* Adds the -z origin:file arguments; relative files are from the cwd. */
@@ -171,6 +175,7 @@ server_config_build(const struct server_options *options, struct config **out)
 	}
 	if (config->zone_count == 0)
 		log_message(LOG_WARNING, "no zones configured: every query will be refused");
+	config_log_details(config, log_message);
 	*out = config;
 	return 0;
 }
@@ -238,32 +243,29 @@ server_view_create(const struct config *config, struct zoneset *zones)
 	if (view == NULL)
 		return NULL;
 	view->zones = zones;
-	view->version = config->version ? strdup(config->version) : NULL;
-	view->identity = config->server_id ? strdup(config->server_id) : NULL;
-	if ((config->version && !view->version) || (config->server_id && !view->identity)) {
-		free(view->version);
-		free(view->identity);
-		free(view);
-		return NULL;
-	}
 	view->net.db = zones->db;
 	view->net.settings.edns_size = config->edns_udp_size;
-	view->net.settings.version = view->version;
-	view->net.settings.identity = view->identity;
 	/* Borrowed: a config is freed only after the views made from it. */
+	view->net.settings.version = config->version;
+	view->net.settings.identity = config->server_id;
+	view->net.settings.hostname = config->hostname;
+	/* RFC 5001: the NSID payload is server-id's octets, ready once per config. */
+	view->net.settings.nsid = (const uint8_t *)config->server_id;
+	view->net.settings.nsid_length = config->server_id ? (uint16_t)strlen(config->server_id) : 0;
 	view->net.rate_limit = config->rate_limit;
 	view->net.blackhole = config->blackhole;
 	view->net.settings.allow_query = config->allow_query;
 	view->net.settings.cookies = config->answer_cookie ? &config->cookies : NULL;
 	view->net.settings.tsig_keys = &view->tsig_keys;
 	view->net.settings.allow_transfer = config->allow_transfer;
+	view->net.transfers_out = config->transfers_out;
+	view->net.transfer_idle.tv_sec = config->max_transfer_idle_out;
+	view->net.transfer_time.tv_sec = config->max_transfer_time_out;
 	if (server_view_map_zone_acls(view, config) != 0
 		|| tsig_keyring_init(&view->tsig_keys, config->keys, config->key_count) != 0) {
 		acl_zone_map_free(&view->zone_allow_query);
 		acl_zone_map_free(&view->zone_allow_transfer);
-		free(view->version);   /* the zones stay the caller's */
-		free(view->identity);
-		free(view);
+		free(view);   /* the zones stay the caller's */
 		return NULL;
 	}
 	return view;
@@ -308,8 +310,6 @@ server_view_free(struct server_view *view, struct stats *stats)
 	tsig_keyring_free(&view->tsig_keys);
 	acl_zone_map_free(&view->zone_allow_transfer);
 	notify_in_zones_free(view->notify_in);
-	free(view->version);
-	free(view->identity);
 	free(view);
 }
 
@@ -385,8 +385,17 @@ static int
 server_render_metrics(void *arg, struct evbuffer *out)
 {
 	struct server *server = arg;
-	return stats_write_prometheus(server->stats, server->view->zone_stats,
+	int rc = stats_write_prometheus(server->stats, server->view->zone_stats,
 		server->view->zones, out);
+	if (rc == 0 && evbuffer_add_printf(out, "# HELP zoned_transfers_out Zone transfers out "
+		"being sent.\n# TYPE zoned_transfers_out gauge\nzoned_transfers_out %u\n"
+		"# HELP zoned_transfers_out_refused_total Transfers answered SERVFAIL because "
+		"transfers-out were running.\n# TYPE zoned_transfers_out_refused_total counter\n"
+		"zoned_transfers_out_refused_total %" PRIu64 "\n",
+		atomic_load(&server->transfers.active),
+		(uint64_t)atomic_load(&server->transfers.refused)) < 0)
+		rc = ZONED_ENOMEM;
+	return rc;
 }
 
 /* Serves config's statistics channels (the listeners borrow its lists). */
@@ -408,43 +417,56 @@ server_restart_metrics(struct server *server, const struct config *config)
 		log_message(LOG_ERR, "reload: statistics channels not served until the next reload");
 }
 
-/* SIGHUP: new config, changed zones reloaded off to the side, then swapped. */
-static void
-server_reload(struct server *server)
+/*
+ * SIGHUP (scope all): new config, changed zones reloaded off to the side,
+ * then swapped. zoned-control's reload ZONE keeps the config and loads
+ * only origin; reconfig reads the config and loads only new zones.
+ * Returns 0 (published; *failed zones did not load) or a negative code.
+ */
+static int
+server_reload_scoped(struct server *server, enum control_reload scope, const uint8_t *origin,
+	unsigned *failed_out)
 {
 	server_os_notify("RELOADING=1");
-	log_message(LOG_INFO, "reloading");
+	log_message(LOG_INFO, "%s", scope == CONTROL_RELOAD_ALL ? "reloading"
+		: scope == CONTROL_RELOAD_ZONE ? "reloading one zone" : "reloading the configuration");
 	server->stats->reloads++;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	struct config *config = NULL;
-	if (server_config_build(server->options, &config) != 0) {
+	struct config *config = server->config;   /* reload ZONE: the config stays */
+	if (scope != CONTROL_RELOAD_ZONE && server_config_build(server->options, &config) != 0) {
 		log_message(LOG_ERR, "reload: configuration has errors, keeping the current one");
 		server->stats->reload_failures++;
 		server_os_notify("READY=1");
-		return;
+		return ZONED_EINVAL;
 	}
 	server_config_cookies(server, config);
 	struct zoneset *zones = NULL;
 	unsigned failed = 0;
-	int rc = zoneset_build(config, server->view->zones, log_message, server_os_stop_flag(),
-		&zones, &failed);
+	int rc = scope == CONTROL_RELOAD_ALL
+		? zoneset_build(config, server->view->zones, log_message, server_os_stop_flag(),
+			&zones, &failed)
+		: zoneset_build_scoped(config, server->view->zones, origin, log_message,
+			server_os_stop_flag(), &zones, &failed);
 	server->stats->zone_load_failures += failed;
+	*failed_out = failed;
 	struct server_view *view = rc == 0 ? server_view_create(config, zones) : NULL;
 	if (rc == ZONED_ECANCELED) {
 		/* SIGTERM: the wake pipe has it, the loop stops next. */
 		log_message(LOG_INFO, "reload abandoned");
-		config_free(config);
-		return;
+		if (config != server->config)
+			config_free(config);
+		return rc;
 	}
 	if (view == NULL) {
 		log_message(LOG_ERR, "reload: %s, keeping the current zones",
 			zoned_strerror(rc ? rc : ZONED_ENOMEM));
 		server->stats->reload_failures++;
 		zoneset_free(zones);
-		config_free(config);
+		if (config != server->config)
+			config_free(config);
 		server_os_notify("READY=1");
-		return;
+		return rc ? rc : ZONED_ENOMEM;
 	}
 	if (server_prepare_rate_limit(server, config) != 0) {
 		log_message(LOG_ERR, "reload: no memory for rate-limit tables: not rate limiting");
@@ -457,10 +479,12 @@ server_reload(struct server *server)
 	if (notify_zones(server->notify, config, server->view->zones, zones) != 0)
 		log_message(LOG_ERR, "reload: out of memory for NOTIFY");
 	server_publish(server, view);
-	server_restart_metrics(server, config);
-	config_free(server->config);
-	server->config = config;
-	if (xfr_in_configure(server->xfr_in, config) != 0)
+	if (config != server->config) {
+		server_restart_metrics(server, config);
+		config_free(server->config);
+		server->config = config;
+	}
+	if (xfr_in_configure(server->xfr_in, server->config) != 0)
 		log_message(LOG_ERR, "reload: out of memory for the secondary zones");
 	struct timespec end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -468,6 +492,14 @@ server_reload(struct server *server)
 		failed, (double)(end.tv_sec - start.tv_sec)
 		+ (double)(end.tv_nsec - start.tv_nsec) / 1e9);
 	server_os_notify("READY=1");
+	return 0;
+}
+
+static void
+server_reload(struct server *server)
+{
+	unsigned failed;
+	server_reload_scoped(server, CONTROL_RELOAD_ALL, NULL, &failed);
 }
 
 /* xfr_in's view of the served zones: the published set's zone at origin. */
@@ -566,6 +598,7 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.view = &server->published;
 	worker->net.global_epoch = &server->epoch;
 	worker->net.stats = &server->stats->workers[id];
+	worker->net.transfers = &server->transfers;
 	atomic_init(&worker->net.quiescent_epoch, 0);
 	/* The cap is shared out: each worker counts only its own connections. */
 	unsigned cap = server->config->tcp_clients / server->worker_count;
@@ -630,6 +663,7 @@ server_start_workers(struct server *server)
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &block, &saved);
 	int rc = 0;
 	for (unsigned i = 0; i < server->worker_count && rc == 0; i++) {
@@ -667,7 +701,13 @@ on_signal(evutil_socket_t fd, short events, void *arg)
 	struct server *server = arg;
 	int signal_number = server_os_signal_take();
 	if (signal_number == SIGHUP) {
+		log_message(LOG_DEBUG, "SIGHUP received");
 		server_reload(server);
+		return;
+	}
+	if (signal_number == SIGUSR1) {
+		log_message(LOG_INFO, "SIGUSR1 received: ignored (zoned logs to stderr or syslog, "
+			"no log file to reopen)");
 		return;
 	}
 	if (signal_number == 0)
@@ -676,6 +716,76 @@ on_signal(evutil_socket_t fd, short events, void *arg)
 		signal_number == SIGINT ? "SIGINT" : "SIGTERM");
 	server_os_notify("STOPPING=1");
 	event_base_loopbreak(server->base);
+}
+
+/* What zoned-control reaches of the daemon (control.h), on the main thread. */
+static const struct zoneset *
+server_control_zones(void *arg)
+{
+	const struct server *server = arg;
+	return server->view->zones;
+}
+
+static const struct config *
+server_control_config(void *arg)
+{
+	const struct server *server = arg;
+	return server->config;
+}
+
+static int
+server_control_reload(void *arg, enum control_reload scope, const uint8_t *origin,
+	unsigned *failed)
+{
+	return server_reload_scoped(arg, scope, origin, failed);
+}
+
+/* zoned-control refresh / retransfer ZONE: xfr_in's, for a secondary zone. */
+static int
+server_control_transfer(void *arg, const struct zoneset_zone *zone, bool full,
+	struct evbuffer *out)
+{
+	struct server *server = arg;
+	int rc = full ? xfr_in_retransfer(server->xfr_in, zone->origin)
+		: xfr_in_refresh(server->xfr_in, zone->origin);
+	if (rc != 0) {
+		evbuffer_add_printf(out, "zone %s is not a secondary zone\n", zone->name);
+		return 1;
+	}
+	log_message(LOG_INFO, "zone %s: %s requested by zoned-control", zone->name,
+		full ? "retransfer" : "refresh");
+	evbuffer_add_printf(out, "zone %s: %s started\n", zone->name,
+		full ? "retransfer (AXFR)" : "refresh");
+	return 0;
+}
+
+/* zoned-control stop: as SIGTERM. */
+static void
+server_control_stop(void *arg)
+{
+	struct server *server = arg;
+	log_message(LOG_INFO, "stop requested by zoned-control, stopping");
+	server_os_notify("STOPPING=1");
+	event_base_loopbreak(server->base);
+}
+
+static int
+server_start_control(struct server *server)
+{
+	const struct control_daemon daemon = {
+		.arg = server,
+		.zones = server_control_zones,
+		.config = server_control_config,
+		.write_stats = server_render_metrics,
+		.reload = server_control_reload,
+		.transfer = server_control_transfer,
+		.stop = server_control_stop,
+		.notify = server->notify,
+		.stats = server->stats,
+		.workers = server->worker_count,
+		.verbosity = server->options->verbosity,
+	};
+	return control_start(server->control, server->base, &daemon);
 }
 
 /*
@@ -711,6 +821,34 @@ server_bind_listen(struct server *server, const struct config_listen *listen, si
 	return 0;
 }
 
+/*
+ * Before any socket of ours is bound: is each address free for UDP and
+ * TCP? With SO_REUSEPORT a second zoned would silently share the port.
+ * Other failures are left to the real bind, which reports them. Returns
+ * 0, or -1 with the reason logged.
+ */
+static int
+server_probe_listens(const struct config *config)
+{
+	for (size_t i = 0; i < config->listen_count; i++) {
+		const struct config_listen *listen = &config->listens[i];
+		if (config_listen_port(listen) == 0)
+			continue;   /* each socket gets its own port: nothing to share */
+		for (int pass = 0; pass < 2; pass++) {
+			int rc = net_socket_probe((const struct sockaddr *)&listen->address,
+				listen->address_length, pass == 0 ? SOCK_DGRAM : SOCK_STREAM);
+			if (rc != -EADDRINUSE)
+				continue;
+			log_message(LOG_ERR, "cannot listen on %s port %u (%s): %s: another "
+				"process (another zoned?) is serving it", listen->text,
+				config_listen_port(listen), pass == 0 ? "UDP" : "TCP",
+				strerror(EADDRINUSE));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 server_close_fds(int *fds, size_t count)
 {
@@ -734,6 +872,8 @@ server_open_sockets(struct server *server)
 		return ZONED_ENOMEM;
 	for (size_t i = 0; i < cells; i++)
 		server->udp_fds[i] = server->tcp_fds[i] = -1;
+	if (server_probe_listens(config) != 0)
+		return ZONED_EIO;
 	for (size_t i = 0; i < columns; i++) {
 		int rc = server_bind_listen(server, &config->listens[i], server->listen_count,
 			columns);
@@ -741,6 +881,10 @@ server_open_sockets(struct server *server)
 			return ZONED_EIO;
 		if (rc == 0)
 			server->listens[server->listen_count++] = config->listens[i];
+		if (rc == 0)
+			log_message(LOG_DEBUG, "bound %s port %u: a UDP and a TCP socket for each of "
+				"%u workers (SO_REUSEPORT)", config->listens[i].text,
+				config_listen_port(&config->listens[i]), server->worker_count);
 	}
 	if (server->listen_count == 0) {
 		log_message(LOG_ERR, "no address to listen on");
@@ -771,6 +915,7 @@ server_free(struct server *server)
 	xfr_in_free(server->xfr_in);
 	notify_free(server->notify);
 	metrics_http_free(server->metrics);
+	control_free(server->control);
 	server_view_free(server->view, server->stats);
 	stats_free(server->stats);
 	config_free(server->config);
@@ -778,9 +923,44 @@ server_free(struct server *server)
 	if (server->base != NULL)
 		event_base_free(server->base);
 	if (server->pid_file != NULL) {
+		/* Unlinked while still locked: a new zoned cannot lose its file to us. */
 		unlink(server->pid_file);
 		free(server->pid_file);
 	}
+	if (server->pid_fd >= 0)
+		close(server->pid_fd);
+}
+
+/*
+ * Locks the pid file (-P, else pid-file) before anything slow: a second
+ * zoned with the same pid file stops here, at once, with the first one's
+ * pid. The pid is written later, once daemonized.
+ */
+static int
+server_lock_pid_file(struct server *server)
+{
+	const char *path = server->options->pid_file ? server->options->pid_file
+		: server->config->pid_file;
+	if (path == NULL)
+		return 0;
+	/* Absolute: the unlink at exit comes after -d changed to "/". */
+	server->pid_file = server_os_absolute_path(path);
+	if (server->pid_file == NULL)
+		return ZONED_ENOMEM;
+	long holder = 0;
+	server->pid_fd = server_os_lock_pid_file(server->pid_file, &holder);
+	if (server->pid_fd >= 0) {
+		log_message(LOG_DEBUG, "pid file %s locked", server->pid_file);
+		return 0;
+	}
+	if (errno == EWOULDBLOCK)
+		log_message(LOG_ERR, "pid file %s is locked: another zoned (pid %ld) is running "
+			"with it; not starting a second one", path, holder);
+	else
+		log_message(LOG_ERR, "cannot open pid file %s: %s", path, strerror(errno));
+	free(server->pid_file);
+	server->pid_file = NULL;   /* not ours: the other zoned's file stays */
+	return ZONED_EEXIST;
 }
 
 /*
@@ -792,6 +972,8 @@ server_load(struct server *server)
 {
 	if (server_config_build(server->options, &server->config) != 0)
 		return ZONED_EINVAL;
+	if (server_lock_pid_file(server) != 0)
+		return ZONED_EEXIST;
 	if (cookie_secret_random(server->cookie_secret) != 0) {
 		log_message(LOG_ERR, "no random octets for the cookie secret: %s", strerror(errno));
 		return ZONED_EIO;
@@ -835,13 +1017,9 @@ server_detach(struct server *server)
 		server->daemonized = true;
 		log_setup(options->verbosity, true);
 	}
-	const char *pid_file = options->pid_file ? options->pid_file : server->config->pid_file;
-	if (pid_file != NULL) {
-		if (server_os_write_pid_file(pid_file) != 0) {
-			log_message(LOG_ERR, "cannot write pid file %s: %s", pid_file, strerror(errno));
-			return ZONED_EIO;
-		}
-		server->pid_file = strdup(pid_file);
+	if (server->pid_fd >= 0 && server_os_write_pid_file(server->pid_fd) != 0) {
+		log_message(LOG_ERR, "cannot write pid file %s: %s", server->pid_file, strerror(errno));
+		return ZONED_EIO;
 	}
 	if (options->user != NULL && server_os_drop_privileges(options->user) != 0)
 		return ZONED_EINVAL;
@@ -964,7 +1142,7 @@ server_run(const struct server_options *given)
 	log_setup(options->verbosity, false);
 	evthread_use_pthreads();
 	signal(SIGPIPE, SIG_IGN);
-	struct server server = { .options = options };
+	struct server server = { .options = options, .pid_fd = -1 };
 	server.worker_count = options->threads ? options->threads : server_os_cpu_count();
 	server_os_notify_open();
 	/* Before the first load: SIGTERM then abandons it, SIGHUP waits for serving. */
@@ -983,6 +1161,8 @@ server_run(const struct server_options *given)
 	}
 	if (rc == 0)
 		rc = server_open_sockets(&server);
+	if (rc == 0)   /* before privileges are dropped, as the DNS sockets */
+		rc = control_open(&server.config->control, log_message, &server.control);
 	if (rc == 0)
 		rc = server_detach(&server);
 	if (rc == 0) {
@@ -1000,6 +1180,8 @@ server_run(const struct server_options *given)
 	}
 	if (rc == 0)
 		rc = server_start_metrics(&server, server.config);
+	if (rc == 0)
+		rc = server_start_control(&server);
 	if (rc == 0)
 		rc = server_serve(&server);
 	server_free(&server);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -64,13 +65,39 @@ server_os_daemonize(void)
 }
 
 int
-server_os_write_pid_file(const char *path)
+server_os_lock_pid_file(const char *path, long *holder)
 {
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
+	*holder = 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
 		return -1;
-	fprintf(f, "%ld\n", (long)getpid());
-	return fclose(f) == 0 ? 0 : -1;
+	/*
+	 * flock, not fcntl: the lock belongs to the open file, so the child of
+	 * -d keeps it when the parent exits. A pid file left by a crash is not
+	 * locked: no stale-pid guessing as kill(pid, 0) would need.
+	 */
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	int saved = errno;
+	if (saved == EWOULDBLOCK) {
+		char text[32] = "";
+		ssize_t n = pread(fd, text, sizeof text - 1, 0);
+		if (n > 0)
+			*holder = strtol(text, NULL, 10);
+	}
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+server_os_write_pid_file(int fd)
+{
+	char text[32];
+	int length = snprintf(text, sizeof text, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)length, 0) != length)
+		return -1;
+	return 0;
 }
 
 int
@@ -164,6 +191,7 @@ server_os_notify_close(void)
 /* Written only by on_os_signal (async-signal-safe), read by the main thread. */
 static volatile sig_atomic_t os_stop_signal;
 static volatile sig_atomic_t os_reload_pending;
+static volatile sig_atomic_t os_usr1_pending;
 static int os_signal_pipe[2] = { -1, -1 };
 
 static void
@@ -172,6 +200,8 @@ on_os_signal(int signal_number)
 	int saved = errno;
 	if (signal_number == SIGHUP)
 		os_reload_pending = 1;
+	else if (signal_number == SIGUSR1)
+		os_usr1_pending = 1;
 	else
 		os_stop_signal = signal_number;
 	/* A full pipe already wakes the loop: a failed write loses nothing. */
@@ -199,7 +229,8 @@ server_os_signals_open(void)
 			|| server_os_pipe_flags(os_signal_pipe[1]) < 0)
 			return -1;
 	}
-	static const int signals[] = { SIGHUP, SIGTERM, SIGINT };
+	/* SIGUSR1 (logrotate's "reopen your logs") must not kill us: noted, nothing to reopen. */
+	static const int signals[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
 	struct sigaction action;
 	memset(&action, 0, sizeof action);
 	action.sa_handler = on_os_signal;
@@ -230,6 +261,10 @@ server_os_signal_take(void)
 	if (os_reload_pending) {
 		os_reload_pending = 0;
 		return SIGHUP;
+	}
+	if (os_usr1_pending) {
+		os_usr1_pending = 0;
+		return SIGUSR1;
 	}
 	return 0;
 }

@@ -25,6 +25,18 @@
 #define ZONESET_LOAD_ATTEMPTS 4
 #define ZONESET_RETRY_PAUSE_MS 200
 
+/* Which zones of the previous set a build may load again. */
+struct zoneset_scope {
+	bool all;                     /* SIGHUP: every zone whose files changed */
+	const uint8_t *origin;        /* else only this one (NULL: none, only new zones) */
+};
+
+/* The loader's findings: logged, and the first error kept for zonestatus. */
+struct zoneset_diag {
+	struct log_diag where;
+	char first_error[512];
+};
+
 /* Files read while loading one zone, filled by the loader's on_file. */
 struct zoneset_files {
 	struct zoneset_file *files;
@@ -112,14 +124,30 @@ zoneset_files_changed(const struct zoneset_files *files)
 	return NULL;
 }
 
-/* Loads one zone into entry, once. Returns 0 or the loader's error. */
+static void
+on_zone_diag(void *arg, enum diag_level level, const char *file, unsigned long line,
+	const char *message)
+{
+	struct zoneset_diag *zd = arg;
+	log_diag_emit(&zd->where, level, file, line, message);
+	if (level != DIAG_ERROR || zd->first_error[0] != '\0')
+		return;
+	if (file != NULL && line > 0)
+		snprintf(zd->first_error, sizeof zd->first_error, "%s:%lu: %s", file, line, message);
+	else
+		snprintf(zd->first_error, sizeof zd->first_error, "%s%s%s", file ? file : "",
+			file ? ": " : "", message);
+}
+
+/* Loads one zone into entry, once. Returns 0 or the loader's error (its first finding in zd). */
 static int
 zoneset_load_zone_once(const struct config *config, const struct config_zone *cz,
-	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry)
+	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry,
+	struct zoneset_diag *zd)
 {
 	struct zoneset_files files = { 0 };
-	struct log_diag where = { log, entry->name };
-	struct diag d = { .emit = log_diag_emit, .arg = &where };
+	*zd = (struct zoneset_diag){ .where = { log, entry->name } };
+	struct diag d = { .emit = on_zone_diag, .arg = zd };
 	struct zone_load_options options = {
 		.include_directory = config->directory,
 		.max_records = config->max_records,
@@ -148,6 +176,7 @@ zoneset_load_zone_once(const struct config *config, const struct config_zone *cz
 	entry->zone = zone;
 	entry->files = files.files;
 	entry->file_count = files.count;
+	entry->loaded = time(NULL);
 	log(LOG_INFO, "zone %s: loaded serial %lu, %zu records, %.2f s", entry->name,
 		(unsigned long)zone->serial, zone->record_count, zoneset_seconds_since(&start));
 	return 0;
@@ -160,16 +189,17 @@ zoneset_load_zone_once(const struct config *config, const struct config_zone *cz
  */
 static int
 zoneset_load_zone(const struct config *config, const struct config_zone *cz,
-	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry)
+	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry,
+	struct zoneset_diag *zd)
 {
-	int rc = zoneset_load_zone_once(config, cz, log, cancel, entry);
+	int rc = zoneset_load_zone_once(config, cz, log, cancel, entry, zd);
 	for (unsigned attempt = 1; rc == ZONED_ECHANGED && attempt < ZONESET_LOAD_ATTEMPTS;
 		attempt++) {
 		log(LOG_NOTICE, "zone %s: a file changed while being read, loading again",
 			entry->name);
 		struct timespec pause = { 0, ZONESET_RETRY_PAUSE_MS * 1000000L };
 		nanosleep(&pause, NULL);
-		rc = zoneset_load_zone_once(config, cz, log, cancel, entry);
+		rc = zoneset_load_zone_once(config, cz, log, cancel, entry, zd);
 	}
 	return rc;
 }
@@ -198,6 +228,45 @@ zoneset_zone_unchanged(const struct zoneset_zone *old, const struct config_zone 
 	return true;
 }
 
+/*
+ * -v 3: why a zone is loaded or kept at this build, one line (the stat
+ * calls again, so only when debugging is on).
+ */
+static void
+zoneset_log_decision(log_function *log, const char *name, const struct zoneset *previous,
+	const struct zoneset_zone *old, const struct config_zone *cz)
+{
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	if (previous == NULL) {
+		log(LOG_DEBUG, "zone %s: loading %s", name, cz->path);
+		return;
+	}
+	if (old == NULL) {
+		log(LOG_DEBUG, "zone %s: new in the configuration, loading %s", name, cz->path);
+		return;
+	}
+	if (old->failed) {
+		log(LOG_DEBUG, "zone %s: failed to load before, trying %s again", name, cz->path);
+		return;
+	}
+	if (strcmp(old->path, cz->path) != 0) {
+		log(LOG_DEBUG, "zone %s: file is now %s (was %s), loading", name, cz->path,
+			old->path);
+		return;
+	}
+	for (size_t i = 0; i < old->file_count; i++) {
+		if (!zoneset_file_unchanged(&old->files[i])) {
+			log(LOG_DEBUG, "zone %s: %s changed (device, inode, size or times), loading",
+				name, old->files[i].path);
+			return;
+		}
+	}
+	log(LOG_DEBUG, "zone %s: %s and its %zu included files unchanged, keeping serial %lu",
+		name, cz->path, old->file_count ? old->file_count - 1 : 0,
+		(unsigned long)old->zone->serial);
+}
+
 /* Shares old's zone: same zone pointer, a copy of the fingerprints. */
 static int
 zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
@@ -214,6 +283,10 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 		}
 	}
 	entry->file_count = old->file_count;
+	entry->failed = old->failed;
+	entry->loaded = old->loaded;
+	if (old->error != NULL && (entry->error = strdup(old->error)) == NULL)
+		return ZONED_ENOMEM;
 	/* The new set holds it too: it lives until the last set (or reader) lets go. */
 	zone_ref(old->zone);
 	entry->zone = old->zone;
@@ -246,6 +319,27 @@ zoneset_failure_text(int rc, const struct config_zone *cz, char *buffer, size_t 
 	return buffer;
 }
 
+/* Whether old is served on as it is (not loaded again) in a build of scope. */
+static bool
+zoneset_keeps(const struct zoneset_zone *old, const struct config_zone *cz,
+	const struct zoneset_scope *scope)
+{
+	/* reload ZONE and reconfig leave the other zones alone, changed or not. */
+	if (!scope->all && (scope->origin == NULL || !dname_equal(old->origin, scope->origin)))
+		return true;
+	/* A failed placeholder read no file to compare: it is always tried again. */
+	return !old->failed && zoneset_zone_unchanged(old, cz);
+}
+
+/* Records why entry's load failed: the loader's first error, else the code's text. */
+static int
+zoneset_set_error(struct zoneset_zone *entry, const struct zoneset_diag *zd, const char *why)
+{
+	free(entry->error);
+	entry->error = strdup(zd->first_error[0] != '\0' ? zd->first_error : why);
+	return entry->error == NULL ? ZONED_ENOMEM : 0;
+}
+
 /*
  * A secondary zone: its transfers own the contents, so a reload keeps the
  * version served (even a placeholder); at startup the saved copy is loaded,
@@ -256,29 +350,30 @@ zoneset_build_secondary(const struct config *config, const struct config_zone *c
 	const struct zoneset_zone *old, log_function *log,
 	const volatile sig_atomic_t *cancel, struct zoneset_zone *entry, unsigned *failed)
 {
-	if (old != NULL) {
-		entry->failed = old->failed;
+	if (old != NULL)
 		return zoneset_share_zone(old, entry);
-	}
 	struct stat st;
 	if (stat(cz->path, &st) < 0 && errno == ENOENT) {
 		log(LOG_INFO, "zone %s: no saved copy %s yet: SERVFAIL until the first "
 			"transfer", entry->name, cz->path);
 		return zoneset_fail_zone(cz, entry);
 	}
-	int rc = zoneset_load_zone(config, cz, log, cancel, entry);
+	struct zoneset_diag zd;
+	int rc = zoneset_load_zone(config, cz, log, cancel, entry, &zd);
 	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
 		return rc;
 	(*failed)++;
+	const char *why = zoned_strerror(rc);
 	log(LOG_ERR, "zone %s: saved copy not loaded: %s, answering SERVFAIL until a "
-		"transfer", entry->name, zoned_strerror(rc));
-	return zoneset_fail_zone(cz, entry);
+		"transfer", entry->name, why);
+	rc = zoneset_fail_zone(cz, entry);
+	return rc == 0 ? zoneset_set_error(entry, &zd, why) : rc;
 }
 
 /* Fills entry for one configured zone: shared, freshly loaded, or kept. */
 static int
 zoneset_build_zone(const struct config *config, const struct config_zone *cz,
-	const struct zoneset *previous, log_function *log,
+	const struct zoneset *previous, const struct zoneset_scope *scope, log_function *log,
 	const volatile sig_atomic_t *cancel, struct zoneset_zone *entry, unsigned *failed)
 {
 	char name[DNAME_MAX_LENGTH * 4 + 1];
@@ -291,8 +386,8 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	const struct zoneset_zone *old = zoneset_find(previous, cz->origin);
 	if (cz->secondary)
 		return zoneset_build_secondary(config, cz, old, log, cancel, entry, failed);
-	/* A failed placeholder read no file to compare: it is always tried again. */
-	if (old != NULL && !old->failed && zoneset_zone_unchanged(old, cz)) {
+	zoneset_log_decision(log, name, previous, old, cz);
+	if (old != NULL && zoneset_keeps(old, cz, scope)) {
 		/* zoned.conf(5): max-records applies to every zone, also to one
 		 * whose file did not change: over a lowered limit it fails as a
 		 * file grown past it would, and its version keeps serving. */
@@ -304,7 +399,8 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 		}
 		return zoneset_share_zone(old, entry);
 	}
-	int rc = zoneset_load_zone(config, cz, log, cancel, entry);
+	struct zoneset_diag zd;
+	int rc = zoneset_load_zone(config, cz, log, cancel, entry, &zd);
 	if (rc == ZONED_ECANCELED)
 		log(LOG_NOTICE, "zone %s: load abandoned", name);
 	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
@@ -314,7 +410,8 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	const char *why = zoneset_failure_text(rc, cz, buffer, sizeof buffer);
 	if (previous == NULL || (old != NULL && old->failed)) {
 		log(LOG_ERR, "zone %s: not loaded: %s, answering SERVFAIL", name, why);
-		return zoneset_fail_zone(cz, entry);
+		rc = zoneset_fail_zone(cz, entry);
+		return rc == 0 ? zoneset_set_error(entry, &zd, why) : rc;
 	}
 	if (old == NULL) {
 		log(LOG_ERR, "zone %s: not loaded (%s), not served", name, why);
@@ -322,7 +419,8 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	}
 	log(LOG_ERR, "zone %s: reload failed (%s), still serving serial %lu", name,
 		why, (unsigned long)old->zone->serial);
-	return zoneset_share_zone(old, entry);
+	rc = zoneset_share_zone(old, entry);
+	return rc == 0 ? zoneset_set_error(entry, &zd, why) : rc;
 }
 
 static void zoneset_zone_clear(struct zoneset_zone *entry);
@@ -349,12 +447,16 @@ zoneset_replace(const struct zoneset *current, const uint8_t *origin, struct zon
 		entry->path = strdup(old->path);
 		rc = entry->name == NULL || entry->path == NULL ? ZONED_ENOMEM
 			: zoneset_share_zone(old, entry);
-		entry->failed = old->failed;
 		if (rc == 0 && !placed && dname_equal(old->origin, origin)) {
 			/* The fingerprints are the saved copy's: a reload leaves it alone. */
 			zone_unref(entry->zone);
 			entry->zone = zone;
 			entry->failed = failed;
+			if (!failed) {
+				entry->loaded = time(NULL);
+				free(entry->error);
+				entry->error = NULL;
+			}
 			placed = true;
 		}
 		if (rc == 0)
@@ -383,14 +485,15 @@ zoneset_zone_clear(struct zoneset_zone *entry)
 {
 	free(entry->name);
 	free(entry->path);
+	free(entry->error);
 	zoneset_files_clear(entry->files, entry->file_count);
 	memset(entry, 0, sizeof *entry);
 }
 
-int
-zoneset_build(const struct config *config, const struct zoneset *previous,
-	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset **out,
-	unsigned *failed)
+static int
+zoneset_build_in_scope(const struct config *config, const struct zoneset *previous,
+	const struct zoneset_scope *scope, log_function *log,
+	const volatile sig_atomic_t *cancel, struct zoneset **out, unsigned *failed)
 {
 	*out = NULL;
 	*failed = 0;
@@ -402,8 +505,8 @@ zoneset_build(const struct config *config, const struct zoneset *previous,
 	int rc = set->db == NULL || set->zones == NULL ? ZONED_ENOMEM : 0;
 	for (size_t i = 0; rc == 0 && i < config->zone_count; i++) {
 		struct zoneset_zone *entry = &set->zones[set->zone_count];
-		rc = zoneset_build_zone(config, &config->zones[i], previous, log, cancel, entry,
-			failed);
+		rc = zoneset_build_zone(config, &config->zones[i], previous, scope, log, cancel,
+			entry, failed);
 		if (rc == 1) {
 			zoneset_zone_clear(entry);
 			rc = 0;
@@ -425,6 +528,24 @@ zoneset_build(const struct config *config, const struct zoneset *previous,
 	}
 	*out = set;
 	return 0;
+}
+
+int
+zoneset_build(const struct config *config, const struct zoneset *previous,
+	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset **out,
+	unsigned *failed)
+{
+	const struct zoneset_scope scope = { .all = true };
+	return zoneset_build_in_scope(config, previous, &scope, log, cancel, out, failed);
+}
+
+int
+zoneset_build_scoped(const struct config *config, const struct zoneset *previous,
+	const uint8_t *reload_origin, log_function *log, const volatile sig_atomic_t *cancel,
+	struct zoneset **out, unsigned *failed)
+{
+	const struct zoneset_scope scope = { .all = false, .origin = reload_origin };
+	return zoneset_build_in_scope(config, previous, &scope, log, cancel, out, failed);
 }
 
 void

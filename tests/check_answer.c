@@ -141,6 +141,7 @@ static const struct answer_settings test_settings = {
 	.edns_size = 1232,
 	.version = "zoned test",
 	.identity = "test-host",
+	.hostname = "host-b",
 	.nsid = (const uint8_t *)"ns-a",
 	.nsid_length = 4,
 };
@@ -564,7 +565,7 @@ static const struct answer_case answer_cases[] = {
 	{"CH id.server", {"id.server", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH},
 		{0, "qr aa", 1, 1, 0, 0, "id.server. 0 CH TXT \"test-host\"", "", ""}},
 	{"CH hostname.bind", {"hostname.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH},
-		{0, "qr aa", 1, 1, 0, 0, "hostname.bind. 0 CH TXT \"test-host\"", "", ""}},
+		{0, "qr aa", 1, 1, 0, 0, "hostname.bind. 0 CH TXT \"host-b\"", "", ""}},
 	{"CH other names refused", {"authors.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH},
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
 	{"CH other types refused", {"version.bind", LDNS_RR_TYPE_A, LDNS_RR_CLASS_CH},
@@ -1204,6 +1205,38 @@ START_TEST(test_edns_nsid)
 	length = ask(&test_settings, &spec);
 	opt = find_opt(length);
 	ck_assert_uint_eq(response[opt + 9] << 8 | response[opt + 10], 0);
+	/* Every response to a query that asks carries it: REFUSED, CH, over TCP. */
+	static const struct query_spec asking[] = {
+		{"www.example.net", LDNS_RR_TYPE_A, 0, Q_NSID},
+		{"id.server", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, Q_NSID},
+		{"www.example.com", LDNS_RR_TYPE_A, 0, Q_NSID | Q_TCP},
+	};
+	for (size_t i = 0; i < sizeof asking / sizeof asking[0]; i++) {
+		length = ask(&test_settings, &asking[i]);
+		opt = find_opt(length);
+		ck_assert_uint_gt(opt, 0);
+		ck_assert_mem_eq(response + opt + 9, nsid_option, sizeof nsid_option);
+	}
+}
+END_TEST
+
+/* server-id and hostname are separate (BIND): each refused alone when not set. */
+START_TEST(test_chaos_identity_separate)
+{
+	struct answer_settings settings = test_settings;
+	settings.hostname = NULL;
+	struct query_spec id = {"ID.Server", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH};
+	struct query_spec host = {"hostname.bind", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH};
+	check_response("CH id.server without hostname", ask(&settings, &id),
+		&(struct expect){0, "qr aa", 1, 1, 0, 0, "ID.Server. 0 CH TXT \"test-host\"", "", ""});
+	check_response("CH hostname.bind with hostname none", ask(&settings, &host),
+		&(struct expect){LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""});
+	settings = test_settings;
+	settings.identity = NULL;
+	check_response("CH id.server with server-id none", ask(&settings, &id),
+		&(struct expect){LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""});
+	check_response("CH hostname.bind without server-id", ask(&settings, &host),
+		&(struct expect){0, "qr aa", 1, 1, 0, 0, "hostname.bind. 0 CH TXT \"host-b\"", "", ""});
 }
 END_TEST
 
@@ -2032,6 +2065,7 @@ answer_suite(void)
 	tcase_add_test(edns, test_edns_opt_fields);
 	tcase_add_test(edns, test_edns_default_size);
 	tcase_add_test(edns, test_edns_nsid);
+	tcase_add_test(edns, test_chaos_identity_separate);
 	tcase_add_test(edns, test_compression);
 	tcase_add_test(edns, test_dname_target_uncompressed);
 	tcase_add_test(edns, test_small_buffer);

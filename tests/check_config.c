@@ -140,6 +140,10 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->edns_udp_size, 1232);
 	ck_assert_str_eq(c->version, "zoned " PACKAGE_VERSION);
 	ck_assert_ptr_null(c->server_id);
+	/* BIND's defaults: hostname.bind answers gethostname(), no server-id (no NSID). */
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	ck_assert_str_eq(c->hostname, host);
 	ck_assert_ptr_null(c->pid_file);
 	/* DNS Cookies on, as BIND and NSD; no secret yet (the daemon makes one). */
 	ck_assert(c->answer_cookie);
@@ -192,6 +196,64 @@ START_TEST(test_settings)
 	gethostname(host, sizeof host - 1);
 	ck_assert_int_eq(load("options { server-id hostname; };", &c), 0);
 	ck_assert_str_eq(c->server_id, host);
+	ck_assert_str_eq(c->hostname, host);
+	config_free(c);
+	/* hostname "text" | none, as BIND; given twice, the last one counts. */
+	ck_assert_int_eq(load("options { hostname \"anycast-7\"; server-id \"a\";\n"
+		"server-id \"ns-b\"; };", &c), 0);
+	ck_assert_str_eq(c->hostname, "anycast-7");
+	ck_assert_str_eq(c->server_id, "ns-b");
+	config_free(c);
+	ck_assert_int_eq(load("options { hostname none; };", &c), 0);
+	ck_assert_ptr_null(c->hostname);
+	config_free(c);
+	ck_assert_str_eq(findings, "");
+	/* server-id goes into NSID options: 255 octets at most. */
+	char text[400];
+	snprintf(text, sizeof text, "options {\n server-id \"%0256d\";\n};", 0);
+	ck_assert_int_eq(load(text, &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:2: error: server-id is longer than 255 octets\n");
+	findings[0] = '\0';
+	snprintf(text, sizeof text, "options { server-id \"%0255d\"; };", 0);
+	ck_assert_int_eq(load(text, &c), 0);
+	ck_assert_uint_eq(strlen(c->server_id), 255);
+	config_free(c);
+}
+END_TEST
+
+/* transfers-out and the per-transfer limits: BIND's defaults and units (minutes), or seconds. */
+static const struct {
+	const char *text;
+	int rc;
+	unsigned transfers, idle, time;   /* seconds */
+	const char *finding;
+} transfer_cases[] = {
+	{ "", 0, 10, 3600, 7200, "" },
+	{ "transfers-out 2; max-transfer-idle-out 5; max-transfer-time-out 1;", 0, 2, 300, 60, "" },
+	{ "max-transfer-idle-out 3s; max-transfer-time-out 40320;", 0, 10, 3, 2419200, "" },
+	{ "transfers-out 0;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: transfers-out '0' is not a number from 1 to 100000\n" },
+	{ "max-transfer-idle-out 0;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: max-transfer-idle-out '0' is not a number of minutes from 1 to "
+	  "40320 (or of seconds, as '30s')\n" },
+	{ "max-transfer-time-out 5m;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: max-transfer-time-out '5m' is not a number of minutes from 1 to "
+	  "40320 (or of seconds, as '30s')\n" },
+};
+
+START_TEST(test_transfer_limits)
+{
+	char text[256];
+	snprintf(text, sizeof text, "options { %s };", transfer_cases[_i].text);
+	struct config *c = NULL;
+	findings[0] = '\0';
+	ck_assert_int_eq(load(text, &c), transfer_cases[_i].rc);
+	ck_assert_str_eq(findings, transfer_cases[_i].finding);
+	if (c == NULL)
+		return;
+	ck_assert_uint_eq(c->transfers_out, transfer_cases[_i].transfers);
+	ck_assert_uint_eq(c->max_transfer_idle_out, transfer_cases[_i].idle);
+	ck_assert_uint_eq(c->max_transfer_time_out, transfer_cases[_i].time);
 	config_free(c);
 }
 END_TEST
@@ -319,10 +381,19 @@ START_TEST(test_accepted_with_warning)
 		" inline-signing no;\n zone-statistics no;\n};\n", &c), 0);
 	ck_assert_str_eq(findings,
 		"named.conf:2: warning: option 'recursion no' is what an authoritative-only server does: accepted\n"
-		"named.conf:3: warning: option 'dnssec-validation' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n"
-		"named.conf:4: warning: option 'allow-recursion' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n"
-		"named.conf:6: warning: option 'max-cache-size' concerns recursion or caching: accepted, meaningless on an authoritative-only server\n");
+		"named.conf:3: warning: option 'dnssec-validation' concerns recursion or caching: not supported, ignored (an authoritative-only server does neither)\n"
+		"named.conf:4: warning: option 'allow-recursion' concerns recursion or caching: not supported, ignored (an authoritative-only server does neither)\n"
+		"named.conf:6: warning: option 'max-cache-size' concerns recursion or caching: not supported, ignored (an authoritative-only server does neither)\n");
 	ck_assert_uint_eq(sink.errors, 0);
+	ck_assert_uint_eq(c->zone_count, 1);
+	config_free(c);
+	/* logging cannot change what is served or to whom: ignored, and said so. */
+	findings[0] = '\0';
+	ck_assert_int_eq(load("\nlogging {\n channel c { file \"x.log\"; severity debug; };\n"
+		" category default { c; };\n};\nzone \"a.test\" { type primary; file \"a.zone\"; };\n",
+		&c), 0);
+	ck_assert_str_eq(findings, "named.conf:2: warning: statement 'logging' is not supported: "
+		"ignored (zoned logs to standard error, or to syslog with -d)\n");
 	ck_assert_uint_eq(c->zone_count, 1);
 	config_free(c);
 }
@@ -404,9 +475,8 @@ static const struct {
 		"named.conf:1: error: option 'statistics-file' is not implemented\n" },
 	{ "options { querylog yes; };",
 		"named.conf:1: error: option 'querylog yes' is not implemented (only 'querylog no;' is)\n" },
-	{ "\nlogging { channel c { file \"x.log\"; }; };",
-		"named.conf:2: error: statement 'logging' is not implemented\n" },
-	{ "controls { };", "named.conf:1: error: statement 'controls' is not implemented\n" },
+	{ "controls { inet * allow { localhost; }; };", "named.conf:1: error: controls 'inet' is "
+		"not supported (only 'unix' is: zoned-control uses a unix socket)\n" },
 	{ "masters m { 192.0.2.1; };", "named.conf:1: error: statement 'masters' is not implemented\n" },
 	{ "primaries p { 192.0.2.1; };", "named.conf:1: error: statement 'primaries' is not implemented\n" },
 	{ "server 192.0.2.1 { };", "named.conf:1: error: statement 'server' is not implemented\n" },
@@ -855,6 +925,8 @@ config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_settings);
 	tcase_add_test(tc, test_edns_size_range);
+	tcase_add_loop_test(tc, test_transfer_limits, 0,
+		sizeof transfer_cases / sizeof transfer_cases[0]);
 	tcase_add_test(tc, test_comments);
 	tcase_add_test(tc, test_error_line_after_block_comment);
 	tcase_add_test(tc, test_unterminated);

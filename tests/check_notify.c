@@ -3,7 +3,8 @@
  * NOTIFY carrying the SOA, responses match only with the same id, QR,
  * opcode and question, the targets are the NS hosts but the MNAME plus
  * also-notify as notify yes/explicit/no say, and the sender gets an
- * answer over loopback and stops.
+ * answer over loopback and stops; with a key, the NOTIFY is signed and only
+ * a response signed with that key stops it.
  */
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -22,6 +24,7 @@
 #include "zoned/error.h"
 #include "zoned/nametree.h"
 #include "zoned/notify.h"
+#include "zoned/tsig.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -36,6 +39,7 @@ static const char zone_text[] =
 	"ns2 IN AAAA 2001:db8::2\n";
 
 static char last_log[1024];
+static char all_log[8192];   /* every line since it was last emptied */
 
 static void
 test_log(int priority, const char *format, ...)
@@ -45,6 +49,8 @@ test_log(int priority, const char *format, ...)
 	va_start(args, format);
 	vsnprintf(last_log, sizeof last_log, format, args);
 	va_end(args);
+	size_t used = strlen(all_log);
+	snprintf(all_log + used, sizeof all_log - used, "%s\n", last_log);
 }
 
 static struct zone *
@@ -361,6 +367,88 @@ START_TEST(test_sender_answered_and_unchanged_serial)
 }
 END_TEST
 
+/* Runs base until notify has no pending NOTIFY or a second has passed. */
+static void
+run_until_answered(struct event_base *base, const struct notify *notify)
+{
+	for (int i = 0; i < 100 && notify_pending_count(notify) > 0; i++) {
+		usleep(10000);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+}
+
+START_TEST(test_sender_signed)
+{
+	uint16_t port;
+	int fd = listener(&port);
+	char text[512];
+	snprintf(text, sizeof text, "key k { algorithm hmac-sha256; secret \"c2VjcmV0IG9mIGs=\"; };\n"
+		"key other { algorithm hmac-sha256; secret \"b3RoZXI=\"; };\n"
+		"options { notify explicit; also-notify { 127.0.0.1 port %u key k; }; };\n"
+		"zone example.test { type primary; file \"x\"; };", port);
+	struct config *config = config_from(text);
+	struct zoneset *set = set_of(load_zone());
+	struct event_base *base = event_base_new();
+	struct notify *notify = notify_create(base, test_log);
+	ck_assert_int_eq(notify_zones(notify, config, NULL, set), 0);
+	event_base_loop(base, EVLOOP_NONBLOCK);   /* the first send */
+	uint8_t message[NOTIFY_MESSAGE_MAX];
+	struct sockaddr_storage from;
+	socklen_t from_length = sizeof from;
+	ssize_t length = recvfrom(fd, message, sizeof message, 0, (struct sockaddr *)&from,
+		&from_length);
+	ck_assert_int_gt(length, 12);
+	/* It verifies with k, as a secondary's TSIG check would. */
+	struct tsig_keyring ring;
+	ck_assert_int_eq(tsig_keyring_init(&ring, config->keys, config->key_count), 0);
+	struct tsig_context *context = tsig_context_create();
+	size_t start;
+	ck_assert_int_eq(tsig_find(message, (size_t)length, &start), 0);
+	struct tsig_request request;
+	ck_assert_int_eq(tsig_verify_request(&ring, context, message, (size_t)length, start,
+		(uint64_t)time(NULL), &request), 0);
+	ck_assert_int_eq(request.error, TSIG_NOERROR);
+	ck_assert_uint_eq(request.key->name_length, 3);
+	/* The response: the NOTIFY with QR set, without its TSIG. Unsigned, or
+	 * signed with another key, it is not an answer. */
+	uint8_t response[NOTIFY_MESSAGE_MAX];
+	memcpy(response, message, start);
+	response[2] |= 0x80;
+	response[10] = response[11] = 0;
+	sendto(fd, response, start, 0, (struct sockaddr *)&from, from_length);
+	run_until_answered(base, notify);
+	ck_assert_uint_eq(notify_pending_count(notify), 1);
+	ck_assert_msg(strstr(all_log, "not acknowledged") != NULL, "%s", all_log);
+	uint8_t wrong[NOTIFY_MESSAGE_MAX];
+	memcpy(wrong, response, start);
+	struct tsig_state state;
+	const struct tsig_key *other = tsig_keyring_find(&ring, (const uint8_t *)"\5other", 7);
+	tsig_sign_start(&state, context, other, request.record.mac, request.record.mac_length);
+	size_t n = tsig_sign_next(&state, wrong, start, sizeof wrong, (uint64_t)time(NULL));
+	ck_assert_uint_gt(n, start);
+	sendto(fd, wrong, n, 0, (struct sockaddr *)&from, from_length);
+	all_log[0] = '\0';
+	run_until_answered(base, notify);
+	ck_assert_uint_eq(notify_pending_count(notify), 1);
+	ck_assert_msg(strstr(all_log, "BADKEY") != NULL, "%s", all_log);
+	/* Signed with k over the request's MAC (RFC 8945 4.3.1): answered. */
+	tsig_sign_start(&state, context, request.key, request.record.mac,
+		request.record.mac_length);
+	n = tsig_sign_next(&state, response, start, sizeof response, (uint64_t)time(NULL));
+	sendto(fd, response, n, 0, (struct sockaddr *)&from, from_length);
+	run_until_answered(base, notify);
+	ck_assert_uint_eq(notify_pending_count(notify), 0);
+	ck_assert_msg(strstr(last_log, "answered with rcode 0") != NULL, "%s", last_log);
+	tsig_context_free(context);
+	tsig_keyring_free(&ring);
+	notify_free(notify);
+	event_base_free(base);
+	zoneset_free(set);
+	config_free(config);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 notify_suite(void)
 {
@@ -375,6 +463,7 @@ notify_suite(void)
 		sizeof config_errors / sizeof config_errors[0]);
 	tcase_add_test(tc, test_notify_source);
 	tcase_add_test(tc, test_sender_answered_and_unchanged_serial);
+	tcase_add_test(tc, test_sender_signed);
 	suite_add_tcase(tc ? suite : suite, tc);
 	return suite;
 }

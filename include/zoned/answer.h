@@ -29,8 +29,9 @@ struct notify_in_zones;
 struct answer_settings {
 	uint16_t edns_size;        /* advertised and used as our UDP limit; 0 = 1232 */
 	const char *version;       /* CH TXT version.bind / version.server; NULL: REFUSED */
-	const char *identity;      /* CH TXT id.server / hostname.bind; NULL: REFUSED */
-	const uint8_t *nsid;       /* RFC 5001 payload; NULL: no NSID */
+	const char *identity;      /* CH TXT id.server (server-id); NULL: REFUSED */
+	const char *hostname;      /* CH TXT hostname.bind; NULL: REFUSED */
+	const uint8_t *nsid;       /* RFC 5001 payload, sent when asked; NULL: no NSID */
 	uint16_t nsid_length;
 	/* allow-query (zoned/acl.h): a query for a zone whose list, else the
 	 * options' list, does not allow the client is REFUSED. NULL: anyone. */
@@ -71,6 +72,9 @@ struct answer_request {
 	 * time checks and cookie timestamps (RFC 9018: its low 32 bits). */
 	uint64_t now;
 	struct tsig_context *tsig;        /* the thread's HMAC state; NULL: signed queries get BADKEY */
+	/* transfers-out is reached: a transfer that would start is answered
+	 * SERVFAIL instead (as BIND, whose log says "quota reached"). */
+	bool transfers_exhausted;
 };
 
 /* What kind of response was built, for rate limiting, statistics and logs. */

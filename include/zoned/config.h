@@ -12,6 +12,7 @@
 
 #include "zoned/cookie.h"
 #include "zoned/dname.h"
+#include "zoned/log.h"
 
 struct acl;
 struct diag;
@@ -21,6 +22,9 @@ struct rrl_config;
 #define CONFIG_DEFAULT_EDNS_UDP_SIZE 1232
 #define CONFIG_DEFAULT_TCP_CLIENTS 1024
 #define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT 100   /* BIND's unit: 100 ms */
+#define CONFIG_DEFAULT_TRANSFERS_OUT 10       /* BIND's defaults */
+#define CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT (60 * 60)   /* seconds */
+#define CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT (120 * 60)
 
 /* One address to listen on (UDP and TCP). */
 struct config_listen {
@@ -37,6 +41,15 @@ struct config_statistics_channel {
 };
 
 #define CONFIG_DEFAULT_STATISTICS_PORT 80
+
+/* controls { unix "PATH" perm 0600 owner UID group GID; };: zoned-control's socket. */
+struct config_control {
+	bool given;             /* a controls statement was read (else: the default path) */
+	char *path;             /* NULL with given: controls { }; (no control channel) */
+	unsigned perm;          /* mode bits of the socket (default 0600) */
+	long owner;             /* -1: as created (the user zoned starts as) */
+	long group;             /* -1: as created */
+};
 
 /* notify yes | no | explicit; (RFC 1996, named.conf's meaning). */
 enum config_notify_mode {
@@ -105,7 +118,8 @@ struct config {
 	char *directory;        /* base of relative zone paths; NULL: current directory */
 	char *pid_file;         /* NULL: none */
 	char *version;          /* CH TXT version.bind; NULL: refused */
-	char *server_id;        /* CH TXT id.server; NULL: refused */
+	char *server_id;        /* CH TXT id.server and NSID (RFC 5001); NULL: refused, no NSID */
+	char *hostname;         /* CH TXT hostname.bind (default gethostname()); NULL: refused */
 	uint16_t edns_udp_size;
 	unsigned tcp_clients;           /* open TCP connections at most */
 	unsigned tcp_idle_timeout;      /* in units of 100 ms, as in BIND */
@@ -119,6 +133,9 @@ struct config {
 	struct acl *allow_query;        /* options' allow-query; NULL: any (zoned/acl.h) */
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
 	struct acl *allow_transfer;     /* options' allow-transfer; NULL: nobody (not BIND's any) */
+	unsigned transfers_out;         /* concurrent zone transfers out at most */
+	unsigned max_transfer_idle_out; /* seconds a transfer may make no progress (BIND: minutes) */
+	unsigned max_transfer_time_out; /* seconds a transfer may take at most (BIND: minutes) */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
 	struct config_notify notify;    /* options' notify and also-notify */
@@ -135,6 +152,7 @@ struct config {
 	uint32_t max_retry_time;
 	struct config_statistics_channel *statistics_channels;  /* statistics-channels inet clauses */
 	size_t statistics_channel_count;
+	struct config_control control;  /* src/config_control.c */
 };
 
 /* Returns an empty configuration with the defaults, or NULL when out of memory. */
@@ -191,6 +209,13 @@ void config_clear_listens(struct config *config);
  * configured. Returns 0 or ZONED_ENOMEM.
  */
 int config_add_default_listens(struct config *config);
+
+/*
+ * -v 3 (config_log.c): logs at LOG_DEBUG what config says: addresses,
+ * identity, limits, policies, each zone with its file and where it was
+ * configured. Nothing (and no formatting) at lower verbosities.
+ */
+void config_log_details(const struct config *config, log_function *log);
 
 /* The zone with this origin (lowercased wire form), or NULL. */
 const struct config_zone *config_find_zone(const struct config *config,

@@ -25,12 +25,27 @@ typedef void log_function(int priority, const char *format, ...)
 void log_setup(int verbosity, bool use_syslog);
 
 /*
+ * Sets the verbosity (0 errors ... 3 debug, clamped) while the daemon runs:
+ * zoned-control's trace and notrace. Safe from any thread.
+ */
+void log_set_verbosity(int verbosity);
+
+/* The verbosity in effect, 0 to 3. */
+int log_verbosity(void);
+
+/*
  * Logs one line at a syslog priority (LOG_ERR, LOG_WARNING, LOG_INFO,
  * LOG_DEBUG); lines above the verbosity are dropped, long ones truncated
  * at 2 KiB. Safe from any thread.
  */
 void log_message(int priority, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * True when log_message would write a line at priority: callers check it
+ * before formatting costly details (addresses) of debug lines on busy paths.
+ */
+bool log_enabled(int priority);
 
 /* Where log_diag_emit sends findings (struct diag's arg). */
 struct log_diag {

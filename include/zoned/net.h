@@ -32,6 +32,18 @@ struct net_view {
 	const struct rrl_config *rate_limit;  /* NULL: no rate-limit (UDP only) */
 	const struct acl *blackhole;          /* no response at all to these; NULL: none */
 	const struct stats_zone_table *zone_stats;  /* per-zone query counters; NULL: none */
+	/* Zone transfers out: transfers-out (0: no limit), and the time one may
+	 * go without progress or take in all (max-transfer-idle-out, -time-out;
+	 * 0: no limit). Taken when a transfer starts. */
+	unsigned transfers_out;
+	struct timeval transfer_idle;
+	struct timeval transfer_time;
+};
+
+/* The zone transfers out of every worker, for transfers-out; the server's. */
+struct net_transfers {
+	_Atomic unsigned active;              /* streaming now */
+	_Atomic uint64_t refused;             /* answered SERVFAIL over transfers-out */
 };
 
 #define NET_UDP_BATCH 32                      /* datagrams per recvmmsg */
@@ -65,6 +77,8 @@ struct net_worker {
 	struct rrl_table *rrl;
 	struct stats_worker *stats;            /* this worker's counters (stats.h); NULL: none */
 
+	struct net_transfers *transfers;       /* shared by every worker; NULL: no limit */
+
 	/* HMAC state for signed queries (zoned/tsig.h), this worker's alone. */
 	struct tsig_context *tsig;
 };
@@ -90,6 +104,15 @@ net_worker_quiesce(struct net_worker *worker)
  * sockets are listening. Returns the descriptor, or -errno.
  */
 int net_socket_open(const struct sockaddr *address, socklen_t length, int type);
+
+/*
+ * Checks that no socket of another process is bound to address: binds a
+ * socket of type there without SO_REUSEPORT and closes it. The kernel
+ * would otherwise let a second zoned (same user) share the port through
+ * SO_REUSEPORT and take part of the queries. Returns 0 (free), or -errno
+ * (-EADDRINUSE: taken). Call before net_socket_open binds ours.
+ */
+int net_socket_probe(const struct sockaddr *address, socklen_t length, int type);
 
 struct net_udp;
 

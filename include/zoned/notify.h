@@ -20,8 +20,9 @@ struct config_zone;
 struct event_base;
 struct zone;
 struct zoneset;
+struct zoneset_zone;
 
-#define NOTIFY_MESSAGE_MAX 1024     /* header, question and one SOA fit */
+#define NOTIFY_MESSAGE_MAX 1536     /* header, question, one SOA and a TSIG fit */
 #define NOTIFY_TRIES 5              /* sends per target, as NSD */
 #define NOTIFY_FIRST_INTERVAL_MS 1000   /* then doubled after each try */
 
@@ -91,6 +92,14 @@ struct notify *notify_create(struct event_base *base, notify_log_fn *log);
  */
 int notify_zones(struct notify *notify, const struct config *config,
 	const struct zoneset *previous, const struct zoneset *current);
+
+/*
+ * zoned-control's notify ZONE: NOTIFYs for entry's current serial to its
+ * targets now, replacing its pending ones (none for a failed zone).
+ * *queued counts the targets. Returns 0 or ZONED_ENOMEM.
+ */
+int notify_zone_now(struct notify *notify, const struct config *config,
+	const struct zoneset_zone *entry, size_t *queued);
 
 /* Pending NOTIFYs (sent or to be sent, not yet answered or given up). */
 size_t notify_pending_count(const struct notify *notify);

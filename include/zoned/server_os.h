@@ -20,8 +20,17 @@ unsigned server_os_cpu_count(void);
  */
 int server_os_daemonize(void);
 
-/* Writes our pid to path. Returns 0 or -1 (errno set). */
-int server_os_write_pid_file(const char *path);
+/*
+ * Opens (creating it) and locks the pid file at path, so that a second
+ * zoned with the same pid file cannot start. Returns the descriptor, which
+ * holds the lock until closed (also across server_os_daemonize), or -1
+ * with errno set: EWOULDBLOCK when another process holds the lock, whose
+ * pid (as its file says) goes to *holder (0: unknown).
+ */
+int server_os_lock_pid_file(const char *path, long *holder);
+
+/* Writes our pid into the locked pid file fd. Returns 0 or -1 (errno set). */
+int server_os_write_pid_file(int fd);
 
 /*
  * Switches to user and its groups (only as root). Refuses to go on as root:
@@ -48,7 +57,7 @@ void server_os_notify(const char *state);
 void server_os_notify_close(void);
 
 /*
- * Installs plain sigaction handlers for SIGHUP, SIGTERM and SIGINT, before
+ * Installs plain sigaction handlers for SIGHUP, SIGTERM, SIGINT and SIGUSR1, before
  * the first zone loads: a handler only records the signal and writes a
  * byte to a pipe, so a signal during a load (when no event loop runs) is
  * neither fatal nor lost. Returns the pipe's read end (non-blocking, for
@@ -65,7 +74,7 @@ const volatile sig_atomic_t *server_os_stop_flag(void);
 /*
  * Empties the wake pipe and says what to do: SIGTERM or SIGINT (stop,
  * it stays set), SIGHUP (a reload is due; taken, so several SIGHUPs during
- * one reload make one more reload), or 0.
+ * one reload make one more reload), SIGUSR1 (taken), or 0.
  */
 int server_os_signal_take(void);
 

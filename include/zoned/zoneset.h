@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "zoned/dname.h"
 #include "zoned/log.h"
@@ -37,6 +38,8 @@ struct zoneset_zone {
 	bool failed;                  /* did not load at startup (or since): SERVFAIL */
 	struct zoneset_file *files;   /* the zone file and every $INCLUDE */
 	size_t file_count;
+	time_t loaded;                /* when the version served was read; 0: never */
+	char *error;                  /* why the last load failed ("file:line: ..."); NULL: it did not */
 };
 
 struct zoneset {
@@ -61,6 +64,17 @@ struct zoneset {
 int zoneset_build(const struct config *config, const struct zoneset *previous,
 	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset **out,
 	unsigned *failed);
+
+/*
+ * zoneset_build for zoned-control's reload ZONE (reload_origin: that zone)
+ * and reconfig (reload_origin NULL): every zone of previous other than
+ * reload_origin is shared as it is (failed placeholders too), even when its
+ * files changed; reload_origin is loaded again when its files changed, and
+ * zones new in config are loaded. previous must not be NULL.
+ */
+int zoneset_build_scoped(const struct config *config, const struct zoneset *previous,
+	const uint8_t *reload_origin, log_function *log, const volatile sig_atomic_t *cancel,
+	struct zoneset **out, unsigned *failed);
 
 /*
  * A new set like current, sharing every zone but the one at origin, which

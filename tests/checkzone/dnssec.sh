@@ -1,9 +1,9 @@
 #!/bin/sh
 # dnssec.sh: zoned-checkzone --dnssec on the signed fixtures of
 # tests/fixtures/dnssec/verify (made once by make.sh there): exit code and
-# the finding each broken copy must produce. Where dnssec-verify (bind9-utils)
-# and kzonecheck (knot) are installed, their verdicts on the same files must
-# be the same (man/zoned-checkzone.8 lists where the messages differ).
+# the finding each broken copy must produce. dnssec-verify (bind9-utils) and
+# kzonecheck (knot) must give the same verdicts on the same files (a missing
+# one fails; man/zoned-checkzone.8 lists where the messages differ).
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -51,8 +51,12 @@ agree_verify=0
 agree_knot=0
 have_verify=false
 have_knot=false
-command -v dnssec-verify > /dev/null 2>&1 && have_verify=true
-command -v kzonecheck > /dev/null 2>&1 && have_knot=true
+# Peers are required (the README's install line has them): a missing one
+# fails here instead of silently comparing with nobody.
+command -v dnssec-verify > /dev/null 2>&1 && have_verify=true \
+	|| fail "dnssec-verify (bind9-utils) is not installed: nothing to compare with"
+command -v kzonecheck > /dev/null 2>&1 && have_knot=true \
+	|| fail "kzonecheck (knot) is not installed: nothing to compare with"
 printf '%s\n' "$cases" > "$tmp/cases"
 while IFS='	' read -r file want_rc want_text; do
 	total=$((total + 1))

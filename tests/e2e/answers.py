@@ -189,7 +189,7 @@ def test_large_answer_truncated_over_udp(workdir):
 
 def test_ipv6(workdir):
     if not have_ipv6_loopback():
-        return SKIP
+        return skip('no ::1 on this machine')
     z = start_zoned(workdir, ['-c', os.path.join(ZONES, 'zoned.conf')], address='::1')
     port = z.port
     r = query('example.com', 'AAAA', port, address='::1')

@@ -164,13 +164,14 @@ def test_default_ipv6_missing(workdir):
     # In a network namespace of our own whose loopback has no ::1: the
     # default ::1 is skipped, an explicit -a ::1 is an error.
     if os.geteuid() != 0 or not shutil.which('unshare'):
-        return SKIP
+        return skip('needs root and unshare (util-linux) for a network namespace')
     write(os.path.join(workdir, 'a.test.zone'), zone_text('a.test', 8))
     env = dict(os.environ, ZONED=ZONED)
     proc = subprocess.run(['unshare', '-n', 'sh', '-c', NO_IPV6_SCRIPT], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=30)
     if proc.returncode == 77 or 'Operation not permitted' in proc.stderr:
-        return SKIP
+        return skip('no network namespace here (ip from iproute2 and sysctl from procps '
+                    'are needed in it): %s' % proc.stderr.strip())
     explicit = open(os.path.join(workdir, 'explicit.log')).read()
     assert 'cannot listen on ::1 port 5300 (UDP): Cannot assign requested address' in explicit
     assert explicit.endswith('exit 1\n'), explicit
@@ -197,7 +198,7 @@ def test_ready_only_when_serving(workdir):
 
 def test_privilege_drop(workdir):
     if os.geteuid() != 0:
-        return SKIP
+        return skip('-u needs root')
     nobody = pwd.getpwnam('nobody')
     write(os.path.join(workdir, 'a.test.zone'), zone_text('a.test', 1))
     z = start_zoned(workdir, ['-z', 'a.test:a.test.zone', '-u', 'nobody'])
@@ -236,16 +237,7 @@ def test_daemonize_with_pid_file(workdir):
     assert status == 0, out
     pid = None
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.path.exists(pid_file) and open(pid_file).read().strip():
-                pid = int(open(pid_file).read())
-                try:
-                    if soa_serial(port, 'a.test') == 4:
-                        break
-                except Exception:
-                    pass
-            time.sleep(0.05)
+        pid = wait_detached(pid_file, port, 'a.test', 4)
         assert pid is not None, 'no pid file'
         assert soa_serial(port, 'a.test') == 4
         # The relative -z path still works on reload after the daemon left the cwd.

@@ -191,8 +191,7 @@ def test_ns_hosts_but_mname(workdir):
         ns2 = Listener('127.0.0.97', 53)
         mname = Listener('127.0.0.98', 53)
     except OSError as e:
-        print('binding port 53 on 127.0.0.97/98 needs root: %s' % e)
-        return SKIP
+        return skip('binding port 53 on 127.0.0.97/98 needs root: %s' % e)
     also = Listener()
     z = serve(workdir, also, notify='yes', serial=7, zone=NS_ZONE % 7)
     first_notify(ns2, 'a.test', 7)

@@ -19,6 +19,7 @@ import signal
 import socket
 import socketserver
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -56,8 +57,8 @@ def primary_zone(serial, www='192.0.2.2', refresh=3600, retry=600, expire=86400,
     return '\n'.join(lines) + '\n'
 
 
-def zoned_conf(primary_port, key=False, notify_to=None, zone_extra=''):
-    conf = ''
+def zoned_conf(primary_port, key=False, notify_to=None, zone_extra='', top_extra=''):
+    conf = top_extra
     if key:
         conf += 'key "%s" { algorithm hmac-sha256; secret "%s"; };\n' % (KEY_NAME, KEY_SECRET)
     conf += '''options {
@@ -78,9 +79,10 @@ zone "example" {
     return conf
 
 
-def start_secondary(workdir, primary_port, key=False, notify_to=None, port=None, zone_extra=''):
+def start_secondary(workdir, primary_port, key=False, notify_to=None, port=None, zone_extra='',
+                    top_extra=''):
     write(os.path.join(workdir, 'zoned.conf'), zoned_conf(primary_port, key, notify_to,
-                                                          zone_extra))
+                                                          zone_extra, top_extra))
     if port is None:
         return start_zoned(workdir, ['-c', 'zoned.conf', '-t', '2'], clean_exit=True)
     z = Zoned(['-a', '127.0.0.1', '-p', str(port), '-c', 'zoned.conf', '-t', '2'], workdir,
@@ -473,7 +475,10 @@ def notify(port, source='127.0.0.1', name=ORIGIN):
 def test_hostile_primary(workdir):
     primary = HostilePrimary()
     try:
-        z = start_secondary(workdir, primary.port, zone_extra='allow-notify { 127.0.0.3; };')
+        socket_path = os.path.join(workdir, 'z.ctl')
+        z = start_secondary(workdir, primary.port, zone_extra='allow-notify { 127.0.0.3; };',
+                            top_extra='controls { unix "%s" perm 0600 owner 0 group 0; };\n'
+                            % socket_path)
         wait_serial(z.port, 1, 10, z.log())
         assert www_address(z.port) == '192.0.2.11'
         # NOTIFY from anyone but the primary and allow-notify: REFUSED, nothing happens.
@@ -505,6 +510,16 @@ def test_hostile_primary(workdir):
         notify(z.port)
         wait_serial(z.port, 9, 5, z.log())
         assert www_address(z.port) == '192.0.2.19'
+        # zoned-control: retransfer (AXFR whatever the serials) and refresh.
+        control = os.path.join(TOP_BUILDDIR, 'src', 'zoned-control')
+        out = subprocess.run([control, '-s', socket_path, 'retransfer', 'example'],
+                             capture_output=True, text=True, timeout=30)
+        assert (out.returncode, out.stdout) == (0, 'zone example: retransfer (AXFR) started\n'), out
+        wait_log(z, 'transferred serial 9 from 127.0.0.1#%d by AXFR' % primary.port, 5)
+        out = subprocess.run([control, '-s', socket_path, 'refresh', 'example'],
+                             capture_output=True, text=True, timeout=30)
+        assert (out.returncode, out.stdout) == (0, 'zone example: refresh started\n'), out
+        wait_log(z, 'zone example: refresh requested by zoned-control', 5)
         assert z.stop() == 0
     finally:
         primary.close()

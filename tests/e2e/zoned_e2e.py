@@ -26,7 +26,7 @@ TOP_SRCDIR = os.environ.get('top_srcdir') or os.path.dirname(os.path.dirname(HER
 TOP_BUILDDIR = os.environ.get('top_builddir') or TOP_SRCDIR
 ZONED = os.path.join(TOP_BUILDDIR, 'src', 'zoned')
 ZONES = os.path.join(TOP_SRCDIR, 'zones')
-SKIP = 'skip'
+SKIP = 'skip'   # returned by a test that cannot run here; prefer skip(reason)
 RUNNING = []   # every Zoned started, stopped after each test
 STOP_FAILURES = []   # (pid, status, log tail) of a clean_exit Zoned that exited badly
 RCODE_FORMERR = 1
@@ -34,6 +34,16 @@ RCODE_FORMERR = 1
 # --leak-check=full') and stretch every timeout (HOSTILE_TIME_SCALE=20).
 WRAPPER = os.environ.get('HOSTILE_WRAPPER', '').split()
 TIME_SCALE = float(os.environ.get('HOSTILE_TIME_SCALE', '1'))
+
+
+class Skipped(str):
+    """What a test returns when it cannot run here: the reason."""
+
+
+def skip(reason):
+    """Returned by a test that cannot run on this machine: main() prints
+    the reason and the file exits 77, which automake counts as SKIP."""
+    return Skipped(reason)
 
 
 def free_port():
@@ -223,6 +233,25 @@ def serve_example(workdir, zone, threads=2, extra_args=(), nofile=None, config=N
     return z
 
 
+def wait_detached(pid_file, port, zone, serial, timeout=10):
+    """After zoned -d -P pid_file: waits until the pid file names the
+    detached process and it answers zone's SOA with serial; returns the pid
+    (None when the pid file never showed up)."""
+    pid = None
+    deadline = time.monotonic() + timeout * TIME_SCALE
+    while time.monotonic() < deadline:
+        text = open(pid_file).read() if os.path.exists(pid_file) else ''
+        if text.endswith('\n'):
+            pid = int(text)
+            try:
+                if soa_serial(port, zone) == serial:
+                    break
+            except Exception:
+                pass
+        time.sleep(0.05)
+    return pid
+
+
 def make_query(name, rdtype, qid=None, rdclass='IN', **kwargs):
     """A dnspython query without RD (an authoritative server is asked)."""
     q = dns.message.make_query(name, rdtype, rdclass, **kwargs)
@@ -406,7 +435,9 @@ def kdig(port, *args, **kwargs):
 def main(tests):
     """Runs test functions (each gets a fresh temporary directory; an item may
     also be a (description, function) pair); prints a closing 'N passed,
-    N failed, N skipped' line; exit 0 only if none failed."""
+    N failed, N skipped' line. Returns 1 if any failed, else 77 if any
+    skipped (automake then counts the file as SKIP in the summary, so a
+    test that could not run here is not taken for a pass), else 0."""
     if not os.access(ZONED, os.X_OK):
         print('%s not built' % ZONED)
         return 1
@@ -421,9 +452,10 @@ def main(tests):
             if STOP_FAILURES:
                 pid, status, log = STOP_FAILURES.pop()
                 raise AssertionError('zoned %d exited with %d on SIGTERM:\n%s' % (pid, status, log))
-            if result == SKIP:
+            if isinstance(result, Skipped) or result == SKIP:
                 skipped += 1
-                print('SKIP %s' % description)
+                reason = result if isinstance(result, Skipped) else 'no reason given'
+                print('SKIP %s: %s' % (description, reason))
             else:
                 passed += 1
                 print('ok   %s (%.2f s)' % (description, time.monotonic() - start))
@@ -438,4 +470,10 @@ def main(tests):
             shutil.rmtree(workdir, ignore_errors=True)
         sys.stdout.flush()
     print('%d passed, %d failed, %d skipped' % (passed, failed, skipped))
-    return 0 if failed == 0 else 1
+    if failed:
+        return 1
+    if skipped:
+        print('SKIP: %d of %d tests could not run here (reasons above): exit 77' %
+              (skipped, passed + skipped))
+        return 77
+    return 0

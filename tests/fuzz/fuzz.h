@@ -18,6 +18,8 @@ int fuzz_config_one(const uint8_t *data, size_t size);
 int fuzz_tcp_stream_one(const uint8_t *data, size_t size);
 int fuzz_rrl_one(const uint8_t *data, size_t size);
 int fuzz_notify_one(const uint8_t *data, size_t size);
+int fuzz_control_one(const uint8_t *data, size_t size);
+int fuzz_xfr_request_one(const uint8_t *data, size_t size);
 int fuzz_xfr_in_one(const uint8_t *data, size_t size);
 
 /* Frees the incoming transfer target's base zone (replay calls it at exit). */
@@ -25,6 +27,9 @@ void fuzz_xfr_in_cleanup(void);
 
 /* Frees the rate-limit target's table (replay calls it at exit). */
 void fuzz_rrl_cleanup(void);
+
+/* Frees the transfer target's settings and HMAC contexts (replay calls it at exit). */
+void fuzz_xfr_request_cleanup(void);
 
 /* Closes the TCP target's listener and event base (replay calls it at exit). */
 void fuzz_tcp_stream_cleanup(void);

@@ -379,6 +379,57 @@ def write_notify_seeds():
         write_seed("notify", data)
 
 
+CONTROL_REQUESTS = [
+    "status", "reload", "reload example", "reload EXAMPLE.", "reload failed.test",
+    "reload nope.test", "reconfig", "zonestatus example", "zonestatus failed.test",
+    "zonestatus nope.test", "stats", "notify example", "notify failed.test",
+    "refresh example", "retransfer example", "trace", "trace 3", "trace 0", "notrace",
+    "stop", "", "  status\t", "bogus", "status now", "zonestatus", "reload a..b",
+    "trace 4", "status\r", "stat\0us", "reload caf\xc3\xa9", "reload " + "a" * 64,
+    "zonestatus " + ".".join(["a" * 63] * 4), "x" * 1023, "x" * 1024,
+]
+
+
+def write_control_seeds():
+    for line in CONTROL_REQUESTS:
+        write_seed("control", line.encode("latin-1"))
+def xfr_request(rdtype, name="example.", serial=None, soa_name=None, use_edns=None):
+    query = dns.message.make_query(name, rdtype, use_edns=use_edns)
+    if serial is not None:
+        query.authority.append(dns.rrset.from_text(soa_name or name, 0, "IN", "SOA",
+                                                   ". . %d 0 0 0 0" % serial))
+    return query
+
+
+def write_xfr_request_seeds():
+    """AXFR and IXFR (serials older, equal, newer, across the wrap; the SOA
+    missing, of another name, a second one), of apexes, a non-apex, another
+    class, with EDNS, signed with fuzz-key (and a wrong secret, an unknown
+    key); the fixture's example. is at serial 2024010101."""
+    current = 2024010101
+    queries = [xfr_request("AXFR"), xfr_request("AXFR", "child.example."),
+               xfr_request("AXFR", "www.example."), xfr_request("AXFR", "example.net."),
+               xfr_request("AXFR", use_edns=0), xfr_request("IXFR"),
+               xfr_request("IXFR", serial=current, soa_name="other.")]
+    for serial in (current - 1, current, current + 1, (current + 2**31) % 2**32, 0xfffffff0):
+        queries.append(xfr_request("IXFR", serial=serial))
+    two = xfr_request("IXFR", serial=1)
+    two.authority.append(dns.rrset.from_text("example.", 0, "IN", "SOA", ". . 2 0 0 0 0"))
+    queries.append(two)
+    for query in queries:
+        write_seed("xfr_request", fixed_id(query))
+    chaos = dns.message.make_query("example.", "AXFR", rdclass="CH")
+    write_seed("xfr_request", fixed_id(chaos))
+    write_seed("xfr_request", signed(xfr_request("AXFR")))
+    write_seed("xfr_request", signed(xfr_request("IXFR", serial=current - 1)))
+    write_seed("xfr_request", signed(xfr_request("IXFR", serial=current)))
+    write_seed("xfr_request", signed(xfr_request("AXFR", use_edns=0)))
+    write_seed("xfr_request", signed(xfr_request("AXFR"), key="nokey."))
+    write_seed("xfr_request", signed(xfr_request("AXFR"),
+                                     secret=base64.b64encode(b"wrong").decode()))
+    write_seed("xfr_request", signed(xfr_request("AXFR"), time_signed=TSIG_NOW + 1000))
+
+
 XFR_ID = 0x5846      # fuzz_xfr_in.c's XFR_FUZZ_ID
 XFR_SOA = "example. 300 IN SOA ns1.example. hostmaster.example. %d 3600 900 604800 300"
 XFR_BASE = ["example. 300 IN NS ns1.example.", "ns1.example. 300 IN A 192.0.2.1",
@@ -428,6 +479,8 @@ WRITERS = {
     "fixture": write_fixture, "answer": write_answer_seeds, "cookie": write_cookie_seeds,
     "zone_load": write_zone_seeds, "config": write_config_seeds, "tcp_stream": write_tcp_seeds,
     "rrl": write_rrl_seeds, "notify": write_notify_seeds, "xfr_in": write_xfr_in_seeds,
+    "control": write_control_seeds,
+    "xfr_request": write_xfr_request_seeds,
 }
 
 

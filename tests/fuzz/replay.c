@@ -27,6 +27,8 @@ static const struct replay_target replay_targets[] = {
 	{"tcp_stream", fuzz_tcp_stream_one},
 	{"rrl", fuzz_rrl_one},
 	{"notify", fuzz_notify_one},
+	{"control", fuzz_control_one},
+	{"xfr_request", fuzz_xfr_request_one},
 	{"xfr_in", fuzz_xfr_in_one},
 };
 
@@ -213,6 +215,7 @@ main(int argc, char **argv)
 	}
 	fuzz_tcp_stream_cleanup();
 	fuzz_rrl_cleanup();
+	fuzz_xfr_request_cleanup();
 	fuzz_xfr_in_cleanup();
 	fuzz_fixture_free();
 	return status;

@@ -520,6 +520,9 @@ def test_hostile_primary(workdir):
                              capture_output=True, text=True, timeout=30)
         assert (out.returncode, out.stdout) == (0, 'zone example: refresh started\n'), out
         wait_log(z, 'zone example: refresh requested by zoned-control', 5)
+        out = subprocess.run([control, '-s', socket_path, 'zonestatus', 'example'],
+                             capture_output=True, text=True, timeout=30)
+        assert 'type: secondary\nstate: loaded\nserial: 9\n' in out.stdout, out
         assert z.stop() == 0
     finally:
         primary.close()

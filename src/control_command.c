@@ -215,7 +215,9 @@ control_status(const struct control_daemon *daemon, time_t started, struct evbuf
 static const char *
 control_zone_type(const struct control_daemon *daemon, const struct zoneset_zone *zone)
 {
-	const struct config_zone *cz = config_find_zone(daemon->config(daemon->arg), zone->origin);
+	const struct config *config = daemon->config(daemon->arg);
+	const struct config_zone *cz = config != NULL ? config_find_zone(config, zone->origin)
+		: NULL;
 	return cz != NULL && cz->secondary ? "secondary" : "primary";
 }
 

@@ -112,6 +112,10 @@ static void
 answer_dispatch(struct answer *answer)
 {
 	const struct query *query = answer->query;
+	if (query->opcode == QUERY_OPCODE_NOTIFY) {
+		answer_notify(answer);
+		return;
+	}
 	if (query->qclass == RRCLASS_CH) {
 		answer_chaos(answer);
 		return;

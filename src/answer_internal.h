@@ -202,5 +202,7 @@ void answer_lookup(struct answer *answer);
  * (RFC 1995 3); false without one (answer_transfer.c).
  */
 bool answer_transfer_client_serial(const struct query *query, uint32_t *serial);
+/* RFC 1996 3.7: answers a NOTIFY (answer_notify.c). */
+void answer_notify(struct answer *answer);
 
 #endif

@@ -44,6 +44,10 @@ config_create(void)
 	config->answer_cookie = true;   /* as BIND and NSD */
 	config->max_journal_size = CONFIG_JOURNAL_SIZE_DEFAULT;
 	config->control = (struct config_control){ .perm = 0600, .owner = -1, .group = -1 };
+	config->min_refresh_time = CONFIG_DEFAULT_MIN_REFRESH_TIME;
+	config->max_refresh_time = CONFIG_DEFAULT_MAX_REFRESH_TIME;
+	config->min_retry_time = CONFIG_DEFAULT_MIN_RETRY_TIME;
+	config->max_retry_time = CONFIG_DEFAULT_MAX_RETRY_TIME;
 	config->version = strdup("zoned " PACKAGE_VERSION);
 	config->hostname = config_gethostname();   /* BIND's default */
 	if (config->version == NULL || config->hostname == NULL) {
@@ -66,6 +70,8 @@ config_free(struct config *config)
 		config_notify_free(&config->zones[i].notify);
 		acl_free(config->zones[i].allow_transfer);
 		free(config->zones[i].journal.path);
+		config_primaries_free(config->zones[i].primaries, config->zones[i].primary_count);
+		acl_free(config->zones[i].allow_notify);
 	}
 	free(config->zones);
 	for (size_t i = 0; i < config->key_count; i++) {
@@ -80,6 +86,7 @@ config_free(struct config *config)
 	free(config->statistics_channels);
 	free(config->control.path);
 	acl_free(config->allow_transfer);
+	acl_free(config->allow_notify);
 	free(config->listens);
 	free(config->path);
 	free(config->directory);
@@ -245,7 +252,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "managed-keys-directory", NULL, true }, { "max-cache-size", NULL, true },
 	{ "max-cache-ttl", NULL, true }, { "max-ncache-ttl", NULL, true },
 	{ "prefetch", NULL, true }, { "recursive-clients", NULL, true },
-	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
+	{ "allow-query-on", NULL, false },
 	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false },
@@ -262,14 +269,13 @@ static const struct config_unsupported config_unsupported_options[] = {
 };
 
 static const struct config_unsupported config_unsupported_zone_options[] = {
-	{ "allow-notify", NULL, false }, { "allow-query-on", NULL, false },
+	{ "allow-query-on", NULL, false },
 	{ "allow-update", NULL, false },
 	{ "allow-update-forwarding", NULL, false },
 	{ "check-names", NULL, false }, { "dnssec-policy", NULL, false },
 	{ "inline-signing", "no", false }, { "ixfr-from-differences", "yes", false },
-	{ "key-directory", NULL, false }, { "masters", NULL, false },
+	{ "key-directory", NULL, false },
 	{ "notify-source", NULL, false }, { "notify-source-v6", NULL, false },
-	{ "primaries", NULL, false },
 	{ "serial-update-method", NULL, false }, { "update-policy", NULL, false },
 	{ "zone-statistics", "no", false }, { NULL, NULL, false },
 };
@@ -627,6 +633,10 @@ config_parse_option(struct config_parser *p)
 		return config_parse_match_list(p, "allow-transfer", &p->allow_transfer);
 	if (strcmp(word, "max-journal-size") == 0)
 		return config_parse_journal_size(p, &c->max_journal_size);
+	if (strcmp(word, "allow-notify") == 0)
+		return config_parse_match_list(p, "allow-notify", &p->allow_notify);
+	if (config_is_refresh_option(word))
+		return config_parse_refresh_option(p);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_options, word);
 	if (u != NULL)
@@ -680,6 +690,10 @@ struct config_zone_state {
 	struct acl_list *allow_transfer;
 	bool type_seen;
 	struct config_journal journal;
+	bool secondary;
+	struct config_primary *primaries;
+	size_t primary_count;
+	struct acl_list *allow_notify;
 };
 
 static bool
@@ -692,9 +706,12 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 		config_next(p);
 		if (!config_expect(p, TOKEN_WORD, "a zone type"))
 			return false;
-		if (strcmp(p->token, "primary") != 0 && strcmp(p->token, "master") != 0) {
+		z->secondary = strcmp(p->token, "secondary") == 0
+			|| strcmp(p->token, "slave") == 0;
+		if (!z->secondary && strcmp(p->token, "primary") != 0
+		    && strcmp(p->token, "master") != 0) {
 			config_error(p, ZONED_EINVAL, "zone type '%s' is not supported: zoned "
-				"serves primary zones only", p->token);
+				"serves primary and secondary zones only", p->token);
 			return false;
 		}
 		z->type_seen = true;
@@ -719,6 +736,10 @@ config_parse_zone_statement(struct config_parser *p, void *arg)
 		return config_parse_match_list(p, "allow-transfer", &z->allow_transfer);
 	if (config_is_journal_option(p->token))
 		return config_parse_journal_option(p, &z->journal);
+	if (strcmp(p->token, "primaries") == 0 || strcmp(p->token, "masters") == 0)
+		return config_parse_primaries(p, &z->primaries, &z->primary_count);
+	if (strcmp(p->token, "allow-notify") == 0)
+		return config_parse_match_list(p, "allow-notify", &z->allow_notify);
 	const struct config_unsupported *u = config_find_unsupported(
 		config_unsupported_zone_options, p->token);
 	if (u != NULL)
@@ -740,12 +761,15 @@ config_add_pending_zone(struct config_parser *p, char *name,
 		config_notify_free(&z->notify);
 		acl_list_free(z->allow_transfer);
 		free(z->journal.path);
+		config_primaries_free(z->primaries, z->primary_count);
+		acl_list_free(z->allow_notify);
 		config_error(p, ZONED_ENOMEM, "out of memory");
 		return false;
 	}
 	p->zones = zones;
 	zones[p->zone_count++] = (struct config_pending_zone){ name, z->file, source, line,
-		z->allow_query, z->notify, z->allow_transfer, z->journal };
+		z->allow_query, z->notify, z->allow_transfer, z->journal, z->secondary, z->primaries,
+		z->primary_count, z->allow_notify };
 	return true;
 }
 
@@ -764,7 +788,7 @@ config_parse_zone(struct config_parser *p)
 	}
 	char *name = strdup(p->token);
 	struct config_zone_state z = { NULL, NULL, { 0 }, NULL, false,
-		{ NULL, CONFIG_JOURNAL_SIZE_DEFAULT, false } };
+		{ NULL, CONFIG_JOURNAL_SIZE_DEFAULT, false }, false, NULL, 0, NULL };
 	/* An optional class: only IN makes sense. */
 	config_next(p);
 	bool ok = true;
@@ -786,7 +810,8 @@ config_parse_zone(struct config_parser *p)
 	if (ok && !z.type_seen) {
 		p->token_file = source;
 		p->token_line = line;
-		config_error(p, ZONED_EINVAL, "zone %s: missing 'type primary;'", name);
+		config_error(p, ZONED_EINVAL, "zone %s: missing 'type primary;' (or secondary)",
+			name);
 		ok = false;
 	} else if (ok && z.file == NULL) {
 		p->token_file = source;
@@ -801,6 +826,8 @@ config_parse_zone(struct config_parser *p)
 		config_notify_free(&z.notify);
 		acl_list_free(z.allow_transfer);
 		free(z.journal.path);
+		config_primaries_free(z.primaries, z.primary_count);
+		acl_list_free(z.allow_notify);
 		return false;
 	}
 	return config_add_pending_zone(p, name, &z, source, line);
@@ -863,6 +890,12 @@ config_add_pending_zones(struct config_parser *p)
 			memset(&z->notify, 0, sizeof z->notify);
 			config_check_notify_keys(p, &zone->notify);
 			config_set_zone_journal(p, z, zone);
+			zone->secondary = z->secondary;
+			zone->primaries = z->primaries;
+			zone->primary_count = z->primary_count;
+			z->primaries = NULL;
+			z->primary_count = 0;
+			config_check_secondary(p, zone);
 		}
 	}
 }
@@ -877,6 +910,8 @@ config_parser_cleanup(struct config_parser *p)
 		config_notify_free(&p->zones[i].notify);
 		acl_list_free(p->zones[i].allow_transfer);
 		free(p->zones[i].journal.path);
+		config_primaries_free(p->zones[i].primaries, p->zones[i].primary_count);
+		acl_list_free(p->zones[i].allow_notify);
 	}
 	free(p->zones);
 	config_acl_cleanup(p);

@@ -371,6 +371,8 @@ config_compile_acls(struct config_parser *p)
 		config_compile_list(p, p->blackhole, &c->blackhole);
 	if (p->error == 0 && p->allow_transfer != NULL)
 		config_compile_list(p, p->allow_transfer, &c->allow_transfer);
+	if (p->error == 0 && p->allow_notify != NULL)
+		config_compile_list(p, p->allow_notify, &c->allow_notify);
 	if (p->error == 0 && p->exempt_clients != NULL && c->rate_limit != NULL)
 		config_compile_list(p, p->exempt_clients, &c->rate_limit->exempt);
 	for (size_t i = 0; i < c->statistics_channel_count && p->error == 0; i++) {
@@ -387,6 +389,9 @@ config_compile_zone_acl(struct config_parser *p, struct config_pending_zone *pen
 	if (pending->allow_query != NULL
 		&& !config_compile_list(p, pending->allow_query, &zone->allow_query))
 		return false;
+	if (pending->allow_notify != NULL
+		&& !config_compile_list(p, pending->allow_notify, &zone->allow_notify))
+		return false;
 	return pending->allow_transfer == NULL
 		|| config_compile_list(p, pending->allow_transfer, &zone->allow_transfer);
 }
@@ -402,6 +407,7 @@ config_acl_cleanup(struct config_parser *p)
 	acl_list_free(p->allow_query);
 	acl_list_free(p->blackhole);
 	acl_list_free(p->allow_transfer);
+	acl_list_free(p->allow_notify);
 	acl_list_free(p->exempt_clients);
 	for (size_t i = 0; p->channel_allow != NULL && i < p->config->statistics_channel_count; i++)
 		acl_list_free(p->channel_allow[i]);

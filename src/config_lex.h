@@ -58,6 +58,10 @@ struct config_pending_zone {
 	struct config_notify notify;       /* moved to the config_zone */
 	struct acl_list *allow_transfer;   /* NULL: none given */
 	struct config_journal journal;     /* path as written until resolved */
+	bool secondary;                    /* type secondary */
+	struct config_primary *primaries;  /* moved to the config_zone */
+	size_t primary_count;
+	struct acl_list *allow_notify;     /* NULL: none given */
 };
 
 struct config_parser {
@@ -73,6 +77,7 @@ struct config_parser {
 	struct acl_list *blackhole;
 	struct acl_list *allow_transfer;
 	struct acl_list *exempt_clients;   /* rate-limit's */
+	struct acl_list *allow_notify;     /* options' allow-notify */
 	struct acl_list **channel_allow;   /* by config->statistics_channels; NULL: none */
 	bool options_seen;
 	bool directory_seen;
@@ -207,6 +212,27 @@ bool config_check_notify_keys(struct config_parser *p, const struct config_notif
 
 /* Frees what notify owns and clears it. */
 void config_notify_free(struct config_notify *notify);
+
+/* In config_secondary.c: */
+
+/* primaries (or masters) [port N] { address [port N] [key "k"]; ... }; after the word. */
+bool config_parse_primaries(struct config_parser *p, struct config_primary **primaries,
+	size_t *count);
+
+/* True when word is min-refresh-time, max-refresh-time, min-retry-time or max-retry-time. */
+bool config_is_refresh_option(const char *word);
+
+/* Parses that option (its word is the current token) into p->config. */
+bool config_parse_refresh_option(struct config_parser *p);
+
+/* Frees a primaries list. */
+void config_primaries_free(struct config_primary *primaries, size_t count);
+
+/*
+ * Checks a secondary zone's settings once parsed: primaries given (and only
+ * for a secondary), each key defined. Reports and returns false otherwise.
+ */
+bool config_check_secondary(struct config_parser *p, const struct config_zone *zone);
 
 /* Joins a relative path to base (NULL: the current directory); malloc'd. */
 char *config_resolve_path(const char *base, const char *path);

@@ -211,11 +211,14 @@ control_status(const struct control_daemon *daemon, time_t started, struct evbuf
 	return 0;
 }
 
-/* A zone's type: the lead points this at the secondary code when it lands. */
+/* A zone's type, as its zone statement says. */
 static const char *
 control_zone_type(const struct control_daemon *daemon, const struct zoneset_zone *zone)
 {
-	return "primary";
+	const struct config *config = daemon->config(daemon->arg);
+	const struct config_zone *cz = config != NULL ? config_find_zone(config, zone->origin)
+		: NULL;
+	return cz != NULL && cz->secondary ? "secondary" : "primary";
 }
 
 static int

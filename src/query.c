@@ -300,7 +300,7 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	query->recursion_desired = (packet[2] & 0x01) != 0;
 	query->checking_disabled = (packet[3] & 0x10) != 0;
 	/* Checked before anything else: other opcodes may lay the message out differently. */
-	if (query->opcode != QUERY_OPCODE_QUERY)
+	if (query->opcode != QUERY_OPCODE_QUERY && query->opcode != QUERY_OPCODE_NOTIFY)
 		return query_refuse(query, packet, length, QUERY_NOTIMP);
 	uint16_t qdcount = (uint16_t)(packet[4] << 8 | packet[5]);
 	uint16_t ancount = (uint16_t)(packet[6] << 8 | packet[7]);
@@ -323,7 +323,11 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	query->question_length = reader.offset - WIRE_HEADER_LENGTH;
 	/* RFC 1995 3: an IXFR query carries the client's SOA in the authority section. */
 	uint16_t nscount_allowed = query->qtype == RRTYPE_IXFR ? 1 : 0;
-	if (ancount != 0 || nscount > nscount_allowed)
+	/* RFC 1996 3.7: a NOTIFY may carry the new SOA in its answer section. */
+	uint16_t ancount_allowed = query->opcode == QUERY_OPCODE_NOTIFY ? 1 : 0;
+	if (ancount > ancount_allowed || nscount > nscount_allowed)
+		return query_refuse(query, packet, length, QUERY_FORMERR);
+	if (ancount == 1 && !reader_skip_rr(&reader))
 		return query_refuse(query, packet, length, QUERY_FORMERR);
 	if (nscount == 1 && !reader_skip_rr(&reader))
 		return query_refuse(query, packet, length, QUERY_FORMERR);

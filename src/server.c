@@ -32,11 +32,13 @@
 #include "zoned/nametree.h"
 #include "zoned/net.h"
 #include "zoned/notify.h"
+#include "zoned/notify_in.h"
 #include "zoned/rrl.h"
 #include "zoned/server.h"
 #include "zoned/server_os.h"
 #include "zoned/stats.h"
 #include "zoned/tsig.h"
+#include "zoned/xfr_in.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -50,6 +52,7 @@ struct server_view {
 	struct stats_zone_table *zone_stats;   /* queries per zone, while published */
 	struct tsig_keyring tsig_keys;     /* the config's keys, by name */
 	struct acl_zone_map zone_allow_transfer;  /* ... and allow-transfer */
+	struct notify_in_zones *notify_in;  /* who may NOTIFY the secondary zones */
 };
 
 struct server_worker {
@@ -74,6 +77,8 @@ struct server {
 	_Atomic uint64_t epoch;
 	struct event_base *base;
 	struct notify *notify;             /* NOTIFY out, on base */
+	struct xfr_in *xfr_in;             /* secondary zones' refreshes, on base */
+	struct notify_in *notify_in;       /* NOTIFYs accepted by the workers, on base */
 	struct server_worker *workers;
 	unsigned worker_count;
 	int *udp_fds;                      /* [worker * listen_count + listen] */
@@ -304,7 +309,19 @@ server_view_free(struct server_view *view, struct stats *stats)
 	acl_zone_map_free(&view->zone_allow_query);
 	tsig_keyring_free(&view->tsig_keys);
 	acl_zone_map_free(&view->zone_allow_transfer);
+	notify_in_zones_free(view->notify_in);
 	free(view);
+}
+
+/* Gives view the table of NOTIFY senders of its secondary zones (before it is published). */
+static int
+server_view_notify_in(struct server *server, struct server_view *view,
+	const struct config *config)
+{
+	view->notify_in = notify_in_zones_create(view->zones, config,
+		notify_in_fd(server->notify_in));
+	view->net.settings.notify_in = view->notify_in;
+	return view->notify_in == NULL ? ZONED_ENOMEM : 0;
 }
 
 static void
@@ -456,6 +473,8 @@ server_reload_scoped(struct server *server, enum control_reload scope, const uin
 		view->net.rate_limit = NULL;
 	}
 	server_view_count_zones(server, view, server->view);
+	if (server_view_notify_in(server, view, config) != 0)
+		log_message(LOG_ERR, "reload: out of memory: NOTIFY in refused until the next reload");
 	/* Queued now, sent from the loop once the new zones are published. */
 	if (notify_zones(server->notify, config, server->view->zones, zones) != 0)
 		log_message(LOG_ERR, "reload: out of memory for NOTIFY");
@@ -465,6 +484,8 @@ server_reload_scoped(struct server *server, enum control_reload scope, const uin
 		config_free(server->config);
 		server->config = config;
 	}
+	if (xfr_in_configure(server->xfr_in, server->config) != 0)
+		log_message(LOG_ERR, "reload: out of memory for the secondary zones");
 	struct timespec end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	log_message(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
@@ -479,6 +500,57 @@ server_reload(struct server *server)
 {
 	unsigned failed;
 	server_reload_scoped(server, CONTROL_RELOAD_ALL, NULL, &failed);
+}
+
+/* xfr_in's view of the served zones: the published set's zone at origin. */
+static const struct zone *
+server_secondary_current(void *arg, const uint8_t *origin)
+{
+	struct server *server = arg;
+	const struct zoneset *set = server->view->zones;
+	for (size_t i = 0; i < set->zone_count; i++) {
+		if (dname_equal(set->zones[i].origin, origin))
+			return set->zones[i].zone;
+	}
+	return NULL;
+}
+
+/*
+ * A secondary zone's new version (or its expiry placeholder): published
+ * as a reload is, a new view sharing every other zone; then NOTIFY out
+ * to its own secondaries (RFC 1996 3.5: a new serial).
+ */
+static int
+server_secondary_publish(void *arg, const uint8_t *origin, struct zone *zone, bool failed)
+{
+	struct server *server = arg;
+	struct zoneset *zones = NULL;
+	int rc = zoneset_replace(server->view->zones, origin, zone, failed, &zones);
+	if (rc != 0)
+		return rc;
+	struct server_view *view = server_view_create(server->config, zones);
+	if (view == NULL) {
+		zoneset_free(zones);
+		return ZONED_ENOMEM;
+	}
+	server_view_count_zones(server, view, server->view);
+	if (server_view_notify_in(server, view, server->config) != 0)
+		log_message(LOG_ERR, "out of memory: NOTIFY in refused until the next change");
+	if (notify_zones(server->notify, server->config, server->view->zones, zones) != 0)
+		log_message(LOG_ERR, "out of memory for NOTIFY");
+	server_publish(server, view);
+	return 0;
+}
+
+/* A worker accepted a NOTIFY for origin: refresh it now (RFC 1996 3.11). */
+static void
+server_notify_received(void *arg, const uint8_t *origin)
+{
+	struct server *server = arg;
+	char name[DNAME_MAX_LENGTH * 4 + 1];
+	dname_format(origin, name, sizeof name);
+	log_message(LOG_INFO, "zone %s: NOTIFY received, refreshing", name);
+	xfr_in_refresh(server->xfr_in, origin);
 }
 
 static void
@@ -668,6 +740,25 @@ server_control_reload(void *arg, enum control_reload scope, const uint8_t *origi
 	return server_reload_scoped(arg, scope, origin, failed);
 }
 
+/* zoned-control refresh / retransfer ZONE: xfr_in's, for a secondary zone. */
+static int
+server_control_transfer(void *arg, const struct zoneset_zone *zone, bool full,
+	struct evbuffer *out)
+{
+	struct server *server = arg;
+	int rc = full ? xfr_in_retransfer(server->xfr_in, zone->origin)
+		: xfr_in_refresh(server->xfr_in, zone->origin);
+	if (rc != 0) {
+		evbuffer_add_printf(out, "zone %s is not a secondary zone\n", zone->name);
+		return 1;
+	}
+	log_message(LOG_INFO, "zone %s: %s requested by zoned-control", zone->name,
+		full ? "retransfer" : "refresh");
+	evbuffer_add_printf(out, "zone %s: %s started\n", zone->name,
+		full ? "retransfer (AXFR)" : "refresh");
+	return 0;
+}
+
 /* zoned-control stop: as SIGTERM. */
 static void
 server_control_stop(void *arg)
@@ -687,7 +778,7 @@ server_start_control(struct server *server)
 		.config = server_control_config,
 		.write_stats = server_render_metrics,
 		.reload = server_control_reload,
-		.transfer = NULL,   /* no secondary zones yet: refresh/retransfer say so */
+		.transfer = server_control_transfer,
 		.stop = server_control_stop,
 		.notify = server->notify,
 		.stats = server->stats,
@@ -821,12 +912,14 @@ server_free(struct server *server)
 	free(server->udp_fds);
 	free(server->tcp_fds);
 	free(server->listens);
+	xfr_in_free(server->xfr_in);
 	notify_free(server->notify);
 	metrics_http_free(server->metrics);
 	control_free(server->control);
 	server_view_free(server->view, server->stats);
 	stats_free(server->stats);
 	config_free(server->config);
+	notify_in_free(server->notify_in);
 	if (server->base != NULL)
 		event_base_free(server->base);
 	if (server->pid_file != NULL) {
@@ -1076,7 +1169,15 @@ server_run(const struct server_options *given)
 	if (rc == 0) {
 		server.base = event_base_new();
 		server.notify = server.base ? notify_create(server.base, log_message) : NULL;
-		rc = server.notify == NULL ? ZONED_ENOMEM : server_setup_workers(&server);
+		struct xfr_in_hooks hooks = { server_secondary_current, server_secondary_publish,
+			&server };
+		server.xfr_in = server.base ? xfr_in_create(server.base, log_message, &hooks) : NULL;
+		server.notify_in = server.base ? notify_in_create(server.base,
+			server_notify_received, &server) : NULL;
+		rc = server.notify == NULL || server.xfr_in == NULL || server.notify_in == NULL
+			|| server_view_notify_in(&server, server.view, server.config) != 0
+			|| xfr_in_configure(server.xfr_in, server.config) != 0
+			? ZONED_ENOMEM : server_setup_workers(&server);
 	}
 	if (rc == 0)
 		rc = server_start_metrics(&server, server.config);

@@ -369,6 +369,36 @@ zoneset_set_error(struct zoneset_zone *entry, const struct zoneset_diag *zd, con
 	return entry->error == NULL ? ZONED_ENOMEM : 0;
 }
 
+/*
+ * A secondary zone: its transfers own the contents, so a reload keeps the
+ * version served (even a placeholder); at startup the saved copy is loaded,
+ * and a missing one is no failure: SERVFAIL until the first transfer.
+ */
+static int
+zoneset_build_secondary(const struct config *config, const struct config_zone *cz,
+	const struct zoneset_zone *old, log_function *log,
+	const volatile sig_atomic_t *cancel, struct zoneset_zone *entry, unsigned *failed)
+{
+	if (old != NULL)
+		return zoneset_share_zone(old, entry);
+	struct stat st;
+	if (stat(cz->path, &st) < 0 && errno == ENOENT) {
+		log(LOG_INFO, "zone %s: no saved copy %s yet: SERVFAIL until the first "
+			"transfer", entry->name, cz->path);
+		return zoneset_fail_zone(cz, entry);
+	}
+	struct zoneset_diag zd;
+	int rc = zoneset_load_zone(config, cz, log, cancel, entry, &zd);
+	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
+		return rc;
+	(*failed)++;
+	const char *why = zoned_strerror(rc);
+	log(LOG_ERR, "zone %s: saved copy not loaded: %s, answering SERVFAIL until a "
+		"transfer", entry->name, why);
+	rc = zoneset_fail_zone(cz, entry);
+	return rc == 0 ? zoneset_set_error(entry, &zd, why) : rc;
+}
+
 /* Fills entry for one configured zone: shared, freshly loaded, or kept. */
 static int
 zoneset_build_zone(const struct config *config, const struct config_zone *cz,
@@ -383,6 +413,8 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 	if (entry->name == NULL || entry->path == NULL)
 		return ZONED_ENOMEM;
 	const struct zoneset_zone *old = zoneset_find(previous, cz->origin);
+	if (cz->secondary)
+		return zoneset_build_secondary(config, cz, old, log, cancel, entry, failed);
 	zoneset_log_decision(log, name, previous, old, cz);
 	if (old != NULL && zoneset_keeps(old, cz, scope)) {
 		/* zoned.conf(5): max-records applies to every zone, also to one
@@ -420,6 +452,63 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 		why, (unsigned long)old->zone->serial);
 	rc = zoneset_share_zone(old, entry);
 	return rc == 0 ? zoneset_set_error(entry, &zd, why) : rc;
+}
+
+static void zoneset_zone_clear(struct zoneset_zone *entry);
+
+int
+zoneset_replace(const struct zoneset *current, const uint8_t *origin, struct zone *zone,
+	bool failed, struct zoneset **out)
+{
+	*out = NULL;
+	struct zoneset *set = calloc(1, sizeof *set);
+	if (set == NULL) {
+		zone_unref(zone);
+		return ZONED_ENOMEM;
+	}
+	set->db = zonedb_create();
+	set->zones = calloc(current->zone_count ? current->zone_count : 1, sizeof *set->zones);
+	int rc = set->db == NULL || set->zones == NULL ? ZONED_ENOMEM : 0;
+	bool placed = false;
+	for (size_t i = 0; rc == 0 && i < current->zone_count; i++) {
+		const struct zoneset_zone *old = &current->zones[i];
+		struct zoneset_zone *entry = &set->zones[i];
+		memcpy(entry->origin, old->origin, sizeof entry->origin);
+		entry->name = strdup(old->name);
+		entry->path = strdup(old->path);
+		rc = entry->name == NULL || entry->path == NULL ? ZONED_ENOMEM
+			: zoneset_share_zone(old, entry);
+		if (rc == 0 && !placed && dname_equal(old->origin, origin)) {
+			/* The fingerprints are the saved copy's: a reload leaves it alone. */
+			zone_unref(entry->zone);
+			entry->zone = zone;
+			entry->failed = failed;
+			if (!failed) {
+				entry->loaded = time(NULL);
+				free(entry->error);
+				entry->error = NULL;
+			}
+			placed = true;
+		}
+		if (rc == 0)
+			rc = zonedb_add(set->db, entry->zone);
+		if (rc != 0) {
+			zone_unref(entry->zone);
+			zoneset_zone_clear(entry);
+			break;
+		}
+		set->zone_count++;
+	}
+	if (!placed)
+		zone_unref(zone);
+	if (rc == 0 && !placed)
+		rc = ZONED_ENOTFOUND;
+	if (rc != 0) {
+		zoneset_free(set);
+		return rc;
+	}
+	*out = set;
+	return 0;
 }
 
 static void

@@ -1401,7 +1401,7 @@ static const struct raw_case raw_cases[] = {
 	RAW("short header dropped", q_short, -1, 0, 0),
 	RAW("QR set dropped", q_qr, -1, 0, 0),
 	RAW("UPDATE: NOTIMP", q_update, LDNS_RCODE_NOTIMPL, 0, 0),
-	RAW("NOTIFY: NOTIMP for now", q_notify, LDNS_RCODE_NOTIMPL, 0, 0),
+	RAW("NOTIFY of type A: FORMERR (RFC 1996 3.7: SOA)", q_notify, LDNS_RCODE_FORMERR, 1, 0),
 	RAW("QDCOUNT 0: FORMERR", q_qd0, LDNS_RCODE_FORMERR, 0, 0),
 	RAW("QDCOUNT 2: FORMERR", q_qd2, LDNS_RCODE_FORMERR, 0, 0),
 	RAW("bad label type: FORMERR", q_label_type, LDNS_RCODE_FORMERR, 0, 0),

@@ -482,14 +482,10 @@ static const struct {
 	{ "server 192.0.2.1 { };", "named.conf:1: error: statement 'server' is not implemented\n" },
 	{ "trust-anchors { };", "named.conf:1: error: statement 'trust-anchors' is not implemented\n" },
 	{ "dnssec-policy d { };", "named.conf:1: error: statement 'dnssec-policy' is not implemented\n" },
-	{ "zone \"a.test\" { allow-notify { any; }; };",
-		"named.conf:1: error: zone option 'allow-notify' is not implemented\n" },
 	{ "zone \"a.test\" { notify-source 192.0.2.1; };",
 		"named.conf:1: error: zone option 'notify-source' is not implemented\n" },
 	{ "zone \"a.test\" { update-policy local; };",
 		"named.conf:1: error: zone option 'update-policy' is not implemented\n" },
-	{ "zone \"a.test\" { masters { 192.0.2.1; }; };",
-		"named.conf:1: error: zone option 'masters' is not implemented\n" },
 	{ "zone \"a.test\" { dnssec-policy default; };",
 		"named.conf:1: error: zone option 'dnssec-policy' is not implemented\n" },
 	{ "zone \"a.test\" { inline-signing yes; };",
@@ -611,9 +607,9 @@ END_TEST
 START_TEST(test_zone_errors)
 {
 	struct config *c = NULL;
-	ck_assert_int_eq(load("zone \"a.test\" {\n type secondary;\n};", &c), ZONED_EINVAL);
-	ck_assert_str_eq(findings, "named.conf:2: error: zone type 'secondary' is not "
-		"supported: zoned serves primary zones only\n");
+	ck_assert_int_eq(load("zone \"a.test\" {\n type stub;\n};", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:2: error: zone type 'stub' is not "
+		"supported: zoned serves primary and secondary zones only\n");
 	findings[0] = '\0';
 	ck_assert_int_eq(load("\nzone \"a.test\" { type primary; };", &c), ZONED_EINVAL);
 	ck_assert_str_eq(findings, "named.conf:2: error: zone a.test: missing 'file'\n");
@@ -864,6 +860,89 @@ START_TEST(test_statistics_channel_errors)
 }
 END_TEST
 
+/* type secondary (slave), primaries (masters) tried in order, allow-notify, the clamps. */
+START_TEST(test_secondary_zone)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("key \"k\" { algorithm hmac-sha256; secret \"aGVsbG8=\"; };\n"
+		"options { min-refresh-time 1; max-refresh-time 60; min-retry-time 2;\n"
+		" max-retry-time 30; allow-notify { 192.0.2.9; }; };\n"
+		"zone \"a.test\" { type secondary; file \"a.db\";\n"
+		" primaries port 5300 { 127.0.0.1; ::1 port 53 key \"k\"; 192.0.2.1 key k; };\n"
+		" allow-notify { 10.0.0.0/8; }; };\n"
+		"zone \"b.test\" { type slave; file \"b.db\"; masters { 192.0.2.2; }; };\n", &c), 0);
+	ck_assert_str_eq(findings, "");
+	ck_assert_uint_eq(c->min_refresh_time, 1);
+	ck_assert_uint_eq(c->max_refresh_time, 60);
+	ck_assert_uint_eq(c->min_retry_time, 2);
+	ck_assert_uint_eq(c->max_retry_time, 30);
+	ck_assert_ptr_nonnull(c->allow_notify);
+	const struct config_zone *a = &c->zones[0];
+	ck_assert(a->secondary);
+	ck_assert_ptr_nonnull(a->allow_notify);
+	ck_assert_uint_eq(a->primary_count, 3);
+	const struct sockaddr_in *in = (const struct sockaddr_in *)&a->primaries[0].address;
+	ck_assert_int_eq(in->sin_family, AF_INET);
+	ck_assert_uint_eq(ntohs(in->sin_port), 5300);
+	ck_assert_ptr_null(a->primaries[0].key);
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&a->primaries[1].address;
+	ck_assert_int_eq(in6->sin6_family, AF_INET6);
+	ck_assert_uint_eq(ntohs(in6->sin6_port), 53);
+	ck_assert_str_eq(a->primaries[1].key, "k");
+	ck_assert_str_eq(a->primaries[2].key, "k");
+	const struct config_zone *b = &c->zones[1];
+	ck_assert(b->secondary);
+	ck_assert_uint_eq(b->primary_count, 1);
+	ck_assert_ptr_null(b->allow_notify);
+	config_free(c);
+	/* The defaults are BIND's. */
+	ck_assert_int_eq(load("zone \"a.test\" { type primary; file \"a.db\"; };", &c), 0);
+	ck_assert(!c->zones[0].secondary);
+	ck_assert_uint_eq(c->min_refresh_time, 300);
+	ck_assert_uint_eq(c->max_refresh_time, 2419200);
+	ck_assert_uint_eq(c->min_retry_time, 500);
+	ck_assert_uint_eq(c->max_retry_time, 1209600);
+	config_free(c);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	const char *findings;
+} secondary_errors[] = {
+	{ "zone \"a.test\" { type secondary; file \"a.db\"; };",
+		"named.conf:1: error: zone a.test: type secondary needs 'primaries { address; };'\n" },
+	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { }; };",
+		"named.conf:1: error: zone a.test: type secondary needs 'primaries { address; };'\n" },
+	{ "zone \"a.test\" { type primary; file \"a.db\"; primaries { 192.0.2.1; }; };",
+		"named.conf:1: error: zone a.test: 'primaries' is only for type secondary\n" },
+	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { 192.0.2.1 key \"nokey\"; }; };",
+		"named.conf:1: error: zone a.test: primaries: key 'nokey' is not defined\n" },
+	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { ns1.example; }; };",
+		"named.conf:1: error: primaries: 'ns1.example' is not an address (named lists of "
+		"primaries are not implemented)\n" },
+	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { 192.0.2.1 port 70000; }; };",
+		"named.conf:1: error: port '70000' is not a number from 0 to 65535\n" },
+	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { 192.0.2.1 tls x; }; };",
+		"named.conf:1: error: primaries: unexpected 'tls' (expected port, key or ';')\n" },
+	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { 192.0.2.1; };\n"
+		" masters { 192.0.2.2; }; };",
+		"named.conf:2: error: primaries given twice\n" },
+	{ "options { min-refresh-time 0; };",
+		"named.conf:1: error: min-refresh-time '0' is not a number of seconds from 1 to 4294967295\n" },
+	{ "options { max-retry-time x; };",
+		"named.conf:1: error: max-retry-time 'x' is not a number of seconds from 1 to 4294967295\n" },
+};
+
+START_TEST(test_secondary_errors)
+{
+	struct config *c = NULL;
+	ck_assert_int_ne(load(secondary_errors[_i].text, &c), 0);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(findings, secondary_errors[_i].findings);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -902,6 +981,9 @@ config_suite(void)
 	tcase_add_test(tc, test_missing_file_and_directory);
 	tcase_add_test(tc, test_options_twice);
 	tcase_add_test(tc, test_load_text);
+	tcase_add_test(tc, test_secondary_zone);
+	tcase_add_loop_test(tc, test_secondary_errors, 0,
+		(int)(sizeof secondary_errors / sizeof secondary_errors[0]));
 	suite_add_tcase(s, tc);
 	TCase *rate_limit = tcase_create("rate-limit");
 	tcase_add_checked_fixture(rate_limit, setup, teardown);

@@ -16,6 +16,7 @@
 #include "zoned/error.h"
 #include "zoned/journal.h"
 #include "zoned/nametree.h"
+#include "zoned/zone_load.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -300,6 +301,65 @@ START_TEST(cancelled_build_returns_nothing)
 }
 END_TEST
 
+/* A transferred version of one zone: a new set sharing every other zone. */
+START_TEST(replace_shares_every_other_zone)
+{
+	struct zoneset *first = build(NULL);
+	const struct zone *a1 = find(first, "a.test");
+	const struct zone *b1 = find(first, "b.test");
+	static const char text[] = "$ORIGIN a.test.\n$TTL 300\n@ SOA ns1 host 2 2 3 4 5\n"
+		"@ NS ns1\nns1 A 192.0.2.1\n";
+	struct zone *a2 = NULL;
+	ck_assert_int_eq(zone_load_text(text, sizeof text - 1, "a2", testlib_name("a.test"),
+		NULL, NULL, &a2), 0);
+	struct zoneset *second = NULL;
+	ck_assert_int_eq(zoneset_replace(first, testlib_name("a.test"), a2, false, &second), 0);
+	ck_assert_ptr_eq(find(second, "a.test"), a2);
+	ck_assert_ptr_eq(find(second, "b.test"), b1);
+	ck_assert_uint_eq(holders(b1), 2);
+	ck_assert_uint_eq(holders(a1), 1);
+	ck_assert_uint_eq(second->zone_count, 2);
+	ck_assert(!second->zones[0].failed);
+	zoneset_free(first);   /* a1 goes, b1 stays with second */
+	ck_assert_uint_eq(holders(b1), 1);
+	/* Expired: a placeholder answering SERVFAIL. */
+	struct zone *placeholder = zone_create(testlib_name("a.test"), 1);
+	placeholder->load_failed = true;
+	struct zoneset *third = NULL;
+	ck_assert_int_eq(zoneset_replace(second, testlib_name("a.test"), placeholder, true,
+		&third), 0);
+	ck_assert(third->zones[0].failed);
+	ck_assert(find(third, "a.test")->load_failed);
+	/* No such zone: the zone given is let go (valgrind: no leak). */
+	struct zoneset *none = NULL;
+	ck_assert_int_eq(zoneset_replace(third, testlib_name("c.test"),
+		zone_create(testlib_name("c.test"), 1), false, &none), ZONED_ENOTFOUND);
+	ck_assert_ptr_null(none);
+	zoneset_free(second);
+	zoneset_free(third);
+}
+END_TEST
+
+/* A secondary zone: no saved copy is no failure; a reload keeps the version served. */
+START_TEST(secondary_zone_without_copy_and_across_reloads)
+{
+	config->zones[0].secondary = true;
+	unlink(path_a);
+	struct zoneset *first = build(NULL);
+	ck_assert(first->zones[0].failed);
+	ck_assert(find(first, "a.test")->load_failed);
+	write_zone(path_a, "a.test", 7, 5);   /* a saved copy appears: not read on reload */
+	struct zoneset *second = build(first);
+	ck_assert_ptr_eq(find(second, "a.test"), find(first, "a.test"));
+	zoneset_free(first);
+	zoneset_free(second);
+	/* At startup the copy is served. */
+	struct zoneset *third = build(NULL);
+	ck_assert_uint_eq(find(third, "a.test")->serial, 7);
+	zoneset_free(third);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -308,6 +368,8 @@ main(void)
 	tcase_add_checked_fixture(lifetime, setup, teardown);
 	tcase_add_test(lifetime, held_zone_outlives_every_set);
 	tcase_add_test(lifetime, reload_records_the_step_in_the_journal);
+	tcase_add_test(lifetime, replace_shares_every_other_zone);
+	tcase_add_test(lifetime, secondary_zone_without_copy_and_across_reloads);
 	tcase_add_test(lifetime, sets_share_zones_across_two_reloads);
 	tcase_add_test(lifetime, failed_reload_keeps_holding_the_old_zone);
 	tcase_add_test(lifetime, lowered_max_records_fails_unchanged_zone);

@@ -24,6 +24,8 @@ struct zonedb;
 
 #define ANSWER_DEFAULT_EDNS_SIZE 1232
 
+struct notify_in_zones;
+
 struct answer_settings {
 	uint16_t edns_size;        /* advertised and used as our UDP limit; 0 = 1232 */
 	const char *version;       /* CH TXT version.bind / version.server; NULL: REFUSED */
@@ -44,6 +46,8 @@ struct answer_settings {
 	/* allow-transfer, the same way; but no list allows nobody. */
 	const struct acl *allow_transfer;
 	const struct acl_zone_map *zone_allow_transfer;
+	/* NOTIFY in (zoned/notify_in.h): who may NOTIFY which secondary zone; NULL: none is. */
+	const struct notify_in_zones *notify_in;
 };
 
 enum answer_transport {

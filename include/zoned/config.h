@@ -85,6 +85,18 @@ struct config_journal {
 };
 
 #define CONFIG_JOURNAL_SIZE_DEFAULT UINT64_MAX   /* = JOURNAL_SIZE_DEFAULT (journal.h) */
+/* One element of a secondary zone's primaries (masters) list: address [port N] [key "k"]. */
+struct config_primary {
+	struct sockaddr_storage address;
+	socklen_t address_length;
+	char *key;              /* key name as written (a key statement), NULL: none */
+};
+
+/* BIND's defaults for the refresh and retry clamps, in seconds. */
+#define CONFIG_DEFAULT_MIN_REFRESH_TIME 300
+#define CONFIG_DEFAULT_MAX_REFRESH_TIME 2419200
+#define CONFIG_DEFAULT_MIN_RETRY_TIME 500
+#define CONFIG_DEFAULT_MAX_RETRY_TIME 1209600
 
 /* One zone statement (or -z argument). */
 struct config_zone {
@@ -98,6 +110,10 @@ struct config_zone {
 	struct config_notify notify;    /* the zone's own; see config_zone_notify() */
 	struct acl *allow_transfer;     /* the zone's allow-transfer; NULL: the options' (owned) */
 	struct config_journal journal;  /* journal, max-journal-size */
+	bool secondary;                 /* type secondary (slave): pulled from primaries */
+	struct config_primary *primaries;   /* tried in order (owned) */
+	size_t primary_count;
+	struct acl *allow_notify;       /* the zone's allow-notify; NULL: the options' (owned) */
 };
 
 /* A key "name" { algorithm A; secret "base64"; }; statement (TSIG, RFC 8945). */
@@ -141,6 +157,12 @@ struct config {
 	/* cookie-secret statements (none: the daemon makes a random secret per
 	 * start) and require-server-cookie (zoned/cookie.h). */
 	struct cookie_config cookies;
+	struct acl *allow_notify;       /* options' allow-notify; NULL: only the primaries */
+	/* Clamps of a secondary zone's SOA refresh and retry (seconds, BIND's names). */
+	uint32_t min_refresh_time;
+	uint32_t max_refresh_time;
+	uint32_t min_retry_time;
+	uint32_t max_retry_time;
 	struct config_statistics_channel *statistics_channels;  /* statistics-channels inet clauses */
 	size_t statistics_channel_count;
 	struct config_control control;  /* src/config_control.c */

@@ -85,6 +85,16 @@ int zoneset_build_scoped(const struct config *config, const struct zoneset *prev
 	struct zoneset **out, unsigned *failed);
 
 /*
+ * A new set like current, sharing every zone but the one at origin, which
+ * is zone (the caller's holder reference passes to the set, also on
+ * failure) and failed (a placeholder answering SERVFAIL) or not. Used to
+ * publish a transferred version of a secondary zone the way a reload is.
+ * Returns 0, ZONED_ENOTFOUND (no such zone in current) or ZONED_ENOMEM.
+ */
+int zoneset_replace(const struct zoneset *current, const uint8_t *origin, struct zone *zone,
+	bool failed, struct zoneset **out);
+
+/*
  * Frees set and lets go of its zones: a zone that a newer set also serves
  * (shared after a reload) or that a long reader holds (zone_ref()) lives
  * on until its last holder lets go. NULL is fine.

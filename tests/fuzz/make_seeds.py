@@ -15,6 +15,7 @@ import dns.opcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
+import dns.name
 import dns.tsigkeyring
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -429,10 +430,55 @@ def write_xfr_request_seeds():
     write_seed("xfr_request", signed(xfr_request("AXFR"), time_signed=TSIG_NOW + 1000))
 
 
+XFR_ID = 0x5846      # fuzz_xfr_in.c's XFR_FUZZ_ID
+XFR_SOA = "example. 300 IN SOA ns1.example. hostmaster.example. %d 3600 900 604800 300"
+XFR_BASE = ["example. 300 IN NS ns1.example.", "ns1.example. 300 IN A 192.0.2.1",
+            "www.example. 300 IN A 192.0.2.2", "mail.example. 300 IN MX 10 www.example."]
+
+
+def xfr_message(records, qtype="AXFR", question=True, flags=0x8400, qid=XFR_ID):
+    """One message of a transfer from the primary, framed for TCP."""
+    message = dns.message.Message(id=qid)
+    message.flags = flags
+    if question:
+        message.question.append(dns.rrset.RRset(dns.name.from_text("example."),
+                                                dns.rdataclass.IN,
+                                                dns.rdatatype.from_text(qtype)))
+    for text in records:
+        message.answer.append(dns.rrset.from_text(*text.split(None, 4)))
+    return frame(message.to_wire())
+
+
+def write_xfr_in_seeds():
+    axfr = [XFR_SOA % 2] + XFR_BASE + ["txt.example. 300 IN TXT \"hello\"", XFR_SOA % 2]
+    whole = xfr_message(axfr)
+    for data in [
+        b"\0" + whole,                                                  # AXFR in one message
+        b"\0" + xfr_message(axfr[:3]) + xfr_message(axfr[3:], question=False),  # in two
+        b"\0" + whole[:len(whole) // 2],                                # cut off
+        b"\0" + xfr_message([XFR_SOA % 2, "www.example.net. 300 IN A 192.0.2.9",
+                             XFR_SOA % 2]),                             # out of the zone
+        b"\0" + xfr_message([XFR_SOA % 2] + XFR_BASE
+                             + ["www.example. 300 IN CNAME ns1.example.", XFR_SOA % 2]),
+        b"\0" + xfr_message(axfr, flags=0x8409),                        # NOTAUTH
+        b"\0" + xfr_message(axfr, qid=XFR_ID ^ 1),                      # another id
+        b"\0\0\x0c" + bytes(12),                                        # garbage
+        b"\1" + xfr_message([XFR_SOA % 1], qtype="IXFR"),               # current
+        b"\1" + xfr_message(axfr, qtype="IXFR"),                         # AXFR form
+        b"\1" + xfr_message([XFR_SOA % 3, XFR_SOA % 1, "www.example. 300 IN A 192.0.2.2",
+                             XFR_SOA % 2, "www.example. 300 IN A 192.0.2.3",
+                             XFR_SOA % 2, "www.example. 300 IN A 192.0.2.3", XFR_SOA % 3,
+                             "new.example. 300 IN A 192.0.2.4", XFR_SOA % 3], qtype="IXFR"),
+        b"\1" + xfr_message([XFR_SOA % 2, XFR_SOA % 1, "nothere.example. 300 IN A 192.0.2.2",
+                             XFR_SOA % 2, XFR_SOA % 2], qtype="IXFR"),   # does not apply
+    ]:
+        write_seed("xfr_in", data)
+
+
 WRITERS = {
     "fixture": write_fixture, "answer": write_answer_seeds, "cookie": write_cookie_seeds,
     "zone_load": write_zone_seeds, "config": write_config_seeds, "tcp_stream": write_tcp_seeds,
-    "rrl": write_rrl_seeds, "notify": write_notify_seeds,
+    "rrl": write_rrl_seeds, "notify": write_notify_seeds, "xfr_in": write_xfr_in_seeds,
     "control": write_control_seeds,
     "xfr_request": write_xfr_request_seeds,
 }

@@ -29,6 +29,7 @@ static const struct replay_target replay_targets[] = {
 	{"notify", fuzz_notify_one},
 	{"control", fuzz_control_one},
 	{"xfr_request", fuzz_xfr_request_one},
+	{"xfr_in", fuzz_xfr_in_one},
 };
 
 #define REPLAY_TARGET_COUNT (sizeof(replay_targets) / sizeof(replay_targets[0]))
@@ -215,6 +216,7 @@ main(int argc, char **argv)
 	fuzz_tcp_stream_cleanup();
 	fuzz_rrl_cleanup();
 	fuzz_xfr_request_cleanup();
+	fuzz_xfr_in_cleanup();
 	fuzz_fixture_free();
 	return status;
 }

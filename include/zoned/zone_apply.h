@@ -1,0 +1,45 @@
+/*
+ * zone_apply.h: a zone version built from received records: the whole zone
+ * (AXFR), or an older version minus deletions plus additions (IXFR,
+ * RFC 1995), checked as a loaded file is (zone_check.h) before anything
+ * is served from it.
+ */
+#ifndef ZONED_ZONE_APPLY_H
+#define ZONED_ZONE_APPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zoned/xfr_parse.h"
+
+struct diag;
+struct zone;
+
+/*
+ * Builds, finalizes and checks a zone for origin (wire form) from records
+ * (SOA first). source names the transfer in messages. Every problem goes
+ * to d; *out is set only when there was none. max_records: 0 for no
+ * limit. Returns 0, ZONED_EZONE (a check failed, reported to d),
+ * ZONED_ELIMIT or ZONED_ENOMEM.
+ */
+int zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
+	const char *source, size_t max_records, struct diag *d, struct zone **out);
+
+/*
+ * Builds the version after the difference sequences diffs (count of them,
+ * in order) from old (finalized): old's records, minus each sequence's
+ * deletions, plus its additions, then checked as zone_apply_build() does.
+ * The sequences are folded into one change first (a deletion of a record
+ * an earlier sequence added cancels the addition), and the new zone is
+ * filled straight from old's records: no copy of the zone's records is
+ * made on the way, so the peak is the two versions.
+ * A deletion of a record the version does not have is an error (the
+ * versions differ from what the primary thinks: the caller falls back to
+ * AXFR); an addition of a record it has already collapses into it. old is not changed. Returns as
+ * zone_apply_build(), or ZONED_EINVAL for a difference that does not apply
+ * (reported to d).
+ */
+int zone_apply_diffs(const struct zone *old, const struct xfr_diff *diffs, size_t count,
+	const char *source, size_t max_records, struct diag *d, struct zone **out);
+
+#endif

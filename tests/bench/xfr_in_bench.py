@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+# tests/bench/xfr_in_bench.py: zoned as a secondary beside BIND, Knot and NSD.
+"""
+tests/bench/xfr_in_bench.py [--records N] [--servers zoned,bind,knot,nsd] [--builddir DIR]
+
+One BIND 9.18 primary (ixfr-from-differences: it offers IXFR) serves the
+benchmark zone (tests/bench/benchlib.py's ~1M-record zone, or --records);
+each secondary in turn, alone, on loopback:
+ 1. starts without a copy of the zone: the time until it answers the SOA of
+    serial 1 (AXFR, saving its copy included as each does by default) and
+    its peak RSS (VmHWM, largest process);
+ 2. its peak is reset (/proc/PID/clear_refs 5) and its steady RSS read, one
+    record of the primary's zone changes (serial + 1, SIGHUP, the primary
+    makes the difference), the secondary gets a NOTIFY and the time until it
+    answers the new serial is taken (IXFR), with its peak RSS during it.
+Everything is stopped by pid, the temporary directory removed.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+from benchlib import ORIGIN  # noqa: E402
+
+import dns.flags  # noqa: E402
+import dns.message  # noqa: E402
+import dns.opcode  # noqa: E402
+import dns.query  # noqa: E402
+import dns.rcode  # noqa: E402
+
+TIMEOUT = 300.0
+
+
+def serial_at(port):
+    try:
+        q = dns.message.make_query(ORIGIN, 'SOA')
+        q.flags = 0
+        r = dns.query.udp(q, '127.0.0.1', port=port, timeout=0.5)
+    except Exception:
+        return None
+    if r.rcode() != dns.rcode.NOERROR or not r.answer:
+        return None
+    return r.answer[0][0].serial
+
+
+def wait_serial(proc, port, serial, timeout=TIMEOUT):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if proc.poll() is not None:
+            raise SystemExit('exited while waiting for serial %d' % serial)
+        if serial_at(port) == serial:
+            return time.monotonic() - start
+        time.sleep(0.02)
+    raise SystemExit('no serial %d at port %d after %d s' % (serial, port, timeout))
+
+
+def notify(port):
+    m = dns.message.make_query(ORIGIN, 'SOA')
+    m.flags = dns.flags.AA
+    m.set_opcode(dns.opcode.NOTIFY)
+    try:
+        dns.query.udp(m, '127.0.0.1', port=port, timeout=2)
+    except Exception:
+        pass
+
+
+def rss_of(pids):
+    rss = 0
+    for pid in pids:
+        try:
+            with open('/proc/%d/status' % pid) as f:
+                for line in f:
+                    if line.startswith('VmRSS:'):
+                        rss = max(rss, int(line.split()[1]))
+        except OSError:
+            pass
+    return rss
+
+
+def reset_peak(pids):
+    for pid in pids:
+        try:
+            with open('/proc/%d/clear_refs' % pid, 'w') as f:
+                f.write('5')
+        except OSError:
+            pass
+
+
+def bind_primary(workdir, port):
+    write(os.path.join(workdir, 'named.conf'), '''options {
+	directory "%(d)s"; pid-file "%(d)s/named.pid"; session-keyfile "%(d)s/s.key";
+	listen-on port %(p)d { 127.0.0.1; }; listen-on-v6 { none; };
+	recursion no; dnssec-validation no; notify no; allow-transfer { any; };
+	max-records-per-type 0; max-types-per-name 0;
+};
+controls { };
+zone "%(o)s" { type primary; file "%(d)s/primary.db"; ixfr-from-differences yes; };
+''' % {'d': workdir, 'p': port, 'o': ORIGIN})
+    return ['named', '-g', '-n', '2', '-c', os.path.join(workdir, 'named.conf')]
+
+
+def zoned_secondary(workdir, port, primary, builddir):
+    write(os.path.join(workdir, 'zoned.conf'), '''options { directory "%s"; };
+zone "%s" { type secondary; primaries { 127.0.0.1 port %d; }; file "secondary.db"; };
+''' % (workdir, ORIGIN, primary))
+    return [os.path.join(builddir, 'src', 'zoned'), '-a', '127.0.0.1', '-p', str(port),
+            '-c', os.path.join(workdir, 'zoned.conf'), '-t', '2']
+
+
+def bind_secondary(workdir, port, primary, builddir):
+    write(os.path.join(workdir, 'named.conf'), '''options {
+	directory "%(d)s"; pid-file "%(d)s/named.pid"; session-keyfile "%(d)s/s.key";
+	listen-on port %(p)d { 127.0.0.1; }; listen-on-v6 { none; };
+	recursion no; dnssec-validation no; notify no;
+	max-records-per-type 0; max-types-per-name 0;
+};
+controls { };
+zone "%(o)s" { type secondary; primaries { 127.0.0.1 port %(m)d; }; file "%(d)s/secondary.db"; };
+''' % {'d': workdir, 'p': port, 'm': primary, 'o': ORIGIN})
+    return ['named', '-g', '-n', '2', '-c', os.path.join(workdir, 'named.conf')]
+
+
+def knot_secondary(workdir, port, primary, builddir):
+    write(os.path.join(workdir, 'knot.conf'), '''server:
+    rundir: "%(d)s"
+    pidfile: "%(d)s/knot.pid"
+    listen: 127.0.0.1@%(p)d
+    udp-workers: 2
+    tcp-workers: 2
+    background-workers: 2
+database:
+    storage: "%(d)s"
+remote:
+  - id: primary
+    address: 127.0.0.1@%(m)d
+acl:
+  - id: notify_from_primary
+    address: 127.0.0.1
+    action: notify
+template:
+  - id: default
+    storage: "%(d)s"
+    semantic-checks: off
+zone:
+  - domain: %(o)s
+    file: "%(d)s/secondary.db"
+    master: primary
+    acl: notify_from_primary
+''' % {'d': workdir, 'p': port, 'm': primary, 'o': ORIGIN})
+    return ['knotd', '-c', os.path.join(workdir, 'knot.conf')]
+
+
+def nsd_secondary(workdir, port, primary, builddir):
+    write(os.path.join(workdir, 'nsd.conf'), '''server:
+	ip-address: 127.0.0.1@%(p)d
+	port: %(p)d
+	server-count: 2
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "%(d)s"
+	database: ""
+	zonelistfile: "%(d)s/zone.list"
+	xfrdfile: "%(d)s/xfrd.state"
+	xfrdir: "%(d)s"
+	pidfile: "%(d)s/nsd.pid"
+remote-control:
+	control-enable: no
+zone:
+	name: "%(o)s"
+	zonefile: "%(d)s/secondary.db"
+	request-xfr: 127.0.0.1@%(m)d NOKEY
+	allow-notify: 127.0.0.1 NOKEY
+''' % {'d': workdir, 'p': port, 'm': primary, 'o': ORIGIN})
+    return ['nsd', '-d', '-c', os.path.join(workdir, 'nsd.conf')]
+
+
+SECONDARIES = {'zoned': zoned_secondary, 'bind': bind_secondary, 'knot': knot_secondary,
+               'nsd': nsd_secondary}
+
+
+def write(path, text):
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+def change_primary(workdir, proc, port, serial):
+    """One record changed, serial raised; waits until the primary serves it."""
+    path = os.path.join(workdir, 'primary.db')
+    with open(path) as f:
+        text = f.read()
+    text = text.replace('hostmaster %d ' % (serial - 1), 'hostmaster %d ' % serial, 1)
+    text = re.sub(r'\nh1 A [0-9.]+\n', '\nh1 A 10.255.%d.1\n' % (serial & 255), text, count=1)
+    write(path, text)
+    later = time.time() + 2
+    os.utime(path, (later, later))
+    proc.send_signal(signal.SIGHUP)
+    return wait_serial(proc, port, serial)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--records', type=int, default=1000000)
+    parser.add_argument('--servers', default='zoned,bind,knot,nsd')
+    parser.add_argument('--builddir', default=os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__)))))
+    args = parser.parse_args()
+    top = tempfile.mkdtemp(prefix='xfr-in-bench-')
+    procs = []
+    try:
+        primary_dir = os.path.join(top, 'primary')
+        os.makedirs(primary_dir)
+        _, _, records = benchlib.write_zone(os.path.join(primary_dir, 'primary.db'),
+                                            benchlib.names_for_records(args.records))
+        primary_port = benchlib.free_port()
+        primary = subprocess.Popen(bind_primary(primary_dir, primary_port),
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(primary)
+        load = wait_serial(primary, primary_port, 1)
+        print('zone: %d records; BIND primary loaded it in %.1f s' % (records, load))
+        print('%-6s %10s %12s %10s %12s %12s' % ('server', 'AXFR s', 'AXFR peak MB',
+                                                  'IXFR s', 'steady MB', 'IXFR peak MB'))
+        serial = 1
+        for name in args.servers.split(','):
+            workdir = os.path.join(top, name)
+            os.makedirs(workdir)
+            port = benchlib.free_port()
+            proc = subprocess.Popen(SECONDARIES[name](workdir, port, primary_port, args.builddir),
+                                    stdout=open(os.path.join(workdir, 'log'), 'w'),
+                                    stderr=subprocess.STDOUT, cwd=workdir)
+            procs.append(proc)
+            axfr = wait_serial(proc, port, serial)
+            pids = benchlib.process_tree(proc.pid)
+            axfr_peak = benchlib.memory_of(pids)[1]
+            time.sleep(2)   # let a background zone file write finish
+            serial += 1
+            change_primary(primary_dir, primary, primary_port, serial)
+            pids = benchlib.process_tree(proc.pid)
+            reset_peak(pids)
+            steady = rss_of(pids)
+            started = time.monotonic()
+            notify(port)
+            wait_serial(proc, port, serial)
+            ixfr = time.monotonic() - started
+            ixfr_peak = benchlib.memory_of(benchlib.process_tree(proc.pid))[1]
+            print('%-6s %10.2f %12.0f %10.2f %12.0f %12.0f' % (
+                name, axfr, axfr_peak / 1024, ixfr, steady / 1024, ixfr_peak / 1024))
+            sys.stdout.flush()
+            benchlib.stop_process(proc)
+            procs.remove(proc)
+    finally:
+        for proc in procs:
+            benchlib.stop_process(proc)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,534 @@
+# xfr_in.py: zoned as a secondary (type secondary), end to end, with stock
+# BIND 9.18, NSD 4.6 and Knot 3.2 as primaries on loopback (each with its
+# own config, directory and random port; a missing one fails the test):
+# the first transfer gives exactly the primary's records (full AXFR output
+# compared); a change at the primary and its NOTIFY put zoned at the new
+# serial within 5 s (by IXFR where the primary offers one: zoned's log
+# says so); a change is picked up by the refresh timer alone (short SOA
+# timers, min-refresh-time 1); TSIG-signed SOA queries and transfers;
+# primary stopped -> SERVFAIL after the SOA expire; a restart with the
+# primary down serves the saved copy, and one after the expire time does
+# not; a chain BIND -> zoned -> NSD carries a change end to end. Hostile:
+# a primary (a small dnspython server here) that cuts a transfer halfway,
+# answers garbage, sends an out-of-zone record or a CNAME beside other
+# data: the old version keeps serving and the reason is logged; NOTIFY in
+# from a stranger is REFUSED, from allow-notify accepted, for a name that is
+# no zone of ours NOTAUTH.
+import os
+import signal
+import socket
+import socketserver
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zoned_e2e import *  # noqa: E402,F401,F403
+from xfr_out import PEERS, Peer, require, start_nsd  # noqa: E402
+
+import dns.message  # noqa: E402
+import dns.name  # noqa: E402
+import dns.opcode  # noqa: E402
+import dns.query  # noqa: E402
+import dns.rcode  # noqa: E402
+import dns.rdatatype  # noqa: E402
+import dns.rrset  # noqa: E402
+import dns.tsigkeyring  # noqa: E402
+import dns.zone  # noqa: E402
+
+ORIGIN = 'example.'
+KEY_NAME = 'xfr-key'
+KEY_SECRET = 'c2VjcmV0LWZvci10aGUtc2Vjb25kYXJ5LXRlc3RzLTAxMjM0NTY3ODk='
+
+
+def primary_zone(serial, www='192.0.2.2', refresh=3600, retry=600, expire=86400, hosts=200):
+    """The primary's zone: a few types, a delegation with glue and hosts
+    enough for several messages."""
+    lines = ['$ORIGIN example.', '$TTL 300',
+             '@ IN SOA ns1 hostmaster %d %d %d %d 300' % (serial, refresh, retry, expire),
+             '@ IN NS ns1', '@ IN MX 10 mail', '@ IN TXT "apex text"',
+             'ns1 IN A 192.0.2.1', 'mail IN A 192.0.2.25', 'www IN A %s' % www,
+             '_sip._udp IN SRV 0 5 5060 mail', 'alias IN CNAME www',
+             'sub IN NS ns.sub', 'ns.sub IN A 192.0.2.4', 'CaseKept IN AAAA 2001:db8::5']
+    lines += ['h%d IN TXT "host %d %s"' % (i, i, 'x' * 60) for i in range(hosts)]
+    return '\n'.join(lines) + '\n'
+
+
+def zoned_conf(primary_port, key=False, notify_to=None, zone_extra='', top_extra=''):
+    conf = top_extra
+    if key:
+        conf += 'key "%s" { algorithm hmac-sha256; secret "%s"; };\n' % (KEY_NAME, KEY_SECRET)
+    conf += '''options {
+	directory ".";
+	min-refresh-time 1;
+	min-retry-time 1;
+	allow-transfer { 127.0.0.1; };
+	%s
+};
+zone "example" {
+	type secondary;
+	primaries { 127.0.0.1 port %d%s; };
+	file "secondary-example.db";
+	%s
+};
+''' % ('notify explicit; also-notify { 127.0.0.1 port %d; };' % notify_to if notify_to
+       else 'notify no;', primary_port, ' key "%s"' % KEY_NAME if key else '', zone_extra)
+    return conf
+
+
+def start_secondary(workdir, primary_port, key=False, notify_to=None, port=None, zone_extra='',
+                    top_extra=''):
+    write(os.path.join(workdir, 'zoned.conf'), zoned_conf(primary_port, key, notify_to,
+                                                          zone_extra, top_extra))
+    if port is None:
+        return start_zoned(workdir, ['-c', 'zoned.conf', '-t', '2'], clean_exit=True)
+    z = Zoned(['-a', '127.0.0.1', '-p', str(port), '-c', 'zoned.conf', '-t', '2'], workdir,
+              clean_exit=True)
+    z.port = port
+    return z
+
+
+def serial_of(port):
+    """The SOA serial port answers for example., or the rcode's name when not NOERROR."""
+    try:
+        r = query(ORIGIN, 'SOA', port)
+    except (dns.exception.Timeout, OSError):
+        return None
+    if r.rcode() != dns.rcode.NOERROR:
+        return dns.rcode.to_text(r.rcode())
+    return r.answer[0][0].serial if r.answer else None
+
+
+def wait_serial(port, serial, timeout, what=''):
+    deadline = time.monotonic() + timeout * TIME_SCALE
+    while True:
+        now = serial_of(port)
+        if now == serial:
+            return time.monotonic()
+        assert time.monotonic() < deadline, 'serial %s, not %s, after %s s %s' % (
+            now, serial, timeout, what)
+        time.sleep(0.05)
+
+
+def wait_log(z, text, timeout):
+    deadline = time.monotonic() + timeout * TIME_SCALE
+    while text not in z.log():
+        assert time.monotonic() < deadline, 'no "%s" in the log:\n%s' % (text, z.log())
+        time.sleep(0.05)
+
+
+def axfr_set(port, keyring=None):
+    """Every record of a full AXFR, as comparable text (names lowercased)."""
+    records = set()
+    kwargs = {'keyring': keyring, 'keyname': KEY_NAME} if keyring else {}
+    for message in dns.query.xfr('127.0.0.1', ORIGIN, port=port, timeout=5, lifetime=20,
+                                 relativize=False, **kwargs):
+        for rrset in message.answer:
+            for rdata in rrset:
+                records.add('%s %d %s %s' % (rrset.name.to_text().lower(), rrset.ttl,
+                                             dns.rdatatype.to_text(rrset.rdtype),
+                                             rdata.to_text().lower()))
+    return records
+
+
+def assert_same_zone(primary_port, zoned_port, keyring=None):
+    theirs = axfr_set(primary_port, keyring)
+    ours = axfr_set(zoned_port)
+    assert theirs == ours, 'only the primary: %s\nonly zoned: %s' % (
+        sorted(theirs - ours)[:5], sorted(ours - theirs)[:5])
+    assert len(ours) > 200
+
+
+def www_address(port):
+    r = query('www.example.', 'A', port)
+    return r.answer[0][0].address if r.answer else dns.rcode.to_text(r.rcode())
+
+
+def set_zone(path, text):
+    """Rewrites a primary's zone file; its mtime moves on a whole second
+    (BIND and NSD compare seconds)."""
+    write(path, text)
+    later = time.time() + 2
+    os.utime(path, (later, later))
+
+
+# ---- stock primaries ----
+
+def start_bind_primary(workdir, port, notify_to=None, key=False, zone=None):
+    named = require('named')
+    write(os.path.join(workdir, 'primary.db'), zone or primary_zone(1))
+    key_text = ('key "%s" { algorithm hmac-sha256; secret "%s"; };\n' % (KEY_NAME, KEY_SECRET)
+                if key else '')
+    write(os.path.join(workdir, 'named.conf'), key_text + '''options {
+	directory "%(dir)s";
+	pid-file "%(dir)s/named.pid";
+	session-keyfile "%(dir)s/session.key";
+	managed-keys-directory "%(dir)s";
+	listen-on port %(port)d { 127.0.0.1; };
+	listen-on-v6 { none; };
+	recursion no;
+	dnssec-validation no;
+	%(notify)s
+	notify-delay 0;
+	allow-transfer { %(allow)s; };
+};
+controls { };
+zone "example" {
+	type primary;
+	file "%(dir)s/primary.db";
+	ixfr-from-differences yes;
+};
+''' % {'dir': workdir, 'port': port, 'allow': 'key %s' % KEY_NAME if key else '127.0.0.1',
+       'notify': 'notify explicit; also-notify { 127.0.0.1 port %d; };' % notify_to
+       if notify_to else 'notify no;'})
+    peer = Peer('named', [named, '-g', '-n', '1', '-c', os.path.join(workdir, 'named.conf')],
+                workdir, port)
+    wait_serial(port, dns.zone.from_text(zone or primary_zone(1), ORIGIN).get_soa().serial,
+                15, 'at BIND')
+    return peer
+
+
+def start_nsd_primary(workdir, port, notify_to):
+    nsd = require('nsd')
+    write(os.path.join(workdir, 'primary.db'), primary_zone(1))
+    write(os.path.join(workdir, 'nsd.conf'), '''server:
+	ip-address: 127.0.0.1@%(port)d
+	port: %(port)d
+	server-count: 1
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "%(dir)s"
+	database: ""
+	zonelistfile: "%(dir)s/zone.list"
+	xfrdfile: "%(dir)s/xfrd.state"
+	xfrdir: "%(dir)s"
+	pidfile: "%(dir)s/nsd.pid"
+	verbosity: 2
+remote-control:
+	control-enable: no
+zone:
+	name: "example"
+	zonefile: "%(dir)s/primary.db"
+	notify: 127.0.0.1@%(notify)d NOKEY
+	provide-xfr: 127.0.0.1 NOKEY
+''' % {'dir': workdir, 'port': port, 'notify': notify_to})
+    peer = Peer('nsd', [nsd, '-d', '-c', os.path.join(workdir, 'nsd.conf')], workdir, port)
+    wait_serial(port, 1, 15, 'at NSD')
+    return peer
+
+
+def start_knot_primary(workdir, port, notify_to):
+    knotd = require('knotd')
+    write(os.path.join(workdir, 'primary.db'), primary_zone(1))
+    # zonefile-load difference: a changed file becomes a journal entry, served by IXFR.
+    write(os.path.join(workdir, 'knot.conf'), '''server:
+    rundir: "%(dir)s"
+    pidfile: "%(dir)s/knot.pid"
+    listen: 127.0.0.1@%(port)d
+database:
+    storage: "%(dir)s"
+log:
+  - target: stderr
+    any: info
+remote:
+  - id: zoned
+    address: 127.0.0.1@%(notify)d
+acl:
+  - id: to_zoned
+    address: 127.0.0.1
+    action: transfer
+template:
+  - id: default
+    storage: "%(dir)s"
+    zonefile-sync: -1
+    zonefile-load: difference
+    journal-content: changes
+    semantic-checks: off
+zone:
+  - domain: example.
+    file: "%(dir)s/primary.db"
+    notify: zoned
+    acl: to_zoned
+''' % {'dir': workdir, 'port': port, 'notify': notify_to})
+    peer = Peer('knotd', [knotd, '-c', os.path.join(workdir, 'knot.conf')], workdir, port)
+    wait_serial(port, 1, 15, 'at Knot')
+    return peer
+
+
+def stop_peers():
+    for p in PEERS:
+        p.stop()
+    del PEERS[:]
+
+
+def check_primary(workdir, start, ixfr):
+    """First transfer identical; a change and its NOTIFY: zoned at the new serial within 5 s."""
+    zoned_port = free_port()
+    primary_port = free_port()
+    try:
+        peer = start(workdir, primary_port, zoned_port)
+        z = start_secondary(workdir, primary_port, port=zoned_port)
+        wait_serial(z.port, 1, 10, 'after the first transfer:\n' + z.log())
+        assert_same_zone(primary_port, z.port)
+        wait_log(z, 'transferred serial 1 from 127.0.0.1#%d by AXFR' % primary_port, 1)
+        set_zone(os.path.join(workdir, 'primary.db'), primary_zone(2, www='192.0.2.99'))
+        os.kill(peer.proc.pid, signal.SIGHUP)
+        wait_serial(primary_port, 2, 10, 'at the primary')
+        started = time.monotonic()
+        wait_serial(z.port, 2, 5, 'after the NOTIFY:\n' + z.log() + peer.log())
+        print('%s: serial 2 at zoned %.2f s after the primary had it' % (
+            peer.name, time.monotonic() - started))
+        wait_log(z, 'NOTIFY received, refreshing', 1)
+        wait_log(z, 'transferred serial 2 from 127.0.0.1#%d by %s' % (
+            primary_port, 'IXFR:' if ixfr else 'IXFR (in AXFR form)'), 1)
+        assert www_address(z.port) == '192.0.2.99'
+        assert_same_zone(primary_port, z.port)
+        assert 'error' not in z.log().lower(), z.log()
+        assert z.stop() == 0
+    finally:
+        stop_peers()
+
+
+def test_bind_primary(workdir):
+    check_primary(workdir, lambda w, p, n: start_bind_primary(w, p, notify_to=n), ixfr=True)
+
+
+def test_nsd_primary(workdir):
+    # NSD 4.6 serves no IXFR: it answers one with the whole zone.
+    check_primary(workdir, start_nsd_primary, ixfr=False)
+
+
+def test_knot_primary(workdir):
+    check_primary(workdir, start_knot_primary, ixfr=True)
+
+
+def test_tsig_and_refresh_timer(workdir):
+    """A keyed primary (allow-transfer only with the key), no NOTIFY: the
+    refresh timer (SOA refresh 1) alone picks the change up."""
+    primary_port = free_port()
+    try:
+        start_bind_primary(workdir, primary_port, key=True,
+                           zone=primary_zone(1, refresh=1, retry=1))
+        z = start_secondary(workdir, primary_port, key=True)
+        wait_serial(z.port, 1, 10, z.log())
+        keyring = dns.tsigkeyring.from_text({KEY_NAME: ('hmac-sha256', KEY_SECRET)})
+        assert_same_zone(primary_port, z.port, keyring)
+        set_zone(os.path.join(workdir, 'primary.db'),
+                 primary_zone(2, www='192.0.2.77', refresh=1, retry=1))
+        os.kill(PEERS[0].proc.pid, signal.SIGHUP)
+        wait_serial(primary_port, 2, 10, 'at the primary')
+        wait_serial(z.port, 2, 5, 'by refresh alone:\n' + z.log())
+        assert www_address(z.port) == '192.0.2.77'
+        assert 'NOTIFY received' not in z.log()
+        bind_log = PEERS[0].log()
+        assert 'TSIG %s' % KEY_NAME in bind_log, bind_log
+        assert z.stop() == 0
+    finally:
+        stop_peers()
+
+
+def test_expire_and_saved_copy(workdir):
+    """Primary gone: the saved copy serves a restart; after the SOA expire
+    (4 s) the zone answers SERVFAIL, also after a restart."""
+    primary_port = free_port()
+    try:
+        start_bind_primary(workdir, primary_port,
+                           zone=primary_zone(5, refresh=1, retry=1, expire=4))
+        z = start_secondary(workdir, primary_port)
+        wait_serial(z.port, 5, 10, z.log())
+        saved = os.path.join(workdir, 'secondary-example.db')
+        assert os.path.exists(saved)
+        assert not [f for f in os.listdir(workdir) if '.xfr-' in f]
+        stop_peers()
+        stopped = time.monotonic()
+        # Restart with the primary down: the saved copy, at once.
+        assert z.stop() == 0
+        z = start_secondary(workdir, primary_port)
+        assert serial_of(z.port) == 5, z.log()
+        assert www_address(z.port) == '192.0.2.2'
+        # Expire counts from the last successful refresh, not from the restart.
+        wait_serial(z.port, 'SERVFAIL', 8, z.log())
+        assert time.monotonic() - stopped < 7 * TIME_SCALE
+        wait_log(z, 'expired: no successful refresh for 4 s', 1)
+        assert z.stop() == 0
+        z = start_secondary(workdir, primary_port)
+        wait_serial(z.port, 'SERVFAIL', 2, 'a restart after the expire:\n' + z.log())
+        assert z.stop() == 0
+    finally:
+        stop_peers()
+
+
+def test_chain_bind_zoned_nsd(workdir):
+    """BIND -> zoned -> NSD: a change at BIND reaches NSD (zoned NOTIFYs it)."""
+    zoned_port = free_port()
+    nsd_port = free_port()
+    primary_port = free_port()
+    try:
+        start_bind_primary(workdir, primary_port, notify_to=zoned_port)
+        z = start_secondary(workdir, primary_port, notify_to=nsd_port, port=zoned_port)
+        wait_serial(z.port, 1, 10, z.log())
+        nsd = start_nsd(workdir, nsd_port, zoned_port)
+        wait_serial(nsd_port, 1, 20, 'at NSD:\n' + nsd.log())
+        set_zone(os.path.join(workdir, 'primary.db'), primary_zone(2, www='192.0.2.42'))
+        os.kill(PEERS[0].proc.pid, signal.SIGHUP)
+        wait_serial(z.port, 2, 5, z.log())
+        wait_serial(nsd_port, 2, 5, 'at NSD:\n' + nsd.log() + z.log())
+        assert www_address(nsd_port) == '192.0.2.42'
+        wait_log(z, 'sending NOTIFY serial 2', 1)
+        assert z.stop() == 0
+    finally:
+        stop_peers()
+
+
+# ---- a hostile primary ----
+
+class HostilePrimary:
+    """Answers SOA queries with self.serial over UDP, and transfers (AXFR,
+    or IXFR in AXFR form) over TCP as self.mode says."""
+
+    def __init__(self):
+        self.serial = 1
+        self.mode = 'good'
+        owner = self
+
+        class Udp(socketserver.BaseRequestHandler):
+            def handle(self):
+                data, sock = self.request
+                q = dns.message.from_wire(data)
+                r = dns.message.make_response(q)
+                r.flags |= dns.flags.AA
+                r.answer.append(dns.rrset.from_text(
+                    ORIGIN, 300, 'IN', 'SOA', owner.soa_text(owner.serial)))
+                sock.sendto(r.to_wire(), self.client_address)
+
+        class Tcp(socketserver.BaseRequestHandler):
+            def handle(self):
+                length = struct.unpack('!H', recv_exact(self.request, 2))[0]
+                q = dns.message.from_wire(recv_exact(self.request, length))
+                for wire in owner.transfer(q):
+                    self.request.sendall(struct.pack('!H', len(wire)) + wire)
+
+        # The same port for both: one free for UDP and TCP (others run beside us).
+        for attempt in range(20):
+            self.port = free_port()
+            try:
+                self.udp = socketserver.ThreadingUDPServer(('127.0.0.1', self.port), Udp)
+            except OSError:
+                continue
+            try:
+                self.tcp = socketserver.ThreadingTCPServer(('127.0.0.1', self.port), Tcp)
+                break
+            except OSError:
+                self.udp.server_close()
+        else:
+            raise AssertionError('no port free for UDP and TCP')
+        for server in (self.udp, self.tcp):
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    @staticmethod
+    def soa_text(serial):
+        return 'ns1.example. hostmaster.example. %d 3600 600 86400 300' % serial
+
+    def records(self):
+        rrs = [('example.', 'SOA', self.soa_text(self.serial)), ('example.', 'NS', 'ns1.example.'),
+               ('ns1.example.', 'A', '192.0.2.1'),
+               ('www.example.', 'A', '192.0.2.%d' % (10 + self.serial))]
+        rrs += [('h%d.example.' % i, 'TXT', '"host %d"' % i) for i in range(100)]
+        if self.mode == 'out_of_zone':
+            rrs.append(('www.example.net.', 'A', '192.0.2.66'))
+        if self.mode == 'cname':
+            rrs.append(('www.example.', 'CNAME', 'ns1.example.'))
+        return rrs + [rrs[0]]
+
+    def transfer(self, q):
+        if self.mode == 'garbage':
+            return [os.urandom(200)]
+        messages = []
+        rrs = self.records()
+        for start in range(0, len(rrs), 20):
+            r = dns.message.make_response(q)
+            r.flags |= dns.flags.AA
+            for name, rdtype, text in rrs[start:start + 20]:
+                r.answer.append(dns.rrset.from_text(name, 300, 'IN', rdtype, text))
+            messages.append(r.to_wire())
+        if self.mode == 'cut':
+            return messages[:len(messages) // 2]
+        return messages
+
+    def close(self):
+        for server in (self.udp, self.tcp):
+            server.shutdown()
+            server.server_close()
+
+
+def notify(port, source='127.0.0.1', name=ORIGIN):
+    m = dns.message.make_query(name, 'SOA')
+    m.flags = dns.flags.AA
+    m.set_opcode(dns.opcode.NOTIFY)
+    return dns.query.udp(m, '127.0.0.1', port=port, timeout=3, source=source)
+
+
+def test_hostile_primary(workdir):
+    primary = HostilePrimary()
+    try:
+        socket_path = os.path.join(workdir, 'z.ctl')
+        z = start_secondary(workdir, primary.port, zone_extra='allow-notify { 127.0.0.3; };',
+                            top_extra='controls { unix "%s" perm 0600 owner 0 group 0; };\n'
+                            % socket_path)
+        wait_serial(z.port, 1, 10, z.log())
+        assert www_address(z.port) == '192.0.2.11'
+        # NOTIFY from anyone but the primary and allow-notify: REFUSED, nothing happens.
+        r = notify(z.port, source='127.0.0.2')
+        assert r.rcode() == dns.rcode.REFUSED, r
+        assert 'NOTIFY received' not in z.log()
+        # allow-notify: accepted, a refresh (the serial is current: nothing more).
+        r = notify(z.port, source='127.0.0.3')
+        assert r.rcode() == dns.rcode.NOERROR and r.flags & dns.flags.AA, r
+        wait_log(z, 'NOTIFY received, refreshing', 5)
+        # A name that is no zone of ours: NOTAUTH (as BIND).
+        assert notify(z.port, name='example.net.').rcode() == dns.rcode.NOTAUTH
+        cases = [('cut', 'connection closed after 3 messages (cut off)'),
+                 ('garbage', '127.0.0.1#%d failed: message 1 ' % primary.port),
+                 ('out_of_zone', 'record www.example.net is outside the zone'),
+                 ('cname', 'CNAME and other data')]
+        for serial, (mode, reason) in enumerate(cases, start=2):
+            primary.mode = mode
+            primary.serial = serial
+            r = notify(z.port)
+            assert r.rcode() == dns.rcode.NOERROR and r.flags & dns.flags.AA, r
+            wait_log(z, reason, 5)
+            assert serial_of(z.port) == 1, (mode, z.log())
+            assert www_address(z.port) == '192.0.2.11', mode
+        assert z.log().count('the version served is unchanged') >= 4, z.log()
+        # A good transfer afterwards goes through (IXFR answered in AXFR form).
+        primary.mode = 'good'
+        primary.serial = 9
+        notify(z.port)
+        wait_serial(z.port, 9, 5, z.log())
+        assert www_address(z.port) == '192.0.2.19'
+        # zoned-control: retransfer (AXFR whatever the serials) and refresh.
+        control = os.path.join(TOP_BUILDDIR, 'src', 'zoned-control')
+        out = subprocess.run([control, '-s', socket_path, 'retransfer', 'example'],
+                             capture_output=True, text=True, timeout=30)
+        assert (out.returncode, out.stdout) == (0, 'zone example: retransfer (AXFR) started\n'), out
+        wait_log(z, 'transferred serial 9 from 127.0.0.1#%d by AXFR' % primary.port, 5)
+        out = subprocess.run([control, '-s', socket_path, 'refresh', 'example'],
+                             capture_output=True, text=True, timeout=30)
+        assert (out.returncode, out.stdout) == (0, 'zone example: refresh started\n'), out
+        wait_log(z, 'zone example: refresh requested by zoned-control', 5)
+        out = subprocess.run([control, '-s', socket_path, 'zonestatus', 'example'],
+                             capture_output=True, text=True, timeout=30)
+        assert 'type: secondary\nstate: loaded\nserial: 9\n' in out.stdout, out
+        assert z.stop() == 0
+    finally:
+        primary.close()
+
+
+if __name__ == '__main__':
+    sys.exit(main([test_bind_primary, test_nsd_primary, test_knot_primary,
+                   test_tsig_and_refresh_timer, test_expire_and_saved_copy,
+                   test_chain_bind_zoned_nsd, test_hostile_primary]))

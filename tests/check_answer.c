@@ -1258,6 +1258,41 @@ START_TEST(test_compression)
 }
 END_TEST
 
+/*
+ * The SOA of a negative answer: MNAME and RNAME compress against the apex in
+ * the question, or, when the question ends in one of them, against that
+ * (answer_put_negative_soa's direct path and the general compressor agree).
+ */
+START_TEST(test_negative_soa_compression)
+{
+	static const uint8_t fixed[] = {0, 0, 0, 1, 0, 0, 0x1c, 0x20, 0, 0, 0x0e, 0x10,
+		0, 0x12, 0x75, 0, 0, 0, 1, 0x2c};   /* serial 1 7200 3600 1209600 300 */
+	/* nx.example.com: the apex is at 12 + 3 = 15 in the question. */
+	struct query_spec nx = {"nx.example.com", LDNS_RR_TYPE_A};
+	static const uint8_t nx_soa[] = {0xc0, 15, 0, 6, 0, 1, 0, 0, 1, 0x2c, 0, 39,
+		3, 'n', 's', '1', 0xc0, 15,
+		10, 'h', 'o', 's', 't', 'm', 'a', 's', 't', 'e', 'r', 0xc0, 15};
+	size_t length = ask(&test_settings, &nx);
+	size_t soa = 12 + 16 + 4;
+	ck_assert_uint_eq(response[3] & 0x0f, LDNS_RCODE_NXDOMAIN);
+	ck_assert_uint_eq(header_u16(8), 1);
+	ck_assert_uint_eq(length, soa + sizeof nx_soa + sizeof fixed);
+	ck_assert_mem_eq(response + soa, nx_soa, sizeof nx_soa);
+	ck_assert_mem_eq(response + soa + sizeof nx_soa, fixed, sizeof fixed);
+	/* x.ns1.example.com: MNAME is the question's suffix at 14, the apex at 18. */
+	struct query_spec below_ns1 = {"x.ns1.example.com", LDNS_RR_TYPE_A};
+	static const uint8_t below_soa[] = {0xc0, 18, 0, 6, 0, 1, 0, 0, 1, 0x2c, 0, 35,
+		0xc0, 14,
+		10, 'h', 'o', 's', 't', 'm', 'a', 's', 't', 'e', 'r', 0xc0, 18};
+	length = ask(&test_settings, &below_ns1);
+	soa = 12 + 19 + 4;
+	ck_assert_uint_eq(response[3] & 0x0f, LDNS_RCODE_NXDOMAIN);
+	ck_assert_uint_eq(length, soa + sizeof below_soa + sizeof fixed);
+	ck_assert_mem_eq(response + soa, below_soa, sizeof below_soa);
+	ck_assert_mem_eq(response + soa + sizeof below_soa, fixed, sizeof fixed);
+}
+END_TEST
+
 /* A DNAME target is never compressed (RFC 6672 2.5, RFC 3597 4). */
 START_TEST(test_dname_target_uncompressed)
 {
@@ -2068,6 +2103,7 @@ answer_suite(void)
 	tcase_add_test(edns, test_chaos_identity_separate);
 	tcase_add_test(edns, test_compression);
 	tcase_add_test(edns, test_dname_target_uncompressed);
+	tcase_add_test(edns, test_negative_soa_compression);
 	tcase_add_test(edns, test_small_buffer);
 	tcase_add_loop_test(edns, test_allow_query, 0,
 		(int)(sizeof allow_cases / sizeof allow_cases[0]));

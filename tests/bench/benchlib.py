@@ -39,21 +39,24 @@ def host_count(names):
     return (names - 3 - 3 * delegation_count(names)) * 10 // 11
 
 
-def write_zone(path, names):
+def write_zone(path, names, serial=1, changed=False):
     """Writes the zone: h<i> A (all), AAAA (even i), MX and TXT (i % 4 == 0),
-    c<i> CNAME h<i> (i % 10 == 0), d<j> NS ns1/ns2.d<j> with glue. Returns
-    (hosts, delegations, records)."""
+    c<i> CNAME h<i> (i % 10 == 0), d<j> NS ns1/ns2.d<j> with glue. With
+    changed, h1's address differs (one record changed, for the reload part).
+    Writes a temporary file and renames it into place, as a deploy tool does.
+    Returns (hosts, delegations, records)."""
     hosts = host_count(names)
     delegations = delegation_count(names)
     records = 0
-    with open(path, "w") as out:
+    with open(path + ".tmp", "w") as out:
         out.write("$ORIGIN %s\n$TTL 3600\n" % ORIGIN)
-        out.write("@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n")
+        out.write("@ SOA ns1 hostmaster %d 7200 3600 1209600 300\n" % serial)
         out.write("@ NS ns1\n@ NS ns2\nns1 A 192.0.2.1\nns2 A 192.0.2.2\n")
         records += 5
         chunk = []
         for i in range(hosts):
-            chunk.append("h%d A 10.%d.%d.%d\n" % (i, (i >> 16) & 255, (i >> 8) & 255, i & 255))
+            octet = 254 if changed and i == 1 else i & 255
+            chunk.append("h%d A 10.%d.%d.%d\n" % (i, (i >> 16) & 255, (i >> 8) & 255, octet))
             records += 1
             if i % 2 == 0:
                 chunk.append("h%d AAAA 2001:db8::%x:%x\n" % (i, i >> 16, i & 0xFFFF))
@@ -74,6 +77,7 @@ def write_zone(path, names):
             out.write("ns1.d%d A 198.51.%d.1\nns2.d%d A 198.51.%d.2\n"
                       % (j, j & 255, j, j & 255))
             records += 4
+    os.rename(path + ".tmp", path)
     return hosts, delegations, records
 
 
@@ -375,6 +379,115 @@ def wait_first_answer(proc, port, timeout, authoritative=True):
         sock.close()
 
 
+def skip_name(data, at):
+    """The offset after the (possibly compressed) domain name at data[at]."""
+    while data[at] != 0:
+        if data[at] & 0xC0 == 0xC0:
+            return at + 2
+        at += data[at] + 1
+    return at + 1
+
+
+def soa_serial(port, timeout=0.05):
+    """The SOA serial the server at port answers for ORIGIN over UDP, or None."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        sock.settimeout(timeout)
+        qid = random.randrange(65536)
+        sock.sendto(soa_query(qid), ("127.0.0.1", port))
+        while True:
+            data = sock.recv(4096)
+            if len(data) < 12 or struct.unpack("!H", data[:2])[0] != qid:
+                continue
+            if struct.unpack("!H", data[6:8])[0] < 1:
+                return None
+            # Question, then the first answer record: the SOA (RFC 1035 3.3.13,
+            # serial after MNAME and RNAME).
+            at = skip_name(data, 12) + 4
+            at = skip_name(data, at) + 10
+            at = skip_name(data, skip_name(data, at))
+            return struct.unpack("!I", data[at:at + 4])[0]
+    except (OSError, struct.error, IndexError):
+        return None
+    finally:
+        sock.close()
+
+
+def axfr_query():
+    name = b"".join(bytes([len(label)]) + label.encode()
+                    for label in ORIGIN.rstrip(".").split(".")) + b"\0"
+    message = struct.pack("!HHHHHH", 4242, 0, 1, 0, 0, 0) + name + struct.pack("!HH", 252, 1)
+    return struct.pack("!H", len(message)) + message
+
+
+def axfr_transfer(port, expected_records, timeout=120.0):
+    """One AXFR of ORIGIN over TCP, read by a byte counter: only each
+    message's header is looked at (RCODE, ANCOUNT), the records are not
+    parsed, so the client costs little next to the server. The transfer is
+    complete when the answer counts reach expected_records + 1 (the closing
+    SOA). Returns a dict: seconds (connect to last byte), bytes, messages,
+    records, client CPU seconds, error (None when complete)."""
+    result = {"bytes": 0, "messages": 0, "records": 0, "error": None}
+    cpu_before = time.process_time()
+    start = time.monotonic()
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        sock.settimeout(max(1.0, timeout - (time.monotonic() - start)))
+        sock.sendall(axfr_query())
+        buf = bytearray(1 << 20)
+        view = memoryview(buf)
+        have = 0   # unconsumed bytes at buf[0:have]
+        while result["records"] < expected_records + 1:
+            if time.monotonic() - start > timeout:
+                result["error"] = "timed out"
+                break
+            if have == len(buf):
+                buf.extend(bytes(len(buf)))
+                view = memoryview(buf)
+            n = sock.recv_into(view[have:])
+            if n == 0:
+                result["error"] = "closed after %d records" % result["records"]
+                break
+            result["bytes"] += n
+            have += n
+            used = 0
+            while have - used >= 14:
+                length = struct.unpack_from("!H", buf, used)[0]
+                if have - used < 2 + length:
+                    break
+                flags, _, ancount = struct.unpack_from("!HHH", buf, used + 4)
+                if flags & 0xF:
+                    result["error"] = "rcode %d" % (flags & 0xF)
+                    break
+                result["messages"] += 1
+                result["records"] += ancount
+                used += 2 + length
+            if result["error"]:
+                break
+            buf[0:have - used] = buf[used:have]
+            have -= used
+        if result["error"] is None and result["records"] != expected_records + 1:
+            result["error"] = "%d records, expected %d" % (result["records"],
+                                                           expected_records + 1)
+    except OSError as e:
+        result["error"] = str(e)
+    finally:
+        sock.close()
+    result["seconds"] = time.monotonic() - start
+    result["client_cpu"] = time.process_time() - cpu_before
+    return result
+
+
+def reset_peak_rss(pids):
+    """Resets VmHWM to the current RSS (/proc/PID/clear_refs "5")."""
+    for pid in pids:
+        try:
+            with open("/proc/%d/clear_refs" % pid, "w") as f:
+                f.write("5")
+        except OSError:
+            pass
+
+
 def free_port():
     """A port in 40000-60000 that is free for UDP and TCP on 127.0.0.1."""
     rng = random.Random()
@@ -394,30 +507,48 @@ def free_port():
 # ----------------------------------------------------------------- servers
 
 class Server:
-    """One server under test: how to configure and start it."""
+    """One server under test: how to configure and start it. With big (the
+    big-zone parts), the configuration also allows AXFR from 127.0.0.1 and
+    opens the control channel reload() uses (control_port: a free TCP port
+    for the servers whose channel is TCP)."""
 
     def __init__(self, name, binary):
         self.name = name
         self.binary = binary
 
-    def command(self, workdir, zone, port, threads):
+    def command(self, workdir, zone, port, threads, big=False, control_port=None):
         raise NotImplementedError
+
+    def reload_command(self, workdir):
+        """The command that makes the running server reload its zone, or None
+        when reload() signals the process instead."""
+        return None
 
 
 class Zoned(Server):
-    def command(self, workdir, zone, port, threads):
-        return [self.binary, "-a", "127.0.0.1", "-p", str(port), "-z",
-                "%s:%s" % (ORIGIN, zone), "-t", str(threads), "-v", "0"]
+    def command(self, workdir, zone, port, threads, big=False, control_port=None):
+        cmd = [self.binary, "-a", "127.0.0.1", "-p", str(port), "-t", str(threads), "-v", "0"]
+        if not big:
+            return cmd + ["-z", "%s:%s" % (ORIGIN, zone)]
+        conf = os.path.join(workdir, "zoned.conf")
+        with open(conf, "w") as f:
+            f.write("""options { allow-transfer { 127.0.0.1; }; };
+zone "%s" { type primary; file "%s"; };
+""" % (ORIGIN, zone))
+        return cmd + ["-c", conf]
 
 
 class Echo(Server):
-    def command(self, workdir, zone, port, threads):
+    def command(self, workdir, zone, port, threads, big=False, control_port=None):
         return [self.binary, "-a", "127.0.0.1", "-p", str(port), "-t", str(threads)]
 
 
 class Nsd(Server):
-    def command(self, workdir, zone, port, threads):
+    def command(self, workdir, zone, port, threads, big=False, control_port=None):
         conf = os.path.join(workdir, "nsd.conf")
+        # The control channel on a unix socket (NSD >= 4.3.0): no TLS keys.
+        control = ('control-enable: yes\n\tcontrol-interface: "%s/nsd.sock"' % workdir
+                   if big else "control-enable: no")
         with open(conf, "w") as f:
             f.write("""server:
 	ip-address: 127.0.0.1
@@ -440,16 +571,21 @@ class Nsd(Server):
 	rrl-ratelimit: 0
 	rrl-whitelist-ratelimit: 0
 remote-control:
-	control-enable: no
+	%(control)s
 zone:
 	name: "%(origin)s"
 	zonefile: "%(zone)s"
-""" % {"port": port, "threads": threads, "dir": workdir, "origin": ORIGIN, "zone": zone})
+	%(xfr)s
+""" % {"port": port, "threads": threads, "dir": workdir, "origin": ORIGIN, "zone": zone,
+       "control": control, "xfr": "provide-xfr: 127.0.0.1 NOKEY" if big else ""})
         return [self.binary, "-d", "-c", conf]
+
+    def reload_command(self, workdir):
+        return ["nsd-control", "-c", os.path.join(workdir, "nsd.conf"), "reload", ORIGIN]
 
 
 class Knot(Server):
-    def command(self, workdir, zone, port, threads):
+    def command(self, workdir, zone, port, threads, big=False, control_port=None):
         conf = os.path.join(workdir, "knot.conf")
         with open(conf, "w") as f:
             f.write("""server:
@@ -464,6 +600,7 @@ database:
 log:
   - target: stderr
     any: error
+%(control)s
 template:
   - id: default
     storage: "%(dir)s"
@@ -475,13 +612,32 @@ template:
 zone:
   - domain: %(origin)s
     file: "%(zone)s"
-""" % {"port": port, "threads": threads, "dir": workdir, "origin": ORIGIN, "zone": zone})
+%(acl)s
+""" % {"port": port, "threads": threads, "dir": workdir, "origin": ORIGIN, "zone": zone,
+       "control": ('control:\n    listen: "%s/knot.sock"\nacl:\n  - id: xfr\n'
+                   '    address: 127.0.0.1\n    action: transfer' % workdir) if big else "",
+       "acl": "    acl: xfr" if big else ""})
         return [self.binary, "-c", conf]
+
+    def reload_command(self, workdir):
+        return ["knotc", "-c", os.path.join(workdir, "knot.conf"), "zone-reload", ORIGIN]
+
+
+# rndc's key for the benchmark's BIND: loopback only, made up for this file.
+RNDC_SECRET = "YmVuY2htYXJrLW9ubHktcm5kYy1zZWNyZXQtMzJiIQ=="
 
 
 class Bind(Server):
-    def command(self, workdir, zone, port, threads):
+    def command(self, workdir, zone, port, threads, big=False, control_port=None):
         conf = os.path.join(workdir, "named.conf")
+        key = 'key "rndc-key" { algorithm hmac-sha256; secret "%s"; };\n' % RNDC_SECRET
+        controls = "controls { };"
+        if big:
+            controls = (key + 'controls { inet 127.0.0.1 port %d allow { 127.0.0.1; } '
+                        'keys { "rndc-key"; }; };' % control_port)
+            with open(os.path.join(workdir, "rndc.conf"), "w") as f:
+                f.write(key + 'options { default-key "rndc-key"; default-server 127.0.0.1; '
+                        'default-port %d; };\n' % control_port)
         with open(conf, "w") as f:
             f.write("""options {
 	directory "%(dir)s";
@@ -494,11 +650,16 @@ class Bind(Server):
 	notify no;
 	dnssec-validation no;
 	allow-query { any; };
+	%(xfr)s
 };
-controls { };
+%(controls)s
 zone "%(origin)s" { type primary; file "%(zone)s"; };
-""" % {"port": port, "dir": workdir, "origin": ORIGIN, "zone": zone})
+""" % {"port": port, "dir": workdir, "origin": ORIGIN, "zone": zone, "controls": controls,
+       "xfr": "allow-transfer { 127.0.0.1; };" if big else ""})
         return [self.binary, "-g", "-c", conf, "-n", str(threads)]
+
+    def reload_command(self, workdir):
+        return ["rndc", "-c", os.path.join(workdir, "rndc.conf"), "reload", ORIGIN]
 
 
 def find_servers(wanted, builddir):
@@ -527,11 +688,13 @@ def find_servers(wanted, builddir):
 class Running:
     """A started server; stop() is safe to call twice."""
 
-    def __init__(self, server, workroot, zone, port, threads, cpu):
+    def __init__(self, server, workroot, zone, port, threads, cpu, big=False):
         self.server = server
         self.workdir = tempfile.mkdtemp(prefix=server.name + "-", dir=workroot)
         self.log = open(os.path.join(self.workdir, "stderr.log"), "w+")
-        cmd = ["taskset", "-c", str(cpu)] + server.command(self.workdir, zone, port, threads)
+        self.control_port = free_port() if big else None
+        cmd = ["taskset", "-c", str(cpu)] + server.command(
+            self.workdir, zone, port, threads, big, self.control_port)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT, cwd=self.workdir)
@@ -578,15 +741,20 @@ class Spinner:
 
 # ----------------------------------------------------------------- dnsperf
 
-def run_dnsperf(args, port, queries, seconds, qps, query_count, out_path):
+def run_dnsperf(args, port, queries, seconds, qps, query_count, out_path, mode="udp"):
     """Runs dnsperf on the client CPU; returns its figures and latencies.
-    With args.signed every query has the DO bit (dnsperf -D, EDNS 4096)."""
+    With args.signed every query has the DO bit (dnsperf -D, EDNS 4096).
+    mode "tcp": dnsperf -m tcp, one connection per client (-c), the -q
+    outstanding queries spread over them (pipelined), connections kept for
+    the whole run (dnsperf's default num-queries-per-conn: unlimited)."""
     runs = max(2, int(seconds * 500000 / query_count) + 1)
     cmd = ["taskset", "-c", str(args.client_cpu), "dnsperf", "-s", "127.0.0.1",
            "-p", str(port), "-d", queries, "-l", str(seconds), "-n", str(runs),
            "-c", str(DNSPERF_CLIENTS), "-q", str(DNSPERF_OUTSTANDING), "-t", "2", "-v"]
     if qps:
         cmd += ["-Q", str(qps)]
+    if mode != "udp":
+        cmd += ["-m", mode]
     if getattr(args, "signed", False):
         cmd += ["-D"]
     with open(out_path, "w") as out:

@@ -23,6 +23,7 @@
 
 #include "zoned/acl.h"
 #include "zoned/config.h"
+#include "zoned/journal.h"
 #include "zoned/control.h"
 #include "zoned/cookie.h"
 #include "zoned/diag.h"
@@ -520,10 +521,35 @@ server_secondary_current(void *arg, const uint8_t *origin)
  * as a reload is, a new view sharing every other zone; then NOTIFY out
  * to its own secondaries (RFC 1996 3.5: a new serial).
  */
+/*
+ * A transferred version goes into the zone's journal like a reloaded one
+ * (RFC 1995: a secondary serves IXFR to its own secondaries from it).
+ */
+static void
+server_secondary_journal(struct server *server, const uint8_t *origin, struct zone *zone)
+{
+	const struct config_zone *cz = config_find_zone(server->config, origin);
+	char *path = cz != NULL ? config_zone_journal_path(cz) : NULL;
+	if (path == NULL)
+		return;
+	const struct zone *old = NULL;
+	const struct zoneset *set = server->view->zones;
+	for (size_t i = 0; i < set->zone_count; i++)
+		if (dname_equal(set->zones[i].origin, origin) && !set->zones[i].failed)
+			old = set->zones[i].zone;
+	journal_record_version(path, config_zone_max_journal_size(server->config, cz), old, zone,
+		log_message);
+	if (journal_attach(zone, path) != 0)
+		log_message(LOG_ERR, "out of memory for the journal: IXFR answered as AXFR");
+	free(path);
+}
+
 static int
 server_secondary_publish(void *arg, const uint8_t *origin, struct zone *zone, bool failed)
 {
 	struct server *server = arg;
+	if (!failed)
+		server_secondary_journal(server, origin, zone);
 	struct zoneset *zones = NULL;
 	int rc = zoneset_replace(server->view->zones, origin, zone, failed, &zones);
 	if (rc != 0)

@@ -1,4 +1,6 @@
 /* log.c: the daemon's log lines, to stderr or syslog, filtered by verbosity. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <config.h>
 
 #include <stdarg.h>
@@ -85,4 +87,21 @@ log_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long 
 		log(priority, "zone %s/IN: %s", where->zone_name, message);
 	else
 		log(priority, "%s", message);
+}
+
+void
+log_format_address(const struct sockaddr_storage *address, char *out, size_t size)
+{
+	char text[INET6_ADDRSTRLEN] = "?";
+	uint16_t port;
+	if (address->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)address;
+		inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+		port = ntohs(in->sin_port);
+	} else {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
+		inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+		port = ntohs(in6->sin6_port);
+	}
+	snprintf(out, size, "%s#%u", text, port);
 }

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "zoned/log.h"
 #include "zoned/config.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
@@ -137,24 +138,6 @@ notify_address_equal(const struct sockaddr_storage *a, const struct sockaddr_sto
 	const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)b;
 	return x->sin6_port == y->sin6_port
 		&& memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
-}
-
-/* "address#port", as BIND writes it. */
-static void
-notify_address_format(const struct sockaddr_storage *address, char *out, size_t size)
-{
-	char text[INET6_ADDRSTRLEN] = "?";
-	uint16_t port;
-	if (address->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)address;
-		inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-		port = ntohs(in->sin_port);
-	} else {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
-		inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
-		port = ntohs(in6->sin6_port);
-	}
-	snprintf(out, size, "%s#%u", text, port);
 }
 
 void
@@ -402,7 +385,7 @@ on_notify_readable(evutil_socket_t fd, short events, void *arg)
 				(size_t)length)))
 			p = p->next;
 		char text[INET6_ADDRSTRLEN + 8];
-		notify_address_format(&from, text, sizeof text);
+		log_format_address(&from, text, sizeof text);
 		if (p == NULL) {
 			notify->log(LOG_DEBUG, "NOTIFY: unexpected message from %s ignored", text);
 			continue;
@@ -557,7 +540,7 @@ notify_start(struct notify *notify, const struct zone *zone, const char *zone_na
 	p->target = *target;
 	memcpy(p->origin, zone->origin, zone->origin_length);
 	snprintf(p->zone_name, sizeof p->zone_name, "%s", zone_name);
-	notify_address_format(&target->address, p->address_text, sizeof p->address_text);
+	log_format_address(&target->address, p->address_text, sizeof p->address_text);
 	if (target->key[0] != 0 && !notify_keep_key(notify, p, keys)) {
 		free(p);
 		return 0;   /* logged; the other targets are still notified */

@@ -21,6 +21,7 @@
 
 #include <event2/event.h>
 
+#include "zoned/log.h"
 #include "zoned/config.h"
 #include "zoned/diag.h"
 #include "zoned/error.h"
@@ -115,23 +116,6 @@ xfr_random(void)
 	if (getrandom(&value, sizeof value, GRND_NONBLOCK) != (ssize_t)sizeof value)
 		value = (uint16_t)random();
 	return value;
-}
-
-static void
-xfr_address_format(const struct sockaddr_storage *address, char *out, size_t size)
-{
-	char text[INET6_ADDRSTRLEN] = "?";
-	uint16_t port;
-	if (address->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)address;
-		inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-		port = ntohs(in->sin_port);
-	} else {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
-		inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
-		port = ntohs(in6->sin6_port);
-	}
-	snprintf(out, size, "%s#%u", text, port);
 }
 
 /* The zone served now, when it has data (not a placeholder). */
@@ -739,7 +723,7 @@ xfr_zone_set_primaries(struct xfr_in *xfr, struct xfr_zone *z, const struct conf
 		struct xfr_primary *p = &primaries[i];
 		p->address = cz->primaries[i].address;
 		p->address_length = cz->primaries[i].address_length;
-		xfr_address_format(&p->address, p->text, sizeof p->text);
+		log_format_address(&p->address, p->text, sizeof p->text);
 		uint8_t name[DNAME_MAX_LENGTH];
 		const char *key = cz->primaries[i].key;
 		if (key == NULL || dname_from_text(key, name) < 0)

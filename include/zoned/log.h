@@ -6,6 +6,8 @@
 #define ZONED_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <syslog.h>  /* the LOG_* priorities callers pass */
 
 #include "zoned/diag.h"
@@ -61,5 +63,8 @@ struct log_diag {
  */
 void log_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long line,
 	const char *message);
+
+/* "address#port" of an IPv4 or IPv6 socket address, as BIND writes it. */
+void log_format_address(const struct sockaddr_storage *address, char *out, size_t size);
 
 #endif

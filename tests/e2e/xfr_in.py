@@ -8,7 +8,8 @@
 # timers, min-refresh-time 1); TSIG-signed SOA queries and transfers;
 # primary stopped -> SERVFAIL after the SOA expire; a restart with the
 # primary down serves the saved copy, and one after the expire time does
-# not; a chain BIND -> zoned -> NSD carries a change end to end. Hostile:
+# not; chains BIND -> zoned -> NSD and BIND -> zoned -> Knot carry two
+# changes end to end, each by IXFR out of zoned's journal. Hostile:
 # a primary (a small dnspython server here) that cuts a transfer halfway,
 # answers garbage, sends an out-of-zone record or a CNAME beside other
 # data: the old version keeps serving and the reason is logged; NOTIFY in
@@ -27,7 +28,7 @@ import time
 sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
-from xfr_out import PEERS, Peer, require, start_nsd  # noqa: E402
+from xfr_out import PEERS, Peer, require, start_knot, start_nsd  # noqa: E402
 
 import dns.message  # noqa: E402
 import dns.name  # noqa: E402
@@ -340,8 +341,9 @@ def test_expire_and_saved_copy(workdir):
                            zone=primary_zone(5, refresh=1, retry=1, expire=4))
         z = start_secondary(workdir, primary_port)
         wait_serial(z.port, 5, 10, z.log())
-        saved = os.path.join(workdir, 'secondary-example.db')
-        assert os.path.exists(saved)
+        # The saved copy is written just after the version is published.
+        wait_log(z, 'transferred serial 5 from', 2)
+        assert os.path.exists(os.path.join(workdir, 'secondary-example.db'))
         assert not [f for f in os.listdir(workdir) if '.xfr-' in f]
         stop_peers()
         stopped = time.monotonic()
@@ -362,26 +364,50 @@ def test_expire_and_saved_copy(workdir):
         stop_peers()
 
 
-def test_chain_bind_zoned_nsd(workdir):
-    """BIND -> zoned -> NSD: a change at BIND reaches NSD (zoned NOTIFYs it)."""
+def check_chain(workdir, start_downstream):
+    """BIND -> zoned -> a downstream secondary: each change at BIND reaches
+    the downstream (zoned NOTIFYs it), which takes it from zoned by IXFR out
+    of the journal zoned keeps of the versions it transferred in; the
+    downstream's copy equals BIND's."""
     zoned_port = free_port()
-    nsd_port = free_port()
+    down_port = free_port()
     primary_port = free_port()
     try:
         start_bind_primary(workdir, primary_port, notify_to=zoned_port)
-        z = start_secondary(workdir, primary_port, notify_to=nsd_port, port=zoned_port)
+        z = start_secondary(workdir, primary_port, notify_to=down_port, port=zoned_port)
         wait_serial(z.port, 1, 10, z.log())
-        nsd = start_nsd(workdir, nsd_port, zoned_port)
-        wait_serial(nsd_port, 1, 20, 'at NSD:\n' + nsd.log())
-        set_zone(os.path.join(workdir, 'primary.db'), primary_zone(2, www='192.0.2.42'))
-        os.kill(PEERS[0].proc.pid, signal.SIGHUP)
-        wait_serial(z.port, 2, 5, z.log())
-        wait_serial(nsd_port, 2, 5, 'at NSD:\n' + nsd.log() + z.log())
-        assert www_address(nsd_port) == '192.0.2.42'
-        wait_log(z, 'sending NOTIFY serial 2', 1)
+        down = start_downstream(workdir, down_port, zoned_port)
+        wait_serial(down_port, 1, 20, 'at %s:\n%s' % (down.name, down.log()))
+        assert_same_zone(primary_port, down_port)
+        for serial, www in ((2, '192.0.2.42'), (3, '192.0.2.43')):
+            set_zone(os.path.join(workdir, 'primary.db'), primary_zone(serial, www=www))
+            os.kill(PEERS[0].proc.pid, signal.SIGHUP)
+            wait_serial(z.port, serial, 5, z.log())
+            wait_serial(down_port, serial, 5, 'at %s:\n%s%s' % (down.name, down.log(), z.log()))
+            assert www_address(down_port) == www
+            wait_log(z, 'sending NOTIFY serial %d' % serial, 1)
+            # zoned's line for the transfer out: an IXFR of the difference
+            # (SOA new, SOA old, www old, SOA new, www new, SOA new), not the zone.
+            wait_log(z, ': IXFR queued in full, serial %d to %d, 1 messages, 6 records'
+                     % (serial - 1, serial), 2)
+            assert_same_zone(primary_port, down_port)
+        log = z.log()
+        assert 'AXFR queued in full, serial 2' not in log and 'IXFR (AXFR form)' not in log, log
+        assert 'error' not in log.lower().replace('(noerror)', ''), log
         assert z.stop() == 0
+        return down.log()
     finally:
         stop_peers()
+
+
+def test_chain_bind_zoned_nsd(workdir):
+    check_chain(workdir, start_nsd)
+
+
+def test_chain_bind_zoned_knot(workdir):
+    log = check_chain(workdir, start_knot)
+    # Knot says how it took each change: by IXFR from zoned.
+    assert log.count('IXFR, incoming, remote 127.0.0.1@') >= 2, log
 
 
 # ---- a hostile primary ----
@@ -531,4 +557,4 @@ def test_hostile_primary(workdir):
 if __name__ == '__main__':
     sys.exit(main([test_bind_primary, test_nsd_primary, test_knot_primary,
                    test_tsig_and_refresh_timer, test_expire_and_saved_copy,
-                   test_chain_bind_zoned_nsd, test_hostile_primary]))
+                   test_chain_bind_zoned_nsd, test_chain_bind_zoned_knot, test_hostile_primary]))

@@ -28,33 +28,39 @@ config_zone_notify(const struct config *config, const struct config_zone *zone,
 		? &zone->notify : &config->notify;
 	*also = list->also;
 	*also_count = list->also_count;
+	enum config_notify_mode mode = CONFIG_NOTIFY_YES;   /* BIND's default */
 	if (zone != NULL && zone->notify.mode != CONFIG_NOTIFY_INHERIT)
-		return zone->notify.mode;
-	if (config->notify.mode != CONFIG_NOTIFY_INHERIT)
-		return config->notify.mode;
-	return CONFIG_NOTIFY_YES;   /* BIND's default */
+		mode = zone->notify.mode;
+	else if (config->notify.mode != CONFIG_NOTIFY_INHERIT)
+		mode = config->notify.mode;
+	/* BIND (zone.c, zone_notify): primary-only tells nobody, also-notify
+	 * included, about a secondary zone's new versions. */
+	if (mode == CONFIG_NOTIFY_PRIMARY_ONLY)
+		return zone != NULL && zone->secondary ? CONFIG_NOTIFY_NO : CONFIG_NOTIFY_YES;
+	return mode;
 }
 
 /*
  * notify yes | no | explicit | primary-only | master-only; the last two
- * notify only zones served as primary, which is every zone zoned serves:
- * yes.
+ * (one meaning, two spellings) notify for primary zones only.
  */
 bool
 config_parse_notify(struct config_parser *p, struct config_notify *notify)
 {
 	config_next(p);
-	if (!config_expect(p, TOKEN_WORD, "yes, no or explicit"))
+	if (!config_expect(p, TOKEN_WORD, "yes, no, explicit or primary-only"))
 		return false;
-	if (strcmp(p->token, "yes") == 0 || strcmp(p->token, "true") == 0
-	    || strcmp(p->token, "primary-only") == 0 || strcmp(p->token, "master-only") == 0)
+	if (strcmp(p->token, "yes") == 0 || strcmp(p->token, "true") == 0)
 		notify->mode = CONFIG_NOTIFY_YES;
+	else if (strcmp(p->token, "primary-only") == 0 || strcmp(p->token, "master-only") == 0)
+		notify->mode = CONFIG_NOTIFY_PRIMARY_ONLY;
 	else if (strcmp(p->token, "no") == 0 || strcmp(p->token, "false") == 0)
 		notify->mode = CONFIG_NOTIFY_NO;
 	else if (strcmp(p->token, "explicit") == 0)
 		notify->mode = CONFIG_NOTIFY_EXPLICIT;
 	else {
-		config_error(p, ZONED_EINVAL, "notify '%s': expected yes, no or explicit",
+		config_error(p, ZONED_EINVAL, "notify '%s': expected yes, no, explicit or "
+			"primary-only",
 			p->token);
 		return false;
 	}

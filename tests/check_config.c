@@ -466,7 +466,7 @@ static const struct {
 		"named.conf:1: error: also-notify 'secondaries' is not an address (named lists "
 		"of remote servers are not implemented)\n" },
 	{ "options { notify always; };",
-		"named.conf:1: error: notify 'always': expected yes, no or explicit\n" },
+		"named.conf:1: error: notify 'always': expected yes, no, explicit or primary-only\n" },
 	{ "options { forwarders { 192.0.2.1; }; };",
 		"named.conf:1: error: option 'forwarders' is not implemented\n" },
 	{ "options { allow-update { any; }; };",

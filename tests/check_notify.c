@@ -208,9 +208,24 @@ static const struct {
 	  "options { notify no; also-notify { 127.0.0.1 port 5300; }; };\n"
 	  "zone example.test { type primary; file \"x\"; notify explicit;\n"
 	  "  also-notify { 127.0.0.2 port 5302; }; };", "127.0.0.2#5302" },
-	{ "primary-only is yes: every zone here is a primary zone",
+	{ "primary-only is yes for a primary zone",
+	  "options { notify primary-only; also-notify { 127.0.0.1 port 5300; }; };\n"
+	  "zone example.test { type primary; file \"x\"; };", NS_HOSTS " 127.0.0.1#5300" },
+	{ "primary-only tells nobody of a secondary zone, also-notify included (as BIND)",
+	  "options { notify primary-only; also-notify { 127.0.0.1 port 5300; }; };\n"
+	  "zone example.test { type secondary; primaries { 192.0.2.9; }; file \"x\"; };", "" },
+	{ "master-only, the older spelling, in the zone",
+	  "options { also-notify { 127.0.0.1 port 5300; }; };\n"
+	  "zone example.test { type slave; masters { 192.0.2.9; }; file \"x\";\n"
+	  "  notify master-only; };", "" },
+	{ "a secondary zone notifies with notify yes (the default)",
+	  "options { also-notify { 127.0.0.1 port 5300; }; };\n"
+	  "zone example.test { type secondary; primaries { 192.0.2.9; }; file \"x\"; };",
+	  NS_HOSTS " 127.0.0.1#5300" },
+	{ "a secondary zone's own notify yes beats the options' primary-only",
 	  "options { notify primary-only; };\n"
-	  "zone example.test { type primary; file \"x\"; };", NS_HOSTS },
+	  "zone example.test { type secondary; primaries { 192.0.2.9; }; file \"x\";\n"
+	  "  notify yes; };", NS_HOSTS },
 	{ "a zone's notify no",
 	  "zone example.test { type primary; file \"x\"; notify no; };", "" },
 	{ "an own listening address is not notified",

@@ -51,12 +51,13 @@ struct config_control {
 	long group;             /* -1: as created */
 };
 
-/* notify yes | no | explicit; (RFC 1996, named.conf's meaning). */
+/* notify yes | no | explicit | primary-only; (RFC 1996, named.conf's meaning). */
 enum config_notify_mode {
 	CONFIG_NOTIFY_INHERIT = 0,  /* not given: the options' (zones), yes (options) */
 	CONFIG_NOTIFY_YES,          /* NS hosts except the SOA MNAME, and also-notify */
 	CONFIG_NOTIFY_EXPLICIT,     /* also-notify only */
 	CONFIG_NOTIFY_NO,
+	CONFIG_NOTIFY_PRIMARY_ONLY, /* yes for primary zones, no for secondary ones */
 };
 
 /* One also-notify element: address [port N] [key "name"]. */
@@ -236,7 +237,8 @@ const struct config_zone *config_find_zone(const struct config *config,
 
 /*
  * The notify settings for zone: its mode (the options' when it has none,
- * yes when neither says), and its also-notify list (the zone's when it
+ * yes when neither says; primary-only resolved to yes for a primary zone or
+ * NULL, no for a secondary one, never returned), and its also-notify list (the zone's when it
  * has one, else the options'). Pointers borrow from config.
  */
 enum config_notify_mode config_zone_notify(const struct config *config,

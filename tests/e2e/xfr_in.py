@@ -29,6 +29,7 @@ sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
 from xfr_out import PEERS, Peer, require, start_knot, start_nsd  # noqa: E402
+from notify import Listener  # noqa: E402
 
 import dns.message  # noqa: E402
 import dns.name  # noqa: E402
@@ -554,7 +555,35 @@ def test_hostile_primary(workdir):
         primary.close()
 
 
+def test_notify_primary_only(workdir):
+    """notify primary-only (options): the primary zone's new versions are
+    announced to also-notify, the secondary zone's are not (BIND's meaning)."""
+    primary = HostilePrimary()
+    listener = Listener()
+    try:
+        write(os.path.join(workdir, 'a.test.zone'), zone_text('a.test', 7))
+        write(os.path.join(workdir, 'zoned.conf'), zoned_conf(primary.port).replace(
+            'notify no;', 'notify primary-only; also-notify { 127.0.0.1 port %d; };'
+            % listener.port) + 'zone "a.test" { type primary; file "a.test.zone"; };\n')
+        z = start_zoned(workdir, ['-c', 'zoned.conf', '-t', '2'], clean_exit=True)
+        wait_serial(z.port, 1, 10, z.log())
+        primary.serial = 2
+        notify(z.port)
+        wait_serial(z.port, 2, 5, z.log())
+        got = listener.collect(2)
+        for _, message, sender in got:
+            listener.answer(message, sender)
+        names = sorted(set(m.question[0].name.to_text() for _, m, _ in got))
+        assert names == ['a.test.'], names
+        assert 'zone example: sending NOTIFY' not in z.log(), z.log()
+        assert z.stop() == 0
+    finally:
+        primary.close()
+        listener.close()
+
+
 if __name__ == '__main__':
     sys.exit(main([test_bind_primary, test_nsd_primary, test_knot_primary,
                    test_tsig_and_refresh_timer, test_expire_and_saved_copy,
-                   test_chain_bind_zoned_nsd, test_chain_bind_zoned_knot, test_hostile_primary]))
+                   test_chain_bind_zoned_nsd, test_chain_bind_zoned_knot, test_hostile_primary,
+                   test_notify_primary_only]))

@@ -39,6 +39,7 @@ config_create(void)
 	config->tcp_clients = CONFIG_DEFAULT_TCP_CLIENTS;
 	config->tcp_idle_timeout = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT;
 	config->transfers_out = CONFIG_DEFAULT_TRANSFERS_OUT;
+	config->transfers_in = CONFIG_DEFAULT_TRANSFERS_IN;
 	config->max_transfer_idle_out = CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT;
 	config->max_transfer_time_out = CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT;
 	config->answer_cookie = true;   /* as BIND and NSD */
@@ -263,7 +264,7 @@ static const struct config_unsupported config_unsupported_options[] = {
 	{ "minimal-responses", NULL, false },
 	{ "querylog", "no", false }, { "serial-query-rate", NULL, false },
 	{ "session-keyfile", NULL, false }, { "statistics-file", NULL, false },
-	{ "transfer-format", NULL, false }, { "transfers-in", NULL, false },
+	{ "transfer-format", NULL, false },
 	{ "zone-statistics", "no", false },
 	{ NULL, NULL, false },
 };

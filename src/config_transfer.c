@@ -1,7 +1,8 @@
 /*
- * config_transfer.c: the config grammar for the limits on zone transfers
- * out, as named.conf has them: transfers-out (concurrent transfers),
- * max-transfer-idle-out and max-transfer-time-out (minutes per transfer).
+ * config_transfer.c: the config grammar for the limits on zone transfers,
+ * as named.conf has them: transfers-out and transfers-in (concurrent
+ * transfers), max-transfer-idle-out and max-transfer-time-out (minutes per
+ * transfer out).
  */
 #include <config.h>
 
@@ -17,7 +18,8 @@
 bool
 config_is_transfer_option(const char *word)
 {
-	return strcmp(word, "transfers-out") == 0 || strcmp(word, "max-transfer-idle-out") == 0
+	return strcmp(word, "transfers-out") == 0 || strcmp(word, "transfers-in") == 0
+		|| strcmp(word, "max-transfer-idle-out") == 0
 		|| strcmp(word, "max-transfer-time-out") == 0;
 }
 
@@ -52,15 +54,18 @@ config_parse_transfer_option(struct config_parser *p)
 		return config_parse_minutes(p, "max-transfer-idle-out", &c->max_transfer_idle_out);
 	if (strcmp(p->token, "max-transfer-time-out") == 0)
 		return config_parse_minutes(p, "max-transfer-time-out", &c->max_transfer_time_out);
+	bool in = strcmp(p->token, "transfers-in") == 0;
+	const char *name = in ? "transfers-in" : "transfers-out";
+	unsigned *limit = in ? &c->transfers_in : &c->transfers_out;
 	config_next(p);
 	char *end;
 	unsigned long value = strtoul(p->token, &end, 10);
 	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || p->token[0] == '-'
 	    || value < 1 || value > 100000) {
-		config_error(p, ZONED_EINVAL, "transfers-out '%s' is not a number from 1 to 100000",
+		config_error(p, ZONED_EINVAL, "%s '%s' is not a number from 1 to 100000", name,
 			config_token_text(p));
 		return false;
 	}
-	c->transfers_out = (unsigned)value;
+	*limit = (unsigned)value;
 	return config_expect_end(p);
 }

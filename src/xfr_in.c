@@ -52,6 +52,7 @@ struct xfr_primary {
 enum xfr_phase {
 	XFR_IDLE,
 	XFR_SOA_QUERY,
+	XFR_QUEUED,                         /* waiting for a place under transfers-in */
 	XFR_CONNECTING,
 	XFR_TRANSFERRING,
 };
@@ -96,6 +97,9 @@ struct xfr_zone {
 	bool parsing;
 	uint32_t primary_serial;
 	struct timespec started;
+	bool counted;                       /* holds one of transfers_active */
+	uint64_t queued_at;                 /* XFR_QUEUED: its place in the queue */
+	struct timespec queued_since;
 };
 
 struct xfr_in {
@@ -103,6 +107,10 @@ struct xfr_in {
 	log_function *log;
 	struct xfr_in_hooks hooks;
 	struct xfr_zone *zones;
+	unsigned transfers_in;              /* transfers at once at most (BIND's name) */
+	unsigned transfers_active;
+	uint64_t queue_tickets;             /* the next queued_at */
+	struct event *dispatch;             /* starts queued transfers once places free */
 };
 
 static void xfr_zone_refresh_start(struct xfr_zone *z);
@@ -172,10 +180,28 @@ xfr_zone_retry_interval(const struct xfr_zone *z)
 	return xfr_clamp(retry, z->clamps[2], z->clamps[3]);
 }
 
-/* Ends the operation in progress: socket, parse state, TSIG context. */
+/*
+ * Gives back z's place under transfers-in. The queue moves on from the
+ * event loop, not from here: z itself may be about to take a place again
+ * (its next primary, or AXFR after an IXFR that did not apply).
+ */
+static void
+xfr_zone_release(struct xfr_zone *z)
+{
+	struct xfr_in *xfr = z->owner;
+	if (!z->counted)
+		return;
+	z->counted = false;
+	xfr->transfers_active--;
+	struct timeval now = { 0, 0 };
+	evtimer_add(xfr->dispatch, &now);
+}
+
+/* Ends the operation in progress: socket, parse state, TSIG context, place in the queue. */
 static void
 xfr_zone_stop(struct xfr_zone *z)
 {
+	xfr_zone_release(z);
 	if (z->io != NULL)
 		event_free(z->io);
 	z->io = NULL;
@@ -623,7 +649,7 @@ on_transfer_connected(evutil_socket_t fd, short events, void *arg)
 
 /* Connects to the current primary over TCP for IXFR (with a version to start from) or AXFR. */
 static void
-xfr_transfer_start(struct xfr_zone *z)
+xfr_transfer_connect(struct xfr_zone *z)
 {
 	const struct xfr_primary *primary = &z->primaries[z->primary];
 	const struct zone *current = xfr_zone_current(z);
@@ -654,6 +680,48 @@ xfr_transfer_start(struct xfr_zone *z)
 	struct timeval wait = { XFR_CONNECT_TIMEOUT_S, 0 };
 	if (z->io == NULL || event_add(z->io, &wait) < 0)
 		xfr_zone_failed(z, "out of memory");
+}
+
+/*
+ * A transfer, when a place under transfers-in is free; else it waits its
+ * turn (as BIND's transfers-in: queued, not dropped), the SOA query done.
+ */
+static void
+xfr_transfer_start(struct xfr_zone *z)
+{
+	struct xfr_in *xfr = z->owner;
+	if (!z->counted && xfr->transfers_active >= xfr->transfers_in) {
+		z->phase = XFR_QUEUED;
+		z->queued_at = xfr->queue_tickets++;
+		clock_gettime(CLOCK_MONOTONIC, &z->queued_since);
+		xfr->log(LOG_INFO, "zone %s: transfer from %s queued: transfers-in (%u) reached",
+			z->name, z->primaries[z->primary].text, xfr->transfers_in);
+		return;
+	}
+	if (!z->counted)
+		xfr->transfers_active++;
+	z->counted = true;
+	xfr_transfer_connect(z);
+}
+
+/* Places are free: the transfers queued longest start, in turn. */
+static void
+on_dispatch(evutil_socket_t unused, short events, void *arg)
+{
+	struct xfr_in *xfr = arg;
+	while (xfr->transfers_active < xfr->transfers_in) {
+		struct xfr_zone *first = NULL;
+		for (struct xfr_zone *z = xfr->zones; z != NULL; z = z->next) {
+			if (z->phase == XFR_QUEUED && (first == NULL || z->queued_at < first->queued_at))
+				first = z;
+		}
+		if (first == NULL)
+			return;
+		xfr->log(LOG_INFO, "zone %s: transfer from %s starting after %.2f s in the queue",
+			first->name, first->primaries[first->primary].text,
+			xfr_seconds_since(&first->queued_since));
+		xfr_transfer_start(first);
+	}
 }
 
 static void
@@ -823,6 +891,10 @@ xfr_in_configure(struct xfr_in *xfr, const struct config *config)
 	struct tsig_keyring ring = { 0 };
 	if (tsig_keyring_init(&ring, config->keys, config->key_count) != 0)
 		return ZONED_ENOMEM;
+	/* A higher limit lets queued transfers start now; a lower one lets those running end. */
+	xfr->transfers_in = config->transfers_in;
+	struct timeval now = { 0, 0 };
+	evtimer_add(xfr->dispatch, &now);
 	for (struct xfr_zone *z = xfr->zones; z != NULL; z = z->next)
 		z->seen = false;
 	int rc = 0;
@@ -853,6 +925,12 @@ xfr_in_create(struct event_base *base, log_function *log, const struct xfr_in_ho
 	xfr->base = base;
 	xfr->log = log;
 	xfr->hooks = *hooks;
+	xfr->transfers_in = CONFIG_DEFAULT_TRANSFERS_IN;
+	xfr->dispatch = evtimer_new(base, on_dispatch, xfr);
+	if (xfr->dispatch == NULL) {
+		free(xfr);
+		return NULL;
+	}
 	return xfr;
 }
 
@@ -895,5 +973,6 @@ xfr_in_free(struct xfr_in *xfr)
 		xfr->zones = z->next;
 		xfr_zone_free(z);
 	}
+	event_free(xfr->dispatch);
 	free(xfr);
 }

@@ -221,18 +221,29 @@ START_TEST(test_settings)
 }
 END_TEST
 
-/* transfers-out and the per-transfer limits: BIND's defaults and units (minutes), or seconds. */
+/*
+ * transfers-out, transfers-in and the per-transfer limits: BIND's defaults
+ * and units (minutes), or seconds.
+ */
 static const struct {
 	const char *text;
 	int rc;
 	unsigned transfers, idle, time;   /* seconds */
 	const char *finding;
+	unsigned transfers_in;
 } transfer_cases[] = {
-	{ "", 0, 10, 3600, 7200, "" },
-	{ "transfers-out 2; max-transfer-idle-out 5; max-transfer-time-out 1;", 0, 2, 300, 60, "" },
-	{ "max-transfer-idle-out 3s; max-transfer-time-out 40320;", 0, 10, 3, 2419200, "" },
+	{ "", 0, 10, 3600, 7200, "", 10 },
+	{ "transfers-out 2; max-transfer-idle-out 5; max-transfer-time-out 1;", 0, 2, 300, 60, "",
+	  10 },
+	{ "max-transfer-idle-out 3s; max-transfer-time-out 40320;", 0, 10, 3, 2419200, "", 10 },
+	{ "transfers-in 1; transfers-out 3;", 0, 3, 3600, 7200, "", 1 },
+	{ "transfers-in 100000;", 0, 10, 3600, 7200, "", 100000 },
 	{ "transfers-out 0;", ZONED_EINVAL, 0, 0, 0,
-	  "named.conf:1: error: transfers-out '0' is not a number from 1 to 100000\n" },
+	  "named.conf:1: error: transfers-out '0' is not a number from 1 to 100000\n", 0 },
+	{ "transfers-in 0;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: transfers-in '0' is not a number from 1 to 100000\n", 0 },
+	{ "transfers-in many;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: transfers-in 'many' is not a number from 1 to 100000\n", 0 },
 	{ "max-transfer-idle-out 0;", ZONED_EINVAL, 0, 0, 0,
 	  "named.conf:1: error: max-transfer-idle-out '0' is not a number of minutes from 1 to "
 	  "40320 (or of seconds, as '30s')\n" },
@@ -252,6 +263,7 @@ START_TEST(test_transfer_limits)
 	if (c == NULL)
 		return;
 	ck_assert_uint_eq(c->transfers_out, transfer_cases[_i].transfers);
+	ck_assert_uint_eq(c->transfers_in, transfer_cases[_i].transfers_in);
 	ck_assert_uint_eq(c->max_transfer_idle_out, transfer_cases[_i].idle);
 	ck_assert_uint_eq(c->max_transfer_time_out, transfer_cases[_i].time);
 	config_free(c);

@@ -23,6 +23,7 @@ struct rrl_config;
 #define CONFIG_DEFAULT_TCP_CLIENTS 1024
 #define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT 100   /* BIND's unit: 100 ms */
 #define CONFIG_DEFAULT_TRANSFERS_OUT 10       /* BIND's defaults */
+#define CONFIG_DEFAULT_TRANSFERS_IN 10
 #define CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT (60 * 60)   /* seconds */
 #define CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT (120 * 60)
 
@@ -148,6 +149,7 @@ struct config {
 	struct acl *blackhole;          /* no response at all to these; NULL: none */
 	struct acl *allow_transfer;     /* options' allow-transfer; NULL: nobody (not BIND's any) */
 	unsigned transfers_out;         /* concurrent zone transfers out at most */
+	unsigned transfers_in;          /* concurrent zone transfers in; the rest wait */
 	unsigned max_transfer_idle_out; /* seconds a transfer may make no progress (BIND: minutes) */
 	unsigned max_transfer_time_out; /* seconds a transfer may take at most (BIND: minutes) */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */

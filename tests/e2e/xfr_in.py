@@ -93,10 +93,10 @@ def start_secondary(workdir, primary_port, key=False, notify_to=None, port=None,
     return z
 
 
-def serial_of(port):
-    """The SOA serial port answers for example., or the rcode's name when not NOERROR."""
+def serial_of(port, origin=ORIGIN):
+    """The SOA serial port answers for origin, or the rcode's name when not NOERROR."""
     try:
-        r = query(ORIGIN, 'SOA', port)
+        r = query(origin, 'SOA', port)
     except (dns.exception.Timeout, OSError):
         return None
     if r.rcode() != dns.rcode.NOERROR:
@@ -104,10 +104,10 @@ def serial_of(port):
     return r.answer[0][0].serial if r.answer else None
 
 
-def wait_serial(port, serial, timeout, what=''):
+def wait_serial(port, serial, timeout, what='', origin=ORIGIN):
     deadline = time.monotonic() + timeout * TIME_SCALE
     while True:
-        now = serial_of(port)
+        now = serial_of(port, origin)
         if now == serial:
             return time.monotonic()
         assert time.monotonic() < deadline, 'serial %s, not %s, after %s s %s' % (
@@ -415,11 +415,16 @@ def test_chain_bind_zoned_knot(workdir):
 
 class HostilePrimary:
     """Answers SOA queries with self.serial over UDP, and transfers (AXFR,
-    or IXFR in AXFR form) over TCP as self.mode says."""
+    or IXFR in AXFR form) over TCP as self.mode says, for any zone asked
+    about (example. by default), self.delay seconds between messages;
+    self.spans: (request received, last message about to be sent) of each
+    transfer, monotonic times."""
 
     def __init__(self):
         self.serial = 1
         self.mode = 'good'
+        self.delay = 0
+        self.spans = []
         owner = self
 
         class Udp(socketserver.BaseRequestHandler):
@@ -428,15 +433,23 @@ class HostilePrimary:
                 q = dns.message.from_wire(data)
                 r = dns.message.make_response(q)
                 r.flags |= dns.flags.AA
+                origin = q.question[0].name.to_text()
                 r.answer.append(dns.rrset.from_text(
-                    ORIGIN, 300, 'IN', 'SOA', owner.soa_text(owner.serial)))
+                    origin, 300, 'IN', 'SOA', owner.soa_text(owner.serial, origin)))
                 sock.sendto(r.to_wire(), self.client_address)
 
         class Tcp(socketserver.BaseRequestHandler):
             def handle(self):
                 length = struct.unpack('!H', recv_exact(self.request, 2))[0]
                 q = dns.message.from_wire(recv_exact(self.request, length))
-                for wire in owner.transfer(q):
+                started = time.monotonic()
+                messages = owner.transfer(q)
+                for i, wire in enumerate(messages):
+                    if i:
+                        time.sleep(owner.delay)
+                    if i == len(messages) - 1:
+                        # Before it is sent: the client cannot be done before this.
+                        owner.spans.append((started, time.monotonic()))
                     self.request.sendall(struct.pack('!H', len(wire)) + wire)
 
         # The same port for both: one free for UDP and TCP (others run beside us).
@@ -457,14 +470,14 @@ class HostilePrimary:
             threading.Thread(target=server.serve_forever, daemon=True).start()
 
     @staticmethod
-    def soa_text(serial):
-        return 'ns1.example. hostmaster.example. %d 3600 600 86400 300' % serial
+    def soa_text(serial, origin=ORIGIN):
+        return 'ns1.%s hostmaster.%s %d 3600 600 86400 300' % (origin, origin, serial)
 
-    def records(self):
-        rrs = [('example.', 'SOA', self.soa_text(self.serial)), ('example.', 'NS', 'ns1.example.'),
-               ('ns1.example.', 'A', '192.0.2.1'),
-               ('www.example.', 'A', '192.0.2.%d' % (10 + self.serial))]
-        rrs += [('h%d.example.' % i, 'TXT', '"host %d"' % i) for i in range(100)]
+    def records(self, origin=ORIGIN):
+        rrs = [(origin, 'SOA', self.soa_text(self.serial, origin)),
+               (origin, 'NS', 'ns1.' + origin), ('ns1.' + origin, 'A', '192.0.2.1'),
+               ('www.' + origin, 'A', '192.0.2.%d' % (10 + self.serial))]
+        rrs += [('h%d.%s' % (i, origin), 'TXT', '"host %d"' % i) for i in range(100)]
         if self.mode == 'out_of_zone':
             rrs.append(('www.example.net.', 'A', '192.0.2.66'))
         if self.mode == 'cname':
@@ -475,7 +488,7 @@ class HostilePrimary:
         if self.mode == 'garbage':
             return [os.urandom(200)]
         messages = []
-        rrs = self.records()
+        rrs = self.records(q.question[0].name.to_text())
         for start in range(0, len(rrs), 20):
             r = dns.message.make_response(q)
             r.flags |= dns.flags.AA
@@ -582,8 +595,93 @@ def test_notify_primary_only(workdir):
         listener.close()
 
 
+def two_secondaries_conf(workdir, primary, limit):
+    """zoned.conf: a.test. and b.test., both secondary zones of primary."""
+    zones = ''.join('zone "%s" { type secondary; primaries { 127.0.0.1 port %d; }; '
+                    'file "%s.db"; };\n' % (name, primary.port, name)
+                    for name in ('a.test', 'b.test'))
+    options = 'options { directory "."; notify no; %s };\n' % (
+        'transfers-in %d;' % limit if limit else '')
+    write(os.path.join(workdir, 'zoned.conf'), options + zones)
+
+
+def start_two_secondaries(workdir, primary, limit):
+    two_secondaries_conf(workdir, primary, limit)
+    return start_zoned(workdir, ['-c', 'zoned.conf', '-t', '2'], clean_exit=True)
+
+
+def notify_both_and_wait(z, primary, serial):
+    """Both zones notified at once: both at the new serial. Returns the log lines since."""
+    before = len(z.log().splitlines())
+    primary.serial = serial
+    del primary.spans[:]
+    for name in ('a.test.', 'b.test.'):
+        assert notify(z.port, name=name).rcode() == dns.rcode.NOERROR
+    for name in ('a.test.', 'b.test.'):
+        wait_serial(z.port, serial, 10, z.log(), origin=name)
+    return z.log().splitlines()[before:]
+
+
+def test_transfers_in(workdir):
+    """transfers-in 1: of two zones notified at once, the second transfer
+    waits in the queue and starts when the first is over (the primary never
+    sends two at once); both reach the new serial. Without the statement
+    (BIND's default, 10) the two run side by side."""
+    primary = HostilePrimary()
+    primary.delay = 0.2   # 6 messages: a transfer takes over a second
+
+    def overlapping():
+        (start1, end1), (start2, end2) = sorted(primary.spans)
+        return start2 < end1
+    try:
+        z = start_two_secondaries(workdir, primary, 1)
+        for name in ('a.test.', 'b.test.'):
+            wait_serial(z.port, 1, 10, z.log(), origin=name)
+        assert not overlapping(), primary.spans
+        lines = notify_both_and_wait(z, primary, 2)
+        assert not overlapping(), primary.spans
+        queued = [line for line in lines if 'queued: transfers-in (1) reached' in line]
+        assert len(queued) == 1, lines
+        second = 'a.test' if 'zone a.test:' in queued[0] else 'b.test'
+        first = 'b.test' if second == 'a.test' else 'a.test'
+
+        def at(text):
+            found = [i for i, line in enumerate(lines) if text in line]
+            assert len(found) == 1, (text, lines)
+            return found[0]
+        started = 'zone %s: transfer from 127.0.0.1#%d starting after' % (second, primary.port)
+        assert (at('zone %s: transferred serial 2 ' % first) < at(started)
+                < at('zone %s: transferred serial 2 ' % second)), lines
+        assert z.stop() == 0
+        z = start_two_secondaries(workdir, primary, None)
+        for name in ('a.test.', 'b.test.'):
+            wait_serial(z.port, 2, 10, z.log(), origin=name)
+        lines = notify_both_and_wait(z, primary, 3)
+        assert overlapping(), primary.spans
+        assert not [line for line in lines if 'queued' in line], lines
+        assert z.stop() == 0
+        # A reload that raises the limit starts the transfer queued at once.
+        z = start_two_secondaries(workdir, primary, 1)
+        for name in ('a.test.', 'b.test.'):
+            wait_serial(z.port, 3, 10, z.log(), origin=name)
+        primary.serial = 4
+        primary.delay = 0.5   # the first transfer runs for 2.5 s: the reload comes within
+        del primary.spans[:]
+        for name in ('a.test.', 'b.test.'):
+            notify(z.port, name=name)
+        wait_log(z, 'queued: transfers-in (1) reached', 5)
+        two_secondaries_conf(workdir, primary, 2)
+        z.reload()
+        for name in ('a.test.', 'b.test.'):
+            wait_serial(z.port, 4, 10, z.log(), origin=name)
+        assert overlapping(), primary.spans
+        assert z.stop() == 0
+    finally:
+        primary.close()
+
+
 if __name__ == '__main__':
     sys.exit(main([test_bind_primary, test_nsd_primary, test_knot_primary,
                    test_tsig_and_refresh_timer, test_expire_and_saved_copy,
                    test_chain_bind_zoned_nsd, test_chain_bind_zoned_knot, test_hostile_primary,
-                   test_notify_primary_only]))
+                   test_notify_primary_only, test_transfers_in]))

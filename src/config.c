@@ -373,15 +373,8 @@ config_parse_listen(struct config_parser *p, int family)
 	p->config->listen_set = true;
 	config_next(p);
 	if (p->type == TOKEN_WORD && strcmp(p->token, "port") == 0) {
-		config_next(p);
-		char *end;
-		unsigned long value = strtoul(p->token, &end, 10);
-		if (p->type != TOKEN_WORD || *end != '\0' || end == p->token || value > 65535) {
-			config_error(p, ZONED_EINVAL, "port '%s' is not a number from 0 to 65535",
-				config_token_text(p));
+		if (!config_parse_port(p, false, &port))
 			return false;
-		}
-		port = (uint16_t)value;
 		config_next(p);
 	}
 	if (!config_expect(p, TOKEN_OPEN, "'{'"))

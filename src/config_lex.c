@@ -364,6 +364,26 @@ config_next_name(struct config_parser *p, const char *what)
 	return false;
 }
 
+bool
+config_parse_port(struct config_parser *p, bool star, uint16_t *port)
+{
+	config_next(p);
+	if (star && p->type == TOKEN_WORD && strcmp(p->token, "*") == 0) {
+		*port = 0;
+		return true;
+	}
+	char *end;
+	unsigned long value = strtoul(p->token, &end, 10);
+	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || p->token[0] == '-'
+	    || value > 65535) {
+		config_error(p, ZONED_EINVAL, "port '%s' is not a number from 0 to 65535",
+			config_token_text(p));
+		return false;
+	}
+	*port = (uint16_t)value;
+	return true;
+}
+
 /* A string or a word value followed by ';' into out (malloc'd). */
 bool
 config_parse_text(struct config_parser *p, const char *name, char **out)

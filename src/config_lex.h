@@ -139,6 +139,12 @@ enum config_recovery config_recover(struct config_parser *p, unsigned depth);
 /* Reads the name after a statement word (zone, acl, key): true when it is one. */
 bool config_next_name(struct config_parser *p, const char *what);
 
+/*
+ * The number after "port" (the current token) into *port: 0 to 65535, or
+ * with star "*" (any port: 0). False, with the error reported, otherwise.
+ */
+bool config_parse_port(struct config_parser *p, bool star, uint16_t *port);
+
 /* A string or word value followed by ';' into *out (malloc'd, replacing it). */
 bool config_parse_text(struct config_parser *p, const char *name, char **out);
 

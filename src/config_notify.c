@@ -67,27 +67,6 @@ config_parse_notify(struct config_parser *p, struct config_notify *notify)
 	return config_expect_end(p);
 }
 
-/* port N after an address or a statement word; the current token is "port". */
-static bool
-config_parse_port(struct config_parser *p, bool star, uint16_t *port)
-{
-	config_next(p);
-	if (star && p->type == TOKEN_WORD && strcmp(p->token, "*") == 0) {
-		*port = 0;
-		return true;
-	}
-	char *end;
-	unsigned long value = strtoul(p->token, &end, 10);
-	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || p->token[0] == '-'
-	    || value > 65535) {
-		config_error(p, ZONED_EINVAL, "port '%s' is not a number from 0 to 65535",
-			config_token_text(p));
-		return false;
-	}
-	*port = (uint16_t)value;
-	return true;
-}
-
 /* An IPv4 or IPv6 literal with port into address; false when it is not one. */
 static bool
 config_notify_address(const char *text, uint16_t port, struct sockaddr_storage *address,

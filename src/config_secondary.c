@@ -23,23 +23,6 @@ config_primaries_free(struct config_primary *primaries, size_t count)
 	free(primaries);
 }
 
-/* port N; the current token is "port". */
-static bool
-config_parse_primary_port(struct config_parser *p, uint16_t *port)
-{
-	config_next(p);
-	char *end;
-	unsigned long value = strtoul(p->token, &end, 10);
-	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || p->token[0] == '-'
-	    || value > 65535) {
-		config_error(p, ZONED_EINVAL, "port '%s' is not a number from 0 to 65535",
-			config_token_text(p));
-		return false;
-	}
-	*port = (uint16_t)value;
-	return true;
-}
-
 /* Sets the port of an IPv4 or IPv6 socket address. */
 static void
 config_primary_set_port(struct config_primary *primary, uint16_t port)
@@ -66,7 +49,7 @@ config_parse_primary(struct config_parser *p, uint16_t port, struct config_prima
 	while (config_next(p) == TOKEN_WORD) {
 		if (strcmp(p->token, "port") == 0) {
 			uint16_t element_port;
-			if (!config_parse_primary_port(p, &element_port))
+			if (!config_parse_port(p, false, &element_port))
 				return false;
 			config_primary_set_port(out, element_port);
 		} else if (strcmp(p->token, "key") == 0 && out->key == NULL) {
@@ -97,7 +80,7 @@ config_parse_primaries(struct config_parser *p, struct config_primary **primarie
 	uint16_t port = CONFIG_DEFAULT_PORT;
 	config_next(p);
 	if (p->type == TOKEN_WORD && strcmp(p->token, "port") == 0) {
-		if (!config_parse_primary_port(p, &port))
+		if (!config_parse_port(p, false, &port))
 			return false;
 		config_next(p);
 	}

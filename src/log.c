@@ -90,15 +90,15 @@ log_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long 
 }
 
 void
-log_format_address(const struct sockaddr_storage *address, char *out, size_t size)
+log_format_address(const struct sockaddr *address, char *out, size_t size)
 {
 	char text[INET6_ADDRSTRLEN] = "?";
-	uint16_t port;
-	if (address->ss_family == AF_INET) {
+	uint16_t port = 0;
+	if (address->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)address;
 		inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
 		port = ntohs(in->sin_port);
-	} else {
+	} else if (address->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
 		inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
 		port = ntohs(in6->sin6_port);

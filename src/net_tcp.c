@@ -5,7 +5,6 @@
  */
 #include <config.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,24 +66,6 @@ struct net_tcp_connection {
 	bool transfer_counted;        /* holds one of net_transfers' active */
 };
 
-/* The client's address into client (INET6_ADDRSTRLEN octets); returns its port. */
-static uint16_t
-net_tcp_peer_text(const struct sockaddr *peer, char *client)
-{
-	strcpy(client, "?");
-	if (peer->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
-		inet_ntop(AF_INET, &in->sin_addr, client, INET6_ADDRSTRLEN);
-		return ntohs(in->sin_port);
-	}
-	if (peer->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
-		inet_ntop(AF_INET6, &in6->sin6_addr, client, INET6_ADDRSTRLEN);
-		return ntohs(in6->sin6_port);
-	}
-	return 0;
-}
-
 /*
  * -v 3: one line per connection event (accepted, refused, closed and why).
  * Formatted only when debugging is on: accepts stay cheap otherwise.
@@ -94,10 +75,10 @@ net_tcp_debug(const struct net_worker *w, const struct sockaddr *peer, const cha
 {
 	if (!log_enabled(LOG_DEBUG))
 		return;
-	char client[INET6_ADDRSTRLEN];
-	uint16_t port = net_tcp_peer_text(peer, client);
-	log_message(LOG_DEBUG, "TCP %s#%u: %s (worker %u, %u connections open)", client, port,
-		event, w->id, w->tcp_connection_count);
+	char client[LOG_ADDRESS_SIZE];
+	log_format_address(peer, client, sizeof client);
+	log_message(LOG_DEBUG, "TCP %s: %s (worker %u, %u connections open)", client, event,
+		w->id, w->tcp_connection_count);
 }
 
 /* One log line about the connection's transfer: what, to whom, how far. */
@@ -105,9 +86,9 @@ static void
 net_tcp_stream_log(const struct net_tcp_connection *c, int priority, const char *event)
 {
 	const struct answer_stream *s = &c->stream;
-	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN];
+	char zone[DNAME_MAX_LENGTH * 4], client[LOG_ADDRESS_SIZE];
 	dname_format(s->zone->origin, zone, sizeof zone);
-	uint16_t port = net_tcp_peer_text((const struct sockaddr *)&c->peer, client);
+	log_format_address((const struct sockaddr *)&c->peer, client, sizeof client);
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double seconds = (double)(now.tv_sec - c->stream_start.tv_sec)
@@ -126,12 +107,12 @@ net_tcp_stream_log(const struct net_tcp_connection *c, int priority, const char 
 			: s->journal_status == ZONED_EINVAL ? " (journal damaged)"
 			: s->journal_status == ZONED_ELIMIT ? " (the difference is larger than the zone)"
 			: " (journal unreadable)";
-		log_message(priority, "transfer of %s to %s#%u: %s %s, %s%s", zone, client, port,
-			kind, event, serial, why);
+		log_message(priority, "transfer of %s to %s: %s %s, %s%s", zone, client, kind,
+			event, serial, why);
 		return;
 	}
-	log_message(priority, "transfer of %s to %s#%u: %s %s, %s, %u messages, "
-		"%llu records, %llu octets, %.3f s", zone, client, port, kind, event, serial,
+	log_message(priority, "transfer of %s to %s: %s %s, %s, %u messages, "
+		"%llu records, %llu octets, %.3f s", zone, client, kind, event, serial,
 		s->message_count, (unsigned long long)s->record_count,
 		(unsigned long long)c->stream_octets, seconds);
 }
@@ -153,11 +134,11 @@ net_tcp_transfer_admit(struct net_tcp_connection *c, const struct net_view *view
 	}
 	atomic_fetch_sub(&transfers->active, 1);
 	atomic_fetch_add(&transfers->refused, 1);
-	char zone[DNAME_MAX_LENGTH * 4], client[INET6_ADDRSTRLEN] = "?";
+	char zone[DNAME_MAX_LENGTH * 4], client[LOG_ADDRESS_SIZE];
 	dname_format(result->zone->origin, zone, sizeof zone);
-	uint16_t port = net_tcp_peer_text((const struct sockaddr *)&c->peer, client);
-	log_message(LOG_WARNING, "transfer of %s to %s#%u: %s denied: transfers-out (%u) "
-		"reached", zone, client, port, result->qtype == RRTYPE_IXFR ? "IXFR" : "AXFR",
+	log_format_address((const struct sockaddr *)&c->peer, client, sizeof client);
+	log_message(LOG_WARNING, "transfer of %s to %s: %s denied: transfers-out (%u) "
+		"reached", zone, client, result->qtype == RRTYPE_IXFR ? "IXFR" : "AXFR",
 		view->transfers_out);
 	return false;
 }

@@ -278,7 +278,7 @@ struct notify_pending {
 	struct notify_target target;
 	uint8_t origin[DNAME_MAX_LENGTH];
 	char zone_name[DNAME_MAX_LENGTH * 4 + 1];
-	char address_text[INET6_ADDRSTRLEN + 8];
+	char address_text[LOG_ADDRESS_SIZE];
 	uint32_t serial;
 	unsigned tries;             /* sent so far */
 	size_t message_length;
@@ -384,8 +384,8 @@ on_notify_readable(evutil_socket_t fd, short events, void *arg)
 			&& notify_response_matches(p->message, p->message_length, buffer,
 				(size_t)length)))
 			p = p->next;
-		char text[INET6_ADDRSTRLEN + 8];
-		log_format_address(&from, text, sizeof text);
+		char text[LOG_ADDRESS_SIZE];
+		log_format_address((const struct sockaddr *)&from, text, sizeof text);
 		if (p == NULL) {
 			notify->log(LOG_DEBUG, "NOTIFY: unexpected message from %s ignored", text);
 			continue;
@@ -540,7 +540,8 @@ notify_start(struct notify *notify, const struct zone *zone, const char *zone_na
 	p->target = *target;
 	memcpy(p->origin, zone->origin, zone->origin_length);
 	snprintf(p->zone_name, sizeof p->zone_name, "%s", zone_name);
-	log_format_address(&target->address, p->address_text, sizeof p->address_text);
+	log_format_address((const struct sockaddr *)&target->address, p->address_text,
+		sizeof p->address_text);
 	if (target->key[0] != 0 && !notify_keep_key(notify, p, keys)) {
 		free(p);
 		return 0;   /* logged; the other targets are still notified */

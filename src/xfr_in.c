@@ -46,7 +46,7 @@ struct xfr_primary {
 	socklen_t address_length;
 	bool keyed;
 	struct tsig_key_copy key;
-	char text[INET6_ADDRSTRLEN + 8];    /* "address#port" */
+	char text[LOG_ADDRESS_SIZE];        /* "address#port" */
 };
 
 enum xfr_phase {
@@ -791,7 +791,7 @@ xfr_zone_set_primaries(struct xfr_in *xfr, struct xfr_zone *z, const struct conf
 		struct xfr_primary *p = &primaries[i];
 		p->address = cz->primaries[i].address;
 		p->address_length = cz->primaries[i].address_length;
-		log_format_address(&p->address, p->text, sizeof p->text);
+		log_format_address((const struct sockaddr *)&p->address, p->text, sizeof p->text);
 		uint8_t name[DNAME_MAX_LENGTH];
 		const char *key = cz->primaries[i].key;
 		if (key == NULL || dname_from_text(key, name) < 0)

@@ -22,6 +22,7 @@
 #include "testlib.h"
 #include "zoned/config.h"
 #include "zoned/error.h"
+#include "zoned/log.h"
 #include "zoned/nametree.h"
 #include "zoned/notify.h"
 #include "zoned/tsig.h"
@@ -161,22 +162,13 @@ targets_text(const struct notify_targets *targets, char *out, size_t size)
 	out[0] = '\0';
 	for (size_t i = 0; i < targets->count; i++) {
 		const struct notify_target *t = &targets->items[i];
-		char address[INET6_ADDRSTRLEN];
-		unsigned port;
-		if (t->address.ss_family == AF_INET) {
-			const struct sockaddr_in *in = (const struct sockaddr_in *)&t->address;
-			inet_ntop(AF_INET, &in->sin_addr, address, sizeof address);
-			port = ntohs(in->sin_port);
-		} else {
-			const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&t->address;
-			inet_ntop(AF_INET6, &in6->sin6_addr, address, sizeof address);
-			port = ntohs(in6->sin6_port);
-		}
+		char address[LOG_ADDRESS_SIZE];
+		log_format_address((const struct sockaddr *)&t->address, address, sizeof address);
 		char key[DNAME_MAX_LENGTH * 4 + 1] = "";
 		if (t->key[0] != 0)
 			dname_format(t->key, key, sizeof key);
-		snprintf(out + strlen(out), size - strlen(out), "%s%s#%u%s%s", i ? " " : "",
-			address, port, key[0] ? " " : "", key);
+		snprintf(out + strlen(out), size - strlen(out), "%s%s%s%s", i ? " " : "",
+			address, key[0] ? " " : "", key);
 	}
 }
 

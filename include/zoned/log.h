@@ -6,6 +6,7 @@
 #define ZONED_LOG_H
 
 #include <stdbool.h>
+#include <netinet/in.h>   /* INET6_ADDRSTRLEN */
 #include <stddef.h>
 #include <sys/socket.h>
 #include <syslog.h>  /* the LOG_* priorities callers pass */
@@ -64,7 +65,13 @@ struct log_diag {
 void log_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long line,
 	const char *message);
 
-/* "address#port" of an IPv4 or IPv6 socket address, as BIND writes it. */
-void log_format_address(const struct sockaddr_storage *address, char *out, size_t size);
+/* Room for log_format_address's text: an IPv6 address, '#', a port, the NUL. */
+#define LOG_ADDRESS_SIZE (INET6_ADDRSTRLEN + 8)
+
+/*
+ * "address#port" of an IPv4 or IPv6 socket address into out, as BIND
+ * writes it ("?#0" for another family).
+ */
+void log_format_address(const struct sockaddr *address, char *out, size_t size);
 
 #endif

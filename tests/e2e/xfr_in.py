@@ -17,7 +17,6 @@
 # no zone of ours NOTAUTH.
 import os
 import signal
-import socket
 import socketserver
 import struct
 import subprocess
@@ -28,7 +27,8 @@ import time
 sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
-from xfr_out import PEERS, Peer, require, start_knot, start_nsd  # noqa: E402
+from peers import (PEERS, start_knot, start_knot_with, start_named, start_nsd,  # noqa: E402
+                   start_nsd_with, stop_peers)
 from notify import Listener  # noqa: E402
 
 import dns.message  # noqa: E402
@@ -160,83 +160,40 @@ def set_zone(path, text):
 # ---- stock primaries ----
 
 def start_bind_primary(workdir, port, notify_to=None, key=False, zone=None):
-    named = require('named')
     write(os.path.join(workdir, 'primary.db'), zone or primary_zone(1))
     key_text = ('key "%s" { algorithm hmac-sha256; secret "%s"; };\n' % (KEY_NAME, KEY_SECRET)
                 if key else '')
-    write(os.path.join(workdir, 'named.conf'), key_text + '''options {
-	directory "%(dir)s";
-	pid-file "%(dir)s/named.pid";
-	session-keyfile "%(dir)s/session.key";
-	managed-keys-directory "%(dir)s";
-	listen-on port %(port)d { 127.0.0.1; };
-	listen-on-v6 { none; };
-	recursion no;
-	dnssec-validation no;
-	%(notify)s
+    options = '''%(notify)s
 	notify-delay 0;
-	allow-transfer { %(allow)s; };
-};
-controls { };
-zone "example" {
+	allow-transfer { %(allow)s; };''' % {
+        'allow': 'key %s' % KEY_NAME if key else '127.0.0.1',
+        'notify': 'notify explicit; also-notify { 127.0.0.1 port %d; };' % notify_to
+        if notify_to else 'notify no;'}
+    peer = start_named(workdir, port, options, '''zone "example" {
 	type primary;
-	file "%(dir)s/primary.db";
+	file "%s/primary.db";
 	ixfr-from-differences yes;
 };
-''' % {'dir': workdir, 'port': port, 'allow': 'key %s' % KEY_NAME if key else '127.0.0.1',
-       'notify': 'notify explicit; also-notify { 127.0.0.1 port %d; };' % notify_to
-       if notify_to else 'notify no;'})
-    peer = Peer('named', [named, '-g', '-n', '1', '-c', os.path.join(workdir, 'named.conf')],
-                workdir, port)
+''' % workdir, before=key_text)
     wait_serial(port, dns.zone.from_text(zone or primary_zone(1), ORIGIN).get_soa().serial,
                 15, 'at BIND')
     return peer
 
 
 def start_nsd_primary(workdir, port, notify_to):
-    nsd = require('nsd')
     write(os.path.join(workdir, 'primary.db'), primary_zone(1))
-    write(os.path.join(workdir, 'nsd.conf'), '''server:
-	ip-address: 127.0.0.1@%(port)d
-	port: %(port)d
-	server-count: 1
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "%(dir)s"
-	database: ""
-	zonelistfile: "%(dir)s/zone.list"
-	xfrdfile: "%(dir)s/xfrd.state"
-	xfrdir: "%(dir)s"
-	pidfile: "%(dir)s/nsd.pid"
-	verbosity: 2
-remote-control:
-	control-enable: no
-zone:
-	name: "example"
-	zonefile: "%(dir)s/primary.db"
+    peer = start_nsd_with(workdir, port, '''	zonefile: "%(dir)s/primary.db"
 	notify: 127.0.0.1@%(notify)d NOKEY
 	provide-xfr: 127.0.0.1 NOKEY
-''' % {'dir': workdir, 'port': port, 'notify': notify_to})
-    peer = Peer('nsd', [nsd, '-d', '-c', os.path.join(workdir, 'nsd.conf')], workdir, port)
+''' % {'dir': workdir, 'notify': notify_to})
     wait_serial(port, 1, 15, 'at NSD')
     return peer
 
 
 def start_knot_primary(workdir, port, notify_to):
-    knotd = require('knotd')
     write(os.path.join(workdir, 'primary.db'), primary_zone(1))
     # zonefile-load difference: a changed file becomes a journal entry, served by IXFR.
-    write(os.path.join(workdir, 'knot.conf'), '''server:
-    rundir: "%(dir)s"
-    pidfile: "%(dir)s/knot.pid"
-    listen: 127.0.0.1@%(port)d
-database:
-    storage: "%(dir)s"
-log:
-  - target: stderr
-    any: info
-remote:
+    peer = start_knot_with(workdir, port, '''remote:
   - id: zoned
     address: 127.0.0.1@%(notify)d
 acl:
@@ -255,16 +212,9 @@ zone:
     file: "%(dir)s/primary.db"
     notify: zoned
     acl: to_zoned
-''' % {'dir': workdir, 'port': port, 'notify': notify_to})
-    peer = Peer('knotd', [knotd, '-c', os.path.join(workdir, 'knot.conf')], workdir, port)
+''' % {'dir': workdir, 'notify': notify_to})
     wait_serial(port, 1, 15, 'at Knot')
     return peer
-
-
-def stop_peers():
-    for p in PEERS:
-        p.stop()
-    del PEERS[:]
 
 
 def check_primary(workdir, start, ixfr):

@@ -17,16 +17,14 @@ import base64
 import functools
 import os
 import re
-import shutil
-import signal
 import socket
-import subprocess
 import sys
 import time
 
 sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
+from peers import start_bind, start_knot, start_nsd, stop_peers  # noqa: E402
 
 import dns.name  # noqa: E402
 import dns.query  # noqa: E402
@@ -408,139 +406,6 @@ def test_stalled_gone_and_shutdown(workdir):
 
 # ---- stock secondaries on loopback ----
 
-class Peer:
-    """A secondary server process, stopped by pid after the test."""
-
-    def __init__(self, name, command, workdir, port):
-        self.name = name
-        self.port = port
-        self.log_path = os.path.join(workdir, name + '.log')
-        self.log_file = open(self.log_path, 'w')
-        self.proc = subprocess.Popen(command, stdout=self.log_file, stderr=subprocess.STDOUT,
-                                     cwd=workdir)
-        PEERS.append(self)
-
-    def log(self):
-        self.log_file.flush()
-        with open(self.log_path, errors='replace') as f:
-            return f.read()[-4000:]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log_file.close()
-
-
-PEERS = []
-
-
-def require(binary):
-    path = shutil.which(binary) or (os.path.exists('/usr/sbin/' + binary)
-                                    and '/usr/sbin/' + binary)
-    assert path, '%s is not installed (.ci/run installs it): this test needs it' % binary
-    return path
-
-
-def start_bind(workdir, port, primary_port):
-    named = require('named')
-    conf = os.path.join(workdir, 'named.conf')
-    # notify no: zoned sends none to it, and it has no one to tell.
-    write(conf, '''options {
-	directory "%(dir)s";
-	pid-file "%(dir)s/named.pid";
-	session-keyfile "%(dir)s/session.key";
-	managed-keys-directory "%(dir)s";
-	listen-on port %(port)d { 127.0.0.1; };
-	listen-on-v6 { none; };
-	recursion no;
-	notify no;
-	dnssec-validation no;
-	allow-transfer { 127.0.0.1; };
-};
-controls { };
-zone "example" {
-	type secondary;
-	primaries { 127.0.0.1 port %(primary)d; };
-	file "%(dir)s/bind-example.db";
-	masterfile-format text;
-};
-''' % {'dir': workdir, 'port': port, 'primary': primary_port})
-    return Peer('named', [named, '-g', '-n', '1', '-c', conf], workdir, port)
-
-
-def start_nsd(workdir, port, primary_port):
-    nsd = require('nsd')
-    conf = os.path.join(workdir, 'nsd.conf')
-    # Everything in workdir (database "" = no nsd.db; xfrd state, zone list,
-    # pid file), no chroot or user change, no control socket: nothing of a
-    # system instance is touched. request-xfr without AXFR: NSD asks IXFR
-    # first and takes zoned's AXFR-form answer.
-    write(conf, '''server:
-	ip-address: 127.0.0.1@%(port)d
-	port: %(port)d
-	server-count: 1
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "%(dir)s"
-	database: ""
-	zonelistfile: "%(dir)s/zone.list"
-	xfrdfile: "%(dir)s/xfrd.state"
-	xfrdir: "%(dir)s"
-	pidfile: "%(dir)s/nsd.pid"
-	verbosity: 2
-remote-control:
-	control-enable: no
-zone:
-	name: "example"
-	zonefile: "%(dir)s/nsd-example.zone"
-	request-xfr: 127.0.0.1@%(primary)d NOKEY
-	allow-notify: 127.0.0.1 NOKEY
-	provide-xfr: 127.0.0.1 NOKEY
-''' % {'dir': workdir, 'port': port, 'primary': primary_port})
-    return Peer('nsd', [nsd, '-d', '-c', conf], workdir, port)
-
-
-def start_knot(workdir, port, primary_port):
-    knotd = require('knotd')
-    conf = os.path.join(workdir, 'knot.conf')
-    # Knot 3.2 spells the primary "master"; its journal and timers live in
-    # the storage directory (workdir), never in /var/lib/knot.
-    write(conf, '''server:
-    rundir: "%(dir)s"
-    pidfile: "%(dir)s/knot.pid"
-    listen: 127.0.0.1@%(port)d
-database:
-    storage: "%(dir)s"
-log:
-  - target: stderr
-    any: info
-remote:
-  - id: zoned
-    address: 127.0.0.1@%(primary)d
-acl:
-  - id: from_zoned
-    address: 127.0.0.1
-    action: [notify, transfer]
-template:
-  - id: default
-    storage: "%(dir)s"
-    zonefile-sync: -1
-    semantic-checks: off
-zone:
-  - domain: example.
-    file: "%(dir)s/knot-example.zone"
-    master: zoned
-    acl: from_zoned
-''' % {'dir': workdir, 'port': port, 'primary': primary_port})
-    return Peer('knotd', [knotd, '-c', conf], workdir, port)
-
-
 def peer_serial(peer):
     try:
         r = dns.query.udp(make_query(ORIGIN, 'SOA'), '127.0.0.1', port=peer.port, timeout=1)
@@ -619,9 +484,7 @@ def check_secondary(workdir, start):
                 if 'xfr' in line.lower() or 'transfer' in line.lower()]
         print('%s: %s' % (peer.name, '\n    '.join(said[-4:])))
     finally:
-        for p in PEERS:
-            p.stop()
-        del PEERS[:]
+        stop_peers()
 
 
 def test_bind_secondary(workdir):

@@ -1,7 +1,7 @@
 # xfr_out_tsig.py: zoned as a TSIG-only primary (RFC 8945) for stock
 # secondaries. zoned has allow-transfer { !127.0.0.2; key "xfr-key"; }; and
 # sends its NOTIFYs, signed with the key, to the secondary (also-notify ...
-# key). BIND 9.18, NSD 4.6 and Knot 3.2, started by xfr_out.py's helpers
+# key). BIND 9.18, NSD 4.6 and Knot 3.2, started by peers.py's helpers
 # with the key added to their configs (this file's wrappers; NSD and Knot
 # then take NOTIFY only when signed with it, allow-notify / acl key), each
 # transfer the zone, serve the same records, and follow an edit + SIGHUP to
@@ -19,11 +19,11 @@ import time
 sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
-import xfr_out  # noqa: E402
-from xfr_out import (FIXED_RECORDS, ORIGIN, PEERS, TSIG_KEY, TSIG_SECRET,  # noqa: E402
+import peers  # noqa: E402
+from peers import start_bind, start_knot, start_nsd, stop_peers  # noqa: E402
+from xfr_out import (FIXED_RECORDS, ORIGIN, TSIG_KEY, TSIG_SECRET,  # noqa: E402
                      answer_keys, assert_complete, axfr_messages,
-                     peer_serial, record_key, serve_conf, start_bind, start_knot, start_nsd,
-                     transfer_zone_text)
+                     peer_serial, record_key, serve_conf, transfer_zone_text)
 from tsig import tsig_rdata  # noqa: E402
 
 import dns.flags  # noqa: E402
@@ -55,24 +55,24 @@ def keyed_zoned(workdir, zone_text, peer_port, key_statement=KEY_STATEMENT):
 
 
 def with_key(start, edits):
-    """xfr_out's start (start_bind, start_nsd, start_knot) with the config
+    """peers' start (start_bind, start_nsd, start_knot) with the config
     text it writes changed by edits(port, primary_port), (old, new) pairs
     that must each apply: the secondary pulls with the key and takes
     NOTIFY and transfers out of it only with the key."""
     def keyed(workdir, port, primary_port):
-        original = xfr_out.write
+        original = peers.write
 
         def write_keyed(path, text):
             for old, new in edits(port, primary_port):
-                assert old in text, 'xfr_out.%s no longer writes %r' % (start.__name__, old)
+                assert old in text, 'peers.%s no longer writes %r' % (start.__name__, old)
                 text = text.replace(old, new)
             original(path, text)
 
-        xfr_out.write = write_keyed
+        peers.write = write_keyed
         try:
             return start(workdir, port, primary_port)
         finally:
-            xfr_out.write = original
+            peers.write = original
     return keyed
 
 
@@ -148,9 +148,7 @@ def check_keyed_secondary(workdir, start):
                 if 'notify' in line.lower() or 'transfer' in line.lower()]
         print('%s: %s' % (peer.name, '\n    '.join(said[-4:])))
     finally:
-        for p in PEERS:
-            p.stop()
-        del PEERS[:]
+        stop_peers()
 
 
 def test_bind_keyed_secondary(workdir):
@@ -245,9 +243,7 @@ def test_knot_takes_100k_records(workdir):
         assert ours[0] == ours[-1] and ours[0][2] == dns.rdatatype.SOA
         assert sorted(theirs) == sorted(ours), 'Knot has another zone'
     finally:
-        for p in PEERS:
-            p.stop()
-        del PEERS[:]
+        stop_peers()
 
 
 def test_signed_transfer_through_key_change(workdir):

@@ -69,6 +69,8 @@ def notify_both_and_wait(z, primary, serial):
         assert notify(z.port, name=name).rcode() == dns.rcode.NOERROR
     for name in ('a.test.', 'b.test.'):
         wait_serial(z.port, serial, 10, z.log(), origin=name)
+        # Logged once the saved copy is written, just after the version is served.
+        wait_log(z, 'zone %s: transferred serial %d ' % (name.rstrip('.'), serial), 2)
     return z.log().splitlines()[before:]
 
 

@@ -9,7 +9,8 @@
 # primary stopped -> SERVFAIL after the SOA expire; a restart with the
 # primary down serves the saved copy, and one after the expire time does
 # not; chains BIND -> zoned -> NSD and BIND -> zoned -> Knot carry two
-# changes end to end, each by IXFR out of zoned's journal. Hostile:
+# changes end to end, each by IXFR out of zoned's journal (also across a
+# restart of zoned). Hostile:
 # a primary (a small dnspython server here) that cuts a transfer halfway,
 # answers garbage, sends an out-of-zone record or a CNAME beside other
 # data: the old version keeps serving and the reason is logged; NOTIFY in
@@ -314,11 +315,12 @@ def test_expire_and_saved_copy(workdir):
         stop_peers()
 
 
-def check_chain(workdir, start_downstream):
+def check_chain(workdir, start_downstream, restart=False):
     """BIND -> zoned -> a downstream secondary: each change at BIND reaches
     the downstream (zoned NOTIFYs it), which takes it from zoned by IXFR out
     of the journal zoned keeps of the versions it transferred in; the
-    downstream's copy equals BIND's."""
+    downstream's copy equals BIND's. restart: zoned is restarted between
+    the two changes (it serves its saved copy, its journal goes on)."""
     zoned_port = free_port()
     down_port = free_port()
     primary_port = free_port()
@@ -341,6 +343,11 @@ def check_chain(workdir, start_downstream):
             wait_log(z, ': IXFR queued in full, serial %d to %d, 1 messages, 6 records'
                      % (serial - 1, serial), 2)
             assert_same_zone(primary_port, down_port)
+            if restart and serial == 2:
+                assert z.stop() == 0
+                z = start_secondary(workdir, primary_port, notify_to=down_port,
+                                    port=zoned_port)
+                wait_serial(z.port, 2, 5, z.log())
         log = z.log()
         assert 'AXFR queued in full, serial 2' not in log and 'IXFR (AXFR form)' not in log, log
         assert 'error' not in log.lower().replace('(noerror)', ''), log
@@ -351,7 +358,7 @@ def check_chain(workdir, start_downstream):
 
 
 def test_chain_bind_zoned_nsd(workdir):
-    check_chain(workdir, start_nsd)
+    check_chain(workdir, start_nsd, restart=True)
 
 
 def test_chain_bind_zoned_knot(workdir):

@@ -396,6 +396,15 @@ server_render_metrics(void *arg, struct evbuffer *out)
 		atomic_load(&server->transfers.active),
 		(uint64_t)atomic_load(&server->transfers.refused)) < 0)
 		rc = ZONED_ENOMEM;
+	unsigned running = 0, queued = 0;
+	if (server->xfr_in != NULL)
+		xfr_in_transfer_counts(server->xfr_in, &running, &queued);
+	if (rc == 0 && evbuffer_add_printf(out, "# HELP zoned_transfers_in Zone transfers in "
+		"being received.\n# TYPE zoned_transfers_in gauge\nzoned_transfers_in %u\n"
+		"# HELP zoned_transfers_in_queued Zone transfers in waiting for transfers-in.\n"
+		"# TYPE zoned_transfers_in_queued gauge\nzoned_transfers_in_queued %u\n", running,
+		queued) < 0)
+		rc = ZONED_ENOMEM;
 	return rc;
 }
 

@@ -964,6 +964,15 @@ xfr_in_retransfer(struct xfr_in *xfr, const uint8_t *origin)
 }
 
 void
+xfr_in_transfer_counts(const struct xfr_in *xfr, unsigned *running, unsigned *queued)
+{
+	*running = xfr->transfers_active;
+	*queued = 0;
+	for (const struct xfr_zone *z = xfr->zones; z != NULL; z = z->next)
+		*queued += z->phase == XFR_QUEUED;
+}
+
+void
 xfr_in_free(struct xfr_in *xfr)
 {
 	if (xfr == NULL)

@@ -64,6 +64,12 @@ int xfr_in_refresh(struct xfr_in *xfr, const uint8_t *origin);
 /* Transfers origin in full (AXFR) now, whatever the serials. Returns as xfr_in_refresh(). */
 int xfr_in_retransfer(struct xfr_in *xfr, const uint8_t *origin);
 
+/*
+ * The zone transfers in running now (what transfers-in limits) and those
+ * waiting in its queue, into *running and *queued.
+ */
+void xfr_in_transfer_counts(const struct xfr_in *xfr, unsigned *running, unsigned *queued);
+
 /* Stops every refresh and transfer and frees xfr. NULL is fine. */
 void xfr_in_free(struct xfr_in *xfr);
 

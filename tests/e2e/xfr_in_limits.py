@@ -5,7 +5,8 @@
 # transfers-in 1 makes the second of two zones notified at once wait until
 # the first transfer is over (the primary never sends two at once) and both
 # reach the new serial, while the default (10) lets them run side by side,
-# and a reload that raises the limit starts the one queued.
+# and a reload that raises the limit starts the one queued; the gauges
+# zoned_transfers_in and zoned_transfers_in_queued count them meanwhile.
 import os
 import sys
 
@@ -13,6 +14,7 @@ sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
 from notify import Listener  # noqa: E402
+from metrics import scrape, value  # noqa: E402
 from xfr_in import HostilePrimary, notify, wait_log, wait_serial, zoned_conf  # noqa: E402
 
 import dns.rcode  # noqa: E402
@@ -45,18 +47,21 @@ def test_notify_primary_only(workdir):
         listener.close()
 
 
-def two_secondaries_conf(workdir, primary, limit):
-    """zoned.conf: a.test. and b.test., both secondary zones of primary."""
+def two_secondaries_conf(workdir, primary, limit, metrics_port=None):
+    """zoned.conf: a.test. and b.test., both secondary zones of primary;
+    the counters on metrics_port."""
     zones = ''.join('zone "%s" { type secondary; primaries { 127.0.0.1 port %d; }; '
                     'file "%s.db"; };\n' % (name, primary.port, name)
                     for name in ('a.test', 'b.test'))
     options = 'options { directory "."; notify no; %s };\n' % (
         'transfers-in %d;' % limit if limit else '')
-    write(os.path.join(workdir, 'zoned.conf'), options + zones)
+    channel = ('statistics-channels { inet 127.0.0.1 port %d allow { 127.0.0.1; }; };\n'
+               % metrics_port if metrics_port else '')
+    write(os.path.join(workdir, 'zoned.conf'), options + zones + channel)
 
 
-def start_two_secondaries(workdir, primary, limit):
-    two_secondaries_conf(workdir, primary, limit)
+def start_two_secondaries(workdir, primary, limit, metrics_port=None):
+    two_secondaries_conf(workdir, primary, limit, metrics_port)
     return start_zoned(workdir, ['-c', 'zoned.conf', '-t', '2'], clean_exit=True)
 
 
@@ -72,6 +77,13 @@ def notify_both_and_wait(z, primary, serial):
         # Logged once the saved copy is written, just after the version is served.
         wait_log(z, 'zone %s: transferred serial %d ' % (name.rstrip('.'), serial), 2)
     return z.log().splitlines()[before:]
+
+
+def transfer_gauges(port):
+    """zoned_transfers_in and zoned_transfers_in_queued of one scrape."""
+    samples, types = scrape(port)
+    assert types['zoned_transfers_in'] == types['zoned_transfers_in_queued'] == 'gauge'
+    return value(samples, 'zoned_transfers_in'), value(samples, 'zoned_transfers_in_queued')
 
 
 def test_transfers_in(workdir):
@@ -113,7 +125,8 @@ def test_transfers_in(workdir):
         assert not [line for line in lines if 'queued' in line], lines
         assert z.stop() == 0
         # A reload that raises the limit starts the transfer queued at once.
-        z = start_two_secondaries(workdir, primary, 1)
+        metrics_port = free_port()
+        z = start_two_secondaries(workdir, primary, 1, metrics_port)
         for name in ('a.test.', 'b.test.'):
             wait_serial(z.port, 3, 10, z.log(), origin=name)
         primary.serial = 4
@@ -122,11 +135,15 @@ def test_transfers_in(workdir):
         for name in ('a.test.', 'b.test.'):
             notify(z.port, name=name)
         wait_log(z, 'queued: transfers-in (1) reached', 5)
-        two_secondaries_conf(workdir, primary, 2)
+        # The counters say so meanwhile.
+        assert transfer_gauges(metrics_port) == (1, 1)
+        two_secondaries_conf(workdir, primary, 2, metrics_port)
         z.reload()
         for name in ('a.test.', 'b.test.'):
             wait_serial(z.port, 4, 10, z.log(), origin=name)
+            wait_log(z, 'zone %s: transferred serial 4 ' % name.rstrip('.'), 2)
         assert overlapping(), primary.spans
+        assert transfer_gauges(metrics_port) == (0, 0)
         assert z.stop() == 0
     finally:
         primary.close()

@@ -1,7 +1,8 @@
 /*
- * server.c: the daemon's threads and signals: one libevent base per worker
- * (UDP and TCP on SO_REUSEPORT sockets), the main thread handles signals,
- * reloads off to the side and swaps the zone set in without locks.
+ * server.c: the daemon's threads and signals: per worker a libevent base
+ * for TCP and a UDP thread (net_udp.c) on SO_REUSEPORT sockets; the main
+ * thread handles signals, reloads off to the side and swaps the zone set
+ * in without locks.
  */
 #include <config.h>
 

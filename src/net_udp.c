@@ -449,6 +449,8 @@ net_udp_worker_start(struct net_worker *worker, struct net_udp *const *sockets, 
 	}
 	if (pthread_create(&thread->thread, NULL, net_udp_thread_main, thread) != 0)
 		goto fail;
+	/* For top -H and the tests: "zoned-udp" (comm holds 15 octets). */
+	(void)pthread_setname_np(thread->thread, "zoned-udp");
 	worker->udp_thread = thread;
 	return 0;
 fail:

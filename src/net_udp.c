@@ -340,7 +340,9 @@ net_udp_serve_batch(struct net_udp_thread *thread, struct net_udp *udp, int flag
 /*
  * Several sockets (several listen addresses): sleep in poll, then read
  * each readable one. A full batch says more datagrams are probably queued:
- * read again at once rather than through another poll, a bounded number
+ * read again at once rather than through another poll (saves one poll per
+ * full batch; under the benchmark's max-rate load 18% of recvmmsg calls
+ * returned a full batch of 32 in the event-loop version), a bounded number
  * of times so the other sockets get their turn.
  */
 #define NET_UDP_BATCHES_PER_POLL 4

@@ -1,7 +1,8 @@
 /*
- * server.c: the daemon's threads and signals: one libevent base per worker
- * (UDP and TCP on SO_REUSEPORT sockets), the main thread handles signals,
- * reloads off to the side and swaps the zone set in without locks.
+ * server.c: the daemon's threads and signals: per worker a libevent base
+ * for TCP and a UDP thread (net_udp.c) on SO_REUSEPORT sockets; the main
+ * thread handles signals, reloads off to the side and swaps the zone set
+ * in without locks.
  */
 #include <config.h>
 
@@ -349,8 +350,7 @@ server_publish(struct server *server, struct server_view *next)
 	}
 	for (unsigned i = 0; i < server->worker_count; i++) {
 		struct server_worker *w = &server->workers[i];
-		while (w->started && atomic_load_explicit(&w->net.quiescent_epoch,
-			memory_order_acquire) < target) {
+		while (w->started && !net_worker_passed(&w->net, target)) {
 			struct timespec pause = { 0, 100 * 1000 };
 			nanosleep(&pause, NULL);
 		}
@@ -603,10 +603,9 @@ static void
 on_worker_stop(evutil_socket_t fd, short events, void *arg)
 {
 	struct server_worker *worker = arg;
-	for (size_t i = 0; i < worker->socket_count; i++) {
-		net_udp_stop(worker->udp[i]);
+	net_udp_worker_stop(&worker->net);
+	for (size_t i = 0; i < worker->socket_count; i++)
 		net_tcp_stop(worker->tcp[i]);
-	}
 	net_tcp_worker_drain(&worker->net);
 	net_worker_quiesce(&worker->net);
 	clock_gettime(CLOCK_MONOTONIC, &worker->drain_deadline);
@@ -633,6 +632,9 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 	worker->net.view = &server->published;
 	worker->net.global_epoch = &server->epoch;
 	worker->net.stats = &server->stats->workers[id];
+	/* The UDP thread's counters follow the event threads' (stats_create). */
+	worker->net.udp_stats = &server->stats->workers[server->worker_count + id];
+	atomic_init(&worker->net.udp_quiescent_epoch, NET_EPOCH_OFFLINE);
 	worker->net.transfers = &server->transfers;
 	atomic_init(&worker->net.quiescent_epoch, 0);
 	/* The cap is shared out: each worker counts only its own connections. */
@@ -669,6 +671,7 @@ server_worker_init(struct server *server, struct server_worker *worker, unsigned
 static void
 server_worker_cleanup(struct server_worker *worker)
 {
+	net_udp_worker_stop(&worker->net);
 	for (size_t i = 0; i < worker->socket_count; i++) {
 		net_udp_free(worker->udp[i]);
 		net_tcp_free(worker->tcp[i]);
@@ -709,6 +712,9 @@ server_start_workers(struct server *server)
 			break;
 		}
 		w->started = true;
+		rc = net_udp_worker_start(&w->net, w->udp, w->socket_count);
+		if (rc != 0)
+			log_message(LOG_ERR, "cannot start worker %u's UDP thread", i);
 	}
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	return rc;
@@ -1014,7 +1020,8 @@ server_load(struct server *server)
 		return ZONED_EIO;
 	}
 	server_config_cookies(server, server->config);
-	server->stats = stats_create(server->worker_count);
+	/* Two writers per worker: its event thread (TCP) and its UDP thread. */
+	server->stats = stats_create(2 * server->worker_count);
 	if (server->stats == NULL)
 		return ZONED_ENOMEM;
 	struct zoneset *zones = NULL;

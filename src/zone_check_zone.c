@@ -87,8 +87,8 @@ zone_check_find(const struct zone *zone, const uint8_t *name, uint16_t type, boo
 		if (child == NULL) {
 			if (below_cut)
 				return FIND_DELEGATION;
-			if (node->wildcard_child != NULL)
-				return find_at_node(node->wildcard_child, type);
+			if (node_wildcard_child(zone, node) != NULL)
+				return find_at_node(node_wildcard_child(zone, node), type);
 			return FIND_NXDOMAIN;
 		}
 		node = child;
@@ -359,7 +359,7 @@ check_integrity(struct check_pass *pass)
 	const struct zone *zone = pass->zone;
 	for (size_t i = 0; i < zone->node_count; i++) {
 		const struct name_node *node = zone->nodes[i];
-		if (node->flags & NODE_OCCLUDED)
+		if (node_flags(zone, node) & NODE_OCCLUDED)
 			continue;
 		if (node != zone->apex && name_node_rrset(node, RRTYPE_NS) != NULL) {
 			check_targets(pass, node, RRTYPE_NS, check_glue_target);

@@ -102,12 +102,7 @@ zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
 
 /* ---- incremental ---- */
 
-/*
- * rdata with the names in it lowercased (RFC 4034 6.2's canonical form,
- * for every type whose fields zoned knows): what two records must share
- * to be the same record (RFC 2181 5: TTL aside). Returns the length.
- */
-static size_t
+size_t
 zone_apply_canonical(uint16_t type, const uint8_t *rdata, size_t length, uint8_t *out)
 {
 	memcpy(out, rdata, length);

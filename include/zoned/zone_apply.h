@@ -42,4 +42,12 @@ int zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
 int zone_apply_diffs(const struct zone *old, const struct xfr_diff *diffs, size_t count,
 	const char *source, size_t max_records, struct diag *d, struct zone **out);
 
+/*
+ * Copies rdata into out with the names in it lowercased (RFC 4034 6.2's
+ * canonical form, for every type whose fields zoned knows): what two
+ * records must share to be the same record (RFC 2181 5: TTL aside).
+ * Returns the length.
+ */
+size_t zone_apply_canonical(uint16_t type, const uint8_t *rdata, size_t length, uint8_t *out);
+
 #endif

@@ -21,6 +21,7 @@
 #include "zoned/rrtype.h"
 #include "zoned/zone_apply.h"
 #include "zoned/zone_check.h"
+#include "zoned/zone_diff.h"
 #include "zoned/zone_update.h"
 
 #include "nametree_internal.h"
@@ -912,16 +913,24 @@ update_finish_zone(struct zone_update *u)
 	const struct zone *base = u->base;
 	struct zone *zone = u->zone;
 	size_t records = base->record_count + zone->record_count;  /* the new nodes' counted */
+	/* The journal's measure of the zone, carried over rather than measured again. */
+	uint64_t wire_size = base->wire_size;
 	for (size_t i = 0; i < u->owner_count; i++) {
-		const struct name_node *old = u->owners[i].old;
-		if (old == NULL || old == u->owners[i].new)
+		const struct name_node *old = u->owners[i].old, *new = u->owners[i].new;
+		if (old == new)
 			continue;
+		if (new != NULL)
+			wire_size += zone_diff_node_wire_size(new);
+		if (old == NULL)
+			continue;
+		wire_size -= zone_diff_node_wire_size(old);
 		const struct rrset *rrsets = name_node_rrsets(old);
 		for (uint16_t r = 0; r < old->rrset_count; r++)
 			records -= rrsets[r].rr_count;
 		zone->store->garbage += update_node_octets(old);
 	}
 	zone->record_count = records;
+	zone->wire_size = base->wire_size != 0 ? wire_size : 0;
 	zone->apex = update_map_get(u, base->apex);
 	zone_read_soa(zone);
 	return zone_nsec3_prepare(zone);

@@ -29,10 +29,13 @@ int zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
  * Builds the version after the difference sequences diffs (count of them,
  * in order) from old (finalized): old's records, minus each sequence's
  * deletions, plus its additions, then checked as zone_apply_build() does.
- * The sequences are folded into one change first (a deletion of a record
- * an earlier sequence added cancels the addition), and the new zone is
- * filled straight from old's records: no copy of the zone's records is
- * made on the way, so the peak is the two versions.
+ * When old's nodes can be shared (zone_update.h), the sequences are
+ * applied in order to a version that shares every unchanged node with old:
+ * only the changed owners are built. Otherwise they are folded into one
+ * change first (a deletion of a record an earlier sequence added cancels
+ * the addition), and the new zone is filled straight from old's records:
+ * no copy of the zone's records is made on the way, so the peak is the
+ * two versions.
  * A deletion of a record the version does not have is an error (the
  * versions differ from what the primary thinks: the caller falls back to
  * AXFR); an addition of a record it has already collapses into it. old is not changed. Returns as

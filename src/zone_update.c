@@ -936,6 +936,75 @@ update_finish_zone(struct zone_update *u)
 	return zone_nsec3_prepare(zone);
 }
 
+/* Whether two nodes have the same RRset types and own flags. */
+static bool
+update_same_shape(const struct zone *zone, const struct name_node *a, const struct name_node *b)
+{
+	if (a->rrset_count != b->rrset_count
+		|| zone_node_own_flags(zone, a) != zone_node_own_flags(zone, b))
+		return false;
+	const struct rrset *x = name_node_rrsets(a), *y = name_node_rrsets(b);
+	for (uint16_t i = 0; i < a->rrset_count; i++) {
+		if (x[i].type != y[i].type)
+			return false;
+	}
+	return true;
+}
+
+/* Whether node has DNSSEC records: the denial checks then look at the whole chain. */
+static bool
+update_node_has_dnssec(const struct name_node *node)
+{
+	static const uint16_t types[] = { RRTYPE_DNSKEY, RRTYPE_RRSIG, RRTYPE_NSEC, RRTYPE_NSEC3,
+		RRTYPE_NSEC3PARAM };
+	for (size_t i = 0; node != NULL && i < sizeof types / sizeof types[0]; i++) {
+		if (name_node_rrset(node, types[i]) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The checks of a loaded file, on the new version. The base passed them,
+ * so when the change is local only the changed names (and the apex) are
+ * checked: other names' checks read of a name only whether it exists,
+ * which types it has (address records of an NS, MX or SRV target, CNAME,
+ * DNAME) and whether it is a cut or below one. Local: no name added or
+ * removed, each replaced node has the types and own flags of its old one,
+ * and no DNSSEC data in a changed node or at the base's apex (the denial
+ * checks walk the whole chain). Anything else is checked whole. On the
+ * 1M-record benchmark zone the whole checks took 50-130 ms of a 1-record
+ * IXFR's 150-190 ms commit; the local ones take microseconds.
+ */
+static void
+update_check(struct zone_update *u, struct diag *d)
+{
+	const struct zone *zone = u->zone;
+	bool local = name_node_rrset(u->base->apex, RRTYPE_DNSKEY) == NULL;
+	size_t changed = 0;
+	for (size_t i = 0; local && i < u->owner_count; i++) {
+		const struct name_node *old = u->owners[i].old, *new = u->owners[i].new;
+		if (old == new)
+			continue;
+		local = old != NULL && new != NULL && update_same_shape(zone, old, new)
+			&& !update_node_has_dnssec(old) && !update_node_has_dnssec(new);
+		changed++;
+	}
+	const struct name_node **nodes = local ? malloc((changed + 1) * sizeof *nodes) : NULL;
+	if (nodes == NULL) {
+		if (zone_check_zone(zone, &u->modes, d) == 0)
+			zone_check_denial(zone, &u->modes, NULL, d);
+		return;
+	}
+	changed = 0;
+	for (size_t i = 0; i < u->owner_count; i++) {
+		if (u->owners[i].new != u->owners[i].old)
+			nodes[changed++] = u->owners[i].new;  /* sorted canonically */
+	}
+	zone_check_changed(zone, nodes, changed, &u->modes, d);
+	free(nodes);
+}
+
 int
 zone_update_commit(struct zone_update *u, struct diag *d, struct zone **out)
 {
@@ -968,8 +1037,7 @@ zone_update_commit(struct zone_update *u, struct diag *d, struct zone **out)
 	if (rc == 0) {
 		zone_build_free(zone->build);
 		zone->build = NULL;
-		if (zone_check_zone(zone, &u->modes, d) == 0)
-			zone_check_denial(zone, &u->modes, NULL, d);
+		update_check(u, d);
 		if (d->errors != errors_before)
 			rc = ZONED_EZONE;
 	}

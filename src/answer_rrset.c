@@ -303,7 +303,7 @@ answer_additional_usable(const struct answer_additional *wanted)
 	const struct zone *zone = wanted->zone;
 	const struct name_node *node = wanted->node;
 	const struct node_links *links = node_links(zone, node);
-	if (links->cut != NULL && !wanted->glue)
+	if ((links->flags & (NODE_DELEGATION | NODE_BELOW_CUT)) && !wanted->glue)
 		return false;
 	return !(links->flags & NODE_OCCLUDED) || !node_below_dname(zone, node);
 }

@@ -55,9 +55,8 @@ struct zone_build {
 	uint32_t bucket_mask;
 };
 
-/* Grows *array of element_size items to hold at least needed items. */
-static int
-grow_array(void *array, size_t *capacity, size_t needed, size_t element_size)
+int
+zone_grow_array(void *array, size_t *capacity, size_t needed, size_t element_size)
 {
 	if (needed <= *capacity)
 		return 0;
@@ -153,14 +152,14 @@ static int
 zone_build_add_node(struct zone_build *build, struct name_node *node, uint32_t hash)
 {
 	size_t capacity = build->node_capacity;
-	if (grow_array(&build->nodes, &capacity, build->node_count + 1, sizeof *build->nodes) != 0)
+	if (zone_grow_array(&build->nodes, &capacity, build->node_count + 1, sizeof *build->nodes) != 0)
 		return ZONED_ENOMEM;
 	capacity = build->node_capacity;
-	if (grow_array(&build->node_hashes, &capacity, build->node_count + 1,
+	if (zone_grow_array(&build->node_hashes, &capacity, build->node_count + 1,
 		    sizeof *build->node_hashes) != 0)
 		return ZONED_ENOMEM;
 	capacity = build->node_capacity;
-	if (grow_array(&build->node_next, &capacity, build->node_count + 1,
+	if (zone_grow_array(&build->node_next, &capacity, build->node_count + 1,
 		    sizeof *build->node_next) != 0)
 		return ZONED_ENOMEM;
 	build->node_capacity = capacity;
@@ -200,7 +199,7 @@ zone_build_start(struct zone *zone)
 	 * The pending rdata buffer exists from the start: records with empty
 	 * rdata still take offsets into it, and NULL + 0 is undefined.
 	 */
-	return grow_array(&zone->build->rdata, &zone->build->rdata_capacity, 1, 1);
+	return zone_grow_array(&zone->build->rdata, &zone->build->rdata_capacity, 1, 1);
 }
 
 struct zone *
@@ -308,26 +307,32 @@ zone_unref(const struct zone *zone)
 	zone_free(counted);
 }
 
-/* Returns the index of file in build->files, adding it; -1 when out of memory. */
-static int
-zone_build_file_index(struct zone_build *build, const char *file)
+int
+zone_file_index(char ***files, size_t *count, const char *file)
 {
 	if (file == NULL)
 		file = "";
 	/* Records arrive file by file, so the last name is nearly always the one. */
-	for (size_t i = build->file_count; i > 0; i--) {
-		if (strcmp(build->files[i - 1], file) == 0)
+	for (size_t i = *count; i > 0; i--) {
+		if (strcmp((*files)[i - 1], file) == 0)
 			return (int)(i - 1);
 	}
-	if (build->file_count >= UINT16_MAX)
+	if (*count >= UINT16_MAX)
 		return 0;
-	char **files = realloc(build->files, (build->file_count + 1) * sizeof *files);
-	if (files == NULL)
+	char **grown = realloc(*files, (*count + 1) * sizeof *grown);
+	if (grown == NULL)
 		return -1;
-	build->files = files;
-	if ((files[build->file_count] = strdup(file)) == NULL)
+	*files = grown;
+	if ((grown[*count] = strdup(file)) == NULL)
 		return -1;
-	return (int)build->file_count++;
+	return (int)(*count)++;
+}
+
+/* Returns the index of file in build->files, adding it; -1 when out of memory. */
+static int
+zone_build_file_index(struct zone_build *build, const char *file)
+{
+	return zone_file_index(&build->files, &build->file_count, file);
 }
 
 /* Appends one record to the pending owner's list. */
@@ -335,9 +340,9 @@ static int
 zone_build_push(struct zone_build *build, uint16_t type, uint32_t ttl, const uint8_t *rdata,
 	uint16_t rdata_length, uint32_t line, uint16_t file_index, uint32_t sequence)
 {
-	if (grow_array(&build->records, &build->record_capacity, build->record_count + 1,
+	if (zone_grow_array(&build->records, &build->record_capacity, build->record_count + 1,
 		    sizeof *build->records) != 0
-		|| grow_array(&build->rdata, &build->rdata_capacity,
+		|| zone_grow_array(&build->rdata, &build->rdata_capacity,
 			build->rdata_length + rdata_length, 1) != 0)
 		return ZONED_ENOMEM;
 	struct pending_record *stored = &build->records[build->record_count++];
@@ -587,7 +592,7 @@ zone_build_split_nsec3(struct zone *zone)
 			&& name_node_rrset(node, RRTYPE_NSEC3) != NULL) {
 			struct name_node *nsec3, *rest;
 			if (zone_split_nsec3_node(zone, node, &nsec3, &rest) != 0
-				|| grow_array(&zone->nsec3_nodes, &capacity, zone->nsec3_count + 1,
+				|| zone_grow_array(&zone->nsec3_nodes, &capacity, zone->nsec3_count + 1,
 					sizeof *zone->nsec3_nodes) != 0)
 				return ZONED_ENOMEM;
 			zone->nsec3_nodes[zone->nsec3_count++] = nsec3;
@@ -670,20 +675,17 @@ zone_mark_node(const struct zone *zone, const struct name_node *node, uint32_t i
 {
 	struct node_links *links = zone_links_of(zone, node);
 	links->index = index;
-	links->wildcard_child = NULL;  /* set by the child, which comes later */
-	links->cut = NULL;
 	if (!(flags & NODE_APEX)) {
 		/* Canonical order puts every parent before its children. */
 		struct node_links *up = zone_links_of(zone, links->parent);
 		if (flags & NODE_WILDCARD)
-			up->wildcard_child = (struct name_node *)(uintptr_t)node;
-		if (up->cut != NULL || (up->flags & (NODE_OCCLUDED | NODE_DNAME)))
+			up->flags |= NODE_WILDCARD_PARENT;
+		if (up->flags & (NODE_DELEGATION | NODE_BELOW_CUT))
+			flags |= NODE_BELOW_CUT | NODE_OCCLUDED;
+		if (up->flags & (NODE_OCCLUDED | NODE_DNAME))
 			flags |= NODE_OCCLUDED;
-		if (up->cut != NULL)
-			links->cut = up->cut;
-		else if (flags & NODE_DELEGATION)
-			links->cut = (struct name_node *)(uintptr_t)node;
 	}
+	/* NODE_WILDCARD_PARENT: set by the child, which comes later. */
 	links->flags = (uint8_t)flags;
 }
 

@@ -111,6 +111,15 @@ unsigned zone_node_own_flags(const struct zone *zone, const struct name_node *no
 void zone_mark_node(const struct zone *zone, const struct name_node *node, uint32_t index,
 	unsigned flags);
 
+/* Grows *array of element_size items to hold at least needed (doubling). Returns 0 or ZONED_ENOMEM. */
+int zone_grow_array(void *array, size_t *capacity, size_t needed, size_t element_size);
+
+/*
+ * The index of file (NULL: "") in (*files)[0..*count), adding a copy;
+ * past UINT16_MAX names, 0. Returns -1 when out of memory.
+ */
+int zone_file_index(char ***files, size_t *count, const char *file);
+
 /* Gives zone a fresh zone->build (zone_create() does). Returns 0 or ZONED_ENOMEM. */
 int zone_build_start(struct zone *zone);
 

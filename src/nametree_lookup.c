@@ -88,6 +88,18 @@ zone_find_node_hashed(const struct zone *zone, const uint8_t *name, size_t name_
 
 
 const struct name_node *
+node_wildcard_child(const struct zone *zone, const struct name_node *node)
+{
+	if (!(node_flags(zone, node) & NODE_WILDCARD_PARENT))
+		return NULL;
+	uint8_t name[DNAME_MAX_LENGTH];
+	name[0] = 1;
+	name[1] = '*';
+	memcpy(name + 2, node->name, node->name_length);  /* it exists: it fits */
+	return zone_find_node(zone, name, node->name_length + 2u);
+}
+
+const struct name_node *
 zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
 {
 	return zone_find_node_hashed(zone, name, name_length, name_hash(name, name_length));

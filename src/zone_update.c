@@ -81,23 +81,6 @@ struct zone_update {
 	unsigned errors;                  /* found by zone_check_record() so far */
 };
 
-/* Grows *array of element_size items to hold at least needed. */
-static int
-update_grow(void *array, size_t *capacity, size_t needed, size_t element_size)
-{
-	if (needed <= *capacity)
-		return 0;
-	size_t grown_capacity = *capacity ? *capacity * 2 : 16;
-	while (grown_capacity < needed)
-		grown_capacity *= 2;
-	void *grown = realloc(*(void **)array, grown_capacity * element_size);
-	if (grown == NULL)
-		return ZONED_ENOMEM;
-	*(void **)array = grown;
-	*capacity = grown_capacity;
-	return 0;
-}
-
 /* ---- the update's owners ---- */
 
 static void
@@ -135,7 +118,7 @@ update_owner_get(struct zone_update *u, const uint8_t *name, size_t name_length)
 	struct update_owner *owner = update_owner_find(u, name, name_length, hash);
 	if (owner != NULL)
 		return owner;
-	if (update_grow(&u->owners, &u->owner_capacity, u->owner_count + 1, sizeof *u->owners) != 0)
+	if (zone_grow_array(&u->owners, &u->owner_capacity, u->owner_count + 1, sizeof *u->owners) != 0)
 		return NULL;
 	if ((u->owner_count + 1) * 2 > u->owner_slot_size) {
 		size_t size = u->owner_slot_size * 2;
@@ -159,37 +142,16 @@ update_owner_get(struct zone_update *u, const uint8_t *name, size_t name_length)
 	return owner;
 }
 
-/* Returns the index of file in u->files, adding a copy; -1 when out of memory. */
-static int
-update_file_index(struct zone_update *u, const char *file)
-{
-	if (file == NULL)
-		file = "";
-	for (size_t i = u->file_count; i > 0; i--) {
-		if (strcmp(u->files[i - 1], file) == 0)
-			return (int)(i - 1);
-	}
-	if (u->file_count >= UINT16_MAX)
-		return 0;
-	char **files = realloc(u->files, (u->file_count + 1) * sizeof *files);
-	if (files == NULL)
-		return -1;
-	u->files = files;
-	if ((files[u->file_count] = strdup(file)) == NULL)
-		return -1;
-	return (int)u->file_count++;
-}
-
 /* Appends one record to owner's list. */
 static int
 update_owner_push(struct zone_update *u, struct update_owner *owner, uint16_t type, uint32_t ttl,
 	const uint8_t *rdata, uint16_t rdata_length, const char *file, unsigned long line,
 	uint32_t sequence)
 {
-	int file_index = update_file_index(u, file);
+	int file_index = zone_file_index(&u->files, &u->file_count, file);
 	if (file_index < 0 || u->rr_count >= UINT32_MAX - 1
-		|| update_grow(&u->rrs, &u->rr_capacity, u->rr_count + 1, sizeof *u->rrs) != 0
-		|| update_grow(&u->rdata, &u->rdata_capacity, u->rdata_length + rdata_length + 1, 1)
+		|| zone_grow_array(&u->rrs, &u->rr_capacity, u->rr_count + 1, sizeof *u->rrs) != 0
+		|| zone_grow_array(&u->rdata, &u->rdata_capacity, u->rdata_length + rdata_length + 1, 1)
 			!= 0)
 		return ZONED_ENOMEM;
 	struct update_rr *rr = &u->rrs[u->rr_count];

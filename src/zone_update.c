@@ -273,6 +273,12 @@ fail:
 	return NULL;
 }
 
+void
+zone_update_set_modes(struct zone_update *u, const struct zone_check_modes *modes)
+{
+	u->modes = *modes;
+}
+
 /* The record's owner lowercased into name; false (warned) for out-of-zone data, as loading does. */
 static int
 update_record_owner(struct zone_update *u, const struct zone_record *record,

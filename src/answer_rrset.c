@@ -283,10 +283,11 @@ answer_want_additional(struct answer *answer, const struct zone *zone,
 
 /* True when a strict ancestor of node owns a DNAME: its data is occluded (RFC 6672 2.4). */
 static bool
-node_below_dname(const struct name_node *node)
+node_below_dname(const struct zone *zone, const struct name_node *node)
 {
-	for (const struct name_node *up = node->parent; up != NULL; up = up->parent) {
-		if (up->flags & NODE_DNAME)
+	for (const struct name_node *up = node_parent(zone, node); up != NULL;
+		up = node_parent(zone, up)) {
+		if (node_flags(zone, up) & NODE_DNAME)
 			return true;
 	}
 	return false;
@@ -299,10 +300,12 @@ node_below_dname(const struct name_node *node)
 static bool
 answer_additional_usable(const struct answer_additional *wanted)
 {
+	const struct zone *zone = wanted->zone;
 	const struct name_node *node = wanted->node;
-	if (node->cut != NULL && !wanted->glue)
+	const struct node_links *links = node_links(zone, node);
+	if ((links->flags & (NODE_DELEGATION | NODE_BELOW_CUT)) && !wanted->glue)
 		return false;
-	return !(node->flags & NODE_OCCLUDED) || !node_below_dname(node);
+	return !(links->flags & NODE_OCCLUDED) || !node_below_dname(zone, node);
 }
 
 /* RFC 9471 2: glue at or below the referral's own cut (in-domain) is required. */
@@ -311,7 +314,7 @@ answer_additional_required(const struct answer *answer, const struct answer_addi
 {
 	/* A node below the cut has it as its topmost cut too: nothing is above it. */
 	return answer->referral_cut != NULL && wanted->glue
-		&& wanted->node->cut == answer->referral_cut;
+		&& node_cut(wanted->zone, wanted->node) == answer->referral_cut;
 }
 
 /* Writes wanted's RRset of type, if any; false when it does not fit. */
@@ -336,15 +339,18 @@ answer_put_additional(struct answer *answer)
 	static const uint16_t types[] = {RRTYPE_A, RRTYPE_AAAA};
 	if (answer->additional_count == 0)
 		return;
+	/* Once per name, not per pass and type: finding a glue name's cut walks up (node_cut()). */
+	bool required[ANSWER_ADDITIONAL_MAX];
+	for (unsigned i = 0; i < answer->additional_count; i++)
+		required[i] = answer_additional_required(answer, &answer->additional[i]);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
 			for (unsigned i = 0; i < answer->additional_count; i++) {
 				const struct answer_additional *wanted = &answer->additional[i];
-				bool required = answer_additional_required(answer, wanted);
-				if (required != (pass == 0) || answer_put_address(answer, wanted, types[t]))
+				if (required[i] != (pass == 0) || answer_put_address(answer, wanted, types[t]))
 					continue;
 				/* RFC 9471 3: in-domain glue that does not fit sets TC; the rest is dropped. */
-				if (required)
+				if (required[i])
 					answer->truncated = true;
 				return;
 			}

@@ -25,6 +25,18 @@
 /* More shared owners than this: the file is not worth fingerprinting. */
 #define SCAN_SHARED_MAX 4096
 
+static struct zone_chunk_sizes chunk_sizes = {
+	.min = 32 * 1024,
+	.mask = 0x7ff,
+	.max = 1024 * 1024,
+};
+
+void
+zone_chunks_set_sizes(const struct zone_chunk_sizes *sizes)
+{
+	chunk_sizes = *sizes;
+}
+
 #define HASH_P1 0x9e3779b185ebca87ull
 #define HASH_P2 0xc2b2ae3d27d4eb4full
 #define HASH_P3 0x165667b19e3779f9ull
@@ -192,9 +204,9 @@ scanner_decide(struct chunk_scanner *s, bool complete)
 	bool same = complete && s->owner_length == s->previous_owner_length
 		&& memcmp(s->owner, s->previous_owner, s->owner_length) == 0;
 	uint64_t length = s->owner_offset - s->open.offset;
-	bool cut = complete && !same && s->default_ttl_known && length >= ZONE_CHUNK_MIN
-		&& ((hash_octets(s->owner, s->owner_length) & ZONE_CHUNK_MASK) == 0
-			|| length >= ZONE_CHUNK_MAX);
+	bool cut = complete && !same && s->default_ttl_known && length >= chunk_sizes.min
+		&& ((hash_octets(s->owner, s->owner_length) & chunk_sizes.mask) == 0
+			|| length >= chunk_sizes.max);
 	if (cut) {
 		int rc = scanner_close_chunk(s, s->owner_offset);
 		if (rc != 0)

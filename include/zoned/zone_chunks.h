@@ -19,12 +19,20 @@
 
 #include "zoned/dname.h"
 
-/* A chunk is cut at the first eligible line after this many octets... */
-#define ZONE_CHUNK_MIN (32 * 1024)
-/* ...whose owner token hashes to 0 under this mask (about 1 in 2048)... */
-#define ZONE_CHUNK_MASK 0x7ffu
-/* ...or at the first eligible line after this many octets. */
-#define ZONE_CHUNK_MAX (1024 * 1024)
+/*
+ * Where chunks are cut: at the first eligible line after min octets whose
+ * owner token hashes to 0 under mask, or at the first one after max
+ * octets. The defaults (32 KiB, 1 in 2048 owners, 1 MiB) give chunks of
+ * about 100 KiB for the benchmark's zone.
+ */
+struct zone_chunk_sizes {
+	uint64_t min;
+	uint64_t mask;
+	uint64_t max;
+};
+
+/* Sets the sizes of every later scan (tests make small chunks of small files). */
+void zone_chunks_set_sizes(const struct zone_chunk_sizes *sizes);
 
 /* One piece of the file. */
 struct zone_chunk {

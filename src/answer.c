@@ -316,7 +316,7 @@ answer_impute_name(const struct answer *answer, struct answer_result *result)
 		}
 		break;
 	case ANSWER_KIND_REFERRAL:
-		node = answer->qname_node != NULL ? answer->qname_node->cut : NULL;
+		node = answer->qname_node != NULL ? node_cut(answer->zone, answer->qname_node) : NULL;
 		break;
 	case ANSWER_KIND_ANSWER:
 	case ANSWER_KIND_NODATA:

@@ -155,7 +155,7 @@ proof_nsec3_encloser(struct proof *proof, const struct zone *zone,
 {
 	while (encloser != NULL && zone_node_nsec3(zone, encloser) == NULL) {
 		next_closer = encloser->name;
-		encloser = encloser->parent;
+		encloser = node_parent(zone, encloser);
 	}
 	if (encloser == NULL)
 		return NULL;
@@ -190,8 +190,8 @@ proof_nsec3_existing(struct proof *proof, const struct zone *zone, const struct 
 	const struct name_node *match = zone_node_nsec3(zone, node);
 	if (match != NULL)
 		proof_add(proof, match);
-	else if (node->parent != NULL)
-		proof_nsec3_encloser(proof, zone, node->parent, node->name);
+	else if (node_parent(zone, node) != NULL)
+		proof_nsec3_encloser(proof, zone, node_parent(zone, node), node->name);
 }
 
 /* The proof for NSEC3 zones (RFC 5155 7.2). */
@@ -232,7 +232,7 @@ proof_put(struct answer *answer, const struct zone *zone, const struct proof *pr
 {
 	for (unsigned i = 0; i < proof->count; i++) {
 		const struct name_node *node = proof->nodes[i];
-		uint16_t type = (node->flags & NODE_NSEC3) ? RRTYPE_NSEC3 : RRTYPE_NSEC;
+		uint16_t type = (node_flags(zone, node) & NODE_NSEC3) ? RRTYPE_NSEC3 : RRTYPE_NSEC;
 		const struct rrset *rrset = name_node_rrset(node, type);
 		/* A chain of CNAMEs may need the same record twice: once is enough. */
 		if (rrset == NULL || answer_was_written(answer, rrset))

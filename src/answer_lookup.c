@@ -93,14 +93,14 @@ lookup_name_set(struct lookup_name *name, const uint8_t *target)
  * non-existent descendants, whose closest encloser is at or below it).
  */
 static const struct name_node *
-lookup_find_dname(const struct name_node *node, bool exact)
+lookup_find_dname(const struct zone *zone, const struct name_node *node, bool exact)
 {
-	const struct name_node *start = exact ? node->parent : node;
-	if (start == NULL || !(start->flags & (NODE_DNAME | NODE_OCCLUDED)))
+	const struct name_node *start = exact ? node_parent(zone, node) : node;
+	if (start == NULL || !(node_flags(zone, start) & (NODE_DNAME | NODE_OCCLUDED)))
 		return NULL;
 	const struct name_node *topmost = NULL;
-	for (const struct name_node *up = start; up != NULL; up = up->parent) {
-		if (up->flags & NODE_DNAME)
+	for (const struct name_node *up = start; up != NULL; up = node_parent(zone, up)) {
+		if (node_flags(zone, up) & NODE_DNAME)
 			topmost = up;
 	}
 	return topmost;
@@ -111,9 +111,10 @@ lookup_find_dname(const struct name_node *node, bool exact)
  * itself is the parent's data, answered here (RFC 4035 3.1.4.1).
  */
 static const struct name_node *
-lookup_find_cut(const struct answer *answer, const struct name_node *node, bool exact)
+lookup_find_cut(const struct answer *answer, const struct zone *zone,
+	const struct name_node *node, bool exact)
 {
-	const struct name_node *cut = node->cut;
+	const struct name_node *cut = node_cut(zone, node);
 	if (cut == node && exact && rrtype_is_parent_side(answer->query->qtype))
 		return NULL;
 	return cut;
@@ -276,8 +277,8 @@ answer_step(struct answer *answer, const struct zone *zone, struct lookup_name *
 		answer->qname_exact = found.exact;
 	}
 	const struct name_node *node = found.node;
-	const struct name_node *cut = lookup_find_cut(answer, node, found.exact);
-	const struct name_node *dname = lookup_find_dname(node, found.exact);
+	const struct name_node *cut = lookup_find_cut(answer, zone, node, found.exact);
+	const struct name_node *dname = lookup_find_dname(zone, node, found.exact);
 	/* Walking down from the apex, whichever comes first applies (step 3b/3c). */
 	if (cut != NULL && (dname == NULL || cut->label_count <= dname->label_count)) {
 		answer_referral(answer, zone, cut);

@@ -283,10 +283,11 @@ answer_want_additional(struct answer *answer, const struct zone *zone,
 
 /* True when a strict ancestor of node owns a DNAME: its data is occluded (RFC 6672 2.4). */
 static bool
-node_below_dname(const struct name_node *node)
+node_below_dname(const struct zone *zone, const struct name_node *node)
 {
-	for (const struct name_node *up = node->parent; up != NULL; up = up->parent) {
-		if (up->flags & NODE_DNAME)
+	for (const struct name_node *up = node_parent(zone, node); up != NULL;
+		up = node_parent(zone, up)) {
+		if (node_flags(zone, up) & NODE_DNAME)
 			return true;
 	}
 	return false;
@@ -299,10 +300,12 @@ node_below_dname(const struct name_node *node)
 static bool
 answer_additional_usable(const struct answer_additional *wanted)
 {
+	const struct zone *zone = wanted->zone;
 	const struct name_node *node = wanted->node;
-	if (node->cut != NULL && !wanted->glue)
+	const struct node_links *links = node_links(zone, node);
+	if ((links->flags & (NODE_DELEGATION | NODE_BELOW_CUT)) && !wanted->glue)
 		return false;
-	return !(node->flags & NODE_OCCLUDED) || !node_below_dname(node);
+	return !(links->flags & NODE_OCCLUDED) || !node_below_dname(zone, node);
 }
 
 /* RFC 9471 2: glue at or below the referral's own cut (in-domain) is required. */
@@ -311,7 +314,7 @@ answer_additional_required(const struct answer *answer, const struct answer_addi
 {
 	/* A node below the cut has it as its topmost cut too: nothing is above it. */
 	return answer->referral_cut != NULL && wanted->glue
-		&& wanted->node->cut == answer->referral_cut;
+		&& node_cut(wanted->zone, wanted->node) == answer->referral_cut;
 }
 
 /* Writes wanted's RRset of type, if any; false when it does not fit. */

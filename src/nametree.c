@@ -55,9 +55,8 @@ struct zone_build {
 	uint32_t bucket_mask;
 };
 
-/* Grows *array of element_size items to hold at least needed items. */
-static int
-grow_array(void *array, size_t *capacity, size_t needed, size_t element_size)
+int
+zone_grow_array(void *array, size_t *capacity, size_t needed, size_t element_size)
 {
 	if (needed <= *capacity)
 		return 0;
@@ -137,7 +136,7 @@ zone_build_slots(struct zone *zone)
 struct name_node *
 zone_new_node(struct zone *zone, const uint8_t *name, size_t name_length, size_t rrset_count)
 {
-	struct name_node *node = arena_alloc(&zone->arena,
+	struct name_node *node = arena_alloc(&zone->store->arena,
 		name_node_rrsets_offset(name_length) + rrset_count * sizeof(struct rrset));
 	if (node == NULL)
 		return NULL;
@@ -153,14 +152,14 @@ static int
 zone_build_add_node(struct zone_build *build, struct name_node *node, uint32_t hash)
 {
 	size_t capacity = build->node_capacity;
-	if (grow_array(&build->nodes, &capacity, build->node_count + 1, sizeof *build->nodes) != 0)
+	if (zone_grow_array(&build->nodes, &capacity, build->node_count + 1, sizeof *build->nodes) != 0)
 		return ZONED_ENOMEM;
 	capacity = build->node_capacity;
-	if (grow_array(&build->node_hashes, &capacity, build->node_count + 1,
+	if (zone_grow_array(&build->node_hashes, &capacity, build->node_count + 1,
 		    sizeof *build->node_hashes) != 0)
 		return ZONED_ENOMEM;
 	capacity = build->node_capacity;
-	if (grow_array(&build->node_next, &capacity, build->node_count + 1,
+	if (zone_grow_array(&build->node_next, &capacity, build->node_count + 1,
 		    sizeof *build->node_next) != 0)
 		return ZONED_ENOMEM;
 	build->node_capacity = capacity;
@@ -190,13 +189,36 @@ zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length)
 	return node;
 }
 
+int
+zone_build_start(struct zone *zone)
+{
+	zone->build = calloc(1, sizeof *zone->build);
+	if (zone->build == NULL || zone_build_rehash(zone->build, 1024) != 0)
+		return ZONED_ENOMEM;
+	/*
+	 * The pending rdata buffer exists from the start: records with empty
+	 * rdata still take offsets into it, and NULL + 0 is undefined.
+	 */
+	return zone_grow_array(&zone->build->rdata, &zone->build->rdata_capacity, 1, 1);
+}
+
 struct zone *
 zone_create(const uint8_t *origin, uint16_t zone_class)
 {
 	struct zone *zone = calloc(1, sizeof *zone);
 	if (zone == NULL)
 		return NULL;
-	arena_init(&zone->arena, 0);
+	zone->store = calloc(1, sizeof *zone->store);
+	if (zone->store == NULL) {
+		free(zone);
+		return NULL;
+	}
+	arena_init(&zone->store->arena, 0);
+	atomic_init(&zone->store->versions, 1);
+	atomic_init(&zone->store->live[0], 1);
+	atomic_init(&zone->store->live[1], 0);
+	atomic_init(&zone->store->updating, false);
+	zone->links_offset = offsetof(struct name_node, links[0]);
 	size_t origin_length = dname_length(origin);
 	memcpy(zone->origin, origin, origin_length);
 	dname_lower(zone->origin);
@@ -204,26 +226,19 @@ zone_create(const uint8_t *origin, uint16_t zone_class)
 	zone->origin_labels = (uint8_t)dname_label_count(origin);
 	zone->zone_class = zone_class;
 	atomic_init(&zone->holders, 1);
-	zone->build = calloc(1, sizeof *zone->build);
-	if (zone->build == NULL || zone_build_rehash(zone->build, 1024) != 0)
-		goto fail;
-	/*
-	 * The pending rdata buffer exists from the start: records with empty
-	 * rdata still take offsets into it, and NULL + 0 is undefined.
-	 */
-	if (grow_array(&zone->build->rdata, &zone->build->rdata_capacity, 1, 1) != 0)
+	if (zone_build_start(zone) != 0)
 		goto fail;
 	zone->apex = zone_get_node(zone, zone->origin, origin_length);
 	if (zone->apex == NULL)
 		goto fail;
-	zone->apex->flags |= NODE_APEX;
+	zone_links_of(zone, zone->apex)->flags |= NODE_APEX;
 	return zone;
 fail:
 	zone_free(zone);
 	return NULL;
 }
 
-static void
+void
 zone_build_free(struct zone_build *build)
 {
 	if (build == NULL)
@@ -241,6 +256,19 @@ zone_build_free(struct zone_build *build)
 }
 
 void
+zone_store_release(struct zone_store *store, unsigned parity)
+{
+	if (store == NULL)
+		return;
+	atomic_fetch_sub_explicit(&store->live[parity], 1, memory_order_release);
+	if (atomic_fetch_sub_explicit(&store->versions, 1, memory_order_release) != 1)
+		return;
+	atomic_thread_fence(memory_order_acquire);
+	arena_free(&store->arena);
+	free(store);
+}
+
+void
 zone_free(struct zone *zone)
 {
 	if (zone == NULL)
@@ -252,7 +280,7 @@ zone_free(struct zone *zone)
 	free(zone->nodes);
 	free(zone->nsec3_nodes);
 	free(zone->node_nsec3);
-	arena_free(&zone->arena);
+	zone_store_release(zone->store, zone_parity(zone));
 	free(zone);
 }
 
@@ -279,26 +307,32 @@ zone_unref(const struct zone *zone)
 	zone_free(counted);
 }
 
-/* Returns the index of file in build->files, adding it; -1 when out of memory. */
-static int
-zone_build_file_index(struct zone_build *build, const char *file)
+int
+zone_file_index(char ***files, size_t *count, const char *file)
 {
 	if (file == NULL)
 		file = "";
 	/* Records arrive file by file, so the last name is nearly always the one. */
-	for (size_t i = build->file_count; i > 0; i--) {
-		if (strcmp(build->files[i - 1], file) == 0)
+	for (size_t i = *count; i > 0; i--) {
+		if (strcmp((*files)[i - 1], file) == 0)
 			return (int)(i - 1);
 	}
-	if (build->file_count >= UINT16_MAX)
+	if (*count >= UINT16_MAX)
 		return 0;
-	char **files = realloc(build->files, (build->file_count + 1) * sizeof *files);
-	if (files == NULL)
+	char **grown = realloc(*files, (*count + 1) * sizeof *grown);
+	if (grown == NULL)
 		return -1;
-	build->files = files;
-	if ((files[build->file_count] = strdup(file)) == NULL)
+	*files = grown;
+	if ((grown[*count] = strdup(file)) == NULL)
 		return -1;
-	return (int)build->file_count++;
+	return (int)(*count)++;
+}
+
+/* Returns the index of file in build->files, adding it; -1 when out of memory. */
+static int
+zone_build_file_index(struct zone_build *build, const char *file)
+{
+	return zone_file_index(&build->files, &build->file_count, file);
 }
 
 /* Appends one record to the pending owner's list. */
@@ -306,9 +340,9 @@ static int
 zone_build_push(struct zone_build *build, uint16_t type, uint32_t ttl, const uint8_t *rdata,
 	uint16_t rdata_length, uint32_t line, uint16_t file_index, uint32_t sequence)
 {
-	if (grow_array(&build->records, &build->record_capacity, build->record_count + 1,
+	if (zone_grow_array(&build->records, &build->record_capacity, build->record_count + 1,
 		    sizeof *build->records) != 0
-		|| grow_array(&build->rdata, &build->rdata_capacity,
+		|| zone_grow_array(&build->rdata, &build->rdata_capacity,
 			build->rdata_length + rdata_length, 1) != 0)
 		return ZONED_ENOMEM;
 	struct pending_record *stored = &build->records[build->record_count++];
@@ -386,7 +420,7 @@ zone_build_rrset(struct zone *zone, const struct pending_record *first,
 			"too many records in one RRset");
 		return ZONED_ELIMIT;
 	}
-	uint8_t *rdata = arena_alloc_unaligned(&zone->arena, length);
+	uint8_t *rdata = arena_alloc_unaligned(&zone->store->arena, length);
 	if (rdata == NULL)
 		return ZONED_ENOMEM;
 	rrset->type = first->type;
@@ -432,29 +466,16 @@ zone_build_reopen(struct zone *zone, const struct name_node *node)
 	return 0;
 }
 
-/*
- * Turns the pending owner's records into its node: a new one holding its
- * sorted RRsets, which replaces the node it had, if any (an owner seen
- * again, or the apex made by zone_create()).
- */
-static int
-zone_build_flush(struct zone *zone, struct diag *d)
+int
+zone_build_node(struct zone *zone, const uint8_t *name, size_t name_length, struct diag *d,
+	struct name_node **out)
 {
 	struct zone_build *build = zone->build;
-	const uint8_t *name = build->pending_name;
-	size_t name_length = build->pending_length;
-	if (name_length == 0 || build->record_count == 0)
-		return 0;
-	uint32_t hash = name_hash(name, name_length);
-	size_t number = zone_build_find(build, name, name_length, hash);
-	const struct name_node *old = number != 0 ? build->nodes[number - 1] : NULL;
-	if (old != NULL && old->rrset_count > 0 && zone_build_reopen(zone, old) != 0)
-		return ZONED_ENOMEM;
 	struct pending_record *records = build->records;
 	struct pending_record *end = records + build->record_count;
 	qsort_r(records, build->record_count, sizeof *records, pending_record_compare,
 		build->rdata);
-	size_t type_count = 1;
+	size_t type_count = build->record_count > 0;
 	for (const struct pending_record *r = records + 1; r < end; r++)
 		type_count += r->type != r[-1].type;
 	/* The node first, then its rdata: one stretch of the arena. */
@@ -475,10 +496,46 @@ zone_build_flush(struct zone *zone, struct diag *d)
 	node->rrset_count = (uint16_t)type_count;
 	build->record_count = 0;
 	build->rdata_length = 0;
+	*out = node;
+	return 0;
+}
+
+int
+zone_build_pend(struct zone *zone, const struct zone_record *record, uint32_t sequence)
+{
+	int file_index = zone_build_file_index(zone->build, record->file);
+	if (file_index < 0)
+		return ZONED_ENOMEM;
+	return zone_build_push(zone->build, record->type, record->ttl, record->rdata,
+		record->rdata_length, (uint32_t)record->line, (uint16_t)file_index, sequence);
+}
+
+/*
+ * Turns the pending owner's records into its node: a new one holding its
+ * sorted RRsets, which replaces the node it had, if any (an owner seen
+ * again, or the apex made by zone_create()).
+ */
+static int
+zone_build_flush(struct zone *zone, struct diag *d)
+{
+	struct zone_build *build = zone->build;
+	const uint8_t *name = build->pending_name;
+	size_t name_length = build->pending_length;
+	if (name_length == 0 || build->record_count == 0)
+		return 0;
+	uint32_t hash = name_hash(name, name_length);
+	size_t number = zone_build_find(build, name, name_length, hash);
+	const struct name_node *old = number != 0 ? build->nodes[number - 1] : NULL;
+	if (old != NULL && old->rrset_count > 0 && zone_build_reopen(zone, old) != 0)
+		return ZONED_ENOMEM;
+	struct name_node *node;
+	int status = zone_build_node(zone, name, name_length, d, &node);
+	if (status != 0)
+		return status;
 	if (old == NULL)
 		return zone_build_add_node(build, node, hash);
 	/* Nothing links to nodes before finalize but these two. */
-	node->flags = old->flags;
+	zone_links_of(zone, node)->flags = node_flags(zone, old);
 	build->nodes[number - 1] = node;
 	if (old == zone->apex)
 		zone->apex = node;
@@ -513,14 +570,9 @@ zone_add_record(struct zone *zone, const struct zone_record *record, struct diag
 		memcpy(build->pending_name, name, name_length);
 		build->pending_length = name_length;
 	}
-	int file_index = zone_build_file_index(build, record->file);
-	if (file_index < 0)
-		return ZONED_ENOMEM;
 	if (build->next_sequence == UINT32_MAX)
 		return ZONED_ELIMIT;
-	return zone_build_push(build, record->type, record->ttl, record->rdata,
-		record->rdata_length, (uint32_t)record->line, (uint16_t)file_index,
-		++build->next_sequence);
+	return zone_build_pend(zone, record, ++build->next_sequence);
 }
 
 /*
@@ -540,7 +592,7 @@ zone_build_split_nsec3(struct zone *zone)
 			&& name_node_rrset(node, RRTYPE_NSEC3) != NULL) {
 			struct name_node *nsec3, *rest;
 			if (zone_split_nsec3_node(zone, node, &nsec3, &rest) != 0
-				|| grow_array(&zone->nsec3_nodes, &capacity, zone->nsec3_count + 1,
+				|| zone_grow_array(&zone->nsec3_nodes, &capacity, zone->nsec3_count + 1,
 					sizeof *zone->nsec3_nodes) != 0)
 				return ZONED_ENOMEM;
 			zone->nsec3_nodes[zone->nsec3_count++] = nsec3;
@@ -565,14 +617,14 @@ zone_link_parents(struct zone *zone)
 	/* build->nodes grows while we walk it: new ENTs get their parents linked too. */
 	for (size_t i = 0; i < build->node_count; i++) {
 		struct name_node *node = build->nodes[i];
-		if (node == zone->apex || node->parent != NULL)
+		if (node == zone->apex || node_parent(zone, node) != NULL)
 			continue;
 		const uint8_t *parent_name = node->name + node->name[0] + 1;
 		size_t parent_length = node->name_length - node->name[0] - 1;
 		struct name_node *parent = zone_get_node(zone, parent_name, parent_length);
 		if (parent == NULL)
 			return ZONED_ENOMEM;
-		node->parent = parent;
+		zone_links_of(zone, node)->parent = parent;
 	}
 	return 0;
 }
@@ -583,22 +635,58 @@ zone_link_parents(struct zone *zone)
  * whole names, and every ancestor exists once ENTs are in place.
  */
 static int
-node_compare_canonical(const void *a_pointer, const void *b_pointer)
+node_compare_canonical(const void *a_pointer, const void *b_pointer, void *context)
 {
+	const struct zone *zone = context;
 	const struct name_node *a = *(const struct name_node *const *)a_pointer;
 	const struct name_node *b = *(const struct name_node *const *)b_pointer;
 	const struct name_node *x = a, *y = b;
 	while (x->label_count > y->label_count)
-		x = x->parent;
+		x = node_parent(zone, x);
 	while (y->label_count > x->label_count)
-		y = y->parent;
+		y = node_parent(zone, y);
 	if (x == y)  /* one is the other's ancestor: the ancestor sorts first */
 		return a->label_count < b->label_count ? -1 : a->label_count > b->label_count;
-	while (x->parent != y->parent) {
-		x = x->parent;
-		y = y->parent;
+	while (node_parent(zone, x) != node_parent(zone, y)) {
+		x = node_parent(zone, x);
+		y = node_parent(zone, y);
 	}
 	return label_compare(x->name, y->name);
+}
+
+unsigned
+zone_node_own_flags(const struct zone *zone, const struct name_node *node)
+{
+	unsigned flags = 0;
+	if (name_node_rrset(node, RRTYPE_DNAME) != NULL)
+		flags |= NODE_DNAME;
+	if (node->label_count == zone->origin_labels)
+		return flags | NODE_APEX;
+	if (name_node_rrset(node, RRTYPE_NS) != NULL)
+		flags |= NODE_DELEGATION;
+	if (node->name[0] == 1 && node->name[1] == '*')
+		flags |= NODE_WILDCARD;
+	return flags;
+}
+
+void
+zone_mark_node(const struct zone *zone, const struct name_node *node, uint32_t index,
+	unsigned flags)
+{
+	struct node_links *links = zone_links_of(zone, node);
+	links->index = index;
+	if (!(flags & NODE_APEX)) {
+		/* Canonical order puts every parent before its children. */
+		struct node_links *up = zone_links_of(zone, links->parent);
+		if (flags & NODE_WILDCARD)
+			up->flags |= NODE_WILDCARD_PARENT;
+		if (up->flags & (NODE_DELEGATION | NODE_BELOW_CUT))
+			flags |= NODE_BELOW_CUT | NODE_OCCLUDED;
+		if (up->flags & (NODE_OCCLUDED | NODE_DNAME))
+			flags |= NODE_OCCLUDED;
+	}
+	/* NODE_WILDCARD_PARENT: set by the child, which comes later. */
+	links->flags = (uint8_t)flags;
 }
 
 /* Sets flags, wildcard links, zone cuts and occlusion; nodes must be in canonical order. */
@@ -606,26 +694,8 @@ static void
 zone_mark_nodes(struct zone *zone)
 {
 	for (size_t i = 0; i < zone->node_count; i++) {
-		struct name_node *node = zone->nodes[i];
-		node->index = (uint32_t)i;
-		if (name_node_rrset(node, RRTYPE_DNAME) != NULL)
-			node->flags |= NODE_DNAME;
-		if (node == zone->apex)
-			continue;
-		if (name_node_rrset(node, RRTYPE_NS) != NULL)
-			node->flags |= NODE_DELEGATION;
-		if (node->name[0] == 1 && node->name[1] == '*') {
-			node->flags |= NODE_WILDCARD;
-			node->parent->wildcard_child = node;
-		}
-		/* Canonical order puts every parent before its children. */
-		const struct name_node *parent = node->parent;
-		if (parent->cut != NULL || (parent->flags & (NODE_OCCLUDED | NODE_DNAME)))
-			node->flags |= NODE_OCCLUDED;
-		if (parent->cut != NULL)
-			node->cut = parent->cut;
-		else if (node->flags & NODE_DELEGATION)
-			node->cut = node;
+		const struct name_node *node = zone->nodes[i];
+		zone_mark_node(zone, node, (uint32_t)i, zone_node_own_flags(zone, node));
 	}
 }
 
@@ -635,8 +705,7 @@ read_u32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Takes serial and the RFC 2308 negative TTL from the apex SOA, if there is one. */
-static void
+void
 zone_read_soa(struct zone *zone)
 {
 	const struct rrset *soa = name_node_rrset(zone->apex, RRTYPE_SOA);
@@ -655,8 +724,7 @@ zone_read_soa(struct zone *zone)
 	zone->negative_ttl = soa->ttl < minimum ? soa->ttl : minimum;
 }
 
-/* The node in zone that the uncompressed name at rdata (any case, within length octets) names, or NULL. */
-static const struct name_node *
+const struct name_node *
 zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
 {
 	uint8_t name[DNAME_MAX_LENGTH];
@@ -731,7 +799,7 @@ zone_finalize(struct zone *zone, struct diag *d)
 	zone->nodes = build->nodes;
 	zone->node_count = build->node_count;
 	build->nodes = NULL;
-	qsort(zone->nodes, zone->node_count, sizeof *zone->nodes, node_compare_canonical);
+	qsort_r(zone->nodes, zone->node_count, sizeof *zone->nodes, node_compare_canonical, zone);
 	zone_mark_nodes(zone);
 	zone_sort_nsec3(zone);
 	zone_read_soa(zone);

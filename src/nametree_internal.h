@@ -6,11 +6,49 @@
 #ifndef ZONED_NAMETREE_INTERNAL_H
 #define ZONED_NAMETREE_INTERNAL_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "zoned/arena.h"
 #include "zoned/nametree.h"
+
+/*
+ * The nodes and rdata of one or more versions of a zone: a full build
+ * makes a new store, each zone_update (zone_update.c) adds its changed
+ * nodes to its base's store and the new version shares it.
+ */
+struct zone_store {
+	struct arena arena;
+	atomic_uint versions;       /* zones built on it; the last one frees it */
+	/*
+	 * Of those, how many read each half of the links: an update may write
+	 * the half no live version reads, and only that one.
+	 */
+	atomic_uint live[2];
+	atomic_bool updating;       /* a zone_update is open on the store: one at a time */
+	/*
+	 * Octets of the arena the newest version no longer uses (nodes and
+	 * rdata replaced or removed by updates); a full build compacts.
+	 */
+	size_t garbage;
+};
+
+/* node's links in zone's version, to fill in while building it. */
+static inline struct node_links *
+zone_links_of(const struct zone *zone, const struct name_node *node)
+{
+	return (struct node_links *)((uint8_t *)(uintptr_t)node + zone->links_offset);
+}
+
+/* Which half of the links zone reads (0 or 1). */
+static inline unsigned
+zone_parity(const struct zone *zone)
+{
+	return zone->links_offset != offsetof(struct name_node, links[0]);
+}
 
 /* The first slot to probe for hash in a table of size slots (Lemire's multiply-shift). */
 static inline uint32_t
@@ -60,5 +98,61 @@ void zone_sort_nsec3(struct zone *zone);
  * once the nodes are sorted and indexed. Returns 0 or ZONED_ENOMEM.
  */
 int zone_nsec3_prepare(struct zone *zone);
+
+/* The flags node's own name and data give it (apex, DNAME, delegation, wildcard). */
+unsigned zone_node_own_flags(const struct zone *zone, const struct name_node *node);
+
+/*
+ * Writes node's links in zone's version but the parent (set already):
+ * index, flags (own flags plus occlusion from the parent), cut, and the
+ * parent's wildcard_child if node is "*". The parent must be marked first
+ * (canonical order does that).
+ */
+void zone_mark_node(const struct zone *zone, const struct name_node *node, uint32_t index,
+	unsigned flags);
+
+/* Grows *array of element_size items to hold at least needed (doubling). Returns 0 or ZONED_ENOMEM. */
+int zone_grow_array(void *array, size_t *capacity, size_t needed, size_t element_size);
+
+/*
+ * The index of file (NULL: "") in (*files)[0..*count), adding a copy;
+ * past UINT16_MAX names, 0. Returns -1 when out of memory.
+ */
+int zone_file_index(char ***files, size_t *count, const char *file);
+
+/* Gives zone a fresh zone->build (zone_create() does). Returns 0 or ZONED_ENOMEM. */
+int zone_build_start(struct zone *zone);
+
+/* Frees load-time state; NULL is fine. */
+void zone_build_free(struct zone_build *build);
+
+/*
+ * Adds one record to the pending list of zone->build (the owner is the
+ * caller's: record->owner is not read), as read in order sequence (0: a
+ * record already in the zone, which never draws a TTL warning).
+ */
+int zone_build_pend(struct zone *zone, const struct zone_record *record, uint32_t sequence);
+
+/*
+ * Turns the pending records into a new node for name (lowercased) in
+ * zone->store, as loading does: RRsets sorted, duplicates collapsed, the
+ * first record's TTL per RRset. Empties the pending list. Nothing links to
+ * the node yet. Returns 0, ZONED_ELIMIT (reported) or ZONED_ENOMEM.
+ */
+int zone_build_node(struct zone *zone, const uint8_t *name, size_t name_length, struct diag *d,
+	struct name_node **out);
+
+/* Takes serial, soa and the RFC 2308 negative TTL from the apex SOA, if there is one. */
+void zone_read_soa(struct zone *zone);
+
+/*
+ * The node in zone (finalized, or with its index built) that the
+ * uncompressed name at rdata (any case, within length octets) names, or NULL.
+ */
+const struct name_node *zone_find_target(const struct zone *zone, const uint8_t *rdata,
+	size_t length);
+
+/* Drops a version's hold on store (zone_free()); the last frees it. */
+void zone_store_release(struct zone_store *store, unsigned parity);
 
 #endif

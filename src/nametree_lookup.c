@@ -88,6 +88,18 @@ zone_find_node_hashed(const struct zone *zone, const uint8_t *name, size_t name_
 
 
 const struct name_node *
+node_wildcard_child(const struct zone *zone, const struct name_node *node)
+{
+	if (!(node_flags(zone, node) & NODE_WILDCARD_PARENT))
+		return NULL;
+	uint8_t name[DNAME_MAX_LENGTH];
+	name[0] = 1;
+	name[1] = '*';
+	memcpy(name + 2, node->name, node->name_length);  /* it exists: it fits */
+	return zone_find_node(zone, name, node->name_length + 2u);
+}
+
+const struct name_node *
 zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
 {
 	return zone_find_node_hashed(zone, name, name_length, name_hash(name, name_length));
@@ -95,12 +107,12 @@ zone_find_node(const struct zone *zone, const uint8_t *name, size_t name_length)
 
 /* Fills result for node, found after stripping labels labels of key's name. */
 static inline void
-lookup_result_set(struct zone_lookup *result, const struct name_node *node,
-	const struct name_key *key, unsigned labels)
+lookup_result_set(struct zone_lookup *result, const struct zone *zone,
+	const struct name_node *node, const struct name_key *key, unsigned labels)
 {
 	result->node = node;
 	result->exact = labels == 0;
-	result->wildcard = labels == 0 ? NULL : node->wildcard_child;
+	result->wildcard = labels == 0 ? NULL : node_wildcard_child(zone, node);
 	result->next_closer_offset = labels == 0 ? 0 : key->offsets[labels - 1];
 }
 
@@ -115,11 +127,11 @@ zone_lookup_key(const struct zone *zone, const struct name_key *key, struct zone
 		const struct name_node *node = zone_find_node_hashed(zone, key->name + offset,
 			key->length - offset, key->hashes[i]);
 		if (node != NULL) {
-			lookup_result_set(result, node, key, i);
+			lookup_result_set(result, zone, node, key, i);
 			return;
 		}
 	}
-	lookup_result_set(result, zone->apex, key, below_origin);
+	lookup_result_set(result, zone, zone->apex, key, below_origin);
 }
 
 void

@@ -45,7 +45,7 @@ rrsig_filter(struct zone *zone, const struct rrset *rrsig, bool nsec3, struct rr
 	out->rdata_length = (uint32_t)length;
 	if (count == 0)
 		return 0;
-	uint8_t *rdata = arena_alloc_unaligned(&zone->arena, length);
+	uint8_t *rdata = arena_alloc_unaligned(&zone->store->arena, length);
 	if (rdata == NULL)
 		return -1;
 	out->rdata = rdata;
@@ -82,8 +82,8 @@ zone_split_nsec3_node(struct zone *zone, const struct name_node *node,
 		*moved++ = signatures;  /* RRSIG (46) sorts before NSEC3 (50) */
 	*moved = *name_node_rrset(node, RRTYPE_NSEC3);
 	(*nsec3)->rrset_count = (uint16_t)(1 + (signatures.rr_count > 0));
-	(*nsec3)->flags = NODE_NSEC3;
-	(*nsec3)->parent = zone->apex;
+	zone_links_of(zone, *nsec3)->flags = NODE_NSEC3;
+	zone_links_of(zone, *nsec3)->parent = zone->apex;
 	if (rest_count == 0)
 		return 0;
 	*rest = zone_new_node(zone, node->name, node->name_length, rest_count);
@@ -116,7 +116,7 @@ zone_sort_nsec3(struct zone *zone)
 	qsort(zone->nsec3_nodes, zone->nsec3_count, sizeof *zone->nsec3_nodes,
 		nsec3_node_compare);
 	for (size_t i = 0; i < zone->nsec3_count; i++)
-		zone->nsec3_nodes[i]->index = (uint32_t)i;
+		zone_links_of(zone, zone->nsec3_nodes[i])->index = (uint32_t)i;
 }
 
 /*
@@ -211,7 +211,7 @@ zone_nsec3_prepare(struct zone *zone)
 	for (size_t i = 0; i < zone->node_count; i++) {
 		const struct name_node *node = zone->nodes[i];
 		/* RFC 5155 7.1: no NSEC3 for names below a zone cut (glue) or a DNAME. */
-		if (node->flags & NODE_OCCLUDED)
+		if (node_flags(zone, node) & NODE_OCCLUDED)
 			continue;
 		nsec3_hash_name(node->name, params->salt, params->salt_length, params->iterations,
 			hash);

@@ -16,6 +16,7 @@
 #include "zoned/rrtype.h"
 #include "zoned/zone_apply.h"
 #include "zoned/zone_check.h"
+#include "zoned/zone_update.h"
 
 /* A version being built: the zone, the checks' modes and where the errors started. */
 struct zone_apply_builder {
@@ -102,12 +103,7 @@ zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
 
 /* ---- incremental ---- */
 
-/*
- * rdata with the names in it lowercased (RFC 4034 6.2's canonical form,
- * for every type whose fields zoned knows): what two records must share
- * to be the same record (RFC 2181 5: TTL aside). Returns the length.
- */
-static size_t
+size_t
 zone_apply_canonical(uint16_t type, const uint8_t *rdata, size_t length, uint8_t *out)
 {
 	memcpy(out, rdata, length);
@@ -300,6 +296,16 @@ zone_apply_keep(struct zone_apply_builder *b, const struct zone *old,
 	return 0;
 }
 
+/* Reports a deletion that matched nothing: the versions differ. */
+static void
+zone_apply_report_missing(const struct xfr_rr *rr, const char *source, struct diag *d)
+{
+	char owner[DNAME_MAX_LENGTH * 4 + 1], type[RRTYPE_TEXT_MAX];
+	dname_format(rr->owner, owner, sizeof owner);
+	diag_report(d, DIAG_ERROR, source, 0, "IXFR deletes %s %s, which the zone does "
+		"not have", owner, rrtype_to_text(rr->type, type));
+}
+
 /* Reports the first deletion that matched nothing: the versions differ. */
 static int
 zone_apply_report_unused(const struct zone_apply_set *removed, const char *source,
@@ -308,13 +314,68 @@ zone_apply_report_unused(const struct zone_apply_set *removed, const char *sourc
 	for (size_t i = 0; i < removed->count; i++) {
 		if (removed->items[i].taken)
 			continue;
-		char owner[DNAME_MAX_LENGTH * 4 + 1], type[RRTYPE_TEXT_MAX];
-		dname_format(removed->items[i].rr.owner, owner, sizeof owner);
-		diag_report(d, DIAG_ERROR, source, 0, "IXFR deletes %s %s, which the zone does "
-			"not have", owner, rrtype_to_text(removed->items[i].rr.type, type));
+		zone_apply_report_missing(&removed->items[i].rr, source, d);
 		return ZONED_EINVAL;
 	}
 	return 0;
+}
+
+/* One sequence's deletions or additions into u, numbered from *line on. */
+static int
+zone_apply_list(struct zone_update *u, const struct xfr_rrlist *list, bool deleting,
+	const char *source, unsigned long *line, struct diag *d)
+{
+	size_t offset = 0;
+	struct xfr_rr rr;
+	while (xfr_rrlist_next(list, &offset, &rr)) {
+		struct zone_record record = {
+			.owner = rr.owner, .type = rr.type, .rr_class = rr.rr_class, .ttl = rr.ttl,
+			.rdata = rr.rdata, .rdata_length = rr.rdata_length,
+			.file = source, .line = ++*line,
+		};
+		/* A deletion's own message is the IXFR's: the update reports nothing. */
+		int rc = deleting ? zone_update_delete(u, &record, NULL)
+			: zone_update_add(u, &record, d);
+		if (rc == ZONED_EINVAL && deleting)
+			zone_apply_report_missing(&rr, source, d);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The sequences applied in order to a version sharing old's unchanged
+ * nodes (zone_update.h): only the changed owners are built, the rest is
+ * old's. ZONED_ECANCELED (nothing reported) when old cannot be shared now:
+ * the caller builds in full.
+ */
+static int
+zone_apply_update(const struct zone *old, const struct xfr_diff *diffs, size_t count,
+	const char *source, size_t max_records, struct diag *d, struct zone **out)
+{
+	struct zone_update *u = zone_update_begin(old);
+	if (u == NULL)
+		return ZONED_ECANCELED;
+	unsigned long line = 0;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		rc = zone_apply_list(u, &diffs[i].deleted, true, source, &line, d);
+		if (rc == 0)
+			rc = zone_apply_list(u, &diffs[i].added, false, source, &line, d);
+	}
+	if (rc != 0) {
+		zone_update_abort(u);
+		return rc;
+	}
+	rc = zone_update_commit(u, d, out);
+	if (rc == 0 && max_records != 0 && (*out)->record_count > max_records) {
+		diag_report(d, DIAG_ERROR, source, 0, "too many records (limit %zu)", max_records);
+		zone_free(*out);
+		*out = NULL;
+		rc = ZONED_ELIMIT;
+	}
+	return rc;
 }
 
 int
@@ -322,6 +383,9 @@ zone_apply_diffs(const struct zone *old, const struct xfr_diff *diffs, size_t co
 	const char *source, size_t max_records, struct diag *d, struct zone **out)
 {
 	*out = NULL;
+	int shared = zone_apply_update(old, diffs, count, source, max_records, d, out);
+	if (shared != ZONED_ECANCELED)
+		return shared;
 	struct zone_apply_set removed, added;
 	int rc = zone_apply_fold(diffs, count, &removed, &added);
 	/* Straight from the old version into the new one: no copy of the records between. */

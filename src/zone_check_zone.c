@@ -87,8 +87,8 @@ zone_check_find(const struct zone *zone, const uint8_t *name, uint16_t type, boo
 		if (child == NULL) {
 			if (below_cut)
 				return FIND_DELEGATION;
-			if (node->wildcard_child != NULL)
-				return find_at_node(node->wildcard_child, type);
+			if (node_wildcard_child(zone, node) != NULL)
+				return find_at_node(node_wildcard_child(zone, node), type);
 			return FIND_NXDOMAIN;
 		}
 		node = child;
@@ -352,31 +352,29 @@ check_glue_target(struct check_pass *pass, const struct name_node *node, uint16_
 	check_glue(pass, node, target);
 }
 
-/* BIND's integrity checks (-i): every name that is not occluded, in canonical order. */
+/* BIND's integrity checks (-i) of one name. */
 static void
-check_integrity(struct check_pass *pass)
+check_integrity_node(struct check_pass *pass, const struct name_node *node)
 {
 	const struct zone *zone = pass->zone;
-	for (size_t i = 0; i < zone->node_count; i++) {
-		const struct name_node *node = zone->nodes[i];
-		if (node->flags & NODE_OCCLUDED)
-			continue;
-		if (node != zone->apex && name_node_rrset(node, RRTYPE_NS) != NULL) {
-			check_targets(pass, node, RRTYPE_NS, check_glue_target);
-			continue;
-		}
-		check_targets(pass, node, RRTYPE_MX, check_mail_target);
-		if (zone->zone_class != RRCLASS_IN)
-			continue;
-		check_targets(pass, node, RRTYPE_SRV, check_mail_target);
-		if (pass->modes->spf != CHECK_IGNORE)
-			check_spf(pass, node);
+	if (node_flags(zone, node) & NODE_OCCLUDED)
+		return;
+	if (node != zone->apex && name_node_rrset(node, RRTYPE_NS) != NULL) {
+		check_targets(pass, node, RRTYPE_NS, check_glue_target);
+		return;
 	}
+	check_targets(pass, node, RRTYPE_MX, check_mail_target);
+	if (zone->zone_class != RRCLASS_IN)
+		return;
+	check_targets(pass, node, RRTYPE_SRV, check_mail_target);
+	if (pass->modes->spf != CHECK_IGNORE)
+		check_spf(pass, node);
 }
 
-unsigned
-zone_check_zone(const struct zone *zone, const struct zone_check_modes *modes,
-	struct diag *d)
+/* The checks of zone_check_zone() on nodes[0..count) and the apex, in that order. */
+static unsigned
+check_nodes(const struct zone *zone, const struct name_node *const *nodes, size_t count,
+	const struct zone_check_modes *modes, struct diag *d)
 {
 	struct zone_check_modes defaults;
 	if (modes == NULL) {
@@ -385,13 +383,30 @@ zone_check_zone(const struct zone *zone, const struct zone_check_modes *modes,
 	}
 	struct check_pass pass = { .zone = zone, .modes = modes, .d = d, .errors = 0 };
 	/* BIND finds these while loading; the zone checks only run on a clean load. */
-	for (size_t i = 0; i < zone->node_count; i++)
-		check_node_singletons(&pass, zone->nodes[i]);
+	for (size_t i = 0; i < count; i++)
+		check_node_singletons(&pass, nodes[i]);
 	if (pass.errors != 0)
 		return pass.errors;
 	check_apex(&pass);
 	if (pass.errors != 0 || modes->integrity == CHECK_IGNORE)
 		return pass.errors;
-	check_integrity(&pass);
+	/* Every name that is not occluded, in canonical order. */
+	for (size_t i = 0; i < count; i++)
+		check_integrity_node(&pass, nodes[i]);
 	return pass.errors;
+}
+
+unsigned
+zone_check_zone(const struct zone *zone, const struct zone_check_modes *modes,
+	struct diag *d)
+{
+	return check_nodes(zone, (const struct name_node *const *)zone->nodes, zone->node_count,
+		modes, d);
+}
+
+unsigned
+zone_check_changed(const struct zone *zone, const struct name_node *const *nodes, size_t count,
+	const struct zone_check_modes *modes, struct diag *d)
+{
+	return check_nodes(zone, nodes, count, modes, d);
 }

@@ -185,24 +185,34 @@ zone_diff_count(const struct zone *old, const struct zone *new)
 	return count;
 }
 
+uint64_t
+zone_diff_node_wire_size(const struct name_node *node)
+{
+	uint64_t size = 0;
+	const struct rrset *rrsets = name_node_rrsets(node);
+	for (uint16_t r = 0; r < node->rrset_count; r++) {
+		/* Each record: owner, type, class, TTL, rdlength (counted in rdata_length). */
+		size += (uint64_t)rrsets[r].rr_count * (node->name_length + 8u)
+			+ rrsets[r].rdata_length;
+	}
+	return size;
+}
+
 static uint64_t
 diff_nodes_wire_size(struct name_node *const *nodes, size_t count)
 {
 	uint64_t size = 0;
-	for (size_t i = 0; i < count; i++) {
-		const struct rrset *rrsets = name_node_rrsets(nodes[i]);
-		for (uint16_t r = 0; r < nodes[i]->rrset_count; r++) {
-			/* Each record: owner, type, class, TTL, rdlength (counted in rdata_length). */
-			size += (uint64_t)rrsets[r].rr_count * (nodes[i]->name_length + 8u)
-				+ rrsets[r].rdata_length;
-		}
-	}
+	for (size_t i = 0; i < count; i++)
+		size += zone_diff_node_wire_size(nodes[i]);
 	return size;
 }
 
 uint64_t
 zone_diff_wire_size(const struct zone *zone)
 {
+	/* Measured once per version (journal_attach()), or carried over by zone_update. */
+	if (zone->wire_size != 0)
+		return zone->wire_size;
 	return diff_nodes_wire_size(zone->nodes, zone->node_count)
 		+ diff_nodes_wire_size(zone->nsec3_nodes, zone->nsec3_count);
 }

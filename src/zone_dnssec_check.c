@@ -104,9 +104,9 @@ rrset_first(const struct rrset *rrset, size_t *length)
  * zone cut only the parent's side is the zone's: NS, DS and their proofs.
  */
 static bool
-type_in_bitmap(const struct name_node *node, uint16_t type)
+type_in_bitmap(const struct zone *zone, const struct name_node *node, uint16_t type)
 {
-	if (!(node->flags & NODE_DELEGATION))
+	if (!(node_flags(zone, node) & NODE_DELEGATION))
 		return true;
 	return type == RRTYPE_NS || type == RRTYPE_DS || type == RRTYPE_NSEC
 		|| type == RRTYPE_RRSIG;
@@ -114,14 +114,14 @@ type_in_bitmap(const struct name_node *node, uint16_t type)
 
 /* Writes the RFC 4034 4.1.2 type bitmap of node's types into out; returns its length. */
 static size_t
-bitmap_from_node(const struct name_node *node, uint8_t out[BITMAP_MAX_LENGTH])
+bitmap_from_node(const struct zone *zone, const struct name_node *node, uint8_t out[BITMAP_MAX_LENGTH])
 {
 	const struct rrset *rrsets = name_node_rrsets(node);
 	size_t length = 0, window_start = 0;
 	int window = -1;
 	for (uint16_t i = 0; i < node->rrset_count; i++) {
 		uint16_t type = rrsets[i].type;  /* sorted ascending */
-		if (!type_in_bitmap(node, type))
+		if (!type_in_bitmap(zone, node, type))
 			continue;
 		if ((type >> 8) != window) {
 			window = type >> 8;
@@ -171,7 +171,7 @@ check_bitmap(struct dnssec_pass *pass, const uint8_t *owner, uint16_t type,
 	const struct name_node *node, const uint8_t *rdata, size_t length, size_t offset)
 {
 	uint8_t *expected = pass->bitmap;
-	size_t expected_length = bitmap_from_node(node, expected);
+	size_t expected_length = bitmap_from_node(pass->zone, node, expected);
 	const uint8_t *found = rdata + offset;
 	size_t found_length = length - offset;
 	if (found_length == expected_length && memcmp(found, expected, found_length) == 0)
@@ -185,9 +185,9 @@ check_bitmap(struct dnssec_pass *pass, const uint8_t *owner, uint16_t type,
 
 /* Names the chain must reach: authoritative names with data (RFC 4035 2.3). */
 static bool
-node_in_nsec_chain(const struct name_node *node)
+node_in_nsec_chain(const struct zone *zone, const struct name_node *node)
 {
-	return !(node->flags & NODE_OCCLUDED) && node->rrset_count > 0;
+	return !(node_flags(zone, node) & NODE_OCCLUDED) && node->rrset_count > 0;
 }
 
 /* RFC 4034 4.1.1: each NSEC names the next name with data in canonical order, the last the apex. */
@@ -198,7 +198,7 @@ check_nsec_chain(struct dnssec_pass *pass)
 	for (size_t i = 0; i < zone->node_count; i++) {
 		const struct name_node *node = zone->nodes[i];
 		const struct rrset *nsec = name_node_rrset(node, RRTYPE_NSEC);
-		if (!node_in_nsec_chain(node)) {
+		if (!node_in_nsec_chain(zone, node)) {
 			if (nsec != NULL)
 				pass_report(pass, node->name, RRTYPE_NSEC, RRTYPE_NSEC, NULL, 0,
 					"NSEC at a name that is not authoritative (below a zone cut or DNAME)");
@@ -216,7 +216,7 @@ check_nsec_chain(struct dnssec_pass *pass)
 				"%u NSEC records at one name", (unsigned)nsec->rr_count);
 		const struct name_node *next = zone->apex;
 		for (size_t j = i + 1; j < zone->node_count; j++) {
-			if (node_in_nsec_chain(zone->nodes[j])) {
+			if (node_in_nsec_chain(zone, zone->nodes[j])) {
 				next = zone->nodes[j];
 				break;
 			}
@@ -253,14 +253,14 @@ mark_secure_below(struct dnssec_pass *pass)
 	/* Canonical order puts each name before its descendants: walk backwards. */
 	for (size_t i = zone->node_count; i-- > 0;) {
 		const struct name_node *node = zone->nodes[i];
-		if (node->flags & NODE_OCCLUDED)
+		if (node_flags(zone, node) & NODE_OCCLUDED)
 			continue;
-		bool insecure_cut = (node->flags & NODE_DELEGATION)
+		bool insecure_cut = (node_flags(zone, node) & NODE_DELEGATION)
 			&& name_node_rrset(node, RRTYPE_DS) == NULL;
 		if (node->rrset_count > 0 && !insecure_cut)
 			pass->secure_below[i] = 1;
-		if (pass->secure_below[i] && node->parent != NULL)
-			pass->secure_below[node->parent->index] = 1;
+		if (pass->secure_below[i] && node_parent(zone, node) != NULL)
+			pass->secure_below[node_index(zone, node_parent(zone, node))] = 1;
 	}
 }
 
@@ -298,7 +298,7 @@ check_name_without_nsec3(struct dnssec_pass *pass, const struct name_node *node)
 	uint8_t hash[NSEC3_SHA1_LENGTH], text[63];
 	nsec3_hash_name(node->name, params->salt, params->salt_length, params->iterations, hash);
 	size_t text_length = nsec3_hash_to_text(hash, sizeof hash, text);
-	if (!pass->secure_below[node->index]) {
+	if (!pass->secure_below[node_index(zone, node)]) {
 		const struct name_node *cover = zone_nsec3_find_cover(zone, hash, sizeof hash);
 		const struct rrset *rrset = cover != NULL ? name_node_rrset(cover, RRTYPE_NSEC3) : NULL;
 		struct nsec3_fields fields;
@@ -324,7 +324,7 @@ check_nsec3_names(struct dnssec_pass *pass)
 	mark_secure_below(pass);
 	for (size_t i = 0; i < zone->node_count; i++) {
 		const struct name_node *node = zone->nodes[i];
-		if (node->flags & NODE_OCCLUDED)
+		if (node_flags(zone, node) & NODE_OCCLUDED)
 			continue;
 		pass->result.names++;
 		const struct name_node *nsec3 = zone_node_nsec3(zone, node);
@@ -332,7 +332,7 @@ check_nsec3_names(struct dnssec_pass *pass)
 			check_name_without_nsec3(pass, node);
 			continue;
 		}
-		pass->nsec3_matched[nsec3->index] = 1;
+		pass->nsec3_matched[node_index(zone, nsec3)] = 1;
 		const struct rrset *rrset = name_node_rrset(nsec3, RRTYPE_NSEC3);
 		size_t length;
 		const uint8_t *rdata = rrset_first(rrset, &length);
@@ -605,7 +605,7 @@ check_orphan_rrsigs(struct dnssec_pass *pass, const struct name_node *node,
 static int
 check_node_signatures(struct dnssec_pass *pass, const struct name_node *node)
 {
-	if (node->flags & NODE_OCCLUDED)
+	if (node_flags(pass->zone, node) & NODE_OCCLUDED)
 		return 0;
 	const struct rrset *rrsets = name_node_rrsets(node);
 	const struct rrset *rrsigs = name_node_rrset(node, RRTYPE_RRSIG);
@@ -613,7 +613,7 @@ check_node_signatures(struct dnssec_pass *pass, const struct name_node *node)
 		uint16_t type = rrsets[i].type;
 		if (type == RRTYPE_RRSIG)
 			continue;
-		if ((node->flags & NODE_DELEGATION) && type != RRTYPE_DS && type != RRTYPE_NSEC)
+		if ((node_flags(pass->zone, node) & NODE_DELEGATION) && type != RRTYPE_DS && type != RRTYPE_NSEC)
 			continue;
 		int status = check_rrset_signatures(pass, node, &rrsets[i], rrsigs);
 		if (status != 0)
@@ -660,7 +660,7 @@ zone_has_rrsigs(const struct zone *zone)
 	for (size_t i = 0; i < zone->node_count; i++) {
 		const struct name_node *node = zone->nodes[i];
 		/* RRSIGs below a cut belong to the child, whatever the file holds. */
-		if (!(node->flags & NODE_OCCLUDED) && name_node_rrset(node, RRTYPE_RRSIG) != NULL)
+		if (!(node_flags(zone, node) & NODE_OCCLUDED) && name_node_rrset(node, RRTYPE_RRSIG) != NULL)
 			return true;
 	}
 	for (size_t i = 0; i < zone->nsec3_count; i++) {

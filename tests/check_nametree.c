@@ -109,8 +109,8 @@ START_TEST(test_origin_lowercased_and_apex)
 	struct zone *zone = sample_zone();
 	ck_assert_mem_eq(zone->origin, "\7example\3com", 13);
 	ck_assert_ptr_eq(find(zone, "example.com"), zone->apex);
-	ck_assert(zone->apex->flags & NODE_APEX);
-	ck_assert_ptr_null(zone->apex->parent);
+	ck_assert(node_flags(zone, zone->apex) & NODE_APEX);
+	ck_assert_ptr_null(node_parent(zone, zone->apex));
 	zone_free(zone);
 }
 END_TEST
@@ -142,9 +142,9 @@ START_TEST(test_empty_non_terminals)
 	ck_assert_ptr_nonnull(ab);
 	ck_assert_uint_eq(b->rrset_count, 0);
 	ck_assert_uint_eq(ab->rrset_count, 0);
-	ck_assert_ptr_eq(deep->parent, ab);
-	ck_assert_ptr_eq(ab->parent, b);
-	ck_assert_ptr_eq(b->parent, zone->apex);
+	ck_assert_ptr_eq(node_parent(zone, deep), ab);
+	ck_assert_ptr_eq(node_parent(zone, ab), b);
+	ck_assert_ptr_eq(node_parent(zone, b), zone->apex);
 	zone_free(zone);
 }
 END_TEST
@@ -156,18 +156,18 @@ START_TEST(test_delegation_and_occlusion)
 	const struct name_node *glue = find(zone, "ns.sub.example.com");
 	const struct name_node *below = find(zone, "x.y.sub.example.com");
 	const struct name_node *ent = find(zone, "y.sub.example.com");
-	ck_assert(sub->flags & NODE_DELEGATION);
-	ck_assert(!(sub->flags & NODE_OCCLUDED));
-	ck_assert_ptr_eq(sub->cut, sub);
-	ck_assert(glue->flags & NODE_OCCLUDED);
-	ck_assert_ptr_eq(glue->cut, sub);
-	ck_assert(below->flags & NODE_OCCLUDED);
-	ck_assert_ptr_eq(below->cut, sub);
-	ck_assert_ptr_eq(ent->cut, sub);
-	ck_assert_ptr_null(find(zone, "www.example.com")->cut);
+	ck_assert(node_flags(zone, sub) & NODE_DELEGATION);
+	ck_assert(!(node_flags(zone, sub) & NODE_OCCLUDED));
+	ck_assert_ptr_eq(node_cut(zone, sub), sub);
+	ck_assert(node_flags(zone, glue) & NODE_OCCLUDED);
+	ck_assert_ptr_eq(node_cut(zone, glue), sub);
+	ck_assert(node_flags(zone, below) & NODE_OCCLUDED);
+	ck_assert_ptr_eq(node_cut(zone, below), sub);
+	ck_assert_ptr_eq(node_cut(zone, ent), sub);
+	ck_assert_ptr_null(node_cut(zone, find(zone, "www.example.com")));
 	/* NS at the apex is not a delegation. */
-	ck_assert(!(zone->apex->flags & NODE_DELEGATION));
-	ck_assert_ptr_null(zone->apex->cut);
+	ck_assert(!(node_flags(zone, zone->apex) & NODE_DELEGATION));
+	ck_assert_ptr_null(node_cut(zone, zone->apex));
 	zone_free(zone);
 }
 END_TEST
@@ -176,10 +176,10 @@ START_TEST(test_dname_occludes_below)
 {
 	struct zone *zone = sample_zone();
 	const struct name_node *dn = find(zone, "dn.example.com");
-	ck_assert(dn->flags & NODE_DNAME);
-	ck_assert(!(dn->flags & NODE_OCCLUDED));
-	ck_assert(find(zone, "below.dn.example.com")->flags & NODE_OCCLUDED);
-	ck_assert_ptr_null(find(zone, "below.dn.example.com")->cut);
+	ck_assert(node_flags(zone, dn) & NODE_DNAME);
+	ck_assert(!(node_flags(zone, dn) & NODE_OCCLUDED));
+	ck_assert(node_flags(zone, find(zone, "below.dn.example.com")) & NODE_OCCLUDED);
+	ck_assert_ptr_null(node_cut(zone, find(zone, "below.dn.example.com")));
 	zone_free(zone);
 }
 END_TEST
@@ -191,9 +191,9 @@ START_TEST(test_wildcard_link)
 	const struct name_node *star = find(zone, "*.wild.example.com");
 	ck_assert_ptr_nonnull(wild);
 	ck_assert_uint_eq(wild->rrset_count, 0);  /* an ENT that owns the wildcard */
-	ck_assert_ptr_eq(wild->wildcard_child, star);
-	ck_assert(star->flags & NODE_WILDCARD);
-	ck_assert_ptr_null(zone->apex->wildcard_child);
+	ck_assert_ptr_eq(node_wildcard_child(zone, wild), star);
+	ck_assert(node_flags(zone, star) & NODE_WILDCARD);
+	ck_assert_ptr_null(node_wildcard_child(zone, zone->apex));
 	zone_free(zone);
 }
 END_TEST
@@ -434,7 +434,7 @@ START_TEST(test_canonical_order_escaped_and_upper_case)
 		const struct name_node *node = find(zone, canonical_names[i]);
 		ck_assert_ptr_nonnull(node);
 		ck_assert_ptr_eq(zone->nodes[i], node);
-		ck_assert_uint_eq(node->index, i);
+		ck_assert_uint_eq(node_index(zone, node), i);
 		ck_assert_ptr_eq(zone_node_previous(zone, node), i > 0 ? zone->nodes[i - 1] : NULL);
 	}
 	zone_free(zone);
@@ -640,8 +640,8 @@ START_TEST(test_nsec3_index)
 	for (size_t i = 0; i < 5; i++) {
 		const struct name_node *node = zone->nsec3_nodes[i];
 		ck_assert(dname_equal(node->name, wire(order[i])));
-		ck_assert_uint_eq(node->index, i);
-		ck_assert(node->flags & NODE_NSEC3);
+		ck_assert_uint_eq(node_index(zone, node), i);
+		ck_assert(node_flags(zone, node) & NODE_NSEC3);
 		ck_assert_ptr_nonnull(name_node_rrset(node, RRTYPE_NSEC3));
 	}
 	/* The RRSIGs covering NSEC3 went with it; the others stayed. */

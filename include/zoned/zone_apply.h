@@ -29,10 +29,13 @@ int zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
  * Builds the version after the difference sequences diffs (count of them,
  * in order) from old (finalized): old's records, minus each sequence's
  * deletions, plus its additions, then checked as zone_apply_build() does.
- * The sequences are folded into one change first (a deletion of a record
- * an earlier sequence added cancels the addition), and the new zone is
- * filled straight from old's records: no copy of the zone's records is
- * made on the way, so the peak is the two versions.
+ * When old's nodes can be shared (zone_update.h), the sequences are
+ * applied in order to a version that shares every unchanged node with old:
+ * only the changed owners are built. Otherwise they are folded into one
+ * change first (a deletion of a record an earlier sequence added cancels
+ * the addition), and the new zone is filled straight from old's records:
+ * no copy of the zone's records is made on the way, so the peak is the
+ * two versions.
  * A deletion of a record the version does not have is an error (the
  * versions differ from what the primary thinks: the caller falls back to
  * AXFR); an addition of a record it has already collapses into it. old is not changed. Returns as
@@ -41,5 +44,13 @@ int zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
  */
 int zone_apply_diffs(const struct zone *old, const struct xfr_diff *diffs, size_t count,
 	const char *source, size_t max_records, struct diag *d, struct zone **out);
+
+/*
+ * Copies rdata into out with the names in it lowercased (RFC 4034 6.2's
+ * canonical form, for every type whose fields zoned knows): what two
+ * records must share to be the same record (RFC 2181 5: TTL aside).
+ * Returns the length.
+ */
+size_t zone_apply_canonical(uint16_t type, const uint8_t *rdata, size_t length, uint8_t *out);
 
 #endif

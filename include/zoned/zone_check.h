@@ -56,6 +56,15 @@ unsigned zone_check_zone(const struct zone *zone, const struct zone_check_modes 
 	struct diag *d);
 
 /*
+ * zone_check_zone() on the apex and nodes[0..count) of zone only (in
+ * canonical order): for a version that differs from a checked one in
+ * those nodes alone, where nothing another name's checks read changed
+ * (zone_update.c decides). Returns the number of errors.
+ */
+unsigned zone_check_changed(const struct zone *zone, const struct name_node *const *nodes,
+	size_t count, const struct zone_check_modes *modes, struct diag *d);
+
+/*
  * For a signed zone (an apex DNSKEY and RRSIGs): the structural DNSSEC
  * checks without any cryptography (zone_dnssec_check.h): an NSEC or NSEC3
  * chain exists, covers every authoritative name, is closed and in order,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct name_node;
 struct zone;
 
 /* One record of a difference; every pointer borrows from its zone. */
@@ -56,8 +57,12 @@ struct zone_diff_count zone_diff_count(const struct zone *old, const struct zone
 /*
  * The octets of every record of zone in uncompressed wire form (owner,
  * type, class, TTL, length, rdata): the measure of a zone's size that
- * BIND's default max-journal-size ("twice the zone") refers to.
+ * BIND's default max-journal-size ("twice the zone") refers to. Returns
+ * zone->wire_size when that is set already.
  */
 uint64_t zone_diff_wire_size(const struct zone *zone);
+
+/* The part of zone_diff_wire_size() that one node's records take. */
+uint64_t zone_diff_node_wire_size(const struct name_node *node);
 
 #endif

@@ -27,6 +27,8 @@ struct zone_update;
  * one a transfer still streams), too much of the shared store is garbage
  * from earlier updates (a full build compacts it), base has NSEC3 nodes
  * (not shared yet), or out of memory. The caller then builds in full.
+ * The caller keeps base held until the commit or abort; one update per
+ * store at a time.
  */
 struct zone_update *zone_update_begin(const struct zone *base);
 
@@ -56,11 +58,14 @@ int zone_update_delete(struct zone_update *u, const struct zone_record *record,
 	struct diag *d);
 
 /*
- * Builds the new version, runs the zone checks on it, and frees u. *out
- * gets the new version (one holder, as zone_create()'s) only when there
- * were no errors; on an error base is untouched and still serves. Returns
- * 0, ZONED_EZONE (a check failed, reported to d), ZONED_ELIMIT or
- * ZONED_ENOMEM.
+ * Builds the new version, runs the zone checks on it (those of a loaded
+ * file: zone_check_zone(), zone_check_denial(), with the default modes),
+ * and frees u. *out gets the new version (one holder, as zone_create()'s)
+ * only when there were no errors; on an error base is untouched and still
+ * serves. d must not be NULL. Returns 0, ZONED_EZONE (a check failed,
+ * reported to d), ZONED_ECANCELED (the change brings NSEC3 chain owners,
+ * which are not shared yet: build in full, nothing was reported),
+ * ZONED_ELIMIT or ZONED_ENOMEM.
  */
 int zone_update_commit(struct zone_update *u, struct diag *d, struct zone **out);
 

@@ -26,9 +26,9 @@
 #define SCAN_SHARED_MAX 4096
 
 static struct zone_chunk_sizes chunk_sizes = {
-	.min = 32 * 1024,
-	.mask = 0x7ff,
-	.max = 1024 * 1024,
+	.min = 16 * 1024,
+	.mask = 0x3ff,
+	.max = 256 * 1024,
 };
 
 void

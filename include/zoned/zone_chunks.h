@@ -22,8 +22,8 @@
 /*
  * Where chunks are cut: at the first eligible line after min octets whose
  * owner token hashes to 0 under mask, or at the first one after max
- * octets. The defaults (32 KiB, 1 in 2048 owners, 1 MiB) give chunks of
- * about 100 KiB for the benchmark's zone.
+ * octets. The defaults (16 KiB, 1 in 1024 owners, 256 KiB) give chunks of
+ * about 64 KiB for the benchmark's zone (owners of 1 to 5 short records).
  */
 struct zone_chunk_sizes {
 	uint64_t min;

@@ -78,6 +78,8 @@ hasher_feed(struct chunk_hasher *h, const uint8_t *data, size_t length)
 			h->tail_length = 0;
 		}
 	}
+	if (h->tail_length != 0)
+		return;   /* all went into the tail, which is not full yet */
 	uint64_t state = h->state;
 	for (; length >= 8; data += 8, length -= 8) {
 		uint64_t word;

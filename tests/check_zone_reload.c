@@ -439,6 +439,36 @@ START_TEST(test_scan_cuts_survive_an_insertion)
 }
 END_TEST
 
+/* The hash of a chunk does not depend on how the reads cut the file (1 MiB windows). */
+START_TEST(test_scan_file_equals_text)
+{
+	struct zone_lines z = { 0 };
+	struct text t = { 0 };
+	lines_generate(&z, 60000, 1);
+	lines_text(&z, &t);
+	char path[] = "/tmp/check_zone_reload.scan.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, t.data, t.length), (ssize_t)t.length);
+	const uint8_t *origin = testlib_name("example.");
+	struct zone_chunks *from_file = NULL, *from_text = NULL;
+	ck_assert_int_eq(zone_chunks_scan_fd(fd, origin, &from_file), 0);
+	ck_assert_int_eq(zone_chunks_scan_text(t.data, t.length, origin, &from_text), 0);
+	close(fd);
+	unlink(path);
+	ck_assert_uint_gt(t.length, 3 * 1024 * 1024);
+	ck_assert_uint_eq(from_file->count, from_text->count);
+	for (size_t i = 0; i < from_file->count; i++) {
+		ck_assert_uint_eq(from_file->chunks[i].offset, from_text->chunks[i].offset);
+		ck_assert(zone_chunk_same(&from_file->chunks[i], &from_text->chunks[i]));
+	}
+	zone_chunks_unref(from_file);
+	zone_chunks_unref(from_text);
+	lines_free(&z);
+	text_free(&t);
+}
+END_TEST
+
 START_TEST(test_scan_refuses_include)
 {
 	const char *text = "$ORIGIN example.\n$TTL 300\n$INCLUDE other.zone\n";
@@ -674,6 +704,7 @@ zone_reload_suite(void)
 	TCase *scan = tcase_create("scan");
 	tcase_add_test(scan, test_scan_follows_the_lexer);
 	tcase_add_test(scan, test_scan_cuts_survive_an_insertion);
+	tcase_add_test(scan, test_scan_file_equals_text);
 	tcase_add_test(scan, test_scan_refuses_include);
 	tcase_set_timeout(scan, 60);
 	suite_add_tcase(suite, scan);

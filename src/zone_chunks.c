@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "zoned/error.h"
+#include "zoned/nametree.h"
 #include "zoned/zone_chunks.h"
 #include "zoned/zone_rdata.h"
 
@@ -122,7 +123,14 @@ zone_chunks_owner_hash(const uint8_t *owner)
 	size_t length = dname_length(owner);
 	memcpy(name, owner, length);
 	dname_lower(name);
-	return hash_octets(name, length);
+	return zone_chunks_name_hash(name, length);
+}
+
+uint64_t
+zone_chunks_name_hash(const uint8_t *name, size_t length)
+{
+	/* The zone index's own hash on top, so names are found from the index's slots. */
+	return (uint64_t)name_hash(name, length) << 32 | (hash_octets(name, length) & 0xffffffffu);
 }
 
 /* Where the lexer is, in zone_lex.c's terms. */
@@ -153,6 +161,8 @@ struct chunk_scanner {
 	uint8_t owner[SCAN_OWNER_MAX];
 	size_t owner_length;
 	uint64_t owner_offset;
+	size_t owner_index;         /* where it starts in the current read, unless spilled */
+	bool owner_spilled;         /* it began in an earlier read, which is hashed up to it */
 	unsigned long owner_line;
 	uint8_t previous_owner[SCAN_OWNER_MAX];
 	size_t previous_owner_length;
@@ -192,6 +202,16 @@ scanner_close_chunk(struct chunk_scanner *s, uint64_t end)
 	return 0;
 }
 
+/* FNV-1a, folded: chooses cuts from an owner token (no need for more). */
+static inline uint64_t
+scanner_token_hash(const uint8_t *token, size_t length)
+{
+	uint64_t hash = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < length; i++)
+		hash = (hash ^ token[i]) * 0x100000001b3ull;
+	return hash ^ hash >> 29 ^ hash >> 47;
+}
+
 /*
  * The owner token of an eligible line is complete: cut before its line
  * when the chunk is long enough and the token says so (content-defined, so
@@ -200,22 +220,33 @@ scanner_close_chunk(struct chunk_scanner *s, uint64_t end)
  * stay in one chunk.
  */
 static int
-scanner_decide(struct chunk_scanner *s, bool complete)
+scanner_decide(struct chunk_scanner *s, bool complete, const uint8_t *data, size_t *run,
+	size_t i)
 {
 	s->in_owner = false;
 	bool same = complete && s->owner_length == s->previous_owner_length
 		&& memcmp(s->owner, s->previous_owner, s->owner_length) == 0;
 	uint64_t length = s->owner_offset - s->open.offset;
 	bool cut = complete && !same && s->default_ttl_known && length >= chunk_sizes.min
-		&& ((hash_octets(s->owner, s->owner_length) & chunk_sizes.mask) == 0
+		&& ((scanner_token_hash(s->owner, s->owner_length) & chunk_sizes.mask) == 0
 			|| length >= chunk_sizes.max);
+	if (!s->owner_spilled && cut) {
+		/* The octets before the owner's line close the chunk; the rest is the next one's. */
+		hasher_feed(&s->hasher, data + *run, s->owner_index - *run);
+		*run = s->owner_index;
+	}
 	if (cut) {
 		int rc = scanner_close_chunk(s, s->owner_offset);
 		if (rc != 0)
 			return rc;
 		scanner_open_chunk(s, s->owner_offset, s->owner_line);
 	}
-	hasher_feed(&s->hasher, s->owner, s->owner_length);
+	if (s->owner_spilled) {
+		/* The token began in an earlier read: its octets are only in s->owner. */
+		hasher_feed(&s->hasher, s->owner, s->owner_length);
+		*run = i;
+		s->owner_spilled = false;
+	}
 	memcpy(s->previous_owner, s->owner, s->owner_length);
 	s->previous_owner_length = complete ? s->owner_length : 0;
 	return 0;
@@ -352,6 +383,11 @@ static const uint8_t scan_special[256] = {
 	['\n'] = 1, ['\\'] = 1, ['"'] = 1, [';'] = 1, ['('] = 1, [')'] = 1,
 };
 
+/*
+ * Follows data (the next octets of the file). Octets are hashed in runs,
+ * not one by one: up to the start of an owner line only once it is known
+ * whether a chunk ends there.
+ */
 static int
 scanner_feed(struct chunk_scanner *s, const uint8_t *data, size_t length)
 {
@@ -365,8 +401,7 @@ scanner_feed(struct chunk_scanner *s, const uint8_t *data, size_t length)
 				continue;
 			}
 			rc = scanner_decide(s, !(s->owner_length == SCAN_OWNER_MAX
-				&& !scanner_ends_owner(c)));
-			run = i;
+				&& !scanner_ends_owner(c)), data, &run, i);
 		} else if (s->line_start) {
 			s->line_start = false;
 			if (s->depth == 0 && s->mode == SCAN_NORMAL && !s->escape) {
@@ -374,11 +409,11 @@ scanner_feed(struct chunk_scanner *s, const uint8_t *data, size_t length)
 					s->in_directive = true;
 					s->directive_length = 0;
 				} else if (scanner_eligible(c)) {
-					hasher_feed(&s->hasher, data + run, i - run);
 					s->in_owner = true;
 					s->owner[0] = c;
 					s->owner_length = 1;
 					s->owner_offset = s->offset + i;
+					s->owner_index = i;
 					s->owner_line = s->line;
 					continue;
 				}
@@ -390,11 +425,20 @@ scanner_feed(struct chunk_scanner *s, const uint8_t *data, size_t length)
 			else if (c != '\n')
 				s->directive[s->directive_length++] = (char)c;
 		}
-		if (scan_special[c] || s->escape || s->mode != SCAN_NORMAL)
+		if (scan_special[c] || s->escape || s->mode != SCAN_NORMAL) {
 			scanner_step(s, c);
+		} else if (!s->in_directive) {
+			/* Most octets change nothing: skip to the next one that may. */
+			while (i + 1 < length && !scan_special[data[i + 1]])
+				i++;
+		}
 	}
-	if (!s->in_owner)
+	if (!s->in_owner) {
 		hasher_feed(&s->hasher, data + run, length - run);
+	} else if (!s->owner_spilled) {
+		hasher_feed(&s->hasher, data + run, s->owner_index - run);
+		s->owner_spilled = true;
+	}
 	s->offset += length;
 	return rc;
 }
@@ -415,8 +459,9 @@ static int
 scanner_finish(struct chunk_scanner *s)
 {
 	int rc = 0;
+	size_t run = 0;
 	if (s->in_owner)
-		rc = scanner_decide(s, true);
+		rc = scanner_decide(s, true, NULL, &run, 0);
 	if (s->in_directive)
 		scanner_directive(s);
 	if (rc == 0 && !s->unsupported)

@@ -29,6 +29,8 @@
 #define RELOAD_FALLBACK 1
 /* Changed text above this share of the file: a full load is as cheap. */
 #define RELOAD_MAX_CHANGED_SHARE 4   /* 1/4 */
+/* 2^16 bits: one per 16-bit prefix of the zone index's name hash. */
+#define RELOAD_PREFIX_WORDS (65536 / 64)
 /* Findings held back during an attempt; more: let the full load report them. */
 #define RELOAD_MAX_FINDINGS 200
 
@@ -473,6 +475,21 @@ reload_was_removed(const struct reload *r, uint64_t hash)
 		sizeof hash, compare_u64) != NULL;
 }
 
+/* Whether some removed owner's hash has upper half upper (a binary search on the sorted hashes). */
+static bool
+reload_was_removed_upper(const struct reload *r, uint32_t upper)
+{
+	size_t low = 0, high = r->removed_count;
+	while (low < high) {
+		size_t mid = (low + high) / 2;
+		if ((uint32_t)(r->removed_owners[mid] >> 32) < upper)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low < r->removed_count && (uint32_t)(r->removed_owners[low] >> 32) == upper;
+}
+
 /* Orders read records by owner, then file order, so each owner is one run. */
 static int
 compare_piece(const void *a, const void *b, void *arg)
@@ -579,9 +596,11 @@ compare_gone(const void *a, const void *b)
 
 /*
  * The old version's names that were owners in removed chunks and that no
- * changed chunk has any more: found by the hash the table keeps, over the
- * old version's names (no text of the old file is left). Two names with
- * one hash cannot be told apart: fall back.
+ * changed chunk has any more. No text of the old file is left: they are
+ * found by the hashes the table keeps, whose upper half is the zone
+ * index's hash, so a pass over the index's slots (one array, no node
+ * touched) finds the few candidates. Two names with one hash cannot be
+ * told apart: fall back.
  */
 static int
 reload_find_gone(struct reload *r, struct gone_node **out, size_t *count)
@@ -595,19 +614,34 @@ reload_find_gone(struct reload *r, struct gone_node **out, size_t *count)
 	if (gone == NULL)
 		return ZONED_ENOMEM;
 	const struct zone *old = r->old;
-	for (size_t i = 0; i < old->node_count; i++) {
-		const struct name_node *node = old->nodes[i];
-		if (node->rrset_count == 0)
+	/* A bit per 16-bit prefix of the index hash rules out most slots in one test. */
+	uint64_t *prefixes = calloc(RELOAD_PREFIX_WORDS, sizeof *prefixes);
+	if (prefixes == NULL) {
+		free(gone);
+		return ZONED_ENOMEM;
+	}
+	for (size_t i = 0; i < r->removed_count; i++) {
+		uint32_t prefix = (uint32_t)(r->removed_owners[i] >> 48);
+		prefixes[prefix / 64] |= 1ull << (prefix % 64);
+	}
+	for (uint32_t i = 0; i < old->hash_size; i++) {
+		const struct zone_slot *slot = &old->hash_slots[i];
+		uint32_t prefix = slot->hash >> 16;
+		if (slot->node == NULL || !(prefixes[prefix / 64] & 1ull << (prefix % 64))
+			|| !reload_was_removed_upper(r, slot->hash))
 			continue;
-		uint64_t hash = zone_chunks_owner_hash(node->name);
-		if (!reload_was_removed(r, hash))
+		const struct name_node *node = slot->node;
+		uint64_t hash = zone_chunks_name_hash(node->name, node->name_length);
+		if (node->rrset_count == 0 || !reload_was_removed(r, hash))
 			continue;
 		if (n == capacity) {
 			free(gone);
+			free(prefixes);
 			return RELOAD_FALLBACK;   /* more names than hashes: some share one */
 		}
 		gone[n++] = (struct gone_node){ hash, node };
 	}
+	free(prefixes);
 	qsort(gone, n, sizeof *gone, compare_gone);
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {

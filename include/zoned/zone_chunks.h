@@ -86,8 +86,15 @@ int zone_chunks_scan_text(const char *text, size_t length, const uint8_t *origin
 /* The index of the chunk holding line, searching forward from hint (records come in order). */
 size_t zone_chunks_find_line(const struct zone_chunks *table, size_t hint, unsigned long line);
 
-/* The hash of an owner name (wire form, any case) as the tables keep it. */
+/*
+ * The hash of an owner name (wire form, any case) as the tables keep it:
+ * name_hash() of the lowercased name in the upper 32 bits (so a zone's
+ * index slots say which names may have it), another hash in the lower.
+ */
 uint64_t zone_chunks_owner_hash(const uint8_t *owner);
+
+/* zone_chunks_owner_hash() of a name already lowercased, length octets. */
+uint64_t zone_chunks_name_hash(const uint8_t *name, size_t length);
 
 /*
  * Notes that chunk has an owner with hash. Owners come in chunk order: a

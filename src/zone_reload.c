@@ -367,8 +367,12 @@ reload_worth_it(const struct reload *r)
 			return false;
 		any |= r->removed[i];
 	}
-	/* Nothing changed (only the file's times): a full load, as ever. */
-	return any && changed * RELOAD_MAX_CHANGED_SHARE <= total;
+	/*
+	 * Nothing changed (only the file's times), or nothing is left (a full
+	 * load says "no records", which the zone checks would not): a full
+	 * load, as ever.
+	 */
+	return any && total > 0 && changed * RELOAD_MAX_CHANGED_SHARE <= total;
 }
 
 /* ------------------------------------------------ reading changed chunks */
@@ -816,15 +820,16 @@ zone_reload_file(const char *path, const uint8_t *origin,
 		atomic_fetch_add(&reload_fallback_count, 1);
 		return reload_full(path, origin, options, d, out, chunks);
 	}
+	/* It stands, success or failure: a full load would have said the same. */
 	findings_pass_on(&r.findings, d);
+	if (how != NULL)
+		*how = ZONE_RELOAD_INCREMENTAL;
+	atomic_fetch_add(&reload_incremental_count, 1);
 	if (rc == 0 && options != NULL && options->on_file != NULL)
 		options->on_file(options->on_file_arg, path);   /* what zoneset.c compares next time */
 	if (rc == 0) {
 		*chunks = r.chunks;
 		r.chunks = NULL;
-		if (how != NULL)
-			*how = ZONE_RELOAD_INCREMENTAL;
-		atomic_fetch_add(&reload_incremental_count, 1);
 	}
 	reload_free(&r);
 	return rc;

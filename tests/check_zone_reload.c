@@ -653,16 +653,24 @@ START_TEST(test_reload_random_edits)
 }
 END_TEST
 
-/* Broken edits: the same first error as a full load, and the old version stays. */
-static const char *const broken_lines[] = {
-	"h5 A 300.1.2.3",                  /* bad rdata */
-	"h5 A 10.0.0.1 (",                 /* unbalanced parentheses to the end */
-	"h5 TXT \"unclosed",               /* unbalanced quotes */
-	"h5 FOO bar",                      /* unknown type */
-	"  A 10.0.0.2 extra",              /* extra rdata on an inherited owner */
-	"$TTL forever",                    /* bad $TTL */
-	"www.other. A 10.0.0.3",           /* out of zone: a warning only, loads */
-	"h5 CNAME elsewhere",              /* CNAME and other data: a zone check */
+/*
+ * Broken edits, each put right after the first line of an owner in the
+ * middle (%s: that owner): the same first error as a full load, and the
+ * old version stays.
+ */
+static const struct broken_case {
+	const char *line;
+	bool incremental;        /* false: the edit changes how the rest of the file reads */
+} broken_cases[] = {
+	{ "%s A 300.1.2.3", true },                   /* bad rdata */
+	{ "%s A 10.0.0.1 (", false },                 /* parentheses open to the end */
+	{ "%s TXT \"unclosed", true },                /* unbalanced quotes */
+	{ "%s FOO bar", true },                       /* unknown type */
+	{ "  A 10.0.0.2 extra", true },               /* extra rdata on an inherited owner */
+	{ "$TTL forever", false },                    /* bad $TTL: later records read as TTL 0 */
+	{ "www.other. A 10.0.0.3", true },            /* out of zone: a warning only, loads */
+	{ "%s CNAME elsewhere", true },               /* CNAME and other data: a zone check */
+	{ "%s NS ns.%s", true },                      /* a delegation: its other data is glue now */
 };
 
 START_TEST(test_reload_broken_edit)
@@ -672,12 +680,34 @@ START_TEST(test_reload_broken_edit)
 	struct served s = { 0 };
 	start_zone(&z, &t, &s, 20000);
 	const struct zone *before = s.zone;
-	lines_insert(&z, HEAD_LINES + (z.count - HEAD_LINES) / 2, broken_lines[_i]);
+	size_t at = owner_line(&z, (z.count - HEAD_LINES) / 2);
+	char owner[64], line[256];
+	snprintf(owner, sizeof owner, "%.*s", (int)strcspn(z.lines[at], " "), z.lines[at]);
+	const struct broken_case *c = &broken_cases[_i];
+	snprintf(line, sizeof line, c->line, owner, owner);
+	lines_insert(&z, at + 1, line);
 	lines_set_serial(&z, 2);
 	lines_text(&z, &t);
-	reload_and_compare(&s, write_zone(&t));
+	enum zone_reload_how how = reload_and_compare(&s, write_zone(&t));
 	if (s.zone == before)
 		ck_assert_uint_eq(s.zone->serial, 1);
+	ck_assert_int_eq(how, c->incremental ? ZONE_RELOAD_INCREMENTAL : ZONE_RELOAD_FULL);
+	served_free(&s);
+	lines_free(&z);
+	text_free(&t);
+}
+END_TEST
+
+/* A file emptied: "no records", as a full load says. */
+START_TEST(test_reload_emptied_file)
+{
+	struct zone_lines z = { 0 };
+	struct text t = { 0 };
+	struct served s = { 0 };
+	start_zone(&z, &t, &s, 2000);
+	t.length = 0;
+	text_add(&t, "; nothing left\n");
+	reload_and_compare(&s, write_zone(&t));
 	served_free(&s);
 	lines_free(&z);
 	text_free(&t);
@@ -714,8 +744,9 @@ zone_reload_suite(void)
 		(int)(sizeof edit_cases / sizeof edit_cases[0]));
 	tcase_add_loop_test(reload, test_reload_random_edits, 0, 4);
 	tcase_add_loop_test(reload, test_reload_broken_edit, 0,
-		(int)(sizeof broken_lines / sizeof broken_lines[0]));
+		(int)(sizeof broken_cases / sizeof broken_cases[0]));
 	tcase_add_test(reload, test_reload_unchanged_text_loads_in_full);
+	tcase_add_test(reload, test_reload_emptied_file);
 	tcase_set_timeout(reload, 120);
 	suite_add_tcase(suite, reload);
 	return suite;

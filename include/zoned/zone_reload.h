@@ -36,7 +36,8 @@ struct zone_reload_counts {
  * version served and its file's fingerprints) the changed chunks only are
  * read and applied to old (old is not changed). *chunks gets the new
  * file's fingerprints (one holder), or NULL when the file cannot have any
- * ($INCLUDE, ...); *how says which path was taken (NULL: not wanted).
+ * ($INCLUDE, ...); *how says which path was taken, also on an error
+ * (NULL: not wanted).
  * On an error nothing is returned and old still serves.
  */
 int zone_reload_file(const char *path, const uint8_t *origin,

@@ -212,6 +212,19 @@ scanner_token_hash(const uint8_t *token, size_t length)
 	return hash ^ hash >> 29 ^ hash >> 47;
 }
 
+/* Whether the owner token is the previous owner line's (short: no library call). */
+static inline bool
+scanner_same_owner(const struct chunk_scanner *s)
+{
+	if (s->owner_length != s->previous_owner_length)
+		return false;
+	for (size_t i = s->owner_length; i-- > 0;) {
+		if (s->owner[i] != s->previous_owner[i])
+			return false;   /* names in a row often differ only at the end */
+	}
+	return true;
+}
+
 /*
  * The owner token of an eligible line is complete: cut before its line
  * when the chunk is long enough and the token says so (content-defined, so
@@ -224,10 +237,9 @@ scanner_decide(struct chunk_scanner *s, bool complete, const uint8_t *data, size
 	size_t i)
 {
 	s->in_owner = false;
-	bool same = complete && s->owner_length == s->previous_owner_length
-		&& memcmp(s->owner, s->previous_owner, s->owner_length) == 0;
 	uint64_t length = s->owner_offset - s->open.offset;
-	bool cut = complete && !same && s->default_ttl_known && length >= chunk_sizes.min
+	bool cut = complete && s->default_ttl_known && length >= chunk_sizes.min
+		&& !scanner_same_owner(s)
 		&& ((scanner_token_hash(s->owner, s->owner_length) & chunk_sizes.mask) == 0
 			|| length >= chunk_sizes.max);
 	if (!s->owner_spilled && cut) {
@@ -609,8 +621,8 @@ zone_chunks_end_owners(struct zone_chunks *table)
 	table->owner_count = c->owner_first + kept;
 }
 
-static int
-chunks_reserve_owners(struct zone_chunks *table, size_t extra)
+int
+zone_chunks_reserve_owners(struct zone_chunks *table, size_t extra)
 {
 	if (table->owner_count + extra <= table->owner_capacity)
 		return 0;
@@ -638,7 +650,7 @@ zone_chunks_add_owner(struct zone_chunks *table, size_t chunk, uint64_t hash)
 	} else if (c->owner_count != 0 && table->owners[table->owner_count - 1] == hash) {
 		return 0;   /* the same owner's next record */
 	}
-	if (chunks_reserve_owners(table, 1) != 0)
+	if (zone_chunks_reserve_owners(table, 1) != 0)
 		return ZONED_ENOMEM;
 	table->owners[table->owner_count++] = hash;
 	c->owner_count++;
@@ -650,7 +662,7 @@ zone_chunks_copy_owners(struct zone_chunks *table, size_t chunk,
 	const struct zone_chunks *from, const struct zone_chunk *source)
 {
 	zone_chunks_end_owners(table);
-	if (chunks_reserve_owners(table, source->owner_count) != 0)
+	if (zone_chunks_reserve_owners(table, source->owner_count) != 0)
 		return ZONED_ENOMEM;
 	struct zone_chunk *c = &table->chunks[chunk];
 	c->owner_first = table->owner_count;

@@ -414,8 +414,12 @@ reload_read_changes(struct reload *r)
 			longest = r->chunks->chunks[j].length;
 	}
 	char *buffer = malloc(longest ? longest : 1);
-	if (buffer == NULL)
+	/* About as many owners as before: one allocation, not a series of doublings. */
+	if (buffer == NULL
+		|| zone_chunks_reserve_owners(r->chunks, r->old_chunks->owner_count + 1024) != 0) {
+		free(buffer);
 		return ZONED_ENOMEM;
+	}
 	int result = 0;
 	for (size_t j = 0; j < r->chunks->count; j++) {
 		int rc;

@@ -111,6 +111,9 @@ int zone_chunks_add_owner(struct zone_chunks *table, size_t chunk, uint64_t hash
 int zone_chunks_copy_owners(struct zone_chunks *table, size_t chunk,
 	const struct zone_chunks *from, const struct zone_chunk *source);
 
+/* Makes room for extra more owners in one step. Returns 0 or ZONED_ENOMEM. */
+int zone_chunks_reserve_owners(struct zone_chunks *table, size_t extra);
+
 /* Sorts the owners of the chunk that got the last ones and drops repeats. */
 void zone_chunks_end_owners(struct zone_chunks *table);
 

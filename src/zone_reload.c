@@ -153,8 +153,11 @@ reload_scan_path(const char *path, const uint8_t *origin, struct zone_chunks **o
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 		rc = zone_chunks_scan_fd(fd, origin, out);
 	close(fd);
-	/* A file written while scanned: the load sees it too, or loads a finished one. */
-	return rc == ZONED_ECHANGED ? 0 : rc;
+	/*
+	 * A file written while scanned, or a read error: no fingerprints, and
+	 * the load (which reads it again) sees and reports what is wrong.
+	 */
+	return rc == ZONED_ENOMEM ? rc : 0;
 }
 
 /* zone_load_file() that also fingerprints the file. */

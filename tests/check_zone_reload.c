@@ -614,7 +614,12 @@ START_TEST(test_reload_edit)
 	apply_edit(&z, c->kind, body * c->place / 1000, 7 + (unsigned)_i);
 	lines_set_serial(&z, 2);
 	lines_text(&z, &t);
+	struct zone_reload_counts before = zone_reload_counts();
 	enum zone_reload_how how = reload_and_compare(&s, write_zone(&t));
+	struct zone_reload_counts after = zone_reload_counts();
+	/* The counters say the same: an attempt that fell back is counted as such. */
+	ck_assert_uint_eq(after.incremental - before.incremental, c->incremental ? 1 : 0);
+	ck_assert_uint_eq(after.fallback - before.fallback, c->incremental ? 0 : 1);
 	ck_assert_msg(how == (c->incremental ? ZONE_RELOAD_INCREMENTAL : ZONE_RELOAD_FULL),
 		"%s: loaded %s", c->name, how == ZONE_RELOAD_FULL ? "in full" : "incrementally");
 	ck_assert_uint_eq(s.zone->serial, 2);

@@ -218,6 +218,7 @@ zone_create(const uint8_t *origin, uint16_t zone_class)
 	atomic_init(&zone->store->live[0], 1);
 	atomic_init(&zone->store->live[1], 0);
 	atomic_init(&zone->store->updating, false);
+	atomic_init(&zone->store->leftover, NULL);
 	zone->links_offset = offsetof(struct name_node, links[0]);
 	size_t origin_length = dname_length(origin);
 	memcpy(zone->origin, origin, origin_length);
@@ -256,6 +257,38 @@ zone_build_free(struct zone_build *build)
 }
 
 void
+zone_leftover_free(struct zone_leftover *leftover)
+{
+	if (leftover == NULL)
+		return;
+	free(leftover->hash_slots);
+	free(leftover->nodes);
+	free(leftover);
+}
+
+/*
+ * With another version of the store alive, zone's node array and index
+ * go to the store for the next update to patch (zone_update.c): cheaper
+ * than copying the base's, which a 1M-name zone's update would otherwise
+ * spend most of its time on. Returns whether it took them.
+ */
+static bool
+zone_store_keep_arrays(struct zone *zone)
+{
+	struct zone_store *store = zone->store;
+	if (store == NULL || zone->hash_slots == NULL || zone->nodes == NULL
+		|| atomic_load_explicit(&store->versions, memory_order_relaxed) < 2)
+		return false;
+	struct zone_leftover *leftover = malloc(sizeof *leftover);
+	if (leftover == NULL)
+		return false;
+	*leftover = (struct zone_leftover){ zone->generation, zone->hash_slots, zone->hash_size,
+		zone->nodes, zone->node_count };
+	zone_leftover_free(atomic_exchange(&store->leftover, leftover));
+	return true;
+}
+
+void
 zone_store_release(struct zone_store *store, unsigned parity)
 {
 	if (store == NULL)
@@ -264,6 +297,8 @@ zone_store_release(struct zone_store *store, unsigned parity)
 	if (atomic_fetch_sub_explicit(&store->versions, 1, memory_order_release) != 1)
 		return;
 	atomic_thread_fence(memory_order_acquire);
+	zone_leftover_free(atomic_load(&store->leftover));
+	free(store->last.changes);
 	arena_free(&store->arena);
 	free(store);
 }
@@ -275,9 +310,11 @@ zone_free(struct zone *zone)
 		return;
 	zone_build_free(zone->build);
 	free(zone->journal_path);
-	free(zone->hash_slots);
+	if (!zone_store_keep_arrays(zone)) {
+		free(zone->hash_slots);
+		free(zone->nodes);
+	}
 	free(zone->targets);
-	free(zone->nodes);
 	free(zone->nsec3_nodes);
 	free(zone->node_nsec3);
 	zone_store_release(zone->store, zone_parity(zone));

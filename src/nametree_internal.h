@@ -16,6 +16,27 @@
 #include "zoned/nametree.h"
 
 /*
+ * The node array and name index of a version freed while another version
+ * of its store lives: the next update patches them into its own instead
+ * of copying the base's (zone_update.c).
+ */
+struct zone_leftover {
+	uint64_t generation;        /* of the version freed */
+	struct zone_slot *hash_slots;
+	uint32_t hash_size;
+	struct name_node **nodes;
+	size_t node_count;
+};
+
+/* One node an update replaced, added (old NULL) or removed (new NULL). */
+struct zone_change {
+	const struct name_node *old;
+	struct name_node *new;
+	uint32_t hash;              /* of the name */
+	uint32_t index;             /* old's in its version's nodes */
+};
+
+/*
  * The nodes and rdata of one or more versions of a zone: a full build
  * makes a new store, each zone_update (zone_update.c) adds its changed
  * nodes to its base's store and the new version shares it.
@@ -34,7 +55,24 @@ struct zone_store {
 	 * rdata replaced or removed by updates); a full build compacts.
 	 */
 	size_t garbage;
+	/* A version's arrays for the next update to patch, or NULL (exchanged atomically). */
+	_Atomic(struct zone_leftover *) leftover;
+	/*
+	 * The changes the last update made, in the order it applied them to
+	 * the name index: with them, generation - 1's arrays become
+	 * generation's. Updates only (one at a time).
+	 */
+	struct {
+		uint64_t generation;        /* of the version that update made */
+		bool slots_patched;         /* its index was patched, not rebuilt */
+		bool replaced_only;         /* no name came or went: the same node array shape */
+		struct zone_change *changes;
+		size_t count;
+	} last;
 };
+
+/* Frees a leftover and its arrays; NULL is fine. */
+void zone_leftover_free(struct zone_leftover *leftover);
 
 /* node's links in zone's version, to fill in while building it. */
 static inline struct node_links *

@@ -79,6 +79,13 @@ struct zone_update {
 	struct update_map_slot *map;      /* replaced and removed nodes */
 	size_t map_size;                  /* a power of two, 0: empty */
 	unsigned errors;                  /* found by zone_check_record() so far */
+	/* The nodes that change, in canonical order (commit): the store's log once committed. */
+	struct zone_change *changes;
+	size_t change_count;
+	size_t added, removed;            /* names that come and go */
+	/* The arrays of the version before base, when the store kept them (zone_leftover). */
+	struct zone_leftover *leftover;
+	bool leftover_current;            /* they are base's generation - 1 and the log leads to base */
 };
 
 /* ---- the update's owners ---- */
@@ -240,10 +247,16 @@ zone_update_begin(const struct zone *base)
 	zone->zone_class = base->zone_class;
 	zone->links_offset = (uint32_t)(spare ? offsetof(struct name_node, links[1])
 		: offsetof(struct name_node, links[0]));
+	zone->generation = base->generation + 1;
 	atomic_init(&zone->holders, 1);
 	zone->store = store;
 	atomic_fetch_add_explicit(&store->versions, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&store->live[spare], 1, memory_order_relaxed);
+	/* Taken now: a version freed later is no older than base. */
+	u->leftover = atomic_exchange(&store->leftover, NULL);
+	u->leftover_current = u->leftover != NULL && store->last.changes != NULL
+		&& u->leftover->generation + 1 == base->generation
+		&& store->last.generation == base->generation;
 	u->owner_slot_size = 64;
 	u->owner_slots = calloc(u->owner_slot_size, sizeof *u->owner_slots);
 	if (u->owner_slots == NULL || zone_build_start(zone) != 0)
@@ -615,6 +628,8 @@ update_free(struct zone_update *u)
 		free(u->files[i]);
 	free(u->files);
 	free(u->map);
+	free(u->changes);
+	zone_leftover_free(u->leftover);
 	free(u);
 }
 
@@ -638,39 +653,78 @@ zone_update_abort(struct zone_update *u)
 /* ---- commit: the new version's arrays ---- */
 
 /*
- * zone->nodes: the base's, with the changed owners' nodes replaced,
- * inserted or removed where they sort. The owners are sorted already.
+ * The nodes that change (replaced, added, removed), in canonical order:
+ * what the arrays below apply, and the log the store keeps for the next
+ * update (zone_store's last).
  */
 static int
-update_merge_nodes(struct zone_update *u, size_t *added)
+update_collect_changes(struct zone_update *u)
 {
-	const struct zone *base = u->base;
-	struct zone *zone = u->zone;
-	size_t count = base->node_count;
-	*added = 0;
-	for (size_t i = 0; i < u->owner_count; i++) {
-		const struct update_owner *owner = &u->owners[i];
-		if (owner->old == NULL && owner->new != NULL)
-			(*added)++, count++;
-		else if (owner->old != NULL && owner->new == NULL)
-			count--;
-	}
-	zone->nodes = malloc(count * sizeof *zone->nodes);
-	if (zone->nodes == NULL)
+	u->changes = malloc((u->owner_count + 1) * sizeof *u->changes);
+	if (u->changes == NULL)
 		return ZONED_ENOMEM;
-	size_t from = 0, to = 0;
 	for (size_t i = 0; i < u->owner_count; i++) {
 		const struct update_owner *owner = &u->owners[i];
 		if (owner->old == owner->new)
 			continue;
-		size_t at = owner->old != NULL ? node_index(base, owner->old)
-			: node_index(base, zone_find_predecessor(base, owner->name,
-				owner->name_length)) + 1;
+		u->changes[u->change_count++] = (struct zone_change){ owner->old, owner->new,
+			owner->hash, owner->old != NULL ? node_index(u->base, owner->old) : 0 };
+		u->added += owner->old == NULL;
+		u->removed += owner->new == NULL;
+	}
+	return 0;
+}
+
+/*
+ * zone->nodes when no name comes or goes now nor did in the update that
+ * made base: the leftover array of base's predecessor with both updates'
+ * replacements written in, no copy. false when that does not hold.
+ */
+static bool
+update_patch_nodes(struct zone_update *u)
+{
+	const struct zone_store *store = u->base->store;
+	struct zone_leftover *leftover = u->leftover;
+	if (!u->leftover_current || !store->last.replaced_only || u->added + u->removed > 0
+		|| leftover->node_count != u->base->node_count)
+		return false;
+	struct name_node **nodes = leftover->nodes;
+	for (size_t i = 0; i < store->last.count; i++)
+		nodes[store->last.changes[i].index] = store->last.changes[i].new;
+	for (size_t i = 0; i < u->change_count; i++)
+		nodes[u->changes[i].index] = u->changes[i].new;
+	leftover->nodes = NULL;
+	u->zone->nodes = nodes;
+	u->zone->node_count = u->base->node_count;
+	return true;
+}
+
+/*
+ * zone->nodes: the base's, with the changed owners' nodes replaced,
+ * inserted or removed where they sort (the changes are sorted).
+ */
+static int
+update_merge_nodes(struct zone_update *u)
+{
+	const struct zone *base = u->base;
+	struct zone *zone = u->zone;
+	if (update_patch_nodes(u))
+		return 0;
+	size_t count = base->node_count + u->added - u->removed;
+	zone->nodes = malloc(count * sizeof *zone->nodes);
+	if (zone->nodes == NULL)
+		return ZONED_ENOMEM;
+	size_t from = 0, to = 0;
+	for (size_t i = 0; i < u->change_count; i++) {
+		const struct zone_change *change = &u->changes[i];
+		size_t at = change->old != NULL ? change->index
+			: node_index(base, zone_find_predecessor(base, change->new->name,
+				change->new->name_length)) + 1;
 		memcpy(zone->nodes + to, base->nodes + from, (at - from) * sizeof *zone->nodes);
 		to += at - from;
-		from = at + (owner->old != NULL);
-		if (owner->new != NULL)
-			zone->nodes[to++] = owner->new;
+		from = at + (change->old != NULL);
+		if (change->new != NULL)
+			zone->nodes[to++] = change->new;
 	}
 	memcpy(zone->nodes + to, base->nodes + from, (base->node_count - from) * sizeof *zone->nodes);
 	zone->node_count = count;
@@ -720,21 +774,54 @@ update_slots_insert(struct zone_slot *slots, uint32_t size, struct name_node *no
 	slots[i].node = node;
 }
 
-/* The name index: the base's copied and patched, or rebuilt when it would be too full. */
+/* Applies changes to a name index, in order (an update's, or the store's log of the last). */
+static void
+update_slots_apply(struct zone_slot *slots, uint32_t size, const struct zone_change *changes,
+	size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct zone_change *change = &changes[i];
+		if (change->old == NULL)
+			update_slots_insert(slots, size, change->new, change->hash);
+		else if (change->new == NULL)
+			update_slots_remove(slots, size,
+				update_slots_find(slots, size, change->old, change->hash));
+		else
+			slots[update_slots_find(slots, size, change->old, change->hash)].node = change->new;
+	}
+}
+
+/*
+ * The name index: base's predecessor's (left over) with the last update's
+ * changes and this one's applied, or a copy of base's patched, or rebuilt
+ * when it would be too full. Sets *patched unless rebuilt.
+ */
 static int
-update_build_slots(struct zone_update *u)
+update_build_slots(struct zone_update *u, bool *patched)
 {
 	const struct zone *base = u->base;
 	struct zone *zone = u->zone;
-	bool patch = zone->node_count * 4 <= (size_t)base->hash_size * 3;
-	uint32_t size = patch ? base->hash_size
+	const struct zone_store *store = base->store;
+	*patched = zone->node_count * 4 <= (size_t)base->hash_size * 3;
+	uint32_t size = *patched ? base->hash_size
 		: (uint32_t)(zone->node_count + zone->node_count / 2 + 1);
-	struct zone_slot *slots = patch ? malloc(size * sizeof *slots) : calloc(size, sizeof *slots);
+	if (*patched && u->leftover_current && store->last.slots_patched
+		&& u->leftover->hash_size == size) {
+		/* Two small patches instead of copying the whole index. */
+		zone->hash_slots = u->leftover->hash_slots;
+		zone->hash_size = size;
+		u->leftover->hash_slots = NULL;
+		update_slots_apply(zone->hash_slots, size, store->last.changes, store->last.count);
+		update_slots_apply(zone->hash_slots, size, u->changes, u->change_count);
+		return 0;
+	}
+	struct zone_slot *slots = *patched ? malloc(size * sizeof *slots)
+		: calloc(size, sizeof *slots);
 	if (slots == NULL)
 		return ZONED_ENOMEM;
 	zone->hash_slots = slots;
 	zone->hash_size = size;
-	if (!patch) {
+	if (!*patched) {
 		for (size_t n = 0; n < zone->node_count; n++) {
 			const struct name_node *node = zone->nodes[n];
 			update_slots_insert(slots, size, zone->nodes[n],
@@ -743,18 +830,7 @@ update_build_slots(struct zone_update *u)
 		return 0;
 	}
 	memcpy(slots, base->hash_slots, size * sizeof *slots);
-	for (size_t i = 0; i < u->owner_count; i++) {
-		const struct update_owner *owner = &u->owners[i];
-		if (owner->old == owner->new)
-			continue;
-		if (owner->old == NULL)
-			update_slots_insert(slots, size, owner->new, owner->hash);
-		else if (owner->new == NULL)
-			update_slots_remove(slots, size,
-				update_slots_find(slots, size, owner->old, owner->hash));
-		else
-			slots[update_slots_find(slots, size, owner->old, owner->hash)].node = owner->new;
-	}
+	update_slots_apply(slots, size, u->changes, u->change_count);
 	return 0;
 }
 
@@ -781,7 +857,7 @@ update_resolve_rrset(struct zone *zone, const struct rrset *rrset, bool only_mis
  * missing are looked up again.
  */
 static int
-update_build_targets(struct zone_update *u, size_t added)
+update_build_targets(struct zone_update *u)
 {
 	const struct zone *base = u->base;
 	struct zone *zone = u->zone;
@@ -819,7 +895,7 @@ update_build_targets(struct zone_update *u, size_t added)
 			update_resolve_rrset(zone, &rrsets[r], false);
 		}
 	}
-	for (size_t n = 0; added > 0 && n < zone->node_count; n++) {
+	for (size_t n = 0; u->added > 0 && n < zone->node_count; n++) {
 		const struct name_node *node = zone->nodes[n];
 		const struct rrset *rrsets = name_node_rrsets(node);
 		for (uint16_t r = 0; r < node->rrset_count; r++) {
@@ -979,18 +1055,20 @@ zone_update_commit(struct zone_update *u, struct diag *d, struct zone **out)
 		rc = update_add_needed_ancestors(u);
 	if (rc == 0)
 		rc = update_decide_nodes(u, d);
-	size_t added = 0;
+	bool patched = false;
 	if (rc == 0) {
 		qsort(u->owners, u->owner_count, sizeof *u->owners, update_owner_compare);
 		update_owner_slots_fill(u);
 		rc = update_map_fill(u);
 	}
 	if (rc == 0)
-		rc = update_merge_nodes(u, &added);
+		rc = update_collect_changes(u);
 	if (rc == 0)
-		rc = update_build_slots(u);
+		rc = update_merge_nodes(u);
 	if (rc == 0)
-		rc = update_build_targets(u, added);
+		rc = update_build_slots(u, &patched);
+	if (rc == 0)
+		rc = update_build_targets(u);
 	if (rc == 0) {
 		update_link_nodes(u);
 		rc = update_finish_zone(u);
@@ -1007,8 +1085,17 @@ zone_update_commit(struct zone_update *u, struct diag *d, struct zone **out)
 		zone_update_abort(u);
 		return rc;
 	}
+	/* The store's log now leads to this version. */
+	struct zone_store *store = zone->store;
+	free(store->last.changes);
+	store->last.generation = zone->generation;
+	store->last.slots_patched = patched;
+	store->last.replaced_only = u->added + u->removed == 0;
+	store->last.changes = u->changes;
+	store->last.count = u->change_count;
+	u->changes = NULL;
 	*out = zone;
-	atomic_store(&zone->store->updating, false);
+	atomic_store(&store->updating, false);
 	update_free(u);
 	return 0;
 }

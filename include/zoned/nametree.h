@@ -154,6 +154,7 @@ struct zone {
 	uint32_t links_offset;
 	/* Owns the nodes and rdata, shared by every version built on it (zone_update.h). */
 	struct zone_store *store;
+	uint64_t generation;                /* 0: a full build; an update's is its base's + 1 */
 	struct zone_build *build;           /* load-time state, NULL after finalize */
 	/*
 	 * The journal of the steps that led to this version (journal.h), read

@@ -506,6 +506,7 @@ enum edit_kind {
 	EDIT_TTL,             /* a $TTL line: every chunk after reads in another state */
 	EDIT_ORIGIN,          /* an $ORIGIN line and names below it */
 	EDIT_SPLIT_OWNER,     /* a record of an old owner far from its others */
+	EDIT_MOVE_OWNER,      /* an owner's lines cut and pasted half the file away */
 	EDIT_KINDS,
 };
 
@@ -562,6 +563,18 @@ apply_edit(struct zone_lines *z, enum edit_kind kind, size_t at, unsigned tag)
 			z->lines[i]);
 		lines_insert(z, z->count, line);
 		break;
+	case EDIT_MOVE_OWNER: {
+		char *first = strdup(z->lines[i]), *second = strdup(z->lines[i + 1]);
+		lines_delete(z, i);
+		lines_delete(z, i);
+		size_t to = HEAD_LINES + (i - HEAD_LINES + (z->count - HEAD_LINES) / 2)
+			% (z->count - HEAD_LINES);
+		lines_insert(z, to, second);
+		lines_insert(z, to, first);
+		free(first);
+		free(second);
+		break;
+	}
 	default:
 		ck_abort();
 	}
@@ -601,6 +614,7 @@ static const struct edit_case edit_cases[] = {
 	{ "$TTL early in the file (most chunks change)", EDIT_TTL, 10, false },
 	{ "$ORIGIN block", EDIT_ORIGIN, 600, true },
 	{ "owner split across chunks", EDIT_SPLIT_OWNER, 200, false },
+	{ "owner moved half the file away", EDIT_MOVE_OWNER, 300, true },
 };
 
 START_TEST(test_reload_edit)

@@ -167,10 +167,12 @@ zoneset_load_zone_once(const struct config *config, const struct config_zone *cz
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct zone *zone = NULL;
 	struct zone_chunks *chunks = NULL;
-	enum zone_reload_how how;
+	enum zone_reload_how how = ZONE_RELOAD_FULL;
 	bool from_old = old != NULL && !old->failed && strcmp(old->path, cz->path) == 0;
-	int rc = zone_reload_file(cz->path, cz->origin, &options, from_old ? old->zone : NULL,
-		from_old ? old->chunks : NULL, &d, &zone, &chunks, &how);
+	/* A secondary's saved copy is only read at startup: no fingerprints to keep. */
+	int rc = cz->secondary ? zone_load_file(cz->path, cz->origin, &options, &d, &zone)
+		: zone_reload_file(cz->path, cz->origin, &options, from_old ? old->zone : NULL,
+			from_old ? old->chunks : NULL, &d, &zone, &chunks, &how);
 	if (rc == 0 && files.failed)
 		rc = ZONED_ENOMEM;
 	/* The loader compared each file at its end; a writer may also have

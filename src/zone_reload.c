@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "zoned/diag.h"
+#include "zoned/diag_hold.h"
 #include "zoned/dname.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
@@ -31,8 +32,6 @@
 #define RELOAD_MAX_CHANGED_SHARE 4   /* 1/4 */
 /* 2^16 bits: one per 16-bit prefix of the zone index's name hash. */
 #define RELOAD_PREFIX_WORDS (65536 / 64)
-/* Findings held back during an attempt; more: let the full load report them. */
-#define RELOAD_MAX_FINDINGS 200
 
 static atomic_ulong reload_full_count, reload_incremental_count, reload_fallback_count;
 
@@ -44,72 +43,6 @@ zone_reload_counts(void)
 		.incremental = atomic_load(&reload_incremental_count),
 		.fallback = atomic_load(&reload_fallback_count),
 	};
-}
-
-/* ------------------------------------------------ held-back findings */
-
-/*
- * An incremental attempt may still end in a full load, which reports
- * everything again: its findings are held here and passed on only when
- * the attempt stands (succeeds, or fails as a full load would).
- */
-struct finding {
-	enum diag_level level;
-	char *file;
-	unsigned long line;
-	char *message;
-};
-
-struct findings {
-	struct finding *items;
-	size_t count;
-	bool overflow;               /* too many, or out of memory: fall back */
-};
-
-static void
-on_finding(void *arg, enum diag_level level, const char *file, unsigned long line,
-	const char *message)
-{
-	struct findings *f = arg;
-	if (f->overflow || f->count == RELOAD_MAX_FINDINGS) {
-		f->overflow = true;
-		return;
-	}
-	if (f->items == NULL && (f->items = calloc(RELOAD_MAX_FINDINGS, sizeof *f->items)) == NULL) {
-		f->overflow = true;
-		return;
-	}
-	struct finding *item = &f->items[f->count];
-	item->level = level;
-	item->line = line;
-	item->file = file != NULL ? strdup(file) : NULL;
-	item->message = strdup(message);
-	if (item->message == NULL || (file != NULL && item->file == NULL)) {
-		free(item->file);
-		free(item->message);
-		f->overflow = true;
-		return;
-	}
-	f->count++;
-}
-
-static void
-findings_pass_on(struct findings *f, struct diag *d)
-{
-	for (size_t i = 0; i < f->count; i++)
-		diag_report(d, f->items[i].level, f->items[i].file, f->items[i].line, "%s",
-			f->items[i].message);
-}
-
-static void
-findings_free(struct findings *f)
-{
-	for (size_t i = 0; i < f->count; i++) {
-		free(f->items[i].file);
-		free(f->items[i].message);
-	}
-	free(f->items);
-	memset(f, 0, sizeof *f);
 }
 
 /* ------------------------------------------------ full load */
@@ -251,7 +184,7 @@ struct reload {
 	uint64_t *removed_owners;    /* sorted owner hashes of the removed old chunks */
 	size_t removed_count;
 	struct diag d;               /* into findings */
-	struct findings findings;
+	struct diag_hold findings;
 };
 
 /* zone_load_piece()'s sink: keeps the record, notes its owner for the new chunk. */
@@ -794,7 +727,7 @@ reload_free(struct reload *r)
 	free(r->records.items);
 	free(r->records.bytes);
 	free(r->removed_owners);
-	findings_free(&r->findings);
+	diag_hold_free(&r->findings);
 }
 
 int
@@ -820,7 +753,7 @@ zone_reload_file(const char *path, const uint8_t *origin,
 		r.modes = *options->modes;
 	else
 		zone_check_modes_default(&r.modes);
-	r.d = (struct diag){ .emit = on_finding, .arg = &r.findings };
+	r.d = diag_hold_start(&r.findings);
 	int rc = reload_incremental(&r, origin, out);
 	if (rc == RELOAD_FALLBACK) {
 		reload_free(&r);
@@ -828,7 +761,7 @@ zone_reload_file(const char *path, const uint8_t *origin,
 		return reload_full(path, origin, options, d, out, chunks);
 	}
 	/* It stands, success or failure: a full load would have said the same. */
-	findings_pass_on(&r.findings, d);
+	diag_hold_pass_on(&r.findings, d);
 	if (how != NULL)
 		*how = ZONE_RELOAD_INCREMENTAL;
 	atomic_fetch_add(&reload_incremental_count, 1);

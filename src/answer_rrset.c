@@ -339,15 +339,18 @@ answer_put_additional(struct answer *answer)
 	static const uint16_t types[] = {RRTYPE_A, RRTYPE_AAAA};
 	if (answer->additional_count == 0)
 		return;
+	/* Once per name, not per pass and type: finding a glue name's cut walks up (node_cut()). */
+	bool required[ANSWER_ADDITIONAL_MAX];
+	for (unsigned i = 0; i < answer->additional_count; i++)
+		required[i] = answer_additional_required(answer, &answer->additional[i]);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
 			for (unsigned i = 0; i < answer->additional_count; i++) {
 				const struct answer_additional *wanted = &answer->additional[i];
-				bool required = answer_additional_required(answer, wanted);
-				if (required != (pass == 0) || answer_put_address(answer, wanted, types[t]))
+				if (required[i] != (pass == 0) || answer_put_address(answer, wanted, types[t]))
 					continue;
 				/* RFC 9471 3: in-domain glue that does not fit sets TC; the rest is dropped. */
-				if (required)
+				if (required[i])
 					answer->truncated = true;
 				return;
 			}

@@ -88,10 +88,8 @@ zone_find_node_hashed(const struct zone *zone, const uint8_t *name, size_t name_
 
 
 const struct name_node *
-node_wildcard_child(const struct zone *zone, const struct name_node *node)
+zone_find_wildcard_child(const struct zone *zone, const struct name_node *node)
 {
-	if (!(node_flags(zone, node) & NODE_WILDCARD_PARENT))
-		return NULL;
 	uint8_t name[DNAME_MAX_LENGTH];
 	name[0] = 1;
 	name[1] = '*';

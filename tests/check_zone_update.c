@@ -514,6 +514,31 @@ START_TEST(test_spare_half_held)
 }
 END_TEST
 
+/* The modes set are the ones records are checked with (a reload's configured ones). */
+START_TEST(test_modes)
+{
+	random_state = 13;
+	static struct model m;
+	struct zone *base = NULL;
+	while (base == NULL) {
+		model_start(&m);
+		base = model_build(&m);
+	}
+	struct zone_update *u = zone_update_begin(base);
+	ck_assert_ptr_nonnull(u);
+	struct zone_check_modes modes;
+	zone_check_modes_default(&modes);
+	modes.max_ttl = 100;  /* every model record has TTL 300 */
+	zone_update_set_modes(u, &modes);
+	model_bump_serial(&m, u);
+	struct diag d = { 0 };
+	struct zone *next = NULL;
+	ck_assert_int_eq(zone_update_commit(u, &d, &next), ZONED_EZONE);
+	ck_assert_ptr_null(next);
+	zone_free(base);
+}
+END_TEST
+
 /* A zone with NSEC3 owners is not shared yet: the caller builds in full. */
 START_TEST(test_nsec3_refused)
 {
@@ -536,6 +561,7 @@ zone_update_suite(void)
 	tcase_add_test(tc, test_abort);
 	tcase_add_test(tc, test_spare_half_held);
 	tcase_add_test(tc, test_nsec3_refused);
+	tcase_add_test(tc, test_modes);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -187,9 +187,18 @@ node_parent(const struct zone *zone, const struct name_node *node)
 	return node_links(zone, node)->parent;
 }
 
-/* The wildcard child "*.<node>" in zone's version, or NULL (a lookup when there is one). */
-const struct name_node *node_wildcard_child(const struct zone *zone,
+/* node_wildcard_child() when node has one: a lookup of "*.<node>" (nametree_lookup.c). */
+const struct name_node *zone_find_wildcard_child(const struct zone *zone,
 	const struct name_node *node);
+
+/* The wildcard child "*.<node>" in zone's version, or NULL (a lookup when there is one). */
+static inline const struct name_node *
+node_wildcard_child(const struct zone *zone, const struct name_node *node)
+{
+	if (!(node_links(zone, node)->flags & NODE_WILDCARD_PARENT))
+		return NULL;
+	return zone_find_wildcard_child(zone, node);
+}
 
 /*
  * The topmost zone cut at or above node in zone's version, or NULL: node

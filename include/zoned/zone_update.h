@@ -16,6 +16,7 @@
 
 struct diag;
 struct zone;
+struct zone_check_modes;
 struct zone_record;
 
 struct zone_update;
@@ -31,6 +32,13 @@ struct zone_update;
  * store at a time.
  */
 struct zone_update *zone_update_begin(const struct zone *base);
+
+/*
+ * The check modes records and the new version are checked with (copied);
+ * zone_check_modes_default()'s until called. For a reload whose file is
+ * checked with configured modes.
+ */
+void zone_update_set_modes(struct zone_update *u, const struct zone_check_modes *modes);
 
 /*
  * Replaces all records of owner (wire form, any case, at or below the
@@ -59,7 +67,7 @@ int zone_update_delete(struct zone_update *u, const struct zone_record *record,
 
 /*
  * Builds the new version, runs the zone checks on it (those of a loaded
- * file: zone_check_zone(), zone_check_denial(), with the default modes),
+ * file: zone_check_zone(), zone_check_denial(), with u's modes),
  * and frees u. *out gets the new version (one holder, as zone_create()'s)
  * only when there were no errors; on an error base is untouched and still
  * serves. d must not be NULL. Returns 0, ZONED_EZONE (a check failed,

@@ -340,6 +340,8 @@ def test_expire_and_saved_copy(workdir):
                            zone=primary_zone(5, refresh=1, retry=1, expire=4))
         z = start_secondary(workdir, primary_port)
         wait_serial(z.port, 5, 10, z.log())
+        # Served first, saved then: the log line comes once the copy is written.
+        wait_log(z, 'transferred serial 5', 2)
         saved = os.path.join(workdir, 'secondary-example.db')
         assert os.path.exists(saved)
         assert not [f for f in os.listdir(workdir) if '.xfr-' in f]

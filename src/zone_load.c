@@ -52,6 +52,9 @@ struct load_state {
 	bool stop;                   /* stop reading (out of memory, limit) */
 	struct lex_record record;
 	struct rdata_parser rdata;
+	/* zone_load_piece(): records go here instead of to a zone. */
+	zone_load_sink *sink;
+	void *sink_arg;
 };
 
 /* One file being read: the zone file or an $INCLUDE. */
@@ -221,6 +224,11 @@ load_directive_include(struct load_state *state, struct load_file *file)
 	unsigned long line = record->tokens[0].line;
 	if (!load_directive_arguments(state, file, 1, 2))
 		return;
+	if (state->sink != NULL) {
+		/* A piece is never cut from a file with includes (zone_chunks.c). */
+		load_error(state, file, line, "$INCLUDE not supported in a piece");
+		return;
+	}
 	struct load_file child;
 	memset(&child, 0, sizeof child);
 	load_set_origin(&child, file->origin, file->origin_length);
@@ -411,21 +419,12 @@ load_resolve_ttl(struct load_state *state, struct load_file *file, struct load_h
 	return true;
 }
 
-/* Hands one parsed record to the zone after the per-record checks. */
-static void
-load_add_record(struct load_state *state, struct load_file *file,
-	const struct load_header *header)
+/* The record just parsed, as the zone takes it; it borrows from state. */
+static struct zone_record
+load_make_record(const struct load_state *state, const struct load_file *file,
+	const struct load_header *header, unsigned long line)
 {
-	const struct zone_load_options *options = state->options;
-	unsigned long line = state->record.tokens[0].line;
-	if (options->max_records != 0 && state->records >= options->max_records) {
-		diag_report(state->d, DIAG_ERROR, file->name, line,
-			"too many records (limit %zu)", options->max_records);
-		state->failure = ZONED_ELIMIT;
-		state->stop = true;
-		return;
-	}
-	struct zone_record record = {
+	return (struct zone_record){
 		.owner = header->owner,
 		.type = header->type,
 		.rr_class = header->rr_class,
@@ -435,9 +434,53 @@ load_add_record(struct load_state *state, struct load_file *file,
 		.file = file->name,
 		.line = line,
 	};
+}
+
+/* zone_load_piece(): the record goes to the caller's sink as it is. */
+static void
+load_hand_to_sink(struct load_state *state, const struct load_file *file,
+	const struct load_header *header, unsigned long line)
+{
+	struct zone_record record = load_make_record(state, file, header, line);
+	int rc = state->sink(state->sink_arg, &record);
+	if (rc != 0) {
+		state->failure = rc;
+		state->stop = true;
+		return;
+	}
+	state->records++;
+}
+
+/* Hands one parsed record to the zone after the per-record checks. */
+static void
+load_add_record(struct load_state *state, struct load_file *file,
+	const struct load_header *header)
+{
+	const struct zone_load_options *options = state->options;
+	unsigned long line = state->record.tokens[0].line;
+	if (state->sink != NULL) {
+		load_hand_to_sink(state, file, header, line);
+		return;
+	}
+	if (options->max_records != 0 && state->records >= options->max_records) {
+		diag_report(state->d, DIAG_ERROR, file->name, line,
+			"too many records (limit %zu)", options->max_records);
+		state->failure = ZONED_ELIMIT;
+		state->stop = true;
+		return;
+	}
+	struct zone_record record = load_make_record(state, file, header, line);
+	int rc = 0;
+	if (options->on_record != NULL && file->depth == 0)
+		rc = options->on_record(options->on_record_arg, record.owner, line);
+	if (rc != 0) {
+		state->failure = rc;
+		state->stop = true;
+		return;
+	}
 	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0)
 		return;
-	int rc = zone_add_record(state->zone, &record, state->d);
+	rc = zone_add_record(state->zone, &record, state->d);
 	if (rc == 0 && options->sources != NULL)
 		rc = zone_sources_add(options->sources, record.owner, record.type, record.rdata,
 			record.rdata_length, record.file, record.line);
@@ -553,43 +596,59 @@ load_file_run(struct load_state *state, struct load_file *file)
 	}
 }
 
+/* Fills state for a load with options (NULL: defaults) reporting to d. Returns 0 or ZONED_ENOMEM. */
+static int
+load_state_init(struct load_state *state, const struct zone_load_options *options,
+	struct diag *d)
+{
+	static const struct zone_load_options default_options;
+	memset(state, 0, sizeof *state);
+	if (options == NULL)
+		options = &default_options;
+	state->d = d;
+	state->options = options;
+	state->zone_class = options->zone_class != 0 ? options->zone_class : RRCLASS_IN;
+	state->max_depth = options->max_include_depth != 0 ? options->max_include_depth
+		: LOAD_DEFAULT_INCLUDE_DEPTH;
+	if (options->modes != NULL)
+		state->modes = *options->modes;
+	else
+		zone_check_modes_default(&state->modes);
+	return rdata_parser_init(&state->rdata);
+}
+
+/* Reads top (already opened) to its end and closes it. */
+static void
+load_state_run(struct load_state *state, struct load_file *top)
+{
+	top->input.cancel = state->options->cancel;
+	load_file_run(state, top);
+	lex_close(&top->input);
+	lex_record_free(&state->record);
+	rdata_parser_free(&state->rdata);
+}
+
 /* Reads top (already opened), then finalizes and checks the zone. */
 static int
 load_run(struct load_file *top, const uint8_t *origin,
 	const struct zone_load_options *options, struct diag *d, struct zone **out)
 {
-	static const struct zone_load_options default_options;
 	struct diag counter = { 0 };
 	struct load_state state;
-	memset(&state, 0, sizeof state);
 	*out = NULL;
 	if (d == NULL)
 		d = &counter;
-	if (options == NULL)
-		options = &default_options;
-	state.d = d;
-	state.options = options;
-	state.zone_class = options->zone_class != 0 ? options->zone_class : RRCLASS_IN;
-	state.max_depth = options->max_include_depth != 0 ? options->max_include_depth
-		: LOAD_DEFAULT_INCLUDE_DEPTH;
-	if (options->modes != NULL)
-		state.modes = *options->modes;
-	else
-		zone_check_modes_default(&state.modes);
 	unsigned long errors_before = d->errors;
-	state.zone = zone_create(origin, state.zone_class);
-	if (state.zone == NULL || rdata_parser_init(&state.rdata) != 0) {
+	int init = load_state_init(&state, options, d);
+	options = state.options;
+	state.zone = init == 0 ? zone_create(origin, state.zone_class) : NULL;
+	if (state.zone == NULL) {
 		lex_close(&top->input);
-		zone_free(state.zone);
 		rdata_parser_free(&state.rdata);
 		return ZONED_ENOMEM;
 	}
 	load_set_origin(top, origin, dname_length(origin));
-	top->input.cancel = options->cancel;
-	load_file_run(&state, top);
-	lex_close(&top->input);
-	lex_record_free(&state.record);
-	rdata_parser_free(&state.rdata);
+	load_state_run(&state, top);
 
 	int rc = state.failure;
 	if (rc == 0 && options->cancel != NULL && *options->cancel)
@@ -611,6 +670,40 @@ load_run(struct load_file *top, const uint8_t *origin,
 	}
 	*out = state.zone;
 	return 0;
+}
+
+int
+zone_load_piece(const char *text, size_t length, const char *name,
+	const struct zone_load_start *start, const struct zone_load_options *options,
+	zone_load_sink *sink, void *arg, struct diag *d)
+{
+	struct diag counter = { 0 };
+	if (d == NULL)
+		d = &counter;
+	unsigned long errors_before = d->errors;
+	struct load_state state;
+	if (load_state_init(&state, options, d) != 0) {
+		rdata_parser_free(&state.rdata);
+		return ZONED_ENOMEM;
+	}
+	state.sink = sink;
+	state.sink_arg = arg;
+	state.default_ttl = start->default_ttl;
+	state.default_ttl_known = start->default_ttl_known;
+	struct load_file top;
+	memset(&top, 0, sizeof top);
+	top.name = name;
+	lex_open_memory(&top.input, text, length, name);
+	top.input.line = start->line;
+	top.input.started = !start->file_start;
+	load_set_origin(&top, start->origin, dname_length(start->origin));
+	load_state_run(&state, &top);
+	int rc = state.failure;
+	if (rc == 0 && state.options->cancel != NULL && *state.options->cancel)
+		rc = ZONED_ECANCELED;
+	if (rc == 0 && d->errors != errors_before)
+		rc = ZONED_ESYNTAX;
+	return rc;
 }
 
 int

@@ -18,7 +18,9 @@
 #include "zoned/journal.h"
 #include "zoned/log.h"
 #include "zoned/nametree.h"
+#include "zoned/zone_chunks.h"
 #include "zoned/zone_load.h"
+#include "zoned/zone_reload.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -140,11 +142,16 @@ on_zone_diag(void *arg, enum diag_level level, const char *file, unsigned long l
 			file ? ": " : "", message);
 }
 
-/* Loads one zone into entry, once. Returns 0 or the loader's error (its first finding in zd). */
+/*
+ * Loads one zone into entry, once: from old's version (when not NULL and
+ * not failed) through zone_reload.h, reading only the changed chunks of
+ * its file when it can. Returns 0 or the loader's error (its first
+ * finding in zd).
+ */
 static int
 zoneset_load_zone_once(const struct config *config, const struct config_zone *cz,
-	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry,
-	struct zoneset_diag *zd)
+	const struct zoneset_zone *old, log_function *log, const volatile sig_atomic_t *cancel,
+	struct zoneset_zone *entry, struct zoneset_diag *zd)
 {
 	struct zoneset_files files = { 0 };
 	*zd = (struct zoneset_diag){ .where = { log, entry->name } };
@@ -159,7 +166,13 @@ zoneset_load_zone_once(const struct config *config, const struct config_zone *cz
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct zone *zone = NULL;
-	int rc = zone_load_file(cz->path, cz->origin, &options, &d, &zone);
+	struct zone_chunks *chunks = NULL;
+	enum zone_reload_how how = ZONE_RELOAD_FULL;
+	bool from_old = old != NULL && !old->failed && strcmp(old->path, cz->path) == 0;
+	/* A secondary's saved copy is only read at startup: no fingerprints to keep. */
+	int rc = cz->secondary ? zone_load_file(cz->path, cz->origin, &options, &d, &zone)
+		: zone_reload_file(cz->path, cz->origin, &options, from_old ? old->zone : NULL,
+			from_old ? old->chunks : NULL, &d, &zone, &chunks, &how);
 	if (rc == 0 && files.failed)
 		rc = ZONED_ENOMEM;
 	/* The loader compared each file at its end; a writer may also have
@@ -171,10 +184,16 @@ zoneset_load_zone_once(const struct config *config, const struct config_zone *cz
 	}
 	if (rc != 0) {
 		zone_free(zone);
+		zone_chunks_unref(chunks);
 		zoneset_files_clear(files.files, files.count);
 		return rc;
 	}
+	log(LOG_DEBUG, "zone %s: %s", entry->name, how == ZONE_RELOAD_INCREMENTAL
+		? "read only the changed parts of the file" : from_old && old->chunks != NULL
+		? "read the whole file (the change cannot be applied in place)"
+		: "read the whole file");
 	entry->zone = zone;
+	entry->chunks = chunks;
 	entry->files = files.files;
 	entry->file_count = files.count;
 	entry->loaded = time(NULL);
@@ -190,17 +209,17 @@ zoneset_load_zone_once(const struct config *config, const struct config_zone *cz
  */
 static int
 zoneset_load_zone(const struct config *config, const struct config_zone *cz,
-	log_function *log, const volatile sig_atomic_t *cancel, struct zoneset_zone *entry,
-	struct zoneset_diag *zd)
+	const struct zoneset_zone *old, log_function *log, const volatile sig_atomic_t *cancel,
+	struct zoneset_zone *entry, struct zoneset_diag *zd)
 {
-	int rc = zoneset_load_zone_once(config, cz, log, cancel, entry, zd);
+	int rc = zoneset_load_zone_once(config, cz, old, log, cancel, entry, zd);
 	for (unsigned attempt = 1; rc == ZONED_ECHANGED && attempt < ZONESET_LOAD_ATTEMPTS;
 		attempt++) {
 		log(LOG_NOTICE, "zone %s: a file changed while being read, loading again",
 			entry->name);
 		struct timespec pause = { 0, ZONESET_RETRY_PAUSE_MS * 1000000L };
 		nanosleep(&pause, NULL);
-		rc = zoneset_load_zone_once(config, cz, log, cancel, entry, zd);
+		rc = zoneset_load_zone_once(config, cz, old, log, cancel, entry, zd);
 	}
 	return rc;
 }
@@ -291,6 +310,7 @@ zoneset_share_zone(const struct zoneset_zone *old, struct zoneset_zone *entry)
 	/* The new set holds it too: it lives until the last set (or reader) lets go. */
 	zone_ref(old->zone);
 	entry->zone = old->zone;
+	entry->chunks = old->chunks != NULL ? zone_chunks_ref(old->chunks) : NULL;
 	return 0;
 }
 
@@ -388,7 +408,7 @@ zoneset_build_secondary(const struct config *config, const struct config_zone *c
 		return zoneset_fail_zone(cz, entry);
 	}
 	struct zoneset_diag zd;
-	int rc = zoneset_load_zone(config, cz, log, cancel, entry, &zd);
+	int rc = zoneset_load_zone(config, cz, NULL, log, cancel, entry, &zd);
 	if (rc == 0 || rc == ZONED_ENOMEM || rc == ZONED_ECANCELED)
 		return rc;
 	(*failed)++;
@@ -429,7 +449,7 @@ zoneset_build_zone(const struct config *config, const struct config_zone *cz,
 		return zoneset_share_zone(old, entry);
 	}
 	struct zoneset_diag zd;
-	int rc = zoneset_load_zone(config, cz, log, cancel, entry, &zd);
+	int rc = zoneset_load_zone(config, cz, old, log, cancel, entry, &zd);
 	if (rc == ZONED_ECANCELED)
 		log(LOG_NOTICE, "zone %s: load abandoned", name);
 	if (rc == 0)
@@ -483,6 +503,8 @@ zoneset_replace(const struct zoneset *current, const uint8_t *origin, struct zon
 			zone_unref(entry->zone);
 			entry->zone = zone;
 			entry->failed = failed;
+			zone_chunks_unref(entry->chunks);   /* they fingerprint the old contents */
+			entry->chunks = NULL;
 			if (!failed) {
 				entry->loaded = time(NULL);
 				free(entry->error);
@@ -518,6 +540,7 @@ zoneset_zone_clear(struct zoneset_zone *entry)
 	free(entry->path);
 	free(entry->error);
 	zoneset_files_clear(entry->files, entry->file_count);
+	zone_chunks_unref(entry->chunks);
 	memset(entry, 0, sizeof *entry);
 }
 

@@ -3,6 +3,7 @@
 #define ZONED_ZONE_LOAD_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,14 @@ struct zone_load_options {
 	/* Polled while reading (every read and every LOAD_CANCEL_POLL records):
 	 * once set, the load stops with ZONED_ECANCELED. NULL: never. */
 	const volatile sig_atomic_t *cancel;
+	/*
+	 * When not NULL: called with the owner (wire form, as written) and line
+	 * of every record of the zone file itself (not of an $INCLUDE) as it is
+	 * handed to the zone, for the file's fingerprints (zone_chunks.h). A
+	 * nonzero return (ZONED_ENOMEM) stops the load with it.
+	 */
+	int (*on_record)(void *arg, const uint8_t *owner, unsigned long line);
+	void *on_record_arg;
 };
 
 /*
@@ -47,5 +56,31 @@ int zone_load_file(const char *path, const uint8_t *origin,
 int zone_load_text(const char *text, size_t length, const char *name,
 	const uint8_t *origin, const struct zone_load_options *options,
 	struct diag *d, struct zone **out);
+
+/* Where zone_load_piece() starts reading: the state the text before it left. */
+struct zone_load_start {
+	const uint8_t *origin;      /* $ORIGIN in effect (wire form) */
+	uint32_t default_ttl;       /* $TTL in effect, when default_ttl_known */
+	bool default_ttl_known;
+	unsigned long line;         /* the line text[0] is on */
+	bool file_start;            /* text starts the file: a byte-order mark is an error */
+};
+
+/* Takes one record of a piece; its pointers live until the call returns. Nonzero stops. */
+typedef int zone_load_sink(void *arg, const struct zone_record *record);
+
+/*
+ * Reads text, a piece of the master file name that starts at a line
+ * where no record is open (zone_chunks.h), as zone_load_text() would read
+ * it at that place of the file, and hands every record to sink instead of
+ * a zone: no record or zone checks run (the caller's zone update does).
+ * $INCLUDE is refused. Problems go to d with name and the file's lines.
+ * options' modes, class and cancel apply (on_file, on_record, sources and
+ * max_records do not). Returns 0, ZONED_ESYNTAX (reported), ZONED_ECANCELED,
+ * ZONED_ENOMEM or what sink returned.
+ */
+int zone_load_piece(const char *text, size_t length, const char *name,
+	const struct zone_load_start *start, const struct zone_load_options *options,
+	zone_load_sink *sink, void *arg, struct diag *d);
 
 #endif

@@ -18,6 +18,7 @@
 
 struct config;
 struct zone;
+struct zone_chunks;
 struct zonedb;
 
 /* What a file looked like when it was read: any difference means reload. */
@@ -40,6 +41,7 @@ struct zoneset_zone {
 	size_t file_count;
 	time_t loaded;                /* when the version served was read; 0: never */
 	char *error;                  /* why the last load failed ("file:line: ..."); NULL: it did not */
+	struct zone_chunks *chunks;   /* zone's file fingerprints (zone_reload.h), one holder; NULL: none */
 };
 
 struct zoneset {

@@ -322,6 +322,30 @@ def test_stale_socket_replaced_live_one_kept(workdir):
     assert not os.path.exists(z2.socket)
 
 
+def test_reload_zone_reads_only_changes(workdir):
+    # zoned-control reload ZONE takes the incremental path too (zone_reload.h):
+    # a big a.test with one record changed reads only the changed chunks.
+    hosts = ''.join('host%d IN A 192.0.2.%d\nhost%d IN TXT "record %d"\n'
+                    % (i, i % 250 + 1, i, i) for i in range(40000))
+    path = os.path.join(workdir, 'a.test.zone')
+    write(path, zone_text('a.test', 1, hosts))
+    write(os.path.join(workdir, 'b.test.zone'), zone_text('b.test', 1))
+    socket_path = os.path.join(workdir, 'z.ctl')
+    conf = os.path.join(workdir, 'zoned.conf')
+    write(conf, CONF % {'options': '', 'socket': socket_path, 'perm': '0600', 'extra': ''})
+    z = start_zoned(workdir, ['-t', '2', '-c', conf, '-v', '3'], clean_exit=True)
+    changed = zone_text('a.test', 2, hosts.replace('host30000 IN A 192.0.2.', 'host30000 IN A 198.51.100.'))
+    write(path, changed)
+    before = len(z.log())
+    assert ok(socket_path, 'reload', 'a.test') == 'zone a.test: reloaded, serial 2\n'
+    log = z.log()[before:]
+    assert 'zone a.test: read only the changed parts of the file' in log, log
+    assert dig_serial(z.port, 'a.test') == 2
+    r = query('host30000.a.test', 'A', z.port)
+    assert r.answer[0][0].address == '198.51.100.1', r
+    assert z.stop() == 0
+
+
 if __name__ == '__main__':
     sys.exit(main([
         test_status_zonestatus_and_mode,
@@ -334,4 +358,5 @@ if __name__ == '__main__':
         test_stop_and_not_running,
         test_stale_socket_replaced_live_one_kept,
         test_connection_limits,
+        test_reload_zone_reads_only_changes,
     ]))

@@ -179,10 +179,65 @@ def test_hundred_reloads_flat_rss_no_failed_query(workdir):
     assert z.stop() == 0
 
 
+def test_incremental_reload(workdir):
+    # A zone of 80000 records is cut into chunks (zone_chunks.h): a SIGHUP
+    # after a one-record change reads only the changed chunks and serves the
+    # change; a new owner, a deleted one, and a broken edit (the old
+    # version serves on, the error at its file:line) take the same path.
+    count = 40000
+    path = os.path.join(workdir, 'big.test.zone')
+    write(path, big_zone('big.test', 1, count))
+    z = start_zoned(workdir, ['-z', 'big.test:big.test.zone', '-v', '3'])
+    port = z.port
+    assert soa_serial(port, 'big.test') == 1
+
+    current = {'text': big_zone('big.test', 1, count), 'serial': 1}
+
+    def reload_with(serial, old, new):
+        """Edits the file served (old -> new, and the serial), reloads, returns the new log."""
+        text = current['text']
+        assert old in text
+        text = text.replace(old, new, 1).replace(
+            'hostmaster.big.test. %d ' % current['serial'], 'hostmaster.big.test. %d ' % serial)
+        write(path, text)
+        current['text'], current['serial'] = text, serial
+        before = len(z.log())
+        z.reload()
+        return z.log()[before:]
+
+    log = reload_with(2, 'host20000 IN A 192.0.2.', 'host20000 IN A 198.51.100.')
+    assert 'zone big.test: read only the changed parts of the file' in log, log
+    assert 'zone big.test: loaded serial 2' in log, log
+    assert soa_serial(port, 'big.test') == 2
+    assert query('host20000.big.test', 'A', port).answer[0][0].address == '198.51.100.1'
+    assert query('host20001.big.test', 'A', port).answer[0][0].address == '192.0.2.2'
+    log = reload_with(3, 'host30000 IN A', 'added IN A 192.0.2.99\nhost30000 IN A')
+    assert 'read only the changed parts' in log, log
+    log = reload_with(4, 'host10000 IN TXT "record number 10000"\n', '')
+    assert 'read only the changed parts' in log, log
+    assert 'loaded serial 4' in log, log
+    r = query('added.big.test', 'A', port)
+    assert r.answer[0][0].address == '192.0.2.99', r
+    r = query('host10000.big.test', 'TXT', port)
+    assert r.rcode() == dns.rcode.NOERROR and not r.answer, r
+    assert query('host10000.big.test', 'A', port).answer, 'its A record stays'
+    # host25000's A record: 5 head lines, 2 per host, one line deleted above.
+    log = reload_with(5, 'host25000 IN A 192.0.2.', 'host25000 IN A 300.0.2.')
+    assert 'big.test.zone:50005:' in log, log
+    assert 'reload failed' in log and 'still serving serial 4' in log, log
+    assert soa_serial(port, 'big.test') == 4
+    assert query('host25000.big.test', 'A', port).answer[0][0].address == '192.0.2.1'
+    log = reload_with(6, 'host25000 IN A 300.0.2.', 'host25000 IN A 203.0.113.')
+    assert 'read only the changed parts' in log, log
+    assert soa_serial(port, 'big.test') == 6
+    assert query('host25000.big.test', 'A', port).answer[0][0].address == '203.0.113.1'
+    assert z.stop() == 0
+
+
 if __name__ == '__main__':
     sys.exit(main([
         test_changed_serial, test_broken_file_keeps_old_serial,
         test_unchanged_zone_not_reloaded, test_included_file_change,
         test_config_adds_and_drops_zones, test_max_records_on_reload,
-        test_hundred_reloads_flat_rss_no_failed_query,
+        test_hundred_reloads_flat_rss_no_failed_query, test_incremental_reload,
     ]))

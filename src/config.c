@@ -369,15 +369,9 @@ config_parse_listen_element(struct config_parser *p, int family, uint16_t port)
 static bool
 config_parse_listen(struct config_parser *p, int family)
 {
-	uint16_t port = CONFIG_DEFAULT_PORT;
 	p->config->listen_set = true;
-	config_next(p);
-	if (p->type == TOKEN_WORD && strcmp(p->token, "port") == 0) {
-		if (!config_parse_port(p, false, &port))
-			return false;
-		config_next(p);
-	}
-	if (!config_expect(p, TOKEN_OPEN, "'{'"))
+	uint16_t port;
+	if (!config_parse_list_port(p, &port))
 		return false;
 	while (config_next(p) == TOKEN_WORD || p->type == TOKEN_STRING) {
 		if (!config_parse_listen_element(p, family, port) || !config_expect_end(p))

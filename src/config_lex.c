@@ -384,6 +384,19 @@ config_parse_port(struct config_parser *p, bool star, uint16_t *port)
 	return true;
 }
 
+bool
+config_parse_list_port(struct config_parser *p, uint16_t *port)
+{
+	*port = CONFIG_DEFAULT_PORT;
+	config_next(p);
+	if (p->type == TOKEN_WORD && strcmp(p->token, "port") == 0) {
+		if (!config_parse_port(p, false, port))
+			return false;
+		config_next(p);
+	}
+	return config_expect(p, TOKEN_OPEN, "'{'");
+}
+
 /* A string or a word value followed by ';' into out (malloc'd). */
 bool
 config_parse_text(struct config_parser *p, const char *name, char **out)

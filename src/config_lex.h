@@ -145,6 +145,9 @@ bool config_next_name(struct config_parser *p, const char *what);
  */
 bool config_parse_port(struct config_parser *p, bool star, uint16_t *port);
 
+/* Reads "[port N] {" before an address list: *port is N or CONFIG_DEFAULT_PORT. */
+bool config_parse_list_port(struct config_parser *p, uint16_t *port);
+
 /* A string or word value followed by ';' into *out (malloc'd, replacing it). */
 bool config_parse_text(struct config_parser *p, const char *name, char **out);
 

@@ -147,14 +147,8 @@ config_parse_also_notify(struct config_parser *p, struct config_notify *notify)
 		return false;
 	}
 	notify->also_set = true;
-	uint16_t port = CONFIG_DEFAULT_PORT;
-	config_next(p);
-	if (p->type == TOKEN_WORD && strcmp(p->token, "port") == 0) {
-		if (!config_parse_port(p, false, &port))
-			return false;
-		config_next(p);
-	}
-	if (!config_expect(p, TOKEN_OPEN, "'{'"))
+	uint16_t port;
+	if (!config_parse_list_port(p, &port))
 		return false;
 	while (config_next(p) == TOKEN_WORD || p->type == TOKEN_STRING) {
 		if (!config_parse_also_notify_element(p, port, notify))

@@ -77,14 +77,8 @@ config_parse_primaries(struct config_parser *p, struct config_primary **primarie
 		config_error(p, ZONED_ESYNTAX, "primaries given twice");
 		return false;
 	}
-	uint16_t port = CONFIG_DEFAULT_PORT;
-	config_next(p);
-	if (p->type == TOKEN_WORD && strcmp(p->token, "port") == 0) {
-		if (!config_parse_port(p, false, &port))
-			return false;
-		config_next(p);
-	}
-	if (!config_expect(p, TOKEN_OPEN, "'{'"))
+	uint16_t port;
+	if (!config_parse_list_port(p, &port))
 		return false;
 	/* An empty list still marks the statement as given. */
 	*primaries = calloc(1, sizeof **primaries);

@@ -13,8 +13,13 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import time
+
+# The peers' config writers are the interop tests' (tests/e2e/peers.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from peers import knot_conf, named_conf, nsd_conf  # noqa: E402
 
 ORIGIN = "bench.example."
 SEED = 20240501
@@ -544,40 +549,27 @@ class Echo(Server):
 
 
 class Nsd(Server):
+    # What the benchmark sets beyond the interop tests' NSD: one socket per
+    # server process, a log file, no rate limiting, as many TCP slots as
+    # dnsperf opens connections and more.
+    TUNING = """	reuseport: yes
+	logfile: "%s/nsd.log"
+	hide-version: yes
+	tcp-count: 16
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+"""
+
     def command(self, workdir, zone, port, threads, big=False, control_port=None):
         conf = os.path.join(workdir, "nsd.conf")
         # The control channel on a unix socket (NSD >= 4.3.0): no TLS keys.
         control = ('control-enable: yes\n\tcontrol-interface: "%s/nsd.sock"' % workdir
                    if big else "control-enable: no")
+        xfr = "\tprovide-xfr: 127.0.0.1 NOKEY\n" if big else ""
         with open(conf, "w") as f:
-            f.write("""server:
-	ip-address: 127.0.0.1
-	port: %(port)d
-	server-count: %(threads)d
-	reuseport: yes
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "%(dir)s"
-	database: ""
-	zonelistfile: "%(dir)s/zone.list"
-	xfrdfile: "%(dir)s/xfrd.state"
-	xfrdir: "%(dir)s"
-	pidfile: "%(dir)s/nsd.pid"
-	logfile: "%(dir)s/nsd.log"
-	verbosity: 0
-	hide-version: yes
-	tcp-count: 16
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-remote-control:
-	%(control)s
-zone:
-	name: "%(origin)s"
-	zonefile: "%(zone)s"
-	%(xfr)s
-""" % {"port": port, "threads": threads, "dir": workdir, "origin": ORIGIN, "zone": zone,
-       "control": control, "xfr": "provide-xfr: 127.0.0.1 NOKEY" if big else ""})
+            f.write(nsd_conf(workdir, port, '\tzonefile: "%s"\n' % zone + xfr, name=ORIGIN,
+                             server=self.TUNING % workdir, control=control,
+                             threads=threads, verbosity=0))
         return [self.binary, "-d", "-c", conf]
 
     def reload_command(self, workdir):
@@ -587,21 +579,11 @@ zone:
 class Knot(Server):
     def command(self, workdir, zone, port, threads, big=False, control_port=None):
         conf = os.path.join(workdir, "knot.conf")
-        with open(conf, "w") as f:
-            f.write("""server:
-    rundir: "%(dir)s"
-    pidfile: "%(dir)s/knot.pid"
-    listen: 127.0.0.1@%(port)d
-    udp-workers: %(threads)d
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: "%(dir)s"
-log:
-  - target: stderr
-    any: error
-%(control)s
-template:
+        control = ('control:\n    listen: "%s/knot.sock"\nacl:\n  - id: xfr\n'
+                   '    address: 127.0.0.1\n    action: transfer\n' % workdir) if big else ""
+        # The zone as written (no journal, no signing, no checks), the
+        # workers as many as the other servers' threads.
+        body = control + """template:
   - id: default
     storage: "%(dir)s"
     zonefile-sync: -1
@@ -612,11 +594,12 @@ template:
 zone:
   - domain: %(origin)s
     file: "%(zone)s"
-%(acl)s
-""" % {"port": port, "threads": threads, "dir": workdir, "origin": ORIGIN, "zone": zone,
-       "control": ('control:\n    listen: "%s/knot.sock"\nacl:\n  - id: xfr\n'
-                   '    address: 127.0.0.1\n    action: transfer' % workdir) if big else "",
-       "acl": "    acl: xfr" if big else ""})
+%(acl)s""" % {"dir": workdir, "origin": ORIGIN, "zone": zone,
+              "acl": "    acl: xfr\n" if big else ""}
+        server = ("    udp-workers: %d\n    tcp-workers: 1\n    background-workers: 1\n"
+                  % threads)
+        with open(conf, "w") as f:
+            f.write(knot_conf(workdir, port, body, server=server, log_level="error"))
         return [self.binary, "-c", conf]
 
     def reload_command(self, workdir):
@@ -638,24 +621,12 @@ class Bind(Server):
             with open(os.path.join(workdir, "rndc.conf"), "w") as f:
                 f.write(key + 'options { default-key "rndc-key"; default-server 127.0.0.1; '
                         'default-port %d; };\n' % control_port)
+        options = "notify no;\n\tallow-query { any; };\n\t" + (
+            "allow-transfer { 127.0.0.1; };" if big else "")
         with open(conf, "w") as f:
-            f.write("""options {
-	directory "%(dir)s";
-	pid-file "%(dir)s/named.pid";
-	session-keyfile "%(dir)s/session.key";
-	managed-keys-directory "%(dir)s";
-	listen-on port %(port)d { 127.0.0.1; };
-	listen-on-v6 { none; };
-	recursion no;
-	notify no;
-	dnssec-validation no;
-	allow-query { any; };
-	%(xfr)s
-};
-%(controls)s
-zone "%(origin)s" { type primary; file "%(zone)s"; };
-""" % {"port": port, "dir": workdir, "origin": ORIGIN, "zone": zone, "controls": controls,
-       "xfr": "allow-transfer { 127.0.0.1; };" if big else ""})
+            f.write(named_conf(workdir, port, options,
+                               'zone "%s" { type primary; file "%s"; };\n' % (ORIGIN, zone),
+                               controls=controls))
         return [self.binary, "-g", "-c", conf, "-n", str(threads)]
 
     def reload_command(self, workdir):

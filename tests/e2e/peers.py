@@ -1,9 +1,11 @@
 # peers.py: the stock servers the interoperability tests run beside zoned
 # (BIND 9.18, NSD 4.6, Knot 3.2): their config writers (each on 127.0.0.1
 # and a port of its own, everything in the test's directory, no control
-# channel, nothing of a system instance touched), the three as secondaries
-# of zoned, and Peer, a process stopped by pid after the test. A missing
-# server fails the test that needs it. Not a test by itself.
+# channel unless asked, nothing of a system instance touched; the
+# benchmark, tests/bench/benchlib.py, writes its peers' configs with them
+# too), the three as secondaries of zoned, and Peer, a process stopped by
+# pid after the test. A missing server fails the test that needs it. Not a
+# test by itself.
 import os
 import shutil
 import signal
@@ -57,14 +59,11 @@ def require(binary):
     return path
 
 
-def start_named(workdir, port, options, zone, before=''):
-    """BIND (-g: in the foreground, logging to stderr) with named.conf:
-    before (key statements), the options every test needs and options (more
-    statements, each ending in ';'), controls { } (no rndc channel), then
-    zone (the zone statements)."""
-    named = require('named')
-    conf = os.path.join(workdir, 'named.conf')
-    write(conf, before + '''options {
+def named_conf(workdir, port, options, zone, before='', controls='controls { };'):
+    """BIND's named.conf: before (key statements), the options every run
+    needs and options (more statements, each ending in ';'), controls
+    (default: no rndc channel), then zone (the zone statements)."""
+    return before + '''options {
 	directory "%(dir)s";
 	pid-file "%(dir)s/named.pid";
 	session-keyfile "%(dir)s/session.key";
@@ -75,21 +74,28 @@ def start_named(workdir, port, options, zone, before=''):
 	dnssec-validation no;
 	%(options)s
 };
-controls { };
-''' % {'dir': workdir, 'port': port, 'options': options} + zone)
+%(controls)s
+''' % {'dir': workdir, 'port': port, 'options': options, 'controls': controls} + zone
+
+
+def start_named(workdir, port, options, zone, before=''):
+    """BIND (-g: in the foreground, logging to stderr) with named_conf()."""
+    named = require('named')
+    conf = os.path.join(workdir, 'named.conf')
+    write(conf, named_conf(workdir, port, options, zone, before))
     return Peer('named', [named, '-g', '-n', '1', '-c', conf], workdir, port)
 
 
-def start_nsd_with(workdir, port, zone):
-    """NSD (-d: in the foreground) serving example. with zone's statements
-    (tab-indented lines after its name). database "": no nsd.db; xfrd
-    state, zone list and pid file in workdir."""
-    nsd = require('nsd')
-    conf = os.path.join(workdir, 'nsd.conf')
-    write(conf, '''server:
+def nsd_conf(workdir, port, zone, name='example', server='', control='control-enable: no',
+             threads=1, verbosity=2):
+    """NSD's nsd.conf serving name with zone's statements (tab-indented lines
+    after its name); server: more tab-indented server lines, control: the
+    remote-control lines, threads: server-count. database "": no nsd.db;
+    xfrd state, zone list and pid file in workdir."""
+    return '''server:
 	ip-address: 127.0.0.1@%(port)d
 	port: %(port)d
-	server-count: 1
+	server-count: %(threads)d
 	do-ip6: no
 	username: ""
 	chroot: ""
@@ -99,31 +105,45 @@ def start_nsd_with(workdir, port, zone):
 	xfrdfile: "%(dir)s/xfrd.state"
 	xfrdir: "%(dir)s"
 	pidfile: "%(dir)s/nsd.pid"
-	verbosity: 2
-remote-control:
-	control-enable: no
+	verbosity: %(verbosity)d
+%(server)sremote-control:
+	%(control)s
 zone:
-	name: "example"
-''' % {'dir': workdir, 'port': port} + zone)
+	name: "%(name)s"
+''' % {'dir': workdir, 'port': port, 'threads': threads, 'verbosity': verbosity,
+       'server': server, 'control': control, 'name': name} + zone
+
+
+def start_nsd_with(workdir, port, zone):
+    """NSD (-d: in the foreground) serving example. with nsd_conf()."""
+    nsd = require('nsd')
+    conf = os.path.join(workdir, 'nsd.conf')
+    write(conf, nsd_conf(workdir, port, zone))
     return Peer('nsd', [nsd, '-d', '-c', conf], workdir, port)
 
 
-def start_knot_with(workdir, port, body):
-    """Knot with body (its remote, acl, template and zone sections) after
-    the server, database and log sections; journal and timers live in
-    workdir (storage), never in /var/lib/knot."""
-    knotd = require('knotd')
-    conf = os.path.join(workdir, 'knot.conf')
-    write(conf, '''server:
+def knot_conf(workdir, port, body, server='', log_level='info'):
+    """Knot's knot.conf: body (its control, remote, acl, template and zone
+    sections) after the server (server: more indented server lines),
+    database and log sections; journal and timers live in workdir
+    (storage), never in /var/lib/knot."""
+    return '''server:
     rundir: "%(dir)s"
     pidfile: "%(dir)s/knot.pid"
     listen: 127.0.0.1@%(port)d
-database:
+%(server)sdatabase:
     storage: "%(dir)s"
 log:
   - target: stderr
-    any: info
-''' % {'dir': workdir, 'port': port} + body)
+    any: %(log)s
+''' % {'dir': workdir, 'port': port, 'server': server, 'log': log_level} + body
+
+
+def start_knot_with(workdir, port, body):
+    """Knot with knot_conf(workdir, port, body)."""
+    knotd = require('knotd')
+    conf = os.path.join(workdir, 'knot.conf')
+    write(conf, knot_conf(workdir, port, body))
     return Peer('knotd', [knotd, '-c', conf], workdir, port)
 
 

@@ -873,6 +873,9 @@ config_add_pending_zones(struct config_parser *p)
 				? "configured twice" : zoned_strerror(rc));
 		} else {
 			struct config_zone *zone = &p->config->zones[p->config->zone_count - 1];
+			/* The checks below report at the zone's line, not the end of the file. */
+			p->token_file = z->source;
+			p->token_line = z->line;
 			config_compile_zone_acl(p, z, zone);
 			zone->notify = z->notify;
 			memset(&z->notify, 0, sizeof z->notify);

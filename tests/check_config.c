@@ -930,6 +930,12 @@ static const struct {
 		"named.conf:1: error: zone a.test: 'primaries' is only for type secondary\n" },
 	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { 192.0.2.1 key \"nokey\"; }; };",
 		"named.conf:1: error: zone a.test: primaries: key 'nokey' is not defined\n" },
+	/* Checked after the whole file is read: still reported at the zone's line. */
+	{ "zone \"a.test\" { type primary; file \"a.db\";\n primaries { 192.0.2.1; }; };\n\n",
+		"named.conf:1: error: zone a.test: 'primaries' is only for type secondary\n" },
+	{ "\nzone \"a.test\" { type primary; file \"a.db\";\n"
+		" also-notify { 192.0.2.1 key \"nokey\"; }; };\n\n",
+		"named.conf:2: error: also-notify: key 'nokey' is not defined\n" },
 	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { ns1.example; }; };",
 		"named.conf:1: error: primaries: 'ns1.example' is not an address (named lists of "
 		"primaries are not implemented)\n" },

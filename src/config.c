@@ -609,8 +609,11 @@ config_parse_option(struct config_parser *p)
 		return config_parse_match_list(p, "blackhole", &p->blackhole);
 	if (strcmp(word, "notify") == 0)
 		return config_parse_notify(p, &c->notify);
-	if (strcmp(word, "also-notify") == 0)
+	if (strcmp(word, "also-notify") == 0) {
+		p->also_notify_file = p->token_file;
+		p->also_notify_line = p->token_line;
 		return config_parse_also_notify(p, &c->notify);
+	}
 	if (strncmp(word, "notify-source", 13) == 0 && (!word[13] || !strcmp(word + 13, "-v6")))
 		return config_parse_notify_source(p, word[13] ? AF_INET6 : AF_INET);
 	if (config_is_cookie_option(word))
@@ -932,6 +935,11 @@ config_parse(const char *text, size_t length, const char *name, struct diag *d,
 			continue;
 		if (config_recover(&p, 0) == CONFIG_RECOVER_STOP)
 			break;
+	}
+	/* Keys may come after the also-notify naming them: checked at its line now. */
+	if (p.also_notify_file != NULL) {
+		p.token_file = p.also_notify_file;
+		p.token_line = p.also_notify_line;
 	}
 	if (p.error == 0 && config_check_notify_keys(&p, NULL))
 		config_compile_acls(&p);

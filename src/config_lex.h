@@ -80,6 +80,8 @@ struct config_parser {
 	struct acl_list *allow_notify;     /* options' allow-notify */
 	struct acl_list **channel_allow;   /* by config->statistics_channels; NULL: none */
 	bool options_seen;
+	const char *also_notify_file;     /* where options' also-notify is, for late checks */
+	unsigned long also_notify_line;
 	bool directory_seen;
 	int error;                         /* first error code, 0 if none */
 	unsigned depth;                    /* braces open after the current token */

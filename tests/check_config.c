@@ -936,6 +936,8 @@ static const struct {
 	{ "\nzone \"a.test\" { type primary; file \"a.db\";\n"
 		" also-notify { 192.0.2.1 key \"nokey\"; }; };\n\n",
 		"named.conf:2: error: also-notify: key 'nokey' is not defined\n" },
+	{ "options {\n also-notify { 192.0.2.1 key \"nokey\"; };\n};\n\n",
+		"named.conf:2: error: also-notify: key 'nokey' is not defined\n" },
 	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { ns1.example; }; };",
 		"named.conf:1: error: primaries: 'ns1.example' is not an address (named lists of "
 		"primaries are not implemented)\n" },

@@ -574,6 +574,13 @@ xfr_transfer_message(struct xfr_zone *z, const uint8_t *message, size_t length)
 		xfr_zone_failed(z, "the last message is not signed (TSIG)");
 		return false;
 	}
+	/*
+	 * The event goes before its socket: libevent still counting a reader
+	 * on a closed fd would never add the next socket given that number
+	 * to epoll (one made while the version is built or published).
+	 */
+	event_free(z->io);
+	z->io = NULL;
 	if (z->fd >= 0)
 		close(z->fd);
 	z->fd = -1;

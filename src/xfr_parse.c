@@ -437,8 +437,13 @@ xfr_parse_message(struct xfr_parse *parse, const uint8_t *message, size_t length
 		return xfr_fail(parse, "message %zu: octets after the last record",
 			parse->messages + 1);
 	parse->messages++;
-	/* RFC 1995 2: an IXFR answered by the one SOA alone: the client is current. */
-	if (parse->state == XFR_SECOND && parse->qtype == RRTYPE_IXFR) {
+	/*
+	 * RFC 1995 2: an IXFR answered by the one SOA alone: the client is
+	 * current. A newer SOA alone is only the first message of a transfer
+	 * sent one record per message (BIND's transfer-format one-answer).
+	 */
+	if (parse->state == XFR_SECOND && parse->qtype == RRTYPE_IXFR
+	    && !xfr_serial_newer(parse->serial, parse->client_serial)) {
 		parse->state = XFR_DONE;
 		parse->result = XFR_RESULT_UP_TO_DATE;
 	}

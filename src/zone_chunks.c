@@ -543,14 +543,19 @@ zone_chunks_scan_fd(int fd, const uint8_t *origin, struct zone_chunks **out)
 	struct zone_chunks *table = chunks_create();
 	struct chunk_scanner *s = malloc(sizeof *s);
 	uint8_t *buffer = malloc(SCAN_BUFFER_SIZE);
-	int rc = table == NULL || s == NULL || buffer == NULL ? ZONED_ENOMEM : 0;
-	if (rc == 0) {
-		table->device = before.st_dev;
-		table->inode = before.st_ino;
-		table->size = before.st_size;
-		table->mtime = before.st_mtim;
-		scanner_init(s, table, origin);
+	if (table == NULL || s == NULL || buffer == NULL) {
+		/* Before scanner_init(): s->table is not table yet, and must not be freed. */
+		chunks_free(table);
+		free(s);
+		free(buffer);
+		return ZONED_ENOMEM;
 	}
+	table->device = before.st_dev;
+	table->inode = before.st_ino;
+	table->size = before.st_size;
+	table->mtime = before.st_mtim;
+	scanner_init(s, table, origin);
+	int rc = 0;
 	for (off_t at = 0; rc == 0 && !s->unsupported;) {
 		ssize_t got = pread(fd, buffer, SCAN_BUFFER_SIZE, at);
 		if (got < 0 && errno == EINTR)
@@ -568,10 +573,6 @@ zone_chunks_scan_fd(int fd, const uint8_t *origin, struct zone_chunks **out)
 		|| (off_t)s->offset != after.st_size))
 		rc = s->unsupported ? 0 : ZONED_ECHANGED;
 	free(buffer);
-	if (s == NULL) {
-		chunks_free(table);
-		return rc;
-	}
 	rc = scanner_result(s, rc, out);
 	free(s);
 	return rc;

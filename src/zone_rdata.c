@@ -367,6 +367,18 @@ rdata_check_field(const struct rdata_source *source, ldns_rdf_type type,
 	case LDNS_RDF_TYPE_TYPE:
 		/* ldns turns an unknown mnemonic (RRSIG FOO ...) into type 0. */
 		return rrtype_from_text(text, &covered) ? NULL : "unknown class/type";
+	case LDNS_RDF_TYPE_CERT_ALG:
+		/*
+		 * The CERT type (RFC 4398 2.1) as a number is 16 bits: ldns takes
+		 * -1 as 65535 and 65537 as 1, and refuses 0 (reserved) leaking the
+		 * field it made (ldns 1.8). Mnemonics (PKIX, ...) go to ldns.
+		 */
+		if ((*text < '0' || *text > '9') && *text != '-' && *text != '+')
+			break;
+		problem = rdata_check_number(text, UINT16_MAX);
+		if (problem == NULL && strspn(text, "0") == strlen(text))
+			problem = "CERT type 0 is reserved";
+		return problem;
 	default:
 		break;
 	}
@@ -715,6 +727,13 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 		rc = rdata_build_text(parser, source, descriptor);
 	if (rc != 0)
 		return rc;
+	/* Before ldns: it leaks on a CERT type of 0 (rdata_check_field()). */
+	if (source->type == RRTYPE_CERT && source->first < record->token_count) {
+		const char *problem = rdata_check_field(source, LDNS_RDF_TYPE_CERT_ALG,
+			rdata_token_text(source, source->first), false, NULL);
+		if (problem != NULL)
+			return rdata_error_near(source, source->first, problem);
+	}
 	ldns_rr *rr = NULL;
 	ldns_status status = ldns_rr_new_frm_str(&rr, parser->text, 0, parser->origin_rdf, NULL);
 	if (status == LDNS_STATUS_MEM_ERR)

@@ -300,6 +300,41 @@ START_TEST(test_ixfr_incremental)
 }
 END_TEST
 
+/*
+ * One record per message (BIND's transfer-format one-answer, RFC 5936 2.2
+ * allows it): a first message with the SOA alone is not "up to date" when
+ * that SOA is newer than ours; the transfer goes on.
+ */
+START_TEST(test_ixfr_one_answer)
+{
+	struct xfr_parse parse;
+	xfr_parse_init(&parse, origin, RRTYPE_IXFR, ID, 1, 0);
+	const char *const incremental[] = { SOA(2), SOA(1), "www.example. 300 IN A 192.0.2.2",
+		SOA(2), "www.example. 300 IN A 192.0.2.3", SOA(2), NULL };
+	ck_assert_int_eq(feed(&parse, RRTYPE_IXFR, incremental), 0);
+	ck_assert_int_eq(parse.result, XFR_RESULT_INCREMENTAL);
+	ck_assert_uint_eq(parse.messages, 6);
+	ck_assert_uint_eq(parse.diff_count, 1);
+	xfr_parse_free(&parse);
+	/* The whole zone in IXFR's AXFR form, one record per message. */
+	xfr_parse_init(&parse, origin, RRTYPE_IXFR, ID, 1, 0);
+	const char *const full[] = { SOA(2), "example. 300 IN NS ns1.example.",
+		"ns1.example. 300 IN A 192.0.2.1", SOA(2), NULL };
+	ck_assert_int_eq(feed(&parse, RRTYPE_IXFR, full), 0);
+	ck_assert_int_eq(parse.result, XFR_RESULT_FULL);
+	ck_assert_uint_eq(parse.full.count, 3);
+	xfr_parse_free(&parse);
+	/* Our serial or an older one alone: current (RFC 1995 2). */
+	for (int serial = 0; serial <= 1; serial++) {
+		xfr_parse_init(&parse, origin, RRTYPE_IXFR, ID, 1, 0);
+		const char *const current[] = { serial ? SOA(1) : SOA(0), NULL };
+		ck_assert_int_eq(feed(&parse, RRTYPE_IXFR, current), 0);
+		ck_assert_int_eq(parse.result, XFR_RESULT_UP_TO_DATE);
+		xfr_parse_free(&parse);
+	}
+}
+END_TEST
+
 /* A deletion the version does not have: the caller falls back to AXFR. */
 START_TEST(test_ixfr_does_not_apply)
 {
@@ -405,6 +440,7 @@ xfr_in_suite(void)
 	tcase_add_test(tc, test_cname_and_other_data);
 	tcase_add_test(tc, test_max_records);
 	tcase_add_test(tc, test_ixfr_incremental);
+	tcase_add_test(tc, test_ixfr_one_answer);
 	tcase_add_test(tc, test_ixfr_does_not_apply);
 	tcase_add_test(tc, test_ixfr_other_forms);
 	tcase_add_test(tc, test_serial_arithmetic);

@@ -260,6 +260,10 @@ static const struct error_case error_cases[] = {
 	{ "$FOO bar\n", 5, "unknown $ directive '$FOO'" },
 	{ "a MX 70000 mail\n", 5, "near '70000': out of range" },
 	{ "a MX -1 mail\n", 5, "near '-1': not a valid number" },
+	/* A CERT type as a number is 16 bits (ldns wrapped 65537 to 1, and leaked on 0). */
+	{ "a CERT 65537 0 0 AA==\n", 5, "near '65537': out of range" },
+	{ "a CERT -1 0 0 AA==\n", 5, "near '-1': not a valid number" },
+	{ "a CERT 0 0 0 AA==\n", 5, "near '0': CERT type 0 is reserved" },
 	{ "a MX 10\n", 5, "near eol: unexpected end of input" },
 	{ "a MX ( 10\n\n )\n", 7, "near eol: unexpected end of input" },
 	{ "a A 192.0.2.1 extra\n", 5, "near 'extra': extra input text" },

@@ -159,13 +159,15 @@ def set_zone(path, text):
 
 # ---- stock primaries ----
 
-def start_bind_primary(workdir, port, notify_to=None, key=False, zone=None):
+def start_bind_primary(workdir, port, notify_to=None, key=False, zone=None, extra=''):
     write(os.path.join(workdir, 'primary.db'), zone or primary_zone(1))
     key_text = ('key "%s" { algorithm hmac-sha256; secret "%s"; };\n' % (KEY_NAME, KEY_SECRET)
                 if key else '')
     options = '''%(notify)s
 	notify-delay 0;
-	allow-transfer { %(allow)s; };''' % {
+	allow-transfer { %(allow)s; };
+	%(extra)s''' % {
+        'extra': extra,
         'allow': 'key %s' % KEY_NAME if key else '127.0.0.1',
         'notify': 'notify explicit; also-notify { 127.0.0.1 port %d; };' % notify_to
         if notify_to else 'notify no;'}
@@ -247,6 +249,12 @@ def check_primary(workdir, start, ixfr):
 
 def test_bind_primary(workdir):
     check_primary(workdir, lambda w, p, n: start_bind_primary(w, p, notify_to=n), ixfr=True)
+
+
+def test_bind_primary_one_answer(workdir):
+    # One record per message: the IXFR's first message holds its new SOA alone.
+    check_primary(workdir, lambda w, p, n: start_bind_primary(
+        w, p, notify_to=n, extra='transfer-format one-answer;'), ixfr=True)
 
 
 def test_nsd_primary(workdir):
@@ -525,6 +533,6 @@ def test_hostile_primary(workdir):
 
 
 if __name__ == '__main__':
-    sys.exit(main([test_bind_primary, test_nsd_primary, test_knot_primary,
+    sys.exit(main([test_bind_primary, test_bind_primary_one_answer, test_nsd_primary, test_knot_primary,
                    test_tsig_and_refresh_timer, test_expire_and_saved_copy,
                    test_chain_bind_zoned_nsd, test_chain_bind_zoned_knot, test_hostile_primary]))

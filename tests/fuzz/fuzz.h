@@ -21,6 +21,7 @@ int fuzz_notify_one(const uint8_t *data, size_t size);
 int fuzz_control_one(const uint8_t *data, size_t size);
 int fuzz_xfr_request_one(const uint8_t *data, size_t size);
 int fuzz_xfr_in_one(const uint8_t *data, size_t size);
+int fuzz_zone_chunks_one(const uint8_t *data, size_t size);
 
 /* Frees the incoming transfer target's base zone (replay calls it at exit). */
 void fuzz_xfr_in_cleanup(void);

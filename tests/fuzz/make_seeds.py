@@ -471,6 +471,11 @@ def write_xfr_in_seeds():
                              "new.example. 300 IN A 192.0.2.4", XFR_SOA % 3], qtype="IXFR"),
         b"\1" + xfr_message([XFR_SOA % 2, XFR_SOA % 1, "nothere.example. 300 IN A 192.0.2.2",
                              XFR_SOA % 2, XFR_SOA % 2], qtype="IXFR"),   # does not apply
+        # One record per message (BIND's transfer-format one-answer): a lone new SOA first.
+        b"\1" + b"".join(xfr_message([record], qtype="IXFR", question=i == 0) for i, record in
+                          enumerate([XFR_SOA % 2, XFR_SOA % 1, "www.example. 300 IN A 192.0.2.2",
+                                     XFR_SOA % 2, "www.example. 300 IN A 192.0.2.3",
+                                     XFR_SOA % 2])),
     ]:
         write_seed("xfr_in", data)
 

@@ -30,6 +30,7 @@ static const struct replay_target replay_targets[] = {
 	{"control", fuzz_control_one},
 	{"xfr_request", fuzz_xfr_request_one},
 	{"xfr_in", fuzz_xfr_in_one},
+	{"zone_chunks", fuzz_zone_chunks_one},
 };
 
 #define REPLAY_TARGET_COUNT (sizeof(replay_targets) / sizeof(replay_targets[0]))

@@ -55,6 +55,12 @@ struct zone_store {
 	 * rdata replaced or removed by updates); a full build compacts.
 	 */
 	size_t garbage;
+	/*
+	 * The half of the links no version reads holds exactly the links of
+	 * the full build (generation 0), which wrote both: the first update
+	 * then rewrites only what it changes. Cleared by the first update.
+	 */
+	bool spare_is_base;
 	/* A version's arrays for the next update to patch, or NULL (exchanged atomically). */
 	_Atomic(struct zone_leftover *) leftover;
 	/*
@@ -66,6 +72,7 @@ struct zone_store {
 		uint64_t generation;        /* of the version that update made */
 		bool slots_patched;         /* its index was patched, not rebuilt */
 		bool replaced_only;         /* no name came or went: the same node array shape */
+		bool same_flags;            /* ... and each replacement has its old node's own flags */
 		struct zone_change *changes;
 		size_t count;
 	} last;

@@ -180,10 +180,18 @@ node_links(const struct zone *zone, const struct name_node *node)
 	return (const struct node_links *)((const uint8_t *)node + zone->links_offset);
 }
 
-/* The parent node in zone's version; NULL at the apex. */
+/*
+ * The parent node in zone's version; NULL at the apex. A child of the
+ * apex reads zone->apex, not its link: the apex changes with every serial
+ * and a version made by zone_update would otherwise rewrite the parent of
+ * each of its children (most names of a large flat zone). Their stored
+ * link may name an older apex; nothing reads it.
+ */
 static inline const struct name_node *
 node_parent(const struct zone *zone, const struct name_node *node)
 {
+	if (node->label_count == zone->origin_labels + 1u)
+		return zone->apex;
 	return node_links(zone, node)->parent;
 }
 
@@ -213,7 +221,7 @@ node_cut(const struct zone *zone, const struct name_node *node)
 		return NULL;
 	const struct name_node *cut = (links->flags & NODE_DELEGATION) ? node : NULL;
 	while (links->flags & NODE_BELOW_CUT) {
-		node = links->parent;
+		node = links->parent;   /* below a cut: never a child of the apex */
 		links = node_links(zone, node);
 		if (links->flags & NODE_DELEGATION)
 			cut = node;

@@ -762,13 +762,44 @@ update_patch_nodes(struct zone_update *u)
 		|| leftover->node_count != u->base->node_count)
 		return false;
 	struct name_node **nodes = leftover->nodes;
+	uint8_t kind = leftover->nodes_kind;
+	if (nodes == NULL && kind == ZONE_ARRAY_SHARED) {
+		/* The full build's, in its file: a private mapping to patch. */
+		nodes = zone_array_file_map(&store->nodes_file);
+		kind = ZONE_ARRAY_PRIVATE;
+	}
+	if (nodes == NULL)
+		return false;
 	for (size_t i = 0; i < store->last.count; i++)
 		nodes[store->last.changes[i].index] = store->last.changes[i].new;
 	for (size_t i = 0; i < u->change_count; i++)
 		nodes[u->changes[i].index] = u->changes[i].new;
 	leftover->nodes = NULL;
 	u->zone->nodes = nodes;
+	u->zone->nodes_kind = kind;
 	u->zone->node_count = u->base->node_count;
+	return true;
+}
+
+/*
+ * zone->nodes when base is a full build whose node array is in its
+ * store's file and no name comes or goes: a copy-on-write mapping of it
+ * with the replacements written in. false when that does not hold.
+ */
+static bool
+update_map_nodes(struct zone_update *u)
+{
+	const struct zone *base = u->base;
+	if (base->nodes_kind != ZONE_ARRAY_SHARED || u->added + u->removed > 0)
+		return false;
+	struct name_node **nodes = zone_array_file_map(&base->store->nodes_file);
+	if (nodes == NULL)
+		return false;
+	for (size_t i = 0; i < u->change_count; i++)
+		nodes[u->changes[i].index] = u->changes[i].new;
+	u->zone->nodes = nodes;
+	u->zone->nodes_kind = ZONE_ARRAY_PRIVATE;
+	u->zone->node_count = base->node_count;
 	return true;
 }
 
@@ -781,7 +812,7 @@ update_merge_nodes(struct zone_update *u)
 {
 	const struct zone *base = u->base;
 	struct zone *zone = u->zone;
-	if (update_patch_nodes(u))
+	if (update_patch_nodes(u) || update_map_nodes(u))
 		return 0;
 	size_t count = base->node_count + u->added - u->removed;
 	zone->nodes = update_alloc(count * sizeof *zone->nodes);
@@ -881,12 +912,32 @@ update_build_slots(struct zone_update *u, bool *patched)
 	if (*patched && u->leftover_current && store->last.slots_patched
 		&& u->leftover->hash_size == size) {
 		/* Two small patches instead of copying the whole index. */
-		zone->hash_slots = u->leftover->hash_slots;
-		zone->hash_size = size;
-		u->leftover->hash_slots = NULL;
-		update_slots_apply(zone->hash_slots, size, store->last.changes, store->last.count);
-		update_slots_apply(zone->hash_slots, size, u->changes, u->change_count);
-		return 0;
+		struct zone_slot *slots = u->leftover->hash_slots;
+		zone->slots_kind = u->leftover->slots_kind;
+		if (slots == NULL && zone->slots_kind == ZONE_ARRAY_SHARED) {
+			slots = zone_array_file_map(&store->slots_file);
+			zone->slots_kind = ZONE_ARRAY_PRIVATE;
+		}
+		if (slots != NULL) {
+			zone->hash_slots = slots;
+			zone->hash_size = size;
+			u->leftover->hash_slots = NULL;
+			update_slots_apply(slots, size, store->last.changes, store->last.count);
+			update_slots_apply(slots, size, u->changes, u->change_count);
+			return 0;
+		}
+		zone->slots_kind = ZONE_ARRAY_HEAP;
+	}
+	if (*patched && base->slots_kind == ZONE_ARRAY_SHARED) {
+		/* The full build's index, in its file: copy-on-write, one patch. */
+		struct zone_slot *slots = zone_array_file_map(&store->slots_file);
+		if (slots != NULL) {
+			zone->hash_slots = slots;
+			zone->slots_kind = ZONE_ARRAY_PRIVATE;
+			zone->hash_size = size;
+			update_slots_apply(slots, size, u->changes, u->change_count);
+			return 0;
+		}
 	}
 	struct zone_slot *slots = *patched ? update_alloc(size * sizeof *slots)
 		: calloc(size, sizeof *slots);

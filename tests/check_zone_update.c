@@ -22,6 +22,8 @@
 #include "zoned/zone_update.h"
 #include "zoned/zonedb.h"
 
+#include "../src/nametree_internal.h"   /* zone_array_file_min */
+
 #define ORIGIN "example."
 #define MAX_RECORDS 400
 
@@ -554,6 +556,18 @@ START_TEST(test_random_updates)
 END_TEST
 
 /*
+ * The same with every full build's node array and name index in memory
+ * files (as a large zone's): updates map them copy-on-write.
+ */
+START_TEST(test_replaced_updates_mapped)
+{
+	zone_array_file_min = 1;
+	random_walk(3000u + (unsigned)_i, _i < 2 ? 100 : 85);
+	zone_array_file_min = 1024u * 1024;
+}
+END_TEST
+
+/*
  * Mostly records changed in place: updates that rewrite only the links of
  * the nodes they replace, the first one right after the full build, long
  * runs of them, and runs broken by changes that add names or cuts.
@@ -668,6 +682,7 @@ zone_update_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_random_updates, 0, 8);
 	tcase_add_loop_test(tc, test_replaced_updates, 0, 6);
+	tcase_add_loop_test(tc, test_replaced_updates_mapped, 0, 4);
 	tcase_add_test(tc, test_abort);
 	tcase_add_test(tc, test_spare_half_held);
 	tcase_add_test(tc, test_nsec3_refused);

@@ -155,6 +155,8 @@ struct zone {
 	/* Owns the nodes and rdata, shared by every version built on it (zone_update.h). */
 	struct zone_store *store;
 	uint64_t generation;                /* 0: a full build; an update's is its base's + 1 */
+	/* How nodes and hash_slots are held (enum zone_array_kind, nametree_internal.h). */
+	uint8_t nodes_kind, slots_kind;
 	struct zone_build *build;           /* load-time state, NULL after finalize */
 	/*
 	 * The journal of the steps that led to this version (journal.h), read

@@ -100,8 +100,12 @@ lookup_find_dname(const struct zone *zone, const struct name_node *node, bool ex
 		return NULL;
 	const struct name_node *topmost = NULL;
 	for (const struct name_node *up = start; up != NULL; up = node_parent(zone, up)) {
-		if (node_flags(zone, up) & NODE_DNAME)
+		unsigned flags = node_flags(zone, up);
+		if (flags & NODE_DNAME)
 			topmost = up;
+		/* No DNAME above a name that is not occluded: the walk ends there. */
+		if (!(flags & NODE_OCCLUDED))
+			break;
 	}
 	return topmost;
 }

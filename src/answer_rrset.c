@@ -287,8 +287,12 @@ node_below_dname(const struct zone *zone, const struct name_node *node)
 {
 	for (const struct name_node *up = node_parent(zone, node); up != NULL;
 		up = node_parent(zone, up)) {
-		if (node_flags(zone, up) & NODE_DNAME)
+		unsigned flags = node_flags(zone, up);
+		if (flags & NODE_DNAME)
 			return true;
+		/* An ancestor's DNAME would make this one occluded: none above. */
+		if (!(flags & NODE_OCCLUDED))
+			return false;
 	}
 	return false;
 }

@@ -3,9 +3,13 @@
  * has its own index (zone_build_find); the query path (nametree_lookup.c)
  * only ever sees finalized zones.
  */
+#include <config.h>
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "zoned/diag.h"
 #include "zoned/error.h"
@@ -115,7 +119,11 @@ zone_build_slots(struct zone *zone)
 	build->node_next = build->buckets = NULL;
 	build->bucket_mask = 0;
 	uint32_t size = (uint32_t)(build->node_count + build->node_count / 2 + 1);
-	struct zone_slot *slots = calloc(size, sizeof *slots);
+	struct zone_slot *slots = zone_array_file_create(&zone->store->slots_file,
+		size * sizeof *slots);
+	zone->slots_kind = slots != NULL ? ZONE_ARRAY_SHARED : ZONE_ARRAY_HEAP;
+	if (slots == NULL)
+		slots = calloc(size, sizeof *slots);
 	if (slots == NULL)
 		return ZONED_ENOMEM;
 	for (size_t n = 0; n < build->node_count; n++) {
@@ -219,6 +227,7 @@ zone_create(const uint8_t *origin, uint16_t zone_class)
 	atomic_init(&zone->store->live[1], 0);
 	atomic_init(&zone->store->updating, false);
 	atomic_init(&zone->store->leftover, NULL);
+	zone->store->nodes_file.fd = zone->store->slots_file.fd = -1;
 	zone->links_offset = offsetof(struct name_node, links[0]);
 	size_t origin_length = dname_length(origin);
 	memcpy(zone->origin, origin, origin_length);
@@ -256,13 +265,71 @@ zone_build_free(struct zone_build *build)
 	free(build);
 }
 
+/* Arrays from this size on go to memory files (smaller zones copy theirs quickly). */
+size_t zone_array_file_min = 1024u * 1024;
+
+void *
+zone_array_file_create(struct zone_array_file *file, size_t bytes)
+{
+	file->fd = -1;
+#ifdef MFD_CLOEXEC
+	if (bytes < zone_array_file_min || bytes == 0)
+		return NULL;
+	int fd = memfd_create("zoned-zone-array", MFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	void *array = ftruncate(fd, (off_t)bytes) == 0
+		? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+	if (array == MAP_FAILED) {
+		close(fd);
+		return NULL;
+	}
+	file->fd = fd;
+	file->bytes = bytes;
+	return array;
+#else
+	(void)bytes;
+	return NULL;
+#endif
+}
+
+void *
+zone_array_file_map(const struct zone_array_file *file)
+{
+	if (file->fd < 0)
+		return NULL;
+	/*
+	 * Read-only first, with its page table filled (the pages stay the
+	 * file's), then writable: only the pages written are copied.
+	 */
+	void *array = mmap(NULL, file->bytes, PROT_READ, MAP_PRIVATE | MAP_POPULATE, file->fd, 0);
+	if (array == MAP_FAILED)
+		return NULL;
+	if (mprotect(array, file->bytes, PROT_READ | PROT_WRITE) != 0) {
+		munmap(array, file->bytes);
+		return NULL;
+	}
+	return array;
+}
+
+void
+zone_array_release(void *array, uint8_t kind, const struct zone_array_file *file)
+{
+	if (array == NULL)
+		return;
+	if (kind == ZONE_ARRAY_HEAP)
+		free(array);
+	else
+		munmap(array, file->bytes);
+}
+
 void
 zone_leftover_free(struct zone_leftover *leftover)
 {
 	if (leftover == NULL)
 		return;
-	free(leftover->hash_slots);
-	free(leftover->nodes);
+	zone_array_release(leftover->hash_slots, leftover->slots_kind, &leftover->store->slots_file);
+	zone_array_release(leftover->nodes, leftover->nodes_kind, &leftover->store->nodes_file);
 	free(leftover);
 }
 
@@ -283,7 +350,16 @@ zone_store_keep_arrays(struct zone *zone)
 	if (leftover == NULL)
 		return false;
 	*leftover = (struct zone_leftover){ zone->generation, zone->hash_slots, zone->hash_size,
-		zone->nodes, zone->node_count };
+		zone->nodes, zone->node_count, zone->nodes_kind, zone->slots_kind, store };
+	/* The full build's mappings are never written: the next update maps the files privately. */
+	if (zone->nodes_kind == ZONE_ARRAY_SHARED) {
+		zone_array_release(zone->nodes, zone->nodes_kind, &store->nodes_file);
+		leftover->nodes = NULL;
+	}
+	if (zone->slots_kind == ZONE_ARRAY_SHARED) {
+		zone_array_release(zone->hash_slots, zone->slots_kind, &store->slots_file);
+		leftover->hash_slots = NULL;
+	}
 	zone_leftover_free(atomic_exchange(&store->leftover, leftover));
 	return true;
 }
@@ -298,6 +374,10 @@ zone_store_release(struct zone_store *store, unsigned parity)
 		return;
 	atomic_thread_fence(memory_order_acquire);
 	zone_leftover_free(atomic_load(&store->leftover));
+	if (store->nodes_file.fd >= 0)
+		close(store->nodes_file.fd);
+	if (store->slots_file.fd >= 0)
+		close(store->slots_file.fd);
 	free(store->last.changes);
 	arena_free(&store->arena);
 	free(store);
@@ -311,8 +391,11 @@ zone_free(struct zone *zone)
 	zone_build_free(zone->build);
 	free(zone->journal_path);
 	if (!zone_store_keep_arrays(zone)) {
-		free(zone->hash_slots);
-		free(zone->nodes);
+		const struct zone_store *store = zone->store;
+		zone_array_release(zone->hash_slots, zone->slots_kind,
+			store != NULL ? &store->slots_file : NULL);
+		zone_array_release(zone->nodes, zone->nodes_kind,
+			store != NULL ? &store->nodes_file : NULL);
 	}
 	free(zone->targets);
 	free(zone->nsec3_nodes);
@@ -714,7 +797,7 @@ zone_mark_node(const struct zone *zone, const struct name_node *node, uint32_t i
 	links->index = index;
 	if (!(flags & NODE_APEX)) {
 		/* Canonical order puts every parent before its children. */
-		struct node_links *up = zone_links_of(zone, links->parent);
+		struct node_links *up = zone_links_of(zone, node_parent(zone, node));
 		if (flags & NODE_WILDCARD)
 			up->flags |= NODE_WILDCARD_PARENT;
 		if (up->flags & (NODE_DELEGATION | NODE_BELOW_CUT))
@@ -734,6 +817,25 @@ zone_mark_nodes(struct zone *zone)
 		const struct name_node *node = zone->nodes[i];
 		zone_mark_node(zone, node, (uint32_t)i, zone_node_own_flags(zone, node));
 	}
+}
+
+/*
+ * Writes each node's links into the other half too, so that the first
+ * zone_update of this version finds them there and rewrites only the
+ * nodes it changes (a pass over the nodes while they are still in cache,
+ * rather than one in the update). Not for NSEC3 zones (never updated).
+ */
+static void
+zone_copy_links(struct zone *zone)
+{
+	if (zone->store == NULL || zone->nsec3_count > 0 || zone->generation != 0)
+		return;
+	unsigned parity = zone_parity(zone);
+	for (size_t i = 0; i < zone->node_count; i++) {
+		struct name_node *node = zone->nodes[i];
+		node->links[!parity] = node->links[parity];
+	}
+	zone->store->spare_is_base = true;
 }
 
 static uint32_t
@@ -832,12 +934,21 @@ zone_finalize(struct zone *zone, struct diag *d)
 		status = zone_build_slots(zone);
 	if (status != 0)
 		return status;
-	/* The build's node list becomes the zone's, sorted canonically. */
-	zone->nodes = build->nodes;
+	/* The build's node list becomes the zone's, sorted canonically (in a file when large). */
+	zone->nodes = zone_array_file_create(&zone->store->nodes_file,
+		build->node_count * sizeof *zone->nodes);
+	zone->nodes_kind = zone->nodes != NULL ? ZONE_ARRAY_SHARED : ZONE_ARRAY_HEAP;
+	if (zone->nodes != NULL) {
+		memcpy(zone->nodes, build->nodes, build->node_count * sizeof *zone->nodes);
+		free(build->nodes);
+	} else {
+		zone->nodes = build->nodes;
+	}
 	zone->node_count = build->node_count;
 	build->nodes = NULL;
 	qsort_r(zone->nodes, zone->node_count, sizeof *zone->nodes, node_compare_canonical, zone);
 	zone_mark_nodes(zone);
+	zone_copy_links(zone);
 	zone_sort_nsec3(zone);
 	zone_read_soa(zone);
 	zone_build_free(build);

@@ -16,6 +16,40 @@
 #include "zoned/nametree.h"
 
 /*
+ * How a version holds its node array and its name index. A full build of
+ * a large zone puts them in memory files (memfd) of its store, mapped
+ * shared and never written again; the first update after it maps them
+ * privately, copy-on-write, and writes only the pages it changes instead
+ * of copying 16 MiB (1M-record zone) before patching them.
+ */
+enum zone_array_kind {
+	ZONE_ARRAY_HEAP = 0,        /* malloc()ed */
+	ZONE_ARRAY_SHARED,          /* the store's file, mapped shared: the full build's, read only */
+	ZONE_ARRAY_PRIVATE,         /* the store's file, mapped copy-on-write: patched */
+};
+
+/* A full build's array kept in a memory file; fd -1: none (a small zone, or no memfd). */
+struct zone_array_file {
+	int fd;
+	size_t bytes;
+};
+
+/* Octets from which zone_array_file_create() makes a file (1 MiB; tests lower it). */
+extern size_t zone_array_file_min;
+
+/*
+ * The array in a new memory file of bytes octets (zeroed), mapped shared;
+ * NULL (file->fd -1) when the array is small or there is no such file.
+ */
+void *zone_array_file_create(struct zone_array_file *file, size_t bytes);
+
+/* The file's array mapped copy-on-write (ZONE_ARRAY_PRIVATE), or NULL. */
+void *zone_array_file_map(const struct zone_array_file *file);
+
+/* Frees an array held as kind (a file's mapping: the file's size). NULL is fine. */
+void zone_array_release(void *array, uint8_t kind, const struct zone_array_file *file);
+
+/*
  * The node array and name index of a version freed while another version
  * of its store lives: the next update patches them into its own instead
  * of copying the base's (zone_update.c).
@@ -26,6 +60,12 @@ struct zone_leftover {
 	uint32_t hash_size;
 	struct name_node **nodes;
 	size_t node_count;
+	/*
+	 * enum zone_array_kind. ZONE_ARRAY_SHARED: the full build's, unmapped
+	 * (NULL above): the store's file holds them, to map privately.
+	 */
+	uint8_t nodes_kind, slots_kind;
+	const struct zone_store *store;     /* whose files */
 };
 
 /* One node an update replaced, added (old NULL) or removed (new NULL). */
@@ -55,6 +95,14 @@ struct zone_store {
 	 * rdata replaced or removed by updates); a full build compacts.
 	 */
 	size_t garbage;
+	/*
+	 * The half of the links no version reads holds exactly the links of
+	 * the full build (generation 0), which wrote both: the first update
+	 * then rewrites only what it changes. Cleared by the first update.
+	 */
+	bool spare_is_base;
+	/* The full build's node array and name index, when large (zone_array_file_create()). */
+	struct zone_array_file nodes_file, slots_file;
 	/* A version's arrays for the next update to patch, or NULL (exchanged atomically). */
 	_Atomic(struct zone_leftover *) leftover;
 	/*
@@ -66,6 +114,7 @@ struct zone_store {
 		uint64_t generation;        /* of the version that update made */
 		bool slots_patched;         /* its index was patched, not rebuilt */
 		bool replaced_only;         /* no name came or went: the same node array shape */
+		bool same_flags;            /* ... and each replacement has its old node's own flags */
 		struct zone_change *changes;
 		size_t count;
 	} last;

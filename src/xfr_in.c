@@ -97,6 +97,8 @@ struct xfr_zone {
 	bool parsing;
 	uint32_t primary_serial;
 	struct timespec started;
+	/* When the transfer was asked for and its last message came in (-v 3 phase times). */
+	struct timespec asked, received;
 	bool counted;                       /* holds one of transfers_active */
 	uint64_t queued_at;                 /* XFR_QUEUED: its place in the queue */
 	struct timespec queued_since;
@@ -487,6 +489,13 @@ xfr_seconds_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/* Milliseconds from a to b. */
+static double
+xfr_ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
 /* The transfer is complete: build the version off to the side, check it, publish it. */
 static void
 xfr_transfer_finish(struct xfr_zone *z)
@@ -518,6 +527,8 @@ xfr_transfer_finish(struct xfr_zone *z)
 	else
 		rc = zone_apply_build(z->origin, &parse->full, source, z->max_records, &d, &zone);
 	size_t messages = parse->messages, records = parse->records, diffs = parse->diff_count;
+	struct timespec applied, published, saved;
+	clock_gettime(CLOCK_MONOTONIC, &applied);
 	if (rc != 0 && incremental && rc != ZONED_ENOMEM) {
 		xfr->log(LOG_WARNING, "zone %s: IXFR from %s does not apply (%s): AXFR instead",
 			z->name, z->primaries[z->primary].text, zoned_strerror(rc));
@@ -539,7 +550,14 @@ xfr_transfer_finish(struct xfr_zone *z)
 		xfr_zone_failed(z, zoned_strerror(rc));
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &published);
 	xfr_zone_save(z, xfr_zone_current(z));
+	clock_gettime(CLOCK_MONOTONIC, &saved);
+	xfr->log(LOG_DEBUG, "zone %s: %s phases (ms): SOA query and connect %.1f, receive %.1f, "
+		"apply %.1f, journal and publish %.1f, save %.1f", z->name, source,
+		xfr_ms_between(&z->started, &z->asked), xfr_ms_between(&z->asked, &z->received),
+		xfr_ms_between(&z->received, &applied), xfr_ms_between(&applied, &published),
+		xfr_ms_between(&published, &saved));
 	if (incremental)
 		xfr->log(LOG_INFO, "zone %s: transferred serial %lu from %s by IXFR: %zu "
 			"difference sequences, %zu records in %zu messages, %zu records now, %.2f s",
@@ -581,6 +599,7 @@ xfr_transfer_message(struct xfr_zone *z, const uint8_t *message, size_t length)
 	 */
 	event_free(z->io);
 	z->io = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &z->received);
 	if (z->fd >= 0)
 		close(z->fd);
 	z->fd = -1;
@@ -648,6 +667,7 @@ on_transfer_connected(evutil_socket_t fd, short events, void *arg)
 	}
 	event_free(z->io);
 	z->phase = XFR_TRANSFERRING;
+	clock_gettime(CLOCK_MONOTONIC, &z->asked);
 	z->io = event_new(z->owner->base, fd, EV_READ | EV_PERSIST, on_transfer_readable, z);
 	struct timeval idle = { XFR_IDLE_TIMEOUT_S, 0 };
 	if (z->io == NULL || event_add(z->io, &idle) < 0)

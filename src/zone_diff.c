@@ -12,6 +12,8 @@
 #include "zoned/rrtype.h"
 #include "zoned/zone_diff.h"
 
+#include "nametree_internal.h"
+
 struct diff_walk {
 	const struct zone *old;
 	const struct zone *new;
@@ -152,6 +154,30 @@ diff_node_arrays(struct diff_walk *walk, struct name_node *const *a, size_t na,
 	return rc;
 }
 
+/*
+ * When new is the version a zone_update made from old, the store still
+ * holds that update's changes (canonical order, old and new node of each
+ * name): only those nodes can differ. A 1-record IXFR into the 1M-record
+ * benchmark zone then journals without walking 524k nodes (three walks:
+ * the count, the deletions, the additions). Updates and journalling run
+ * on the same thread, one after the other, so the log cannot move on
+ * during the walk. Returns false when the log does not lead from old to new.
+ */
+static bool
+diff_walk_changes(struct diff_walk *walk, int *rc)
+{
+	const struct zone *old = walk->old, *new = walk->new;
+	const struct zone_store *store = new->store;
+	if (store == NULL || old->store != store || new->generation != old->generation + 1
+		|| store->last.generation != new->generation || store->last.changes == NULL
+		|| old->nsec3_count + new->nsec3_count > 0)
+		return false;
+	*rc = 0;
+	for (size_t i = 0; *rc == 0 && i < store->last.count; i++)
+		*rc = diff_node_pair(walk, store->last.changes[i].old, store->last.changes[i].new);
+	return true;
+}
+
 int
 zone_diff_walk(const struct zone *old, const struct zone *new, zone_diff_emit *emit,
 	void *arg)
@@ -159,7 +185,10 @@ zone_diff_walk(const struct zone *old, const struct zone *new, zone_diff_emit *e
 	struct diff_walk walk = { old, new, emit, arg };
 	if (old == new)
 		return 0;
-	int rc = diff_node_arrays(&walk, old->nodes, old->node_count, new->nodes, new->node_count);
+	int rc;
+	if (diff_walk_changes(&walk, &rc))
+		return rc;
+	rc = diff_node_arrays(&walk, old->nodes, old->node_count, new->nodes, new->node_count);
 	if (rc == 0)
 		rc = diff_node_arrays(&walk, old->nsec3_nodes, old->nsec3_count, new->nsec3_nodes,
 			new->nsec3_count);

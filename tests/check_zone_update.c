@@ -22,6 +22,8 @@
 #include "zoned/zone_update.h"
 #include "zoned/zonedb.h"
 
+#include "../src/nametree_internal.h"   /* zone_array_file_min */
+
 #define ORIGIN "example."
 #define MAX_RECORDS 400
 
@@ -253,6 +255,48 @@ compare_structure(const struct zone *a, const struct zone *b, const char *what)
 	ck_assert_uint_eq(count.added + count.deleted, 0);
 }
 
+/* A difference written out: side, owner, type, TTL and rdata of each record, in order. */
+struct diff_text {
+	uint8_t octets[65536];
+	size_t length;
+};
+
+static int
+on_diff_record(void *arg, enum zone_diff_side side, const struct zone_diff_record *record)
+{
+	struct diff_text *out = arg;
+	size_t owner = dname_length(record->owner);
+	ck_assert_uint_lt(out->length + owner + record->rdata_length + 16, sizeof out->octets);
+	uint8_t *p = out->octets + out->length;
+	*p++ = (uint8_t)side;
+	memcpy(p, record->owner, owner);
+	p += owner;
+	memcpy(p, &record->type, 2);
+	memcpy(p + 2, &record->ttl, 4);
+	memcpy(p + 6, &record->rdata_length, 2);
+	memcpy(p + 8, record->rdata, record->rdata_length);
+	out->length = (size_t)(p + 8 + record->rdata_length - out->octets);
+	return 0;
+}
+
+/*
+ * The difference from base to next (read from the update's log) is the
+ * one a merge of all nodes finds (base against a full build: no node
+ * shared).
+ */
+static void
+compare_diff(const struct zone *base, const struct zone *next, const struct zone *full,
+	const char *what)
+{
+	static struct diff_text logged, merged;
+	logged.length = merged.length = 0;
+	ck_assert_int_eq(zone_diff_walk(base, next, on_diff_record, &logged), 0);
+	ck_assert_int_eq(zone_diff_walk(base, full, on_diff_record, &merged), 0);
+	ck_assert_msg(logged.length == merged.length
+		&& memcmp(logged.octets, merged.octets, logged.length) == 0,
+		"%s: the difference differs from the merged one", what);
+}
+
 /* The queries answers are compared on: every pool name and one below each, five types. */
 #define QUERY_TYPES 6
 static const uint16_t query_types[QUERY_TYPES] = { RRTYPE_A, RRTYPE_NS, RRTYPE_CNAME,
@@ -382,10 +426,47 @@ random_change(struct model *m, struct zone_update *u, struct diag *d)
 	}
 }
 
-/* Several random walks: each step's version against a full build of the same records. */
-START_TEST(test_random_updates)
+/*
+ * One record's rdata changed, its owner and type kept (a new A address, an
+ * NS, MX, CNAME, DNAME or NSEC target): no name comes or goes, no node's
+ * own flags change, so the update rewrites only the links of what it
+ * replaced (and of their children) over the half an earlier version left.
+ */
+static void
+replace_change(struct model *m, struct zone_update *u, struct diag *d)
 {
-	random_state = 1000u + (unsigned)_i;
+	size_t j = 1 + random_below((unsigned)m->count - 1);
+	struct model_rr rr = m->rrs[j];
+	if (rr.type == RRTYPE_A || rr.type == RRTYPE_TXT) {
+		rr.rdata[rr.rdata_length - 1] ^= 3;
+	} else {
+		size_t skip = rr.type == RRTYPE_MX ? 2 : 0;
+		size_t tail = rr.type == RRTYPE_NSEC ? 3 : 0;
+		uint8_t bitmap[3] = { 0, 1, 0x40 };
+		size_t length = skip + name_of(pool[random_below(POOL_COUNT)], rr.rdata + skip);
+		memcpy(rr.rdata + length, bitmap, tail);
+		rr.rdata_length = (uint16_t)(length + tail);
+	}
+	for (size_t k = 0; k < m->count; k++) {
+		if (model_rr_equal(&m->rrs[k], &rr))
+			return;
+	}
+	struct zone_record old = model_record(&m->rrs[j]), new = model_record(&rr);
+	ck_assert_int_eq(zone_update_delete(u, &old, d), 0);
+	ck_assert_int_eq(zone_update_add(u, &new, d), 0);
+	m->rrs[j] = rr;
+}
+
+/*
+ * A random walk: each step's version against a full build of the same
+ * records, the base against a full build of its own. replace_percent of
+ * the steps change records in place only (replace_change()), the others
+ * make random changes (names and cuts come and go).
+ */
+static void
+random_walk(unsigned seed, unsigned replace_percent)
+{
+	random_state = seed;
 	static struct model m, saved;
 	static struct answers before, after, full_answers;
 	struct diag d = { 0 };
@@ -410,9 +491,14 @@ START_TEST(test_random_updates)
 		current->wire_size = zone_diff_wire_size(current);  /* as journal_attach() does */
 		answers_of(current, &before);
 		model_bump_serial(&m, u);
-		unsigned changes = 1 + random_below(4);
-		for (unsigned c = 0; c < changes; c++)
-			random_change(&m, u, &d);
+		unsigned changes = random_below(4);
+		bool in_place = random_below(100) < replace_percent;
+		for (unsigned c = 0; c < changes; c++) {
+			if (in_place)
+				replace_change(&m, u, &d);
+			else
+				random_change(&m, u, &d);
+		}
 		/* The base answers as before while the update is open. */
 		answers_of(current, &after);
 		compare_answers(&before, &after, "base during the update");
@@ -431,8 +517,15 @@ START_TEST(test_random_updates)
 		}
 		ck_assert_msg(rc == 0, "step %d: commit %d where the full build passed", step, rc);
 		char what[64];
-		snprintf(what, sizeof what, "walk %d step %d", _i, step);
+		snprintf(what, sizeof what, "walk %u step %d", seed, step);
 		compare_structure(next, full, what);
+		compare_diff(current, next, full, what);
+		/* The base's half was not written: it still is its own full build. */
+		struct zone *base_full = model_build(&saved);
+		ck_assert_ptr_nonnull(base_full);
+		snprintf(what, sizeof what, "walk %u step %d base", seed, step);
+		compare_structure(current, base_full, what);
+		zone_free(base_full);
 		/* The journal's measure, carried over, is what measuring gives. */
 		uint64_t carried = next->wire_size;
 		next->wire_size = 0;
@@ -451,7 +544,37 @@ START_TEST(test_random_updates)
 	ck_assert_uint_gt(committed, 10);
 	zone_free(current);
 	ck_assert_uint_le(rebuilt, 2);
-	fprintf(stderr, "walk %d: %u committed, %u refused, %u rebuilt\n", _i, committed, refused, rebuilt);
+	fprintf(stderr, "walk %u: %u committed, %u refused, %u rebuilt\n", seed, committed, refused,
+		rebuilt);
+}
+
+/* Random changes of every kind. */
+START_TEST(test_random_updates)
+{
+	random_walk(1000u + (unsigned)_i, 0);
+}
+END_TEST
+
+/*
+ * The same with every full build's node array and name index in memory
+ * files (as a large zone's): updates map them copy-on-write.
+ */
+START_TEST(test_replaced_updates_mapped)
+{
+	zone_array_file_min = 1;
+	random_walk(3000u + (unsigned)_i, _i < 2 ? 100 : 85);
+	zone_array_file_min = 1024u * 1024;
+}
+END_TEST
+
+/*
+ * Mostly records changed in place: updates that rewrite only the links of
+ * the nodes they replace, the first one right after the full build, long
+ * runs of them, and runs broken by changes that add names or cuts.
+ */
+START_TEST(test_replaced_updates)
+{
+	random_walk(2000u + (unsigned)_i, _i < 2 ? 100 : 85);
 }
 END_TEST
 
@@ -557,7 +680,11 @@ zone_update_suite(void)
 	Suite *suite = suite_create("zone_update");
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_random_updates, 0, 8);
+	/* Under valgrind (tests/valgrind.sh sets ZONED_TEST_SUBSET) fewer walks of each kind. */
+	bool subset = getenv("ZONED_TEST_SUBSET") != NULL;
+	tcase_add_loop_test(tc, test_random_updates, 0, subset ? 4 : 8);
+	tcase_add_loop_test(tc, test_replaced_updates, 0, subset ? 3 : 6);
+	tcase_add_loop_test(tc, test_replaced_updates_mapped, 0, subset ? 3 : 4);
 	tcase_add_test(tc, test_abort);
 	tcase_add_test(tc, test_spare_half_held);
 	tcase_add_test(tc, test_nsec3_refused);

@@ -155,6 +155,8 @@ struct zone {
 	/* Owns the nodes and rdata, shared by every version built on it (zone_update.h). */
 	struct zone_store *store;
 	uint64_t generation;                /* 0: a full build; an update's is its base's + 1 */
+	/* How nodes and hash_slots are held (enum zone_array_kind, nametree_internal.h). */
+	uint8_t nodes_kind, slots_kind;
 	struct zone_build *build;           /* load-time state, NULL after finalize */
 	/*
 	 * The journal of the steps that led to this version (journal.h), read
@@ -180,10 +182,18 @@ node_links(const struct zone *zone, const struct name_node *node)
 	return (const struct node_links *)((const uint8_t *)node + zone->links_offset);
 }
 
-/* The parent node in zone's version; NULL at the apex. */
+/*
+ * The parent node in zone's version; NULL at the apex. A child of the
+ * apex reads zone->apex, not its link: the apex changes with every serial
+ * and a version made by zone_update would otherwise rewrite the parent of
+ * each of its children (most names of a large flat zone). Their stored
+ * link may name an older apex; nothing reads it.
+ */
 static inline const struct name_node *
 node_parent(const struct zone *zone, const struct name_node *node)
 {
+	if (node->label_count == zone->origin_labels + 1u)
+		return zone->apex;
 	return node_links(zone, node)->parent;
 }
 
@@ -213,7 +223,7 @@ node_cut(const struct zone *zone, const struct name_node *node)
 		return NULL;
 	const struct name_node *cut = (links->flags & NODE_DELEGATION) ? node : NULL;
 	while (links->flags & NODE_BELOW_CUT) {
-		node = links->parent;
+		node = links->parent;   /* below a cut: never a child of the apex */
 		links = node_links(zone, node);
 		if (links->flags & NODE_DELEGATION)
 			cut = node;

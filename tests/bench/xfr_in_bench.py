@@ -2,6 +2,7 @@
 # tests/bench/xfr_in_bench.py: zoned as a secondary beside BIND, Knot and NSD.
 """
 tests/bench/xfr_in_bench.py [--records N] [--servers zoned,bind,knot,nsd] [--builddir DIR]
+                            [--ixfrs N] [--logdir DIR] [--zoned-args ARGS]
 
 One BIND 9.18 primary (ixfr-from-differences: it offers IXFR) serves the
 benchmark zone (tests/bench/benchlib.py's ~1M-record zone, or --records);
@@ -9,11 +10,16 @@ each secondary in turn, alone, on loopback:
  1. starts without a copy of the zone: the time until it answers the SOA of
     serial 1 (AXFR, saving its copy included as each does by default) and
     its peak RSS (VmHWM, largest process);
- 2. its peak is reset (/proc/PID/clear_refs 5) and its steady RSS read, one
-    record of the primary's zone changes (serial + 1, SIGHUP, the primary
-    makes the difference), the secondary gets a NOTIFY and the time until it
-    answers the new serial is taken (IXFR), with its peak RSS during it.
-Everything is stopped by pid, the temporary directory removed.
+ 2. --ixfrs times (default 3): its peak is reset (/proc/PID/clear_refs 5)
+    and its steady RSS read, one record of the primary's zone changes
+    (serial + 1, SIGHUP, the primary makes the difference), the secondary
+    gets a NOTIFY and the time from sending it until the secondary answers
+    the new serial is taken (IXFR), with its peak RSS during it. The first
+    (right after the AXFR: no earlier update) and the median are printed,
+    the steady RSS before the first and the largest peak.
+The serial is polled every POLL_S over one UDP socket, the same for every
+server. Everything is stopped by pid, the temporary directory removed
+(each server's log copied to --logdir first, if given).
 """
 import argparse
 import os
@@ -38,28 +44,50 @@ import dns.query  # noqa: E402
 import dns.rcode  # noqa: E402
 
 TIMEOUT = 300.0
+POLL_S = 0.002
 
 
-def serial_at(port):
-    try:
+class SerialPoller:
+    """Asks port for the zone's SOA over one UDP socket, as fast as POLL_S allows."""
+
+    def __init__(self, port):
+        self.port = port
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.connect(('127.0.0.1', port))
+        self.sock.settimeout(0.05)
+
+    def close(self):
+        self.sock.close()
+
+    def serial(self):
         q = dns.message.make_query(ORIGIN, 'SOA')
         q.flags = 0
-        r = dns.query.udp(q, '127.0.0.1', port=port, timeout=0.5)
-    except Exception:
-        return None
-    if r.rcode() != dns.rcode.NOERROR or not r.answer:
-        return None
-    return r.answer[0][0].serial
+        try:
+            self.sock.send(q.to_wire())
+            while True:
+                r = dns.message.from_wire(self.sock.recv(65535))
+                if r.id == q.id:
+                    break
+        except Exception:
+            return None
+        if r.rcode() != dns.rcode.NOERROR or not r.answer:
+            return None
+        return r.answer[0][0].serial
 
 
-def wait_serial(proc, port, serial, timeout=TIMEOUT):
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if proc.poll() is not None:
-            raise SystemExit('exited while waiting for serial %d' % serial)
-        if serial_at(port) == serial:
-            return time.monotonic() - start
-        time.sleep(0.02)
+def wait_serial(proc, port, serial, timeout=TIMEOUT, start=None):
+    """Seconds from start (now) until port answers serial."""
+    start = time.monotonic() if start is None else start
+    poller = SerialPoller(port)
+    try:
+        while time.monotonic() - start < timeout:
+            if proc.poll() is not None:
+                raise SystemExit('exited while waiting for serial %d' % serial)
+            if poller.serial() == serial:
+                return time.monotonic() - start
+            time.sleep(POLL_S)
+    finally:
+        poller.close()
     raise SystemExit('no serial %d at port %d after %d s' % (serial, port, timeout))
 
 
@@ -108,12 +136,15 @@ zone "%(o)s" { type primary; file "%(d)s/primary.db"; ixfr-from-differences yes;
     return ['named', '-g', '-n', '2', '-c', os.path.join(workdir, 'named.conf')]
 
 
+ZONED_ARGS = []
+
+
 def zoned_secondary(workdir, port, primary, builddir):
     write(os.path.join(workdir, 'zoned.conf'), '''options { directory "%s"; };
 zone "%s" { type secondary; primaries { 127.0.0.1 port %d; }; file "secondary.db"; };
 ''' % (workdir, ORIGIN, primary))
     return [os.path.join(builddir, 'src', 'zoned'), '-a', '127.0.0.1', '-p', str(port),
-            '-c', os.path.join(workdir, 'zoned.conf'), '-t', '2']
+            '-c', os.path.join(workdir, 'zoned.conf'), '-t', '2'] + ZONED_ARGS
 
 
 def bind_secondary(workdir, port, primary, builddir):
@@ -207,13 +238,30 @@ def change_primary(workdir, proc, port, serial):
     return wait_serial(proc, port, serial)
 
 
+def ixfr_once(proc, port, primary_dir, primary, primary_port, serial):
+    """(seconds, steady KiB, peak KiB) of one 1-record IXFR to serial."""
+    change_primary(primary_dir, primary, primary_port, serial)
+    pids = benchlib.process_tree(proc.pid)
+    reset_peak(pids)
+    steady = rss_of(pids)
+    started = time.monotonic()
+    notify(port)
+    seconds = wait_serial(proc, port, serial, start=started)
+    peak = benchlib.memory_of(benchlib.process_tree(proc.pid))[1]
+    return seconds, steady, peak
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--records', type=int, default=1000000)
     parser.add_argument('--servers', default='zoned,bind,knot,nsd')
     parser.add_argument('--builddir', default=os.path.dirname(os.path.dirname(
         os.path.dirname(os.path.abspath(__file__)))))
+    parser.add_argument('--ixfrs', type=int, default=3)
+    parser.add_argument('--logdir', help='copy each server\'s log here')
+    parser.add_argument('--zoned-args', default='', help='more arguments for zoned (e.g. "-v 3")')
     args = parser.parse_args()
+    ZONED_ARGS.extend(args.zoned_args.split())
     top = tempfile.mkdtemp(prefix='xfr-in-bench-')
     procs = []
     try:
@@ -226,9 +274,11 @@ def main():
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(primary)
         load = wait_serial(primary, primary_port, 1)
-        print('zone: %d records; BIND primary loaded it in %.1f s' % (records, load))
-        print('%-6s %10s %12s %10s %12s %12s' % ('server', 'AXFR s', 'AXFR peak MB',
-                                                  'IXFR s', 'steady MB', 'IXFR peak MB'))
+        print('zone: %d records; BIND primary loaded it in %.1f s; %d IXFRs each, serial '
+              'polled every %.0f ms' % (records, load, args.ixfrs, POLL_S * 1000))
+        print('%-6s %7s %9s %9s %9s %9s %9s' % ('server', 'AXFR s', 'AXFR peak', 'IXFR 1st',
+                                                 'IXFR med', 'steady', 'IXFR peak'))
+        print('%-6s %7s %9s %9s %9s %9s %9s' % ('', '', 'MB', 's', 's', 'MB', 'MB'))
         serial = 1
         for name in args.servers.split(','):
             workdir = os.path.join(top, name)
@@ -242,21 +292,20 @@ def main():
             pids = benchlib.process_tree(proc.pid)
             axfr_peak = benchlib.memory_of(pids)[1]
             time.sleep(2)   # let a background zone file write finish
-            serial += 1
-            change_primary(primary_dir, primary, primary_port, serial)
-            pids = benchlib.process_tree(proc.pid)
-            reset_peak(pids)
-            steady = rss_of(pids)
-            started = time.monotonic()
-            notify(port)
-            wait_serial(proc, port, serial)
-            ixfr = time.monotonic() - started
-            ixfr_peak = benchlib.memory_of(benchlib.process_tree(proc.pid))[1]
-            print('%-6s %10.2f %12.0f %10.2f %12.0f %12.0f' % (
-                name, axfr, axfr_peak / 1024, ixfr, steady / 1024, ixfr_peak / 1024))
+            runs = []
+            for _ in range(args.ixfrs):
+                serial += 1
+                runs.append(ixfr_once(proc, port, primary_dir, primary, primary_port, serial))
+            times = sorted(run[0] for run in runs)
+            print('%-6s %7.2f %9.0f %9.3f %9.3f %9.0f %9.0f' % (
+                name, axfr, axfr_peak / 1024, runs[0][0], times[len(times) // 2],
+                runs[0][1] / 1024, max(run[2] for run in runs) / 1024))
             sys.stdout.flush()
             benchlib.stop_process(proc)
             procs.remove(proc)
+            if args.logdir:
+                os.makedirs(args.logdir, exist_ok=True)
+                shutil.copy(os.path.join(workdir, 'log'), os.path.join(args.logdir, name + '.log'))
     finally:
         for proc in procs:
             benchlib.stop_process(proc)

@@ -2,7 +2,8 @@
  * xfr_in.c: the secondary side: refresh timers, SOA queries, incoming
  * transfers, expiry and the saved copy, one state machine per secondary
  * zone on the main thread's event loop. Messages are read by xfr_parse.c,
- * versions built by zone_apply.c, published by the server (xfr_in_hooks).
+ * versions built by zone_apply.c, published by the server (xfr_in_hooks),
+ * saved copies written by zone_saver.c on its own thread.
  */
 #include <config.h>
 
@@ -31,7 +32,7 @@
 #include "zoned/xfr_in.h"
 #include "zoned/xfr_parse.h"
 #include "zoned/zone_apply.h"
-#include "zoned/zone_dump.h"
+#include "zoned/zone_saver.h"
 
 #define XFR_SOA_TIMEOUT_S 3          /* per SOA query (one datagram) */
 #define XFR_CONNECT_TIMEOUT_S 10
@@ -111,6 +112,7 @@ struct xfr_in {
 	unsigned transfers_active;
 	uint64_t queue_tickets;             /* the next queued_at */
 	struct event *dispatch;             /* starts queued transfers once places free */
+	struct zone_saver *saver;           /* writes the saved copies */
 };
 
 static void xfr_zone_refresh_start(struct xfr_zone *z);
@@ -444,41 +446,6 @@ xfr_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long 
 		message);
 }
 
-/* Writes the saved copy: a temporary file beside it, then rename(2), so it is never half there. */
-static void
-xfr_zone_save(struct xfr_zone *z, const struct zone *zone)
-{
-	struct xfr_in *xfr = z->owner;
-	if (z->path == NULL || zone == NULL)
-		return;
-	size_t length = strlen(z->path) + 16;
-	char *temporary = malloc(length);
-	if (temporary == NULL)
-		return;
-	snprintf(temporary, length, "%s.xfr-XXXXXX", z->path);
-	int fd = mkstemp(temporary);
-	/* mkstemp() makes it 0600; a zone file is public data, as BIND's copies are. */
-	if (fd >= 0)
-		fchmod(fd, 0644);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int rc = out != NULL ? zone_dump_write(zone, ZONE_DUMP_FULL, out) : ZONED_EIO;
-	if (out != NULL && (fflush(out) != 0 || fsync(fileno(out)) != 0))
-		rc = ZONED_EIO;
-	if (out != NULL && fclose(out) != 0)
-		rc = ZONED_EIO;
-	else if (out == NULL && fd >= 0)
-		close(fd);
-	if (rc == 0 && rename(temporary, z->path) != 0)
-		rc = ZONED_EIO;
-	if (rc != 0) {
-		xfr->log(LOG_ERR, "zone %s: cannot write the saved copy %s: %s", z->name, z->path,
-			errno ? strerror(errno) : zoned_strerror(rc));
-		if (fd >= 0)
-			unlink(temporary);
-	}
-	free(temporary);
-}
-
 static double
 xfr_seconds_since(const struct timespec *start)
 {
@@ -539,7 +506,9 @@ xfr_transfer_finish(struct xfr_zone *z)
 		xfr_zone_failed(z, zoned_strerror(rc));
 		return;
 	}
-	xfr_zone_save(z, xfr_zone_current(z));
+	/* Written on the saver's thread: a large zone's dump never holds up this loop. */
+	if (z->path != NULL)
+		zone_saver_save(xfr->saver, z->name, z->path, xfr_zone_current(z));
 	if (incremental)
 		xfr->log(LOG_INFO, "zone %s: transferred serial %lu from %s by IXFR: %zu "
 			"difference sequences, %zu records in %zu messages, %zu records now, %.2f s",
@@ -927,7 +896,11 @@ xfr_in_create(struct event_base *base, log_function *log, const struct xfr_in_ho
 	xfr->hooks = *hooks;
 	xfr->transfers_in = CONFIG_DEFAULT_TRANSFERS_IN;
 	xfr->dispatch = evtimer_new(base, on_dispatch, xfr);
-	if (xfr->dispatch == NULL) {
+	xfr->saver = zone_saver_create(log);
+	if (xfr->dispatch == NULL || xfr->saver == NULL) {
+		if (xfr->dispatch != NULL)
+			event_free(xfr->dispatch);
+		zone_saver_free(xfr->saver);
 		free(xfr);
 		return NULL;
 	}
@@ -983,5 +956,7 @@ xfr_in_free(struct xfr_in *xfr)
 		xfr_zone_free(z);
 	}
 	event_free(xfr->dispatch);
+	/* After the zones: the copies still waiting are written before zoned stops. */
+	zone_saver_free(xfr->saver);
 	free(xfr);
 }

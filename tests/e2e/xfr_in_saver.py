@@ -1,0 +1,131 @@
+# xfr_in_saver.py: a secondary's saved copy is written off the main
+# thread. A zoned primary serves a zone of 400,000 records and a small one
+# to a zoned secondary; after a 1-record change (IXFR) of the big zone, the
+# secondary writes the whole zone as its saved copy (which takes a good
+# fraction of a second), while zoned-control commands about the small
+# zone, answered by the main thread, keep coming back within a fraction of
+# that time. The log says "transferred serial" first, "saved copy ...
+# written" once the copy is on disk; a restart with the primary down
+# serves the newest copy.
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zoned_e2e import *  # noqa: E402,F401,F403
+from xfr_in import wait_log, wait_serial  # noqa: E402
+
+RECORDS = 400000
+CONTROL = os.path.join(TOP_BUILDDIR, 'src', 'zoned-control')
+
+
+def big_zone(serial, changed):
+    """big.test: RECORDS TXT records; `changed` names the one that differs per serial."""
+    lines = ['$ORIGIN big.test.', '$TTL 300',
+             '@ SOA ns1 hostmaster %d 3600 600 86400 300' % serial, '@ NS ns1',
+             'ns1 A 192.0.2.1', 'changed TXT "%s"' % changed]
+    lines += ['h%d TXT "host %d"' % (i, i) for i in range(RECORDS)]
+    return '\n'.join(lines) + '\n'
+
+
+def primary_conf(secondary_port):
+    return '''options { directory "."; allow-transfer { 127.0.0.1; };
+	notify explicit; also-notify { 127.0.0.1 port %d; }; };
+zone "big.test" { type primary; file "big.zone"; };
+zone "small.test" { type primary; file "small.zone"; };
+''' % secondary_port
+
+
+def secondary_conf(primary_port, socket_path):
+    zones = ''.join('''zone "%s" { type secondary; primaries { 127.0.0.1 port %d; };
+	file "copy-%s.db"; };
+''' % (name, primary_port, name) for name in ('big.test', 'small.test'))
+    return '''options { directory "."; min-refresh-time 1; min-retry-time 1; notify no; };
+controls { unix "%s" perm 0600 owner 0 group 0; };
+''' % socket_path + zones
+
+
+class Poller(threading.Thread):
+    """zoned-control zonestatus small.test, one after another: each command's latency."""
+
+    def __init__(self, socket_path):
+        super().__init__(daemon=True)
+        self.socket_path = socket_path
+        self.latencies = []
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.is_set() and len(self.latencies) < 10000:
+            started = time.monotonic()
+            out = subprocess.run([CONTROL, '-s', self.socket_path, 'zonestatus', 'small.test'],
+                                 capture_output=True, text=True, timeout=30)
+            assert 'type: secondary' in out.stdout, out
+            self.latencies.append(time.monotonic() - started)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(60)
+
+
+def test_saved_copy_off_main_thread(workdir):
+    primary_dir = os.path.join(workdir, 'primary')
+    os.makedirs(primary_dir)
+    secondary_port = free_port()
+    write(os.path.join(primary_dir, 'big.zone'), big_zone(1, 'one'))
+    write(os.path.join(primary_dir, 'small.zone'), zone_text('small.test', 1))
+    write(os.path.join(primary_dir, 'zoned.conf'), primary_conf(secondary_port))
+    primary = start_zoned(primary_dir, ['-c', 'zoned.conf', '-t', '1'], clean_exit=True)
+    socket_path = os.path.join(workdir, 'z.ctl')
+    write(os.path.join(workdir, 'zoned.conf'), secondary_conf(primary.port, socket_path))
+    z = Zoned(['-a', '127.0.0.1', '-p', str(secondary_port), '-c', 'zoned.conf', '-t', '1'],
+              workdir, clean_exit=True)
+    z.port = secondary_port
+    big_copy = os.path.join(workdir, 'copy-big.test.db')
+    wait_serial(z.port, 1, 30, z.log(), origin='big.test.')
+    wait_serial(z.port, 1, 10, z.log(), origin='small.test.')
+    wait_log(z, 'saved copy %s written: serial 1, %d records' % (big_copy, RECORDS + 4), 30)
+    poller = Poller(socket_path)
+    poller.start()
+    time.sleep(0.5)   # a few commands answered before the change: the baseline
+    before = len(poller.latencies)
+    # One changed record at the primary: NOTIFY, IXFR, then the whole zone saved again.
+    write(os.path.join(primary_dir, 'big.zone'), big_zone(2, 'two'))
+    primary.reload()
+    wait_log(z, 'saved copy %s written: serial 2,' % big_copy, 30)
+    time.sleep(0.3)
+    poller.stop()
+    log = z.log()
+    transferred = log.index('zone big.test: transferred serial 2 from')
+    assert 'by IXFR: 1 difference sequences' in log[transferred:], log
+    saved = re.search(r'saved copy %s written: serial 2, \d+ records, ([0-9.]+) s'
+                      % re.escape(big_copy), log)
+    save_seconds = float(saved.group(1))
+    during = poller.latencies[before:]
+    print('saved copy written in %.2f s; zoned-control answered %d times meanwhile, '
+          'slowest %.3f s (before the change: %d times, slowest %.3f s)'
+          % (save_seconds, len(during), max(during), before, max(poller.latencies[:before])))
+    # Meaningful only if the copy takes long enough to see a stall.
+    assert save_seconds >= 0.3, 'the copy took only %.2f s' % save_seconds
+    # On the main thread the copy would hold one command for about its whole time.
+    assert max(during) < save_seconds / 2, (save_seconds, during)
+    # Served first, saved then.
+    assert transferred < saved.start(), log
+    assert not [f for f in os.listdir(workdir) if '.xfr-' in f]
+    # The newest copy serves a restart with the primary down.
+    assert primary.stop() == 0
+    assert z.stop() == 0
+    z = Zoned(['-a', '127.0.0.1', '-p', str(secondary_port), '-c', 'zoned.conf', '-t', '1'],
+              workdir, clean_exit=True)
+    z.port = secondary_port
+    wait_serial(z.port, 2, 10, z.log(), origin='big.test.')
+    r = query('changed.big.test.', 'TXT', z.port)
+    assert r.answer and r.answer[0][0].strings == (b'two',), r
+    assert z.stop() == 0
+
+
+if __name__ == '__main__':
+    sys.exit(main([test_saved_copy_off_main_thread]))

@@ -35,6 +35,7 @@ struct zone_saver {
 	struct zone_save_job *head;         /* FIFO, one job per path */
 	struct zone_save_job **tail;
 	bool started;                       /* thread runs */
+	bool writing;                       /* a job taken off the queue is being written */
 	bool stopping;                      /* thread drains the queue and ends */
 	pthread_t thread;
 };
@@ -121,6 +122,7 @@ static struct zone_save_job *
 zone_saver_next_job(struct zone_saver *saver)
 {
 	pthread_mutex_lock(&saver->lock);
+	saver->writing = false;
 	while (saver->head == NULL && !saver->stopping)
 		pthread_cond_wait(&saver->wake, &saver->lock);
 	struct zone_save_job *job = saver->head;
@@ -128,6 +130,7 @@ zone_saver_next_job(struct zone_saver *saver)
 		saver->head = job->next;
 		if (saver->head == NULL)
 			saver->tail = &saver->head;
+		saver->writing = true;
 	}
 	pthread_mutex_unlock(&saver->lock);
 	return job;
@@ -237,8 +240,9 @@ zone_saver_free(struct zone_saver *saver)
 		return;
 	if (saver->started) {
 		pthread_mutex_lock(&saver->lock);
-		if (saver->head != NULL)
-			saver->log(LOG_INFO, "writing the saved copies still waiting before stopping");
+		if (saver->head != NULL || saver->writing)
+			saver->log(LOG_INFO, "finishing the saved copies of secondary zones before "
+				"stopping");
 		saver->stopping = true;
 		pthread_cond_signal(&saver->wake);
 		pthread_mutex_unlock(&saver->lock);

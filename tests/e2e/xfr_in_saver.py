@@ -5,8 +5,8 @@
 # fraction of a second), while zoned-control commands about the small
 # zone, answered by the main thread, keep coming back within a fraction of
 # that time. The log says "transferred serial" first, "saved copy ...
-# written" once the copy is on disk; a restart with the primary down
-# serves the newest copy.
+# written" once the copy is on disk; zoned stopped while a copy is being
+# written finishes it first, and a restart with the primary down serves it.
 import os
 import re
 import subprocess
@@ -20,6 +20,7 @@ from zoned_e2e import *  # noqa: E402,F401,F403
 from xfr_in import wait_log, wait_serial  # noqa: E402
 
 RECORDS = 400000
+PADDING = 'p' * 40   # bytes to write: the copy takes long enough to see a stall
 CONTROL = os.path.join(TOP_BUILDDIR, 'src', 'zoned-control')
 
 
@@ -28,7 +29,7 @@ def big_zone(serial, changed):
     lines = ['$ORIGIN big.test.', '$TTL 300',
              '@ SOA ns1 hostmaster %d 3600 600 86400 300' % serial, '@ NS ns1',
              'ns1 A 192.0.2.1', 'changed TXT "%s"' % changed]
-    lines += ['h%d TXT "host %d"' % (i, i) for i in range(RECORDS)]
+    lines += ['h%d TXT "host %d %s"' % (i, i, PADDING) for i in range(RECORDS)]
     return '\n'.join(lines) + '\n'
 
 
@@ -115,15 +116,24 @@ def test_saved_copy_off_main_thread(workdir):
     # Served first, saved then.
     assert transferred < saved.start(), log
     assert not [f for f in os.listdir(workdir) if '.xfr-' in f]
+    # Stopped while the next copy is being written: it is finished first.
+    write(os.path.join(primary_dir, 'big.zone'), big_zone(3, 'three'))
+    primary.reload()
+    wait_log(z, 'zone big.test: transferred serial 3 from', 30)
+    assert z.stop() == 0
+    log = z.log()
+    assert 'saved copy %s written: serial 3,' % big_copy in log, log
+    assert 'finishing the saved copies of secondary zones before stopping' in log, log
+    assert log.index('written: serial 3,') < log.index('stopped'), log
+    assert not [f for f in os.listdir(workdir) if '.xfr-' in f]
     # The newest copy serves a restart with the primary down.
     assert primary.stop() == 0
-    assert z.stop() == 0
     z = Zoned(['-a', '127.0.0.1', '-p', str(secondary_port), '-c', 'zoned.conf', '-t', '1'],
               workdir, clean_exit=True)
     z.port = secondary_port
-    wait_serial(z.port, 2, 10, z.log(), origin='big.test.')
+    wait_serial(z.port, 3, 10, z.log(), origin='big.test.')
     r = query('changed.big.test.', 'TXT', z.port)
-    assert r.answer and r.answer[0][0].strings == (b'two',), r
+    assert r.answer and r.answer[0][0].strings == (b'three',), r
     assert z.stop() == 0
 
 

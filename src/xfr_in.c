@@ -29,6 +29,7 @@
 #include "zoned/nametree.h"
 #include "zoned/rrtype.h"
 #include "zoned/tsig.h"
+#include "zoned/xfr_build.h"
 #include "zoned/xfr_in.h"
 #include "zoned/xfr_parse.h"
 #include "zoned/zone_apply.h"
@@ -56,6 +57,14 @@ enum xfr_phase {
 	XFR_QUEUED,                         /* waiting for a place under transfers-in */
 	XFR_CONNECTING,
 	XFR_TRANSFERRING,
+	XFR_BUILDING,                       /* an AXFR received, its version built on a thread */
+};
+
+/* A broken zone's findings, logged (the first few). */
+struct xfr_diag {
+	struct xfr_zone *zone;
+	const char *source;                 /* "AXFR from address#port" */
+	unsigned logged;
 };
 
 struct xfr_zone {
@@ -101,6 +110,14 @@ struct xfr_zone {
 	bool counted;                       /* holds one of transfers_active */
 	uint64_t queued_at;                 /* XFR_QUEUED: its place in the queue */
 	struct timespec queued_since;
+	/* XFR_BUILDING: the build thread's (xfr_build.h), with z->parse, until it is over. */
+	struct xfr_build *build;
+	char build_source[128];
+	struct xfr_diag build_findings;
+	struct diag build_diag;
+	bool built;                         /* over: xfr_transfer_finish takes built_rc, built_zone */
+	int built_rc;
+	struct zone *built_zone;
 };
 
 struct xfr_in {
@@ -204,6 +221,9 @@ static void
 xfr_zone_stop(struct xfr_zone *z)
 {
 	xfr_zone_release(z);
+	/* Before the parse state goes: the build thread reads its records. */
+	xfr_build_cancel(z->build);
+	z->build = NULL;
 	if (z->io != NULL)
 		event_free(z->io);
 	z->io = NULL;
@@ -428,13 +448,6 @@ xfr_zone_refresh_start(struct xfr_zone *z)
 		xfr_soa_send(z);
 }
 
-/* A broken zone's findings, logged (the first few). */
-struct xfr_diag {
-	struct xfr_zone *zone;
-	const char *source;                 /* "AXFR from address#port" */
-	unsigned logged;
-};
-
 static void
 xfr_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long line,
 	const char *message)
@@ -452,6 +465,43 @@ xfr_seconds_since(const struct timespec *start)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void xfr_transfer_finish(struct xfr_zone *z);
+
+/* The build thread is done: the transfer goes on from where it left off. */
+static void
+on_built(void *arg)
+{
+	struct xfr_zone *z = arg;
+	z->built_rc = xfr_build_finish(z->build, &z->built_zone);
+	z->build = NULL;
+	z->built = true;
+	xfr_transfer_finish(z);
+}
+
+/*
+ * An AXFR's version is built on a thread of its own: a large zone takes
+ * seconds, which this loop spends on other zones' refreshes and NOTIFYs,
+ * control commands and reloads (a refresh asked for meanwhile follows this
+ * one, as during the transfer). Returns false when no thread could start.
+ */
+static bool
+xfr_build_begin(struct xfr_zone *z, const char *source)
+{
+	snprintf(z->build_source, sizeof z->build_source, "%s", source);
+	z->build_findings = (struct xfr_diag){ z, z->build_source, 0 };
+	z->build_diag = (struct diag){ .emit = xfr_diag_emit, .arg = &z->build_findings };
+	z->build = xfr_build_start(z->owner->base, z->origin, &z->parse.full, z->build_source,
+		z->max_records, &z->build_diag, on_built, z);
+	if (z->build == NULL)
+		return false;
+	/* The socket is closed already; its event (and idle timeout) goes too. */
+	if (z->io != NULL)
+		event_free(z->io);
+	z->io = NULL;
+	z->phase = XFR_BUILDING;
+	return true;
 }
 
 /* The transfer is complete: build the version off to the side, check it, publish it. */
@@ -482,6 +532,13 @@ xfr_transfer_finish(struct xfr_zone *z)
 	else if (incremental)
 		rc = zone_apply_diffs(current, parse->diffs, parse->diff_count, source,
 			z->max_records, &d, &zone);
+	else if (z->built) {
+		/* Back from the build thread (on_built). */
+		rc = z->built_rc;
+		zone = z->built_zone;
+		z->built = false;
+	} else if (xfr_build_begin(z, source))
+		return;
 	else
 		rc = zone_apply_build(z->origin, &parse->full, source, z->max_records, &d, &zone);
 	size_t messages = parse->messages, records = parse->records, diffs = parse->diff_count;

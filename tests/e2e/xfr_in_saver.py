@@ -17,7 +17,9 @@ import time
 sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
-from xfr_in import wait_log, wait_serial  # noqa: E402
+from xfr_in import notify, serial_of, wait_log, wait_serial  # noqa: E402
+
+import dns.exception  # noqa: E402
 
 RECORDS = 400000
 PADDING = 'p' * 40   # bytes to write: the copy takes long enough to see a stall
@@ -72,7 +74,10 @@ class Poller(threading.Thread):
         self.join(60)
 
 
-def test_saved_copy_off_main_thread(workdir):
+def start_pair(workdir):
+    """A zoned primary of big.test and small.test, and a zoned secondary of
+    both (with a control socket) that has taken serial 1 and saved it.
+    Returns (primary, secondary, primary_dir, socket_path, big_copy)."""
     primary_dir = os.path.join(workdir, 'primary')
     os.makedirs(primary_dir)
     secondary_port = free_port()
@@ -82,13 +87,23 @@ def test_saved_copy_off_main_thread(workdir):
     primary = start_zoned(primary_dir, ['-c', 'zoned.conf', '-t', '1'], clean_exit=True)
     socket_path = os.path.join(workdir, 'z.ctl')
     write(os.path.join(workdir, 'zoned.conf'), secondary_conf(primary.port, socket_path))
-    z = Zoned(['-a', '127.0.0.1', '-p', str(secondary_port), '-c', 'zoned.conf', '-t', '1'],
-              workdir, clean_exit=True)
-    z.port = secondary_port
+    z = start_secondary(workdir, secondary_port)
     big_copy = os.path.join(workdir, 'copy-big.test.db')
     wait_serial(z.port, 1, 30, z.log(), origin='big.test.')
     wait_serial(z.port, 1, 10, z.log(), origin='small.test.')
     wait_log(z, 'saved copy %s written: serial 1, %d records' % (big_copy, RECORDS + 4), 30)
+    return primary, z, primary_dir, socket_path, big_copy
+
+
+def start_secondary(workdir, port):
+    z = Zoned(['-a', '127.0.0.1', '-p', str(port), '-c', 'zoned.conf', '-t', '1'], workdir,
+              clean_exit=True)
+    z.port = port
+    return z
+
+
+def test_saved_copy_off_main_thread(workdir):
+    primary, z, primary_dir, socket_path, big_copy = start_pair(workdir)
     poller = Poller(socket_path)
     poller.start()
     time.sleep(0.5)   # a few commands answered before the change: the baseline
@@ -128,14 +143,71 @@ def test_saved_copy_off_main_thread(workdir):
     assert not [f for f in os.listdir(workdir) if '.xfr-' in f]
     # The newest copy serves a restart with the primary down.
     assert primary.stop() == 0
-    z = Zoned(['-a', '127.0.0.1', '-p', str(secondary_port), '-c', 'zoned.conf', '-t', '1'],
-              workdir, clean_exit=True)
-    z.port = secondary_port
+    z = start_secondary(workdir, z.port)
     wait_serial(z.port, 3, 10, z.log(), origin='big.test.')
     r = query('changed.big.test.', 'TXT', z.port)
     assert r.answer and r.answer[0][0].strings == (b'three',), r
     assert z.stop() == 0
 
 
+class Notifier(threading.Thread):
+    """NOTIFY for big.test from the primary's address every 50 ms: refreshes asked for."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port = port
+        self.stopping = threading.Event()
+
+    def run(self):
+        while not self.stopping.wait(0.05):
+            try:
+                notify(self.port, name='big.test.')
+            except (dns.exception.Timeout, OSError):
+                pass
+
+    def stop(self):
+        self.stopping.set()
+        self.join(10)
+
+
+def test_axfr_built_off_main_thread(workdir):
+    """A retransfer of the big zone: its version is built on a thread of its
+    own while the main thread answers zoned-control; the NOTIFYs that come
+    meanwhile start no second transfer (one refresh follows this one)."""
+    primary, z, primary_dir, socket_path, big_copy = start_pair(workdir)
+    poller = Poller(socket_path)
+    poller.start()
+    time.sleep(0.5)
+    before = len(poller.latencies)
+    notifier = Notifier(z.port)
+    notifier.start()
+    out = subprocess.run([CONTROL, '-s', socket_path, 'retransfer', 'big.test'],
+                         capture_output=True, text=True, timeout=30)
+    assert out.stdout == 'zone big.test: retransfer (AXFR) started\n', out
+    pattern = r'zone big.test: transferred serial 1 from [^ ]+ by AXFR: %d records in \d+ ' \
+              r'messages, ([0-9.]+) s' % (RECORDS + 4)
+    deadline = time.monotonic() + 30 * TIME_SCALE
+    while len(re.findall(pattern, z.log())) < 2:
+        assert time.monotonic() < deadline, z.log()
+        time.sleep(0.05)
+    notifier.stop()
+    wait_log(z, 'saved copy %s written: serial 1,' % big_copy, 30)
+    time.sleep(0.5)   # the refresh asked for meanwhile: a SOA query, nothing newer
+    poller.stop()
+    log = z.log()
+    transfer_seconds = float(re.findall(pattern, log)[1])
+    during = poller.latencies[before:]
+    print('AXFR received and built in %.2f s; zoned-control answered %d times meanwhile, '
+          'slowest %.3f s' % (transfer_seconds, len(during), max(during)))
+    assert 'zone big.test: NOTIFY received, refreshing' in log, log
+    assert len(re.findall(r'zone big.test: transferred serial', log)) == 2, log
+    assert 'failed' not in log, log
+    # Built on the main thread, one command would wait for the whole build.
+    assert max(during) < transfer_seconds / 3, (transfer_seconds, during)
+    assert serial_of(z.port, 'big.test.') == 1
+    assert primary.stop() == 0
+    assert z.stop() == 0
+
+
 if __name__ == '__main__':
-    sys.exit(main([test_saved_copy_off_main_thread]))
+    sys.exit(main([test_saved_copy_off_main_thread, test_axfr_built_off_main_thread]))

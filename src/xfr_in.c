@@ -496,10 +496,6 @@ xfr_build_begin(struct xfr_zone *z, const char *source)
 		z->max_records, &z->build_diag, on_built, z);
 	if (z->build == NULL)
 		return false;
-	/* The socket is closed already; its event (and idle timeout) goes too. */
-	if (z->io != NULL)
-		event_free(z->io);
-	z->io = NULL;
 	z->phase = XFR_BUILDING;
 	return true;
 }
@@ -600,6 +596,13 @@ xfr_transfer_message(struct xfr_zone *z, const uint8_t *message, size_t length)
 		xfr_zone_failed(z, "the last message is not signed (TSIG)");
 		return false;
 	}
+	/*
+	 * The socket's event goes before the socket: once closed, its number
+	 * may be another thread's file (the saver's) when the event would go.
+	 */
+	if (z->io != NULL)
+		event_free(z->io);
+	z->io = NULL;
 	if (z->fd >= 0)
 		close(z->fd);
 	z->fd = -1;

@@ -497,6 +497,8 @@ xfr_build_begin(struct xfr_zone *z, const char *source)
 	if (z->build == NULL)
 		return false;
 	z->phase = XFR_BUILDING;
+	z->owner->log(LOG_DEBUG, "zone %s: %s received, building it on a thread of its own",
+		z->name, source);
 	return true;
 }
 

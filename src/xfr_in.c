@@ -2,7 +2,8 @@
  * xfr_in.c: the secondary side: refresh timers, SOA queries, incoming
  * transfers, expiry and the saved copy, one state machine per secondary
  * zone on the main thread's event loop. Messages are read by xfr_parse.c,
- * versions built by zone_apply.c, published by the server (xfr_in_hooks).
+ * versions built by zone_apply.c, published by the server (xfr_in_hooks),
+ * saved copies written by zone_saver.c on its own thread.
  */
 #include <config.h>
 
@@ -28,10 +29,11 @@
 #include "zoned/nametree.h"
 #include "zoned/rrtype.h"
 #include "zoned/tsig.h"
+#include "zoned/xfr_build.h"
 #include "zoned/xfr_in.h"
 #include "zoned/xfr_parse.h"
 #include "zoned/zone_apply.h"
-#include "zoned/zone_dump.h"
+#include "zoned/zone_saver.h"
 
 #define XFR_SOA_TIMEOUT_S 3          /* per SOA query (one datagram) */
 #define XFR_CONNECT_TIMEOUT_S 10
@@ -55,6 +57,14 @@ enum xfr_phase {
 	XFR_QUEUED,                         /* waiting for a place under transfers-in */
 	XFR_CONNECTING,
 	XFR_TRANSFERRING,
+	XFR_BUILDING,                       /* an AXFR received, its version built on a thread */
+};
+
+/* A broken zone's findings, logged (the first few). */
+struct xfr_diag {
+	struct xfr_zone *zone;
+	const char *source;                 /* "AXFR from address#port" */
+	unsigned logged;
 };
 
 struct xfr_zone {
@@ -102,6 +112,14 @@ struct xfr_zone {
 	bool counted;                       /* holds one of transfers_active */
 	uint64_t queued_at;                 /* XFR_QUEUED: its place in the queue */
 	struct timespec queued_since;
+	/* XFR_BUILDING: the build thread's (xfr_build.h), with z->parse, until it is over. */
+	struct xfr_build *build;
+	char build_source[128];
+	struct xfr_diag build_findings;
+	struct diag build_diag;
+	bool built;                         /* over: xfr_transfer_finish takes built_rc, built_zone */
+	int built_rc;
+	struct zone *built_zone;
 };
 
 struct xfr_in {
@@ -113,6 +131,7 @@ struct xfr_in {
 	unsigned transfers_active;
 	uint64_t queue_tickets;             /* the next queued_at */
 	struct event *dispatch;             /* starts queued transfers once places free */
+	struct zone_saver *saver;           /* writes the saved copies */
 };
 
 static void xfr_zone_refresh_start(struct xfr_zone *z);
@@ -204,6 +223,9 @@ static void
 xfr_zone_stop(struct xfr_zone *z)
 {
 	xfr_zone_release(z);
+	/* Before the parse state goes: the build thread reads its records. */
+	xfr_build_cancel(z->build);
+	z->build = NULL;
 	if (z->io != NULL)
 		event_free(z->io);
 	z->io = NULL;
@@ -428,13 +450,6 @@ xfr_zone_refresh_start(struct xfr_zone *z)
 		xfr_soa_send(z);
 }
 
-/* A broken zone's findings, logged (the first few). */
-struct xfr_diag {
-	struct xfr_zone *zone;
-	const char *source;                 /* "AXFR from address#port" */
-	unsigned logged;
-};
-
 static void
 xfr_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long line,
 	const char *message)
@@ -444,41 +459,6 @@ xfr_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long 
 		return;
 	x->zone->owner->log(LOG_ERR, "zone %s: %s: %s", x->zone->name, file ? file : x->source,
 		message);
-}
-
-/* Writes the saved copy: a temporary file beside it, then rename(2), so it is never half there. */
-static void
-xfr_zone_save(struct xfr_zone *z, const struct zone *zone)
-{
-	struct xfr_in *xfr = z->owner;
-	if (z->path == NULL || zone == NULL)
-		return;
-	size_t length = strlen(z->path) + 16;
-	char *temporary = malloc(length);
-	if (temporary == NULL)
-		return;
-	snprintf(temporary, length, "%s.xfr-XXXXXX", z->path);
-	int fd = mkstemp(temporary);
-	/* mkstemp() makes it 0600; a zone file is public data, as BIND's copies are. */
-	if (fd >= 0)
-		fchmod(fd, 0644);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	int rc = out != NULL ? zone_dump_write(zone, ZONE_DUMP_FULL, out) : ZONED_EIO;
-	if (out != NULL && (fflush(out) != 0 || fsync(fileno(out)) != 0))
-		rc = ZONED_EIO;
-	if (out != NULL && fclose(out) != 0)
-		rc = ZONED_EIO;
-	else if (out == NULL && fd >= 0)
-		close(fd);
-	if (rc == 0 && rename(temporary, z->path) != 0)
-		rc = ZONED_EIO;
-	if (rc != 0) {
-		xfr->log(LOG_ERR, "zone %s: cannot write the saved copy %s: %s", z->name, z->path,
-			errno ? strerror(errno) : zoned_strerror(rc));
-		if (fd >= 0)
-			unlink(temporary);
-	}
-	free(temporary);
 }
 
 static double
@@ -494,6 +474,41 @@ static double
 xfr_ms_between(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static void xfr_transfer_finish(struct xfr_zone *z);
+
+/* The build thread is done: the transfer goes on from where it left off. */
+static void
+on_built(void *arg)
+{
+	struct xfr_zone *z = arg;
+	z->built_rc = xfr_build_finish(z->build, &z->built_zone);
+	z->build = NULL;
+	z->built = true;
+	xfr_transfer_finish(z);
+}
+
+/*
+ * An AXFR's version is built on a thread of its own: a large zone takes
+ * seconds, which this loop spends on other zones' refreshes and NOTIFYs,
+ * control commands and reloads (a refresh asked for meanwhile follows this
+ * one, as during the transfer). Returns false when no thread could start.
+ */
+static bool
+xfr_build_begin(struct xfr_zone *z, const char *source)
+{
+	snprintf(z->build_source, sizeof z->build_source, "%s", source);
+	z->build_findings = (struct xfr_diag){ z, z->build_source, 0 };
+	z->build_diag = (struct diag){ .emit = xfr_diag_emit, .arg = &z->build_findings };
+	z->build = xfr_build_start(z->owner->base, z->origin, &z->parse.full, z->build_source,
+		z->max_records, &z->build_diag, on_built, z);
+	if (z->build == NULL)
+		return false;
+	z->phase = XFR_BUILDING;
+	z->owner->log(LOG_DEBUG, "zone %s: %s received, building it on a thread of its own",
+		z->name, source);
+	return true;
 }
 
 /* The transfer is complete: build the version off to the side, check it, publish it. */
@@ -524,10 +539,17 @@ xfr_transfer_finish(struct xfr_zone *z)
 	else if (incremental)
 		rc = zone_apply_diffs(current, parse->diffs, parse->diff_count, source,
 			z->max_records, &d, &zone);
+	else if (z->built) {
+		/* Back from the build thread (on_built). */
+		rc = z->built_rc;
+		zone = z->built_zone;
+		z->built = false;
+	} else if (xfr_build_begin(z, source))
+		return;
 	else
 		rc = zone_apply_build(z->origin, &parse->full, source, z->max_records, &d, &zone);
 	size_t messages = parse->messages, records = parse->records, diffs = parse->diff_count;
-	struct timespec applied, published, saved;
+	struct timespec applied, published;
 	clock_gettime(CLOCK_MONOTONIC, &applied);
 	if (rc != 0 && incremental && rc != ZONED_ENOMEM) {
 		xfr->log(LOG_WARNING, "zone %s: IXFR from %s does not apply (%s): AXFR instead",
@@ -551,13 +573,13 @@ xfr_transfer_finish(struct xfr_zone *z)
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &published);
-	xfr_zone_save(z, xfr_zone_current(z));
-	clock_gettime(CLOCK_MONOTONIC, &saved);
+	/* Written on the saver's thread: a large zone's dump never holds up this loop. */
+	if (z->path != NULL)
+		zone_saver_save(xfr->saver, z->name, z->path, xfr_zone_current(z));
 	xfr->log(LOG_DEBUG, "zone %s: %s phases (ms): SOA query and connect %.1f, receive %.1f, "
-		"apply %.1f, journal and publish %.1f, save %.1f", z->name, source,
+		"apply %.1f, journal and publish %.1f", z->name, source,
 		xfr_ms_between(&z->started, &z->asked), xfr_ms_between(&z->asked, &z->received),
-		xfr_ms_between(&z->received, &applied), xfr_ms_between(&applied, &published),
-		xfr_ms_between(&published, &saved));
+		xfr_ms_between(&z->received, &applied), xfr_ms_between(&applied, &published));
 	if (incremental)
 		xfr->log(LOG_INFO, "zone %s: transferred serial %lu from %s by IXFR: %zu "
 			"difference sequences, %zu records in %zu messages, %zu records now, %.2f s",
@@ -593,11 +615,11 @@ xfr_transfer_message(struct xfr_zone *z, const uint8_t *message, size_t length)
 		return false;
 	}
 	/*
-	 * The event goes before its socket: libevent still counting a reader
-	 * on a closed fd would never add the next socket given that number
-	 * to epoll (one made while the version is built or published).
+	 * The socket's event goes before the socket: once closed, its number
+	 * may be another thread's file (the saver's) when the event would go.
 	 */
-	event_free(z->io);
+	if (z->io != NULL)
+		event_free(z->io);
 	z->io = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &z->received);
 	if (z->fd >= 0)
@@ -954,7 +976,11 @@ xfr_in_create(struct event_base *base, log_function *log, const struct xfr_in_ho
 	xfr->hooks = *hooks;
 	xfr->transfers_in = CONFIG_DEFAULT_TRANSFERS_IN;
 	xfr->dispatch = evtimer_new(base, on_dispatch, xfr);
-	if (xfr->dispatch == NULL) {
+	xfr->saver = zone_saver_create(log);
+	if (xfr->dispatch == NULL || xfr->saver == NULL) {
+		if (xfr->dispatch != NULL)
+			event_free(xfr->dispatch);
+		zone_saver_free(xfr->saver);
 		free(xfr);
 		return NULL;
 	}
@@ -1010,5 +1036,7 @@ xfr_in_free(struct xfr_in *xfr)
 		xfr_zone_free(z);
 	}
 	event_free(xfr->dispatch);
+	/* After the zones: the copies still waiting are written before zoned stops. */
+	zone_saver_free(xfr->saver);
 	free(xfr);
 }

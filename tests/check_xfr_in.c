@@ -1,11 +1,13 @@
 /*
  * check_xfr_in.c: reading incoming transfers (xfr_parse.c) and building the
- * versions they make (zone_apply.c). Messages are written by ldns (which
+ * versions they make (zone_apply.c, and on a thread of its own: xfr_build.c). Messages are written by ldns (which
  * compresses names), so decompression is exercised with another
  * implementation's output.
  */
 #include <config.h>
 
+#include <event2/event.h>
+#include <event2/thread.h>
 #include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "zoned/error.h"
 #include "zoned/nametree.h"
 #include "zoned/rrtype.h"
+#include "zoned/xfr_build.h"
 #include "zoned/xfr_parse.h"
 #include "zoned/zone_apply.h"
 
@@ -425,6 +428,95 @@ START_TEST(test_query_build)
 }
 END_TEST
 
+/* The build thread's end, seen on the loop: the loop stops there. */
+struct build_wait {
+	struct event_base *base;
+	struct xfr_build *build;
+	int calls;
+	int rc;
+	struct zone *zone;
+};
+
+static void
+on_test_built(void *arg)
+{
+	struct build_wait *wait = arg;
+	wait->calls++;
+	wait->rc = xfr_build_finish(wait->build, &wait->zone);
+	event_base_loopbreak(wait->base);
+}
+
+/* Builds the AXFR of rrs on a thread; returns the loop's view of it (calls 1 when it ended). */
+static struct build_wait
+build_on_thread(const char *rrs)
+{
+	struct xfr_parse parse;
+	xfr_parse_init(&parse, origin, RRTYPE_AXFR, ID, 0, 0);
+	const char *const messages[] = { rrs, NULL };
+	ck_assert_int_eq(feed(&parse, RRTYPE_AXFR, messages), 0);
+	ck_assert_int_eq(parse.result, XFR_RESULT_FULL);
+	evthread_use_pthreads();
+	struct build_wait wait = { event_base_new(), NULL, 0, -1, NULL };
+	ck_assert_ptr_nonnull(wait.base);
+	wait.build = xfr_build_start(wait.base, origin, &parse.full, "AXFR from test", 0, &sink,
+		on_test_built, &wait);
+	ck_assert_ptr_nonnull(wait.build);
+	/* Bounded: a build that never ends fails here, not by hanging. */
+	struct timeval most = { 10, 0 };
+	event_base_loopexit(wait.base, &most);
+	event_base_dispatch(wait.base);
+	event_base_free(wait.base);
+	xfr_parse_free(&parse);
+	return wait;
+}
+
+START_TEST(test_build_on_thread)
+{
+	struct build_wait wait = build_on_thread(SOA(5) ";" BASE ";" SOA(5));
+	ck_assert_int_eq(wait.calls, 1);
+	ck_assert_int_eq(wait.rc, 0);
+	ck_assert_uint_eq(wait.zone->serial, 5);
+	ck_assert_uint_eq(wait.zone->record_count, 6);
+	ck_assert_int_eq(address_last_octet(wait.zone, "www.example."), 2);
+	ck_assert_str_eq(findings, "");
+	zone_free(wait.zone);
+}
+END_TEST
+
+/* A check failed on the build thread: its findings reach the caller's diag, no zone. */
+START_TEST(test_build_on_thread_fails)
+{
+	struct build_wait wait = build_on_thread(SOA(6) ";" BASE
+		";www.example. 300 IN CNAME ns1.example.;" SOA(6));
+	ck_assert_int_eq(wait.calls, 1);
+	ck_assert_int_eq(wait.rc, ZONED_EZONE);
+	ck_assert_ptr_null(wait.zone);
+	ck_assert_ptr_nonnull(strstr(findings, "CNAME and other data"));
+}
+END_TEST
+
+/* Dropped before its end is seen (a stop): the thread is waited for, nothing is left. */
+START_TEST(test_build_cancel)
+{
+	struct xfr_parse parse;
+	xfr_parse_init(&parse, origin, RRTYPE_AXFR, ID, 0, 0);
+	const char *const messages[] = { SOA(7) ";" BASE ";" SOA(7), NULL };
+	ck_assert_int_eq(feed(&parse, RRTYPE_AXFR, messages), 0);
+	evthread_use_pthreads();
+	struct build_wait wait = { event_base_new(), NULL, 0, -1, NULL };
+	wait.build = xfr_build_start(wait.base, origin, &parse.full, "AXFR from test", 0, &sink,
+		on_test_built, &wait);
+	ck_assert_ptr_nonnull(wait.build);
+	xfr_build_cancel(wait.build);
+	xfr_build_cancel(NULL);
+	/* Its end, made active by the thread, went with it: the loop has nothing to run. */
+	ck_assert_int_eq(event_base_loop(wait.base, EVLOOP_NONBLOCK), 1);
+	ck_assert_int_eq(wait.calls, 0);
+	event_base_free(wait.base);
+	xfr_parse_free(&parse);
+}
+END_TEST
+
 static Suite *
 xfr_in_suite(void)
 {
@@ -445,6 +537,9 @@ xfr_in_suite(void)
 	tcase_add_test(tc, test_ixfr_other_forms);
 	tcase_add_test(tc, test_serial_arithmetic);
 	tcase_add_test(tc, test_query_build);
+	tcase_add_test(tc, test_build_on_thread);
+	tcase_add_test(tc, test_build_on_thread_fails);
+	tcase_add_test(tc, test_build_cancel);
 	suite_add_tcase(s, tc);
 	return s;
 }

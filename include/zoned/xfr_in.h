@@ -5,7 +5,7 @@
  * retry interval after a failure), a transfer (IXFR, or AXFR) when the
  * primary's serial is newer, the new version built and checked off to the
  * side and handed to the server to publish like a reload, the saved copy
- * written, and the zone expired (SERVFAIL) after the SOA expire interval
+ * written (on a thread of its own: zone_saver.h), and the zone expired (SERVFAIL) after the SOA expire interval
  * without a successful refresh.
  */
 #ifndef ZONED_XFR_IN_H

@@ -300,8 +300,9 @@ def test_expire_and_saved_copy(workdir):
                            zone=primary_zone(5, refresh=1, retry=1, expire=4))
         z = start_secondary(workdir, primary_port)
         wait_serial(z.port, 5, 10, z.log())
-        # The saved copy is written just after the version is published.
-        wait_log(z, 'transferred serial 5 from', 2)
+        # The saved copy is written on its own thread after the version is published.
+        wait_log(z, 'saved copy %s written: serial 5,'
+                 % os.path.join(workdir, 'secondary-example.db'), 5)
         assert os.path.exists(os.path.join(workdir, 'secondary-example.db'))
         assert not [f for f in os.listdir(workdir) if '.xfr-' in f]
         stop_peers()

@@ -21,6 +21,7 @@
 #include "zoned/answer.h"
 #include "zoned/answer_stream.h"
 #include "zoned/cookie.h"
+#include "zoned/elapsed.h"
 #include "zoned/error.h"
 #include "zoned/log.h"
 #include "zoned/net.h"
@@ -89,10 +90,7 @@ net_tcp_stream_log(const struct net_tcp_connection *c, int priority, const char 
 	char zone[DNAME_MAX_LENGTH * 4], client[LOG_ADDRESS_SIZE];
 	dname_format(s->zone->origin, zone, sizeof zone);
 	log_format_address((const struct sockaddr *)&c->peer, client, sizeof client);
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double seconds = (double)(now.tv_sec - c->stream_start.tv_sec)
-		+ (double)(now.tv_nsec - c->stream_start.tv_nsec) / 1e9;
+	double seconds = elapsed_since(&c->stream_start);
 	/* IXFR: from the client's serial; in AXFR form when the journal could not serve it. */
 	const char *kind = s->incremental ? "IXFR" : s->qtype == RRTYPE_IXFR ? "IXFR (AXFR form)"
 		: "AXFR";

@@ -28,6 +28,7 @@
 #include "zoned/control.h"
 #include "zoned/cookie.h"
 #include "zoned/diag.h"
+#include "zoned/elapsed.h"
 #include "zoned/error.h"
 #include "zoned/log.h"
 #include "zoned/metrics_http.h"
@@ -496,11 +497,8 @@ server_reload_scoped(struct server *server, enum control_reload scope, const uin
 	}
 	if (xfr_in_configure(server->xfr_in, server->config) != 0)
 		log_message(LOG_ERR, "reload: out of memory for the secondary zones");
-	struct timespec end;
-	clock_gettime(CLOCK_MONOTONIC, &end);
 	log_message(LOG_INFO, "reload done: %zu zones, %u failed, %.3f s", zones->zone_count,
-		failed, (double)(end.tv_sec - start.tv_sec)
-		+ (double)(end.tv_nsec - start.tv_nsec) / 1e9);
+		failed, elapsed_since(&start));
 	server_os_notify("READY=1");
 	return 0;
 }

@@ -25,6 +25,7 @@
 #include "zoned/log.h"
 #include "zoned/config.h"
 #include "zoned/diag.h"
+#include "zoned/elapsed.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
 #include "zoned/rrtype.h"
@@ -461,21 +462,6 @@ xfr_diag_emit(void *arg, enum diag_level level, const char *file, unsigned long 
 		message);
 }
 
-static double
-xfr_seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
-/* Milliseconds from a to b. */
-static double
-xfr_ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
-}
-
 static void xfr_transfer_finish(struct xfr_zone *z);
 
 /* The build thread is done: the transfer goes on from where it left off. */
@@ -578,18 +564,20 @@ xfr_transfer_finish(struct xfr_zone *z)
 		zone_saver_save(xfr->saver, z->name, z->path, xfr_zone_current(z));
 	xfr->log(LOG_DEBUG, "zone %s: %s phases (ms): SOA query and connect %.1f, receive %.1f, "
 		"apply %.1f, journal and publish %.1f", z->name, source,
-		xfr_ms_between(&z->started, &z->asked), xfr_ms_between(&z->asked, &z->received),
-		xfr_ms_between(&z->received, &applied), xfr_ms_between(&applied, &published));
+		1e3 * elapsed_between(&z->started, &z->asked),
+		1e3 * elapsed_between(&z->asked, &z->received),
+		1e3 * elapsed_between(&z->received, &applied),
+		1e3 * elapsed_between(&applied, &published));
 	if (incremental)
 		xfr->log(LOG_INFO, "zone %s: transferred serial %lu from %s by IXFR: %zu "
 			"difference sequences, %zu records in %zu messages, %zu records now, %.2f s",
 			z->name, (unsigned long)serial, z->primaries[z->primary].text, diffs, records,
-			messages, total, xfr_seconds_since(&z->started));
+			messages, total, elapsed_since(&z->started));
 	else
 		xfr->log(LOG_INFO, "zone %s: transferred serial %lu from %s by %s: %zu records in "
 			"%zu messages, %.2f s", z->name, (unsigned long)serial,
 			z->primaries[z->primary].text, z->qtype == RRTYPE_IXFR ? "IXFR (in AXFR form)"
-			: "AXFR", total, messages, xfr_seconds_since(&z->started));
+			: "AXFR", total, messages, elapsed_since(&z->started));
 	xfr_zone_succeeded(z, false);
 }
 
@@ -768,7 +756,7 @@ on_dispatch(evutil_socket_t unused, short events, void *arg)
 			return;
 		xfr->log(LOG_INFO, "zone %s: transfer from %s starting after %.2f s in the queue",
 			first->name, first->primaries[first->primary].text,
-			xfr_seconds_since(&first->queued_since));
+			elapsed_since(&first->queued_since));
 		xfr_transfer_start(first);
 	}
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zoned/elapsed.h"
 #include "zoned/error.h"
 #include "zoned/nametree.h"
 #include "zoned/zone_dump.h"
@@ -79,14 +80,6 @@ zone_saver_write(const struct zone *zone, const char *path, int *error)
 	return rc;
 }
 
-static double
-zone_saver_seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 /* Writes one job's copy and logs the outcome. */
 static void
 zone_saver_run_job(struct zone_saver *saver, const struct zone_save_job *job)
@@ -102,7 +95,7 @@ zone_saver_run_job(struct zone_saver *saver, const struct zone_save_job *job)
 	}
 	saver->log(LOG_INFO, "zone %s: saved copy %s written: serial %lu, %zu records, %.2f s",
 		job->name, job->path, (unsigned long)job->zone->serial, job->zone->record_count,
-		zone_saver_seconds_since(&started));
+		elapsed_since(&started));
 }
 
 static void

@@ -14,6 +14,7 @@
 
 #include "zoned/config.h"
 #include "zoned/diag.h"
+#include "zoned/elapsed.h"
 #include "zoned/error.h"
 #include "zoned/journal.h"
 #include "zoned/log.h"
@@ -107,15 +108,6 @@ on_zone_file(void *arg, const char *path)
 	files->count++;
 }
 
-static double
-zoneset_seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec)
-		+ (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 /* The first of files that no longer looks as when it was opened, or NULL. */
 static const struct zoneset_file *
 zoneset_files_changed(const struct zoneset_files *files)
@@ -198,7 +190,7 @@ zoneset_load_zone_once(const struct config *config, const struct config_zone *cz
 	entry->file_count = files.count;
 	entry->loaded = time(NULL);
 	log(LOG_INFO, "zone %s: loaded serial %lu, %zu records, %.2f s", entry->name,
-		(unsigned long)zone->serial, zone->record_count, zoneset_seconds_since(&start));
+		(unsigned long)zone->serial, zone->record_count, elapsed_since(&start));
 	return 0;
 }
 

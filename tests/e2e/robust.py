@@ -244,16 +244,47 @@ def test_messages_long_rdata_and_token(workdir):
     assert 'ran out of space' not in out, out
 
 
-def write_halves_around_reload(z, path, text, pause):
+def read_position(pid, path):
+    """The offset of the daemon's read()s in path (its first such descriptor
+    with one past 0), or None. The reload's scan uses pread() and leaves its
+    offset at 0; the load's lexer read()s 64 KiB at a time."""
+    target = os.path.realpath(path)
+    fds = '/proc/%d/fd' % pid
+    try:
+        names = os.listdir(fds)
+    except OSError:
+        return None
+    for fd in names:
+        try:
+            if os.readlink(os.path.join(fds, fd)) != target:
+                continue
+            with open('/proc/%d/fdinfo/%s' % (pid, fd)) as f:
+                pos = int(f.readline().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if pos > 0:
+            return pos
+    return None
+
+
+def write_halves_around_reload(z, path, text, watch, past):
     """Rewrites path in place (O_TRUNC, then a writer mid-way): the first
-    half, SIGHUP, pause seconds into the reload the rest; waits for the end."""
+    half, SIGHUP, and the rest as soon as the load has read more than past
+    bytes of watch (path itself or the file that includes it), so the rest
+    lands inside the load however slow the machine; waits for the end."""
     half = text[:text.index('\n', len(text) // 2) + 1]
     with open(path, 'w') as f:
         f.write(half)
         f.flush()
         os.kill(z.pid, signal.SIGHUP)
         z.wait_state('RELOADING=1', PROMPT_SECONDS)
-        time.sleep(pause)
+        deadline = time.monotonic() + PROMPT_SECONDS * TIME_SCALE
+        while True:
+            pos = read_position(z.pid, watch)
+            if pos is not None and pos > past:
+                break
+            assert time.monotonic() < deadline, 'the reload never read %s:\n%s' % (watch, z.log())
+            time.sleep(0.0005)
         f.write(text[len(half):])
     z.wait_state('READY=1', 60)
 
@@ -262,7 +293,7 @@ def test_in_place_rewrite_during_reload(workdir):
     z, port, path = serve(workdir, 'big.test', zone_text('big.test', 1))
     full = big_zone_text('big.test', 2, 400000) + 'last IN A 192.0.2.99\n'
     full_records = full.count(' IN ')
-    write_halves_around_reload(z, path, full, 0.05)
+    write_halves_around_reload(z, path, full, path, 0)
     log = z.log()
     loaded = [line for line in log.splitlines() if 'zone big.test: loaded serial 2' in line]
     # The half version was never loaded, let alone served.
@@ -293,7 +324,8 @@ def test_in_place_include_rewrite_during_reload(workdir):
                           zone_text('big.test', 1, '$INCLUDE %s\n' % inc) + body)
     write(path, zone_text('big.test', 2, '$INCLUDE %s\n' % inc) + body)
     part = ''.join('p%d IN A 192.0.2.50\n' % i for i in range(200))
-    write_halves_around_reload(z, inc, part, 0.15)
+    # Two 64 KiB reads of the including file are past its $INCLUDE line.
+    write_halves_around_reload(z, inc, part, path, 2 * 65536)
     log = z.log()
     assert 'zone big.test: loaded serial 2' in log, log
     # p199 is in the second half: a half include would have no answer for it.

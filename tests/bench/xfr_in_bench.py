@@ -141,7 +141,9 @@ ZONED_ARGS = []
 
 def zoned_secondary(workdir, port, primary, builddir):
     write(os.path.join(workdir, 'zoned.conf'), '''options { directory "%s"; };
-zone "%s" { type secondary; primaries { 127.0.0.1 port %d; }; file "secondary.db"; };
+# notify no: as the BIND secondary; the zone's NS addresses are not loopback.
+zone "%s" { type secondary; primaries { 127.0.0.1 port %d; }; file "secondary.db";
+	notify no; };
 ''' % (workdir, ORIGIN, primary))
     return [os.path.join(builddir, 'src', 'zoned'), '-a', '127.0.0.1', '-p', str(port),
             '-c', os.path.join(workdir, 'zoned.conf'), '-t', '2'] + ZONED_ARGS

@@ -202,6 +202,8 @@ void answer_lookup(struct answer *answer);
  * (RFC 1995 3); false without one (answer_transfer.c).
  */
 bool answer_transfer_client_serial(const struct query *query, uint32_t *serial);
+/* The serial of the SOA a NOTIFY carries in its answer section (RFC 1996 3.7); false without one. */
+bool answer_notify_serial(const struct query *query, uint32_t *serial);
 /* RFC 1996 3.7: answers a NOTIFY (answer_notify.c). */
 void answer_notify(struct answer *answer);
 

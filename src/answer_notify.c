@@ -27,8 +27,10 @@ answer_notify(struct answer *answer)
 		answer->rcode = RCODE_NOTAUTH;
 		return;
 	}
+	uint32_t serial;
+	bool has_serial = answer_notify_serial(query, &serial);
 	switch (notify_in_check(answer->settings->notify_in, zone, answer->request->client,
-		answer->acl_key)) {
+		answer->acl_key, has_serial ? &serial : NULL)) {
 	case NOTIFY_IN_ACCEPTED:
 	case NOTIFY_IN_PRIMARY:
 		answer->authoritative = true;

@@ -56,15 +56,17 @@ transfer_skip_name(const uint8_t *message, size_t length, size_t *offset)
 }
 
 /*
- * The serial of the SOA that an IXFR query carries in its authority
- * section (RFC 1995 3), right after the question; false without one.
- * query_parse() has checked that the record's length is within the message.
+ * The serial of a SOA that is the first record after the question, in the
+ * section whose count is at count_offset of the header (6: answer, 8:
+ * authority); false without one. query_parse() has checked that the
+ * record's length is within the message.
  */
-bool
-answer_transfer_client_serial(const struct query *query, uint32_t *serial)
+static bool
+transfer_first_soa_serial(const struct query *query, size_t count_offset, uint32_t *serial)
 {
 	const uint8_t *packet = query->packet;
-	if (query->length < WIRE_HEADER_LENGTH || (packet[8] << 8 | packet[9]) != 1)
+	if (query->length < WIRE_HEADER_LENGTH
+		|| (packet[count_offset] << 8 | packet[count_offset + 1]) == 0)
 		return false;
 	size_t offset = WIRE_HEADER_LENGTH + query->question_length;
 	if (!transfer_skip_name(packet, query->length, &offset) || query->length - offset < 10)
@@ -80,6 +82,23 @@ answer_transfer_client_serial(const struct query *query, uint32_t *serial)
 	const uint8_t *s = packet + offset;
 	*serial = (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3];
 	return true;
+}
+
+/* RFC 1995 3: an IXFR query's one authority record, the client's SOA. */
+bool
+answer_transfer_client_serial(const struct query *query, uint32_t *serial)
+{
+	const uint8_t *packet = query->packet;
+	if (query->length < WIRE_HEADER_LENGTH || (packet[8] << 8 | packet[9]) != 1)
+		return false;
+	return transfer_first_soa_serial(query, 8, serial);
+}
+
+/* RFC 1996 3.7: a NOTIFY may carry the zone's new SOA in its answer section. */
+bool
+answer_notify_serial(const struct query *query, uint32_t *serial)
+{
+	return transfer_first_soa_serial(query, 6, serial);
 }
 
 /* RFC 1982 3.2: true when a is older than b in serial number arithmetic. */

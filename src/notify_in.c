@@ -21,6 +21,10 @@
 #include "zoned/notify_in.h"
 #include "zoned/zoneset.h"
 
+/* On the pipe: origin's length, origin, whether a serial follows, the serial (4). */
+#define NOTIFY_IN_MESSAGE_FIXED 6
+#define NOTIFY_IN_MESSAGE_MAX (NOTIFY_IN_MESSAGE_FIXED + DNAME_MAX_LENGTH)
+
 struct notify_in_entry {
 	const struct zone *zone;
 	const struct config_zone *cz;
@@ -90,7 +94,7 @@ notify_in_same_host(const struct sockaddr_storage *primary, const struct sockadd
 
 enum notify_in_verdict
 notify_in_check(const struct notify_in_zones *table, const struct zone *zone,
-	const struct sockaddr *client, const uint8_t *key)
+	const struct sockaddr *client, const uint8_t *key, const uint32_t *serial)
 {
 	if (table == NULL)
 		return NOTIFY_IN_PRIMARY;
@@ -110,12 +114,17 @@ notify_in_check(const struct notify_in_zones *table, const struct zone *zone,
 		allowed = acl_allows(acl, client, key);
 	if (!allowed)
 		return NOTIFY_IN_REFUSED;
-	/* One write of at most 255 octets: atomic on a pipe (PIPE_BUF). A full
+	/* One write of a few hundred octets: atomic on a pipe (PIPE_BUF). A full
 	 * pipe means refreshes are queued already: this one adds nothing. */
-	uint8_t message[1 + DNAME_MAX_LENGTH];
-	message[0] = zone->origin_length;
-	memcpy(message + 1, zone->origin, zone->origin_length);
-	ssize_t written = write(table->fd, message, 1 + (size_t)zone->origin_length);
+	uint8_t message[NOTIFY_IN_MESSAGE_MAX];
+	size_t length = zone->origin_length;
+	message[0] = (uint8_t)length;
+	memcpy(message + 1, zone->origin, length);
+	message[1 + length] = serial != NULL;
+	uint32_t value = serial != NULL ? *serial : 0;
+	for (size_t i = 0; i < 4; i++)
+		message[2 + length + i] = (uint8_t)(value >> (24 - 8 * i));
+	ssize_t written = write(table->fd, message, NOTIFY_IN_MESSAGE_FIXED + length);
 	(void)written;
 	return NOTIFY_IN_ACCEPTED;
 }
@@ -123,9 +132,9 @@ notify_in_check(const struct notify_in_zones *table, const struct zone *zone,
 struct notify_in {
 	int fds[2];
 	struct event *reader;
-	void (*received)(void *arg, const uint8_t *origin);
+	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial);
 	void *arg;
-	uint8_t pending[1 + DNAME_MAX_LENGTH];  /* a message read in part */
+	uint8_t pending[NOTIFY_IN_MESSAGE_MAX];  /* a message read in part */
 	size_t have;
 };
 
@@ -134,7 +143,8 @@ on_notify_in_readable(evutil_socket_t fd, short events, void *arg)
 {
 	struct notify_in *notify = arg;
 	for (int i = 0; i < 64; i++) {
-		size_t want = notify->have == 0 ? 1 : 1 + (size_t)notify->pending[0];
+		size_t want = notify->have == 0 ? 1
+			: NOTIFY_IN_MESSAGE_FIXED + (size_t)notify->pending[0];
 		ssize_t got = read(fd, notify->pending + notify->have, want - notify->have);
 		if (got <= 0)
 			return;
@@ -142,16 +152,19 @@ on_notify_in_readable(evutil_socket_t fd, short events, void *arg)
 		if (notify->have < want || want == 1)
 			continue;
 		notify->have = 0;
+		size_t length = notify->pending[0];
 		uint8_t origin[DNAME_MAX_LENGTH];
-		memcpy(origin, notify->pending + 1, notify->pending[0]);
-		if (notify->pending[0] > 0 && dname_length(origin) == notify->pending[0])
-			notify->received(notify->arg, origin);
+		memcpy(origin, notify->pending + 1, length);
+		const uint8_t *s = notify->pending + 2 + length;
+		uint32_t serial = (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3];
+		if (length > 0 && dname_length(origin) == length)
+			notify->received(notify->arg, origin, notify->pending[1 + length] ? &serial : NULL);
 	}
 }
 
 struct notify_in *
-notify_in_create(struct event_base *base, void (*received)(void *arg, const uint8_t *origin),
-	void *arg)
+notify_in_create(struct event_base *base,
+	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial), void *arg)
 {
 	struct notify_in *notify = calloc(1, sizeof *notify);
 	if (notify == NULL)

@@ -90,6 +90,8 @@ struct xfr_zone {
 	bool force_full;                    /* AXFR: retransfer, or an IXFR that did not apply */
 	bool again;                         /* refresh once more after this one */
 	bool again_full;                    /* ... as a retransfer */
+	bool notified;                      /* a NOTIFY carried notified_serial (xfr_in_notified) */
+	uint32_t notified_serial;
 	struct xfr_primary *next_primaries; /* a reload's, taken once the refresh is over */
 	size_t next_primary_count;
 	int fd;
@@ -439,13 +441,29 @@ xfr_soa_send(struct xfr_zone *z)
 		xfr_zone_failed(z, "out of memory");
 }
 
+/* A NOTIFY said the primary has a serial newer than ours: no SOA query needed. */
+static bool
+xfr_notified_newer(struct xfr_zone *z)
+{
+	if (!z->notified)
+		return false;
+	z->notified = false;
+	const struct zone *zone = xfr_zone_current(z);
+	if (zone != NULL && !xfr_serial_newer(z->notified_serial, zone->serial))
+		return false;
+	z->primary_serial = z->notified_serial;
+	z->owner->log(LOG_DEBUG, "zone %s: NOTIFY carried serial %lu, newer than ours: "
+		"transfer without a SOA query", z->name, (unsigned long)z->notified_serial);
+	return true;
+}
+
 static void
 xfr_zone_refresh_start(struct xfr_zone *z)
 {
 	evtimer_del(z->timer);
 	clock_gettime(CLOCK_MONOTONIC, &z->started);
 	z->primary = 0;
-	if (z->force_full)
+	if (xfr_notified_newer(z) || z->force_full)
 		xfr_transfer_start(z);
 	else
 		xfr_soa_send(z);
@@ -995,6 +1013,18 @@ xfr_in_start(struct xfr_in *xfr, const uint8_t *origin, bool full)
 int
 xfr_in_refresh(struct xfr_in *xfr, const uint8_t *origin)
 {
+	return xfr_in_start(xfr, origin, false);
+}
+
+int
+xfr_in_notified(struct xfr_in *xfr, const uint8_t *origin, const uint32_t *serial)
+{
+	struct xfr_zone *z = xfr_find(xfr, origin);
+	if (z == NULL)
+		return ZONED_ENOTFOUND;
+	/* The newest word of the primary stands: an older NOTIFY's serial is dropped. */
+	z->notified = serial != NULL;
+	z->notified_serial = serial != NULL ? *serial : 0;
 	return xfr_in_start(xfr, origin, false);
 }
 

@@ -44,20 +44,23 @@ void notify_in_zones_free(struct notify_in_zones *table);
  * client, signed with key (lowercased wire name, verified) or NULL: from
  * the address of one of the zone's primaries (any port), or allowed by
  * its allow-notify (else the options'). An accepted one is handed to the
- * main thread. table NULL: every zone is a primary zone. Allocates nothing.
+ * main thread, with the serial of the SOA the NOTIFY carried (NULL: none).
+ * table NULL: every zone is a primary zone. Allocates nothing.
  */
 enum notify_in_verdict notify_in_check(const struct notify_in_zones *table,
-	const struct zone *zone, const struct sockaddr *client, const uint8_t *key);
+	const struct zone *zone, const struct sockaddr *client, const uint8_t *key,
+	const uint32_t *serial);
 
 /* The main thread's end: the pipe and its reader. */
 struct notify_in;
 
 /*
  * Opens the pipe and reads it on base: each accepted NOTIFY calls
- * received(arg, origin) on the main thread. NULL when out of resources.
+ * received(arg, origin, serial) on the main thread (serial NULL: the
+ * NOTIFY carried no SOA). NULL when out of resources.
  */
 struct notify_in *notify_in_create(struct event_base *base,
-	void (*received)(void *arg, const uint8_t *origin), void *arg);
+	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial), void *arg);
 
 /* The pipe's write end, for notify_in_zones_create(). */
 int notify_in_fd(const struct notify_in *notify);

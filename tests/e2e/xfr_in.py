@@ -236,7 +236,8 @@ def check_primary(workdir, start, ixfr):
         wait_serial(z.port, 2, 5, 'after the NOTIFY:\n' + z.log() + peer.log())
         print('%s: serial 2 at zoned %.2f s after the primary had it' % (
             peer.name, time.monotonic() - started))
-        wait_log(z, 'NOTIFY received, refreshing', 1)
+        # Every one of them sends the SOA in its NOTIFY (RFC 1996 3.7).
+        wait_log(z, 'NOTIFY received, refreshing (serial 2)', 1)
         wait_log(z, 'transferred serial 2 from 127.0.0.1#%d by %s' % (
             primary_port, 'IXFR:' if ixfr else 'IXFR (in AXFR form)'), 1)
         assert www_address(z.port) == '192.0.2.99'
@@ -383,19 +384,23 @@ class HostilePrimary:
     or IXFR in AXFR form) over TCP as self.mode says, for any zone asked
     about (example. by default), self.delay seconds between messages;
     self.spans: (request received, last message about to be sent) of each
-    transfer, monotonic times."""
+    transfer, monotonic times; self.asked: the type of each query (SOA over
+    UDP, AXFR or IXFR over TCP) in order. An IXFR from the current serial
+    gets the SOA alone (RFC 1995 4), as from a real primary."""
 
     def __init__(self):
         self.serial = 1
         self.mode = 'good'
         self.delay = 0
         self.spans = []
+        self.asked = []
         owner = self
 
         class Udp(socketserver.BaseRequestHandler):
             def handle(self):
                 data, sock = self.request
                 q = dns.message.from_wire(data)
+                owner.asked.append(dns.rdatatype.to_text(q.question[0].rdtype))
                 r = dns.message.make_response(q)
                 r.flags |= dns.flags.AA
                 origin = q.question[0].name.to_text()
@@ -407,6 +412,7 @@ class HostilePrimary:
             def handle(self):
                 length = struct.unpack('!H', recv_exact(self.request, 2))[0]
                 q = dns.message.from_wire(recv_exact(self.request, length))
+                owner.asked.append(dns.rdatatype.to_text(q.question[0].rdtype))
                 started = time.monotonic()
                 messages = owner.transfer(q)
                 for i, wire in enumerate(messages):
@@ -454,6 +460,12 @@ class HostilePrimary:
             return [os.urandom(200)]
         messages = []
         rrs = self.records(q.question[0].name.to_text())
+        if (q.question[0].rdtype == dns.rdatatype.IXFR and q.authority
+                and q.authority[0][0].serial == self.serial):
+            r = dns.message.make_response(q)
+            r.flags |= dns.flags.AA
+            r.answer.append(dns.rrset.from_text(rrs[0][0], 300, 'IN', 'SOA', rrs[0][2]))
+            return [r.to_wire()]
         for start in range(0, len(rrs), 20):
             r = dns.message.make_response(q)
             r.flags |= dns.flags.AA
@@ -470,11 +482,58 @@ class HostilePrimary:
             server.server_close()
 
 
-def notify(port, source='127.0.0.1', name=ORIGIN):
+def notify(port, source='127.0.0.1', name=ORIGIN, serial=None):
+    """A NOTIFY for name, with the zone's SOA of serial in its answer section if given."""
     m = dns.message.make_query(name, 'SOA')
     m.flags = dns.flags.AA
     m.set_opcode(dns.opcode.NOTIFY)
+    if serial is not None:
+        m.answer.append(dns.rrset.from_text(name, 300, 'IN', 'SOA',
+                                            HostilePrimary.soa_text(serial, name)))
     return dns.query.udp(m, '127.0.0.1', port=port, timeout=3, source=source)
+
+
+def test_notify_serial(workdir):
+    # A NOTIFY whose SOA is newer than ours: the IXFR is asked at once, no SOA
+    # query first (as NSD); not newer, or no SOA at all: the SOA query first.
+    primary = HostilePrimary()
+    try:
+        z = start_secondary(workdir, primary.port)
+        wait_serial(z.port, 1, 10, z.log())
+        assert primary.asked == ['SOA', 'AXFR'], primary.asked
+        primary.serial = 2
+        del primary.asked[:]
+        r = notify(z.port, serial=2)
+        assert r.rcode() == dns.rcode.NOERROR and r.flags & dns.flags.AA, r
+        wait_serial(z.port, 2, 5, z.log())
+        wait_log(z, 'NOTIFY received, refreshing (serial 2)', 1)
+        assert primary.asked == ['IXFR'], primary.asked
+        # Not newer than ours: the SOA query says there is nothing to do.
+        del primary.asked[:]
+        notify(z.port, serial=2)
+        deadline = time.monotonic() + 5 * TIME_SCALE
+        while primary.asked != ['SOA'] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert primary.asked == ['SOA'], primary.asked
+        # A NOTIFY newer than the primary really is: the IXFR answers with its
+        # SOA alone, and the version served stays.
+        del primary.asked[:]
+        notify(z.port, serial=7)
+        deadline = time.monotonic() + 5 * TIME_SCALE
+        while primary.asked != ['IXFR'] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert primary.asked == ['IXFR'], primary.asked
+        time.sleep(0.2)
+        assert serial_of(z.port) == 2 and 'error' not in z.log().lower(), z.log()
+        # No SOA in the NOTIFY: the SOA query first, then the transfer.
+        primary.serial = 3
+        del primary.asked[:]
+        notify(z.port)
+        wait_serial(z.port, 3, 5, z.log())
+        assert primary.asked == ['SOA', 'IXFR'], primary.asked
+        assert z.stop() == 0
+    finally:
+        primary.close()
 
 
 def test_hostile_primary(workdir):
@@ -536,4 +595,5 @@ def test_hostile_primary(workdir):
 if __name__ == '__main__':
     sys.exit(main([test_bind_primary, test_bind_primary_one_answer, test_nsd_primary, test_knot_primary,
                    test_tsig_and_refresh_timer, test_expire_and_saved_copy,
-                   test_chain_bind_zoned_nsd, test_chain_bind_zoned_knot, test_hostile_primary]))
+                   test_chain_bind_zoned_nsd, test_chain_bind_zoned_knot, test_notify_serial,
+                   test_hostile_primary]))

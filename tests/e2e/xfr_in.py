@@ -493,6 +493,14 @@ def notify(port, source='127.0.0.1', name=ORIGIN, serial=None):
     return dns.query.udp(m, '127.0.0.1', port=port, timeout=3, source=source)
 
 
+def wait_asked(primary, expected, timeout=5):
+    """Waits until the queries primary was asked are expected (in order)."""
+    deadline = time.monotonic() + timeout * TIME_SCALE
+    while primary.asked != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert primary.asked == expected, primary.asked
+
+
 def test_notify_serial(workdir):
     # A NOTIFY whose SOA is newer than ours: the IXFR is asked at once, no SOA
     # query first (as NSD); not newer, or no SOA at all: the SOA query first.
@@ -511,18 +519,12 @@ def test_notify_serial(workdir):
         # Not newer than ours: the SOA query says there is nothing to do.
         del primary.asked[:]
         notify(z.port, serial=2)
-        deadline = time.monotonic() + 5 * TIME_SCALE
-        while primary.asked != ['SOA'] and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert primary.asked == ['SOA'], primary.asked
+        wait_asked(primary, ['SOA'])
         # A NOTIFY newer than the primary really is: the IXFR answers with its
         # SOA alone, and the version served stays.
         del primary.asked[:]
         notify(z.port, serial=7)
-        deadline = time.monotonic() + 5 * TIME_SCALE
-        while primary.asked != ['IXFR'] and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert primary.asked == ['IXFR'], primary.asked
+        wait_asked(primary, ['IXFR'])
         time.sleep(0.2)
         assert serial_of(z.port) == 2 and 'error' not in z.log().lower(), z.log()
         # No SOA in the NOTIFY: the SOA query first, then the transfer.

@@ -42,6 +42,8 @@ config_create(void)
 	config->transfers_in = CONFIG_DEFAULT_TRANSFERS_IN;
 	config->max_transfer_idle_out = CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT;
 	config->max_transfer_time_out = CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT;
+	config->max_transfer_idle_in = CONFIG_DEFAULT_MAX_TRANSFER_IDLE_IN;
+	config->max_transfer_time_in = CONFIG_DEFAULT_MAX_TRANSFER_TIME_IN;
 	config->answer_cookie = true;   /* as BIND and NSD */
 	config->max_journal_size = CONFIG_JOURNAL_SIZE_DEFAULT;
 	config->control = (struct config_control){ .perm = 0600, .owner = -1, .group = -1 };

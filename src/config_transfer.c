@@ -2,7 +2,8 @@
  * config_transfer.c: the config grammar for the limits on zone transfers,
  * as named.conf has them: transfers-out and transfers-in (concurrent
  * transfers), max-transfer-idle-out and max-transfer-time-out (minutes per
- * transfer out).
+ * transfer out), max-transfer-idle-in and max-transfer-time-in (per
+ * transfer in).
  */
 #include <config.h>
 
@@ -20,7 +21,9 @@ config_is_transfer_option(const char *word)
 {
 	return strcmp(word, "transfers-out") == 0 || strcmp(word, "transfers-in") == 0
 		|| strcmp(word, "max-transfer-idle-out") == 0
-		|| strcmp(word, "max-transfer-time-out") == 0;
+		|| strcmp(word, "max-transfer-time-out") == 0
+		|| strcmp(word, "max-transfer-idle-in") == 0
+		|| strcmp(word, "max-transfer-time-in") == 0;
 }
 
 /*
@@ -54,6 +57,10 @@ config_parse_transfer_option(struct config_parser *p)
 		return config_parse_minutes(p, "max-transfer-idle-out", &c->max_transfer_idle_out);
 	if (strcmp(p->token, "max-transfer-time-out") == 0)
 		return config_parse_minutes(p, "max-transfer-time-out", &c->max_transfer_time_out);
+	if (strcmp(p->token, "max-transfer-idle-in") == 0)
+		return config_parse_minutes(p, "max-transfer-idle-in", &c->max_transfer_idle_in);
+	if (strcmp(p->token, "max-transfer-time-in") == 0)
+		return config_parse_minutes(p, "max-transfer-time-in", &c->max_transfer_time_in);
 	bool in = strcmp(p->token, "transfers-in") == 0;
 	const char *name = in ? "transfers-in" : "transfers-out";
 	unsigned *limit = in ? &c->transfers_in : &c->transfers_out;

@@ -38,7 +38,6 @@
 
 #define XFR_SOA_TIMEOUT_S 3          /* per SOA query (one datagram) */
 #define XFR_CONNECT_TIMEOUT_S 10
-#define XFR_IDLE_TIMEOUT_S 30        /* between two reads of a transfer */
 #define XFR_REQUEST_MAX 1024
 #define XFR_MESSAGE_MAX (UINT16_MAX + 2)
 #define XFR_ERRORS_LOGGED 10         /* a broken zone's findings, then a count */
@@ -78,9 +77,12 @@ struct xfr_zone {
 	size_t primary_count;
 	size_t max_records;
 	uint32_t clamps[4];                 /* min/max refresh, min/max retry */
+	uint32_t idle_seconds;              /* max-transfer-idle-in: between two reads */
+	uint32_t time_seconds;              /* max-transfer-time-in: connect to last message */
 	bool seen;                          /* in the latest configure */
 	struct event *timer;                /* the next refresh (or retry) */
 	struct event *expire_timer;
+	struct event *transfer_timer;       /* max-transfer-time-in of the transfer running */
 	time_t last_success;                /* wall clock; 0: never */
 	uint32_t expire_seconds;            /* of the SOA at the last success */
 	bool expired;
@@ -226,6 +228,8 @@ static void
 xfr_zone_stop(struct xfr_zone *z)
 {
 	xfr_zone_release(z);
+	if (z->transfer_timer != NULL)
+		evtimer_del(z->transfer_timer);
 	/* Before the parse state goes: the build thread reads its records. */
 	xfr_build_cancel(z->build);
 	z->build = NULL;
@@ -627,6 +631,7 @@ xfr_transfer_message(struct xfr_zone *z, const uint8_t *message, size_t length)
 	if (z->io != NULL)
 		event_free(z->io);
 	z->io = NULL;
+	evtimer_del(z->transfer_timer);   /* received: the build is not the transfer's time */
 	clock_gettime(CLOCK_MONOTONIC, &z->received);
 	if (z->fd >= 0)
 		close(z->fd);
@@ -635,12 +640,26 @@ xfr_transfer_message(struct xfr_zone *z, const uint8_t *message, size_t length)
 	return false;
 }
 
+/* max-transfer-time-in: a primary that trickles its transfer gives up its place. */
+static void
+on_transfer_timer(evutil_socket_t unused, short events, void *arg)
+{
+	struct xfr_zone *z = arg;
+	char why[128];
+	snprintf(why, sizeof why, "not over after %lu s (max-transfer-time-in), %zu messages in",
+		(unsigned long)z->time_seconds, z->parse.messages);
+	xfr_zone_failed(z, why);
+}
+
 static void
 on_transfer_readable(evutil_socket_t fd, short events, void *arg)
 {
 	struct xfr_zone *z = arg;
 	if (events & EV_TIMEOUT) {
-		xfr_zone_failed(z, "timed out");
+		char why[128];
+		snprintf(why, sizeof why, "nothing received for %lu s (max-transfer-idle-in)",
+			(unsigned long)z->idle_seconds);
+		xfr_zone_failed(z, why);
 		return;
 	}
 	for (int reads = 0; reads < 64; reads++) {
@@ -697,7 +716,7 @@ on_transfer_connected(evutil_socket_t fd, short events, void *arg)
 	z->phase = XFR_TRANSFERRING;
 	clock_gettime(CLOCK_MONOTONIC, &z->asked);
 	z->io = event_new(z->owner->base, fd, EV_READ | EV_PERSIST, on_transfer_readable, z);
-	struct timeval idle = { XFR_IDLE_TIMEOUT_S, 0 };
+	struct timeval idle = { z->idle_seconds, 0 };
 	if (z->io == NULL || event_add(z->io, &idle) < 0)
 		xfr_zone_failed(z, "out of memory");
 }
@@ -733,7 +752,8 @@ xfr_transfer_connect(struct xfr_zone *z)
 	}
 	z->io = event_new(z->owner->base, z->fd, EV_WRITE, on_transfer_connected, z);
 	struct timeval wait = { XFR_CONNECT_TIMEOUT_S, 0 };
-	if (z->io == NULL || event_add(z->io, &wait) < 0)
+	struct timeval most = { z->time_seconds, 0 };
+	if (z->io == NULL || event_add(z->io, &wait) < 0 || evtimer_add(z->transfer_timer, &most) < 0)
 		xfr_zone_failed(z, "out of memory");
 }
 
@@ -827,6 +847,8 @@ xfr_zone_free(struct xfr_zone *z)
 		event_free(z->timer);
 	if (z->expire_timer != NULL)
 		event_free(z->expire_timer);
+	if (z->transfer_timer != NULL)
+		event_free(z->transfer_timer);
 	free(z->primaries);
 	free(z->next_primaries);
 	free(z->path);
@@ -887,7 +909,8 @@ xfr_zone_create(struct xfr_in *xfr, const struct config_zone *cz)
 	dname_format(z->origin, z->name, sizeof z->name);
 	z->timer = evtimer_new(xfr->base, on_refresh_timer, z);
 	z->expire_timer = evtimer_new(xfr->base, on_expire_timer, z);
-	if (z->timer == NULL || z->expire_timer == NULL) {
+	z->transfer_timer = evtimer_new(xfr->base, on_transfer_timer, z);
+	if (z->timer == NULL || z->expire_timer == NULL || z->transfer_timer == NULL) {
 		xfr_zone_free(z);
 		return NULL;
 	}
@@ -934,6 +957,8 @@ xfr_configure_zone(struct xfr_in *xfr, const struct config *config,
 	z->clamps[1] = config->max_refresh_time;
 	z->clamps[2] = config->min_retry_time;
 	z->clamps[3] = config->max_retry_time;
+	z->idle_seconds = config->max_transfer_idle_in;
+	z->time_seconds = config->max_transfer_time_in;
 	int rc = xfr_zone_set_primaries(xfr, z, cz, ring);
 	if (rc == 0 && created)
 		xfr_zone_begin(z);

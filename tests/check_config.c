@@ -270,6 +270,28 @@ START_TEST(test_transfer_limits)
 }
 END_TEST
 
+/* max-transfer-idle-in (zoned's default 30 s) and max-transfer-time-in (BIND's 120 min). */
+START_TEST(test_transfer_in_limits)
+{
+	struct config *c = NULL;
+	ck_assert_int_eq(load("options { };", &c), 0);
+	ck_assert_uint_eq(c->max_transfer_idle_in, 30);
+	ck_assert_uint_eq(c->max_transfer_time_in, 7200);
+	config_free(c);
+	c = NULL;
+	ck_assert_int_eq(load("options { max-transfer-idle-in 5; max-transfer-time-in 3s; };", &c),
+		0);
+	ck_assert_uint_eq(c->max_transfer_idle_in, 300);
+	ck_assert_uint_eq(c->max_transfer_time_in, 3);
+	config_free(c);
+	c = NULL;
+	findings[0] = '\0';
+	ck_assert_int_eq(load("options { max-transfer-time-in 0; };", &c), ZONED_EINVAL);
+	ck_assert_str_eq(findings, "named.conf:1: error: max-transfer-time-in '0' is not a number "
+		"of minutes from 1 to 40320 (or of seconds, as '30s')\n");
+}
+END_TEST
+
 START_TEST(test_edns_size_range)
 {
 	struct config *c = NULL;
@@ -979,6 +1001,7 @@ config_suite(void)
 	tcase_add_test(tc, test_edns_size_range);
 	tcase_add_loop_test(tc, test_transfer_limits, 0,
 		sizeof transfer_cases / sizeof transfer_cases[0]);
+	tcase_add_test(tc, test_transfer_in_limits);
 	tcase_add_test(tc, test_comments);
 	tcase_add_test(tc, test_error_line_after_block_comment);
 	tcase_add_test(tc, test_unterminated);

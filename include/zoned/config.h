@@ -26,6 +26,8 @@ struct rrl_config;
 #define CONFIG_DEFAULT_TRANSFERS_IN 10
 #define CONFIG_DEFAULT_MAX_TRANSFER_IDLE_OUT (60 * 60)   /* seconds */
 #define CONFIG_DEFAULT_MAX_TRANSFER_TIME_OUT (120 * 60)
+#define CONFIG_DEFAULT_MAX_TRANSFER_IDLE_IN 30           /* zoned's: BIND waits 60 minutes */
+#define CONFIG_DEFAULT_MAX_TRANSFER_TIME_IN (120 * 60)   /* BIND's */
 
 /* One address to listen on (UDP and TCP). */
 struct config_listen {
@@ -152,6 +154,8 @@ struct config {
 	unsigned transfers_in;          /* concurrent zone transfers in; the rest wait */
 	unsigned max_transfer_idle_out; /* seconds a transfer may make no progress (BIND: minutes) */
 	unsigned max_transfer_time_out; /* seconds a transfer may take at most (BIND: minutes) */
+	unsigned max_transfer_idle_in;  /* seconds a transfer in may bring nothing */
+	unsigned max_transfer_time_in;  /* seconds a transfer in may take at most */
 	struct config_key *keys;        /* key statements, for key elements (and TSIG) */
 	size_t key_count;
 	struct config_notify notify;    /* options' notify and also-notify */

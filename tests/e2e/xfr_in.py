@@ -421,7 +421,10 @@ class HostilePrimary:
                     if i == len(messages) - 1:
                         # Before it is sent: the client cannot be done before this.
                         owner.spans.append((started, time.monotonic()))
-                    self.request.sendall(struct.pack('!H', len(wire)) + wire)
+                    try:
+                        self.request.sendall(struct.pack('!H', len(wire)) + wire)
+                    except (BrokenPipeError, ConnectionResetError):
+                        return   # zoned gave up on this transfer (a limit, a failure)
 
         # The same port for both: one free for UDP and TCP (others run beside us).
         for attempt in range(20):

@@ -6,7 +6,9 @@
 # the first transfer is over (the primary never sends two at once) and both
 # reach the new serial, while the default (10) lets them run side by side,
 # and a reload that raises the limit starts the one queued; the gauges
-# zoned_transfers_in and zoned_transfers_in_queued count them meanwhile.
+# zoned_transfers_in and zoned_transfers_in_queued count them meanwhile;
+# max-transfer-time-in and max-transfer-idle-in end a transfer that
+# trickles or stalls, and its place under transfers-in is free again.
 import os
 import sys
 
@@ -15,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zoned_e2e import *  # noqa: E402,F401,F403
 from notify import Listener  # noqa: E402
 from metrics import scrape, value  # noqa: E402
-from xfr_in import HostilePrimary, notify, wait_log, wait_serial, zoned_conf  # noqa: E402
+from xfr_in import HostilePrimary, notify, serial_of, wait_log, wait_serial, zoned_conf  # noqa: E402,E501
 
 import dns.rcode  # noqa: E402
 
@@ -47,21 +49,21 @@ def test_notify_primary_only(workdir):
         listener.close()
 
 
-def two_secondaries_conf(workdir, primary, limit, metrics_port=None):
+def two_secondaries_conf(workdir, primary, limit, metrics_port=None, extra=''):
     """zoned.conf: a.test. and b.test., both secondary zones of primary;
-    the counters on metrics_port."""
+    the counters on metrics_port; extra in the options."""
     zones = ''.join('zone "%s" { type secondary; primaries { 127.0.0.1 port %d; }; '
                     'file "%s.db"; };\n' % (name, primary.port, name)
                     for name in ('a.test', 'b.test'))
-    options = 'options { directory "."; notify no; %s };\n' % (
-        'transfers-in %d;' % limit if limit else '')
+    options = 'options { directory "."; notify no; %s %s };\n' % (
+        'transfers-in %d;' % limit if limit else '', extra)
     channel = ('statistics-channels { inet 127.0.0.1 port %d allow { 127.0.0.1; }; };\n'
                % metrics_port if metrics_port else '')
     write(os.path.join(workdir, 'zoned.conf'), options + zones + channel)
 
 
-def start_two_secondaries(workdir, primary, limit, metrics_port=None):
-    two_secondaries_conf(workdir, primary, limit, metrics_port)
+def start_two_secondaries(workdir, primary, limit, metrics_port=None, extra=''):
+    two_secondaries_conf(workdir, primary, limit, metrics_port, extra)
     return start_zoned(workdir, ['-c', 'zoned.conf', '-t', '2'], clean_exit=True)
 
 
@@ -149,5 +151,40 @@ def test_transfers_in(workdir):
         primary.close()
 
 
+def test_transfer_time_limits(workdir):
+    """max-transfer-time-in 2s: a primary sending its 6 messages 0.6 s apart
+    (each gap within the idle limit) is cut off after 2 s; max-transfer-idle-in
+    1s: one pausing 1.5 s between messages after 1 s. Each time the version
+    served stays, and with transfers-in 1 the other zone's transfer, notified
+    next, is not kept waiting: the place was given back."""
+    primary = HostilePrimary()
+    try:
+        z = start_two_secondaries(workdir, primary, 1, extra='max-transfer-time-in 2s; '
+                                  'max-transfer-idle-in 1s;')
+        for name in ('a.test.', 'b.test.'):
+            wait_serial(z.port, 1, 10, z.log(), origin=name)
+        cases = [(0.6, 'not over after 2 s (max-transfer-time-in), '),
+                 (1.5, 'nothing received for 1 s (max-transfer-idle-in)')]
+        for serial, (delay, reason) in enumerate(cases, start=2):
+            primary.serial = serial
+            primary.delay = delay
+            started = time.monotonic()
+            assert notify(z.port, name='a.test.').rcode() == dns.rcode.NOERROR
+            wait_log(z, 'zone a.test: IXFR from 127.0.0.1#%d failed: %s' % (primary.port, reason),
+                     5)
+            took = time.monotonic() - started
+            print([line for line in z.log().splitlines() if reason in line][0])
+            assert took < 2 + 1 * TIME_SCALE, took
+            assert serial_of(z.port, 'a.test.') == serial - 1, z.log()
+            primary.delay = 0
+            assert notify(z.port, name='b.test.').rcode() == dns.rcode.NOERROR
+            wait_serial(z.port, serial, 5, z.log(), origin='b.test.')
+            assert notify(z.port, name='a.test.').rcode() == dns.rcode.NOERROR
+            wait_serial(z.port, serial, 5, z.log(), origin='a.test.')
+        assert z.stop() == 0
+    finally:
+        primary.close()
+
+
 if __name__ == '__main__':
-    sys.exit(main([test_notify_primary_only, test_transfers_in]))
+    sys.exit(main([test_notify_primary_only, test_transfers_in, test_transfer_time_limits]))

@@ -21,8 +21,12 @@
 #include "zoned/notify_in.h"
 #include "zoned/zoneset.h"
 
-/* On the pipe: origin's length, origin, whether a serial follows, the serial (4). */
-#define NOTIFY_IN_MESSAGE_FIXED 6
+/*
+ * On the pipe: origin's length, origin, whether a serial follows, the
+ * serial (4), the index of the primary it came from (2; 0xffff: none).
+ */
+#define NOTIFY_IN_MESSAGE_FIXED 8
+#define NOTIFY_IN_NO_PRIMARY 0xffff
 #define NOTIFY_IN_MESSAGE_MAX (NOTIFY_IN_MESSAGE_FIXED + DNAME_MAX_LENGTH)
 
 struct notify_in_entry {
@@ -107,8 +111,11 @@ notify_in_check(const struct notify_in_zones *table, const struct zone *zone,
 		return NOTIFY_IN_REFUSED;
 	const struct config_zone *cz = entry->cz;
 	bool allowed = false;
-	for (size_t i = 0; i < cz->primary_count && !allowed; i++)
+	size_t from = NOTIFY_IN_NO_PRIMARY;
+	for (size_t i = 0; i < cz->primary_count && !allowed; i++) {
 		allowed = notify_in_same_host(&cz->primaries[i].address, client);
+		from = allowed && i < NOTIFY_IN_NO_PRIMARY ? i : NOTIFY_IN_NO_PRIMARY;
+	}
 	const struct acl *acl = cz->allow_notify != NULL ? cz->allow_notify : table->allow_notify;
 	if (!allowed && acl != NULL)
 		allowed = acl_allows(acl, client, key);
@@ -124,6 +131,8 @@ notify_in_check(const struct notify_in_zones *table, const struct zone *zone,
 	uint32_t value = serial != NULL ? *serial : 0;
 	for (size_t i = 0; i < 4; i++)
 		message[2 + length + i] = (uint8_t)(value >> (24 - 8 * i));
+	message[6 + length] = (uint8_t)(from >> 8);
+	message[7 + length] = (uint8_t)from;
 	ssize_t written = write(table->fd, message, NOTIFY_IN_MESSAGE_FIXED + length);
 	(void)written;
 	return NOTIFY_IN_ACCEPTED;
@@ -132,7 +141,7 @@ notify_in_check(const struct notify_in_zones *table, const struct zone *zone,
 struct notify_in {
 	int fds[2];
 	struct event *reader;
-	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial);
+	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial, int primary);
 	void *arg;
 	uint8_t pending[NOTIFY_IN_MESSAGE_MAX];  /* a message read in part */
 	size_t have;
@@ -157,14 +166,17 @@ on_notify_in_readable(evutil_socket_t fd, short events, void *arg)
 		memcpy(origin, notify->pending + 1, length);
 		const uint8_t *s = notify->pending + 2 + length;
 		uint32_t serial = (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3];
+		unsigned from = (unsigned)s[4] << 8 | s[5];
 		if (length > 0 && dname_length(origin) == length)
-			notify->received(notify->arg, origin, notify->pending[1 + length] ? &serial : NULL);
+			notify->received(notify->arg, origin, notify->pending[1 + length] ? &serial : NULL,
+				from == NOTIFY_IN_NO_PRIMARY ? -1 : (int)from);
 	}
 }
 
 struct notify_in *
 notify_in_create(struct event_base *base,
-	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial), void *arg)
+	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial, int primary),
+	void *arg)
 {
 	struct notify_in *notify = calloc(1, sizeof *notify);
 	if (notify == NULL)

@@ -577,17 +577,10 @@ server_secondary_publish(void *arg, const uint8_t *origin, struct zone *zone, bo
 
 /* A worker accepted a NOTIFY for origin: refresh it now (RFC 1996 3.11). */
 static void
-server_notify_received(void *arg, const uint8_t *origin, const uint32_t *serial)
+server_notify_received(void *arg, const uint8_t *origin, const uint32_t *serial, int primary)
 {
 	struct server *server = arg;
-	char name[DNAME_MAX_LENGTH * 4 + 1];
-	dname_format(origin, name, sizeof name);
-	if (serial != NULL)
-		log_message(LOG_INFO, "zone %s: NOTIFY received, refreshing (serial %lu)", name,
-			(unsigned long)*serial);
-	else
-		log_message(LOG_INFO, "zone %s: NOTIFY received, refreshing", name);
-	xfr_in_notified(server->xfr_in, origin, serial);
+	xfr_in_notified(server->xfr_in, origin, serial, primary);
 }
 
 static void

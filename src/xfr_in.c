@@ -89,11 +89,13 @@ struct xfr_zone {
 	/* The refresh in progress. */
 	enum xfr_phase phase;
 	size_t primary;                     /* index into primaries */
+	size_t tries;                       /* primaries tried in this refresh, but the current */
 	bool force_full;                    /* AXFR: retransfer, or an IXFR that did not apply */
 	bool again;                         /* refresh once more after this one */
 	bool again_full;                    /* ... as a retransfer */
 	bool notified;                      /* a NOTIFY carried notified_serial (xfr_in_notified) */
 	uint32_t notified_serial;
+	int notified_by;                    /* the primary that sent the last NOTIFY; -1: none */
 	struct xfr_primary *next_primaries; /* a reload's, taken once the refresh is over */
 	size_t next_primary_count;
 	int fd;
@@ -310,7 +312,9 @@ xfr_zone_failed(struct xfr_zone *z, const char *why)
 		z->primaries[z->primary].text, why, z->phase == XFR_SOA_QUERY
 		? "" : "; the version served is unchanged");
 	xfr_zone_stop(z);
-	if (++z->primary < z->primary_count) {
+	/* From the primary that sent the NOTIFY round to the one before it. */
+	if (++z->tries < z->primary_count) {
+		z->primary = (z->primary + 1) % z->primary_count;
 		if (z->force_full)
 			xfr_transfer_start(z);
 		else
@@ -466,7 +470,11 @@ xfr_zone_refresh_start(struct xfr_zone *z)
 {
 	evtimer_del(z->timer);
 	clock_gettime(CLOCK_MONOTONIC, &z->started);
-	z->primary = 0;
+	/* As BIND: the primary that sent the NOTIFY is asked first. */
+	z->primary = z->notified_by >= 0 && (size_t)z->notified_by < z->primary_count
+		? (size_t)z->notified_by : 0;
+	z->notified_by = -1;
+	z->tries = 0;
 	if (xfr_notified_newer(z) || z->force_full)
 		xfr_transfer_start(z);
 	else
@@ -905,6 +913,7 @@ xfr_zone_create(struct xfr_in *xfr, const struct config_zone *cz)
 		return NULL;
 	z->owner = xfr;
 	z->fd = -1;
+	z->notified_by = -1;
 	memcpy(z->origin, cz->origin, cz->origin_length);
 	dname_format(z->origin, z->name, sizeof z->name);
 	z->timer = evtimer_new(xfr->base, on_refresh_timer, z);
@@ -1042,14 +1051,27 @@ xfr_in_refresh(struct xfr_in *xfr, const uint8_t *origin)
 }
 
 int
-xfr_in_notified(struct xfr_in *xfr, const uint8_t *origin, const uint32_t *serial)
+xfr_in_notified(struct xfr_in *xfr, const uint8_t *origin, const uint32_t *serial,
+	int primary)
 {
 	struct xfr_zone *z = xfr_find(xfr, origin);
 	if (z == NULL)
 		return ZONED_ENOTFOUND;
-	/* The newest word of the primary stands: an older NOTIFY's serial is dropped. */
+	const struct zone *zone = xfr_zone_current(z);
+	if (serial != NULL && zone != NULL && !xfr_serial_newer(*serial, zone->serial)) {
+		xfr->log(LOG_INFO, "zone %s: NOTIFY received (serial %lu): zone is up to date",
+			z->name, (unsigned long)*serial);
+		return 0;
+	}
+	if (serial != NULL)
+		xfr->log(LOG_INFO, "zone %s: NOTIFY received, refreshing (serial %lu)", z->name,
+			(unsigned long)*serial);
+	else
+		xfr->log(LOG_INFO, "zone %s: NOTIFY received, refreshing", z->name);
+	/* The newest word of the primaries stands: an older NOTIFY's is dropped. */
 	z->notified = serial != NULL;
 	z->notified_serial = serial != NULL ? *serial : 0;
+	z->notified_by = primary;
 	return xfr_in_start(xfr, origin, false);
 }
 

@@ -56,11 +56,13 @@ struct notify_in;
 
 /*
  * Opens the pipe and reads it on base: each accepted NOTIFY calls
- * received(arg, origin, serial) on the main thread (serial NULL: the
- * NOTIFY carried no SOA). NULL when out of resources.
+ * received(arg, origin, serial, primary) on the main thread (serial NULL:
+ * the NOTIFY carried no SOA; primary: the index of the zone's primary it
+ * came from, -1 when allow-notify let it in). NULL when out of resources.
  */
 struct notify_in *notify_in_create(struct event_base *base,
-	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial), void *arg);
+	void (*received)(void *arg, const uint8_t *origin, const uint32_t *serial, int primary),
+	void *arg);
 
 /* The pipe's write end, for notify_in_zones_create(). */
 int notify_in_fd(const struct notify_in *notify);

@@ -62,12 +62,17 @@ int xfr_in_configure(struct xfr_in *xfr, const struct config *config);
 int xfr_in_refresh(struct xfr_in *xfr, const uint8_t *origin);
 
 /*
- * A NOTIFY for origin: refreshes it as xfr_in_refresh(), except that a
- * serial (the SOA the NOTIFY carried; NULL: none) newer than ours starts
- * the transfer at once, without the SOA query (as NSD asks its IXFR
- * straight away): the transfer itself says whether there is anything new.
+ * A NOTIFY for origin, from its primary number primary (an index into the
+ * zone's primaries; -1: a sender allow-notify let in), with serial (the
+ * SOA it carried; NULL: none). As BIND: a serial not newer than the one
+ * served is logged as up to date and nothing more is done; otherwise a
+ * refresh, asking that primary first. A serial newer than ours starts the
+ * transfer at once, without the SOA query (as NSD asks its IXFR straight
+ * away): the transfer itself says whether there is anything new. Returns
+ * as xfr_in_refresh().
  */
-int xfr_in_notified(struct xfr_in *xfr, const uint8_t *origin, const uint32_t *serial);
+int xfr_in_notified(struct xfr_in *xfr, const uint8_t *origin, const uint32_t *serial,
+	int primary);
 
 /* Transfers origin in full (AXFR) now, whatever the serials. Returns as xfr_in_refresh(). */
 int xfr_in_retransfer(struct xfr_in *xfr, const uint8_t *origin);

@@ -388,7 +388,8 @@ class HostilePrimary:
     UDP, AXFR or IXFR over TCP) in order. An IXFR from the current serial
     gets the SOA alone (RFC 1995 4), as from a real primary."""
 
-    def __init__(self):
+    def __init__(self, address='127.0.0.1'):
+        self.address = address
         self.serial = 1
         self.mode = 'good'
         self.delay = 0
@@ -430,11 +431,11 @@ class HostilePrimary:
         for attempt in range(20):
             self.port = free_port()
             try:
-                self.udp = socketserver.ThreadingUDPServer(('127.0.0.1', self.port), Udp)
+                self.udp = socketserver.ThreadingUDPServer((address, self.port), Udp)
             except OSError:
                 continue
             try:
-                self.tcp = socketserver.ThreadingTCPServer(('127.0.0.1', self.port), Tcp)
+                self.tcp = socketserver.ThreadingTCPServer((address, self.port), Tcp)
                 break
             except OSError:
                 self.udp.server_close()
@@ -519,10 +520,12 @@ def test_notify_serial(workdir):
         wait_serial(z.port, 2, 5, z.log())
         wait_log(z, 'NOTIFY received, refreshing (serial 2)', 1)
         assert primary.asked == ['IXFR'], primary.asked
-        # Not newer than ours: the SOA query says there is nothing to do.
+        # Not newer than ours: up to date, nothing asked (as BIND).
         del primary.asked[:]
         notify(z.port, serial=2)
-        wait_asked(primary, ['SOA'])
+        wait_log(z, 'zone example: NOTIFY received (serial 2): zone is up to date', 5)
+        time.sleep(0.2)
+        assert primary.asked == [], primary.asked
         # A NOTIFY newer than the primary really is: the IXFR answers with its
         # SOA alone, and the version served stays.
         del primary.asked[:]
@@ -539,6 +542,32 @@ def test_notify_serial(workdir):
         assert z.stop() == 0
     finally:
         primary.close()
+
+
+def test_notify_from_second_primary(workdir):
+    # Two primaries, the first lagging: a NOTIFY from the second makes it the
+    # one asked first (as BIND), with or without a serial in the NOTIFY.
+    first, second = HostilePrimary('127.0.0.1'), HostilePrimary('127.0.0.2')
+    try:
+        write(os.path.join(workdir, 'zoned.conf'), zoned_conf(first.port).replace(
+            'primaries { 127.0.0.1 port %d; };' % first.port,
+            'primaries { 127.0.0.1 port %d; 127.0.0.2 port %d; };' % (first.port, second.port)))
+        z = start_zoned(workdir, ['-c', 'zoned.conf', '-t', '2'], clean_exit=True)
+        wait_serial(z.port, 1, 10, z.log())
+        assert first.asked == ['SOA', 'AXFR'] and second.asked == [], (first.asked, second.asked)
+        second.serial = 2
+        notify(z.port, source='127.0.0.2', serial=2)
+        wait_serial(z.port, 2, 5, z.log())
+        assert first.asked == ['SOA', 'AXFR'] and second.asked == ['IXFR'], second.asked
+        second.serial = 3
+        notify(z.port, source='127.0.0.2')
+        wait_serial(z.port, 3, 5, z.log())
+        assert first.asked == ['SOA', 'AXFR'], first.asked
+        assert second.asked == ['IXFR', 'SOA', 'IXFR'], second.asked
+        assert z.stop() == 0
+    finally:
+        first.close()
+        second.close()
 
 
 def test_hostile_primary(workdir):
@@ -601,4 +630,4 @@ if __name__ == '__main__':
     sys.exit(main([test_bind_primary, test_bind_primary_one_answer, test_nsd_primary, test_knot_primary,
                    test_tsig_and_refresh_timer, test_expire_and_saved_copy,
                    test_chain_bind_zoned_nsd, test_chain_bind_zoned_knot, test_notify_serial,
-                   test_hostile_primary]))
+                   test_notify_from_second_primary, test_hostile_primary]))

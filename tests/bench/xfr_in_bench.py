@@ -13,8 +13,9 @@ each secondary in turn, alone, on loopback:
  2. --ixfrs times (default 3): its peak is reset (/proc/PID/clear_refs 5)
     and its steady RSS read, one record of the primary's zone changes
     (serial + 1, SIGHUP, the primary makes the difference), the secondary
-    gets a NOTIFY and the time from sending it until the secondary answers
-    the new serial is taken (IXFR), with its peak RSS during it. The first
+    gets a NOTIFY (with the new SOA, as a primary sends it) and the time
+    from sending it until the secondary answers the new serial is taken
+    (IXFR), with its peak RSS during it. The first
     (right after the AXFR: no earlier update) and the median are printed,
     the steady RSS before the first and the largest peak.
 The serial is polled every POLL_S over one UDP socket, the same for every
@@ -42,6 +43,7 @@ import dns.message  # noqa: E402
 import dns.opcode  # noqa: E402
 import dns.query  # noqa: E402
 import dns.rcode  # noqa: E402
+import dns.rrset  # noqa: E402
 
 TIMEOUT = 300.0
 POLL_S = 0.002
@@ -91,10 +93,15 @@ def wait_serial(proc, port, serial, timeout=TIMEOUT, start=None):
     raise SystemExit('no serial %d at port %d after %d s' % (serial, port, timeout))
 
 
-def notify(port):
+def notify(port, serial):
+    """A NOTIFY as BIND, NSD and Knot send it: with the zone's new SOA in its
+    answer section (RFC 1996 3.7), the same for every secondary."""
     m = dns.message.make_query(ORIGIN, 'SOA')
     m.flags = dns.flags.AA
     m.set_opcode(dns.opcode.NOTIFY)
+    m.answer.append(dns.rrset.from_text(
+        ORIGIN, 300, 'IN', 'SOA', 'ns1.%s hostmaster.%s %d 7200 3600 1209600 300'
+        % (ORIGIN, ORIGIN, serial)))
     try:
         dns.query.udp(m, '127.0.0.1', port=port, timeout=2)
     except Exception:
@@ -247,7 +254,7 @@ def ixfr_once(proc, port, primary_dir, primary, primary_port, serial):
     reset_peak(pids)
     steady = rss_of(pids)
     started = time.monotonic()
-    notify(port)
+    notify(port, serial)
     seconds = wait_serial(proc, port, serial, start=started)
     peak = benchlib.memory_of(benchlib.process_tree(proc.pid))[1]
     return seconds, steady, peak

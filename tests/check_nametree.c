@@ -411,24 +411,47 @@ static const char *const canonical_names[] = {
 };
 #define CANONICAL_COUNT (sizeof canonical_names / sizeof canonical_names[0])
 
+/*
+ * The names added in one of three orders, the ENT not added at all:
+ * reversed (sorted whole), canonical as a primary sends them (only the ENT
+ * appended by finalize is merged in), or canonical but for "a.example",
+ * added last (merged in with the ENT).
+ */
+enum canonical_add { ADD_REVERSED, ADD_CANONICAL, ADD_ONE_LATE, ADD_ORDERS };
+
+static void
+canonical_add(struct zone *zone, size_t i)
+{
+	if (strcmp(canonical_names[i], "ent.example") != 0)
+		add_a(zone, canonical_names[i], (uint8_t)(i + 1));
+}
+
 static struct zone *
-canonical_zone(void)
+canonical_zone_added(enum canonical_add order)
 {
 	memset(&test_diag, 0, sizeof test_diag);
 	struct zone *zone = zone_create(wire("EXAMPLE"), 1);
 	ck_assert_ptr_nonnull(zone);
-	/* Added out of order, and the ENT is not added at all. */
-	for (size_t i = CANONICAL_COUNT; i > 0; i--) {
-		if (strcmp(canonical_names[i - 1], "ent.example") != 0)
-			add_a(zone, canonical_names[i - 1], (uint8_t)i);
+	for (size_t n = 0; n < CANONICAL_COUNT; n++) {
+		size_t i = order == ADD_REVERSED ? CANONICAL_COUNT - 1 - n : n;
+		if (order != ADD_ONE_LATE || i != 1)
+			canonical_add(zone, i);
 	}
+	if (order == ADD_ONE_LATE)
+		canonical_add(zone, 1);
 	ck_assert_int_eq(zone_finalize(zone, &test_diag), 0);
 	return zone;
 }
 
+static struct zone *
+canonical_zone(void)
+{
+	return canonical_zone_added(ADD_REVERSED);
+}
+
 START_TEST(test_canonical_order_escaped_and_upper_case)
 {
-	struct zone *zone = canonical_zone();
+	struct zone *zone = canonical_zone_added((enum canonical_add)_i);
 	ck_assert_uint_eq(zone->node_count, CANONICAL_COUNT);
 	for (size_t i = 0; i < CANONICAL_COUNT; i++) {
 		const struct name_node *node = find(zone, canonical_names[i]);
@@ -792,7 +815,7 @@ main(void)
 	tcase_add_test(tc, test_large_zone_hash_growth);
 	suite_add_tcase(suite, tc);
 	TCase *order = tcase_create("canonical order");
-	tcase_add_test(order, test_canonical_order_escaped_and_upper_case);
+	tcase_add_loop_test(order, test_canonical_order_escaped_and_upper_case, 0, ADD_ORDERS);
 	tcase_add_loop_test(order, test_predecessor_table, 0,
 		sizeof predecessor_cases / sizeof predecessor_cases[0]);
 	tcase_add_test(order, test_predecessor_apex_only);

@@ -905,19 +905,63 @@ zone_read_soa(struct zone *zone)
 	zone->negative_ttl = soa->ttl < minimum ? soa->ttl : minimum;
 }
 
+/* The target name at the start of rdata into name, lowercased; 0 when outside the zone. */
+static size_t
+zone_target_name(const struct zone *zone, const uint8_t *rdata, size_t length,
+	uint8_t name[DNAME_MAX_LENGTH])
+{
+	/* The loader checked the rdata; still never read past it. */
+	size_t name_length = rrtype_name_length(rdata, length, 0);
+	if (name_length == 0)
+		return 0;
+	memcpy(name, rdata, name_length);
+	dname_lower(name);
+	return dname_is_subdomain(name, zone->origin) ? name_length : 0;
+}
+
 const struct name_node *
 zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
 {
 	uint8_t name[DNAME_MAX_LENGTH];
-	/* The loader checked the rdata; still never read past it. */
-	size_t name_length = rrtype_name_length(rdata, length, 0);
-	if (name_length == 0)
-		return NULL;
-	memcpy(name, rdata, name_length);
-	dname_lower(name);
-	if (!dname_is_subdomain(name, zone->origin))
-		return NULL;
-	return zone_find_node(zone, name, name_length);
+	size_t name_length = zone_target_name(zone, rdata, length, name);
+	return name_length != 0 ? zone_find_node(zone, name, name_length) : NULL;
+}
+
+/*
+ * Targets are looked up TARGETS_AHEAD behind the reading of their names,
+ * whose slots are asked for meanwhile: the cache misses of the lookups
+ * overlap instead of coming one after the other.
+ */
+enum { TARGETS_AHEAD = 8 };
+
+struct target_lookup {
+	size_t index;                       /* into zone->targets */
+	uint32_t hash;
+	size_t length;                      /* 0: outside the zone, or unreadable */
+	uint8_t name[DNAME_MAX_LENGTH];
+};
+
+static void
+zone_target_lookup_end(struct zone *zone, const struct target_lookup *lookup)
+{
+	zone->targets[lookup->index] = lookup->length != 0
+		? zone_find_node_hashed(zone, lookup->name, lookup->length, lookup->hash) : NULL;
+}
+
+/* Starts the lookup of target index (rdata after the fields before the name), ending the one it replaces. */
+static void
+zone_target_lookup_start(struct zone *zone, struct target_lookup *ring, size_t index,
+	const uint8_t *rdata, size_t length)
+{
+	struct target_lookup *lookup = &ring[index % TARGETS_AHEAD];
+	if (index >= TARGETS_AHEAD)
+		zone_target_lookup_end(zone, lookup);
+	lookup->index = index;
+	lookup->length = zone_target_name(zone, rdata, length, lookup->name);
+	if (lookup->length == 0)
+		return;
+	lookup->hash = name_hash(lookup->name, lookup->length);
+	__builtin_prefetch(&zone->hash_slots[zone_slot_start(lookup->hash, zone->hash_size)]);
 }
 
 /* Resolves the targets of every NS, MX and SRV record to nodes (struct rrset's target_base). */
@@ -941,6 +985,7 @@ zone_resolve_targets(struct zone *zone)
 	if (zone->targets == NULL)
 		return ZONED_ENOMEM;
 	zone->target_count = count;
+	struct target_lookup ring[TARGETS_AHEAD];
 	size_t next = 0;
 	for (size_t n = 0; n < zone->node_count; n++) {
 		const struct name_node *node = zone->nodes[n];
@@ -954,12 +999,15 @@ zone_resolve_targets(struct zone *zone)
 			const uint8_t *rr = rrset->rdata;
 			for (uint16_t j = 0; j < rrset->rr_count; j++) {
 				size_t length = (size_t)(rr[0] << 8 | rr[1]);
-				zone->targets[next++] = length > (size_t)skip
-					? zone_find_target(zone, rr + 2 + skip, length - (size_t)skip) : NULL;
+				/* A name cut short (length <= skip) reads as outside the zone. */
+				zone_target_lookup_start(zone, ring, next++, rr + 2 + skip,
+					length > (size_t)skip ? length - (size_t)skip : 0);
 				rr += 2 + length;
 			}
 		}
 	}
+	for (size_t index = next > TARGETS_AHEAD ? next - TARGETS_AHEAD : 0; index < next; index++)
+		zone_target_lookup_end(zone, &ring[index % TARGETS_AHEAD]);
 	return 0;
 }
 

@@ -266,6 +266,44 @@ START_TEST(test_canonical_order)
 }
 END_TEST
 
+/*
+ * Every NS target resolved to its node, or NULL (outside the zone): more
+ * targets than zone_resolve_targets() looks up ahead, so its
+ * ring of lookups wraps and drains.
+ */
+START_TEST(test_targets_resolved)
+{
+	memset(&test_diag, 0, sizeof test_diag);
+	struct zone *zone = zone_create(wire("example.com"), 1);
+	ck_assert_ptr_nonnull(zone);
+	add_soa(zone, "example.com", 3600, 300);
+	char name[64];
+	for (int i = 0; i < 21; i++) {
+		snprintf(name, sizeof name, i == 8 ? "ns%d.example.net" : "ns%d.example.com", i);
+		add_name_rdata(zone, "example.com", RRTYPE_NS, name);
+	}
+	for (int i = 0; i < 21; i++) {
+		snprintf(name, sizeof name, "NS%d.example.com", i);
+		add_a(zone, name, (uint8_t)i);
+	}
+	ck_assert_int_eq(zone_finalize(zone, &test_diag), 0);
+	const struct rrset *ns = name_node_rrset(zone->apex, RRTYPE_NS);
+	ck_assert_ptr_nonnull(ns);
+	ck_assert_uint_eq(ns->rr_count, 21);
+	struct rdata_cursor cursor = rdata_cursor_start(ns->rdata, ns->rdata_length);
+	const uint8_t *rdata;
+	uint16_t length;
+	unsigned found = 0;
+	for (uint32_t i = 0; rdata_cursor_next(&cursor, &rdata, &length); i++) {
+		const struct name_node *node = zone_find_node(zone, rdata, length);
+		ck_assert_ptr_eq(zone->targets[ns->target_base + i], node);
+		found += node != NULL;
+	}
+	ck_assert_uint_eq(found, 20);   /* all but ns8 (its target is outside) */
+	zone_free(zone);
+}
+END_TEST
+
 START_TEST(test_soa_serial_and_negative_ttl)
 {
 	struct zone *zone = sample_zone();
@@ -807,6 +845,7 @@ main(void)
 	tcase_add_loop_test(tc, test_lookup_table, 0,
 		sizeof lookup_cases / sizeof lookup_cases[0]);
 	tcase_add_test(tc, test_canonical_order);
+	tcase_add_test(tc, test_targets_resolved);
 	tcase_add_test(tc, test_soa_serial_and_negative_ttl);
 	tcase_add_test(tc, test_out_of_zone_dropped_with_warning);
 	tcase_add_test(tc, test_class_mismatch_is_error);

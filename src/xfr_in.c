@@ -41,6 +41,7 @@
 #define XFR_REQUEST_MAX 1024
 #define XFR_MESSAGE_MAX (UINT16_MAX + 2)
 #define XFR_ERRORS_LOGGED 10         /* a broken zone's findings, then a count */
+#define XFR_BATCH_MIN (256 * 1024)   /* octets of records handed to the build thread at once */
 
 /* One primary as configured, with its key copied (the config may go). */
 struct xfr_primary {
@@ -57,7 +58,7 @@ enum xfr_phase {
 	XFR_QUEUED,                         /* waiting for a place under transfers-in */
 	XFR_CONNECTING,
 	XFR_TRANSFERRING,
-	XFR_BUILDING,                       /* an AXFR received, its version built on a thread */
+	XFR_BUILDING,                       /* an AXFR received, its build's tail on a thread */
 };
 
 /* A broken zone's findings, logged (the first few). */
@@ -119,7 +120,10 @@ struct xfr_zone {
 	bool counted;                       /* holds one of transfers_active */
 	uint64_t queued_at;                 /* XFR_QUEUED: its place in the queue */
 	struct timespec queued_since;
-	/* XFR_BUILDING: the build thread's (xfr_build.h), with z->parse, until it is over. */
+	/*
+	 * A whole zone's build on a thread (xfr_build.h), fed from z->parse
+	 * while XFR_TRANSFERRING, finishing in XFR_BUILDING.
+	 */
 	struct xfr_build *build;
 	char build_source[128];
 	struct xfr_diag build_findings;
@@ -232,7 +236,7 @@ xfr_zone_stop(struct xfr_zone *z)
 	xfr_zone_release(z);
 	if (z->transfer_timer != NULL)
 		evtimer_del(z->transfer_timer);
-	/* Before the parse state goes: the build thread reads its records. */
+	/* A build fed by this transfer stops with it: the records it was given go too. */
 	xfr_build_cancel(z->build);
 	z->build = NULL;
 	if (z->io != NULL)
@@ -505,26 +509,55 @@ on_built(void *arg)
 	xfr_transfer_finish(z);
 }
 
+/* "AXFR from address#port": what the transfer is called in messages. */
+static void
+xfr_transfer_source(const struct xfr_zone *z, char *source, size_t size)
+{
+	snprintf(source, size, "%s from %s", z->qtype == RRTYPE_IXFR ? "IXFR" : "AXFR",
+		z->primaries[z->primary].text);
+}
+
 /*
- * An AXFR's version is built on a thread of its own: a large zone takes
- * seconds, which this loop spends on other zones' refreshes and NOTIFYs,
- * control commands and reloads (a refresh asked for meanwhile follows this
- * one, as during the transfer). Returns false when no thread could start.
+ * A whole zone's version is built on a thread of its own, started at its
+ * first records: a large zone takes seconds, which this loop spends on
+ * receiving the rest, on other zones' refreshes and NOTIFYs, control
+ * commands and reloads (a refresh asked for meanwhile follows this one).
+ * Returns false when no thread could start (built inline at the end).
  */
 static bool
-xfr_build_begin(struct xfr_zone *z, const char *source)
+xfr_build_begin(struct xfr_zone *z)
 {
-	snprintf(z->build_source, sizeof z->build_source, "%s", source);
+	xfr_transfer_source(z, z->build_source, sizeof z->build_source);
 	z->build_findings = (struct xfr_diag){ z, z->build_source, 0 };
 	z->build_diag = (struct diag){ .emit = xfr_diag_emit, .arg = &z->build_findings };
-	z->build = xfr_build_start(z->owner->base, z->origin, &z->parse.full, z->build_source,
-		z->max_records, &z->build_diag, on_built, z);
+	z->build = xfr_build_start(z->owner->base, z->origin, z->build_source, z->max_records,
+		&z->build_diag, on_built, z);
 	if (z->build == NULL)
 		return false;
-	z->phase = XFR_BUILDING;
-	z->owner->log(LOG_DEBUG, "zone %s: %s received, building it on a thread of its own",
-		z->name, source);
+	z->owner->log(LOG_DEBUG, "zone %s: %s: building the zone on a thread of its own as it "
+		"comes in", z->name, z->build_source);
 	return true;
+}
+
+/*
+ * After each message of a whole zone: its records so far go to the build
+ * thread (once they fill a batch, and at the end), which is told the end.
+ * Returns 0 or ZONED_ENOMEM.
+ */
+static int
+xfr_transfer_stream(struct xfr_zone *z)
+{
+	struct xfr_parse *parse = &z->parse;
+	if (!xfr_parse_whole_zone(parse) || (z->build == NULL && !xfr_build_begin(z)))
+		return 0;
+	bool over = parse->result != XFR_RESULT_NONE;
+	if (!over && parse->full.length < XFR_BATCH_MIN)
+		return 0;
+	if (parse->full.count > 0 && xfr_build_feed(z->build, &parse->full) != 0)
+		return ZONED_ENOMEM;
+	if (over)
+		xfr_build_end(z->build);
+	return 0;
 }
 
 /* The transfer is complete: build the version off to the side, check it, publish it. */
@@ -543,8 +576,7 @@ xfr_transfer_finish(struct xfr_zone *z)
 		return;
 	}
 	char source[128];
-	snprintf(source, sizeof source, "%s from %s", z->qtype == RRTYPE_IXFR ? "IXFR" : "AXFR",
-		z->primaries[z->primary].text);
+	xfr_transfer_source(z, source, sizeof source);
 	struct xfr_diag x = { z, source, 0 };
 	struct diag d = { .emit = xfr_diag_emit, .arg = &x };
 	struct zone *zone = NULL;
@@ -560,9 +592,11 @@ xfr_transfer_finish(struct xfr_zone *z)
 		rc = z->built_rc;
 		zone = z->built_zone;
 		z->built = false;
-	} else if (xfr_build_begin(z, source))
+	} else if (z->build != NULL) {
+		/* Its tail (finalize, checks) on the build thread: on_built comes back here. */
+		z->phase = XFR_BUILDING;
 		return;
-	else
+	} else
 		rc = zone_apply_build(z->origin, &parse->full, source, z->max_records, &d, &zone);
 	size_t messages = parse->messages, records = parse->records, diffs = parse->diff_count;
 	struct timespec applied, published;
@@ -621,6 +655,8 @@ xfr_transfer_message(struct xfr_zone *z, const uint8_t *message, size_t length)
 		return false;
 	}
 	int rc = xfr_parse_message(&z->parse, message, length);
+	if (rc == 0)
+		rc = xfr_transfer_stream(z);
 	if (rc != 0) {
 		xfr_zone_failed(z, rc == ZONED_ENOMEM ? "out of memory" : z->parse.error);
 		return false;

@@ -465,6 +465,12 @@ xfr_parse_init(struct xfr_parse *parse, const uint8_t *origin, uint16_t qtype, u
 	parse->state = XFR_FIRST;
 }
 
+bool
+xfr_parse_whole_zone(const struct xfr_parse *parse)
+{
+	return parse->state == XFR_FULL || parse->result == XFR_RESULT_FULL;
+}
+
 void
 xfr_parse_free(struct xfr_parse *parse)
 {

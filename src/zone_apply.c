@@ -56,16 +56,23 @@ zone_apply_add(struct zone_apply_builder *b, const struct xfr_rr *rr)
 	return zone_add_record(b->zone, &record, b->d);
 }
 
+/* More records than max_records (0: no limit): reported, ZONED_ELIMIT. */
+static int
+zone_apply_limit(const struct zone_apply_builder *b, size_t records, size_t max_records)
+{
+	if (max_records == 0 || records <= max_records)
+		return 0;
+	diag_report(b->d, DIAG_ERROR, b->source, 0, "too many records (limit %zu)", max_records);
+	return ZONED_ELIMIT;
+}
+
 /* Finalizes and checks the zone (as zone_load.c does); *out only without errors. */
 static int
 zone_apply_end(struct zone_apply_builder *b, int rc, size_t max_records, struct zone **out)
 {
 	struct diag *d = b->d;
-	if (rc == 0 && max_records != 0 && b->line > max_records) {
-		diag_report(d, DIAG_ERROR, b->source, 0, "too many records (limit %zu)",
-			max_records);
-		rc = ZONED_ELIMIT;
-	}
+	if (rc == 0)
+		rc = zone_apply_limit(b, b->line, max_records);
 	if (rc == 0 && d->errors == b->errors_before) {
 		rc = zone_finalize(b->zone, d);
 		if (rc == 0 && zone_check_zone(b->zone, &b->modes, d) == 0)
@@ -81,24 +88,58 @@ zone_apply_end(struct zone_apply_builder *b, int rc, size_t max_records, struct 
 	return 0;
 }
 
+/* A whole zone's records, as they come (zone_apply_stream_*). */
+struct zone_apply_stream {
+	struct zone_apply_builder builder;
+	size_t max_records;
+};
+
+struct zone_apply_stream *
+zone_apply_stream_begin(const uint8_t *origin, const char *source, size_t max_records,
+	struct diag *d)
+{
+	struct zone_apply_stream *stream = malloc(sizeof *stream);
+	if (stream == NULL)
+		return NULL;
+	if (zone_apply_begin(&stream->builder, origin, source, d) != 0) {
+		free(stream);
+		return NULL;
+	}
+	stream->max_records = max_records;
+	return stream;
+}
+
+int
+zone_apply_stream_add(struct zone_apply_stream *stream, const struct xfr_rrlist *records)
+{
+	struct zone_apply_builder *b = &stream->builder;
+	/* Stop at the first batch over the limit: the rest would be built for nothing. */
+	int rc = zone_apply_limit(b, b->line + records->count, stream->max_records);
+	size_t offset = 0;
+	struct xfr_rr rr;
+	while (rc == 0 && xfr_rrlist_next(records, &offset, &rr))
+		rc = zone_apply_add(b, &rr);
+	return rc;
+}
+
+int
+zone_apply_stream_end(struct zone_apply_stream *stream, int rc, struct zone **out)
+{
+	*out = NULL;
+	rc = zone_apply_end(&stream->builder, rc, stream->max_records, out);
+	free(stream);
+	return rc;
+}
+
 int
 zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
 	const char *source, size_t max_records, struct diag *d, struct zone **out)
 {
 	*out = NULL;
-	if (max_records != 0 && records->count > max_records) {
-		diag_report(d, DIAG_ERROR, source, 0, "too many records (limit %zu)", max_records);
-		return ZONED_ELIMIT;
-	}
-	struct zone_apply_builder b;
-	int rc = zone_apply_begin(&b, origin, source, d);
-	if (rc != 0)
-		return rc;
-	size_t offset = 0;
-	struct xfr_rr rr;
-	while (rc == 0 && xfr_rrlist_next(records, &offset, &rr))
-		rc = zone_apply_add(&b, &rr);
-	return zone_apply_end(&b, rc, max_records, out);
+	struct zone_apply_stream *stream = zone_apply_stream_begin(origin, source, max_records, d);
+	if (stream == NULL)
+		return ZONED_ENOMEM;
+	return zone_apply_stream_end(stream, zone_apply_stream_add(stream, records), out);
 }
 
 /* ---- incremental ---- */

@@ -266,6 +266,44 @@ START_TEST(test_canonical_order)
 }
 END_TEST
 
+/*
+ * Every NS target resolved to its node, or NULL (outside the zone): more
+ * targets than zone_resolve_targets() looks up ahead, so its
+ * ring of lookups wraps and drains.
+ */
+START_TEST(test_targets_resolved)
+{
+	memset(&test_diag, 0, sizeof test_diag);
+	struct zone *zone = zone_create(wire("example.com"), 1);
+	ck_assert_ptr_nonnull(zone);
+	add_soa(zone, "example.com", 3600, 300);
+	char name[64];
+	for (int i = 0; i < 21; i++) {
+		snprintf(name, sizeof name, i == 8 ? "ns%d.example.net" : "ns%d.example.com", i);
+		add_name_rdata(zone, "example.com", RRTYPE_NS, name);
+	}
+	for (int i = 0; i < 21; i++) {
+		snprintf(name, sizeof name, "NS%d.example.com", i);
+		add_a(zone, name, (uint8_t)i);
+	}
+	ck_assert_int_eq(zone_finalize(zone, &test_diag), 0);
+	const struct rrset *ns = name_node_rrset(zone->apex, RRTYPE_NS);
+	ck_assert_ptr_nonnull(ns);
+	ck_assert_uint_eq(ns->rr_count, 21);
+	struct rdata_cursor cursor = rdata_cursor_start(ns->rdata, ns->rdata_length);
+	const uint8_t *rdata;
+	uint16_t length;
+	unsigned found = 0;
+	for (uint32_t i = 0; rdata_cursor_next(&cursor, &rdata, &length); i++) {
+		const struct name_node *node = zone_find_node(zone, rdata, length);
+		ck_assert_ptr_eq(zone->targets[ns->target_base + i], node);
+		found += node != NULL;
+	}
+	ck_assert_uint_eq(found, 20);   /* all but ns8 (its target is outside) */
+	zone_free(zone);
+}
+END_TEST
+
 START_TEST(test_soa_serial_and_negative_ttl)
 {
 	struct zone *zone = sample_zone();
@@ -411,24 +449,47 @@ static const char *const canonical_names[] = {
 };
 #define CANONICAL_COUNT (sizeof canonical_names / sizeof canonical_names[0])
 
+/*
+ * The names added in one of three orders, the ENT not added at all:
+ * reversed (sorted whole), canonical as a primary sends them (only the ENT
+ * appended by finalize is merged in), or canonical but for "a.example",
+ * added last (merged in with the ENT).
+ */
+enum canonical_add { ADD_REVERSED, ADD_CANONICAL, ADD_ONE_LATE, ADD_ORDERS };
+
+static void
+canonical_add(struct zone *zone, size_t i)
+{
+	if (strcmp(canonical_names[i], "ent.example") != 0)
+		add_a(zone, canonical_names[i], (uint8_t)(i + 1));
+}
+
 static struct zone *
-canonical_zone(void)
+canonical_zone_added(enum canonical_add order)
 {
 	memset(&test_diag, 0, sizeof test_diag);
 	struct zone *zone = zone_create(wire("EXAMPLE"), 1);
 	ck_assert_ptr_nonnull(zone);
-	/* Added out of order, and the ENT is not added at all. */
-	for (size_t i = CANONICAL_COUNT; i > 0; i--) {
-		if (strcmp(canonical_names[i - 1], "ent.example") != 0)
-			add_a(zone, canonical_names[i - 1], (uint8_t)i);
+	for (size_t n = 0; n < CANONICAL_COUNT; n++) {
+		size_t i = order == ADD_REVERSED ? CANONICAL_COUNT - 1 - n : n;
+		if (order != ADD_ONE_LATE || i != 1)
+			canonical_add(zone, i);
 	}
+	if (order == ADD_ONE_LATE)
+		canonical_add(zone, 1);
 	ck_assert_int_eq(zone_finalize(zone, &test_diag), 0);
 	return zone;
 }
 
+static struct zone *
+canonical_zone(void)
+{
+	return canonical_zone_added(ADD_REVERSED);
+}
+
 START_TEST(test_canonical_order_escaped_and_upper_case)
 {
-	struct zone *zone = canonical_zone();
+	struct zone *zone = canonical_zone_added((enum canonical_add)_i);
 	ck_assert_uint_eq(zone->node_count, CANONICAL_COUNT);
 	for (size_t i = 0; i < CANONICAL_COUNT; i++) {
 		const struct name_node *node = find(zone, canonical_names[i]);
@@ -784,6 +845,7 @@ main(void)
 	tcase_add_loop_test(tc, test_lookup_table, 0,
 		sizeof lookup_cases / sizeof lookup_cases[0]);
 	tcase_add_test(tc, test_canonical_order);
+	tcase_add_test(tc, test_targets_resolved);
 	tcase_add_test(tc, test_soa_serial_and_negative_ttl);
 	tcase_add_test(tc, test_out_of_zone_dropped_with_warning);
 	tcase_add_test(tc, test_class_mismatch_is_error);
@@ -792,7 +854,7 @@ main(void)
 	tcase_add_test(tc, test_large_zone_hash_growth);
 	suite_add_tcase(suite, tc);
 	TCase *order = tcase_create("canonical order");
-	tcase_add_test(order, test_canonical_order_escaped_and_upper_case);
+	tcase_add_loop_test(order, test_canonical_order_escaped_and_upper_case, 0, ADD_ORDERS);
 	tcase_add_loop_test(order, test_predecessor_table, 0,
 		sizeof predecessor_cases / sizeof predecessor_cases[0]);
 	tcase_add_test(order, test_predecessor_apex_only);

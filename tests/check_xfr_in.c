@@ -21,6 +21,7 @@
 #include "zoned/xfr_build.h"
 #include "zoned/xfr_parse.h"
 #include "zoned/zone_apply.h"
+#include "zoned/zone_dump.h"
 
 #define ID 0x4242
 static const uint8_t origin[] = "\7example\0";
@@ -458,9 +459,12 @@ build_on_thread(const char *rrs)
 	evthread_use_pthreads();
 	struct build_wait wait = { event_base_new(), NULL, 0, -1, NULL };
 	ck_assert_ptr_nonnull(wait.base);
-	wait.build = xfr_build_start(wait.base, origin, &parse.full, "AXFR from test", 0, &sink,
+	wait.build = xfr_build_start(wait.base, origin, "AXFR from test", 0, &sink,
 		on_test_built, &wait);
 	ck_assert_ptr_nonnull(wait.build);
+	ck_assert_int_eq(xfr_build_feed(wait.build, &parse.full), 0);
+	ck_assert_uint_eq(parse.full.count, 0);
+	xfr_build_end(wait.build);
 	/* Bounded: a build that never ends fails here, not by hanging. */
 	struct timeval most = { 10, 0 };
 	event_base_loopexit(wait.base, &most);
@@ -504,15 +508,158 @@ START_TEST(test_build_cancel)
 	ck_assert_int_eq(feed(&parse, RRTYPE_AXFR, messages), 0);
 	evthread_use_pthreads();
 	struct build_wait wait = { event_base_new(), NULL, 0, -1, NULL };
-	wait.build = xfr_build_start(wait.base, origin, &parse.full, "AXFR from test", 0, &sink,
+	wait.build = xfr_build_start(wait.base, origin, "AXFR from test", 0, &sink,
 		on_test_built, &wait);
 	ck_assert_ptr_nonnull(wait.build);
+	ck_assert_int_eq(xfr_build_feed(wait.build, &parse.full), 0);
+	xfr_build_end(wait.build);
 	xfr_build_cancel(wait.build);
 	xfr_build_cancel(NULL);
 	/* Its end, made active by the thread, went with it: the loop has nothing to run. */
 	ck_assert_int_eq(event_base_loop(wait.base, EVLOOP_NONBLOCK), 1);
 	ck_assert_int_eq(wait.calls, 0);
 	event_base_free(wait.base);
+	xfr_parse_free(&parse);
+}
+END_TEST
+
+/* The records of an AXFR of serial 9: BASE, count more names, www.example again at the end. */
+static void
+stream_records(struct xfr_parse *parse, size_t count, size_t max_records)
+{
+	size_t size = 64 * (count + 16), used = 0;
+	char *rrs = malloc(size);
+	used += (size_t)snprintf(rrs, size, "%s;%s", SOA(9), BASE);
+	for (size_t i = 0; i < count; i++)
+		used += (size_t)snprintf(rrs + used, size - used, ";h%zu.example. 300 IN A 192.0.2.%zu",
+			i, i % 250);
+	/* An owner seen again after others: rebuilt across batches. */
+	snprintf(rrs + used, size - used, ";www.example. 300 IN TXT \"again\";%s", SOA(9));
+	xfr_parse_init(parse, origin, RRTYPE_AXFR, ID, 0, max_records);
+	const char *const messages[] = { rrs, NULL };
+	ck_assert_int_eq(feed(parse, RRTYPE_AXFR, messages), 0);
+	ck_assert_int_eq(parse->result, XFR_RESULT_FULL);
+	free(rrs);
+}
+
+/* Hands records to build in batches of size records (the last one smaller). */
+static void
+feed_batches(struct xfr_build *build, const struct xfr_rrlist *records, size_t size)
+{
+	struct xfr_rrlist batch = { 0 };
+	size_t offset = 0;
+	struct xfr_rr rr;
+	while (xfr_rrlist_next(records, &offset, &rr)) {
+		ck_assert_int_eq(xfr_rrlist_add(&batch, &rr), 0);
+		if (batch.count == size) {
+			ck_assert_int_eq(xfr_build_feed(build, &batch), 0);
+			ck_assert_ptr_null(batch.data);
+		}
+	}
+	if (batch.count > 0)
+		ck_assert_int_eq(xfr_build_feed(build, &batch), 0);
+}
+
+/* The zone as text (zone_dump.h), to compare two builds; the caller frees it. */
+static char *
+zone_text(const struct zone *zone)
+{
+	char *text = NULL;
+	size_t length = 0;
+	FILE *out = open_memstream(&text, &length);
+	ck_assert_int_eq(zone_dump_write(zone, ZONE_DUMP_FULL, out), 0);
+	fclose(out);
+	return text;
+}
+
+/* Builds records on a thread, handed over in batches of size, the loop running between. */
+static struct build_wait
+build_streamed(const struct xfr_rrlist *records, size_t size, size_t max_records)
+{
+	evthread_use_pthreads();
+	struct build_wait wait = { event_base_new(), NULL, 0, -1, NULL };
+	ck_assert_ptr_nonnull(wait.base);
+	wait.build = xfr_build_start(wait.base, origin, "AXFR from test", max_records, &sink,
+		on_test_built, &wait);
+	ck_assert_ptr_nonnull(wait.build);
+	feed_batches(wait.build, records, size);
+	/* Not over before its end, whatever the thread has added. */
+	ck_assert_int_eq(event_base_loop(wait.base, EVLOOP_NONBLOCK), 1);
+	ck_assert_int_eq(wait.calls, 0);
+	xfr_build_end(wait.build);
+	struct timeval most = { 10, 0 };
+	event_base_loopexit(wait.base, &most);
+	event_base_dispatch(wait.base);
+	event_base_free(wait.base);
+	return wait;
+}
+
+/* Records fed in several batches make the same zone as one build of them all. */
+START_TEST(test_build_streamed)
+{
+	struct xfr_parse parse;
+	stream_records(&parse, 600, 0);
+	struct zone *whole = NULL;
+	ck_assert_int_eq(zone_apply_build(origin, &parse.full, "AXFR from test", 0, &sink,
+		&whole), 0);
+	char *expected = zone_text(whole);
+	static const size_t sizes[] = { 1, 7, 50, 1000 };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct build_wait wait = build_streamed(&parse.full, sizes[i], 0);
+		ck_assert_int_eq(wait.calls, 1);
+		ck_assert_int_eq(wait.rc, 0);
+		ck_assert_uint_eq(wait.zone->record_count, whole->record_count);
+		ck_assert_uint_eq(wait.zone->record_count, 600 + 6 + 1);
+		char *text = zone_text(wait.zone);
+		ck_assert_str_eq(text, expected);
+		free(text);
+		zone_free(wait.zone);
+	}
+	ck_assert_str_eq(findings, "");
+	free(expected);
+	zone_free(whole);
+	xfr_parse_free(&parse);
+}
+END_TEST
+
+/* More records than max-records, seen by the batch that passes it: reported once, no zone. */
+START_TEST(test_build_streamed_limit)
+{
+	struct xfr_parse parse;
+	stream_records(&parse, 300, 0);
+	struct build_wait wait = build_streamed(&parse.full, 50, 100);
+	ck_assert_int_eq(wait.calls, 1);
+	ck_assert_int_eq(wait.rc, ZONED_ELIMIT);
+	ck_assert_ptr_null(wait.zone);
+	ck_assert_str_eq(findings, "error: too many records (limit 100)\n");
+	xfr_parse_free(&parse);
+}
+END_TEST
+
+/*
+ * A transfer cut off mid-stream: the build is cancelled before its end,
+ * with batches added and others still queued; everything it was given
+ * and made is freed (valgrind), done never runs.
+ */
+START_TEST(test_build_cancel_mid_stream)
+{
+	struct xfr_parse parse;
+	stream_records(&parse, 600, 0);
+	evthread_use_pthreads();
+	for (int fed = 0; fed < 2; fed++) {
+		struct build_wait wait = { event_base_new(), NULL, 0, -1, NULL };
+		wait.build = xfr_build_start(wait.base, origin, "AXFR from test", 0, &sink,
+			on_test_built, &wait);
+		ck_assert_ptr_nonnull(wait.build);
+		/* Nothing fed (the thread waiting), or many batches (some added, some queued). */
+		if (fed)
+			feed_batches(wait.build, &parse.full, 10);
+		xfr_build_cancel(wait.build);
+		ck_assert_int_eq(event_base_loop(wait.base, EVLOOP_NONBLOCK), 1);
+		ck_assert_int_eq(wait.calls, 0);
+		event_base_free(wait.base);
+	}
+	ck_assert_str_eq(findings, "");
 	xfr_parse_free(&parse);
 }
 END_TEST
@@ -540,6 +687,9 @@ xfr_in_suite(void)
 	tcase_add_test(tc, test_build_on_thread);
 	tcase_add_test(tc, test_build_on_thread_fails);
 	tcase_add_test(tc, test_build_cancel);
+	tcase_add_test(tc, test_build_streamed);
+	tcase_add_test(tc, test_build_streamed_limit);
+	tcase_add_test(tc, test_build_cancel_mid_stream);
 	suite_add_tcase(s, tc);
 	return s;
 }

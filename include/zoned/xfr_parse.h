@@ -74,7 +74,8 @@ struct xfr_parse {
 	size_t messages;
 	size_t records;
 	enum xfr_result result;
-	struct xfr_rrlist full;         /* XFR_RESULT_FULL: every record, SOA first (once) */
+	/* XFR_RESULT_FULL: every record, SOA first (once), less those taken on the way. */
+	struct xfr_rrlist full;
 	struct xfr_diff *diffs;         /* XFR_RESULT_INCREMENTAL */
 	size_t diff_count;
 	char error[XFR_ERROR_MAX];      /* why xfr_parse_message() failed */
@@ -98,6 +99,14 @@ void xfr_parse_init(struct xfr_parse *parse, const uint8_t *origin, uint16_t qty
  * ZONED_ENOMEM. A message after the transfer ended is an error.
  */
 int xfr_parse_message(struct xfr_parse *parse, const uint8_t *message, size_t length);
+
+/*
+ * Whether the records read so far are known to be a whole zone's (AXFR,
+ * or IXFR in AXFR form: past its second record), so that those in
+ * parse->full may be taken (moved out, the list left empty) before the
+ * end: every later one is appended to it too.
+ */
+bool xfr_parse_whole_zone(const struct xfr_parse *parse);
 
 /* Frees what the parse holds. */
 void xfr_parse_free(struct xfr_parse *parse);

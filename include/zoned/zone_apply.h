@@ -14,6 +14,7 @@
 
 struct diag;
 struct zone;
+struct zone_apply_stream;
 
 /*
  * Builds, finalizes and checks a zone for origin (wire form) from records
@@ -24,6 +25,24 @@ struct zone;
  */
 int zone_apply_build(const uint8_t *origin, const struct xfr_rrlist *records,
 	const char *source, size_t max_records, struct diag *d, struct zone **out);
+
+/*
+ * The same build, for records that come in batches (a transfer still being
+ * received): zone_apply_stream_begin() makes the empty zone (NULL when out
+ * of memory); zone_apply_stream_add() adds a batch (SOA first in the
+ * first), checking each record as it goes, and returns 0, ZONED_ELIMIT
+ * (reported: the batches so far pass max_records), ZONED_EZONE or
+ * ZONED_ENOMEM; the records may be freed once it returns.
+ * zone_apply_stream_end() finalizes and checks the zone when rc (the
+ * first error of the adds, or the caller's reason to stop such as
+ * ZONED_ECANCELED) is 0, and returns as zone_apply_build(); else it frees
+ * the zone and returns rc. Either way stream is freed. One thread at a
+ * time per stream; d is used by the thread that calls.
+ */
+struct zone_apply_stream *zone_apply_stream_begin(const uint8_t *origin, const char *source,
+	size_t max_records, struct diag *d);
+int zone_apply_stream_add(struct zone_apply_stream *stream, const struct xfr_rrlist *records);
+int zone_apply_stream_end(struct zone_apply_stream *stream, int rc, struct zone **out);
 
 /*
  * Builds the version after the difference sequences diffs (count of them,

@@ -379,6 +379,9 @@ def test_chain_bind_zoned_knot(workdir):
 
 # ---- a hostile primary ----
 
+CUT_LATE = 20000   # more records in the 'cut_late' transfer (about 700 KB)
+
+
 class HostilePrimary:
     """Answers SOA queries with self.serial over UDP, and transfers (AXFR,
     or IXFR in AXFR form) over TCP as self.mode says, for any zone asked
@@ -457,6 +460,9 @@ class HostilePrimary:
             rrs.append(('www.example.net.', 'A', '192.0.2.66'))
         if self.mode == 'cname':
             rrs.append(('www.example.', 'CNAME', 'ns1.example.'))
+        if self.mode == 'cut_late':
+            # Enough for zoned's build thread to have had batches when the cut comes.
+            rrs += [('b%d.%s' % (i, origin), 'TXT', '"filler %d"' % i) for i in range(CUT_LATE)]
         return rrs + [rrs[0]]
 
     def transfer(self, q):
@@ -478,6 +484,8 @@ class HostilePrimary:
             messages.append(r.to_wire())
         if self.mode == 'cut':
             return messages[:len(messages) // 2]
+        if self.mode == 'cut_late':
+            return messages[:len(messages) * 3 // 4]
         return messages
 
     def close(self):
@@ -589,7 +597,10 @@ def test_hostile_primary(workdir):
         wait_log(z, 'NOTIFY received, refreshing', 5)
         # A name that is no zone of ours: NOTAUTH (as BIND).
         assert notify(z.port, name='example.net.').rcode() == dns.rcode.NOTAUTH
+        # Cut off 3/4 in: the build fed so far (xfr_build.h) is dropped with the transfer.
+        late = (CUT_LATE + 105 + 19) // 20 * 3 // 4
         cases = [('cut', 'connection closed after 3 messages (cut off)'),
+                 ('cut_late', 'connection closed after %d messages (cut off)' % late),
                  ('garbage', '127.0.0.1#%d failed: message 1 ' % primary.port),
                  ('out_of_zone', 'record www.example.net is outside the zone'),
                  ('cname', 'CNAME and other data')]

@@ -42,6 +42,7 @@
 #include "zoned/stats.h"
 #include "zoned/tsig.h"
 #include "zoned/xfr_in.h"
+#include "zoned/zone_update.h"
 #include "zoned/zonedb.h"
 #include "zoned/zoneset.h"
 
@@ -490,6 +491,10 @@ server_reload_scoped(struct server *server, enum control_reload scope, const uin
 	if (notify_zones(server->notify, config, server->view->zones, zones) != 0)
 		log_message(LOG_ERR, "reload: out of memory for NOTIFY");
 	server_publish(server, view);
+	for (size_t i = 0; i < zones->zone_count; i++) {
+		if (!zones->zones[i].failed)
+			zone_update_prefault(zones->zones[i].zone);
+	}
 	if (config != server->config) {
 		server_restart_metrics(server, config);
 		config_free(server->config);
@@ -598,6 +603,8 @@ server_secondary_publish(void *arg, const uint8_t *origin, struct zone *zone, bo
 	int rc = server_secondary_serve(server, origin, zone, failed);
 	if (unsynced >= 0)
 		journal_sync(unsynced, zone->journal_path, zone, log_message);
+	if (rc == 0 && !failed)
+		zone_update_prefault(zone);
 	return rc;
 }
 

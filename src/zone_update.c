@@ -1209,6 +1209,30 @@ update_finish_zone(struct zone_update *u)
 	return zone_nsec3_prepare(zone);
 }
 
+/* Fills the page table of a privately mapped array (see zone_update_prefault()). */
+static void
+update_prefault_array(const void *array, size_t bytes)
+{
+#ifdef MADV_POPULATE_READ
+	if (array != NULL && bytes > 0)
+		(void)madvise((void *)(uintptr_t)array, bytes, MADV_POPULATE_READ);
+#else
+	(void)array;
+	(void)bytes;
+#endif
+}
+
+void
+zone_update_prefault(const struct zone *zone)
+{
+	if (zone == NULL)
+		return;
+	if (zone->nodes_kind == ZONE_ARRAY_PRIVATE)
+		update_prefault_array(zone->nodes, zone->node_count * sizeof *zone->nodes);
+	if (zone->slots_kind == ZONE_ARRAY_PRIVATE)
+		update_prefault_array(zone->hash_slots, zone->hash_size * sizeof *zone->hash_slots);
+}
+
 /* Whether two nodes have the same RRset types and own flags. */
 static bool
 update_same_shape(const struct zone *zone, const struct name_node *a, const struct name_node *b)

@@ -370,11 +370,14 @@ journal_copy_range(int from, uint64_t offset, uint64_t length, int to)
 /*
  * Writes a new journal beside path (header, scan's steps from first on, and
  * entry), flushes it and renames it over path: a reader of the old file
- * keeps its view, a crash leaves the old file or the new one whole.
+ * keeps its view, a crash leaves the old file or the new one whole. With
+ * unsynced and no journal to replace (fresh), the flush is the caller's:
+ * *unsynced is the open file (a crash then leaves no journal or a
+ * damaged one, which is read as far as it is whole).
  */
 static int
 journal_rewrite(const char *path, const uint8_t *origin, const struct journal_scan *scan,
-	size_t first, const struct journal_buffer *entry)
+	size_t first, const struct journal_buffer *entry, bool fresh, int *unsynced)
 {
 	size_t length = strlen(path);
 	char *temporary = malloc(length + 5);
@@ -393,28 +396,44 @@ journal_rewrite(const char *path, const uint8_t *origin, const struct journal_sc
 		uint64_t start = scan->entries[first].offset;
 		ok = journal_copy_range(scan->fd, start, scan->valid_end - start, fd);
 	}
-	ok = ok && journal_write_all(fd, entry->data, entry->length) && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
+	bool defer = unsynced != NULL && fresh;
+	ok = ok && journal_write_all(fd, entry->data, entry->length) && (defer || fsync(fd) == 0);
+	if (!defer)
+		ok = close(fd) == 0 && ok;
 	ok = ok && rename(temporary, path) == 0;
 	if (!ok)
 		unlink(temporary);
+	if (defer && ok)
+		*unsynced = fd;
+	else if (defer)
+		close(fd);
 	free(temporary);
 	return ok ? 0 : ZONED_EIO;
 }
 
-/* Appends entry after the last step (the file ends there: not damaged). */
+/*
+ * Appends entry after the last step (the file ends there: not damaged),
+ * flushed; with unsynced, the flush is the caller's: *unsynced is the open
+ * file (a crash then loses the step, or leaves a damaged tail, which is
+ * read as far as it is whole).
+ */
 static int
 journal_append(const char *path, const struct journal_scan *scan,
-	const struct journal_buffer *entry)
+	const struct journal_buffer *entry, int *unsynced)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ZONED_EIO;
 	bool ok = lseek(fd, (off_t)scan->valid_end, SEEK_SET) >= 0
-		&& journal_write_all(fd, entry->data, entry->length) && fsync(fd) == 0;
+		&& journal_write_all(fd, entry->data, entry->length)
+		&& (unsynced != NULL || fsync(fd) == 0);
 	/* A torn append is a damaged tail: cut it off rather than leave it. */
 	if (!ok && ftruncate(fd, (off_t)scan->valid_end) != 0)
 		ok = false;
+	if (ok && unsynced != NULL) {
+		*unsynced = fd;
+		return 0;
+	}
 	ok = close(fd) == 0 && ok;
 	return ok ? 0 : ZONED_EIO;
 }
@@ -435,7 +454,7 @@ journal_reset(const char *path, const struct zone *zone)
 {
 	struct journal_buffer entry = { 0 };
 	bool written = journal_build_entry(NULL, zone, &entry) == 0
-		&& journal_rewrite(path, zone->origin, NULL, 0, &entry) == 0;
+		&& journal_rewrite(path, zone->origin, NULL, 0, &entry, false, NULL) == 0;
 	free(entry.data);
 	if (!written)
 		journal_remove(path);
@@ -459,7 +478,7 @@ journal_limit(uint64_t max_size, const struct zone *zone)
  */
 static int
 journal_store(const char *path, uint64_t limit, const struct zone *old, const struct zone *new,
-	const struct journal_buffer *entry, const char *name, log_function *log)
+	const struct journal_buffer *entry, const char *name, log_function *log, int *unsynced)
 {
 	struct journal_scan scan;
 	int rc = journal_scan(path, new->origin, false, &scan);
@@ -506,9 +525,10 @@ journal_store(const char *path, uint64_t limit, const struct zone *old, const st
 			(unsigned long long)limit, first, (unsigned long)scan.entries[0].from,
 			(unsigned long)scan.entries[first - 1].to);
 	if (usable && first == 0 && scan.count > 0 && !scan.damaged)
-		rc = journal_append(path, &scan, entry);
+		rc = journal_append(path, &scan, entry, unsynced);
 	else
-		rc = journal_rewrite(path, new->origin, usable ? &scan : NULL, first, entry);
+		rc = journal_rewrite(path, new->origin, usable ? &scan : NULL, first, entry,
+			rc == ZONED_ENOENT, unsynced);
 	journal_scan_free(&scan);
 	return rc;
 }
@@ -527,6 +547,15 @@ int
 journal_record_version(const char *path, uint64_t max_size, const struct zone *old,
 	const struct zone *new, log_function *log)
 {
+	return journal_record_version_unsynced(path, max_size, old, new, log, NULL);
+}
+
+int
+journal_record_version_unsynced(const char *path, uint64_t max_size, const struct zone *old,
+	const struct zone *new, log_function *log, int *unsynced)
+{
+	if (unsynced != NULL)
+		*unsynced = -1;
 	if (old == NULL)
 		return journal_check(path, new, log);
 	if (old == new)
@@ -561,7 +590,8 @@ journal_record_version(const char *path, uint64_t max_size, const struct zone *o
 	struct journal_buffer entry = { 0 };
 	int rc = journal_build_entry(old, new, &entry);
 	if (rc == 0)
-		rc = journal_store(path, journal_limit(max_size, new), old, new, &entry, name, log);
+		rc = journal_store(path, journal_limit(max_size, new), old, new, &entry, name, log,
+			unsynced);
 	if (rc == 0)
 		log(LOG_INFO, "zone %s: journal %s: serial %lu to %lu recorded (%lu records "
 			"deleted, %lu added)", name, path, (unsigned long)old->serial,
@@ -578,6 +608,24 @@ journal_record_version(const char *path, uint64_t max_size, const struct zone *o
 		return rc;
 	}
 	return 0;
+}
+
+void
+journal_sync(int fd, const char *path, const struct zone *zone, log_function *log)
+{
+	if (fd < 0)
+		return;
+	int error = fsync(fd) == 0 ? 0 : errno;
+	if (close(fd) != 0 && error == 0)
+		error = errno;
+	if (error == 0)
+		return;
+	char name[DNAME_MAX_LENGTH * 4 + 1];
+	dname_format(zone->origin, name, sizeof name);
+	bool removed = journal_remove(path);
+	log(LOG_ERR, "zone %s: journal %s: serial %lu not flushed to disk (%s)%s", name, path,
+		(unsigned long)zone->serial, strerror(error),
+		removed ? "; journal removed, IXFR answered as AXFR" : "");
 }
 
 int

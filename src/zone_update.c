@@ -974,6 +974,37 @@ update_resolve_rrset(struct zone *zone, const struct rrset *rrset, bool only_mis
 	}
 }
 
+/* One bit of a 64-bit filter for a node's address. */
+static inline uint64_t
+update_filter_bit(const struct name_node *node)
+{
+	return 1ull << (((uint64_t)(uintptr_t)node * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+/*
+ * The base's targets, mapped to the new nodes, into zone->targets. Most
+ * name no changed node: a filter of the replaced and removed nodes'
+ * addresses sends only the few that may to the map. On the 1M-record
+ * benchmark zone (some 120k MX and NS targets) a map lookup per target
+ * took most of update_build_targets()' 0.4-1.8 ms in a 1-record update.
+ */
+static void
+update_map_targets(struct zone_update *u)
+{
+	const struct zone *base = u->base;
+	const struct name_node **targets = u->zone->targets;
+	uint64_t filter = 0;
+	for (size_t i = 0; i < u->change_count; i++) {
+		if (u->changes[i].old != NULL)
+			filter |= update_filter_bit(u->changes[i].old);
+	}
+	for (size_t i = 0; i < base->target_count; i++) {
+		const struct name_node *target = base->targets[i];
+		targets[i] = target != NULL && (filter & update_filter_bit(target)) != 0
+			? update_map_get(u, target) : target;
+	}
+}
+
 /*
  * zone->targets: the base's, mapped to the new nodes (the shared RRsets
  * keep their target_base), then the new nodes' RRsets' appended. A name
@@ -1002,8 +1033,7 @@ update_build_targets(struct zone_update *u)
 	if (zone->targets == NULL)
 		return ZONED_ENOMEM;
 	zone->target_count = count;
-	for (size_t i = 0; i < base->target_count; i++)
-		zone->targets[i] = update_map_get(u, base->targets[i]);
+	update_map_targets(u);
 	size_t next = base->target_count;
 	for (size_t i = 0; i < u->owner_count; i++) {
 		const struct name_node *node = u->owners[i].new;
@@ -1177,6 +1207,30 @@ update_finish_zone(struct zone_update *u)
 	zone->apex = update_map_get(u, base->apex);
 	zone_read_soa(zone);
 	return zone_nsec3_prepare(zone);
+}
+
+/* Fills the page table of a privately mapped array (see zone_update_prefault()). */
+static void
+update_prefault_array(const void *array, size_t bytes)
+{
+#ifdef MADV_POPULATE_READ
+	if (array != NULL && bytes > 0)
+		(void)madvise((void *)(uintptr_t)array, bytes, MADV_POPULATE_READ);
+#else
+	(void)array;
+	(void)bytes;
+#endif
+}
+
+void
+zone_update_prefault(const struct zone *zone)
+{
+	if (zone == NULL)
+		return;
+	if (zone->nodes_kind == ZONE_ARRAY_PRIVATE)
+		update_prefault_array(zone->nodes, zone->node_count * sizeof *zone->nodes);
+	if (zone->slots_kind == ZONE_ARRAY_PRIVATE)
+		update_prefault_array(zone->hash_slots, zone->hash_size * sizeof *zone->hash_slots);
 }
 
 /* Whether two nodes have the same RRset types and own flags. */

@@ -2,8 +2,8 @@
  * check_journal.c: the on-disk journal of differences: steps appended and
  * read back from any serial, the oldest dropped beyond max-journal-size,
  * damaged tails and flipped octets detected, a restart that finds it (or
- * finds it stale), and a reload that changed records without raising the
- * serial.
+ * finds it stale), a reload that changed records without raising the
+ * serial, and a step flushed to disk after it is written (a transfer's).
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -165,6 +165,60 @@ START_TEST(test_append_and_read_back)
 	zone_free(v2);
 	zone_free(v3);
 	zone_free(v3_again);
+}
+END_TEST
+
+/*
+ * The step a transfer writes before publishing, flushed after: readable
+ * at once, appended or made fresh without waiting for the disk, a
+ * replaced journal still flushed before its rename, and a flush that
+ * fails removes the journal.
+ */
+START_TEST(test_unsynced)
+{
+	struct zone *v1 = version(1, 3), *v2 = version(2, 3), *v3 = version(3, 3);
+	struct zone *v4 = version(4, 200);   /* a step over JOURNAL_SIZE_MIN */
+	int fd = -2;
+	ck_assert_int_eq(journal_record_version_unsynced(path, JOURNAL_SIZE_DEFAULT, v1, v2,
+		capture_log, &fd), 0);
+	ck_assert_int_ge(fd, 0);           /* a fresh journal */
+	ck_assert_uint_eq(read_steps(1, 2, 1), 8);
+	journal_sync(fd, path, v2, capture_log);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	fd = -2;
+	ck_assert_int_eq(journal_record_version_unsynced(path, JOURNAL_SIZE_DEFAULT, v2, v3,
+		capture_log, &fd), 0);
+	ck_assert_int_ge(fd, 0);           /* appended */
+	ck_assert_uint_eq(read_steps(1, 3, 2), 16);
+	journal_sync(fd, path, v3, capture_log);
+	ck_assert_ptr_null(strstr(logged, "not flushed"));
+	/* Over the limit: written anew over the old one, flushed before the rename. */
+	fd = -2;
+	ck_assert_int_eq(journal_record_version_unsynced(path, 1, v3, v4, capture_log, &fd), 0);
+	ck_assert_int_eq(fd, -1);
+	ck_assert_uint_eq(describe().steps, 1);
+	ck_assert_uint_eq(read_steps(3, 4, 1), 2 + 3 + 200);
+	/* Nothing to record: nothing to flush. */
+	fd = -2;
+	ck_assert_int_eq(journal_record_version_unsynced(path, JOURNAL_SIZE_DEFAULT, v4, v4,
+		capture_log, &fd), 0);
+	ck_assert_int_eq(fd, -1);
+	journal_sync(-1, path, v4, capture_log);
+	ck_assert_uint_eq(describe().steps, 1);
+	/* A flush that fails (a pipe cannot be flushed): the journal goes. */
+	int pipe_fds[2];
+	ck_assert_int_eq(pipe(pipe_fds), 0);
+	journal_sync(pipe_fds[0], path, v4, capture_log);
+	close(pipe_fds[1]);
+	ck_assert_ptr_nonnull(strstr(logged, "zone example: journal "));
+	ck_assert_ptr_nonnull(strstr(logged, ": serial 4 not flushed to disk ("));
+	ck_assert_ptr_nonnull(strstr(logged, "; journal removed, IXFR answered as AXFR"));
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), -1);
+	zone_free(v1);
+	zone_free(v2);
+	zone_free(v3);
+	zone_free(v4);
 }
 END_TEST
 
@@ -500,6 +554,7 @@ journal_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_append_and_read_back);
 	tcase_add_test(tc, test_trim_by_size);
+	tcase_add_test(tc, test_unsynced);
 	tcase_add_test(tc, test_truncated_tail);
 	tcase_add_test(tc, test_flipped_octet);
 	tcase_add_test(tc, test_restart);

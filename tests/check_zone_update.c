@@ -578,6 +578,92 @@ START_TEST(test_replaced_updates)
 }
 END_TEST
 
+/* Octets of the mapping at address that have a page table entry (/proc/self/smaps "Rss"). */
+static size_t
+mapped_octets(const void *address)
+{
+	FILE *smaps = fopen("/proc/self/smaps", "r");
+	ck_assert_ptr_nonnull(smaps);
+	char line[512];
+	bool inside = false;
+	size_t kib = SIZE_MAX;
+	while (kib == SIZE_MAX && fgets(line, sizeof line, smaps) != NULL) {
+		unsigned long start, end;
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			inside = start == (unsigned long)(uintptr_t)address;
+		else if (inside && sscanf(line, "Rss: %zu kB", &kib) == 1)
+			break;
+	}
+	fclose(smaps);
+	ck_assert_msg(kib != SIZE_MAX, "no mapping at %p", address);
+	return kib * 1024;
+}
+
+/*
+ * The first update after a full build maps its arrays copy-on-write
+ * without filling their page tables (the publication does not wait for
+ * it); zone_update_prefault() fills them, reading only: the version is
+ * unchanged.
+ */
+START_TEST(test_prefault)
+{
+	zone_array_file_min = 1;
+	enum { HOSTS = 20000 };
+	size_t size = 256 + HOSTS * 40;
+	char *text = malloc(size);
+	ck_assert_ptr_nonnull(text);
+	int n = snprintf(text, size, "$ORIGIN example.\n$TTL 300\n@ SOA ns1 host 1 2 3 4 5\n"
+		"@ NS ns1\nns1 A 192.0.2.1\n");
+	for (unsigned i = 0; i < HOSTS; i++)
+		n += snprintf(text + n, size - (size_t)n, "h%u A 10.0.%u.%u\n", i, i / 250, i % 250);
+	struct zone *base = testlib_zone_from_text("example.", text, "prefault", NULL, NULL);
+	free(text);
+	ck_assert_ptr_nonnull(base);
+	ck_assert_uint_eq(base->nodes_kind, ZONE_ARRAY_SHARED);
+	struct zone_update *u = zone_update_begin(base);
+	ck_assert_ptr_nonnull(u);
+	static const uint8_t old_address[] = { 10, 0, 0, 7 }, new_address[] = { 10, 9, 9, 9 };
+	struct zone_record record = { testlib_name("h7.example."), RRTYPE_A, 1, 300, old_address,
+		4, "prefault", 1 };
+	ck_assert_int_eq(zone_update_delete(u, &record, NULL), 0);
+	record.rdata = new_address;
+	ck_assert_int_eq(zone_update_add(u, &record, NULL), 0);
+	struct diag d = { 0 };
+	struct zone *next = NULL;
+	ck_assert_int_eq(zone_update_commit(u, &d, &next), 0);
+	ck_assert_uint_eq(next->nodes_kind, ZONE_ARRAY_PRIVATE);
+	ck_assert_uint_eq(next->slots_kind, ZONE_ARRAY_PRIVATE);
+	size_t nodes = next->node_count * sizeof *next->nodes;
+	size_t slots = next->hash_size * sizeof *next->hash_slots;
+	size_t page = 4096;
+	/* The pages the update wrote or read, not all 40 + 11. */
+	ck_assert_uint_lt(mapped_octets(next->nodes), nodes / 2);
+	zone_update_prefault(next);
+	ck_assert_uint_eq(mapped_octets(next->nodes), (nodes + page - 1) / page * page);
+	ck_assert_uint_eq(mapped_octets(next->hash_slots), (slots + page - 1) / page * page);
+	/* Every name is found, h7 with its new address, the others as in base. */
+	for (unsigned i = 0; i < HOSTS; i += 97) {
+		char host[32];
+		snprintf(host, sizeof host, "h%u.example.", i);
+		const uint8_t *name = testlib_name(host);
+		const struct name_node *node = zone_find_node(next, name, dname_length(name));
+		ck_assert_ptr_nonnull(node);
+		const struct name_node *was = zone_find_node(base, name, dname_length(name));
+		ck_assert_ptr_eq(node, was);
+	}
+	const uint8_t *h7_name = testlib_name("h7.example.");
+	const struct name_node *h7 = zone_find_node(next, h7_name, dname_length(h7_name));
+	ck_assert_ptr_nonnull(h7);
+	ck_assert_mem_eq(name_node_rrset(h7, RRTYPE_A)->rdata + 2, new_address, 4);
+	/* Nothing to fill for a full build's (shared) arrays, nor for none. */
+	zone_update_prefault(base);
+	zone_update_prefault(NULL);
+	zone_free(base);
+	zone_free(next);
+	zone_array_file_min = 1024u * 1024;
+}
+END_TEST
+
 /* An update aborted leaves the base as it was, and the next one can start. */
 START_TEST(test_abort)
 {
@@ -686,6 +772,7 @@ zone_update_suite(void)
 	tcase_add_loop_test(tc, test_replaced_updates, 0, subset ? 3 : 6);
 	tcase_add_loop_test(tc, test_replaced_updates_mapped, 0, subset ? 3 : 4);
 	tcase_add_test(tc, test_abort);
+	tcase_add_test(tc, test_prefault);
 	tcase_add_test(tc, test_spare_half_held);
 	tcase_add_test(tc, test_nsec3_refused);
 	tcase_add_test(tc, test_modes);

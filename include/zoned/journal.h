@@ -73,6 +73,24 @@ int journal_record_version(const char *path, uint64_t max_size, const struct zon
 	const struct zone *new, log_function *log);
 
 /*
+ * journal_record_version(), but an appended step (or a journal made anew
+ * where there was none) is written without waiting for the disk:
+ * *unsynced is then its file, open, for journal_sync() once new is
+ * published; else -1 (nothing written, or a journal replaced: that waits
+ * for the disk before the rename, so a crash keeps the old one whole).
+ * Readers (IXFR out) see the step as soon as this returns.
+ */
+int journal_record_version_unsynced(const char *path, uint64_t max_size,
+	const struct zone *old, const struct zone *new, log_function *log, int *unsynced);
+
+/*
+ * Flushes to disk and closes fd, a journal_record_version_unsynced()
+ * file (nothing for -1). When that fails, the journal at path is removed
+ * (IXFR from it is answered with AXFR), logged as zone's.
+ */
+void journal_sync(int fd, const char *path, const struct zone *zone, log_function *log);
+
+/*
  * Makes zone (built, not yet published: nobody reads it yet) answer IXFR
  * from the journal at path (copied), and measures it for the IXFR-or-AXFR
  * choice (zone->wire_size; a walk of the zone). Returns 0 or ZONED_ENOMEM.

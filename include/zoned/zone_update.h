@@ -77,6 +77,15 @@ int zone_update_delete(struct zone_update *u, const struct zone_record *record,
  */
 int zone_update_commit(struct zone_update *u, struct diag *d, struct zone **out);
 
+/*
+ * Fills the page table of zone's node array and name index where they are
+ * a private mapping of a full build's file (mapped on first read until
+ * then): called once zone is served, so that neither the publication nor
+ * the queries after it wait for it. Only reads; any zone; nothing to do
+ * for most. Without MADV_POPULATE_READ (Linux 5.14) nothing.
+ */
+void zone_update_prefault(const struct zone *zone);
+
 /* Drops an update not committed; base is untouched. NULL is fine. */
 void zone_update_abort(struct zone_update *u);
 

@@ -13,6 +13,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -21,6 +24,16 @@
 #include "zoned/xfr_build.h"
 #include "zoned/xfr_parse.h"
 #include "zoned/zone_apply.h"
+
+/*
+ * The build thread runs at nice 5: when the CPUs are short it yields to
+ * the workers answering queries and to the thread receiving the transfer
+ * (and, on one machine, to the primary sending it), and catches up in the
+ * gaps; its work is done by the end of the transfer either way. Measured
+ * on two shared cores, the 1M-record benchmark zone from a BIND primary:
+ * the receive took 1.12-1.16 s in three runs with it, 1.07-1.60 s without.
+ */
+#define XFR_BUILD_NICE 5
 
 /* One batch of records in the queue, owned by the queue, then by the builder. */
 struct xfr_build_batch {
@@ -83,6 +96,7 @@ static void *
 xfr_build_main(void *arg)
 {
 	struct xfr_build *build = arg;
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), XFR_BUILD_NICE);
 	int rc = 0;
 	struct xfr_build_batch *batch;
 	/* After an error the batches are only freed: the end (or a cancel) is still awaited. */

@@ -78,6 +78,7 @@ struct server {
 	struct config *config;
 	struct server_view *view;
 	struct net_view *_Atomic published;
+	struct timespec published_at;      /* when the last view was stored (-v 3 timings) */
 	_Atomic uint64_t epoch;
 	struct event_base *base;
 	struct notify *notify;             /* NOTIFY out, on base */
@@ -344,6 +345,7 @@ static void
 server_publish(struct server *server, struct server_view *next)
 {
 	atomic_store_explicit(&server->published, &next->net, memory_order_release);
+	clock_gettime(CLOCK_MONOTONIC, &server->published_at);
 	uint64_t target = atomic_fetch_add_explicit(&server->epoch, 1,
 		memory_order_acq_rel) + 1;
 	for (unsigned i = 0; i < server->worker_count; i++) {
@@ -599,12 +601,28 @@ server_secondary_publish(void *arg, const uint8_t *origin, struct zone *zone, bo
 	 * restart journal_check() drops a journal that does not end at the
 	 * zone file's serial, and the refresh transfers the version again.
 	 */
+	struct timespec started, journaled, passed, flushed, prefaulted;
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	int unsynced = failed ? -1 : server_secondary_journal(server, origin, zone);
+	clock_gettime(CLOCK_MONOTONIC, &journaled);
 	int rc = server_secondary_serve(server, origin, zone, failed);
+	clock_gettime(CLOCK_MONOTONIC, &passed);
 	if (unsynced >= 0)
 		journal_sync(unsynced, zone->journal_path, zone, log_message);
+	clock_gettime(CLOCK_MONOTONIC, &flushed);
 	if (rc == 0 && !failed)
 		zone_update_prefault(zone);
+	clock_gettime(CLOCK_MONOTONIC, &prefaulted);
+	char name[DNAME_MAX_LENGTH * 4 + 1];
+	dname_format(origin, name, sizeof name);
+	if (rc == 0 && !failed)
+		log_message(LOG_DEBUG, "zone %s: published (ms): journal step %.1f, served %.1f "
+			"later; then the workers passed %.1f, journal flushed %.1f, prefault %.1f",
+			name, 1e3 * elapsed_between(&started, &journaled),
+			1e3 * elapsed_between(&journaled, &server->published_at),
+			1e3 * elapsed_between(&server->published_at, &passed),
+			1e3 * elapsed_between(&passed, &flushed),
+			1e3 * elapsed_between(&flushed, &prefaulted));
 	return rc;
 }
 

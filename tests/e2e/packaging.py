@@ -60,10 +60,11 @@ def test_install_lists_agree(workdir):
     assert len(readme) == len(set(readme)), readme
     assert set(ci) - CI_EXTRAS == set(readme), (sorted(set(ci) - CI_EXTRAS - set(readme)),
                                                sorted(set(readme) - set(ci)))
-    # What the tests and the README run comes from these packages.
+    # What the tests and the README run comes from these packages (knot-dnssecutils:
+    # kzonecheck, the peer of tests/checkzone/dnssec.sh).
     for package in ('iproute2', 'procps', 'man-db', 'curl', 'knot-dnsutils', 'dnsutils',
                     'python3-dnspython', 'python3-prometheus-client', 'bind9', 'nsd',
-                    'knot', 'unbound'):
+                    'knot', 'knot-dnssecutils', 'unbound'):
         assert package in readme, package
 
 

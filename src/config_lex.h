@@ -201,6 +201,9 @@ void config_acl_cleanup(struct config_parser *p);
 /* In config.c: parses an IPv4 or IPv6 literal ("any" and "::" are the wildcards). */
 int config_parse_address(const char *text, uint16_t port, struct config_listen *listen);
 
+/* In config.c: this machine's name (gethostname), malloc'd; "" when it has none. */
+char *config_gethostname(void);
+
 /* In config_statistics.c: statistics-channels { inet ADDRESS [port N] [allow { ... }]; }; */
 bool config_parse_statistics_channels(struct config_parser *p);
 

@@ -67,10 +67,16 @@ config_parse_transfer_option(struct config_parser *p)
 	config_next(p);
 	char *end;
 	unsigned long value = strtoul(p->token, &end, 10);
+	/* 0: no limit out, as in BIND; in, BIND defers every transfer for good. */
+	unsigned long low = in ? 1 : 0;
 	if (p->type != TOKEN_WORD || end == p->token || *end != '\0' || p->token[0] == '-'
-	    || value < 1 || value > 100000) {
-		config_error(p, ZONED_EINVAL, "%s '%s' is not a number from 1 to 100000", name,
-			config_token_text(p));
+	    || value < low || value > 100000) {
+		if (in && p->type == TOKEN_WORD && strcmp(p->token, "0") == 0)
+			config_error(p, ZONED_EINVAL, "transfers-in 0 would never transfer a zone "
+				"(BIND defers every transfer): give 1 to 100000");
+		else
+			config_error(p, ZONED_EINVAL, "%s '%s' is not a number from %lu to 100000",
+				name, config_token_text(p), low);
 		return false;
 	}
 	*limit = (unsigned)value;

@@ -124,9 +124,11 @@ net_tcp_transfer_admit(struct net_tcp_connection *c, const struct net_view *view
 	const struct answer_result *result)
 {
 	struct net_transfers *transfers = c->worker->transfers;
-	if (transfers == NULL || view->transfers_out == 0)
+	if (transfers == NULL)
 		return true;
-	if (atomic_fetch_add(&transfers->active, 1) < view->transfers_out) {
+	/* Counted even without a limit (transfers-out 0): the gauge shows them. */
+	unsigned running = atomic_fetch_add(&transfers->active, 1);
+	if (view->transfers_out == 0 || running < view->transfers_out) {
 		c->transfer_counted = true;
 		return true;
 	}

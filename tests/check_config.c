@@ -238,10 +238,12 @@ static const struct {
 	{ "max-transfer-idle-out 3s; max-transfer-time-out 40320;", 0, 10, 3, 2419200, "", 10 },
 	{ "transfers-in 1; transfers-out 3;", 0, 3, 3600, 7200, "", 1 },
 	{ "transfers-in 100000;", 0, 10, 3600, 7200, "", 100000 },
-	{ "transfers-out 0;", ZONED_EINVAL, 0, 0, 0,
-	  "named.conf:1: error: transfers-out '0' is not a number from 1 to 100000\n", 0 },
+	{ "transfers-out 0;", 0, 0, 3600, 7200, "", 10 },   /* no limit, as in BIND */
+	{ "transfers-out -1;", ZONED_EINVAL, 0, 0, 0,
+	  "named.conf:1: error: transfers-out '-1' is not a number from 0 to 100000\n", 0 },
 	{ "transfers-in 0;", ZONED_EINVAL, 0, 0, 0,
-	  "named.conf:1: error: transfers-in '0' is not a number from 1 to 100000\n", 0 },
+	  "named.conf:1: error: transfers-in 0 would never transfer a zone (BIND defers every "
+	  "transfer): give 1 to 100000\n", 0 },
 	{ "transfers-in many;", ZONED_EINVAL, 0, 0, 0,
 	  "named.conf:1: error: transfers-in 'many' is not a number from 1 to 100000\n", 0 },
 	{ "max-transfer-idle-out 0;", ZONED_EINVAL, 0, 0, 0,

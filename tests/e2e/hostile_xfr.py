@@ -130,6 +130,32 @@ def test_twenty_axfrs_while_udp_answered(workdir):
     assert z.log().count('AXFR queued in full, serial 3, ') == 20
 
 
+def test_transfers_out_unlimited(workdir):
+    """transfers-out 0 is no limit, as in BIND 9.18 (whose quota of 0 lets
+    every AXFR start): 12 stalled transfers all stream, none is refused,
+    and the gauge counts them."""
+    metrics_port = free_port()
+    z = serve_conf(workdir, transfer_zone_text(4, hosts=BIG_HOSTS, pad=40),
+                   allow_transfer='allow-transfer { 127.0.0.1; }; transfers-out 0;',
+                   preamble='statistics-channels { inet 127.0.0.1 port %d allow '
+                   '{ 127.0.0.1; }; };\n' % metrics_port)
+    stalled = []
+    for _ in range(12):
+        sock, q = start_axfr(z.port, rcvbuf=4096)
+        m = dns.message.from_wire(tcp_read(sock), one_rr_per_rrset=True)
+        assert m.id == q.id and m.rcode() == dns.rcode.NOERROR and m.answer, m
+        stalled.append(sock)
+    assert metric(metrics_port, 'zoned_transfers_out') == 12
+    assert metric(metrics_port, 'zoned_transfers_out_refused_total') == 0
+    assert 'denied' not in z.log(), z.log()[-2000:]
+    for sock in stalled:
+        sock.close()
+    deadline = time.monotonic() + 5 * TIME_SCALE
+    while metric(metrics_port, 'zoned_transfers_out') != 0:
+        assert time.monotonic() < deadline, 'closed transfers still count'
+        time.sleep(0.05)
+    assert z.stop() == 0, z.log()[-2000:]
+
 def test_transfers_out_limit(workdir):
     """transfers-out (default 10) transfers stream at once; the next ones
     are answered SERVFAIL (BIND 9.18 does so, logging "quota reached") on a
@@ -274,4 +300,5 @@ def test_ixfr_serials_from_the_future(workdir):
 
 if __name__ == '__main__':
     sys.exit(main([test_twenty_axfrs_while_udp_answered, test_transfers_out_limit,
+                   test_transfers_out_unlimited,
                    test_idle_limit, test_time_limit, test_ixfr_serials_from_the_future]))

@@ -130,15 +130,22 @@ def test_twenty_axfrs_while_udp_answered(workdir):
     assert z.log().count('AXFR queued in full, serial 3, ') == 20
 
 
+def serve_big_with_metrics(workdir, options):
+    """The 4-serial big zone served to 127.0.0.1 with options added, and
+    the port of its statistics channel."""
+    metrics_port = free_port()
+    z = serve_conf(workdir, transfer_zone_text(4, hosts=BIG_HOSTS, pad=40),
+                   allow_transfer='allow-transfer { 127.0.0.1; }; ' + options,
+                   preamble='statistics-channels { inet 127.0.0.1 port %d allow '
+                   '{ 127.0.0.1; }; };\n' % metrics_port)
+    return z, metrics_port
+
+
 def test_transfers_out_unlimited(workdir):
     """transfers-out 0 is no limit, as in BIND 9.18 (whose quota of 0 lets
     every AXFR start): 12 stalled transfers all stream, none is refused,
     and the gauge counts them."""
-    metrics_port = free_port()
-    z = serve_conf(workdir, transfer_zone_text(4, hosts=BIG_HOSTS, pad=40),
-                   allow_transfer='allow-transfer { 127.0.0.1; }; transfers-out 0;',
-                   preamble='statistics-channels { inet 127.0.0.1 port %d allow '
-                   '{ 127.0.0.1; }; };\n' % metrics_port)
+    z, metrics_port = serve_big_with_metrics(workdir, 'transfers-out 0;')
     stalled = []
     for _ in range(12):
         sock, q = start_axfr(z.port, rcvbuf=4096)
@@ -162,11 +169,7 @@ def test_transfers_out_limit(workdir):
     connection that stays usable, are counted, and an IXFR of a current
     client (the single SOA, no transfer) is not limited. When one ends, its
     place is free again. SIGTERM ends the stalled ones and exits 0 at once."""
-    metrics_port = free_port()
-    z = serve_conf(workdir, transfer_zone_text(4, hosts=BIG_HOSTS, pad=40),
-                   allow_transfer='allow-transfer { 127.0.0.1; };',
-                   preamble='statistics-channels { inet 127.0.0.1 port %d allow '
-                   '{ 127.0.0.1; }; };\n' % metrics_port)
+    z, metrics_port = serve_big_with_metrics(workdir, '')
     stalled = []
     for _ in range(10):
         sock, _ = start_axfr(z.port, rcvbuf=4096)

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,6 +396,52 @@ config_parse_list_port(struct config_parser *p, uint16_t *port)
 		config_next(p);
 	}
 	return config_expect(p, TOKEN_OPEN, "'{'");
+}
+
+/* Sets the port of an IPv4 or IPv6 socket address. */
+static void
+config_address_set_port(struct sockaddr_storage *address, uint16_t port)
+{
+	if (address->ss_family == AF_INET)
+		((struct sockaddr_in *)address)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)address)->sin6_port = htons(port);
+}
+
+bool
+config_parse_remote(struct config_parser *p, const char *statement, const char *named_lists,
+	uint16_t port, struct sockaddr_storage *address, socklen_t *length, char **key)
+{
+	struct config_listen listen;
+	*key = NULL;
+	if (strcmp(p->token, "any") == 0 || config_parse_address(p->token, port, &listen) != 0) {
+		config_error(p, ZONED_EINVAL, "%s '%s' is not an address (named lists of %s are "
+			"not implemented)", statement, p->token, named_lists);
+		return false;
+	}
+	*address = listen.address;
+	*length = listen.address_length;
+	while (config_next(p) == TOKEN_WORD) {
+		if (strcmp(p->token, "port") == 0) {
+			uint16_t element_port;
+			if (!config_parse_port(p, false, &element_port))
+				return false;
+			config_address_set_port(address, element_port);
+		} else if (strcmp(p->token, "key") == 0 && *key == NULL) {
+			if (!config_next_name(p, "a key name"))
+				return false;
+			*key = strdup(p->token);
+			if (*key == NULL) {
+				config_error(p, ZONED_ENOMEM, "out of memory");
+				return false;
+			}
+		} else {
+			config_error(p, ZONED_ESYNTAX, "%s: unexpected '%s' (expected port, key or "
+				"';')", statement, p->token);
+			return false;
+		}
+	}
+	return config_expect(p, TOKEN_END, "';'");
 }
 
 /* A string or a word value followed by ';' into out (malloc'd). */

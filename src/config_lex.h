@@ -150,6 +150,16 @@ bool config_parse_port(struct config_parser *p, bool star, uint16_t *port);
 /* Reads "[port N] {" before an address list: *port is N or CONFIG_DEFAULT_PORT. */
 bool config_parse_list_port(struct config_parser *p, uint16_t *port);
 
+/*
+ * One element of a list of remote servers (primaries, also-notify), the
+ * address being the current token: address [port N] [key "name"] ';'.
+ * port is the list's; *key is malloc'd (NULL: none) and the caller's even
+ * on failure. Errors name statement ("primaries") and what named lists
+ * would be (not implemented).
+ */
+bool config_parse_remote(struct config_parser *p, const char *statement, const char *named_lists,
+	uint16_t port, struct sockaddr_storage *address, socklen_t *length, char **key);
+
 /* A string or word value followed by ';' into *out (malloc'd, replacing it). */
 bool config_parse_text(struct config_parser *p, const char *name, char **out);
 

@@ -1,7 +1,6 @@
 /* config_notify.c: notify, also-notify and notify-source (RFC 1996 NOTIFY out). */
 #include <config.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,64 +66,15 @@ config_parse_notify(struct config_parser *p, struct config_notify *notify)
 	return config_expect_end(p);
 }
 
-/* An IPv4 or IPv6 literal with port into address; false when it is not one. */
-static bool
-config_notify_address(const char *text, uint16_t port, struct sockaddr_storage *address,
-	socklen_t *length)
-{
-	memset(address, 0, sizeof *address);
-	struct sockaddr_in *in = (struct sockaddr_in *)address;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)address;
-	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		*length = sizeof *in;
-		return true;
-	}
-	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		*length = sizeof *in6;
-		return true;
-	}
-	return false;
-}
-
 /* One element: address [port N] [key "name"]; the address is the current token. */
 static bool
 config_parse_also_notify_element(struct config_parser *p, uint16_t port,
 	struct config_notify *notify)
 {
-	struct config_notify_target target = { .key = NULL };
-	if (!config_notify_address(p->token, port, &target.address, &target.address_length)) {
-		config_error(p, ZONED_EINVAL, "also-notify '%s' is not an address (named "
-			"lists of remote servers are not implemented)", p->token);
-		return false;
-	}
-	bool ok = true;
-	while (ok && config_next(p) == TOKEN_WORD) {
-		if (strcmp(p->token, "port") == 0) {
-			uint16_t element_port;
-			ok = config_parse_port(p, false, &element_port);
-			struct sockaddr_in *in = (struct sockaddr_in *)&target.address;
-			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&target.address;
-			if (target.address.ss_family == AF_INET)
-				in->sin_port = htons(element_port);
-			else
-				in6->sin6_port = htons(element_port);
-		} else if (strcmp(p->token, "key") == 0 && target.key == NULL) {
-			ok = config_next_name(p, "a key name");
-			if (ok && (target.key = strdup(p->token)) == NULL) {
-				config_error(p, ZONED_ENOMEM, "out of memory");
-				ok = false;
-			}
-		} else {
-			config_error(p, ZONED_ESYNTAX, "also-notify: unexpected '%s' (expected "
-				"port, key or ';')", p->token);
-			ok = false;
-		}
-	}
-	ok = ok && config_expect(p, TOKEN_END, "';'");
+	struct config_notify_target target;
+	memset(&target, 0, sizeof target);
+	bool ok = config_parse_remote(p, "also-notify", "remote servers", port, &target.address,
+		&target.address_length, &target.key);
 	struct config_notify_target *also = ok ? realloc(notify->also,
 		(notify->also_count + 1) * sizeof *also) : NULL;
 	if (ok && also == NULL)
@@ -176,7 +126,7 @@ config_parse_notify_source(struct config_parser *p, int family)
 	}
 	if (!config_expect(p, TOKEN_END, "port or ';'"))
 		return false;
-	if (!config_notify_address(text, port, &source->address, &source->address_length)
+	if (strcmp(text, "any") == 0 || config_parse_address(text, port, source) != 0
 	    || source->address.ss_family != family) {
 		config_error(p, ZONED_EINVAL, "notify-source%s '%s' is not an %s address",
 			family == AF_INET ? "" : "-v6", text, family == AF_INET ? "IPv4" : "IPv6");

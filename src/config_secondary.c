@@ -23,50 +23,13 @@ config_primaries_free(struct config_primary *primaries, size_t count)
 	free(primaries);
 }
 
-/* Sets the port of an IPv4 or IPv6 socket address. */
-static void
-config_primary_set_port(struct config_primary *primary, uint16_t port)
-{
-	if (primary->address.ss_family == AF_INET)
-		((struct sockaddr_in *)&primary->address)->sin_port = htons(port);
-	else
-		((struct sockaddr_in6 *)&primary->address)->sin6_port = htons(port);
-}
-
 /* One element: address [port N] [key "name"]; the address is the current token. */
 static bool
 config_parse_primary(struct config_parser *p, uint16_t port, struct config_primary *out)
 {
-	struct config_listen listen;
 	memset(out, 0, sizeof *out);
-	if (strcmp(p->token, "any") == 0 || config_parse_address(p->token, port, &listen) != 0) {
-		config_error(p, ZONED_EINVAL, "primaries: '%s' is not an address (named lists "
-			"of primaries are not implemented)", p->token);
-		return false;
-	}
-	out->address = listen.address;
-	out->address_length = listen.address_length;
-	while (config_next(p) == TOKEN_WORD) {
-		if (strcmp(p->token, "port") == 0) {
-			uint16_t element_port;
-			if (!config_parse_port(p, false, &element_port))
-				return false;
-			config_primary_set_port(out, element_port);
-		} else if (strcmp(p->token, "key") == 0 && out->key == NULL) {
-			if (!config_next_name(p, "a key name"))
-				return false;
-			out->key = strdup(p->token);
-			if (out->key == NULL) {
-				config_error(p, ZONED_ENOMEM, "out of memory");
-				return false;
-			}
-		} else {
-			config_error(p, ZONED_ESYNTAX, "primaries: unexpected '%s' (expected port, "
-				"key or ';')", p->token);
-			return false;
-		}
-	}
-	return config_expect(p, TOKEN_END, "';'");
+	return config_parse_remote(p, "primaries", "primaries", port, &out->address,
+		&out->address_length, &out->key);
 }
 
 bool

@@ -963,12 +963,14 @@ static const struct {
 	{ "options {\n also-notify { 192.0.2.1 key \"nokey\"; };\n};\n\n",
 		"named.conf:2: error: also-notify: key 'nokey' is not defined\n" },
 	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { ns1.example; }; };",
-		"named.conf:1: error: primaries: 'ns1.example' is not an address (named lists of "
+		"named.conf:1: error: primaries 'ns1.example' is not an address (named lists of "
 		"primaries are not implemented)\n" },
 	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { 192.0.2.1 port 70000; }; };",
 		"named.conf:1: error: port '70000' is not a number from 0 to 65535\n" },
 	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { 192.0.2.1 tls x; }; };",
 		"named.conf:1: error: primaries: unexpected 'tls' (expected port, key or ';')\n" },
+	{ "options { also-notify { 192.0.2.1 tls x; }; };",
+		"named.conf:1: error: also-notify: unexpected 'tls' (expected port, key or ';')\n" },
 	{ "zone \"a.test\" { type secondary; file \"a.db\"; primaries { 192.0.2.1; };\n"
 		" masters { 192.0.2.2; }; };",
 		"named.conf:2: error: primaries given twice\n" },

@@ -1958,6 +1958,11 @@ static const struct {
 		NULL, ANSWER_KIND_REFUSED, LDNS_RCODE_REFUSED, "child.example.com."},
 	{"AXFR over UDP: FORMERR", "example.com", T_UDP, 0, "192.0.2.1", NULL,
 		ANSWER_KIND_FORMERR, LDNS_RCODE_FORMERR, NULL},
+	/* BIND looks for the zone first (NSD and Knot: NOTIMP for any AXFR over UDP). */
+	{"AXFR over UDP below the apex: NOTAUTH", "www.example.com", T_UDP, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_NOTAUTH, LDNS_RCODE_NOTAUTH, NULL},
+	{"AXFR over UDP of a zone not ours: NOTAUTH", "example.net", T_UDP, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_NOTAUTH, LDNS_RCODE_NOTAUTH, NULL},
 	{"IXFR from an older serial: AXFR form", "example.com", T_IXFR, 0, "192.0.2.1", NULL,
 		ANSWER_KIND_TRANSFER, 0, "example.com."},
 	{"IXFR older across the wrap (RFC 1982)", "example.com", T_IXFR, 0xfffffff0u, "192.0.2.1",

@@ -129,9 +129,6 @@ answer_dispatch(struct answer *answer)
 	case RRTYPE_IXFR:
 		answer_transfer(answer);
 		return;
-	case RRTYPE_TKEY:
-		answer->rcode = RCODE_NOTIMP;  /* RFC 2930 key negotiation is not implemented */
-		return;
 	}
 	answer_lookup(answer);
 }

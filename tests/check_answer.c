@@ -583,8 +583,9 @@ static const struct answer_case answer_cases[] = {
 		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
 	{"QTYPE TSIG: FORMERR", {"example.com", LDNS_RR_TYPE_TSIG},
 		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
-	{"QTYPE TKEY: NOTIMP", {"example.com", LDNS_RR_TYPE_TKEY},
-		{LDNS_RCODE_NOTIMPL, "qr", 1, 0, 0, 0, "", "", ""}},
+	/* RFC 2930 4.1: no TKEY record with it (BIND, PowerDNS; NSD and Knot: NODATA). */
+	{"QTYPE TKEY: FORMERR", {"example.com", LDNS_RR_TYPE_TKEY},
+		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
 	/* EDNS */
 	{"unknown EDNS option ignored", {"www.example.com", LDNS_RR_TYPE_A, 0, Q_UNKNOWN_OPTION},
 		{0, "qr aa", 1, 1, 0, 1, WWW_A, "", ""}},

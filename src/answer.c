@@ -120,7 +120,8 @@ answer_dispatch(struct answer *answer)
 		answer_chaos(answer);
 		return;
 	}
-	if (query->qclass != RRCLASS_IN) {
+	/* QCLASS * (RFC 1035 3.2.5) matches our class IN data: answer_lookup(). */
+	if (query->qclass != RRCLASS_IN && query->qclass != RRCLASS_ANY) {
 		answer->rcode = RCODE_REFUSED;
 		return;
 	}

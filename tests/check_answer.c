@@ -572,6 +572,18 @@ static const struct answer_case answer_cases[] = {
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
 	{"HS class refused", {"www.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_HS},
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	/* QCLASS *: class IN data without AA (RFC 1035 6.2), nor a SOA to deny with (NSD). */
+	{"QCLASS * answered from class IN, not authoritative",
+		{"www.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY},
+		{0, "qr", 1, 1, 0, 0, WWW_A, "", ""}},
+	{"QCLASS * NXDOMAIN without the SOA", {"nope.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY},
+		{LDNS_RCODE_NXDOMAIN, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"QCLASS * NODATA without the SOA", {"www.example.com", LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_ANY},
+		{0, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"QCLASS * referral", {"www.sub.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY},
+		{0, "qr", 1, 0, 2, 2, "", SUB_REFERRAL, SUB_GLUE}},
+	{"QCLASS * outside our zones refused", {"www.example.org", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY},
+		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
 	/* meta types */
 	{"AXFR over UDP: FORMERR", {"example.com", LDNS_RR_TYPE_AXFR},
 		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
@@ -1465,7 +1477,7 @@ static const struct raw_case raw_cases[] = {
 	RAW("well-formed control case", q_good, LDNS_RCODE_NOERROR, 1, 1),
 	RAW("IXFR with its SOA, no allow-transfer: REFUSED", q_ixfr, LDNS_RCODE_REFUSED, 1, 0),
 	RAW("IXFR with two authority records: FORMERR", q_ixfr_two, LDNS_RCODE_FORMERR, 1, 0),
-	RAW("QCLASS ANY: REFUSED", q_class_any, LDNS_RCODE_REFUSED, 1, 0),
+	RAW("QCLASS ANY: answered", q_class_any, LDNS_RCODE_NOERROR, 1, 0),
 };
 
 START_TEST(test_malformed)

@@ -73,6 +73,24 @@ answer_put_signatures(struct answer *answer, const struct name_node *node, const
 	return count;
 }
 
+/*
+ * The TTL of one record of rrset: a signature asked for itself (QTYPE RRSIG)
+ * takes its covered RRset's TTL, as answer_put_signatures() gives it, for
+ * the RRSIGs of a node are one RRset here with one TTL (NSD and BIND keep
+ * each record's own, which a signer sets to the covered RRset's: an NSEC's
+ * signature has the NSEC's TTL, not the apex SOA's).
+ */
+static uint32_t
+answer_record_ttl(const struct name_node *node, const struct rrset *rrset, const uint8_t *rdata,
+	uint16_t length, uint32_t ttl)
+{
+	if (rrset->type != RRTYPE_RRSIG || length < 2)
+		return ttl;
+	/* The type covered is the first field of RRSIG rdata (RFC 4034 3.1). */
+	const struct rrset *covered = name_node_rrset(node, (uint16_t)(rdata[0] << 8 | rdata[1]));
+	return covered != NULL ? covered->ttl : ttl;
+}
+
 /* Remembers the names an RRset points to whose addresses help the client. */
 static void
 answer_collect_targets(struct answer *answer, const struct zone *zone, const struct rrset *rrset)
@@ -102,7 +120,8 @@ answer_put_rrset(struct answer *answer, enum answer_section section, const struc
 	uint16_t length;
 	struct rdata_cursor cursor = rdata_cursor_start(rrset->rdata, rrset->rdata_length);
 	while (rdata_cursor_next(&cursor, &rdata, &length)) {
-		if (!wire_put_rr(&answer->wire, owner, rrset->type, RRCLASS_IN, ttl, rdata, length))
+		if (!wire_put_rr(&answer->wire, owner, rrset->type, RRCLASS_IN,
+			    answer_record_ttl(node, rrset, rdata, length, ttl), rdata, length))
 			goto overflow;
 		count++;
 	}

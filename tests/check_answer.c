@@ -536,6 +536,13 @@ static const struct answer_case answer_cases[] = {
 			"signed.test. 3600 IN NS ns1.signed.test.\n"
 			"signed.test. 3600 IN RRSIG NS 8 2 3600 20300101000000 20200101000000 12345 "
 			"signed.test. AAECAwQFBgcICQ==", "", "ns1.signed.test. 3600 IN A 192.0.2.1"}},
+	/* Each with its covered RRset's TTL, as NSD and BIND (the node's RRSIGs are one RRset). */
+	{"QTYPE RRSIG: each signature with its RRset's TTL", {"ttl.signed.test", LDNS_RR_TYPE_RRSIG},
+		{0, "qr aa", 1, 2, 0, 0,
+			"ttl.signed.test. 60 IN RRSIG A 8 3 60 20300101000000 20200101000000 12345 "
+			"signed.test. AAECAwQFBgcICQ==\n"
+			"ttl.signed.test. 3600 IN RRSIG TXT 8 3 3600 20300101000000 20200101000000 12345 "
+			"signed.test. AAECAwQFBgcICQ==", "", ""}},
 	{"no RRSIG without DO", {"sig.example.com", LDNS_RR_TYPE_TXT, 0, Q_EDNS},
 		{0, "qr aa", 1, 1, 0, 1, "sig.example.com. 3600 IN TXT \"signed\"", "", ""}},
 	/* sizes */

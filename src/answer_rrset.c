@@ -288,7 +288,9 @@ answer_want_additional(struct answer *answer, const struct zone *zone,
 	if (answer->additional_count == ANSWER_ADDITIONAL_MAX)
 		return;
 	for (unsigned i = 0; i < answer->additional_count; i++) {
-		if (answer->additional[i].node == node) {
+		/* A wildcard node may stand for several names. */
+		if (answer->additional[i].node == node
+			&& (!name_node_is_wildcard(node) || dname_equal(answer->additional[i].name, name))) {
 			answer->additional[i].glue |= glue;
 			return;
 		}
@@ -318,7 +320,8 @@ node_below_dname(const struct zone *zone, const struct name_node *node)
 
 /*
  * True when wanted's data may be given: authoritative data always; data at
- * or below a zone cut only as NS glue; data below a DNAME never.
+ * or below a zone cut only as NS glue, and never from a wildcard there;
+ * data below a DNAME never.
  */
 static bool
 answer_additional_usable(const struct answer_additional *wanted)
@@ -326,7 +329,8 @@ answer_additional_usable(const struct answer_additional *wanted)
 	const struct zone *zone = wanted->zone;
 	const struct name_node *node = wanted->node;
 	const struct node_links *links = node_links(zone, node);
-	if ((links->flags & (NODE_DELEGATION | NODE_BELOW_CUT)) && !wanted->glue)
+	if ((links->flags & (NODE_DELEGATION | NODE_BELOW_CUT))
+		&& (!wanted->glue || name_node_is_wildcard(node)))
 		return false;
 	return !(links->flags & NODE_OCCLUDED) || !node_below_dname(zone, node);
 }
@@ -345,7 +349,9 @@ static bool
 answer_put_address(struct answer *answer, const struct answer_additional *wanted, uint16_t type)
 {
 	const struct rrset *rrset = name_node_rrset(wanted->node, type);
-	if (rrset == NULL || answer_was_written(answer, rrset) || !answer_additional_usable(wanted))
+	/* A wildcard's RRset is written once per name it stands for. */
+	if (rrset == NULL || (answer_was_written(answer, rrset) && !name_node_is_wildcard(wanted->node))
+		|| !answer_additional_usable(wanted))
 		return true;
 	return answer_put_rrset(answer, SECTION_ADDITIONAL, wanted->zone, wanted->node, wanted->name,
 		rrset, rrset->ttl);

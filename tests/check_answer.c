@@ -377,6 +377,17 @@ static const struct answer_case answer_cases[] = {
 	{"MX with the exchange's address", {"example.com", LDNS_RR_TYPE_MX},
 		{0, "qr aa", 1, 1, 0, 1, "example.com. 3600 IN MX 10 mail.example.com.", "",
 			"mail.example.com. 3600 IN A 192.0.2.25"}},
+	/* NSD, Knot and BIND: a target's addresses may come from a wildcard, once per name. */
+	{"MX targets that wildcards synthesize", {"wildmx.example.com", LDNS_RR_TYPE_MX},
+		{0, "qr aa", 1, 3, 0, 3,
+			"wildmx.example.com. 3600 IN MX 10 a.wild.example.com.\n"
+			"wildmx.example.com. 3600 IN MX 20 B.wild.example.com.\n"
+			"wildmx.example.com. 3600 IN MX 30 x.wild.example.com.", "",
+			"a.wild.example.com. 3600 IN A 192.0.2.99\n"
+			"B.wild.example.com. 3600 IN A 192.0.2.99\n"
+			"x.wild.example.com. 3600 IN A 192.0.2.98"}},
+	{"no address from a wildcard below a cut", {"cutmx.example.com", LDNS_RR_TYPE_MX},
+		{0, "qr aa", 1, 1, 0, 0, "cutmx.example.com. 3600 IN MX 10 x.sub.example.com.", "", ""}},
 	{"SRV with the target's address", {"_sip._tcp.example.com", LDNS_RR_TYPE_SRV},
 		{0, "qr aa", 1, 1, 0, 1, "_sip._tcp.example.com. 3600 IN SRV 0 5 5060 www.example.com.",
 			"", WWW_A}},

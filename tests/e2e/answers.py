@@ -116,6 +116,23 @@ def test_meta_queries_over_udp(workdir):
     assert query('example.com', 'TKEY', port).rcode() == dns.rcode.FORMERR
 
 
+def test_additional_from_wildcard(workdir):
+    """MX and SRV targets that a wildcard synthesizes get its addresses in
+    additional (NSD, Knot and BIND), each under its own name."""
+    records = ('*.wild IN A 192.0.2.3\n*.wild IN AAAA 2001:db8::3\n'
+               '@ IN MX 10 mail.wild\n@ IN MX 20 smtp.wild\n'
+               '_sip._tcp IN SRV 0 0 5060 sip.wild\n')
+    write(os.path.join(workdir, 'wild.test.zone'), zone_text('wild.test', 1, records))
+    z = start_zoned(workdir, ['-z', 'wild.test:wild.test.zone'])
+    r = query('wild.test', 'MX', z.port)
+    assert sorted((str(rrset.name), rrset.rdtype) for rrset in r.additional) == [
+        ('mail.wild.wild.test.', dns.rdatatype.A), ('mail.wild.wild.test.', dns.rdatatype.AAAA),
+        ('smtp.wild.wild.test.', dns.rdatatype.A), ('smtp.wild.wild.test.', dns.rdatatype.AAAA)]
+    r = query('_sip._tcp.wild.test', 'SRV', z.port)
+    assert rrset_texts(r.additional, dns.rdatatype.A) == ['192.0.2.3']
+    assert str(r.additional[0].name) == 'sip.wild.wild.test.'
+
+
 def test_dig_reverse_and_tcp(workdir):
     z, port = start_bundled(workdir)
     out = dig(port, '+short', '-x', '192.0.2.25')
@@ -252,6 +269,7 @@ if __name__ == '__main__':
         test_udp_answer, test_tcp_answer, test_nxdomain_with_soa, test_nodata,
         test_refused, test_referral_with_glue, test_wildcard_and_cname,
         test_class_any_answered_without_aa, test_meta_queries_over_udp,
+        test_additional_from_wildcard,
         test_dig_reverse_and_tcp, test_tcp_pipelining_one_write, test_tcp_message_in_pieces,
         test_tcp_idle_timeout, test_tcp_connection_cap, test_large_answer_truncated_over_udp,
         test_ipv6, test_wildcard_address_replies_from_queried_address,

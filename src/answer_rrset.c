@@ -287,10 +287,11 @@ answer_want_additional(struct answer *answer, const struct zone *zone,
 {
 	if (answer->additional_count == ANSWER_ADDITIONAL_MAX)
 		return;
+	/* A wildcard node may stand for several names, itself among them. */
+	bool wildcard = name_node_is_wildcard(node);
 	for (unsigned i = 0; i < answer->additional_count; i++) {
-		/* A wildcard node may stand for several names. */
 		if (answer->additional[i].node == node
-			&& (!name_node_is_wildcard(node) || dname_equal(answer->additional[i].name, name))) {
+			&& (!wildcard || dname_equal(answer->additional[i].name, name))) {
 			answer->additional[i].glue |= glue;
 			return;
 		}
@@ -300,6 +301,7 @@ answer_want_additional(struct answer *answer, const struct zone *zone,
 	wanted->node = node;
 	wanted->name = name;
 	wanted->glue = glue;
+	wanted->synthesized = wildcard && !dname_equal(name, node->name);
 }
 
 /* True when a strict ancestor of node owns a DNAME: its data is occluded (RFC 6672 2.4). */
@@ -330,7 +332,7 @@ answer_additional_usable(const struct answer_additional *wanted)
 	const struct name_node *node = wanted->node;
 	const struct node_links *links = node_links(zone, node);
 	if ((links->flags & (NODE_DELEGATION | NODE_BELOW_CUT))
-		&& (!wanted->glue || name_node_is_wildcard(node)))
+		&& (!wanted->glue || wanted->synthesized))
 		return false;
 	return !(links->flags & NODE_OCCLUDED) || !node_below_dname(zone, node);
 }
@@ -350,7 +352,7 @@ answer_put_address(struct answer *answer, const struct answer_additional *wanted
 {
 	const struct rrset *rrset = name_node_rrset(wanted->node, type);
 	/* A wildcard's RRset is written once per name it stands for. */
-	if (rrset == NULL || (answer_was_written(answer, rrset) && !name_node_is_wildcard(wanted->node))
+	if (rrset == NULL || (answer_was_written(answer, rrset) && !wanted->synthesized)
 		|| !answer_additional_usable(wanted))
 		return true;
 	return answer_put_rrset(answer, SECTION_ADDITIONAL, wanted->zone, wanted->node, wanted->name,

@@ -386,6 +386,9 @@ static const struct answer_case answer_cases[] = {
 			"a.wild.example.com. 3600 IN A 192.0.2.99\n"
 			"B.wild.example.com. 3600 IN A 192.0.2.99\n"
 			"x.wild.example.com. 3600 IN A 192.0.2.98"}},
+	{"glue of a name server named \"*\"", {"x.wg.example.com", LDNS_RR_TYPE_A},
+		{0, "qr", 1, 0, 1, 1, "", "wg.example.com. 3600 IN NS *.wg.example.com.",
+			"*.wg.example.com. 3600 IN A 192.0.2.68"}},
 	{"no address from a wildcard below a cut", {"cutmx.example.com", LDNS_RR_TYPE_MX},
 		{0, "qr aa", 1, 1, 0, 0, "cutmx.example.com. 3600 IN MX 10 x.sub.example.com.", "", ""}},
 	{"SRV with the target's address", {"_sip._tcp.example.com", LDNS_RR_TYPE_SRV},

@@ -120,7 +120,8 @@ answer_dispatch(struct answer *answer)
 		answer_chaos(answer);
 		return;
 	}
-	if (query->qclass != RRCLASS_IN) {
+	/* QCLASS * (RFC 1035 3.2.5) matches our class IN data: answer_lookup(). */
+	if (query->qclass != RRCLASS_IN && query->qclass != RRCLASS_ANY) {
 		answer->rcode = RCODE_REFUSED;
 		return;
 	}
@@ -128,9 +129,6 @@ answer_dispatch(struct answer *answer)
 	case RRTYPE_AXFR:
 	case RRTYPE_IXFR:
 		answer_transfer(answer);
-		return;
-	case RRTYPE_TKEY:
-		answer->rcode = RCODE_NOTIMP;  /* RFC 2930 key negotiation is not implemented */
 		return;
 	}
 	answer_lookup(answer);

@@ -32,6 +32,7 @@ struct answer_additional {
 	const struct name_node *node;  /* the name in that zone */
 	const uint8_t *name;      /* uncompressed, from zone rdata: the owner to write */
 	bool glue;                /* an NS target: data below a zone cut may be used */
+	bool synthesized;         /* node is the wildcard that stands for name (RFC 4592) */
 };
 
 /* What happens to the response of a signed query (answer_tsig.c). */

@@ -50,7 +50,7 @@ answer_find_zone(const struct answer *answer, const struct name_key *name)
 		if (parent != NULL)
 			zone = parent;
 	}
-	if (zone != NULL && zone->zone_class != query->qclass)
+	if (zone != NULL && zone->zone_class != query->qclass && query->qclass != RRCLASS_ANY)
 		return NULL;
 	return zone;
 }
@@ -162,6 +162,9 @@ answer_negative(struct answer *answer, const struct zone *zone, enum answer_deni
 {
 	if (kind == DENIAL_NXDOMAIN)
 		answer->rcode = RCODE_NXDOMAIN;
+	/* QCLASS *: no authority to deny with (see answer_lookup()), so no SOA, as NSD. */
+	if (answer->query->qclass == RRCLASS_ANY)
+		return;
 	if (answer_dnssec_wanted(answer, zone))
 		answer_put_negative_signed(answer, zone, kind, found, name->lower, name->length);
 	else
@@ -351,4 +354,11 @@ answer_lookup(struct answer *answer)
 	}
 	if (!answer->truncated)
 		answer_put_additional(answer);
+	/*
+	 * RFC 1035 6.2: an answer to QCLASS * is never authoritative unless it
+	 * covers every class; ours has class IN only (NSD; Knot sets AA, BIND
+	 * answers FORMERR).
+	 */
+	if (query->qclass == RRCLASS_ANY)
+		answer->authoritative = false;
 }

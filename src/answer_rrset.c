@@ -73,6 +73,24 @@ answer_put_signatures(struct answer *answer, const struct name_node *node, const
 	return count;
 }
 
+/*
+ * The TTL of one record of rrset: a signature asked for itself (QTYPE RRSIG)
+ * takes its covered RRset's TTL, as answer_put_signatures() gives it, for
+ * the RRSIGs of a node are one RRset here with one TTL (NSD and BIND keep
+ * each record's own, which a signer sets to the covered RRset's: an NSEC's
+ * signature has the NSEC's TTL, not the apex SOA's).
+ */
+static uint32_t
+answer_record_ttl(const struct name_node *node, const struct rrset *rrset, const uint8_t *rdata,
+	uint16_t length, uint32_t ttl)
+{
+	if (rrset->type != RRTYPE_RRSIG || length < 2)
+		return ttl;
+	/* The type covered is the first field of RRSIG rdata (RFC 4034 3.1). */
+	const struct rrset *covered = name_node_rrset(node, (uint16_t)(rdata[0] << 8 | rdata[1]));
+	return covered != NULL ? covered->ttl : ttl;
+}
+
 /* Remembers the names an RRset points to whose addresses help the client. */
 static void
 answer_collect_targets(struct answer *answer, const struct zone *zone, const struct rrset *rrset)
@@ -102,7 +120,8 @@ answer_put_rrset(struct answer *answer, enum answer_section section, const struc
 	uint16_t length;
 	struct rdata_cursor cursor = rdata_cursor_start(rrset->rdata, rrset->rdata_length);
 	while (rdata_cursor_next(&cursor, &rdata, &length)) {
-		if (!wire_put_rr(&answer->wire, owner, rrset->type, RRCLASS_IN, ttl, rdata, length))
+		if (!wire_put_rr(&answer->wire, owner, rrset->type, RRCLASS_IN,
+			    answer_record_ttl(node, rrset, rdata, length, ttl), rdata, length))
 			goto overflow;
 		count++;
 	}
@@ -268,8 +287,11 @@ answer_want_additional(struct answer *answer, const struct zone *zone,
 {
 	if (answer->additional_count == ANSWER_ADDITIONAL_MAX)
 		return;
+	/* A wildcard node may stand for several names, itself among them. */
+	bool wildcard = name_node_is_wildcard(node);
 	for (unsigned i = 0; i < answer->additional_count; i++) {
-		if (answer->additional[i].node == node) {
+		if (answer->additional[i].node == node
+			&& (!wildcard || dname_equal(answer->additional[i].name, name))) {
 			answer->additional[i].glue |= glue;
 			return;
 		}
@@ -279,6 +301,7 @@ answer_want_additional(struct answer *answer, const struct zone *zone,
 	wanted->node = node;
 	wanted->name = name;
 	wanted->glue = glue;
+	wanted->synthesized = wildcard && !dname_equal(name, node->name);
 }
 
 /* True when a strict ancestor of node owns a DNAME: its data is occluded (RFC 6672 2.4). */
@@ -299,7 +322,8 @@ node_below_dname(const struct zone *zone, const struct name_node *node)
 
 /*
  * True when wanted's data may be given: authoritative data always; data at
- * or below a zone cut only as NS glue; data below a DNAME never.
+ * or below a zone cut only as NS glue, and never from a wildcard there;
+ * data below a DNAME never.
  */
 static bool
 answer_additional_usable(const struct answer_additional *wanted)
@@ -307,7 +331,8 @@ answer_additional_usable(const struct answer_additional *wanted)
 	const struct zone *zone = wanted->zone;
 	const struct name_node *node = wanted->node;
 	const struct node_links *links = node_links(zone, node);
-	if ((links->flags & (NODE_DELEGATION | NODE_BELOW_CUT)) && !wanted->glue)
+	if ((links->flags & (NODE_DELEGATION | NODE_BELOW_CUT))
+		&& (!wanted->glue || wanted->synthesized))
 		return false;
 	return !(links->flags & NODE_OCCLUDED) || !node_below_dname(zone, node);
 }
@@ -326,7 +351,9 @@ static bool
 answer_put_address(struct answer *answer, const struct answer_additional *wanted, uint16_t type)
 {
 	const struct rrset *rrset = name_node_rrset(wanted->node, type);
-	if (rrset == NULL || answer_was_written(answer, rrset) || !answer_additional_usable(wanted))
+	/* A wildcard's RRset is written once per name it stands for. */
+	if (rrset == NULL || (answer_was_written(answer, rrset) && !wanted->synthesized)
+		|| !answer_additional_usable(wanted))
 		return true;
 	return answer_put_rrset(answer, SECTION_ADDITIONAL, wanted->zone, wanted->node, wanted->name,
 		rrset, rrset->ttl);

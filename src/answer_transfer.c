@@ -123,12 +123,10 @@ answer_transfer(struct answer *answer)
 {
 	const struct query *query = answer->query;
 	bool udp = answer->request->transport == ANSWER_UDP;
-	/* RFC 5936 4.2: AXFR only over TCP; BIND and NSD answer FORMERR over UDP. */
-	if (query->qtype == RRTYPE_AXFR && udp) {
-		answer->rcode = RCODE_FORMERR;
-		return;
-	}
-	/* Only a served zone's apex can be transferred: NOTAUTH, as BIND, NSD and Knot. */
+	/*
+	 * Only a served zone's apex can be transferred: NOTAUTH, as BIND, NSD
+	 * and Knot; over UDP too, as BIND, which looks for the zone first.
+	 */
 	const struct zone *zone = zonedb_find(answer->db, query->qname, query->qname_length);
 	if (zone != NULL && zone->load_failed && zone->origin_length == query->qname_length) {
 		answer->rcode = RCODE_SERVFAIL;  /* ours but not loaded, as BIND */
@@ -137,6 +135,11 @@ answer_transfer(struct answer *answer)
 	if (zone == NULL || zone->origin_length != query->qname_length
 		|| zone->zone_class != query->qclass || zone->soa == NULL) {
 		answer->rcode = RCODE_NOTAUTH;
+		return;
+	}
+	/* RFC 5936 4.2: AXFR only over TCP; BIND answers a served apex FORMERR over UDP. */
+	if (query->qtype == RRTYPE_AXFR && udp) {
+		answer->rcode = RCODE_FORMERR;
 		return;
 	}
 	answer->zone = zone;

@@ -822,7 +822,7 @@ zone_node_own_flags(const struct zone *zone, const struct name_node *node)
 		return flags | NODE_APEX;
 	if (name_node_rrset(node, RRTYPE_NS) != NULL)
 		flags |= NODE_DELEGATION;
-	if (node->name[0] == 1 && node->name[1] == '*')
+	if (name_node_is_wildcard(node))
 		flags |= NODE_WILDCARD;
 	return flags;
 }
@@ -851,9 +851,12 @@ zone_mark_node(const struct zone *zone, const struct name_node *node, uint32_t i
 static void
 zone_mark_nodes(struct zone *zone)
 {
+	zone->wildcard_count = 0;
 	for (size_t i = 0; i < zone->node_count; i++) {
 		const struct name_node *node = zone->nodes[i];
-		zone_mark_node(zone, node, (uint32_t)i, zone_node_own_flags(zone, node));
+		unsigned flags = zone_node_own_flags(zone, node);
+		zone_mark_node(zone, node, (uint32_t)i, flags);
+		zone->wildcard_count += (flags & NODE_WILDCARD) != 0;
 	}
 }
 
@@ -915,12 +918,35 @@ zone_target_name(const struct zone *zone, const uint8_t *rdata, size_t length,
 	return dname_is_subdomain(name, zone->origin) ? name_length : 0;
 }
 
+/*
+ * For a target name (lowercased, in the zone) that is no node: the wildcard
+ * that synthesizes its data, the closest encloser's "*" child (RFC 4592
+ * 3.3.1), or NULL. NSD, Knot and BIND give an MX or SRV target's addresses
+ * from it. Hash lookups only: a zone update resolves targets before it
+ * links its nodes. Whether the wildcard's data may be given at all (not
+ * below a zone cut or a DNAME) is for the answer to decide.
+ */
+static const struct name_node *
+zone_target_wildcard(const struct zone *zone, const uint8_t *name, size_t name_length)
+{
+	/* The apex is a node: the walk up ends there at the latest. */
+	for (size_t at = (size_t)name[0] + 1; at < name_length; at += (size_t)name[at] + 1) {
+		const struct name_node *encloser = zone_find_node(zone, name + at, name_length - at);
+		if (encloser != NULL)
+			return zone_find_wildcard_child(zone, encloser);
+	}
+	return NULL;
+}
+
 const struct name_node *
 zone_find_target(const struct zone *zone, const uint8_t *rdata, size_t length)
 {
 	uint8_t name[DNAME_MAX_LENGTH];
 	size_t name_length = zone_target_name(zone, rdata, length, name);
-	return name_length != 0 ? zone_find_node(zone, name, name_length) : NULL;
+	if (name_length == 0)
+		return NULL;
+	const struct name_node *node = zone_find_node(zone, name, name_length);
+	return node != NULL ? node : zone_target_wildcard(zone, name, name_length);
 }
 
 /*
@@ -940,8 +966,13 @@ struct target_lookup {
 static void
 zone_target_lookup_end(struct zone *zone, const struct target_lookup *lookup)
 {
-	zone->targets[lookup->index] = lookup->length != 0
-		? zone_find_node_hashed(zone, lookup->name, lookup->length, lookup->hash) : NULL;
+	const struct name_node *node = NULL;
+	if (lookup->length != 0) {
+		node = zone_find_node_hashed(zone, lookup->name, lookup->length, lookup->hash);
+		if (node == NULL)
+			node = zone_target_wildcard(zone, lookup->name, lookup->length);
+	}
+	zone->targets[lookup->index] = node;
 }
 
 /* Starts the lookup of target index (rdata after the fields before the name), ending the one it replaces. */

@@ -234,7 +234,8 @@ void zone_read_soa(struct zone *zone);
 
 /*
  * The node in zone (finalized, or with its index built) that the
- * uncompressed name at rdata (any case, within length octets) names, or NULL.
+ * uncompressed name at rdata (any case, within length octets) names, else
+ * the wildcard node that synthesizes it, or NULL.
  */
 const struct name_node *zone_find_target(const struct zone *zone, const uint8_t *rdata,
 	size_t length);

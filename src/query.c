@@ -342,6 +342,13 @@ query_parse(struct query *query, const uint8_t *packet, size_t length)
 	/* RFC 6891 6.1.1: OPT and TSIG (RFC 8945 5) only ever live in the additional section. */
 	if (query->qtype == RRTYPE_OPT || query->qtype == RRTYPE_TSIG)
 		return QUERY_FORMERR;
+	/*
+	 * RFC 2930 4.1: a TKEY query carries its TKEY record in the additional
+	 * section, where only OPT and TSIG are read: without it, FORMERR (as
+	 * BIND and PowerDNS; NSD and Knot answer NODATA).
+	 */
+	if (query->qtype == RRTYPE_TKEY)
+		return QUERY_FORMERR;
 	if (query->has_edns && query->edns_version > 0)
 		return QUERY_BADVERS;
 	return QUERY_OK;

@@ -189,6 +189,7 @@ zone_update_begin(const struct zone *base)
 	zone->origin_length = base->origin_length;
 	zone->origin_labels = base->origin_labels;
 	zone->zone_class = base->zone_class;
+	zone->wildcard_count = base->wildcard_count;  /* collect_changes counts what comes and goes */
 	zone->links_offset = (uint32_t)(spare ? offsetof(struct name_node, links[1])
 		: offsetof(struct name_node, links[0]));
 	zone->generation = base->generation + 1;

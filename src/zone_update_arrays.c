@@ -131,6 +131,10 @@ update_collect_changes(struct zone_update *u)
 			owner->hash, owner->old != NULL ? node_index(u->base, owner->old) : 0 };
 		u->added += owner->old == NULL;
 		u->removed += owner->new == NULL;
+		if (owner->new != NULL && name_node_is_wildcard(owner->new))
+			u->zone->wildcard_count++;
+		if (owner->old != NULL && name_node_is_wildcard(owner->old))
+			u->zone->wildcard_count--;
 		if (owner->old != NULL && owner->new != NULL
 			&& zone_node_own_flags(u->zone, owner->old)
 				!= zone_node_own_flags(u->zone, owner->new))
@@ -349,7 +353,11 @@ update_build_slots(struct zone_update *u, bool *patched)
 	return 0;
 }
 
-/* Resolves the targets of one RRset of the new version from targets[target_base]. */
+/*
+ * Resolves the targets of one RRset of the new version from
+ * targets[target_base]; only_missing: only those not found, or found as a
+ * wildcard's (names were added).
+ */
 static void
 update_resolve_rrset(struct zone *zone, const struct rrset *rrset, bool only_missing)
 {
@@ -358,7 +366,7 @@ update_resolve_rrset(struct zone *zone, const struct rrset *rrset, bool only_mis
 	for (uint16_t j = 0; j < rrset->rr_count; j++) {
 		size_t length = (size_t)(rr[0] << 8 | rr[1]);
 		const struct name_node **target = &zone->targets[rrset->target_base + j];
-		if (!only_missing || *target == NULL)
+		if (!only_missing || *target == NULL || name_node_is_wildcard(*target))
 			*target = length > (size_t)skip
 				? zone_find_target(zone, rr + 2 + skip, length - (size_t)skip) : NULL;
 		rr += 2 + length;
@@ -399,8 +407,9 @@ update_map_targets(struct zone_update *u)
 /*
  * zone->targets: the base's, mapped to the new nodes (the shared RRsets
  * keep their target_base), then the new nodes' RRsets' appended. A name
- * added may be the target a shared RRset missed: with names added, those
- * missing are looked up again.
+ * added may be the target a shared RRset missed, or took from a wildcard,
+ * and a name removed may leave its targets to a wildcard: then those
+ * missing or a wildcard's are looked up again.
  */
 int
 update_build_targets(struct zone_update *u)
@@ -440,7 +449,13 @@ update_build_targets(struct zone_update *u)
 			update_resolve_rrset(zone, &rrsets[r], false);
 		}
 	}
-	for (size_t n = 0; u->added > 0 && n < zone->node_count; n++) {
+	/*
+	 * Names added may be targets missed so far or now block a wildcard;
+	 * names removed may leave a target to a wildcard.
+	 */
+	bool recheck = u->added > 0
+		|| (u->removed > 0 && (base->wildcard_count > 0 || zone->wildcard_count > 0));
+	for (size_t n = 0; recheck && n < zone->node_count; n++) {
 		const struct name_node *node = zone->nodes[n];
 		const struct rrset *rrsets = name_node_rrsets(node);
 		for (uint16_t r = 0; r < node->rrset_count; r++) {

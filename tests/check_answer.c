@@ -377,6 +377,20 @@ static const struct answer_case answer_cases[] = {
 	{"MX with the exchange's address", {"example.com", LDNS_RR_TYPE_MX},
 		{0, "qr aa", 1, 1, 0, 1, "example.com. 3600 IN MX 10 mail.example.com.", "",
 			"mail.example.com. 3600 IN A 192.0.2.25"}},
+	/* NSD, Knot and BIND: a target's addresses may come from a wildcard, once per name. */
+	{"MX targets that wildcards synthesize", {"wildmx.example.com", LDNS_RR_TYPE_MX},
+		{0, "qr aa", 1, 3, 0, 3,
+			"wildmx.example.com. 3600 IN MX 10 a.wild.example.com.\n"
+			"wildmx.example.com. 3600 IN MX 20 B.wild.example.com.\n"
+			"wildmx.example.com. 3600 IN MX 30 x.wild.example.com.", "",
+			"a.wild.example.com. 3600 IN A 192.0.2.99\n"
+			"B.wild.example.com. 3600 IN A 192.0.2.99\n"
+			"x.wild.example.com. 3600 IN A 192.0.2.98"}},
+	{"glue of a name server named \"*\"", {"x.wg.example.com", LDNS_RR_TYPE_A},
+		{0, "qr", 1, 0, 1, 1, "", "wg.example.com. 3600 IN NS *.wg.example.com.",
+			"*.wg.example.com. 3600 IN A 192.0.2.68"}},
+	{"no address from a wildcard below a cut", {"cutmx.example.com", LDNS_RR_TYPE_MX},
+		{0, "qr aa", 1, 1, 0, 0, "cutmx.example.com. 3600 IN MX 10 x.sub.example.com.", "", ""}},
 	{"SRV with the target's address", {"_sip._tcp.example.com", LDNS_RR_TYPE_SRV},
 		{0, "qr aa", 1, 1, 0, 1, "_sip._tcp.example.com. 3600 IN SRV 0 5 5060 www.example.com.",
 			"", WWW_A}},
@@ -536,6 +550,13 @@ static const struct answer_case answer_cases[] = {
 			"signed.test. 3600 IN NS ns1.signed.test.\n"
 			"signed.test. 3600 IN RRSIG NS 8 2 3600 20300101000000 20200101000000 12345 "
 			"signed.test. AAECAwQFBgcICQ==", "", "ns1.signed.test. 3600 IN A 192.0.2.1"}},
+	/* Each with its covered RRset's TTL, as NSD and BIND (the node's RRSIGs are one RRset). */
+	{"QTYPE RRSIG: each signature with its RRset's TTL", {"ttl.signed.test", LDNS_RR_TYPE_RRSIG},
+		{0, "qr aa", 1, 2, 0, 0,
+			"ttl.signed.test. 60 IN RRSIG A 8 3 60 20300101000000 20200101000000 12345 "
+			"signed.test. AAECAwQFBgcICQ==\n"
+			"ttl.signed.test. 3600 IN RRSIG TXT 8 3 3600 20300101000000 20200101000000 12345 "
+			"signed.test. AAECAwQFBgcICQ==", "", ""}},
 	{"no RRSIG without DO", {"sig.example.com", LDNS_RR_TYPE_TXT, 0, Q_EDNS},
 		{0, "qr aa", 1, 1, 0, 1, "sig.example.com. 3600 IN TXT \"signed\"", "", ""}},
 	/* sizes */
@@ -572,6 +593,18 @@ static const struct answer_case answer_cases[] = {
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
 	{"HS class refused", {"www.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_HS},
 		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
+	/* QCLASS *: class IN data without AA (RFC 1035 6.2), nor a SOA to deny with (NSD). */
+	{"QCLASS * answered from class IN, not authoritative",
+		{"www.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY},
+		{0, "qr", 1, 1, 0, 0, WWW_A, "", ""}},
+	{"QCLASS * NXDOMAIN without the SOA", {"nope.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY},
+		{LDNS_RCODE_NXDOMAIN, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"QCLASS * NODATA without the SOA", {"www.example.com", LDNS_RR_TYPE_AAAA, LDNS_RR_CLASS_ANY},
+		{0, "qr", 1, 0, 0, 0, "", "", ""}},
+	{"QCLASS * referral", {"www.sub.example.com", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY},
+		{0, "qr", 1, 0, 2, 2, "", SUB_REFERRAL, SUB_GLUE}},
+	{"QCLASS * outside our zones refused", {"www.example.org", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY},
+		{LDNS_RCODE_REFUSED, "qr", 1, 0, 0, 0, "", "", ""}},
 	/* meta types */
 	{"AXFR over UDP: FORMERR", {"example.com", LDNS_RR_TYPE_AXFR},
 		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
@@ -583,8 +616,9 @@ static const struct answer_case answer_cases[] = {
 		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
 	{"QTYPE TSIG: FORMERR", {"example.com", LDNS_RR_TYPE_TSIG},
 		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
-	{"QTYPE TKEY: NOTIMP", {"example.com", LDNS_RR_TYPE_TKEY},
-		{LDNS_RCODE_NOTIMPL, "qr", 1, 0, 0, 0, "", "", ""}},
+	/* RFC 2930 4.1: no TKEY record with it (BIND, PowerDNS; NSD and Knot: NODATA). */
+	{"QTYPE TKEY: FORMERR", {"example.com", LDNS_RR_TYPE_TKEY},
+		{LDNS_RCODE_FORMERR, "qr", 1, 0, 0, 0, "", "", ""}},
 	/* EDNS */
 	{"unknown EDNS option ignored", {"www.example.com", LDNS_RR_TYPE_A, 0, Q_UNKNOWN_OPTION},
 		{0, "qr aa", 1, 1, 0, 1, WWW_A, "", ""}},
@@ -1464,7 +1498,7 @@ static const struct raw_case raw_cases[] = {
 	RAW("well-formed control case", q_good, LDNS_RCODE_NOERROR, 1, 1),
 	RAW("IXFR with its SOA, no allow-transfer: REFUSED", q_ixfr, LDNS_RCODE_REFUSED, 1, 0),
 	RAW("IXFR with two authority records: FORMERR", q_ixfr_two, LDNS_RCODE_FORMERR, 1, 0),
-	RAW("QCLASS ANY: REFUSED", q_class_any, LDNS_RCODE_REFUSED, 1, 0),
+	RAW("QCLASS ANY: answered", q_class_any, LDNS_RCODE_NOERROR, 1, 0),
 };
 
 START_TEST(test_malformed)
@@ -1958,6 +1992,11 @@ static const struct {
 		NULL, ANSWER_KIND_REFUSED, LDNS_RCODE_REFUSED, "child.example.com."},
 	{"AXFR over UDP: FORMERR", "example.com", T_UDP, 0, "192.0.2.1", NULL,
 		ANSWER_KIND_FORMERR, LDNS_RCODE_FORMERR, NULL},
+	/* BIND looks for the zone first (NSD and Knot: NOTIMP for any AXFR over UDP). */
+	{"AXFR over UDP below the apex: NOTAUTH", "www.example.com", T_UDP, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_NOTAUTH, LDNS_RCODE_NOTAUTH, NULL},
+	{"AXFR over UDP of a zone not ours: NOTAUTH", "example.net", T_UDP, 0, "192.0.2.1", NULL,
+		ANSWER_KIND_NOTAUTH, LDNS_RCODE_NOTAUTH, NULL},
 	{"IXFR from an older serial: AXFR form", "example.com", T_IXFR, 0, "192.0.2.1", NULL,
 		ANSWER_KIND_TRANSFER, 0, "example.com."},
 	{"IXFR older across the wrap (RFC 1982)", "example.com", T_IXFR, 0xfffffff0u, "192.0.2.1",

@@ -29,8 +29,9 @@ struct rrset {
 	uint32_t rdata_length;      /* octets at rdata */
 	/*
 	 * NS, MX and SRV after finalize: zone->targets[target_base + i] is the
-	 * node that record i's target names in this zone, or NULL, resolved once
-	 * so the additional section needs no lookup per query.
+	 * node that record i's target names in this zone, else the wildcard that
+	 * synthesizes it, or NULL, resolved once so the additional section needs
+	 * no lookup per query.
 	 */
 	uint32_t target_base;
 	const uint8_t *rdata;
@@ -100,6 +101,13 @@ name_node_rrsets(const struct name_node *node)
 		+ name_node_rrsets_offset(node->name_length));
 }
 
+/* True when node is a wildcard: "*" is its leftmost label (RFC 4592). */
+static inline bool
+name_node_is_wildcard(const struct name_node *node)
+{
+	return node->name[0] == 1 && node->name[1] == '*';
+}
+
 struct zone_build;
 struct zone_store;
 
@@ -145,6 +153,7 @@ struct zone {
 	uint32_t hash_size;                 /* slots */
 	const struct name_node **targets;   /* see struct rrset's target_base */
 	size_t target_count;
+	size_t wildcard_count;              /* nodes named "*.<name>": some targets may be theirs */
 	size_t record_count;                /* records after duplicates were removed */
 	/*
 	 * Where this version's half of each node's links is (struct

@@ -1,7 +1,7 @@
 # answers.py: end to end over UDP and TCP against the real src/zoned serving
 # the bundled zones: answer kinds (AA, NXDOMAIN+SOA, NODATA, REFUSED,
-# referral), dig, TCP framing, pipelining, idle timeout, connection cap,
-# truncation, SIGTERM.
+# referral, class ANY, meta types over UDP), dig, TCP framing, pipelining,
+# idle timeout, connection cap, truncation, SIGTERM.
 import os
 import signal
 import socket
@@ -88,6 +88,49 @@ def test_wildcard_and_cname(workdir):
     r = query('ftp.example.com', 'A', port)
     assert rrset_texts(r.answer, dns.rdatatype.CNAME) == ['www.example.com.']
     assert rrset_texts(r.answer, dns.rdatatype.A) == ['192.0.2.80']
+
+
+def test_class_any_answered_without_aa(workdir):
+    """QCLASS * gets the class IN data without AA (RFC 1035 6.2) and no SOA
+    to deny with, as NSD answers; it used to be REFUSED (no server does that)."""
+    z, port = start_bundled(workdir)
+    r = query('www.example.com', 'A', port, rdclass='ANY')
+    assert r.rcode() == dns.rcode.NOERROR and not r.flags & dns.flags.AA
+    assert rrset_texts(r.answer, dns.rdatatype.A) == ['192.0.2.80']
+    assert r.answer[0].rdclass == dns.rdataclass.IN
+    r = query('nosuch.example.com', 'A', port, rdclass='ANY')
+    assert r.rcode() == dns.rcode.NXDOMAIN and not r.flags & dns.flags.AA
+    assert not r.answer and not r.authority
+    r = query('host.sub.example.com', 'A', port, rdclass='ANY')
+    assert not r.flags & dns.flags.AA and rrset_texts(r.authority, dns.rdatatype.NS)
+    assert query('www.example.org', 'A', port, rdclass='ANY').rcode() == dns.rcode.REFUSED
+
+
+def test_meta_queries_over_udp(workdir):
+    """AXFR over UDP: FORMERR for a served apex, NOTAUTH below it (BIND looks
+    for the zone first); TKEY without its TKEY record: FORMERR (BIND)."""
+    z, port = start_bundled(workdir)
+    assert query('example.com', 'AXFR', port).rcode() == dns.rcode.FORMERR
+    assert query('www.example.com', 'AXFR', port).rcode() == dns.rcode.NOTAUTH
+    assert query('www.example.org', 'AXFR', port).rcode() == dns.rcode.NOTAUTH
+    assert query('example.com', 'TKEY', port).rcode() == dns.rcode.FORMERR
+
+
+def test_additional_from_wildcard(workdir):
+    """MX and SRV targets that a wildcard synthesizes get its addresses in
+    additional (NSD, Knot and BIND), each under its own name."""
+    records = ('*.wild IN A 192.0.2.3\n*.wild IN AAAA 2001:db8::3\n'
+               '@ IN MX 10 mail.wild\n@ IN MX 20 smtp.wild\n'
+               '_sip._tcp IN SRV 0 0 5060 sip.wild\n')
+    write(os.path.join(workdir, 'wild.test.zone'), zone_text('wild.test', 1, records))
+    z = start_zoned(workdir, ['-z', 'wild.test:wild.test.zone'])
+    r = query('wild.test', 'MX', z.port)
+    assert sorted((str(rrset.name), rrset.rdtype) for rrset in r.additional) == [
+        ('mail.wild.wild.test.', dns.rdatatype.A), ('mail.wild.wild.test.', dns.rdatatype.AAAA),
+        ('smtp.wild.wild.test.', dns.rdatatype.A), ('smtp.wild.wild.test.', dns.rdatatype.AAAA)]
+    r = query('_sip._tcp.wild.test', 'SRV', z.port)
+    assert rrset_texts(r.additional, dns.rdatatype.A) == ['192.0.2.3']
+    assert str(r.additional[0].name) == 'sip.wild.wild.test.'
 
 
 def test_dig_reverse_and_tcp(workdir):
@@ -225,6 +268,8 @@ if __name__ == '__main__':
     sys.exit(main([
         test_udp_answer, test_tcp_answer, test_nxdomain_with_soa, test_nodata,
         test_refused, test_referral_with_glue, test_wildcard_and_cname,
+        test_class_any_answered_without_aa, test_meta_queries_over_udp,
+        test_additional_from_wildcard,
         test_dig_reverse_and_tcp, test_tcp_pipelining_one_write, test_tcp_message_in_pieces,
         test_tcp_idle_timeout, test_tcp_connection_cap, test_large_answer_truncated_over_udp,
         test_ipv6, test_wildcard_address_replies_from_queried_address,

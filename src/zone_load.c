@@ -20,6 +20,7 @@
 #include "zoned/zone_lex.h"
 #include "zoned/zone_load.h"
 #include "zoned/zone_rdata.h"
+#include "zone_load_runs.h"
 
 #define LOAD_DEFAULT_INCLUDE_DEPTH 10
 /*
@@ -52,6 +53,8 @@ struct load_state {
 	bool stop;                   /* stop reading (out of memory, limit) */
 	struct lex_record record;
 	struct rdata_parser rdata;
+	/* options->conflicts_as_read: BIND's runs of records (zone_load_runs.c). */
+	struct load_runs *runs;
 	/* zone_load_piece(): records go here instead of to a zone. */
 	zone_load_sink *sink;
 	void *sink_arg;
@@ -179,6 +182,16 @@ load_directive_origin(struct load_state *state, struct load_file *file)
 	file->origin_changed = true;
 }
 
+/* Out of memory in the run tracker stops the load. */
+static void
+load_runs_note(struct load_state *state, int rc)
+{
+	if (rc == 0)
+		return;
+	state->failure = rc;
+	state->stop = true;
+}
+
 /* Joins a relative $INCLUDE path to the include directory, if one is set. */
 static char *
 load_include_path(const struct load_state *state, const char *path)
@@ -271,7 +284,10 @@ load_directive_include(struct load_state *state, struct load_file *file)
 	child.depth = file->depth + 1;
 	child.have_owner = file->have_owner;
 	memcpy(child.owner, file->owner, sizeof child.owner);
+	/* BIND adds what it has before and after an include. */
+	load_runs_note(state, load_runs_commit(state->runs, state->d));
 	load_file_run(state, &child);
+	load_runs_note(state, load_runs_commit(state->runs, state->d));
 	lex_close(&child.input);
 	free(path);
 }
@@ -321,6 +337,7 @@ load_read_owner(struct load_state *state, struct load_file *file, struct load_he
 		memcpy(file->owner, owner, owner_length);
 		file->have_owner = true;
 		header->rdata_index = 1;
+		load_runs_note(state, load_runs_owner(state->runs, owner, state->d));
 	} else if (!file->have_owner) {
 		load_error(state, file, record->tokens[0].line, "no current owner name");
 		return false;
@@ -481,6 +498,9 @@ load_add_record(struct load_state *state, struct load_file *file,
 	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0)
 		return;
 	rc = zone_add_record(state->zone, &record, state->d);
+	if (rc == 0 && dname_is_subdomain(record.owner, state->zone->origin))
+		rc = load_runs_add(state->runs, record.type, record.rdata, record.rdata_length,
+			record.file, record.line);
 	if (rc == 0 && options->sources != NULL)
 		rc = zone_sources_add(options->sources, record.owner, record.type, record.rdata,
 			record.rdata_length, record.file, record.line);
@@ -648,7 +668,13 @@ load_run(struct load_file *top, const uint8_t *origin,
 		return ZONED_ENOMEM;
 	}
 	load_set_origin(top, origin, dname_length(origin));
-	load_state_run(&state, top);
+	if (options->conflicts_as_read && (state.runs = load_runs_create()) == NULL)
+		state.failure = ZONED_ENOMEM;
+	else
+		load_state_run(&state, top);
+	if (state.failure == 0)
+		load_runs_note(&state, load_runs_commit(state.runs, d));
+	load_runs_free(state.runs);
 
 	int rc = state.failure;
 	if (rc == 0 && options->cancel != NULL && *options->cancel)

@@ -489,6 +489,7 @@ checkzone_run(const struct checkzone_options *options, const uint8_t *origin,
 		.modes = &modes,
 		.zone_class = options->zone_class,
 		.sources = &sources,
+		.conflicts_as_read = true,
 	};
 	if (options->dnssec)
 		modes.denial = CHECK_IGNORE;  /* the verification reports the chain, as errors */

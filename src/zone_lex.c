@@ -405,6 +405,7 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 	record->token_count = 0;
 	record->blank_owner = false;
 	record->bad = false;
+	record->at_eof = false;
 	if (!in->started)
 		lex_check_bom(in, d);
 	int depth = 0, rc = 0;
@@ -425,6 +426,7 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 			if (depth > 0)
 				lex_error(in, record, d, paren_line, "unbalanced parentheses");
 			record->end_line = in->line;
+			record->at_eof = true;
 			return record->token_count > 0 || record->bad ? 1 : 0;
 		case '\n':
 			in->line++;

@@ -51,6 +51,13 @@ struct load_state {
 	unsigned long syntax_errors; /* reported by the reader itself */
 	int failure;                 /* a ZONED_ code that is not a syntax error, else 0 */
 	bool stop;                   /* stop reading (out of memory, limit) */
+	/*
+	 * After an SOA below the apex BIND reads on to the end of the line,
+	 * but its record already took that: a record starting on the next
+	 * line (skip_line) is dropped unread, and an end of input there is
+	 * taken for a file without a final newline. 0: nothing to skip.
+	 */
+	unsigned long skip_line;
 	struct lex_record record;
 	struct rdata_parser rdata;
 	/* options->conflicts_as_read: BIND's runs of records (zone_load_runs.c). */
@@ -495,8 +502,14 @@ load_add_record(struct load_state *state, struct load_file *file,
 		state->stop = true;
 		return;
 	}
-	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0)
+	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0) {
+		if (record.type == RRTYPE_SOA && !dname_equal(record.owner, state->zone->origin))
+			state->skip_line = state->record.end_line + 1;
+		/* A TTL above -l is the end of the load for BIND. */
+		if (state->modes.max_ttl != 0 && record.ttl > state->modes.max_ttl)
+			state->stop = true;
 		return;
+	}
 	rc = zone_add_record(state->zone, &record, state->d);
 	if (rc == 0 && dname_is_subdomain(record.owner, state->zone->origin))
 		rc = load_runs_add(state->runs, record.type, record.rdata, record.rdata_length,
@@ -547,6 +560,9 @@ load_record(struct load_state *state, struct load_file *file)
 		state->syntax_errors++;
 		return;
 	}
+	if (record->at_eof && file->input.close_fd)
+		diag_report(state->d, DIAG_WARNING, file->name, record->end_line,
+			"file does not end with newline");
 	if (load_resolve_ttl(state, file, &header))
 		load_add_record(state, file, &header);
 }
@@ -596,10 +612,18 @@ load_file_run(struct load_state *state, struct load_file *file)
 		unsigned long before = state->d->errors;
 		int rc = lex_read_record(&file->input, &state->record, state->d);
 		state->syntax_errors += state->d->errors - before;
+		unsigned long skip_line = state->skip_line;
+		state->skip_line = 0;
 		if (rc == 0) {
+			if (skip_line != 0 && file->input.line == skip_line)
+				diag_report(state->d, DIAG_WARNING, file->name, 0,
+					"file does not end with newline");
 			load_check_unchanged(state, file);
 			return;
 		}
+		if (rc == 1 && skip_line != 0 && state->record.token_count > 0
+			&& state->record.tokens[0].line == skip_line)
+			continue;
 		if (rc == ZONED_EIO) {
 			load_error(state, file, file->input.line, "read error: %s",
 				strerror(file->input.read_errno));
@@ -672,7 +696,7 @@ load_run(struct load_file *top, const uint8_t *origin,
 		state.failure = ZONED_ENOMEM;
 	else
 		load_state_run(&state, top);
-	if (state.failure == 0)
+	if (state.failure == 0 && !state.stop)
 		load_runs_note(&state, load_runs_commit(state.runs, d));
 	load_runs_free(state.runs);
 

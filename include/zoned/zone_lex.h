@@ -37,6 +37,7 @@ struct lex_record {
 	unsigned long end_line;  /* line on which the record ended */
 	bool blank_owner;        /* its first line began with white space */
 	bool bad;                /* a lexical error was reported: skip it */
+	bool at_eof;             /* ended by the end of the input, not a newline */
 };
 
 /* A source of master-file text: a file descriptor or a memory buffer. */

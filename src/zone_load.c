@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "zoned/diag.h"
 #include "zoned/dname.h"
@@ -47,6 +48,7 @@ struct load_state {
 	bool default_ttl_known;
 	bool last_ttl_known;
 	bool warned_rfc1035;
+	bool warned_expired;         /* "signature has expired" is said once (BIND) */
 	size_t records;
 	unsigned long syntax_errors; /* reported by the reader itself */
 	int failure;                 /* a ZONED_ code that is not a syntax error, else 0 */
@@ -76,6 +78,7 @@ struct load_file {
 	size_t origin_length;
 	bool have_owner;
 	bool origin_changed;         /* $ORIGIN seen and no record since */
+	bool out_of_zone;            /* the owner is outside the zone: records are dropped */
 	unsigned depth;              /* 0 for the zone file */
 };
 
@@ -164,7 +167,8 @@ load_directive_ttl(struct load_state *state, struct load_file *file)
 		return;
 	uint32_t ttl;
 	if (!rdata_ttl_from_text(load_token_text(record, 1), &ttl)) {
-		load_error(state, file, record->tokens[1].line, "near '%s': bad ttl",
+		/* BIND prints nothing; checkzone keeps this line only for the reason. */
+		load_error(state, file, record->tokens[1].line, "$TTL '%s': bad ttl",
 			load_token_text(record, 1));
 		/* BIND goes on with $TTL 0, so no "no TTL" findings follow. */
 		ttl = 0;
@@ -290,6 +294,7 @@ load_directive_include(struct load_state *state, struct load_file *file)
 	child.name = path;
 	child.depth = file->depth + 1;
 	child.have_owner = file->have_owner;
+	child.out_of_zone = file->out_of_zone;
 	memcpy(child.owner, file->owner, sizeof child.owner);
 	/* BIND adds what it has before and after an include. */
 	load_runs_note(state, load_runs_commit(state->runs, state->d));
@@ -299,8 +304,12 @@ load_directive_include(struct load_state *state, struct load_file *file)
 	free(path);
 }
 
-/* $ORIGIN, $TTL, $INCLUDE, in any case (BIND accepts $ttl). */
-static void
+/*
+ * $ORIGIN, $TTL, $INCLUDE, in any case (BIND accepts $ttl). Returns false
+ * for an unknown directive: BIND reports it, then reads the line as a
+ * record owned by that name.
+ */
+static bool
 load_directive(struct load_state *state, struct load_file *file)
 {
 	const struct lex_record *record = &state->record;
@@ -313,8 +322,11 @@ load_directive(struct load_state *state, struct load_file *file)
 		load_directive_include(state, file);
 	else if (strcasecmp(name, "$GENERATE") == 0)
 		load_error(state, file, record->tokens[0].line, "$GENERATE is not supported");
-	else
+	else {
 		load_error(state, file, record->tokens[0].line, "unknown $ directive '%s'", name);
+		return false;
+	}
+	return true;
 }
 
 /* What the record's leading fields said. */
@@ -324,8 +336,26 @@ struct load_header {
 	uint16_t rr_class;
 	uint16_t type;
 	bool explicit_ttl;
+	bool meta;                   /* a meta type (OPT, AXFR, ...): reported, never kept */
 	size_t rdata_index;          /* first rdata token */
 };
+
+/*
+ * BIND warns about an out-of-zone owner when it reads it, before the rest
+ * of the line, and drops its records (those of lines that inherit it too).
+ */
+static void
+load_check_in_zone(struct load_state *state, struct load_file *file)
+{
+	file->out_of_zone = state->zone != NULL && state->sink == NULL
+		&& !dname_is_subdomain(file->owner, state->zone->origin);
+	if (!file->out_of_zone)
+		return;
+	char owner[DNAME_MAX_LENGTH * 4 + 2];
+	dname_format(file->owner, owner, sizeof owner);
+	diag_report(state->d, DIAG_WARNING, file->name, state->record.tokens[0].line,
+		"ignoring out-of-zone data (%s)", owner);
+}
 
 /* The owner: explicit, or inherited when the line starts with white space. */
 static bool
@@ -345,6 +375,7 @@ load_read_owner(struct load_state *state, struct load_file *file, struct load_he
 		file->have_owner = true;
 		header->rdata_index = 1;
 		load_runs_note(state, load_runs_owner(state->runs, owner, state->d));
+		load_check_in_zone(state, file);
 	} else if (!file->have_owner) {
 		load_error(state, file, record->tokens[0].line, "no current owner name");
 		return false;
@@ -391,11 +422,17 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 		load_error(state, file, record->tokens[i].line, "unknown RR type '%s'", type_text);
 		return false;
 	}
-	if (rrtype_is_meta(header->type)) {
+	/* BIND reports these and reads on: its rdata parser has the last word. */
+	char type_name[RRTYPE_TEXT_MAX];
+	header->meta = rrtype_is_meta(header->type);
+	if (header->meta)
 		load_error(state, file, record->tokens[i].line,
-			"type '%s': invalid use of a meta type", type_text);
-		return false;
-	}
+			"type '%s': invalid use of a meta type",
+			rrtype_to_text(header->type, type_name));
+	/* RFC 1123 5.2.4: MD and MF are obsolete. */
+	if (header->type == RRTYPE_MD || header->type == RRTYPE_MF)
+		load_error(state, file, record->tokens[i].line, "type '%s': obsolete",
+			rrtype_to_text(header->type, type_name));
 	header->rdata_index = i + 1;
 	if (header->rr_class == 0)
 		header->rr_class = state->zone_class;
@@ -406,6 +443,38 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 		return false;
 	}
 	return true;
+}
+
+/*
+ * What BIND's rdata parser says after "invalid use of a meta type": OPT
+ * (RFC 6891 6.1.1) has an owner check (the root only) and no text form;
+ * RFC 3597 rdata is refused at its length; anything else is unknown.
+ */
+static void
+load_meta_rdata(struct load_state *state, struct load_file *file,
+	const struct load_header *header)
+{
+	const struct lex_record *record = &state->record;
+	size_t first = header->rdata_index, count = record->token_count;
+	if (header->type == RRTYPE_OPT && header->owner[0] != 0
+		&& state->modes.names != CHECK_IGNORE) {
+		char owner[DNAME_MAX_LENGTH * 4 + 2];
+		dname_format(header->owner, owner, sizeof owner);
+		diag_report(state->d, state->modes.names == CHECK_FAIL ? DIAG_ERROR : DIAG_WARNING,
+			file->name,
+			record->tokens[0].line, "%s: bad owner name (check-names)", owner);
+	}
+	const char *problem = header->type == RRTYPE_OPT ? "not implemented" : "unknown class/type";
+	if (first < count && strcmp(load_token_text(record, first), "\\#") == 0
+		&& !record->tokens[first].quoted) {
+		first++;
+		problem = "invalid use of a meta type";
+	}
+	if (first < count)
+		load_error(state, file, record->tokens[first - 1].line, "near '%s': %s",
+			load_token_text(record, first), problem);
+	else
+		load_error(state, file, record->tokens[count - 1].line, "near eol: %s", problem);
 }
 
 /*
@@ -441,6 +510,24 @@ load_resolve_ttl(struct load_state *state, struct load_file *file, struct load_h
 		return false;
 	}
 	return true;
+}
+
+/* RFC 4034 3.1.5: an RRSIG past its expiration; BIND warns at the first. */
+static void
+load_check_expired(struct load_state *state, const struct load_file *file,
+	const struct load_header *header)
+{
+	const uint8_t *rdata = state->rdata.data;
+	if (header->type != RRTYPE_RRSIG || state->warned_expired || state->rdata.length < 12)
+		return;
+	uint32_t expiration = (uint32_t)rdata[8] << 24 | (uint32_t)rdata[9] << 16
+		| (uint32_t)rdata[10] << 8 | rdata[11];
+	/* RFC 1982 serial arithmetic, as the field wraps in 2106. */
+	if ((int32_t)(expiration - (uint32_t)time(NULL)) >= 0)
+		return;
+	diag_report(state->d, DIAG_WARNING, file->name, state->record.tokens[0].line,
+		"signature has expired");
+	state->warned_expired = true;
 }
 
 /* The record just parsed, as the zone takes it; it borrows from state. */
@@ -510,8 +597,10 @@ load_add_record(struct load_state *state, struct load_file *file,
 			state->stop = true;
 		return;
 	}
+	if (file->out_of_zone)
+		return;
 	rc = zone_add_record(state->zone, &record, state->d);
-	if (rc == 0 && dname_is_subdomain(record.owner, state->zone->origin))
+	if (rc == 0)
 		rc = load_runs_add(state->runs, record.type, record.rdata, record.rdata_length,
 			record.file, record.line);
 	if (rc == 0 && options->sources != NULL)
@@ -534,14 +623,16 @@ load_record(struct load_state *state, struct load_file *file)
 	if (record->bad)
 		return;
 	if (!record->blank_owner && !record->tokens[0].quoted
-		&& load_token_text(record, 0)[0] == '$') {
-		load_directive(state, file);
+		&& load_token_text(record, 0)[0] == '$' && load_directive(state, file))
 		return;
-	}
 	struct load_header header;
 	memset(&header, 0, sizeof header);
 	if (!load_read_owner(state, file, &header) || !load_read_header(state, file, &header))
 		return;
+	if (header.meta) {
+		load_meta_rdata(state, file, &header);
+		return;
+	}
 	struct rdata_source source = {
 		.record = record,
 		.first = header.rdata_index,
@@ -563,8 +654,10 @@ load_record(struct load_state *state, struct load_file *file)
 	if (record->at_eof && file->input.close_fd)
 		diag_report(state->d, DIAG_WARNING, file->name, record->end_line,
 			"file does not end with newline");
-	if (load_resolve_ttl(state, file, &header))
-		load_add_record(state, file, &header);
+	if (!load_resolve_ttl(state, file, &header))
+		return;
+	load_check_expired(state, file, &header);
+	load_add_record(state, file, &header);
 }
 
 /*
@@ -615,7 +708,7 @@ load_file_run(struct load_state *state, struct load_file *file)
 		unsigned long skip_line = state->skip_line;
 		state->skip_line = 0;
 		if (rc == 0) {
-			if (skip_line != 0 && file->input.line == skip_line)
+			if (skip_line != 0 && file->input.line == skip_line && file->input.close_fd)
 				diag_report(state->d, DIAG_WARNING, file->name, 0,
 					"file does not end with newline");
 			load_check_unchanged(state, file);

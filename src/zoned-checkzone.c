@@ -379,6 +379,13 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 	snprintf(reason, size, "%s", last != NULL && last[1] == ' ' ? last + 2 : message);
 }
 
+/* True for a finding BIND counts without printing it (a bad $TTL value). */
+static bool
+checkzone_message_is_silent(const char *message)
+{
+	return strncmp(message, "$TTL '", 6) == 0;
+}
+
 /* True for whole-zone messages that BIND finds while loading the file. */
 static bool
 checkzone_zone_message_is_load_error(const char *message)
@@ -401,7 +408,7 @@ checkzone_emit(void *arg, enum diag_level level, const char *file, unsigned long
 			output->load_failure_printed = true;
 		load_error = checkzone_zone_message_is_load_error(message);
 	} else {
-		if (!output->quiet) {
+		if (!output->quiet && !checkzone_message_is_silent(message)) {
 			fprintf(output->stream, "%s%s:", checkzone_message_prefix(message), file);
 			if (line != 0)
 				fprintf(output->stream, "%lu:", line);

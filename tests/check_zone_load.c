@@ -257,7 +257,8 @@ static const struct error_case error_cases[] = {
 	{ "a A 192.0.2.256\n", 5, "near '192.0.2.256': bad dotted quad" },
 	{ "a AAAA ::g\n", 5, "near '::g': bad IPv6 address" },
 	{ "a FOOBAR x\n", 5, "unknown RR type 'FOOBAR'" },
-	{ "$FOO bar\n", 5, "unknown $ directive '$FOO'" },
+	/* BIND reads on: the line is a record owned by "$FOO". */
+	{ "$FOO A 192.0.2.9\n", 5, "unknown $ directive '$FOO'" },
 	{ "a MX 70000 mail\n", 5, "near '70000': out of range" },
 	{ "a MX -1 mail\n", 5, "near '-1': not a valid number" },
 	/* A CERT type as a number is 16 bits (ldns wrapped 65537 to 1, and leaked on 0). */
@@ -285,9 +286,9 @@ static const struct error_case error_cases[] = {
 	{ ")\n", 5, "unbalanced parentheses" },
 	{ "a A ( 192.0.2.1\nb A 192.0.2.2\n", 5, "unbalanced parentheses" },
 	{ "a TXT \"open", 5, "unbalanced quotes" },
-	{ "$TTL abc\n", 5, "near 'abc': bad ttl" },
-	{ "$TTL 4294967296\n", 5, "near '4294967296': bad ttl" },
-	{ "$TTL 1h30\n", 5, "near '1h30': bad ttl" },
+	{ "$TTL abc\n", 5, "$TTL 'abc': bad ttl" },
+	{ "$TTL 4294967296\n", 5, "$TTL '4294967296': bad ttl" },
+	{ "$TTL 1h30\n", 5, "$TTL '1h30': bad ttl" },
 	{ "$TTL\n", 5, "unexpected end of line" },
 	{ "$TTL 1 2\n", 5, "extra input text" },
 	{ "$ORIGIN\n", 5, "unexpected end of line" },
@@ -305,8 +306,6 @@ static const struct error_case error_cases[] = {
 	{ "a TYPE65000 \\# 2 abcdef\n", 5, "near 'abcdef': extra input text" },
 	{ "a TYPE65000 \\# 1 zz\n", 5, "near 'zz': bad hex encoding" },
 	{ "a TYPE1 \\# 0\n", 5, "near eol: unexpected end of input" },
-	{ "a OPT \\# 0\n", 5, "type 'OPT': invalid use of a meta type" },
-	{ "a TYPE0 \\# 0\n", 5, "type 'TYPE0': invalid use of a meta type" },
 	{ "a TXT \"" LABEL64 LABEL64 LABEL64 LABEL64 "\"\n", 5, "near '" LABEL64 LABEL64 LABEL64
 		LABEL64 "': string too long" },
 	{ "a MX 10 a..b\n", 5, "near 'a..b': empty label" },
@@ -360,6 +359,24 @@ START_TEST(test_error_records)
 }
 END_TEST
 
+/* A meta type is reported, then its rdata as BIND's parser sees it: two errors. */
+static const struct error_case meta_cases[] = {
+	{ "a OPT \\# 0\n", 5, "type 'OPT': invalid use of a meta type" },
+	{ "a OPT \\# 0\n", 5, "near '0': invalid use of a meta type" },
+	{ "a TYPE0 \\# 0\n", 5, "type 'TYPE0': invalid use of a meta type" },
+	{ "a AXFR x\n", 5, "near 'x': unknown class/type" },
+	{ "a OPT x\n", 5, "near 'x': not implemented" },
+};
+
+START_TEST(test_meta_records)
+{
+	const struct error_case *c = &meta_cases[_i];
+	ck_assert_int_eq(load_base(c->text), ZONED_ESYNTAX);
+	assert_error("test.zone", c->line, c->message);
+	ck_assert_uint_eq(diag.errors, 2);
+}
+END_TEST
+
 /* Every bad record is reported, each at its own line, and loading goes on. */
 START_TEST(test_every_error_reported)
 {
@@ -392,7 +409,7 @@ static const struct file_error_case file_error_cases[] = {
 		"no TTL specified; zone rejected", -1 },
 	/* A bad $TTL is one error; BIND then carries on with $TTL 0. */
 	{ "$TTL abc\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\nns1 A 192.0.2.1\n", 1,
-		"near 'abc': bad ttl", 0 },
+		"$TTL 'abc': bad ttl", 0 },
 	/* No warning: the $TTL after the mark was still read. */
 	{ "\xef\xbb\xbf$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n  IN NS ns1\nns1 A 192.0.2.1\n", 1,
 		"UTF-8 byte order mark (BOM) not allowed", 0 },
@@ -1016,6 +1033,8 @@ zone_load_suite(void)
 	tcase_add_loop_test(syntax, test_error_records, 0,
 		sizeof error_cases / sizeof error_cases[0]);
 	tcase_add_test(syntax, test_every_error_reported);
+	tcase_add_loop_test(syntax, test_meta_records, 0,
+		sizeof meta_cases / sizeof meta_cases[0]);
 	tcase_add_loop_test(syntax, test_file_errors, 0,
 		(int)(sizeof file_error_cases / sizeof file_error_cases[0]));
 	tcase_add_test(syntax, test_bad_owner_not_inherited);

@@ -391,6 +391,17 @@ load_read_owner(struct load_state *state, struct load_file *file, struct load_he
 	return true;
 }
 
+/* BIND reads TTL, class and type without quotes: a quote there is a syntax error. */
+static bool
+load_header_quoted(struct load_state *state, const struct load_file *file, size_t index)
+{
+	const struct lex_record *record = &state->record;
+	if (index >= record->token_count || !record->tokens[index].quoted)
+		return false;
+	load_error(state, file, record->tokens[index].line, "syntax error");
+	return true;
+}
+
 /*
  * RFC 1035 5.1: [<class>] [<TTL>] <type> or [<TTL>] [<class>] <type>, both
  * optional. A token that is neither a TTL nor a class must be the type, so
@@ -401,8 +412,12 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 {
 	const struct lex_record *record = &state->record;
 	size_t i = header->rdata_index, count = record->token_count;
+	if (load_header_quoted(state, file, i))
+		return false;
 	if (i < count && rrclass_from_text(load_token_text(record, i), &header->rr_class))
 		i++;
+	if (load_header_quoted(state, file, i))
+		return false;
 	if (i < count && rdata_ttl_from_text(load_token_text(record, i), &header->ttl)) {
 		header->ttl = load_limit_ttl(state, file, record->tokens[i].line, header->ttl);
 		header->explicit_ttl = true;
@@ -410,9 +425,13 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 		state->last_ttl_known = true;
 		i++;
 	}
+	if (load_header_quoted(state, file, i))
+		return false;
 	if (header->rr_class == 0 && i < count
 		&& rrclass_from_text(load_token_text(record, i), &header->rr_class))
 		i++;
+	if (load_header_quoted(state, file, i))
+		return false;
 	if (i >= count) {
 		load_error(state, file, record->end_line, "unexpected end of line");
 		return false;
@@ -654,6 +673,15 @@ load_record(struct load_state *state, struct load_file *file)
 	if (record->at_eof && file->input.close_fd)
 		diag_report(state->d, DIAG_WARNING, file->name, record->end_line,
 			"file does not end with newline");
+	/* RFC 4034 5: a DS belongs to the parent zone; BIND refuses one at the apex. */
+	if (rrtype_is_parent_side(header.type) && state->zone != NULL
+		&& dname_equal(header.owner, state->zone->origin)) {
+		char type_name[RRTYPE_TEXT_MAX], owner[DNAME_MAX_LENGTH * 4 + 2];
+		dname_format(header.owner, owner, sizeof owner);
+		load_error(state, file, record->tokens[0].line, "%s record at top of zone (%s)",
+			rrtype_to_text(header.type, type_name), owner);
+		return;
+	}
 	if (!load_resolve_ttl(state, file, &header))
 		return;
 	load_check_expired(state, file, &header);

@@ -375,10 +375,7 @@ rdata_check_field(const struct rdata_source *source, ldns_rdf_type type,
 		 */
 		if ((*text < '0' || *text > '9') && *text != '-' && *text != '+')
 			break;
-		problem = rdata_check_number(text, UINT16_MAX);
-		if (problem == NULL && strspn(text, "0") == strlen(text))
-			problem = "CERT type 0 is reserved";
-		return problem;
+		return rdata_check_number(text, UINT16_MAX);
 	default:
 		break;
 	}
@@ -680,6 +677,28 @@ rdata_parse_text_fast(struct rdata_parser *parser, const struct rdata_source *so
 	return true;
 }
 
+/*
+ * RFC 4398 2.1: CERT type 0 is reserved, yet BIND takes it. ldns refuses
+ * it (and leaks the field it made), so ldns reads type 1 in its place and
+ * rdata_parse() writes the 0 back. True when that was done.
+ */
+static bool
+rdata_cert_type_zero(struct rdata_parser *parser, const struct rdata_source *source)
+{
+	const struct lex_token *token = &source->record->tokens[source->first];
+	const char *text = rdata_token_text(source, source->first);
+	if (text[0] < '0' || text[0] > '9' || strspn(text, "0") != token->length)
+		return false;
+	char *field = strchr(parser->text + 2, ' ');   /* after ". 0" */
+	field = strchr(field + 1, ' ');                 /* after "IN" */
+	field = strchr(field + 1, ' ') + 1;             /* after "TYPE37" */
+	if (*field == '"')
+		field++;
+	memset(field, ' ', token->length);
+	field[0] = '1';
+	return true;
+}
+
 /* The fast paths; false sends the record through ldns. */
 static bool
 rdata_parse_fast(struct rdata_parser *parser, const struct rdata_source *source)
@@ -727,12 +746,13 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 		rc = rdata_build_text(parser, source, descriptor);
 	if (rc != 0)
 		return rc;
-	/* Before ldns: it leaks on a CERT type of 0 (rdata_check_field()). */
+	bool cert_type_zero = false;
 	if (source->type == RRTYPE_CERT && source->first < record->token_count) {
 		const char *problem = rdata_check_field(source, LDNS_RDF_TYPE_CERT_ALG,
 			rdata_token_text(source, source->first), false, NULL);
 		if (problem != NULL)
 			return rdata_error_near(source, source->first, problem);
+		cert_type_zero = rdata_cert_type_zero(parser, source);
 	}
 	ldns_rr *rr = NULL;
 	ldns_status status = ldns_rr_new_frm_str(&rr, parser->text, 0, parser->origin_rdf, NULL);
@@ -744,6 +764,8 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 	ldns_rr_free(rr);
 	if (rc != 0)
 		return rc;
+	if (cert_type_zero)
+		parser->data[0] = parser->data[1] = 0;
 	struct rdata_walk walk;
 	rdata_walk_fields(source, descriptor, false, NULL, &walk);
 	if (walk.problem != NULL)

@@ -338,6 +338,8 @@ checkzone_message_prefix(const char *message)
 	};
 	if (strncmp(message, "near ", 5) == 0 || strncmp(message, "unbalanced ", 11) == 0)
 		return "dns_rdata_fromtext: ";
+	if (strcmp(message, "syntax error") == 0)
+		return "dns_master_load: ";
 	for (size_t i = 0; i < sizeof master_load / sizeof master_load[0]; i++) {
 		if (strstr(message, master_load[i]) != NULL)
 			return "dns_master_load: ";
@@ -354,6 +356,7 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 		{ "no current owner name", "no owner" },
 		{ "!= zone class", "bad class" },
 		{ "SOA record not at top of zone", "not at top of zone" },
+		{ " record at top of zone (", "at top of zone" },
 		{ "appears to be an address", "NS is an address" },
 		{ "unknown $ directive", "syntax error" },
 		{ "no TTL specified; zone rejected", "no ttl" },

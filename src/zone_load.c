@@ -1,6 +1,7 @@
 /*
  * zone_load.c: read RFC 1035 master files into a zone: the record loop,
- * owner/TTL/class/type, $ORIGIN, $TTL and $INCLUDE, file:line reports.
+ * owner/TTL/class/type, file:line reports; the directives are in
+ * zone_load_directive.c.
  * Rdata text goes through ldns (zone_rdata.c); tokens come from zone_lex.c.
  */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "zoned/zone_lex.h"
 #include "zoned/zone_load.h"
 #include "zoned/zone_rdata.h"
+#include "zone_load_internal.h"
 #include "zone_load_runs.h"
 
 #define LOAD_DEFAULT_INCLUDE_DEPTH 10
@@ -31,64 +33,7 @@
 #define LOAD_MAX_ERRORS 100
 /* Records between two looks at the cancel flag (reads look at every refill). */
 #define LOAD_CANCEL_POLL 1024
-/* RFC 2181 8: a TTL with the top bit set is treated as zero (BIND warns). */
-#define LOAD_TTL_MAX 0x7fffffffu
-
-/* State shared by the zone file and all its includes. */
-struct load_state {
-	struct zone *zone;
-	struct diag *d;
-	const struct zone_load_options *options;
-	struct zone_check_modes modes;
-	unsigned max_depth;
-	uint16_t zone_class;
-	/* TTL defaults (RFC 1035 5.1, RFC 2308 4), global as in BIND. */
-	uint32_t default_ttl;        /* from $TTL or the SOA MINIMUM */
-	uint32_t last_ttl;           /* the last explicit TTL */
-	bool default_ttl_known;
-	bool last_ttl_known;
-	bool warned_rfc1035;
-	bool warned_expired;         /* "signature has expired" is said once (BIND) */
-	size_t records;
-	unsigned long syntax_errors; /* reported by the reader itself */
-	int failure;                 /* a ZONED_ code that is not a syntax error, else 0 */
-	bool stop;                   /* stop reading (out of memory, limit) */
-	/*
-	 * After an SOA below the apex BIND reads on to the end of the line,
-	 * but its record already took that: a record starting on the next
-	 * line (skip_line) is dropped unread, and an end of input there is
-	 * taken for a file without a final newline. 0: nothing to skip.
-	 */
-	unsigned long skip_line;
-	struct lex_record record;
-	struct rdata_parser rdata;
-	/* options->conflicts_as_read: BIND's runs of records (zone_load_runs.c). */
-	struct load_runs *runs;
-	/* zone_load_piece(): records go here instead of to a zone. */
-	zone_load_sink *sink;
-	void *sink_arg;
-};
-
-/* One file being read: the zone file or an $INCLUDE. */
-struct load_file {
-	const char *name;            /* for messages */
-	struct lex_input input;
-	uint8_t origin[DNAME_MAX_LENGTH];
-	uint8_t owner[DNAME_MAX_LENGTH];
-	size_t origin_length;
-	bool have_owner;
-	bool origin_changed;         /* $ORIGIN seen and no record since */
-	bool out_of_zone;            /* the owner is outside the zone: records are dropped */
-	unsigned depth;              /* 0 for the zone file */
-};
-
-static void load_file_run(struct load_state *state, struct load_file *file);
-
-static void
-load_error(struct load_state *state, const struct load_file *file, unsigned long line,
-	const char *format, ...) __attribute__((format(printf, 4, 5)));
-
-static void
+void
 load_error(struct load_state *state, const struct load_file *file, unsigned long line,
 	const char *format, ...)
 {
@@ -99,17 +44,7 @@ load_error(struct load_state *state, const struct load_file *file, unsigned long
 	state->syntax_errors++;
 }
 
-static const char *
-load_token_text(const struct lex_record *record, size_t index)
-{
-	return record->text + record->tokens[index].offset;
-}
-
-/*
- * Parses a name relative to origin ("@" is the origin). Returns the wire
- * length, or 0 after reporting BIND's reason at line.
- */
-static size_t
+size_t
 load_parse_name(struct load_state *state, const struct load_file *file,
 	const char *text, unsigned long line, uint8_t out[DNAME_MAX_LENGTH])
 {
@@ -121,34 +56,14 @@ load_parse_name(struct load_state *state, const struct load_file *file,
 	return length;
 }
 
-/* Replaces the file's origin; ldns resolves relative rdata names against it. */
-static void
+void
 load_set_origin(struct load_file *file, const uint8_t *origin, size_t length)
 {
 	memmove(file->origin, origin, length);
 	file->origin_length = length;
 }
 
-/* Checks a directive's argument count: minimum required, maximum allowed. */
-static bool
-load_directive_arguments(struct load_state *state, const struct load_file *file,
-	size_t minimum, size_t maximum)
-{
-	const struct lex_record *record = &state->record;
-	size_t arguments = record->token_count - 1;
-	if (arguments < minimum) {
-		load_error(state, file, record->end_line, "unexpected end of line");
-		return false;
-	}
-	if (arguments > maximum) {
-		load_error(state, file, record->tokens[maximum + 1].line, "extra input text");
-		return false;
-	}
-	return true;
-}
-
-/* Warns and clamps a TTL above 2^31-1 (RFC 2181 8), in BIND's words. */
-static uint32_t
+uint32_t
 load_limit_ttl(struct load_state *state, const struct load_file *file, unsigned long line,
 	uint32_t ttl)
 {
@@ -159,42 +74,7 @@ load_limit_ttl(struct load_state *state, const struct load_file *file, unsigned 
 	return 0;
 }
 
-static void
-load_directive_ttl(struct load_state *state, struct load_file *file)
-{
-	const struct lex_record *record = &state->record;
-	if (!load_directive_arguments(state, file, 1, 1))
-		return;
-	uint32_t ttl;
-	if (!rdata_ttl_from_text(load_token_text(record, 1), &ttl)) {
-		/* BIND prints nothing; checkzone keeps this line only for the reason. */
-		load_error(state, file, record->tokens[1].line, "$TTL '%s': bad ttl",
-			load_token_text(record, 1));
-		/* BIND goes on with $TTL 0, so no "no TTL" findings follow. */
-		ttl = 0;
-	}
-	state->default_ttl = load_limit_ttl(state, file, record->tokens[1].line, ttl);
-	state->default_ttl_known = true;
-}
-
-static void
-load_directive_origin(struct load_state *state, struct load_file *file)
-{
-	const struct lex_record *record = &state->record;
-	if (!load_directive_arguments(state, file, 1, 1))
-		return;
-	/* A relative $ORIGIN is relative to the current origin (RFC 1035 5.1). */
-	uint8_t origin[DNAME_MAX_LENGTH];
-	size_t length = load_parse_name(state, file, load_token_text(record, 1),
-		record->tokens[1].line, origin);
-	if (length == 0)
-		return;
-	load_set_origin(file, origin, length);
-	file->origin_changed = true;
-}
-
-/* Out of memory in the run tracker stops the load. */
-static void
+void
 load_runs_note(struct load_state *state, int rc)
 {
 	if (rc == 0)
@@ -203,130 +83,13 @@ load_runs_note(struct load_state *state, int rc)
 	state->stop = true;
 }
 
-/* Joins a relative $INCLUDE path to the include directory, if one is set. */
-static char *
-load_include_path(const struct load_state *state, const char *path)
-{
-	const char *directory = state->options->include_directory;
-	if (path[0] == '/' || directory == NULL || directory[0] == '\0')
-		return strdup(path);
-	size_t length = strlen(directory) + strlen(path) + 2;
-	char *joined = malloc(length);
-	if (joined != NULL)
-		snprintf(joined, length, "%s%s%s", directory,
-			directory[strlen(directory) - 1] == '/' ? "" : "/", path);
-	return joined;
-}
-
-/* Why lex_open_file failed, in words: errno is kept for the rare ZONED_EIO. */
-static const char *
+/* errno is kept for the rare ZONED_EIO. */
+const char *
 load_open_error_text(const struct lex_input *input, int rc)
 {
 	if (rc == ZONED_EIO && input->open_errno != 0)
 		return strerror(input->open_errno);
 	return zoned_strerror(rc);
-}
-
-/* Opens path for reading as file; the loader's cancel flag goes with it. */
-static int
-load_open(struct load_state *state, struct load_file *file, const char *path)
-{
-	int rc = lex_open_file(&file->input, path, path);
-	file->input.cancel = state->options->cancel;
-	return rc;
-}
-
-/*
- * RFC 1035 5.1: $INCLUDE <file> [<origin>] reads file with the given
- * origin; afterwards the origin and the current owner revert to what they
- * were before. The included file starts with the includer's owner (BIND).
- */
-static void
-load_directive_include(struct load_state *state, struct load_file *file)
-{
-	const struct lex_record *record = &state->record;
-	unsigned long line = record->tokens[0].line;
-	if (!load_directive_arguments(state, file, 1, 2))
-		return;
-	if (state->sink != NULL) {
-		/* A piece is never cut from a file with includes (zone_chunks.c). */
-		load_error(state, file, line, "$INCLUDE not supported in a piece");
-		return;
-	}
-	struct load_file child;
-	memset(&child, 0, sizeof child);
-	load_set_origin(&child, file->origin, file->origin_length);
-	if (record->token_count == 3) {
-		uint8_t origin[DNAME_MAX_LENGTH];
-		size_t length = load_parse_name(state, file, load_token_text(record, 2),
-			record->tokens[2].line, origin);
-		if (length == 0)
-			return;
-		load_set_origin(&child, origin, length);
-		child.origin_changed = true;
-	}
-	/* "-" is standard input only for the zone file itself. */
-	const char *name = load_token_text(record, 1);
-	char *path = load_include_path(state, strcmp(name, "-") == 0 ? "./-" : name);
-	if (path == NULL) {
-		state->failure = ZONED_ENOMEM;
-		state->stop = true;
-		return;
-	}
-	if (file->depth + 1 > state->max_depth) {
-		load_error(state, file, line, "%s: $INCLUDE nested too deeply (limit %u)", path,
-			state->max_depth);
-		free(path);
-		return;
-	}
-	int rc = load_open(state, &child, path);
-	if (rc != 0) {
-		load_error(state, file, line, "%s: %s", path, load_open_error_text(&child.input, rc));
-		if (rc == ZONED_ENOMEM)
-			state->stop = true;
-		if (state->failure == 0)
-			state->failure = rc;
-		free(path);
-		return;
-	}
-	if (state->options->on_file != NULL)
-		state->options->on_file(state->options->on_file_arg, path);
-	child.name = path;
-	child.depth = file->depth + 1;
-	child.have_owner = file->have_owner;
-	child.out_of_zone = file->out_of_zone;
-	memcpy(child.owner, file->owner, sizeof child.owner);
-	/* BIND adds what it has before and after an include. */
-	load_runs_note(state, load_runs_commit(state->runs, state->d));
-	load_file_run(state, &child);
-	load_runs_note(state, load_runs_commit(state->runs, state->d));
-	lex_close(&child.input);
-	free(path);
-}
-
-/*
- * $ORIGIN, $TTL, $INCLUDE, in any case (BIND accepts $ttl). Returns false
- * for an unknown directive: BIND reports it, then reads the line as a
- * record owned by that name.
- */
-static bool
-load_directive(struct load_state *state, struct load_file *file)
-{
-	const struct lex_record *record = &state->record;
-	const char *name = load_token_text(record, 0);
-	if (strcasecmp(name, "$TTL") == 0)
-		load_directive_ttl(state, file);
-	else if (strcasecmp(name, "$ORIGIN") == 0)
-		load_directive_origin(state, file);
-	else if (strcasecmp(name, "$INCLUDE") == 0)
-		load_directive_include(state, file);
-	else if (strcasecmp(name, "$GENERATE") == 0)
-		load_error(state, file, record->tokens[0].line, "$GENERATE is not supported");
-	else {
-		load_error(state, file, record->tokens[0].line, "unknown $ directive '%s'", name);
-		return false;
-	}
-	return true;
 }
 
 /* What the record's leading fields said. */
@@ -724,7 +487,7 @@ load_should_stop(struct load_state *state, const struct load_file *file,
 	return state->stop;
 }
 
-static void
+void
 load_file_run(struct load_state *state, struct load_file *file)
 {
 	unsigned long errors_at_start = state->d->errors;

@@ -262,14 +262,15 @@ load_meta_rdata(struct load_state *state, struct load_file *file,
 /*
  * The TTL of a record without one, as BIND decides: $TTL, else the last
  * explicit TTL (RFC 1035 semantics, warned once), else the SOA MINIMUM when
- * the record is the SOA (RFC 2308 4), else the zone is rejected.
+ * the record is the SOA (RFC 2308 4), else the zone is rejected (the
+ * record is kept with TTL 0).
  */
-static bool
+static void
 load_resolve_ttl(struct load_state *state, struct load_file *file, struct load_header *header)
 {
 	unsigned long line = state->record.tokens[0].line;
 	if (header->explicit_ttl)
-		return true;
+		return;
 	if (state->default_ttl_known) {
 		header->ttl = state->default_ttl;
 	} else if (state->last_ttl_known) {
@@ -288,10 +289,10 @@ load_resolve_ttl(struct load_state *state, struct load_file *file, struct load_h
 		state->default_ttl = header->ttl;
 		state->default_ttl_known = true;
 	} else {
+		/* BIND keeps the record with TTL 0: later conflicts with it are reported. */
 		load_error(state, file, line, "no TTL specified; zone rejected");
-		return false;
+		header->ttl = 0;
 	}
-	return true;
 }
 
 /* RFC 4034 3.1.5: an RRSIG past its expiration; BIND warns at the first. */
@@ -445,8 +446,7 @@ load_record(struct load_state *state, struct load_file *file)
 			rrtype_to_text(header.type, type_name), owner);
 		return;
 	}
-	if (!load_resolve_ttl(state, file, &header))
-		return;
+	load_resolve_ttl(state, file, &header);
 	load_check_expired(state, file, &header);
 	load_add_record(state, file, &header);
 }

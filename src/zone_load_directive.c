@@ -171,7 +171,7 @@ load_directive(struct load_state *state, struct load_file *file)
 	else if (strcasecmp(name, "$INCLUDE") == 0)
 		load_directive_include(state, file);
 	else if (strcasecmp(name, "$GENERATE") == 0)
-		load_error(state, file, record->tokens[0].line, "$GENERATE is not supported");
+		load_directive_generate(state, file);
 	else {
 		load_error(state, file, record->tokens[0].line, "unknown $ directive '%s'", name);
 		return false;

@@ -108,4 +108,7 @@ const char *load_open_error_text(const struct lex_input *input, int rc);
  */
 bool load_directive(struct load_state *state, struct load_file *file);
 
+/* $GENERATE in state->record (zone_load_generate.c). */
+void load_directive_generate(struct load_state *state, struct load_file *file);
+
 #endif

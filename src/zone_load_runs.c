@@ -378,3 +378,26 @@ load_runs_add(struct load_runs *runs, uint16_t type, const uint8_t *rdata,
 	}
 	return rc;
 }
+
+int
+load_runs_direct(struct load_runs *runs, const uint8_t *owner, uint16_t type,
+	const uint8_t *rdata, size_t rdata_length, const char *file, unsigned long line,
+	struct diag *d)
+{
+	if (runs == NULL || type == RRTYPE_NSEC3)
+		return 0;
+	struct run single = { 0 };
+	run_open(&single, owner);
+	single.file = file;
+	single.line = line;
+	int rc = zone_grow_array(&single.types, &single.type_capacity, 1, sizeof *single.types);
+	if (rc == 0) {
+		single.types[single.type_count++] = type;
+		if (rrtype_is_singleton(type))
+			rc = run_add_singleton(&single, type, rdata, rdata_length);
+	}
+	if (rc == 0)
+		rc = runs_commit_run(runs, &single, d);
+	run_free(&single);
+	return rc;
+}

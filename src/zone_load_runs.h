@@ -31,6 +31,14 @@ int load_runs_owner(struct load_runs *runs, const uint8_t *owner, struct diag *d
 int load_runs_add(struct load_runs *runs, uint16_t type, const uint8_t *rdata,
 	size_t rdata_length, const char *file, unsigned long line);
 
+/*
+ * A record added to the database at once, apart from the runs (BIND's
+ * $GENERATE): problems go to d at file:line.
+ */
+int load_runs_direct(struct load_runs *runs, const uint8_t *owner, uint16_t type,
+	const uint8_t *rdata, size_t rdata_length, const char *file, unsigned long line,
+	struct diag *d);
+
 /* Checks and closes the open runs ($INCLUDE, end of a file). */
 int load_runs_commit(struct load_runs *runs, struct diag *d);
 

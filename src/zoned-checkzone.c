@@ -338,7 +338,7 @@ checkzone_message_prefix(const char *message)
 	};
 	if (strncmp(message, "near ", 5) == 0 || strncmp(message, "unbalanced ", 11) == 0)
 		return "dns_rdata_fromtext: ";
-	if (strcmp(message, "syntax error") == 0)
+	if (strcmp(message, "syntax error") == 0 || strcmp(message, "no TTL specified") == 0)
 		return "dns_master_load: ";
 	for (size_t i = 0; i < sizeof master_load / sizeof master_load[0]; i++) {
 		if (strstr(message, master_load[i]) != NULL)
@@ -362,7 +362,9 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 		{ "no TTL specified; zone rejected", "no ttl" },
 		{ "unexpected end of line", "unexpected end of input" },
 		{ "byte order mark", "unexpected end of input" },
-		{ "$GENERATE", "not implemented" },
+		{ "invalid range '", "syntax error" },
+		{ "meta RR type '", "invalid use of a meta type" },
+		{ "no TTL specified", "no ttl" },
 		{ "too many records", "too many records" },
 	};
 	for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
@@ -411,8 +413,14 @@ checkzone_emit(void *arg, enum diag_level level, const char *file, unsigned long
 			output->load_failure_printed = true;
 		load_error = checkzone_zone_message_is_load_error(message);
 	} else {
+		const char *tag = checkzone_message_prefix(message);
+		if (strncmp(message, "$GENERATE: ", 11) == 0) {
+			/* BIND's tag for its $GENERATE findings leads the line. */
+			tag = "$GENERATE: ";
+			message += 11;
+		}
 		if (!output->quiet && !checkzone_message_is_silent(message)) {
-			fprintf(output->stream, "%s%s:", checkzone_message_prefix(message), file);
+			fprintf(output->stream, "%s%s:", tag, file);
 			if (line != 0)
 				fprintf(output->stream, "%lu:", line);
 			fprintf(output->stream, " %s\n", message);

@@ -188,6 +188,10 @@ struct good_case {
 
 static const struct good_case good_cases[] = {
 	{ "a A 192.0.2.7\n", "a.example.com", 1, 300, "c0000207" },
+	/* BIND's $GENERATE: "$" is the value, ${offset,width,base} formats it. */
+	{ "$GENERATE 7-7 x$ A 192.0.2.$\n", "x7.example.com", 1, 300, "c0000207" },
+	{ "$GENERATE 7-7 x${1,3,x} 60 A 192.0.2.${-6}\n", "x008.example.com", 1, 60, "c0000201" },
+	{ "$GENERATE 7-7 ${0,3,n} TXT $$$\n", "7.0.example.com", 16, 300, "022437" },
 	/* RFC 4398 2.1 reserves CERT type 0; BIND takes it (ldns does not: zone_rdata.c). */
 	{ "a CERT 0 1 2 AA==\n", "a.example.com", 37, 300, "0000000102" "00" },
 	{ "a CERT 000 1 2 AA==\n", "a.example.com", 37, 300, "0000000102" "00" },
@@ -298,7 +302,9 @@ static const struct error_case error_cases[] = {
 	{ "$ORIGIN a..b\n", 5, "empty label" },
 	{ "$INCLUDE\n", 5, "unexpected end of line" },
 	{ "$INCLUDE a b c\n", 5, "extra input text" },
-	{ "$GENERATE 1-2 x$ A 192.0.2.$\n", 5, "$GENERATE is not supported" },
+	{ "$GENERATE 3-1 x$ A 192.0.2.1\n", 5, "$GENERATE: invalid range '3-1'" },
+	{ "$GENERATE 1-2 x$ FOO 192.0.2.1\n", 5, "$GENERATE: unknown RR type 'FOO'" },
+	{ "$GENERATE 1-2 x${1,2,q} A 192.0.2.1\n", 5, "$GENERATE: syntax error" },
 	{ "a\n", 5, "unexpected end of line" },
 	{ "a 300 IN\n", 5, "unexpected end of line" },
 	{ "a TYPE65000 192.0.2.1\n", 5, "near '192.0.2.1': unknown class/type" },

@@ -149,22 +149,38 @@ rdata_token_line(const struct rdata_source *source, size_t index)
 	return source->record->tokens[index].line;
 }
 
+int
+rdata_report_near(const struct rdata_source *source, size_t index, const char *problem)
+{
+	diag_report(source->d, DIAG_ERROR, source->file,
+		rdata_token_line(source, index > 0 ? index - 1 : index), "near '%s': %s",
+		rdata_token_text(source, index), problem);
+	return ZONED_ESYNTAX;
+}
+
+int
+rdata_report_eol(const struct rdata_source *source, const char *problem)
+{
+	const struct lex_record *record = source->record;
+	unsigned long line = record->token_count > 0
+		? record->tokens[record->token_count - 1].line : record->end_line;
+	diag_report(source->d, DIAG_ERROR, source->file, line, "near %s: %s",
+		record->at_eof ? "eof" : "eol", problem);
+	return ZONED_ESYNTAX;
+}
+
 /* BIND's report for a problem at one token. */
 static int
 rdata_error_near(const struct rdata_source *source, size_t index, const char *problem)
 {
-	diag_report(source->d, DIAG_ERROR, source->file, rdata_token_line(source, index),
-		"near '%s': %s", rdata_token_text(source, index), problem);
-	return ZONED_ESYNTAX;
+	return rdata_report_near(source, index, problem);
 }
 
 /* BIND's report when the record ended too early. */
 static int
 rdata_error_eol(const struct rdata_source *source)
 {
-	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-		"near eol: unexpected end of input");
-	return ZONED_ESYNTAX;
+	return rdata_report_eol(source, "unexpected end of input");
 }
 
 /* NULL when text is a decimal number up to maximum, else BIND's words. */
@@ -300,9 +316,7 @@ rdata_parse_generic(struct rdata_parser *parser, const struct rdata_source *sour
 		|| ldns_rr_rd_count(rr) < ldns_rr_descriptor_minimum(descriptor))
 		rc = rdata_error_eol(source);
 	else if ((rc = rdata_copy_fields(parser, source, rr)) == 0 && parser->length != length) {
-		diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-			"near eol: extra input data");
-		rc = ZONED_ESYNTAX;
+		rc = rdata_report_eol(source, "extra input data");
 	}
 	ldns_rr_free(rr);
 	return rc;
@@ -484,9 +498,7 @@ rdata_report_walk(const struct rdata_source *source, const struct rdata_walk *wa
 {
 	if (walk->token < source->record->token_count)
 		return rdata_error_near(source, walk->token, walk->problem);
-	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-		"near eol: %s", walk->problem);
-	return ZONED_ESYNTAX;
+	return rdata_report_eol(source, walk->problem);
 }
 
 /* Names the token ldns failed on, with BIND's words where we know them. */

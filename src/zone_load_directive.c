@@ -159,22 +159,47 @@ load_directive_include(struct load_state *state, struct load_file *file)
 	free(path);
 }
 
+/*
+ * A directive cut by the end of the file: BIND wants the end of the line
+ * after it and takes the end of the file for a stray token ("extra input
+ * text"), except after "$INCLUDE file", where it only warns. The warning
+ * is not given after an include that was read.
+ */
+static void
+load_directive_at_eof(struct load_state *state, const struct load_file *file, bool fatal,
+	bool warn)
+{
+	const struct lex_record *record = &state->record;
+	if (!record->at_eof)
+		return;
+	if (fatal)
+		load_error(state, file, record->tokens[0].line, "extra input text");
+	if (warn && file->input.close_fd)
+		diag_report(state->d, DIAG_WARNING, file->name, 0, "file does not end with newline");
+}
+
 bool
 load_directive(struct load_state *state, struct load_file *file)
 {
 	const struct lex_record *record = &state->record;
 	const char *name = load_token_text(record, 0);
+	if (strcasecmp(name, "$INCLUDE") == 0) {
+		/* Said before the included file is read; the record is reused then. */
+		bool origin = record->token_count > 2;
+		load_directive_at_eof(state, file, origin, !origin);
+		load_directive_include(state, file);
+		return true;
+	}
 	if (strcasecmp(name, "$TTL") == 0)
 		load_directive_ttl(state, file);
 	else if (strcasecmp(name, "$ORIGIN") == 0)
 		load_directive_origin(state, file);
-	else if (strcasecmp(name, "$INCLUDE") == 0)
-		load_directive_include(state, file);
 	else if (strcasecmp(name, "$GENERATE") == 0)
 		load_directive_generate(state, file);
 	else {
 		load_error(state, file, record->tokens[0].line, "unknown $ directive '%s'", name);
 		return false;
 	}
+	load_directive_at_eof(state, file, true, true);
 	return true;
 }

@@ -711,6 +711,51 @@ rdata_cert_type_zero(struct rdata_parser *parser, const struct rdata_source *sou
 	return true;
 }
 
+/*
+ * RFC 2874 3.1: A6 is a prefix length (0-128), the address bits after the
+ * prefix (in 16 - length/8 octets, the prefix bits cleared) and, unless
+ * the length is 0, the prefix name. ldns cannot read it; BIND can.
+ */
+static int
+rdata_parse_a6(struct rdata_parser *parser, const struct rdata_source *source)
+{
+	size_t index = source->first, count = source->record->token_count;
+	uint8_t address[16];
+	if (index >= count)
+		return rdata_error_eol(source);
+	const char *problem = rdata_check_number(rdata_token_text(source, index), 128);
+	if (problem != NULL)
+		return rdata_error_near(source, index, problem);
+	unsigned prefix = (unsigned)strtoul(rdata_token_text(source, index++), NULL, 10);
+	size_t octets = 16 - prefix / 8;
+	parser->data[0] = (uint8_t)prefix;
+	parser->length = 1;
+	if (prefix < 128) {
+		if (index >= count)
+			return rdata_error_eol(source);
+		if (inet_pton(AF_INET6, rdata_token_text(source, index), address) != 1)
+			return rdata_error_near(source, index, "bad IPv6 address");
+		address[16 - octets] &= (uint8_t)(0xff >> (prefix % 8));
+		memcpy(parser->data + 1, address + 16 - octets, octets);
+		parser->length += octets;
+		index++;
+	}
+	if (prefix > 0) {
+		if (index >= count)
+			return rdata_error_eol(source);
+		const char *text = rdata_token_text(source, index);
+		size_t length = rdata_name_from_text(text, source->origin, source->origin_length,
+			parser->data + parser->length, &problem);
+		if (length == 0)
+			return rdata_error_near(source, index, problem);
+		parser->length += length;
+		index++;
+	}
+	if (index < count)
+		return rdata_error_near(source, index, "extra input text");
+	return 0;
+}
+
 /* The fast paths; false sends the record through ldns. */
 static bool
 rdata_parse_fast(struct rdata_parser *parser, const struct rdata_source *source)
@@ -744,6 +789,8 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 	if (source->first < record->token_count && !record->tokens[source->first].quoted
 		&& strcmp(rdata_token_text(source, source->first), "\\#") == 0)
 		return rdata_parse_generic(parser, source);
+	if (source->type == RRTYPE_A6)
+		return rdata_parse_a6(parser, source);
 	const ldns_rr_descriptor *descriptor = rdata_descriptor(source->type);
 	if (descriptor == NULL) {
 		/* RFC 3597 5: a type without a known format takes only \# rdata. */

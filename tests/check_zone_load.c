@@ -188,6 +188,10 @@ struct good_case {
 
 static const struct good_case good_cases[] = {
 	{ "a A 192.0.2.7\n", "a.example.com", 1, 300, "c0000207" },
+	/* RFC 2874 A6, which ldns cannot read: prefix length, suffix octets, prefix name. */
+	{ "a A6 0 ::1\n", "a.example.com", 38, 300, "00" "00000000000000000000000000000001" },
+	{ "a A6 61 ::ffff:1:2:3:4 p.\n", "a.example.com", 38, 300,
+		"3d" "070001000200030004" "017000" },
 	/* BIND's $GENERATE: "$" is the value, ${offset,width,base} formats it. */
 	{ "$GENERATE 7-7 x$ A 192.0.2.$\n", "x7.example.com", 1, 300, "c0000207" },
 	{ "$GENERATE 7-7 x${1,3,x} 60 A 192.0.2.${-6}\n", "x008.example.com", 1, 60, "c0000201" },

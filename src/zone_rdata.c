@@ -152,9 +152,13 @@ rdata_token_line(const struct rdata_source *source, size_t index)
 int
 rdata_report_near(const struct rdata_source *source, size_t index, const char *problem)
 {
-	diag_report(source->d, DIAG_ERROR, source->file,
-		rdata_token_line(source, index > 0 ? index - 1 : index), "near '%s': %s",
-		rdata_token_text(source, index), problem);
+	unsigned long line = rdata_token_line(source, index > 0 ? index - 1 : index);
+	/* BIND reads a quoted token back as a lone quote mark, which it does not quote. */
+	if (source->record->tokens[index].quoted)
+		diag_report(source->d, DIAG_ERROR, source->file, line, "rdata: %s", problem);
+	else
+		diag_report(source->d, DIAG_ERROR, source->file, line, "near '%s': %s",
+			rdata_token_text(source, index), problem);
 	return ZONED_ESYNTAX;
 }
 
@@ -404,8 +408,9 @@ rdata_check_field(const struct rdata_source *source, ldns_rdf_type type,
 		rdata_name_from_text(text, source->origin, source->origin_length, name, &problem);
 		return problem;
 	case LDNS_RDF_TYPE_STR:
+		/* RFC 1035 3.3: a <character-string> is at most 255 octets; BIND's words. */
 		if (rdata_string_length(text) > 255)
-			return "string too long";
+			return "syntax error";
 		break;
 	default:
 		break;
@@ -468,6 +473,26 @@ rdata_check_tail(const struct rdata_source *source, ldns_rdf_type type, bool dia
 	}
 }
 
+/*
+ * BIND takes quotes only where a field is a character string: a quoted
+ * number is "not a valid number", any other quoted field "unexpected token".
+ */
+static const char *
+rdata_check_quoted(const struct rdata_source *source, ldns_rdf_type type, size_t index)
+{
+	if (!source->record->tokens[index].quoted || type == LDNS_RDF_TYPE_STR
+		|| type == LDNS_RDF_TYPE_LONG_STR)
+		return NULL;
+	switch (type) {
+	case LDNS_RDF_TYPE_INT8:
+	case LDNS_RDF_TYPE_INT16:
+	case LDNS_RDF_TYPE_INT32:
+		return "not a valid number";
+	default:
+		return "unexpected token";
+	}
+}
+
 /* Walks tokens and fields in step while each field is one token. */
 static void
 rdata_walk_fields(const struct rdata_source *source, const ldns_rr_descriptor *descriptor,
@@ -485,8 +510,10 @@ rdata_walk_fields(const struct rdata_source *source, const ldns_rr_descriptor *d
 				rdata_check_tail(source, type, diagnose, walk);
 			return;
 		}
-		walk->problem = rdata_check_field(source, type,
-			rdata_token_text(source, walk->token), diagnose, ldns_problem);
+		walk->problem = rdata_check_quoted(source, type, walk->token);
+		if (walk->problem == NULL)
+			walk->problem = rdata_check_field(source, type,
+				rdata_token_text(source, walk->token), diagnose, ldns_problem);
 		if (walk->problem != NULL)
 			return;
 	}

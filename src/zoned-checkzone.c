@@ -418,6 +418,10 @@ checkzone_emit(void *arg, enum diag_level level, const char *file, unsigned long
 			/* BIND's tag for its $GENERATE findings leads the line. */
 			tag = "$GENERATE: ";
 			message += 11;
+		} else if (strncmp(message, "rdata: ", 7) == 0) {
+			/* An rdata problem at no quotable token (zone_rdata.c). */
+			tag = "dns_rdata_fromtext: ";
+			message += 7;
 		}
 		if (!output->quiet && !checkzone_message_is_silent(message)) {
 			fprintf(output->stream, "%s%s:", tag, file);

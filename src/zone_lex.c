@@ -362,24 +362,6 @@ lex_read_quoted(struct lex_input *in, struct lex_record *record, struct diag *d)
 	return rc != 0 ? rc : lex_token_end(record);
 }
 
-/* A UTF-8 byte-order mark is not master-file syntax; BIND rejects it too. */
-static void
-lex_check_bom(struct lex_input *in, struct diag *d)
-{
-	in->started = true;
-	if (in->position >= in->length) {
-		if (lex_refill(in) == LEX_EOF)
-			return;
-		lex_ungetc(in);
-	}
-	if (in->length - in->position >= 3
-		&& memcmp(in->data + in->position, "\xef\xbb\xbf", 3) == 0) {
-		in->position += 3;
-		/* Reported apart: the first record itself may be fine. */
-		diag_report(d, DIAG_ERROR, in->name, 1, "UTF-8 byte order mark (BOM) not allowed");
-	}
-}
-
 /* Skips a comment up to (not including) the end of the line. */
 static void
 lex_skip_comment(struct lex_input *in)
@@ -406,8 +388,6 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 	record->blank_owner = false;
 	record->bad = false;
 	record->at_eof = false;
-	if (!in->started)
-		lex_check_bom(in, d);
 	int depth = 0, rc = 0;
 	unsigned long paren_line = 0;
 	for (;;) {

@@ -57,6 +57,19 @@ load_parse_name(struct load_state *state, const struct load_file *file,
 }
 
 void
+load_error_end(struct load_state *state, const struct load_file *file)
+{
+	const struct lex_record *record = &state->record;
+	load_error(state, file, record->end_line, "unexpected end of %s",
+		record->at_eof ? "file" : "line");
+	load_error(state, file, record->end_line, "unexpected end of input");
+	if (!record->at_eof)
+		state->skip_line = record->end_line + 1;
+	else if (file->input.close_fd)
+		diag_report(state->d, DIAG_WARNING, file->name, 0, "file does not end with newline");
+}
+
+void
 load_set_origin(struct load_file *file, const uint8_t *origin, size_t length)
 {
 	memmove(file->origin, origin, length);
@@ -196,7 +209,7 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 	if (load_header_quoted(state, file, i))
 		return false;
 	if (i >= count) {
-		load_error(state, file, record->end_line, "unexpected end of line");
+		load_error_end(state, file);
 		return false;
 	}
 	const char *type_text = load_token_text(record, i);
@@ -629,7 +642,6 @@ zone_load_piece(const char *text, size_t length, const char *name,
 	top.name = name;
 	lex_open_memory(&top.input, text, length, name);
 	top.input.line = start->line;
-	top.input.started = !start->file_start;
 	load_set_origin(&top, start->origin, dname_length(start->origin));
 	load_state_run(&state, &top);
 	int rc = state.failure;

@@ -23,7 +23,7 @@ load_directive_arguments(struct load_state *state, const struct load_file *file,
 	const struct lex_record *record = &state->record;
 	size_t arguments = record->token_count - 1;
 	if (arguments < minimum) {
-		load_error(state, file, record->end_line, "unexpected end of line");
+		load_error_end(state, file);
 		return false;
 	}
 	if (arguments > maximum) {

@@ -188,7 +188,7 @@ generate_read_spec(struct load_state *state, struct load_file *file,
 	bool explicit_ttl = false;
 	char slash[2];
 	if (count < 5) {
-		load_error(state, file, record->end_line, "unexpected end of line");
+		load_error_end(state, file);
 		return false;
 	}
 	spec->lhs = load_token_text(record, 2);
@@ -204,7 +204,7 @@ generate_read_spec(struct load_state *state, struct load_file *file,
 		&& rrclass_from_text(load_token_text(record, i), &spec->rr_class))
 		i++;
 	if (i + 2 > count) {
-		load_error(state, file, record->end_line, "unexpected end of line");
+		load_error_end(state, file);
 		return false;
 	}
 	const char *type_text = load_token_text(record, i);
@@ -271,7 +271,6 @@ generate_rdata(struct load_state *state, struct load_file *file,
 {
 	struct lex_input input;
 	lex_open_memory(&input, text, strlen(text), file->name);
-	input.started = true;   /* no byte-order mark check inside a line */
 	struct diag quiet = { 0 };
 	int rc = lex_read_record(&input, tokens, &quiet);
 	if (rc < 0)

@@ -88,6 +88,15 @@ load_token_text(const struct lex_record *record, size_t index)
 size_t load_parse_name(struct load_state *state, const struct load_file *file,
 	const char *text, unsigned long line, uint8_t out[DNAME_MAX_LENGTH]);
 
+/*
+ * The record ended before a field BIND needs: "unexpected end of line"
+ * (or "of file") and "unexpected end of input". BIND has then read the
+ * end of the line and skips to the next one: a record starting on the
+ * next line is dropped unread (state->skip_line), and at the end of the
+ * file it warns that the file does not end with a newline.
+ */
+void load_error_end(struct load_state *state, const struct load_file *file);
+
 /* Replaces the file's origin; ldns resolves relative rdata names against it. */
 void load_set_origin(struct load_file *file, const uint8_t *origin, size_t length);
 

@@ -361,6 +361,7 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 		{ "unknown $ directive", "syntax error" },
 		{ "no TTL specified; zone rejected", "no ttl" },
 		{ "unexpected end of line", "unexpected end of input" },
+		{ "unexpected end of file", "unexpected end of input" },
 		{ "byte order mark", "unexpected end of input" },
 		{ "invalid range '", "syntax error" },
 		{ "meta RR type '", "invalid use of a meta type" },

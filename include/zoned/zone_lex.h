@@ -50,7 +50,6 @@ struct lex_input {
 	unsigned char *buffer;         /* owned, for fd input */
 	int read_errno;                /* set when a read failed */
 	bool at_eof;
-	bool started;                  /* the BOM check has run */
 	bool line_start;               /* next character starts a line */
 	bool line_indented;            /* the current line began with white space */
 	bool cancelled;                /* *cancel was seen set: reading stopped */
@@ -91,7 +90,7 @@ void lex_close(struct lex_input *in);
 
 /*
  * Reads the next record into record. Lexical errors (unbalanced
- * parentheses or quotes, \DDD over 255, a byte-order mark, an overlong
+ * parentheses or quotes, \DDD over 255, an overlong
  * record) are reported to d with in->name and the line, and mark the record
  * bad. Returns 1 with a record, 0 at the end of input, ZONED_EIO when a
  * read failed (in->read_errno says why), ZONED_ECANCELED when *in->cancel

@@ -70,7 +70,6 @@ struct zone_load_start {
 	uint32_t default_ttl;       /* $TTL in effect, when default_ttl_known */
 	bool default_ttl_known;
 	unsigned long line;         /* the line text[0] is on */
-	bool file_start;            /* text starts the file: a byte-order mark is an error */
 };
 
 /* Takes one record of a piece; its pointers live until the call returns. Nonzero stops. */

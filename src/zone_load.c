@@ -461,6 +461,12 @@ load_record(struct load_state *state, struct load_file *file)
 	}
 	load_resolve_ttl(state, file, &header);
 	load_check_expired(state, file, &header);
+	/* RFC 3755 3: SIG and NXT gave way to RRSIG and NSEC; BIND warns once. */
+	if ((header.type == RRTYPE_SIG || header.type == RRTYPE_NXT) && !state->warned_old_dnssec) {
+		diag_report(state->d, DIAG_WARNING, file->name, record->tokens[0].line,
+			"old style DNSSEC  zone detected");   /* sic: BIND's two spaces */
+		state->warned_old_dnssec = true;
+	}
 	load_add_record(state, file, &header);
 }
 

@@ -35,6 +35,7 @@ struct load_state {
 	bool last_ttl_known;
 	bool warned_rfc1035;
 	bool warned_expired;         /* "signature has expired" is said once (BIND) */
+	bool warned_old_dnssec;      /* so is "old style DNSSEC zone detected" */
 	size_t records;
 	unsigned long syntax_errors; /* reported by the reader itself */
 	int failure;                 /* a ZONED_ code that is not a syntax error, else 0 */

@@ -331,6 +331,10 @@ static struct zone_record
 load_make_record(const struct load_state *state, const struct load_file *file,
 	const struct load_header *header, unsigned long line)
 {
+	const struct lex_record *text = &state->record;
+	/* RFC 3597 rdata has no names to quote. */
+	bool generic = header->rdata_index < text->token_count
+		&& strcmp(load_token_text(text, header->rdata_index), "\\#") == 0;
 	return (struct zone_record){
 		.owner = header->owner,
 		.type = header->type,
@@ -340,6 +344,8 @@ load_make_record(const struct load_state *state, const struct load_file *file,
 		.rdata_length = (uint16_t)state->rdata.length,
 		.file = file->name,
 		.line = line,
+		.text = generic ? NULL : text,
+		.text_first = header->rdata_index,
 	};
 }
 

@@ -367,6 +367,8 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 		{ "meta RR type '", "invalid use of a meta type" },
 		{ "no TTL specified", "no ttl" },
 		{ "too many records", "too many records" },
+		{ "rdata text too long", "ran out of space" },
+		{ "rdata too long", "ran out of space" },
 	};
 	for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
 		if (strstr(message, special[i].pattern) != NULL) {
@@ -385,11 +387,12 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 	snprintf(reason, size, "%s", last != NULL && last[1] == ' ' ? last + 2 : message);
 }
 
-/* True for a finding BIND counts without printing it (a bad $TTL value). */
+/* True for a finding BIND counts without printing it (a bad $TTL value, rdata over 64 KiB). */
 static bool
 checkzone_message_is_silent(const char *message)
 {
-	return strncmp(message, "$TTL '", 6) == 0;
+	return strncmp(message, "$TTL '", 6) == 0 || strncmp(message, "rdata text too long", 19) == 0
+		|| strncmp(message, "rdata too long", 14) == 0;
 }
 
 /* True for whole-zone messages that BIND finds while loading the file. */

@@ -533,7 +533,9 @@ static int
 rdata_diagnose(const struct rdata_source *source, const ldns_rr_descriptor *descriptor,
 	ldns_status status)
 {
-	const char *ldns_problem = ldns_get_errorstr_by_id(status);
+	/* ldns's catch-all is BIND's plain "syntax error". */
+	const char *ldns_problem = status == LDNS_STATUS_SYNTAX_RDATA_ERR ? "syntax error"
+		: ldns_get_errorstr_by_id(status);
 	size_t count = source->record->token_count;
 	struct rdata_walk walk;
 	rdata_walk_fields(source, descriptor, true, ldns_problem, &walk);

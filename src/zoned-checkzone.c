@@ -38,6 +38,7 @@ struct checkzone_options {
 	enum zone_dump_style style;
 	bool dump;                  /* -D or -o */
 	bool quiet;                 /* -q */
+	bool debug;                 /* -d: say what is loaded, as BIND's debug output starts */
 	bool raw_input;             /* -f raw: not supported, fails the load like BIND */
 	bool raw_output;            /* -F raw */
 	bool dnssec;                /* --dnssec: verify chains and signatures */
@@ -236,10 +237,12 @@ checkzone_parse_arguments(int argc, char **argv, struct checkzone_options *optio
 			options->class_text = optarg;
 			break;
 		case 'd':
+			options->debug = true;
+			break;
 		case 'j':
 		case 'J':
 		case 'L':
-			break;  /* debug level, journal, raw source serial: nothing to do */
+			break;  /* journal, raw source serial: nothing to do */
 		case 'f':
 		case 'F':
 			if (strcasecmp(optarg, "text") != 0 && strcasecmp(optarg, "raw") != 0
@@ -576,6 +579,9 @@ main(int argc, char **argv)
 	uint8_t origin[DNAME_MAX_LENGTH];
 	if (dname_from_text(options.zone_name, origin) < 0)
 		return 1;  /* and on a malformed zone name */
+	if (options.debug)
+		fprintf(stderr, "loading \"%s\" from \"%s\" class \"%s\"\n", options.zone_name,
+			options.file, options.class_text);
 	char zone_text[DNAME_MAX_LENGTH * 4 + 2], class_buffer[RRTYPE_TEXT_MAX];
 	dname_format(origin, zone_text, sizeof zone_text);
 	bool dump_to_stdout = options.dump

@@ -364,6 +364,25 @@ load_hand_to_sink(struct load_state *state, const struct load_file *file,
 	state->records++;
 }
 
+/*
+ * BIND checks an SOA's place against its current owner, which an NS
+ * target read as glue does not replace: "www NS @" then "@ SOA ..." puts
+ * the SOA at www. True (reported) when that happens.
+ */
+static bool
+load_check_soa_in_glue(struct load_state *state, const struct load_file *file,
+	const struct zone_record *record)
+{
+	const uint8_t *parent = load_runs_glue_parent(state->runs);
+	if (record->type != RRTYPE_SOA || parent == NULL || dname_equal(parent, state->zone->origin))
+		return false;
+	char owner[DNAME_MAX_LENGTH * 4 + 2];
+	dname_format(parent, owner, sizeof owner);
+	load_error(state, file, record->line, "SOA record not at top of zone (%s)", owner);
+	state->skip_line = state->record.end_line + 1;
+	return true;
+}
+
 /* Hands one parsed record to the zone after the per-record checks. */
 static void
 load_add_record(struct load_state *state, struct load_file *file,
@@ -391,6 +410,8 @@ load_add_record(struct load_state *state, struct load_file *file,
 		state->stop = true;
 		return;
 	}
+	if (load_check_soa_in_glue(state, file, &record))
+		return;
 	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0) {
 		if (record.type == RRTYPE_SOA && !dname_equal(record.owner, state->zone->origin))
 			state->skip_line = state->record.end_line + 1;

@@ -273,6 +273,12 @@ runs_commit_run(struct load_runs *runs, struct run *run, struct diag *d)
 	return rc;
 }
 
+const uint8_t *
+load_runs_glue_parent(const struct load_runs *runs)
+{
+	return runs != NULL && runs->glue.open ? runs->current.owner : NULL;
+}
+
 int
 load_runs_commit(struct load_runs *runs, struct diag *d)
 {

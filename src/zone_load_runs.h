@@ -39,6 +39,13 @@ int load_runs_direct(struct load_runs *runs, const uint8_t *owner, uint16_t type
 	const uint8_t *rdata, size_t rdata_length, const char *file, unsigned long line,
 	struct diag *d);
 
+/*
+ * While records of a name an NS of the open run points at (glue) are
+ * read: the owner of that run, which BIND still takes for the current
+ * owner. NULL otherwise (or for a NULL tracker).
+ */
+const uint8_t *load_runs_glue_parent(const struct load_runs *runs);
+
 /* Checks and closes the open runs ($INCLUDE, end of a file). */
 int load_runs_commit(struct load_runs *runs, struct diag *d);
 

@@ -388,8 +388,8 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 	record->blank_owner = false;
 	record->bad = false;
 	record->at_eof = false;
+	record->unbalanced = false;
 	int depth = 0, rc = 0;
-	unsigned long paren_line = 0;
 	for (;;) {
 		int c = lex_getc(in);
 		if (in->line_start) {
@@ -403,8 +403,11 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 			if (in->read_errno != 0)
 				return ZONED_EIO;
 			/* RFC 1035 5.1: parentheses group lines; one left open is an error. */
-			if (depth > 0)
-				lex_error(in, record, d, paren_line, "unbalanced parentheses");
+			/*
+			 * The open "(" took everything up to here: the record is
+			 * handed on whole, and its reader says what BIND says.
+			 */
+			record->unbalanced = depth > 0;
 			record->end_line = in->line;
 			record->at_eof = true;
 			return record->token_count > 0 || record->bad ? 1 : 0;
@@ -424,8 +427,7 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 			lex_skip_comment(in);
 			break;
 		case '(':
-			if (depth++ == 0)
-				paren_line = in->line;
+			depth++;
 			break;
 		case ')':
 			if (depth == 0)

@@ -445,8 +445,14 @@ load_record(struct load_state *state, struct load_file *file)
 	const struct lex_record *record = &state->record;
 	if (record->bad)
 		return;
-	if (!record->blank_owner && !record->tokens[0].quoted
-		&& load_token_text(record, 0)[0] == '$' && load_directive(state, file))
+	bool directive = !record->blank_owner && !record->tokens[0].quoted
+		&& load_token_text(record, 0)[0] == '$';
+	if (directive && record->unbalanced) {
+		load_error(state, file, record->tokens[record->token_count - 1].line,
+			"unbalanced parentheses");
+		return;
+	}
+	if (directive && load_directive(state, file))
 		return;
 	struct load_header header;
 	memset(&header, 0, sizeof header);
@@ -470,6 +476,8 @@ load_record(struct load_state *state, struct load_file *file)
 		state->failure = ZONED_ENOMEM;
 		state->stop = true;
 	}
+	if (rc == 0 && record->unbalanced)
+		rc = rdata_report_unbalanced(&source, file->input.line);
 	if (rc != 0) {
 		state->syntax_errors++;
 		return;

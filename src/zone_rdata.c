@@ -860,3 +860,23 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 		return rdata_report_walk(source, &walk);
 	return rdata_check_wire(parser->data, parser->length, source);
 }
+
+int
+rdata_report_unbalanced(const struct rdata_source *source, unsigned long eof_line)
+{
+	const struct lex_record *record = source->record;
+	const ldns_rr_descriptor *descriptor = rdata_descriptor(source->type);
+	bool generic = source->first < record->token_count
+		&& strcmp(rdata_token_text(source, source->first), "\\#") == 0;
+	/* BIND's string lists (TXT, SPF) and type bitmaps read on to the end themselves. */
+	if (!generic && descriptor != NULL && (descriptor->_variable == LDNS_RDF_TYPE_STR
+		|| ldns_rr_descriptor_field_type(descriptor, ldns_rr_descriptor_maximum(descriptor) - 1)
+			== LDNS_RDF_TYPE_NSEC)) {
+		diag_report(source->d, DIAG_ERROR, source->file, eof_line,
+			"near eof: unbalanced parentheses");
+	} else {
+		diag_report(source->d, DIAG_ERROR, source->file,
+			record->tokens[record->token_count - 1].line, "unbalanced parentheses");
+	}
+	return ZONED_ESYNTAX;
+}

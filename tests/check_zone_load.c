@@ -295,7 +295,10 @@ static const struct error_case error_cases[] = {
 	{ "a TXT \"abc\nb A 192.0.2.1\n", 5, "unbalanced quotes" },
 	{ "a A 192.0.2.1 )\n", 5, "unbalanced parentheses" },
 	{ ")\n", 5, "unbalanced parentheses" },
-	{ "a A ( 192.0.2.1\nb A 192.0.2.2\n", 5, "unbalanced parentheses" },
+	/* As in BIND, the open "(" takes the next line into the record. */
+	{ "a A ( 192.0.2.1\nb A 192.0.2.2\n", 5, "near 'b': extra input text" },
+	{ "a A ( 192.0.2.1\n", 5, "unbalanced parentheses" },
+	{ "a TXT ( x\n", 6, "near eof: unbalanced parentheses" },
 	{ "a TXT \"open", 5, "unbalanced quotes" },
 	{ "$TTL abc\n", 5, "$TTL 'abc': bad ttl" },
 	{ "$TTL 4294967296\n", 5, "$TTL '4294967296': bad ttl" },

@@ -38,6 +38,7 @@ struct lex_record {
 	bool blank_owner;        /* its first line began with white space */
 	bool bad;                /* a lexical error was reported: skip it */
 	bool at_eof;             /* ended by the end of the input, not a newline */
+	bool unbalanced;         /* a "(" still open at the end of the input (RFC 1035 5.1) */
 };
 
 /* A source of master-file text: a file descriptor or a memory buffer. */

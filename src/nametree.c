@@ -528,14 +528,17 @@ zone_build_rrset(struct zone *zone, const struct pending_record *first,
 	const struct pending_record *earliest = pending_first_read(first, end);
 	size_t length = 0, count = 0;
 	for (const struct pending_record *r = first; r < end; r++) {
+		/*
+		 * RRSIGs covering different types share our RRset but not their
+		 * TTLs. A duplicate with another TTL is warned about too (BIND).
+		 */
+		if (r->ttl != earliest->ttl && r->type != RRTYPE_RRSIG && r->sequence != 0)
+			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
+				"TTL set to prior TTL (%u)", earliest->ttl);
 		if (r > first && pending_same_rdata(build, r - 1, r))
 			continue;  /* duplicate record: collapsed silently, as BIND does */
 		length += 2 + r->rdata_length;
 		count++;
-		/* RRSIGs covering different types share our RRset but not their TTLs. */
-		if (r->ttl != earliest->ttl && r->type != RRTYPE_RRSIG && r->sequence != 0)
-			diag_report(d, DIAG_WARNING, build->files[r->file_index], r->line,
-				"TTL set to prior TTL (%u)", earliest->ttl);
 	}
 	if (count > UINT16_MAX) {
 		diag_report(d, DIAG_ERROR, build->files[first->file_index], first->line,

@@ -70,13 +70,13 @@ const struct rrtype_info rrtype_dense[RRTYPE_DENSE_LIMIT] = {
 	ROW(RT, 0, -1, 0, 0, U16, N),
 	ROW(NSAP, 0, -1, 0, 0, R),                      /* RFC 1706 */
 	[RRTYPE_NSAP_PTR] = ROW_OF(RRTYPE_NSAP_PTR, "NSAP-PTR", 0, -1, 0, 0, N),
-	ROW(SIG, 0, -1, 0, 0, U16, U8, U8, U32, U32, U32, U16, N, R),  /* RFC 2931 */
+	ROW(SIG, AT_CNAME, -1, 0, 0, U16, U8, U8, U32, U32, U32, U16, N, R),  /* RFC 2931 */
 	ROW(KEY, AT_CNAME, -1, 0, 0, U16, U8, U8, R),   /* RFC 2535 */
 	ROW(PX, 0, -1, 0, 0, U16, N, N),                /* RFC 2163 */
 	ROW(GPOS, 0, -1, 0, 0, S, S, S),                /* RFC 1712 */
 	ROW(AAAA, 0, -1, 0, 0, A6),
 	ROW(LOC, 0, -1, 0, 0, R),                       /* RFC 1876 */
-	ROW(NXT, AT_CNAME, -1, 0, 0, N, R),             /* RFC 2535 */
+	ROW(NXT, 0, -1, 0, 0, N, R),                    /* RFC 2535; BIND: not beside a CNAME */
 	ROW(EID, 0, -1, 0, 0, R),
 	ROW(NIMLOC, 0, -1, 0, 0, R),
 	ROW(SRV, 0, 6, 0, 0, U16, U16, U16, N),         /* RFC 2782 */

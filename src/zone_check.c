@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "zoned/zone_lex.h"
 #include "zone_check_internal.h"
 
 void
@@ -191,13 +192,44 @@ name_token_text(const struct zone *zone, const uint8_t *name, name_text out)
 	dname_to_text(name, out, sizeof(name_text));
 }
 
+/*
+ * The token of the rdata's name number which (0: the first name), when the
+ * record came with its text and each field is one token up to that name.
+ */
+static const struct lex_token *
+name_token_written(const struct zone_record *record, unsigned which, size_t *index)
+{
+	const uint8_t *fields = rrtype_info(record->type)->fields;
+	if (record->text == NULL)
+		return NULL;
+	for (size_t field = 0; field < RRTYPE_FIELDS_MAX && fields[field] != RRTYPE_FIELD_END;
+		field++) {
+		if (fields[field] != RRTYPE_FIELD_NAME && fields[field] != RRTYPE_FIELD_NAME_COMPRESSED)
+			continue;
+		if (which-- > 0)
+			continue;
+		*index = record->text_first + field;
+		return *index < record->text->token_count ? &record->text->tokens[*index] : NULL;
+	}
+	return NULL;
+}
+
 /* Reports one rdata name that fails check-names; returns 1 when it is an error. */
 static unsigned
 check_report_bad_name(const struct zone *zone, const struct zone_record *record,
-	const uint8_t *name, const struct zone_check_modes *modes, struct diag *d)
+	const uint8_t *name, unsigned which, const struct zone_check_modes *modes, struct diag *d)
 {
 	name_text text;
 	if (modes->names == CHECK_FAIL) {
+		size_t index = 0;
+		const struct lex_token *token = name_token_written(record, which, &index);
+		if (token != NULL) {
+			/* BIND quotes the token as written, at the line the one before it ended. */
+			diag_report(d, DIAG_ERROR, record->file, record->text->tokens[index - 1].line,
+				"near '%s': bad name (check-names)",
+				record->text->text + token->offset);
+			return 1;
+		}
 		name_token_text(zone, name, text);
 		diag_report(d, DIAG_ERROR, record->file, record->line,
 			"near '%s': bad name (check-names)", text);
@@ -251,11 +283,12 @@ check_rdata_names(const struct zone *zone, const struct zone_record *record,
 	}
 	unsigned errors = 0;
 	if (host != NULL && !name_is_hostname(host, false))
-		errors += check_report_bad_name(zone, record, host, modes, d);
+		errors += check_report_bad_name(zone, record, host, 0, modes, d);
 	if (mailbox != NULL && !name_is_mailbox(mailbox))
-		errors += check_report_bad_name(zone, record, mailbox, modes, d);
+		errors += check_report_bad_name(zone, record, mailbox, record->type == RRTYPE_SOA, modes,
+			d);
 	if (mailbox2 != NULL && !name_is_mailbox(mailbox2))
-		errors += check_report_bad_name(zone, record, mailbox2, modes, d);
+		errors += check_report_bad_name(zone, record, mailbox2, 1, modes, d);
 	return errors;
 }
 

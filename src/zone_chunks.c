@@ -307,7 +307,8 @@ scanner_directive(struct chunk_scanner *s)
 	size_t count = scanner_directive_tokens(s->directive, tokens);
 	if (count == 0)
 		return;
-	if (strcasecmp(tokens[0], "$INCLUDE") == 0) {
+	/* An include, or records a $GENERATE makes: not followed either. */
+	if (strcasecmp(tokens[0], "$INCLUDE") == 0 || strcasecmp(tokens[0], "$GENERATE") == 0) {
 		s->unsupported = true;
 		return;
 	}

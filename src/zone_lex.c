@@ -362,24 +362,6 @@ lex_read_quoted(struct lex_input *in, struct lex_record *record, struct diag *d)
 	return rc != 0 ? rc : lex_token_end(record);
 }
 
-/* A UTF-8 byte-order mark is not master-file syntax; BIND rejects it too. */
-static void
-lex_check_bom(struct lex_input *in, struct diag *d)
-{
-	in->started = true;
-	if (in->position >= in->length) {
-		if (lex_refill(in) == LEX_EOF)
-			return;
-		lex_ungetc(in);
-	}
-	if (in->length - in->position >= 3
-		&& memcmp(in->data + in->position, "\xef\xbb\xbf", 3) == 0) {
-		in->position += 3;
-		/* Reported apart: the first record itself may be fine. */
-		diag_report(d, DIAG_ERROR, in->name, 1, "UTF-8 byte order mark (BOM) not allowed");
-	}
-}
-
 /* Skips a comment up to (not including) the end of the line. */
 static void
 lex_skip_comment(struct lex_input *in)
@@ -405,10 +387,9 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 	record->token_count = 0;
 	record->blank_owner = false;
 	record->bad = false;
-	if (!in->started)
-		lex_check_bom(in, d);
+	record->at_eof = false;
+	record->unbalanced = false;
 	int depth = 0, rc = 0;
-	unsigned long paren_line = 0;
 	for (;;) {
 		int c = lex_getc(in);
 		if (in->line_start) {
@@ -422,9 +403,13 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 			if (in->read_errno != 0)
 				return ZONED_EIO;
 			/* RFC 1035 5.1: parentheses group lines; one left open is an error. */
-			if (depth > 0)
-				lex_error(in, record, d, paren_line, "unbalanced parentheses");
+			/*
+			 * The open "(" took everything up to here: the record is
+			 * handed on whole, and its reader says what BIND says.
+			 */
+			record->unbalanced = depth > 0;
 			record->end_line = in->line;
+			record->at_eof = true;
 			return record->token_count > 0 || record->bad ? 1 : 0;
 		case '\n':
 			in->line++;
@@ -442,8 +427,7 @@ lex_read_record(struct lex_input *in, struct lex_record *record, struct diag *d)
 			lex_skip_comment(in);
 			break;
 		case '(':
-			if (depth++ == 0)
-				paren_line = in->line;
+			depth++;
 			break;
 		case ')':
 			if (depth == 0)

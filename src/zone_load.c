@@ -1,6 +1,7 @@
 /*
  * zone_load.c: read RFC 1035 master files into a zone: the record loop,
- * owner/TTL/class/type, $ORIGIN, $TTL and $INCLUDE, file:line reports.
+ * owner/TTL/class/type, file:line reports; the directives are in
+ * zone_load_directive.c.
  * Rdata text goes through ldns (zone_rdata.c); tokens come from zone_lex.c.
  */
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "zoned/diag.h"
 #include "zoned/dname.h"
@@ -20,6 +22,8 @@
 #include "zoned/zone_lex.h"
 #include "zoned/zone_load.h"
 #include "zoned/zone_rdata.h"
+#include "zone_load_internal.h"
+#include "zone_load_runs.h"
 
 #define LOAD_DEFAULT_INCLUDE_DEPTH 10
 /*
@@ -29,53 +33,7 @@
 #define LOAD_MAX_ERRORS 100
 /* Records between two looks at the cancel flag (reads look at every refill). */
 #define LOAD_CANCEL_POLL 1024
-/* RFC 2181 8: a TTL with the top bit set is treated as zero (BIND warns). */
-#define LOAD_TTL_MAX 0x7fffffffu
-
-/* State shared by the zone file and all its includes. */
-struct load_state {
-	struct zone *zone;
-	struct diag *d;
-	const struct zone_load_options *options;
-	struct zone_check_modes modes;
-	unsigned max_depth;
-	uint16_t zone_class;
-	/* TTL defaults (RFC 1035 5.1, RFC 2308 4), global as in BIND. */
-	uint32_t default_ttl;        /* from $TTL or the SOA MINIMUM */
-	uint32_t last_ttl;           /* the last explicit TTL */
-	bool default_ttl_known;
-	bool last_ttl_known;
-	bool warned_rfc1035;
-	size_t records;
-	unsigned long syntax_errors; /* reported by the reader itself */
-	int failure;                 /* a ZONED_ code that is not a syntax error, else 0 */
-	bool stop;                   /* stop reading (out of memory, limit) */
-	struct lex_record record;
-	struct rdata_parser rdata;
-	/* zone_load_piece(): records go here instead of to a zone. */
-	zone_load_sink *sink;
-	void *sink_arg;
-};
-
-/* One file being read: the zone file or an $INCLUDE. */
-struct load_file {
-	const char *name;            /* for messages */
-	struct lex_input input;
-	uint8_t origin[DNAME_MAX_LENGTH];
-	uint8_t owner[DNAME_MAX_LENGTH];
-	size_t origin_length;
-	bool have_owner;
-	bool origin_changed;         /* $ORIGIN seen and no record since */
-	unsigned depth;              /* 0 for the zone file */
-};
-
-static void load_file_run(struct load_state *state, struct load_file *file);
-
-static void
-load_error(struct load_state *state, const struct load_file *file, unsigned long line,
-	const char *format, ...) __attribute__((format(printf, 4, 5)));
-
-static void
+void
 load_error(struct load_state *state, const struct load_file *file, unsigned long line,
 	const char *format, ...)
 {
@@ -86,17 +44,7 @@ load_error(struct load_state *state, const struct load_file *file, unsigned long
 	state->syntax_errors++;
 }
 
-static const char *
-load_token_text(const struct lex_record *record, size_t index)
-{
-	return record->text + record->tokens[index].offset;
-}
-
-/*
- * Parses a name relative to origin ("@" is the origin). Returns the wire
- * length, or 0 after reporting BIND's reason at line.
- */
-static size_t
+size_t
 load_parse_name(struct load_state *state, const struct load_file *file,
 	const char *text, unsigned long line, uint8_t out[DNAME_MAX_LENGTH])
 {
@@ -108,34 +56,27 @@ load_parse_name(struct load_state *state, const struct load_file *file,
 	return length;
 }
 
-/* Replaces the file's origin; ldns resolves relative rdata names against it. */
-static void
+void
+load_error_end(struct load_state *state, const struct load_file *file)
+{
+	const struct lex_record *record = &state->record;
+	load_error(state, file, record->end_line, "unexpected end of %s",
+		record->at_eof ? "file" : "line");
+	load_error(state, file, record->end_line, "unexpected end of input");
+	if (!record->at_eof)
+		state->skip_line = record->end_line + 1;
+	else if (file->input.close_fd)
+		diag_report(state->d, DIAG_WARNING, file->name, 0, "file does not end with newline");
+}
+
+void
 load_set_origin(struct load_file *file, const uint8_t *origin, size_t length)
 {
 	memmove(file->origin, origin, length);
 	file->origin_length = length;
 }
 
-/* Checks a directive's argument count: minimum required, maximum allowed. */
-static bool
-load_directive_arguments(struct load_state *state, const struct load_file *file,
-	size_t minimum, size_t maximum)
-{
-	const struct lex_record *record = &state->record;
-	size_t arguments = record->token_count - 1;
-	if (arguments < minimum) {
-		load_error(state, file, record->end_line, "unexpected end of line");
-		return false;
-	}
-	if (arguments > maximum) {
-		load_error(state, file, record->tokens[maximum + 1].line, "extra input text");
-		return false;
-	}
-	return true;
-}
-
-/* Warns and clamps a TTL above 2^31-1 (RFC 2181 8), in BIND's words. */
-static uint32_t
+uint32_t
 load_limit_ttl(struct load_state *state, const struct load_file *file, unsigned long line,
 	uint32_t ttl)
 {
@@ -146,152 +87,22 @@ load_limit_ttl(struct load_state *state, const struct load_file *file, unsigned 
 	return 0;
 }
 
-static void
-load_directive_ttl(struct load_state *state, struct load_file *file)
+void
+load_runs_note(struct load_state *state, int rc)
 {
-	const struct lex_record *record = &state->record;
-	if (!load_directive_arguments(state, file, 1, 1))
+	if (rc == 0)
 		return;
-	uint32_t ttl;
-	if (!rdata_ttl_from_text(load_token_text(record, 1), &ttl)) {
-		load_error(state, file, record->tokens[1].line, "near '%s': bad ttl",
-			load_token_text(record, 1));
-		/* BIND goes on with $TTL 0, so no "no TTL" findings follow. */
-		ttl = 0;
-	}
-	state->default_ttl = load_limit_ttl(state, file, record->tokens[1].line, ttl);
-	state->default_ttl_known = true;
+	state->failure = rc;
+	state->stop = true;
 }
 
-static void
-load_directive_origin(struct load_state *state, struct load_file *file)
-{
-	const struct lex_record *record = &state->record;
-	if (!load_directive_arguments(state, file, 1, 1))
-		return;
-	/* A relative $ORIGIN is relative to the current origin (RFC 1035 5.1). */
-	uint8_t origin[DNAME_MAX_LENGTH];
-	size_t length = load_parse_name(state, file, load_token_text(record, 1),
-		record->tokens[1].line, origin);
-	if (length == 0)
-		return;
-	load_set_origin(file, origin, length);
-	file->origin_changed = true;
-}
-
-/* Joins a relative $INCLUDE path to the include directory, if one is set. */
-static char *
-load_include_path(const struct load_state *state, const char *path)
-{
-	const char *directory = state->options->include_directory;
-	if (path[0] == '/' || directory == NULL || directory[0] == '\0')
-		return strdup(path);
-	size_t length = strlen(directory) + strlen(path) + 2;
-	char *joined = malloc(length);
-	if (joined != NULL)
-		snprintf(joined, length, "%s%s%s", directory,
-			directory[strlen(directory) - 1] == '/' ? "" : "/", path);
-	return joined;
-}
-
-/* Why lex_open_file failed, in words: errno is kept for the rare ZONED_EIO. */
-static const char *
+/* errno is kept for the rare ZONED_EIO. */
+const char *
 load_open_error_text(const struct lex_input *input, int rc)
 {
 	if (rc == ZONED_EIO && input->open_errno != 0)
 		return strerror(input->open_errno);
 	return zoned_strerror(rc);
-}
-
-/* Opens path for reading as file; the loader's cancel flag goes with it. */
-static int
-load_open(struct load_state *state, struct load_file *file, const char *path)
-{
-	int rc = lex_open_file(&file->input, path, path);
-	file->input.cancel = state->options->cancel;
-	return rc;
-}
-
-/*
- * RFC 1035 5.1: $INCLUDE <file> [<origin>] reads file with the given
- * origin; afterwards the origin and the current owner revert to what they
- * were before. The included file starts with the includer's owner (BIND).
- */
-static void
-load_directive_include(struct load_state *state, struct load_file *file)
-{
-	const struct lex_record *record = &state->record;
-	unsigned long line = record->tokens[0].line;
-	if (!load_directive_arguments(state, file, 1, 2))
-		return;
-	if (state->sink != NULL) {
-		/* A piece is never cut from a file with includes (zone_chunks.c). */
-		load_error(state, file, line, "$INCLUDE not supported in a piece");
-		return;
-	}
-	struct load_file child;
-	memset(&child, 0, sizeof child);
-	load_set_origin(&child, file->origin, file->origin_length);
-	if (record->token_count == 3) {
-		uint8_t origin[DNAME_MAX_LENGTH];
-		size_t length = load_parse_name(state, file, load_token_text(record, 2),
-			record->tokens[2].line, origin);
-		if (length == 0)
-			return;
-		load_set_origin(&child, origin, length);
-		child.origin_changed = true;
-	}
-	/* "-" is standard input only for the zone file itself. */
-	const char *name = load_token_text(record, 1);
-	char *path = load_include_path(state, strcmp(name, "-") == 0 ? "./-" : name);
-	if (path == NULL) {
-		state->failure = ZONED_ENOMEM;
-		state->stop = true;
-		return;
-	}
-	if (file->depth + 1 > state->max_depth) {
-		load_error(state, file, line, "%s: $INCLUDE nested too deeply (limit %u)", path,
-			state->max_depth);
-		free(path);
-		return;
-	}
-	int rc = load_open(state, &child, path);
-	if (rc != 0) {
-		load_error(state, file, line, "%s: %s", path, load_open_error_text(&child.input, rc));
-		if (rc == ZONED_ENOMEM)
-			state->stop = true;
-		if (state->failure == 0)
-			state->failure = rc;
-		free(path);
-		return;
-	}
-	if (state->options->on_file != NULL)
-		state->options->on_file(state->options->on_file_arg, path);
-	child.name = path;
-	child.depth = file->depth + 1;
-	child.have_owner = file->have_owner;
-	memcpy(child.owner, file->owner, sizeof child.owner);
-	load_file_run(state, &child);
-	lex_close(&child.input);
-	free(path);
-}
-
-/* $ORIGIN, $TTL, $INCLUDE, in any case (BIND accepts $ttl). */
-static void
-load_directive(struct load_state *state, struct load_file *file)
-{
-	const struct lex_record *record = &state->record;
-	const char *name = load_token_text(record, 0);
-	if (strcasecmp(name, "$TTL") == 0)
-		load_directive_ttl(state, file);
-	else if (strcasecmp(name, "$ORIGIN") == 0)
-		load_directive_origin(state, file);
-	else if (strcasecmp(name, "$INCLUDE") == 0)
-		load_directive_include(state, file);
-	else if (strcasecmp(name, "$GENERATE") == 0)
-		load_error(state, file, record->tokens[0].line, "$GENERATE is not supported");
-	else
-		load_error(state, file, record->tokens[0].line, "unknown $ directive '%s'", name);
 }
 
 /* What the record's leading fields said. */
@@ -301,8 +112,26 @@ struct load_header {
 	uint16_t rr_class;
 	uint16_t type;
 	bool explicit_ttl;
+	bool meta;                   /* a meta type (OPT, AXFR, ...): reported, never kept */
 	size_t rdata_index;          /* first rdata token */
 };
+
+/*
+ * BIND warns about an out-of-zone owner when it reads it, before the rest
+ * of the line, and drops its records (those of lines that inherit it too).
+ */
+static void
+load_check_in_zone(struct load_state *state, struct load_file *file)
+{
+	file->out_of_zone = state->zone != NULL && state->sink == NULL
+		&& !dname_is_subdomain(file->owner, state->zone->origin);
+	if (!file->out_of_zone)
+		return;
+	char owner[DNAME_MAX_LENGTH * 4 + 2];
+	dname_format(file->owner, owner, sizeof owner);
+	diag_report(state->d, DIAG_WARNING, file->name, state->record.tokens[0].line,
+		"ignoring out-of-zone data (%s)", owner);
+}
 
 /* The owner: explicit, or inherited when the line starts with white space. */
 static bool
@@ -321,6 +150,8 @@ load_read_owner(struct load_state *state, struct load_file *file, struct load_he
 		memcpy(file->owner, owner, owner_length);
 		file->have_owner = true;
 		header->rdata_index = 1;
+		load_runs_note(state, load_runs_owner(state->runs, owner, state->d));
+		load_check_in_zone(state, file);
 	} else if (!file->have_owner) {
 		load_error(state, file, record->tokens[0].line, "no current owner name");
 		return false;
@@ -336,6 +167,17 @@ load_read_owner(struct load_state *state, struct load_file *file, struct load_he
 	return true;
 }
 
+/* BIND reads TTL, class and type without quotes: a quote there is a syntax error. */
+static bool
+load_header_quoted(struct load_state *state, const struct load_file *file, size_t index)
+{
+	const struct lex_record *record = &state->record;
+	if (index >= record->token_count || !record->tokens[index].quoted)
+		return false;
+	load_error(state, file, record->tokens[index].line, "syntax error");
+	return true;
+}
+
 /*
  * RFC 1035 5.1: [<class>] [<TTL>] <type> or [<TTL>] [<class>] <type>, both
  * optional. A token that is neither a TTL nor a class must be the type, so
@@ -346,8 +188,12 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 {
 	const struct lex_record *record = &state->record;
 	size_t i = header->rdata_index, count = record->token_count;
+	if (load_header_quoted(state, file, i))
+		return false;
 	if (i < count && rrclass_from_text(load_token_text(record, i), &header->rr_class))
 		i++;
+	if (load_header_quoted(state, file, i))
+		return false;
 	if (i < count && rdata_ttl_from_text(load_token_text(record, i), &header->ttl)) {
 		header->ttl = load_limit_ttl(state, file, record->tokens[i].line, header->ttl);
 		header->explicit_ttl = true;
@@ -355,11 +201,15 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 		state->last_ttl_known = true;
 		i++;
 	}
+	if (load_header_quoted(state, file, i))
+		return false;
 	if (header->rr_class == 0 && i < count
 		&& rrclass_from_text(load_token_text(record, i), &header->rr_class))
 		i++;
+	if (load_header_quoted(state, file, i))
+		return false;
 	if (i >= count) {
-		load_error(state, file, record->end_line, "unexpected end of line");
+		load_error_end(state, file);
 		return false;
 	}
 	const char *type_text = load_token_text(record, i);
@@ -367,11 +217,17 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 		load_error(state, file, record->tokens[i].line, "unknown RR type '%s'", type_text);
 		return false;
 	}
-	if (rrtype_is_meta(header->type)) {
+	/* BIND reports these and reads on: its rdata parser has the last word. */
+	char type_name[RRTYPE_TEXT_MAX];
+	header->meta = rrtype_is_meta(header->type);
+	if (header->meta)
 		load_error(state, file, record->tokens[i].line,
-			"type '%s': invalid use of a meta type", type_text);
-		return false;
-	}
+			"type '%s': invalid use of a meta type",
+			rrtype_to_text(header->type, type_name));
+	/* RFC 1123 5.2.4: MD and MF are obsolete. */
+	if (header->type == RRTYPE_MD || header->type == RRTYPE_MF)
+		load_error(state, file, record->tokens[i].line, "type '%s': obsolete",
+			rrtype_to_text(header->type, type_name));
 	header->rdata_index = i + 1;
 	if (header->rr_class == 0)
 		header->rr_class = state->zone_class;
@@ -385,16 +241,49 @@ load_read_header(struct load_state *state, struct load_file *file, struct load_h
 }
 
 /*
+ * What BIND's rdata parser says after "invalid use of a meta type": OPT
+ * (RFC 6891 6.1.1) has an owner check (the root only) and no text form;
+ * RFC 3597 rdata is refused at its length; anything else is unknown.
+ */
+static void
+load_meta_rdata(struct load_state *state, struct load_file *file,
+	const struct load_header *header)
+{
+	const struct lex_record *record = &state->record;
+	size_t first = header->rdata_index, count = record->token_count;
+	if (header->type == RRTYPE_OPT && header->owner[0] != 0
+		&& state->modes.names != CHECK_IGNORE) {
+		char owner[DNAME_MAX_LENGTH * 4 + 2];
+		dname_format(header->owner, owner, sizeof owner);
+		diag_report(state->d, state->modes.names == CHECK_FAIL ? DIAG_ERROR : DIAG_WARNING,
+			file->name,
+			record->tokens[0].line, "%s: bad owner name (check-names)", owner);
+	}
+	const char *problem = header->type == RRTYPE_OPT ? "not implemented" : "unknown class/type";
+	if (first < count && strcmp(load_token_text(record, first), "\\#") == 0
+		&& !record->tokens[first].quoted) {
+		first++;
+		problem = "invalid use of a meta type";
+	}
+	if (first < count)
+		load_error(state, file, record->tokens[first - 1].line, "near '%s': %s",
+			load_token_text(record, first), problem);
+	else
+		load_error(state, file, record->tokens[count - 1].line, "near eol: %s", problem);
+}
+
+/*
  * The TTL of a record without one, as BIND decides: $TTL, else the last
  * explicit TTL (RFC 1035 semantics, warned once), else the SOA MINIMUM when
- * the record is the SOA (RFC 2308 4), else the zone is rejected.
+ * the record is the SOA (RFC 2308 4), else the zone is rejected (the
+ * record is kept with TTL 0).
  */
-static bool
+static void
 load_resolve_ttl(struct load_state *state, struct load_file *file, struct load_header *header)
 {
 	unsigned long line = state->record.tokens[0].line;
 	if (header->explicit_ttl)
-		return true;
+		return;
 	if (state->default_ttl_known) {
 		header->ttl = state->default_ttl;
 	} else if (state->last_ttl_known) {
@@ -413,10 +302,28 @@ load_resolve_ttl(struct load_state *state, struct load_file *file, struct load_h
 		state->default_ttl = header->ttl;
 		state->default_ttl_known = true;
 	} else {
+		/* BIND keeps the record with TTL 0: later conflicts with it are reported. */
 		load_error(state, file, line, "no TTL specified; zone rejected");
-		return false;
+		header->ttl = 0;
 	}
-	return true;
+}
+
+/* RFC 4034 3.1.5: an RRSIG past its expiration; BIND warns at the first. */
+static void
+load_check_expired(struct load_state *state, const struct load_file *file,
+	const struct load_header *header)
+{
+	const uint8_t *rdata = state->rdata.data;
+	if (header->type != RRTYPE_RRSIG || state->warned_expired || state->rdata.length < 12)
+		return;
+	uint32_t expiration = (uint32_t)rdata[8] << 24 | (uint32_t)rdata[9] << 16
+		| (uint32_t)rdata[10] << 8 | rdata[11];
+	/* RFC 1982 serial arithmetic, as the field wraps in 2106. */
+	if ((int32_t)(expiration - (uint32_t)time(NULL)) >= 0)
+		return;
+	diag_report(state->d, DIAG_WARNING, file->name, state->record.tokens[0].line,
+		"signature has expired");
+	state->warned_expired = true;
 }
 
 /* The record just parsed, as the zone takes it; it borrows from state. */
@@ -424,6 +331,10 @@ static struct zone_record
 load_make_record(const struct load_state *state, const struct load_file *file,
 	const struct load_header *header, unsigned long line)
 {
+	const struct lex_record *text = &state->record;
+	/* RFC 3597 rdata has no names to quote. */
+	bool generic = header->rdata_index < text->token_count
+		&& strcmp(load_token_text(text, header->rdata_index), "\\#") == 0;
 	return (struct zone_record){
 		.owner = header->owner,
 		.type = header->type,
@@ -433,6 +344,8 @@ load_make_record(const struct load_state *state, const struct load_file *file,
 		.rdata_length = (uint16_t)state->rdata.length,
 		.file = file->name,
 		.line = line,
+		.text = generic ? NULL : text,
+		.text_first = header->rdata_index,
 	};
 }
 
@@ -449,6 +362,25 @@ load_hand_to_sink(struct load_state *state, const struct load_file *file,
 		return;
 	}
 	state->records++;
+}
+
+/*
+ * BIND checks an SOA's place against its current owner, which an NS
+ * target read as glue does not replace: "www NS @" then "@ SOA ..." puts
+ * the SOA at www. True (reported) when that happens.
+ */
+static bool
+load_check_soa_in_glue(struct load_state *state, const struct load_file *file,
+	const struct zone_record *record)
+{
+	const uint8_t *parent = load_runs_glue_parent(state->runs);
+	if (record->type != RRTYPE_SOA || parent == NULL || dname_equal(parent, state->zone->origin))
+		return false;
+	char owner[DNAME_MAX_LENGTH * 4 + 2];
+	dname_format(parent, owner, sizeof owner);
+	load_error(state, file, record->line, "SOA record not at top of zone (%s)", owner);
+	state->skip_line = state->record.end_line + 1;
+	return true;
 }
 
 /* Hands one parsed record to the zone after the per-record checks. */
@@ -478,9 +410,22 @@ load_add_record(struct load_state *state, struct load_file *file,
 		state->stop = true;
 		return;
 	}
-	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0)
+	if (load_check_soa_in_glue(state, file, &record))
+		return;
+	if (zone_check_record(state->zone, &record, &state->modes, state->d) != 0) {
+		if (record.type == RRTYPE_SOA && !dname_equal(record.owner, state->zone->origin))
+			state->skip_line = state->record.end_line + 1;
+		/* A TTL above -l is the end of the load for BIND. */
+		if (state->modes.max_ttl != 0 && record.ttl > state->modes.max_ttl)
+			state->stop = true;
+		return;
+	}
+	if (file->out_of_zone)
 		return;
 	rc = zone_add_record(state->zone, &record, state->d);
+	if (rc == 0)
+		rc = load_runs_add(state->runs, record.type, record.rdata, record.rdata_length,
+			record.file, record.line);
 	if (rc == 0 && options->sources != NULL)
 		rc = zone_sources_add(options->sources, record.owner, record.type, record.rdata,
 			record.rdata_length, record.file, record.line);
@@ -500,15 +445,23 @@ load_record(struct load_state *state, struct load_file *file)
 	const struct lex_record *record = &state->record;
 	if (record->bad)
 		return;
-	if (!record->blank_owner && !record->tokens[0].quoted
-		&& load_token_text(record, 0)[0] == '$') {
-		load_directive(state, file);
+	bool directive = !record->blank_owner && !record->tokens[0].quoted
+		&& load_token_text(record, 0)[0] == '$';
+	if (directive && record->unbalanced) {
+		load_error(state, file, record->tokens[record->token_count - 1].line,
+			"unbalanced parentheses");
 		return;
 	}
+	if (directive && load_directive(state, file))
+		return;
 	struct load_header header;
 	memset(&header, 0, sizeof header);
 	if (!load_read_owner(state, file, &header) || !load_read_header(state, file, &header))
 		return;
+	if (header.meta) {
+		load_meta_rdata(state, file, &header);
+		return;
+	}
 	struct rdata_source source = {
 		.record = record,
 		.first = header.rdata_index,
@@ -523,12 +476,33 @@ load_record(struct load_state *state, struct load_file *file)
 		state->failure = ZONED_ENOMEM;
 		state->stop = true;
 	}
+	if (rc == 0 && record->unbalanced)
+		rc = rdata_report_unbalanced(&source, file->input.line);
 	if (rc != 0) {
 		state->syntax_errors++;
 		return;
 	}
-	if (load_resolve_ttl(state, file, &header))
-		load_add_record(state, file, &header);
+	if (record->at_eof && file->input.close_fd)
+		diag_report(state->d, DIAG_WARNING, file->name, record->end_line,
+			"file does not end with newline");
+	/* RFC 4034 5: a DS belongs to the parent zone; BIND refuses one at the apex. */
+	if (rrtype_is_parent_side(header.type) && state->zone != NULL
+		&& dname_equal(header.owner, state->zone->origin)) {
+		char type_name[RRTYPE_TEXT_MAX], owner[DNAME_MAX_LENGTH * 4 + 2];
+		dname_format(header.owner, owner, sizeof owner);
+		load_error(state, file, record->tokens[0].line, "%s record at top of zone (%s)",
+			rrtype_to_text(header.type, type_name), owner);
+		return;
+	}
+	load_resolve_ttl(state, file, &header);
+	load_check_expired(state, file, &header);
+	/* RFC 3755 3: SIG and NXT gave way to RRSIG and NSEC; BIND warns once. */
+	if ((header.type == RRTYPE_SIG || header.type == RRTYPE_NXT) && !state->warned_old_dnssec) {
+		diag_report(state->d, DIAG_WARNING, file->name, record->tokens[0].line,
+			"old style DNSSEC  zone detected");   /* sic: BIND's two spaces */
+		state->warned_old_dnssec = true;
+	}
+	load_add_record(state, file, &header);
 }
 
 /*
@@ -567,7 +541,7 @@ load_should_stop(struct load_state *state, const struct load_file *file,
 	return state->stop;
 }
 
-static void
+void
 load_file_run(struct load_state *state, struct load_file *file)
 {
 	unsigned long errors_at_start = state->d->errors;
@@ -576,10 +550,18 @@ load_file_run(struct load_state *state, struct load_file *file)
 		unsigned long before = state->d->errors;
 		int rc = lex_read_record(&file->input, &state->record, state->d);
 		state->syntax_errors += state->d->errors - before;
+		unsigned long skip_line = state->skip_line;
+		state->skip_line = 0;
 		if (rc == 0) {
+			if (skip_line != 0 && file->input.line == skip_line && file->input.close_fd)
+				diag_report(state->d, DIAG_WARNING, file->name, 0,
+					"file does not end with newline");
 			load_check_unchanged(state, file);
 			return;
 		}
+		if (rc == 1 && skip_line != 0 && state->record.token_count > 0
+			&& state->record.tokens[0].line == skip_line)
+			continue;
 		if (rc == ZONED_EIO) {
 			load_error(state, file, file->input.line, "read error: %s",
 				strerror(file->input.read_errno));
@@ -648,7 +630,13 @@ load_run(struct load_file *top, const uint8_t *origin,
 		return ZONED_ENOMEM;
 	}
 	load_set_origin(top, origin, dname_length(origin));
-	load_state_run(&state, top);
+	if (options->conflicts_as_read && (state.runs = load_runs_create()) == NULL)
+		state.failure = ZONED_ENOMEM;
+	else
+		load_state_run(&state, top);
+	if (state.failure == 0 && !state.stop)
+		load_runs_note(&state, load_runs_commit(state.runs, d));
+	load_runs_free(state.runs);
 
 	int rc = state.failure;
 	if (rc == 0 && options->cancel != NULL && *options->cancel)
@@ -695,7 +683,6 @@ zone_load_piece(const char *text, size_t length, const char *name,
 	top.name = name;
 	lex_open_memory(&top.input, text, length, name);
 	top.input.line = start->line;
-	top.input.started = !start->file_start;
 	load_set_origin(&top, start->origin, dname_length(start->origin));
 	load_state_run(&state, &top);
 	int rc = state.failure;

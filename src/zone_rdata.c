@@ -149,22 +149,42 @@ rdata_token_line(const struct rdata_source *source, size_t index)
 	return source->record->tokens[index].line;
 }
 
+int
+rdata_report_near(const struct rdata_source *source, size_t index, const char *problem)
+{
+	unsigned long line = rdata_token_line(source, index > 0 ? index - 1 : index);
+	/* BIND reads a quoted token back as a lone quote mark, which it does not quote. */
+	if (source->record->tokens[index].quoted)
+		diag_report(source->d, DIAG_ERROR, source->file, line, "rdata: %s", problem);
+	else
+		diag_report(source->d, DIAG_ERROR, source->file, line, "near '%s': %s",
+			rdata_token_text(source, index), problem);
+	return ZONED_ESYNTAX;
+}
+
+int
+rdata_report_eol(const struct rdata_source *source, const char *problem)
+{
+	const struct lex_record *record = source->record;
+	unsigned long line = record->token_count > 0
+		? record->tokens[record->token_count - 1].line : record->end_line;
+	diag_report(source->d, DIAG_ERROR, source->file, line, "near %s: %s",
+		record->at_eof ? "eof" : "eol", problem);
+	return ZONED_ESYNTAX;
+}
+
 /* BIND's report for a problem at one token. */
 static int
 rdata_error_near(const struct rdata_source *source, size_t index, const char *problem)
 {
-	diag_report(source->d, DIAG_ERROR, source->file, rdata_token_line(source, index),
-		"near '%s': %s", rdata_token_text(source, index), problem);
-	return ZONED_ESYNTAX;
+	return rdata_report_near(source, index, problem);
 }
 
 /* BIND's report when the record ended too early. */
 static int
 rdata_error_eol(const struct rdata_source *source)
 {
-	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-		"near eol: unexpected end of input");
-	return ZONED_ESYNTAX;
+	return rdata_report_eol(source, "unexpected end of input");
 }
 
 /* NULL when text is a decimal number up to maximum, else BIND's words. */
@@ -300,9 +320,7 @@ rdata_parse_generic(struct rdata_parser *parser, const struct rdata_source *sour
 		|| ldns_rr_rd_count(rr) < ldns_rr_descriptor_minimum(descriptor))
 		rc = rdata_error_eol(source);
 	else if ((rc = rdata_copy_fields(parser, source, rr)) == 0 && parser->length != length) {
-		diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-			"near eol: extra input data");
-		rc = ZONED_ESYNTAX;
+		rc = rdata_report_eol(source, "extra input data");
 	}
 	ldns_rr_free(rr);
 	return rc;
@@ -375,10 +393,7 @@ rdata_check_field(const struct rdata_source *source, ldns_rdf_type type,
 		 */
 		if ((*text < '0' || *text > '9') && *text != '-' && *text != '+')
 			break;
-		problem = rdata_check_number(text, UINT16_MAX);
-		if (problem == NULL && strspn(text, "0") == strlen(text))
-			problem = "CERT type 0 is reserved";
-		return problem;
+		return rdata_check_number(text, UINT16_MAX);
 	default:
 		break;
 	}
@@ -393,8 +408,9 @@ rdata_check_field(const struct rdata_source *source, ldns_rdf_type type,
 		rdata_name_from_text(text, source->origin, source->origin_length, name, &problem);
 		return problem;
 	case LDNS_RDF_TYPE_STR:
+		/* RFC 1035 3.3: a <character-string> is at most 255 octets; BIND's words. */
 		if (rdata_string_length(text) > 255)
-			return "string too long";
+			return "syntax error";
 		break;
 	default:
 		break;
@@ -457,6 +473,26 @@ rdata_check_tail(const struct rdata_source *source, ldns_rdf_type type, bool dia
 	}
 }
 
+/*
+ * BIND takes quotes only where a field is a character string: a quoted
+ * number is "not a valid number", any other quoted field "unexpected token".
+ */
+static const char *
+rdata_check_quoted(const struct rdata_source *source, ldns_rdf_type type, size_t index)
+{
+	if (!source->record->tokens[index].quoted || type == LDNS_RDF_TYPE_STR
+		|| type == LDNS_RDF_TYPE_LONG_STR)
+		return NULL;
+	switch (type) {
+	case LDNS_RDF_TYPE_INT8:
+	case LDNS_RDF_TYPE_INT16:
+	case LDNS_RDF_TYPE_INT32:
+		return "not a valid number";
+	default:
+		return "unexpected token";
+	}
+}
+
 /* Walks tokens and fields in step while each field is one token. */
 static void
 rdata_walk_fields(const struct rdata_source *source, const ldns_rr_descriptor *descriptor,
@@ -474,8 +510,10 @@ rdata_walk_fields(const struct rdata_source *source, const ldns_rr_descriptor *d
 				rdata_check_tail(source, type, diagnose, walk);
 			return;
 		}
-		walk->problem = rdata_check_field(source, type,
-			rdata_token_text(source, walk->token), diagnose, ldns_problem);
+		walk->problem = rdata_check_quoted(source, type, walk->token);
+		if (walk->problem == NULL)
+			walk->problem = rdata_check_field(source, type,
+				rdata_token_text(source, walk->token), diagnose, ldns_problem);
 		if (walk->problem != NULL)
 			return;
 	}
@@ -487,9 +525,7 @@ rdata_report_walk(const struct rdata_source *source, const struct rdata_walk *wa
 {
 	if (walk->token < source->record->token_count)
 		return rdata_error_near(source, walk->token, walk->problem);
-	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-		"near eol: %s", walk->problem);
-	return ZONED_ESYNTAX;
+	return rdata_report_eol(source, walk->problem);
 }
 
 /* Names the token ldns failed on, with BIND's words where we know them. */
@@ -497,7 +533,9 @@ static int
 rdata_diagnose(const struct rdata_source *source, const ldns_rr_descriptor *descriptor,
 	ldns_status status)
 {
-	const char *ldns_problem = ldns_get_errorstr_by_id(status);
+	/* ldns's catch-all is BIND's plain "syntax error". */
+	const char *ldns_problem = status == LDNS_STATUS_SYNTAX_RDATA_ERR ? "syntax error"
+		: ldns_get_errorstr_by_id(status);
 	size_t count = source->record->token_count;
 	struct rdata_walk walk;
 	rdata_walk_fields(source, descriptor, true, ldns_problem, &walk);
@@ -680,6 +718,73 @@ rdata_parse_text_fast(struct rdata_parser *parser, const struct rdata_source *so
 	return true;
 }
 
+/*
+ * RFC 4398 2.1: CERT type 0 is reserved, yet BIND takes it. ldns refuses
+ * it (and leaks the field it made), so ldns reads type 1 in its place and
+ * rdata_parse() writes the 0 back. True when that was done.
+ */
+static bool
+rdata_cert_type_zero(struct rdata_parser *parser, const struct rdata_source *source)
+{
+	const struct lex_token *token = &source->record->tokens[source->first];
+	const char *text = rdata_token_text(source, source->first);
+	if (text[0] < '0' || text[0] > '9' || strspn(text, "0") != token->length)
+		return false;
+	char *field = strchr(parser->text + 2, ' ');   /* after ". 0" */
+	field = strchr(field + 1, ' ');                 /* after "IN" */
+	field = strchr(field + 1, ' ') + 1;             /* after "TYPE37" */
+	if (*field == '"')
+		field++;
+	memset(field, ' ', token->length);
+	field[0] = '1';
+	return true;
+}
+
+/*
+ * RFC 2874 3.1: A6 is a prefix length (0-128), the address bits after the
+ * prefix (in 16 - length/8 octets, the prefix bits cleared) and, unless
+ * the length is 0, the prefix name. ldns cannot read it; BIND can.
+ */
+static int
+rdata_parse_a6(struct rdata_parser *parser, const struct rdata_source *source)
+{
+	size_t index = source->first, count = source->record->token_count;
+	uint8_t address[16];
+	if (index >= count)
+		return rdata_error_eol(source);
+	const char *problem = rdata_check_number(rdata_token_text(source, index), 128);
+	if (problem != NULL)
+		return rdata_error_near(source, index, problem);
+	unsigned prefix = (unsigned)strtoul(rdata_token_text(source, index++), NULL, 10);
+	size_t octets = 16 - prefix / 8;
+	parser->data[0] = (uint8_t)prefix;
+	parser->length = 1;
+	if (prefix < 128) {
+		if (index >= count)
+			return rdata_error_eol(source);
+		if (inet_pton(AF_INET6, rdata_token_text(source, index), address) != 1)
+			return rdata_error_near(source, index, "bad IPv6 address");
+		address[16 - octets] &= (uint8_t)(0xff >> (prefix % 8));
+		memcpy(parser->data + 1, address + 16 - octets, octets);
+		parser->length += octets;
+		index++;
+	}
+	if (prefix > 0) {
+		if (index >= count)
+			return rdata_error_eol(source);
+		const char *text = rdata_token_text(source, index);
+		size_t length = rdata_name_from_text(text, source->origin, source->origin_length,
+			parser->data + parser->length, &problem);
+		if (length == 0)
+			return rdata_error_near(source, index, problem);
+		parser->length += length;
+		index++;
+	}
+	if (index < count)
+		return rdata_error_near(source, index, "extra input text");
+	return 0;
+}
+
 /* The fast paths; false sends the record through ldns. */
 static bool
 rdata_parse_fast(struct rdata_parser *parser, const struct rdata_source *source)
@@ -713,6 +818,8 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 	if (source->first < record->token_count && !record->tokens[source->first].quoted
 		&& strcmp(rdata_token_text(source, source->first), "\\#") == 0)
 		return rdata_parse_generic(parser, source);
+	if (source->type == RRTYPE_A6)
+		return rdata_parse_a6(parser, source);
 	const ldns_rr_descriptor *descriptor = rdata_descriptor(source->type);
 	if (descriptor == NULL) {
 		/* RFC 3597 5: a type without a known format takes only \# rdata. */
@@ -727,12 +834,13 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 		rc = rdata_build_text(parser, source, descriptor);
 	if (rc != 0)
 		return rc;
-	/* Before ldns: it leaks on a CERT type of 0 (rdata_check_field()). */
+	bool cert_type_zero = false;
 	if (source->type == RRTYPE_CERT && source->first < record->token_count) {
 		const char *problem = rdata_check_field(source, LDNS_RDF_TYPE_CERT_ALG,
 			rdata_token_text(source, source->first), false, NULL);
 		if (problem != NULL)
 			return rdata_error_near(source, source->first, problem);
+		cert_type_zero = rdata_cert_type_zero(parser, source);
 	}
 	ldns_rr *rr = NULL;
 	ldns_status status = ldns_rr_new_frm_str(&rr, parser->text, 0, parser->origin_rdf, NULL);
@@ -744,9 +852,31 @@ rdata_parse(struct rdata_parser *parser, const struct rdata_source *source)
 	ldns_rr_free(rr);
 	if (rc != 0)
 		return rc;
+	if (cert_type_zero)
+		parser->data[0] = parser->data[1] = 0;
 	struct rdata_walk walk;
 	rdata_walk_fields(source, descriptor, false, NULL, &walk);
 	if (walk.problem != NULL)
 		return rdata_report_walk(source, &walk);
 	return rdata_check_wire(parser->data, parser->length, source);
+}
+
+int
+rdata_report_unbalanced(const struct rdata_source *source, unsigned long eof_line)
+{
+	const struct lex_record *record = source->record;
+	const ldns_rr_descriptor *descriptor = rdata_descriptor(source->type);
+	bool generic = source->first < record->token_count
+		&& strcmp(rdata_token_text(source, source->first), "\\#") == 0;
+	/* BIND's string lists (TXT, SPF) and type bitmaps read on to the end themselves. */
+	if (!generic && descriptor != NULL && (descriptor->_variable == LDNS_RDF_TYPE_STR
+		|| ldns_rr_descriptor_field_type(descriptor, ldns_rr_descriptor_maximum(descriptor) - 1)
+			== LDNS_RDF_TYPE_NSEC)) {
+		diag_report(source->d, DIAG_ERROR, source->file, eof_line,
+			"near eof: unbalanced parentheses");
+	} else {
+		diag_report(source->d, DIAG_ERROR, source->file,
+			record->tokens[record->token_count - 1].line, "unbalanced parentheses");
+	}
+	return ZONED_ESYNTAX;
 }

@@ -27,17 +27,13 @@ check_token(const struct rdata_source *source, size_t index)
 static int
 check_error_near(const struct rdata_source *source, size_t index, const char *problem)
 {
-	diag_report(source->d, DIAG_ERROR, source->file, source->record->tokens[index].line,
-		"near '%s': %s", check_token(source, index), problem);
-	return ZONED_ESYNTAX;
+	return rdata_report_near(source, index, problem);
 }
 
 static int
 check_error_eol(const struct rdata_source *source, const char *problem)
 {
-	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-		"near eol: %s", problem);
-	return ZONED_ESYNTAX;
+	return rdata_report_eol(source, problem);
 }
 
 /* NULL when text is a decimal number up to maximum, else BIND's words. */
@@ -254,7 +250,5 @@ rdata_check_wire(const uint8_t *data, size_t length, const struct rdata_source *
 		problem = "bad hex encoding";
 	if (problem == NULL)
 		return 0;
-	diag_report(source->d, DIAG_ERROR, source->file, source->record->end_line,
-		"near eol: %s", problem);
-	return ZONED_ESYNTAX;
+	return rdata_report_eol(source, problem);
 }

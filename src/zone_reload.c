@@ -330,7 +330,6 @@ reload_read_chunk(struct reload *r, const struct zone_chunk *c, char *buffer)
 		.default_ttl = c->default_ttl,
 		.default_ttl_known = c->default_ttl_known,
 		.line = c->line,
-		.file_start = c->offset == 0,
 	};
 	return zone_load_piece(buffer, c->length, r->path, &start, r->options, on_piece_record,
 		r, &r->d);

@@ -38,6 +38,7 @@ struct checkzone_options {
 	enum zone_dump_style style;
 	bool dump;                  /* -D or -o */
 	bool quiet;                 /* -q */
+	bool debug;                 /* -d: say what is loaded, as BIND's debug output starts */
 	bool raw_input;             /* -f raw: not supported, fails the load like BIND */
 	bool raw_output;            /* -F raw */
 	bool dnssec;                /* --dnssec: verify chains and signatures */
@@ -236,10 +237,12 @@ checkzone_parse_arguments(int argc, char **argv, struct checkzone_options *optio
 			options->class_text = optarg;
 			break;
 		case 'd':
+			options->debug = true;
+			break;
 		case 'j':
 		case 'J':
 		case 'L':
-			break;  /* debug level, journal, raw source serial: nothing to do */
+			break;  /* journal, raw source serial: nothing to do */
 		case 'f':
 		case 'F':
 			if (strcasecmp(optarg, "text") != 0 && strcasecmp(optarg, "raw") != 0
@@ -338,6 +341,8 @@ checkzone_message_prefix(const char *message)
 	};
 	if (strncmp(message, "near ", 5) == 0 || strncmp(message, "unbalanced ", 11) == 0)
 		return "dns_rdata_fromtext: ";
+	if (strcmp(message, "syntax error") == 0 || strcmp(message, "no TTL specified") == 0)
+		return "dns_master_load: ";
 	for (size_t i = 0; i < sizeof master_load / sizeof master_load[0]; i++) {
 		if (strstr(message, master_load[i]) != NULL)
 			return "dns_master_load: ";
@@ -354,13 +359,19 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 		{ "no current owner name", "no owner" },
 		{ "!= zone class", "bad class" },
 		{ "SOA record not at top of zone", "not at top of zone" },
+		{ " record at top of zone (", "at top of zone" },
 		{ "appears to be an address", "NS is an address" },
 		{ "unknown $ directive", "syntax error" },
 		{ "no TTL specified; zone rejected", "no ttl" },
 		{ "unexpected end of line", "unexpected end of input" },
+		{ "unexpected end of file", "unexpected end of input" },
 		{ "byte order mark", "unexpected end of input" },
-		{ "$GENERATE", "not implemented" },
+		{ "invalid range '", "syntax error" },
+		{ "meta RR type '", "invalid use of a meta type" },
+		{ "no TTL specified", "no ttl" },
 		{ "too many records", "too many records" },
+		{ "rdata text too long", "ran out of space" },
+		{ "rdata too long", "ran out of space" },
 	};
 	for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
 		if (strstr(message, special[i].pattern) != NULL) {
@@ -377,6 +388,14 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 		last = p >= message ? p : NULL;
 	}
 	snprintf(reason, size, "%s", last != NULL && last[1] == ' ' ? last + 2 : message);
+}
+
+/* True for a finding BIND counts without printing it (a bad $TTL value, rdata over 64 KiB). */
+static bool
+checkzone_message_is_silent(const char *message)
+{
+	return strncmp(message, "$TTL '", 6) == 0 || strncmp(message, "rdata text too long", 19) == 0
+		|| strncmp(message, "rdata too long", 14) == 0;
 }
 
 /* True for whole-zone messages that BIND finds while loading the file. */
@@ -401,8 +420,18 @@ checkzone_emit(void *arg, enum diag_level level, const char *file, unsigned long
 			output->load_failure_printed = true;
 		load_error = checkzone_zone_message_is_load_error(message);
 	} else {
-		if (!output->quiet) {
-			fprintf(output->stream, "%s%s:", checkzone_message_prefix(message), file);
+		const char *tag = checkzone_message_prefix(message);
+		if (strncmp(message, "$GENERATE: ", 11) == 0) {
+			/* BIND's tag for its $GENERATE findings leads the line. */
+			tag = "$GENERATE: ";
+			message += 11;
+		} else if (strncmp(message, "rdata: ", 7) == 0) {
+			/* An rdata problem at no quotable token (zone_rdata.c). */
+			tag = "dns_rdata_fromtext: ";
+			message += 7;
+		}
+		if (!output->quiet && !checkzone_message_is_silent(message)) {
+			fprintf(output->stream, "%s%s:", tag, file);
 			if (line != 0)
 				fprintf(output->stream, "%lu:", line);
 			fprintf(output->stream, " %s\n", message);
@@ -489,6 +518,7 @@ checkzone_run(const struct checkzone_options *options, const uint8_t *origin,
 		.modes = &modes,
 		.zone_class = options->zone_class,
 		.sources = &sources,
+		.conflicts_as_read = true,
 	};
 	if (options->dnssec)
 		modes.denial = CHECK_IGNORE;  /* the verification reports the chain, as errors */
@@ -549,6 +579,9 @@ main(int argc, char **argv)
 	uint8_t origin[DNAME_MAX_LENGTH];
 	if (dname_from_text(options.zone_name, origin) < 0)
 		return 1;  /* and on a malformed zone name */
+	if (options.debug)
+		fprintf(stderr, "loading \"%s\" from \"%s\" class \"%s\"\n", options.zone_name,
+			options.file, options.class_text);
 	char zone_text[DNAME_MAX_LENGTH * 4 + 2], class_buffer[RRTYPE_TEXT_MAX];
 	dname_format(origin, zone_text, sizeof zone_text);
 	bool dump_to_stdout = options.dump

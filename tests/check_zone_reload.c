@@ -335,7 +335,6 @@ assert_pieces_equal_full(const char *text, size_t *chunk_count)
 			.default_ttl = c->default_ttl,
 			.default_ttl_known = c->default_ttl_known,
 			.line = c->line,
-			.file_start = i == 0,
 		};
 		struct diag d = testlib_capture_start(&capture_reload, "%l: %m\n", "");
 		int rc = zone_load_piece(text + c->offset, c->length, "piece", &start, NULL,

@@ -255,6 +255,8 @@ node_index(const struct zone *zone, const struct name_node *node)
 }
 
 /* One record as the loader hands it over. All pointers are borrowed. */
+struct lex_record;
+
 struct zone_record {
 	const uint8_t *owner;    /* wire form, any case */
 	uint16_t type;
@@ -264,6 +266,13 @@ struct zone_record {
 	uint16_t rdata_length;
 	const char *file;        /* for messages */
 	unsigned long line;
+	/*
+	 * Read from a master file: its tokens, the rdata from text_first on
+	 * (NULL otherwise). Messages then quote rdata names as written, as
+	 * BIND does.
+	 */
+	const struct lex_record *text;
+	size_t text_first;
 };
 
 /* Returns an empty zone for origin (wire form), or NULL when out of memory. */

@@ -37,6 +37,8 @@ struct lex_record {
 	unsigned long end_line;  /* line on which the record ended */
 	bool blank_owner;        /* its first line began with white space */
 	bool bad;                /* a lexical error was reported: skip it */
+	bool at_eof;             /* ended by the end of the input, not a newline */
+	bool unbalanced;         /* a "(" still open at the end of the input (RFC 1035 5.1) */
 };
 
 /* A source of master-file text: a file descriptor or a memory buffer. */
@@ -49,7 +51,6 @@ struct lex_input {
 	unsigned char *buffer;         /* owned, for fd input */
 	int read_errno;                /* set when a read failed */
 	bool at_eof;
-	bool started;                  /* the BOM check has run */
 	bool line_start;               /* next character starts a line */
 	bool line_indented;            /* the current line began with white space */
 	bool cancelled;                /* *cancel was seen set: reading stopped */
@@ -90,7 +91,7 @@ void lex_close(struct lex_input *in);
 
 /*
  * Reads the next record into record. Lexical errors (unbalanced
- * parentheses or quotes, \DDD over 255, a byte-order mark, an overlong
+ * parentheses or quotes, \DDD over 255, an overlong
  * record) are reported to d with in->name and the line, and mark the record
  * bad. Returns 1 with a record, 0 at the end of input, ZONED_EIO when a
  * read failed (in->read_errno says why), ZONED_ECANCELED when *in->cancel

@@ -23,6 +23,13 @@ struct zone_load_options {
 	 * $INCLUDE), so the daemon can tell on reload whether anything changed. */
 	void (*on_file)(void *arg, const char *path);
 	void *on_file_arg;
+	/*
+	 * Report "CNAME and other data" and "multiple RRs of singleton type"
+	 * while reading, at the line and in the order named-checkzone does
+	 * (zone_load_runs.c), rather than in the zone checks. Costs a table of
+	 * every owner name during the load: for the checker.
+	 */
+	bool conflicts_as_read;
 	/* When not NULL, every record's file:line goes here (zone_sources.h) for checkers. */
 	struct zone_sources *sources;
 	/* Polled while reading (every read and every LOAD_CANCEL_POLL records):
@@ -63,7 +70,6 @@ struct zone_load_start {
 	uint32_t default_ttl;       /* $TTL in effect, when default_ttl_known */
 	bool default_ttl_known;
 	unsigned long line;         /* the line text[0] is on */
-	bool file_start;            /* text starts the file: a byte-order mark is an error */
 };
 
 /* Takes one record of a piece; its pointers live until the call returns. Nonzero stops. */

@@ -65,6 +65,28 @@ int rdata_check_text(const struct rdata_source *source);
 int rdata_check_wire(const uint8_t *data, size_t length, const struct rdata_source *source);
 
 /*
+ * Reports "near 'TOKEN': problem" for rdata token index, at the line BIND
+ * gives: where the token before it ended (BIND's lexer gives the bad token
+ * back, and with it the line count). Returns ZONED_ESYNTAX.
+ */
+int rdata_report_near(const struct rdata_source *source, size_t index, const char *problem);
+
+/*
+ * Reports "near eol: problem" (or "near eof" for a record the end of the
+ * file cut) at the line of the record's last token. Returns ZONED_ESYNTAX.
+ */
+int rdata_report_eol(const struct rdata_source *source, const char *problem);
+
+/*
+ * Reports a record whose "(" the end of the file left open, once its rdata
+ * parsed, as BIND does: "near eof: unbalanced parentheses" at eof_line for
+ * a list of strings (TXT, SPF) or a type bitmap (NSEC, NSEC3), else "unbalanced parentheses" at the last
+ * token's line. Returns
+ * ZONED_ESYNTAX.
+ */
+int rdata_report_unbalanced(const struct rdata_source *source, unsigned long eof_line);
+
+/*
  * Parses a presentation-format name; "@" is origin, a name without a
  * trailing dot is relative to origin. Returns the wire length, or 0 with
  * *problem set to BIND's words ("label too long", "empty label", "bad

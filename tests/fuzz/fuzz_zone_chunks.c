@@ -117,7 +117,7 @@ fuzz_zone_chunks_one(const uint8_t *data, size_t size)
 	}
 	chunks_fuzz_check_cover(table, text, size);
 	struct chunks_fuzz_records whole = { 0 }, pieces = { 0 };
-	struct zone_load_start start = { .origin = origin, .line = 1, .file_start = true };
+	struct zone_load_start start = { .origin = origin, .line = 1 };
 	if (chunks_fuzz_read(text, size, &start, &whole) == 0) {
 		for (size_t i = 0; i < table->count; i++) {
 			const struct zone_chunk *c = &table->chunks[i];
@@ -126,7 +126,6 @@ fuzz_zone_chunks_one(const uint8_t *data, size_t size)
 				.default_ttl = c->default_ttl,
 				.default_ttl_known = c->default_ttl_known,
 				.line = c->line,
-				.file_start = c->offset == 0,
 			};
 			if (chunks_fuzz_read(text + c->offset, c->length, &start, &pieces) != 0)
 				fuzz_fail("zone_chunks", "a chunk fails to read where the whole text "

@@ -338,6 +338,7 @@ checkzone_message_prefix(const char *message)
 		"multiple RRs of singleton type", "> MAXTTL", "exceeds configured max-zone-ttl",
 		"out of range", "extra input text", "byte order mark", "permission denied",
 		"$INCLUDE nested too deeply", "empty label", "owner name (wildcard)",
+		"rdata text too long", "rdata too long", "bad ttl",
 	};
 	if (strncmp(message, "near ", 5) == 0 || strncmp(message, "unbalanced ", 11) == 0)
 		return "dns_rdata_fromtext: ";
@@ -390,14 +391,6 @@ checkzone_message_reason(const char *message, char *reason, size_t size)
 	snprintf(reason, size, "%s", last != NULL && last[1] == ' ' ? last + 2 : message);
 }
 
-/* True for a finding BIND counts without printing it (a bad $TTL value, rdata over 64 KiB). */
-static bool
-checkzone_message_is_silent(const char *message)
-{
-	return strncmp(message, "$TTL '", 6) == 0 || strncmp(message, "rdata text too long", 19) == 0
-		|| strncmp(message, "rdata too long", 14) == 0;
-}
-
 /* True for whole-zone messages that BIND finds while loading the file. */
 static bool
 checkzone_zone_message_is_load_error(const char *message)
@@ -430,7 +423,7 @@ checkzone_emit(void *arg, enum diag_level level, const char *file, unsigned long
 			tag = "dns_rdata_fromtext: ";
 			message += 7;
 		}
-		if (!output->quiet && !checkzone_message_is_silent(message)) {
+		if (!output->quiet) {
 			fprintf(output->stream, "%s%s:", tag, file);
 			if (line != 0)
 				fprintf(output->stream, "%lu:", line);

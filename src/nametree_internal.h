@@ -243,4 +243,59 @@ const struct name_node *zone_find_target(const struct zone *zone, const uint8_t 
 /* Drops a version's hold on store (zone_free()); the last frees it. */
 void zone_store_release(struct zone_store *store, unsigned parity);
 
+/*
+ * Records of the owner being read. Zone files list an owner's records
+ * together, so each owner's RRsets are built as soon as the owner changes
+ * and only one owner's records are ever held here: no copy of the whole
+ * zone exists beside the tree while loading.
+ */
+struct pending_record {
+	uint32_t rdata_offset;     /* into build->rdata */
+	uint32_t ttl;
+	uint32_t line;
+	uint32_t sequence;         /* file order; 0 for records already in the tree */
+	uint16_t type;
+	uint16_t rdata_length;
+	uint16_t file_index;       /* into build->files */
+};
+
+/* Load-time state; freed by zone_finalize(). */
+struct zone_build {
+	/* Owner of the records below (lowercased); its node is made when they are done. */
+	uint8_t pending_name[DNAME_MAX_LENGTH];
+	size_t pending_length;     /* 0: no owner yet */
+	struct pending_record *records;
+	size_t record_count, record_capacity;
+	uint8_t *rdata;
+	size_t rdata_length, rdata_capacity;
+	uint32_t next_sequence;
+	char **files;              /* file names seen, for messages */
+	size_t file_count;
+	struct name_node **nodes;  /* every node in creation order */
+	size_t node_count, node_capacity;
+	/*
+	 * The load-time index: chains of node numbers (index + 1, 0 ends a
+	 * chain), 8 octets a node where pointers would take 16; the serving
+	 * index is built once the node count is known.
+	 */
+	uint32_t *node_hashes;     /* parallel to nodes */
+	uint32_t *node_next;       /* parallel to nodes: the next in the chain */
+	uint32_t *buckets;         /* bucket_mask + 1 chain heads */
+	uint32_t bucket_mask;
+};
+
+/* The build's steps that zone_finalize() (nametree_finalize.c) runs, in nametree.c. */
+
+/* Turns the pending owner's records into its node (replacing the node it had). */
+int zone_build_flush(struct zone *zone, struct diag *d);
+
+/* Rebuilds the load-time chains with bucket_count heads (a power of two). */
+int zone_build_rehash(struct zone_build *build, uint32_t bucket_count);
+
+/* Builds the serving index from the node list: 2/3 full at most. */
+int zone_build_slots(struct zone *zone);
+
+/* The node for a lowercased name, made without data if needed; NULL when out of memory. */
+struct name_node *zone_get_node(struct zone *zone, const uint8_t *name, size_t name_length);
+
 #endif

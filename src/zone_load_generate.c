@@ -58,7 +58,7 @@ generate_nibbles(char *out, size_t size, unsigned width, bool upper, unsigned va
 			count++;
 			width = width > 0 ? width - 1 : 0;
 		}
-	} while (value != 0 || width > 0);
+	} while ((value != 0 || width > 0) && count < size);  /* a huge width: out of space */
 	out[count < size ? count : size - 1] = '\0';
 	return count;
 }

@@ -310,6 +310,8 @@ static const struct error_case error_cases[] = {
 	{ "$GENERATE 3-1 x$ A 192.0.2.1\n", 5, "$GENERATE: invalid range '3-1'" },
 	{ "$GENERATE 1-2 x$ FOO 192.0.2.1\n", 5, "$GENERATE: unknown RR type 'FOO'" },
 	{ "$GENERATE 1-2 x${1,2,q} A 192.0.2.1\n", 5, "$GENERATE: syntax error" },
+	/* A nibble width of 4 billion stops at the buffer's end, not after 4 billion steps. */
+	{ "$GENERATE 1-2 x$ TXT ${0,4000000000,n}\n", 5, "$GENERATE: ran out of space" },
 	{ "a TYPE65000 192.0.2.1\n", 5, "near '192.0.2.1': unknown class/type" },
 	{ "a TYPE65000 \\# 3 abcd\n", 5, "near eol: unexpected end of input" },
 	{ "a TYPE65000 \\# abc\n", 5, "near 'abc': not a valid number" },
